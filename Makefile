@@ -1,0 +1,41 @@
+# Coparent: `make run` serves the app with demo data; `make test` runs lint and the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export COPARENT_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint bench setup install-browser clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coparent needs Python 3.11 or newer")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	@bash scripts/check-system-libs.sh
+	DEBUG=$${DEBUG:-1} $(BIN)/coparent serve --with-demo --host 127.0.0.1 --port $${PORT:-8000}
+
+lint: $(STAMP)
+	$(BIN)/ruff check coparent tests bench
+	$(BIN)/ruff format --check coparent tests bench
+	$(BIN)/mypy
+	DEBUG=1 $(BIN)/python -m django makemigrations --check --dry-run --settings=coparent.settings >/dev/null
+
+install-browser:
+	@bash scripts/install-chromium.sh
+
+test: $(STAMP) lint install-browser
+	@bash scripts/check-system-libs.sh
+	COPARENT_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Accounts: people, their credentials, sessions, API tokens and the security audit log."""

@@ -1,0 +1,1 @@
+"""Audit receivers (filled in by the accounts work)."""

@@ -1,0 +1,161 @@
+"""The family record's hash chain and signed head, as pure functions.
+
+Every fact that matters appends one entry. An entry's ``hash`` is the SHA-256 of the RFC 8785
+canonical JSON of its other fields, and its ``prev`` is the hash of the entry before it (64 zeros
+for entry 1), so changing, dropping or reordering any entry breaks every link after it. The
+server signs the head (family, seq, hash, time) with an Ed25519 key, so the whole record can be
+checked offline by ``verify.py`` with nothing but the export and the key's fingerprint.
+
+No Django here: the Django app stores what these functions produce.
+"""
+
+import base64
+import copy
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+GENESIS_PREV = "0" * 64
+"""The ``prev`` of entry 1, and the head hash of an empty record."""
+
+BODY_KEYS = ("seq", "at", "kind", "actor", "data", "prev")
+"""The fields an entry's hash covers: every field except ``hash`` itself."""
+
+STUB_KEYS = ("seq", "kind", "prev", "hash")
+"""What a stub keeps of an out-of-scope entry in a selective export."""
+
+
+def canonical_json(obj: object) -> bytes:
+    """Serialize ``obj`` as RFC 8785 (JCS) canonical JSON, UTF-8 encoded.
+
+    Canonical means one byte string per value: keys sorted by UTF-16 code units, no whitespace,
+    fixed number and string formats. That is what makes a hash over JSON reproducible by anyone.
+    Raises ``rfc8785.CanonicalizationError`` (a ``ValueError``) for values JSON cannot carry
+    exactly, such as integers beyond 2**53 or NaN.
+    """
+    return rfc8785.dumps(obj)  # type: ignore[arg-type]
+
+
+def format_at(moment: datetime) -> str:
+    """Render an aware datetime as the record's UTC timestamp, e.g. ``2027-03-14T15:05:09.123456Z``.
+
+    Always six fractional digits and a ``Z``, so the same instant always gives the same string
+    (and therefore the same hash). A naive datetime has no defined instant, so it is refused.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("format_at needs an aware datetime; got a naive one")
+    u = moment.astimezone(UTC)
+    # Built by hand rather than with strftime("%Y"), which does not zero-pad years below 1000.
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}"
+        f"T{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a family's record, exactly as it is hashed, stored and exported."""
+
+    seq: int
+    at: str
+    kind: str
+    actor: str | None
+    data: dict[str, Any]
+    prev: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        """The fields the hash covers: seq, at, kind, actor, data, prev."""
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "kind": self.kind,
+            "actor": self.actor,
+            "data": self.data,
+            "prev": self.prev,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as it appears in an export: the body plus its hash."""
+        return {**self.body(), "hash": self.hash}
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> "Entry":
+        """Rebuild an entry from ``as_dict()`` output (for example a stored row). No checking."""
+        return cls(**{key: value[key] for key in (*BODY_KEYS, "hash")})
+
+
+def entry_hash(
+    *, seq: int, at: str, kind: str, actor: str | None, data: dict[str, Any], prev: str
+) -> str:
+    """Hex SHA-256 of the canonical JSON of an entry's body (every field except ``hash``)."""
+    body = {"seq": seq, "at": at, "kind": kind, "actor": actor, "data": data, "prev": prev}
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def make_entry(
+    *, prev: Entry | None, at: str, kind: str, actor: str | None, data: dict[str, Any]
+) -> Entry:
+    """Make the entry that follows ``prev`` (or entry 1 when ``prev`` is None), hash included.
+
+    ``data`` is deep-copied so that a caller mutating its dict afterwards cannot make the entry
+    disagree with its own hash.
+    """
+    seq = 1 if prev is None else prev.seq + 1
+    prev_hash = GENESIS_PREV if prev is None else prev.hash
+    data = copy.deepcopy(data)
+    digest = entry_hash(seq=seq, at=at, kind=kind, actor=actor, data=data, prev=prev_hash)
+    return Entry(seq=seq, at=at, kind=kind, actor=actor, data=data, prev=prev_hash, hash=digest)
+
+
+def stub_of(entry: Entry | dict[str, Any]) -> dict[str, Any]:
+    """The stub that stands in for an out-of-scope entry in a selective export.
+
+    It keeps ``seq``, ``kind``, ``prev`` and ``hash``: enough to keep the chain's links whole,
+    while the entry's time, actor and data stay private.
+    """
+    full = entry.as_dict() if isinstance(entry, Entry) else entry
+    return {key: full[key] for key in STUB_KEYS}
+
+
+def head_message(*, family: str, seq: int, hash: str, at: str) -> bytes:
+    """The exact bytes the server signs for a head: canonical JSON of family, seq, hash, at."""
+    return canonical_json({"family": family, "seq": seq, "hash": hash, "at": at})
+
+
+def sign_head(
+    private_key: Ed25519PrivateKey, *, family: str, seq: int, hash: str, at: str
+) -> dict[str, Any]:
+    """Sign the head of a family's record; returns the head as it goes into an export.
+
+    The signature is standard, padded base64 of the 64-byte Ed25519 signature over
+    ``head_message``.
+    """
+    message = head_message(family=family, seq=seq, hash=hash, at=at)
+    signature = base64.b64encode(private_key.sign(message)).decode("ascii")
+    return {"family": family, "seq": seq, "hash": hash, "at": at, "signature": signature}
+
+
+def public_key_text(public_key: Ed25519PublicKey) -> str:
+    """Standard base64 of the raw 32-byte public key, as exports carry it."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def key_fingerprint(public_key_b64: str) -> str:
+    """A short fingerprint people can compare by eye: ``xxxx-xxxx-xxxx-xxxx``.
+
+    The first 16 hex digits of the SHA-256 of the raw key bytes. Raises ``ValueError`` when the
+    text is not base64.
+    """
+    raw = base64.b64decode(public_key_b64, validate=True)
+    digits = hashlib.sha256(raw).hexdigest()[:16]
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))

@@ -1,0 +1,228 @@
+"""Check a Coparent family-record export, offline:  python verify.py FILE.json
+
+Needs only Python 3.11+ and `pip install rfc8785 cryptography`; it can be copied and run alone.
+An export holds a family's record: entries numbered 1, 2, 3 ..., each with the SHA-256 "hash"
+of its contents and the "prev" hash of the entry before, and a "head" naming the last entry,
+signed with the server's Ed25519 key. Checks, in order; the first failure is reported:
+1. "format" is "coparent-record/1" and each part of the document has the expected type;
+2. for each entry: seq equals its position (none missing, repeated or moved); its fields are
+   exactly seq, at, kind, actor, data, prev, hash and the hash is the SHA-256 of the RFC 8785
+   canonical JSON of the other six - or it is a stub (left out of a selective export) with
+   exactly seq, kind, prev, hash; prev is 64 zeros for entry 1, else the previous entry's hash;
+3. the head names the last entry and this family; 4. its signature verifies with public_key.
+VALID proves the entries are exactly those the key's holder signed, unchanged and complete up to
+the head. It does not prove whose key it is: compare the printed fingerprint with the one the
+Coparent server shows. Not covered by any hash or signature: a stub's "kind", "exported_at",
+"scope" and the family's "name".
+"""
+
+import base64
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+FORMAT = "coparent-record/1"
+ZEROS = "0" * 64
+ENTRY_KEYS = {"seq", "at", "kind", "actor", "data", "prev", "hash"}
+STUB_KEYS = {"seq", "kind", "prev", "hash"}
+HEAD_KEYS = {"family", "seq", "hash", "at", "signature"}
+
+
+@dataclass
+class Verdict:
+    """The outcome. ``entries`` counts all entries, stubs included; ``bad_seq`` is the position
+    of the first bad entry, or None when the problem is not one entry's."""
+
+    ok: bool
+    entries: int
+    stubs: int
+    bad_seq: int | None
+    reason: str
+
+
+def entry_hash(entry: dict) -> str:
+    """SHA-256 (hex) of the RFC 8785 canonical JSON of every field of the entry except hash."""
+    # A copy of coparent.core.record.chain.entry_hash, on purpose: importing it would tie this
+    # file to the rest of Coparent, and the point is that it can be read and run alone.
+    body = {key: entry[key] for key in ("seq", "at", "kind", "actor", "data", "prev")}
+    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+
+
+def key_fingerprint(public_key_b64: str) -> str:
+    """First 16 hex digits of the SHA-256 of the raw key, as xxxx-xxxx-xxxx-xxxx (a copy too)."""
+    digits = hashlib.sha256(base64.b64decode(public_key_b64, validate=True)).hexdigest()[:16]
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1
+
+
+def _is_hex64(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= set("0123456789abcdef")
+
+
+def _base64(text: str, size: int) -> bytes | None:
+    """Decode strict, canonical base64 of exactly ``size`` bytes, else None."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+    # Re-encoding must give the same text: otherwise two different texts (differing in unused
+    # padding bits) would carry the same key or signature, and an edit would go unnoticed.
+    ok = len(raw) == size and base64.b64encode(raw).decode() == text
+    return raw if ok else None
+
+
+def _document_problem(doc: dict) -> str | None:
+    family, head = doc.get("family"), doc.get("head")
+    if not (isinstance(family, dict) and isinstance(family.get("id"), str)
+            and isinstance(family.get("name"), str)):
+        return "family is missing or lacks a text id and name"
+    if not isinstance(doc.get("exported_at"), str) or not isinstance(doc.get("scope"), dict):
+        return "exported_at or scope is missing or of the wrong type"
+    if not isinstance(doc.get("entries"), list):
+        return "entries is missing or not a list"
+    if not isinstance(head, dict) or head.keys() != HEAD_KEYS:
+        return "head does not have exactly the fields family, seq, hash, at, signature"
+    if not (isinstance(head["family"], str) and _is_int(head["seq"]) and _is_hex64(head["hash"])
+            and isinstance(head["at"], str) and isinstance(head["signature"], str)):
+        return "head has a field of the wrong type"
+    if doc.get("algorithm") != "Ed25519":
+        return 'algorithm is not "Ed25519"'
+    if not isinstance(doc.get("public_key"), str):
+        return "public_key is missing or not text"
+    return None
+
+
+def _entry_problem(entry: object, position: int, prev_hash: str) -> str | None:
+    if not isinstance(entry, dict):
+        return "entry is not a JSON object"
+    if not _is_int(entry.get("seq")):
+        return "seq is missing or not a whole number"
+    if entry["seq"] != position:
+        return f"entries out of order: expected seq {position}, found {entry['seq']}"
+    if entry.keys() not in (ENTRY_KEYS, STUB_KEYS):
+        return "fields are not exactly seq, at, kind, actor, data, prev, hash (or a stub's four)"
+    if not isinstance(entry["kind"], str):
+        return "kind is not text"
+    if not _is_hex64(entry["prev"]) or not _is_hex64(entry["hash"]):
+        return "prev or hash is not 64 lowercase hex digits"
+    if entry.keys() == ENTRY_KEYS:  # a full entry, whose hash we can recompute
+        if not (isinstance(entry["at"], str) and isinstance(entry["data"], dict)
+                and (entry["actor"] is None or isinstance(entry["actor"], str))):
+            return "at, actor or data is of the wrong type"
+        try:
+            recomputed = entry_hash(entry)
+        except (rfc8785.CanonicalizationError, RecursionError):
+            return "contents cannot be written as canonical JSON"
+        if recomputed != entry["hash"]:
+            return "hash does not match its contents"
+    if entry["prev"] != prev_hash:
+        if position == 1:
+            return "prev of the first entry is not 64 zeros"
+        return f"prev does not match the hash of entry {position - 1}"
+    return None
+
+
+def _signature_problem(doc: dict) -> str | None:
+    head = doc["head"]
+    key, signature = _base64(doc["public_key"], 32), _base64(head["signature"], 64)
+    if key is None:
+        return "public_key is not a base64 Ed25519 key (32 bytes)"
+    if signature is None:
+        return "signature is not a base64 Ed25519 signature (64 bytes)"
+    try:
+        message = rfc8785.dumps({k: head[k] for k in ("family", "seq", "hash", "at")})
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, message)
+    except (InvalidSignature, ValueError):  # ValueError: not a valid key, or not canonical JSON
+        return "signature does not verify with the included public key"
+    return None
+
+
+def verify_document(doc: object) -> Verdict:
+    """Check a parsed export. Never raises: anything malformed is an invalid verdict."""
+    entries = doc.get("entries") if isinstance(doc, dict) else None
+    entries = entries if isinstance(entries, list) else []
+    stubs = sum(isinstance(e, dict) and e.keys() == STUB_KEYS for e in entries)
+
+    def invalid(reason: str, bad_seq: int | None = None) -> Verdict:
+        return Verdict(False, len(entries), stubs, bad_seq, reason)
+
+    if not isinstance(doc, dict):
+        return invalid("the document is not a JSON object")
+    if doc.get("format") != FORMAT:
+        return invalid(f'format is not "{FORMAT}"')
+    if (problem := _document_problem(doc)) is not None:
+        return invalid(problem)
+    prev_hash = ZEROS  # entry 1's prev; also the head hash of an empty record
+    for position, entry in enumerate(entries, start=1):
+        if (problem := _entry_problem(entry, position, prev_hash)) is not None:
+            return invalid(problem, position)
+        prev_hash = entry["hash"]
+    head = doc["head"]
+    if head["seq"] != len(entries):
+        return invalid(f"head claims seq {head['seq']} but the last entry is seq {len(entries)}")
+    if head["hash"] != prev_hash:
+        return invalid("head does not match the last entry")
+    if head["family"] != doc["family"]["id"]:
+        return invalid("head is signed for a different family")
+    if (problem := _signature_problem(doc)) is not None:
+        return invalid(problem)
+    return Verdict(True, len(entries), stubs, None, "all checks passed")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    # NaN and Infinity need no such guard: canonical JSON refuses them, so the hash check fails.
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise ValueError("duplicate key in an object")
+    return dict(pairs)
+
+
+def _check_bytes(raw: bytes) -> tuple[Verdict, object]:
+    """Parse (refusing duplicate keys, which two readers could resolve differently), verify."""
+    try:
+        doc = json.loads(raw, object_pairs_hook=_unique_keys)
+    except (ValueError, RecursionError) as exc:
+        return Verdict(False, 0, 0, None, f"not valid JSON ({exc})"), None
+    return verify_document(doc), doc
+
+
+def verify_file(path: str | Path) -> Verdict:
+    """Read and check an export file. Unreadable or not JSON gives an invalid verdict."""
+    try:
+        return _check_bytes(Path(path).read_bytes())[0]
+    except OSError as exc:
+        return Verdict(False, 0, 0, None, f"cannot read the file ({exc.strerror})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print a one-line verdict. Exit status: 0 valid, 1 invalid, 2 usage error."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0].startswith("-"):
+        print("usage: python verify.py FILE.json", file=sys.stderr)
+        return 2
+    try:
+        raw = Path(args[0]).read_bytes()
+    except OSError as exc:
+        print(f"cannot read {args[0]}: {exc.strerror}", file=sys.stderr)
+        return 2
+    verdict, doc = _check_bytes(raw)
+    if not verdict.ok or not isinstance(doc, dict):  # a valid doc is always a dict
+        where = "" if verdict.bad_seq is None else f" at entry {verdict.bad_seq}"
+        print(f"INVALID{where}: {verdict.reason}")
+        return 1
+    n, s = verdict.entries, verdict.stubs
+    print(f"VALID: {n} {'entry' if n == 1 else 'entries'} ({s} {'stub' if s == 1 else 'stubs'}),"
+          f" head seq {n} signed by key {key_fingerprint(doc['public_key'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Families: the walls between tenants — family spaces, members, children, invitations, consent."""

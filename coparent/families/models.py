@@ -1,0 +1,159 @@
+"""Family spaces and who belongs to them.
+
+Every family-owned row carries `family_id` (ARCHITECTURE.md, tenancy) so that every query can
+filter on it and the tables can later be distributed by it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_PARENTS = 2
+
+
+class Role(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    PROFESSIONAL = "professional", _("Professional")
+    VIEWER = "viewer", _("Viewer")
+
+
+class ProfessionalKind(models.TextChoices):
+    MEDIATOR = "mediator", _("Mediator")
+    PARENTING_COORDINATOR = "parenting_coordinator", _("Parenting coordinator")
+    LAWYER = "lawyer", _("Lawyer")
+    GUARDIAN_AD_LITEM = "guardian_ad_litem", _("Guardian ad litem")
+    THERAPIST = "therapist", _("Counsellor or therapist")
+
+
+class Family(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("family name"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = _("families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's seat in a family. Leaving ends the seat; the row stays for the history."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    professional_kind = models.CharField(
+        max_length=32, choices=ProfessionalKind.choices, blank=True
+    )
+    # For a viewer: how they relate to the children ("new partner", "grandmother").
+    relationship = models.CharField(_("relationship"), max_length=60, blank=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One active seat per person per family.
+            models.UniqueConstraint(
+                fields=["family", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_membership_per_user",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Child(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(_("name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date_of_birth", "name"]
+        verbose_name_plural = _("children")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """A single-use invitation link. Only the SHA-256 of the token is stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(_("email address"), max_length=254)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    professional_kind = models.CharField(
+        max_length=32, choices=ProfessionalKind.choices, blank=True
+    )
+    relationship = models.CharField(max_length=60, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["family", "status"])]
+
+    def is_expired(self, now: object | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at  # type: ignore[operator]
+
+
+class ProfessionalConsent(models.Model):
+    """One parent's consent to one professional's access. Withdrawing ends it; giving it again
+    makes a new row, so the history of consent stays readable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="consents")
+    professional = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="consents"
+    )
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "parent"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_consent_per_parent",
+            )
+        ]

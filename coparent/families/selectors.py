@@ -1,0 +1,215 @@
+"""Reads of family data. Every fetch of a family-owned object starts from the user's active
+memberships (STYLE.md 4), so "not yours" and "not there" are the same 404."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+
+from coparent.accounts.models import User
+from coparent.families.models import (
+    Child,
+    Family,
+    Invitation,
+    Membership,
+    ProfessionalConsent,
+    Role,
+)
+
+
+@dataclass(frozen=True)
+class FamilyAccess:
+    """What the requesting user may do in one family; set once per request."""
+
+    family: Family
+    membership: Membership
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    @property
+    def is_parent(self) -> bool:
+        return self.membership.role == Role.PARENT
+
+    @property
+    def is_professional(self) -> bool:
+        return self.membership.role == Role.PROFESSIONAL
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.membership.role == Role.VIEWER
+
+    @property
+    def can_read_shared(self) -> bool:
+        """Parents and consented professionals read the family's shared data (members, record);
+        viewers see only the calendar and child events."""
+        return self.membership.role in (Role.PARENT, Role.PROFESSIONAL)
+
+    def require_parent(self) -> None:
+        if not self.is_parent:
+            raise PermissionDenied("Only a parent may do this.")
+
+    def require_shared(self) -> None:
+        if not self.can_read_shared:
+            raise PermissionDenied("Your role does not include this part of the family space.")
+
+
+def _parse_uuid(value: object) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("No such family.") from None
+
+
+def _active_parent_ids(family_id: uuid.UUID) -> QuerySet[Membership]:
+    return Membership.objects.filter(family_id=family_id, role=Role.PARENT, ended_at__isnull=True)
+
+
+def professional_has_access(membership: Membership) -> bool:
+    """A professional's access lives only while every current parent consents."""
+    if membership.role != Role.PROFESSIONAL or membership.ended_at is not None:
+        return False
+    parent_ids = set(
+        _active_parent_ids(membership.family_id).values_list("user_id", flat=True)
+    )
+    consenting = set(
+        ProfessionalConsent.objects.filter(
+            professional=membership, withdrawn_at__isnull=True, parent_id__in=parent_ids
+        ).values_list("parent_id", flat=True)
+    )
+    return bool(parent_ids) and parent_ids == consenting
+
+
+def active_memberships_for_user(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, ended_at__isnull=True)
+        .select_related("family")
+        .order_by("family__name", "family__created_at")
+    )
+
+
+def families_for_user(user: User) -> list[FamilyAccess]:
+    """The families a user may enter now (professionals only with full consent)."""
+    accesses = []
+    for membership in active_memberships_for_user(user):
+        if membership.role == Role.PROFESSIONAL and not professional_has_access(membership):
+            continue
+        accesses.append(FamilyAccess(family=membership.family, membership=membership))
+    return accesses
+
+
+def pending_professional_memberships(user: User) -> list[Membership]:
+    """A professional's seats still waiting for a parent's consent (shown on their home page)."""
+    return [
+        m
+        for m in active_memberships_for_user(user).filter(role=Role.PROFESSIONAL)
+        if not professional_has_access(m)
+    ]
+
+
+def get_family_access(user: User, family_id: object) -> FamilyAccess:
+    """The one access path to a family: 404 unless `user` holds an active seat in it (and, for a
+    professional, every parent consents). Raises Http404 for both "not yours" and "not there"."""
+    if not user.is_authenticated:
+        raise Http404("No such family.")
+    fid = _parse_uuid(family_id)
+    membership = (
+        Membership.objects.filter(family_id=fid, user=user, ended_at__isnull=True)
+        .select_related("family", "user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such family.")
+    if membership.role == Role.PROFESSIONAL and not professional_has_access(membership):
+        raise Http404("No such family.")
+    return FamilyAccess(family=membership.family, membership=membership)
+
+
+def children_of(access: FamilyAccess) -> QuerySet[Child]:
+    return Child.objects.filter(family=access.family).order_by("date_of_birth", "name")
+
+
+def get_child(access: FamilyAccess, child_id: object) -> Child:
+    """A child of the family in `access`; another family's child is a 404 like a missing one."""
+    try:
+        cid = _parse_uuid(child_id)
+    except Http404:
+        raise Http404("No such child.") from None
+    child = Child.objects.filter(family=access.family, pk=cid).first()
+    if child is None:
+        raise Http404("No such child.")
+    return child
+
+
+def members_of(access: FamilyAccess) -> list[Membership]:
+    """Active members, with each professional's consents prefetched (one query each)."""
+    access.require_shared()
+    active_consents = ProfessionalConsent.objects.filter(withdrawn_at__isnull=True).select_related(
+        "parent"
+    )
+    return list(
+        Membership.objects.filter(family=access.family, ended_at__isnull=True)
+        .select_related("user")
+        .prefetch_related(Prefetch("consents", queryset=active_consents, to_attr="active_consents"))
+        .order_by("role", "joined_at")
+    )
+
+
+def get_member(access: FamilyAccess, membership_id: object) -> Membership:
+    try:
+        mid = _parse_uuid(membership_id)
+    except Http404:
+        raise Http404("No such member.") from None
+    membership = (
+        Membership.objects.filter(family=access.family, pk=mid, ended_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
+def pending_invitations(access: FamilyAccess) -> QuerySet[Invitation]:
+    access.require_shared()
+    return (
+        Invitation.objects.filter(family=access.family, status=Invitation.Status.PENDING)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def get_invitation(access: FamilyAccess, invitation_id: object) -> Invitation:
+    try:
+        iid = _parse_uuid(invitation_id)
+    except Http404:
+        raise Http404("No such invitation.") from None
+    invitation = Invitation.objects.filter(family=access.family, pk=iid).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def parent_count(family: Family) -> int:
+    return _active_parent_ids(family.pk).count()
+
+
+def has_other_parent_seat_taken_or_pending(family: Family) -> bool:
+    return Invitation.objects.filter(
+        family=family, role=Role.PARENT, status=Invitation.Status.PENDING
+    ).exists()
+
+
+def family_with_active_parent(user: User) -> QuerySet[Family]:
+    return Family.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                family=OuterRef("pk"), user=user, role=Role.PARENT, ended_at__isnull=True
+            )
+        )
+    )

@@ -1,0 +1,371 @@
+"""Writes to family spaces (STYLE.md 3): keyword-only, typed, atomic, each fact recorded in the
+family record inside the same transaction, emails sent after commit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.accounts.models import User
+from coparent.families.models import (
+    MAX_PARENTS,
+    Child,
+    Family,
+    Invitation,
+    Membership,
+    ProfessionalConsent,
+    ProfessionalKind,
+    Role,
+)
+from coparent.families.selectors import FamilyAccess
+from coparent.records.models import Kind
+from coparent.records.services import record_append
+from coparent.secrets_links import hash_link_token, link_token
+
+INVITATION_PURPOSE = "invitation"
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _clean_child(name: str, date_of_birth: date) -> tuple[str, date]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Enter the child's name.")]
+    elif len(name) > 100:
+        errors["name"] = [_("A name can be at most 100 characters.")]
+    if not isinstance(date_of_birth, date):
+        errors["date_of_birth"] = [_("Enter a valid date.")]
+    elif date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = [_("The date of birth cannot be in the future.")]
+    elif date_of_birth.year < 1900:
+        errors["date_of_birth"] = [_("Enter a date of birth after 1900.")]
+    if errors:
+        raise ValidationError(errors)
+    return name, date_of_birth
+
+
+def family_create(*, user: User, name: str, at: datetime | None = None) -> Family:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the family space a name.")]})
+    if len(name) > 100:
+        raise ValidationError({"name": [_("A name can be at most 100 characters.")]})
+    moment = _now(at)
+    with transaction.atomic():
+        family = Family.objects.create(name=name, created_by=user, created_at=moment)
+        membership = Membership.objects.create(
+            family=family, user=user, role=Role.PARENT, joined_at=moment
+        )
+        record_append(
+            family=family, kind=Kind.FAMILY_CREATED, actor=user, at=moment,
+            data={"family": str(family.pk), "name": name},
+        )
+        record_append(
+            family=family, kind=Kind.MEMBER_JOINED, actor=user, at=moment,
+            data=_member_data(membership),
+        )
+    return family
+
+
+def _member_data(membership: Membership) -> dict[str, str]:
+    data = {
+        "member": str(membership.pk),
+        "user": str(membership.user_id),
+        "name": membership.user.display_name,
+        "role": membership.role,
+    }
+    if membership.professional_kind:
+        data["professional_kind"] = membership.professional_kind
+    if membership.relationship:
+        data["relationship"] = membership.relationship
+    return data
+
+
+def child_add(
+    *, access: FamilyAccess, name: str, date_of_birth: date, at: datetime | None = None
+) -> Child:
+    access.require_parent()
+    name, date_of_birth = _clean_child(name, date_of_birth)
+    moment = _now(at)
+    with transaction.atomic():
+        child = Child.objects.create(
+            family=access.family, name=name, date_of_birth=date_of_birth, created_at=moment
+        )
+        record_append(
+            family=access.family, kind=Kind.CHILD_ADDED, actor=access.membership.user, at=moment,
+            data={"child": str(child.pk), "name": name, "date_of_birth": date_of_birth.isoformat()},
+        )
+    return child
+
+
+def child_update(
+    *, access: FamilyAccess, child: Child, name: str, date_of_birth: date,
+    at: datetime | None = None,
+) -> Child:
+    access.require_parent()
+    if child.family_id != access.family.pk:
+        raise PermissionDenied
+    name, date_of_birth = _clean_child(name, date_of_birth)
+    changes: dict[str, dict[str, str]] = {}
+    if name != child.name:
+        changes["name"] = {"from": child.name, "to": name}
+    if date_of_birth != child.date_of_birth:
+        changes["date_of_birth"] = {
+            "from": child.date_of_birth.isoformat(), "to": date_of_birth.isoformat()
+        }
+    if not changes:
+        return child
+    with transaction.atomic():
+        child.name, child.date_of_birth = name, date_of_birth
+        child.save(update_fields=["name", "date_of_birth"])
+        record_append(
+            family=access.family, kind=Kind.CHILD_CHANGED, actor=access.membership.user,
+            at=_now(at), data={"child": str(child.pk), "changes": changes},
+        )
+    return child
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # shown once, in the email link; only its hash is stored
+
+    @property
+    def path(self) -> str:
+        return invitation_path(self.token)
+
+
+def invitation_path(token: str) -> str:
+    return f"/invite/{token}/"
+
+
+def _active_parents(family: Family) -> int:
+    return Membership.objects.filter(family=family, role=Role.PARENT, ended_at__isnull=True).count()
+
+
+def invitation_create(
+    *, access: FamilyAccess, email: str, role: str, professional_kind: str = "",
+    relationship: str = "", at: datetime | None = None, send_email: bool = True,
+) -> IssuedInvitation:
+    """A parent invites the co-parent, a professional or a viewer by email."""
+    access.require_parent()
+    email = (email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    if role not in Role.values:
+        errors["role"] = [_("Choose parent, professional or viewer.")]
+    if role == Role.PROFESSIONAL and professional_kind not in ProfessionalKind.values:
+        errors["professional_kind"] = [_("Choose what kind of professional you are inviting.")]
+    if role != Role.PROFESSIONAL:
+        professional_kind = ""
+    if len(relationship) > 60:
+        errors["relationship"] = [_("At most 60 characters.")]
+    family = access.family
+    if role == Role.PARENT:
+        pending_parent = Invitation.objects.filter(
+            family=family, role=Role.PARENT, status=Invitation.Status.PENDING
+        ).exclude(expires_at__lte=timezone.now())
+        if _active_parents(family) >= MAX_PARENTS:
+            errors["role"] = [_("This family already has two parents.")]
+        elif pending_parent.exists():
+            errors["role"] = [
+                _("An invitation to the second parent is already pending; cancel it first.")
+            ]
+    if Membership.objects.filter(family=family, user__email=email, ended_at__isnull=True).exists():
+        errors["email"] = [_("This person is already a member of the family.")]
+    if errors:
+        raise ValidationError(errors)
+    invitation_id = uuid.uuid4()
+    token = link_token(INVITATION_PURPOSE, invitation_id)
+    moment = _now(at)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            id=invitation_id, family=family, email=email, role=role, professional_kind=professional_kind,
+            relationship=relationship.strip(), token_hash=hash_link_token(token),
+            invited_by=access.membership.user, created_at=moment,
+            expires_at=moment + timedelta(days=settings.COPARENT_INVITATION_DAYS),
+        )
+        data = {"invitation": str(invitation.pk), "email": email, "role": role}
+        if professional_kind:
+            data["professional_kind"] = professional_kind
+        record_append(
+            family=family, kind=Kind.MEMBER_INVITED, actor=access.membership.user, at=moment,
+            data=data,
+        )
+        issued = IssuedInvitation(invitation=invitation, token=token)
+        if send_email:
+            from coparent.families.tasks import send_invitation_email
+
+            transaction.on_commit(
+                lambda: send_invitation_email.enqueue(str(invitation.pk))
+            )
+    return issued
+
+
+def invitation_cancel(*, access: FamilyAccess, invitation: Invitation) -> None:
+    access.require_parent()
+    if invitation.family_id != access.family.pk:
+        raise PermissionDenied
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(_("This invitation is no longer pending."))
+    with transaction.atomic():
+        invitation.status = Invitation.Status.CANCELLED
+        invitation.save(update_fields=["status"])
+        record_append(
+            family=access.family, kind=Kind.INVITATION_CANCELLED, actor=access.membership.user,
+            data={"invitation": str(invitation.pk), "email": invitation.email},
+        )
+
+
+class InvitationProblem(Exception):
+    """Why an invitation link cannot be used; the message is shown to the person."""
+
+
+def invitation_lookup(token: str) -> Invitation:
+    """Find a usable invitation by its raw token, or explain plainly why it is not usable."""
+    invitation = (
+        Invitation.objects.filter(token_hash=hash_link_token(token))
+        .select_related("family", "invited_by")
+        .first()
+    )
+    if invitation is None:
+        raise InvitationProblem(_("This invitation link is not valid. Check that you copied all "
+                                  "of it, or ask for a new invitation."))
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise InvitationProblem(_("This invitation has already been used. Each link works once."))
+    if invitation.status == Invitation.Status.CANCELLED:
+        raise InvitationProblem(_("This invitation was cancelled by the family."))
+    if invitation.is_expired():
+        raise InvitationProblem(_("This invitation has expired. Ask the parent who invited you "
+                                  "for a new one."))
+    return invitation
+
+
+def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> Membership:
+    moment = _now(at)
+    with transaction.atomic():
+        invitation = invitation_lookup(token)
+        # Lock the invitation so a double click cannot use it twice.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            raise InvitationProblem(_("This invitation has already been used."))
+        family = invitation.family
+        if Membership.objects.filter(family=family, user=user, ended_at__isnull=True).exists():
+            raise InvitationProblem(_("You are already a member of this family."))
+        if invitation.role == Role.PARENT and _active_parents(family) >= MAX_PARENTS:
+            raise InvitationProblem(
+                _("This family already has two parents. A family can have at most two.")
+            )
+        membership = Membership.objects.create(
+            family=family, user=user, role=invitation.role,
+            professional_kind=invitation.professional_kind,
+            relationship=invitation.relationship, joined_at=moment,
+        )
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_at = moment
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+        record_append(
+            family=family, kind=Kind.MEMBER_JOINED, actor=user, at=moment,
+            data={**_member_data(membership), "invitation": str(invitation.pk)},
+        )
+        if invitation.role == Role.PROFESSIONAL:
+            inviter = Membership.objects.filter(
+                family=family, user_id=invitation.invited_by_id, role=Role.PARENT,
+                ended_at__isnull=True,
+            ).first()
+            if inviter is not None:
+                # Inviting a professional is the inviting parent's consent; the other parent
+                # still has to give theirs before access starts.
+                _consent_give(family=family, professional=membership, parent=inviter.user,
+                              at=moment)
+    return membership
+
+
+def _consent_give(
+    *, family: Family, professional: Membership, parent: User, at: datetime
+) -> ProfessionalConsent:
+    consent = ProfessionalConsent.objects.create(
+        family=family, professional=professional, parent=parent, given_at=at
+    )
+    record_append(
+        family=family, kind=Kind.CONSENT_GIVEN, actor=parent, at=at,
+        data={"member": str(professional.pk), "professional": professional.user.display_name,
+              "consent": str(consent.pk)},
+    )
+    return consent
+
+
+def consent_give(
+    *, access: FamilyAccess, professional: Membership, at: datetime | None = None
+) -> ProfessionalConsent:
+    access.require_parent()
+    if professional.family_id != access.family.pk or professional.role != Role.PROFESSIONAL:
+        raise ValidationError(_("Consent applies only to a professional of this family."))
+    with transaction.atomic():
+        if ProfessionalConsent.objects.filter(
+            professional=professional, parent=access.membership.user, withdrawn_at__isnull=True
+        ).exists():
+            raise ValidationError(_("You have already given your consent."))
+        return _consent_give(
+            family=access.family, professional=professional, parent=access.membership.user,
+            at=_now(at),
+        )
+
+
+def consent_withdraw(
+    *, access: FamilyAccess, professional: Membership, at: datetime | None = None
+) -> None:
+    """Either parent can withdraw consent; the professional loses access at the next request."""
+    access.require_parent()
+    if professional.family_id != access.family.pk or professional.role != Role.PROFESSIONAL:
+        raise ValidationError(_("Consent applies only to a professional of this family."))
+    moment = _now(at)
+    with transaction.atomic():
+        consent = ProfessionalConsent.objects.select_for_update().filter(
+            professional=professional, parent=access.membership.user, withdrawn_at__isnull=True
+        ).first()
+        if consent is None:
+            raise ValidationError(_("You have not given consent, so there is none to withdraw."))
+        consent.withdrawn_at = moment
+        consent.save(update_fields=["withdrawn_at"])
+        record_append(
+            family=access.family, kind=Kind.CONSENT_WITHDRAWN, actor=access.membership.user,
+            at=moment,
+            data={"member": str(professional.pk), "professional": professional.user.display_name,
+                  "consent": str(consent.pk)},
+        )
+
+
+def membership_end(
+    *, access: FamilyAccess, membership: Membership, at: datetime | None = None
+) -> None:
+    """A member leaves, or a parent removes a professional or a viewer. A parent's seat is ended
+    only by that parent: nobody can push a co-parent out of the family record."""
+    if membership.family_id != access.family.pk or membership.ended_at is not None:
+        raise ValidationError(_("This person is not an active member."))
+    leaving_self = membership.user_id == access.membership.user_id
+    if not leaving_self:
+        access.require_parent()
+        if membership.role == Role.PARENT:
+            raise PermissionDenied(_("A parent can only leave the family themselves."))
+    moment = _now(at)
+    with transaction.atomic():
+        membership.ended_at = moment
+        membership.save(update_fields=["ended_at"])
+        ProfessionalConsent.objects.filter(
+            professional=membership, withdrawn_at__isnull=True
+        ).update(withdrawn_at=moment)
+        record_append(
+            family=access.family, kind=Kind.MEMBER_LEFT, actor=access.membership.user, at=moment,
+            data={**_member_data(membership), "removed_by_other": not leaving_self},
+        )

@@ -1,0 +1,32 @@
+"""Background work for families: invitation emails go through the task worker."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django_tasks import task
+
+from coparent.families.models import Invitation
+from coparent.secrets_links import link_token
+
+
+@task()
+def send_invitation_email(invitation_id: str) -> None:
+    # Imported here: services imports this module lazily, and the reverse must stay lazy too.
+    from coparent.families.services import INVITATION_PURPOSE, invitation_path
+
+    invitation = Invitation.objects.select_related("family", "invited_by").get(pk=invitation_id)
+    context = {
+        "invitation": invitation,
+        "inviter": invitation.invited_by.display_name,
+        "link": settings.BASE_URL
+        + invitation_path(link_token(INVITATION_PURPOSE, invitation.pk)),
+        "days": settings.COPARENT_INVITATION_DAYS,
+    }
+    send_mail(
+        subject=render_to_string("families/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("families/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )

@@ -1,0 +1,55 @@
+"""Storage of the family record. Rows are never updated or deleted: triggers refuse it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coparent.families.models import Family
+
+
+class Kind(models.TextChoices):
+    FAMILY_CREATED = "family.created", _("Family created")
+    MEMBER_INVITED = "member.invited", _("Member invited")
+    INVITATION_CANCELLED = "member.invitation_cancelled", _("Invitation cancelled")
+    MEMBER_JOINED = "member.joined", _("Member joined")
+    MEMBER_LEFT = "member.left", _("Member left")
+    CONSENT_GIVEN = "consent.given", _("Consent given")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
+    CHILD_ADDED = "child.added", _("Child added")
+    CHILD_CHANGED = "child.changed", _("Child changed")
+
+
+class RecordEntry(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="record_entries")
+    seq = models.PositiveBigIntegerField()
+    # The exact string that was hashed; kept as text so the hash recomputes byte for byte on
+    # any database, whatever its datetime precision.
+    at = models.CharField(max_length=27)
+    kind = models.CharField(max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", db_constraint=True,
+    )
+    data = models.JSONField(default=dict)
+    prev = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["family", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "seq"], name="record_seq_unique_per_family")
+        ]
+        indexes = [models.Index(fields=["family", "kind", "seq"])]
+        verbose_name_plural = _("record entries")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return str(Kind(self.kind).label)
+        except ValueError:
+            return self.kind

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from coparent.api.api import api
+from coparent.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/", include("coparent.accounts.urls")),
+    path("families/", include("coparent.families.urls")),
+    path("families/<uuid:family_id>/record/", include("coparent.records.urls")),
+    path("api/v1/", api.urls),
+    path("", include("coparent.web.urls")),
+]
+
+handler404 = "coparent.web.views.not_found"
+handler403 = "coparent.web.views.forbidden"

@@ -1,0 +1,24 @@
+// Coparent's own small script: progressive enhancement only; every page works without it.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // Ask before irreversible actions (ending a session, revoking a token, withdrawing consent).
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+  // Copy buttons for tokens shown once.
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const target = document.getElementById(button.dataset.copy);
+      if (target && navigator.clipboard) {
+        navigator.clipboard.writeText(target.textContent.trim());
+        button.textContent = button.dataset.copied || "Copied";
+      }
+    });
+  });
+  // Move focus to the first field with an error, so keyboard and screen-reader users land on it.
+  const firstError = document.querySelector(".has-error input, .has-error select, .has-error textarea");
+  if (firstError) firstError.focus();
+});

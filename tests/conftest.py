@@ -1,0 +1,96 @@
+"""The fixed cast (STYLE.md 11), shared by every test so a failure test cannot pass for the
+wrong reason:
+
+- Alex and Sam, the two parents of the Rivera family (family one), with children Mia and Leo;
+- Morgan, a mediator invited to the Rivera family with the consent of both parents;
+- Vic, a viewer of the Rivera family (Alex's new partner);
+- Olivia, a parent of the Okafor family (family two): the outsider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from coparent.accounts.models import User
+from coparent.families import services
+from coparent.families.models import Child, Family, Membership
+from coparent.families.selectors import FamilyAccess, get_family_access
+from tests.factories import PASSWORD, UserFactory
+
+
+@dataclass
+class Cast:
+    alex: User
+    sam: User
+    morgan: User
+    vic: User
+    olivia: User
+    family: Family
+    other_family: Family
+    mia: Child
+    leo: Child
+    other_child: Child
+    mediator: Membership
+    viewer: Membership
+
+    def access(self, user: User, family: Family | None = None) -> FamilyAccess:
+        return get_family_access(user, (family or self.family).pk)
+
+    def client_for(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    @property
+    def password(self) -> str:
+        return PASSWORD
+
+
+def _join(family_access: FamilyAccess, user: User, role: str, **kwargs: str) -> Membership:
+    issued = services.invitation_create(
+        access=family_access, email=user.email, role=role, send_email=False, **kwargs
+    )
+    return services.invitation_accept(token=issued.token, user=user)
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    alex = UserFactory(email="alex@example.org", display_name="Alex")
+    sam = UserFactory(email="sam@example.org", display_name="Sam")
+    morgan = UserFactory(email="morgan@example.org", display_name="Morgan")
+    vic = UserFactory(email="vic@example.org", display_name="Vic")
+    olivia = UserFactory(email="olivia@example.org", display_name="Olivia")
+
+    family = services.family_create(user=alex, name="Rivera family")
+    alex_access = get_family_access(alex, family.pk)
+    mia = services.child_add(access=alex_access, name="Mia", date_of_birth=date(2016, 5, 2))
+    leo = services.child_add(access=alex_access, name="Leo", date_of_birth=date(2019, 9, 14))
+    _join(alex_access, sam, "parent")
+    mediator = _join(alex_access, morgan, "professional", professional_kind="mediator")
+    services.consent_give(access=get_family_access(sam, family.pk), professional=mediator)
+    viewer = _join(alex_access, vic, "viewer", relationship="Alex's partner")
+
+    other_family = services.family_create(user=olivia, name="Okafor family")
+    other_child = services.child_add(
+        access=get_family_access(olivia, other_family.pk), name="Ada",
+        date_of_birth=date(2015, 1, 20),
+    )
+    return Cast(
+        alex=alex, sam=sam, morgan=morgan, vic=vic, olivia=olivia, family=family,
+        other_family=other_family, mia=mia, leo=leo, other_child=other_child,
+        mediator=mediator, viewer=viewer,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
+    """Tests use a fast hasher, in-memory email and tasks that run at once (STYLE.md 9)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.AXES_ENABLED = True
