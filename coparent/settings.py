@@ -167,7 +167,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("COPARENT_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("COPARENT_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("COPARENT_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("COPARENT_HSTS_PRELOAD", True)
     # /healthz is probed by load balancers over plain http inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("COPARENT_BEHIND_PROXY", False):
