@@ -73,18 +73,22 @@ class Entry:
     hash: str
 
     def body(self) -> dict[str, Any]:
-        """The fields the hash covers: seq, at, kind, actor, data, prev."""
+        """The fields the hash covers: seq, at, kind, actor, data, prev.
+
+        ``data`` is a deep copy: the entry is frozen, and a caller editing the returned dict (an
+        export being redacted, say) must not silently change the entry it came from.
+        """
         return {
             "seq": self.seq,
             "at": self.at,
             "kind": self.kind,
             "actor": self.actor,
-            "data": self.data,
+            "data": copy.deepcopy(self.data),
             "prev": self.prev,
         }
 
     def as_dict(self) -> dict[str, Any]:
-        """The entry as it appears in an export: the body plus its hash."""
+        """The entry as it appears in an export: the body plus its hash (a copy, like body)."""
         return {**self.body(), "hash": self.hash}
 
     @classmethod

@@ -1,4 +1,4 @@
-"""Check a Coparent family-record export, offline:  python verify.py FILE.json
+"""Check a Coparent family-record export, offline: python verify.py FILE.json
 
 Needs only Python 3.11+ and `pip install rfc8785 cryptography`; it can be copied and run alone.
 An export holds a family's record: entries numbered 1, 2, 3 ..., each with the SHA-256 "hash"
@@ -22,6 +22,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -46,7 +47,7 @@ class Verdict:
     reason: str
 
 
-def entry_hash(entry: dict) -> str:
+def entry_hash(entry: dict[str, Any]) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical JSON of every field of the entry except hash."""
     # A copy of coparent.core.record.chain.entry_hash, on purpose: importing it would tie this
     # file to the rest of Coparent, and the point is that it can be read and run alone.
@@ -80,10 +81,11 @@ def _base64(text: str, size: int) -> bytes | None:
     return raw if ok else None
 
 
-def _document_problem(doc: dict) -> str | None:
+def _document_problem(doc: dict[str, Any]) -> str | None:
     family, head = doc.get("family"), doc.get("head")
-    if not (isinstance(family, dict) and isinstance(family.get("id"), str)
-            and isinstance(family.get("name"), str)):
+    if not (
+        isinstance(family, dict) and all(isinstance(family.get(k), str) for k in ("id", "name"))
+    ):
         return "family is missing or lacks a text id and name"
     if not isinstance(doc.get("exported_at"), str) or not isinstance(doc.get("scope"), dict):
         return "exported_at or scope is missing or of the wrong type"
@@ -91,8 +93,8 @@ def _document_problem(doc: dict) -> str | None:
         return "entries is missing or not a list"
     if not isinstance(head, dict) or head.keys() != HEAD_KEYS:
         return "head does not have exactly the fields family, seq, hash, at, signature"
-    if not (isinstance(head["family"], str) and _is_int(head["seq"]) and _is_hex64(head["hash"])
-            and isinstance(head["at"], str) and isinstance(head["signature"], str)):
+    texts = all(isinstance(head[k], str) for k in ("family", "at", "signature"))
+    if not (texts and _is_int(head["seq"]) and _is_hex64(head["hash"])):
         return "head has a field of the wrong type"
     if doc.get("algorithm") != "Ed25519":
         return 'algorithm is not "Ed25519"'
@@ -115,8 +117,8 @@ def _entry_problem(entry: object, position: int, prev_hash: str) -> str | None:
     if not _is_hex64(entry["prev"]) or not _is_hex64(entry["hash"]):
         return "prev or hash is not 64 lowercase hex digits"
     if entry.keys() == ENTRY_KEYS:  # a full entry, whose hash we can recompute
-        if not (isinstance(entry["at"], str) and isinstance(entry["data"], dict)
-                and (entry["actor"] is None or isinstance(entry["actor"], str))):
+        actor_ok = entry["actor"] is None or isinstance(entry["actor"], str)
+        if not (isinstance(entry["at"], str) and isinstance(entry["data"], dict) and actor_ok):
             return "at, actor or data is of the wrong type"
         try:
             recomputed = entry_hash(entry)
@@ -131,7 +133,7 @@ def _entry_problem(entry: object, position: int, prev_hash: str) -> str | None:
     return None
 
 
-def _signature_problem(doc: dict) -> str | None:
+def _signature_problem(doc: dict[str, Any]) -> str | None:
     head = doc["head"]
     key, signature = _base64(doc["public_key"], 32), _base64(head["signature"], 64)
     if key is None:
@@ -178,7 +180,7 @@ def verify_document(doc: object) -> Verdict:
     return Verdict(True, len(entries), stubs, None, "all checks passed")
 
 
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     # NaN and Infinity need no such guard: canonical JSON refuses them, so the hash check fails.
     if len({key for key, _ in pairs}) != len(pairs):
         raise ValueError("duplicate key in an object")
@@ -219,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"INVALID{where}: {verdict.reason}")
         return 1
     n, s = verdict.entries, verdict.stubs
-    print(f"VALID: {n} {'entry' if n == 1 else 'entries'} ({s} {'stub' if s == 1 else 'stubs'}),"
-          f" head seq {n} signed by key {key_fingerprint(doc['public_key'])}")
+    print(
+        f"VALID: {n} {'entry' if n == 1 else 'entries'} ({s} {'stub' if s == 1 else 'stubs'}),"
+        f" head seq {n} signed by key {key_fingerprint(doc['public_key'])}"
+    )
     return 0
 
 
