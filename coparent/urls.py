@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from coparent.api.api import api
+from coparent.families.urls import invite_urlpatterns
 from coparent.web import views as web_views
 
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("coparent.accounts.urls")),
     path("families/", include("coparent.families.urls")),
     path("families/<uuid:family_id>/record/", include("coparent.records.urls")),
+    path("", include(invite_urlpatterns)),  # /invite/<token>/, the invitation links
     path("api/v1/", api.urls),
     path("", include("coparent.web.urls")),
 ]

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.families.models import (
+    MAX_PARENTS,
     Child,
     Family,
     Invitation,
@@ -19,6 +23,7 @@ from coparent.families.models import (
     ProfessionalConsent,
     Role,
 )
+from coparent.secrets_links import hash_link_token
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,7 @@ def professional_has_access(membership: Membership) -> bool:
     """A professional's access lives only while every current parent consents."""
     if membership.role != Role.PROFESSIONAL or membership.ended_at is not None:
         return False
-    parent_ids = set(
-        _active_parent_ids(membership.family_id).values_list("user_id", flat=True)
-    )
+    parent_ids = set(_active_parent_ids(membership.family_id).values_list("user_id", flat=True))
     consenting = set(
         ProfessionalConsent.objects.filter(
             professional=membership, withdrawn_at__isnull=True, parent_id__in=parent_ids
@@ -213,3 +216,140 @@ def family_with_active_parent(user: User) -> QuerySet[Family]:
             )
         )
     )
+
+
+# --- Read models for the family pages ---------------------------------------------------------
+
+
+def age_on(date_of_birth: date, today: date) -> int:
+    """Whole years of age on `today` (a child born on 29 February turns a year older on 1 March
+    in common years)."""
+    years = today.year - date_of_birth.year
+    if (today.month, today.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return max(years, 0)
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    child: Child
+    age: int
+
+    @property
+    def first_name(self) -> str:
+        # A viewer (a grandparent, a new partner) sees first names only.
+        parts = self.child.name.split()
+        return parts[0] if parts else self.child.name
+
+
+def child_rows(access: FamilyAccess, *, today: date | None = None) -> list[ChildRow]:
+    """The family's children with their ages; every member may see these (one query)."""
+    today = today or timezone.localdate()
+    return [ChildRow(child=c, age=age_on(c.date_of_birth, today)) for c in children_of(access)]
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """An active member as the family pages show it. For a professional, `consented` and
+    `waiting_for` are the current parents who have and have not given their consent."""
+
+    membership: Membership
+    is_you: bool
+    consented: tuple[User, ...] = ()
+    waiting_for: tuple[User, ...] = ()
+    you_consented: bool = False
+
+    @property
+    def is_professional(self) -> bool:
+        return self.membership.role == Role.PROFESSIONAL
+
+    @property
+    def has_access(self) -> bool:
+        """Mirrors professional_has_access() on the rows already loaded, without more queries."""
+        if not self.is_professional:
+            return True
+        return bool(self.consented) and not self.waiting_for
+
+
+def member_rows(access: FamilyAccess) -> list[MemberRow]:
+    """Active members with each professional's consent state (the two queries of members_of)."""
+    members = members_of(access)
+    parents = [m.user for m in members if m.role == Role.PARENT]
+    me = access.membership.user_id
+    rows = []
+    for m in members:
+        if m.role != Role.PROFESSIONAL:
+            rows.append(MemberRow(membership=m, is_you=m.user_id == me))
+            continue
+        consenting = {c.parent_id for c in m.active_consents}  # type: ignore[attr-defined]
+        rows.append(
+            MemberRow(
+                membership=m,
+                is_you=m.user_id == me,
+                consented=tuple(p for p in parents if p.pk in consenting),
+                waiting_for=tuple(p for p in parents if p.pk not in consenting),
+                you_consented=me in consenting,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class FamilyOverview:
+    """What the dashboard shows to a parent or a consented professional."""
+
+    children: list[ChildRow]
+    members: list[MemberRow]
+    invitations: list[Invitation]
+    is_parent: bool
+
+    @property
+    def parents(self) -> list[MemberRow]:
+        return [r for r in self.members if r.membership.role == Role.PARENT]
+
+    @property
+    def invite_coparent(self) -> bool:
+        """A parent alone, with no live invitation out to a second parent, is nudged to send
+        one; the family works fully without it."""
+        if not self.is_parent or len(self.parents) >= MAX_PARENTS:
+            return False
+        return not any(inv.role == Role.PARENT and not inv.is_expired() for inv in self.invitations)
+
+    @property
+    def awaiting_your_consent(self) -> list[MemberRow]:
+        if not self.is_parent:
+            return []
+        return [r for r in self.members if r.is_professional and not r.you_consented]
+
+
+def family_overview(access: FamilyAccess, *, today: date | None = None) -> FamilyOverview:
+    """Children, members with consent state and pending invitations: four queries in all."""
+    access.require_shared()
+    return FamilyOverview(
+        children=child_rows(access, today=today),
+        members=member_rows(access),
+        invitations=list(pending_invitations(access)),
+        is_parent=access.is_parent,
+    )
+
+
+def invitation_token_known(token: str) -> bool:
+    """Whether a link token belongs to any invitation at all, used or not: an unusable link
+    answers 410 Gone when it once existed and 404 when it never did."""
+    return Invitation.objects.filter(token_hash=hash_link_token(token)).exists()
+
+
+def invitation_seat_problem(invitation: Invitation, user: User) -> str:
+    """What accepting `invitation` would refuse for `user` (already a member, no parent seat
+    left), so the page can say it before the click; "" when nothing stands in the way."""
+    family_id = invitation.family_id
+    if (
+        user.is_authenticated
+        and Membership.objects.filter(
+            family_id=family_id, user=user, ended_at__isnull=True
+        ).exists()
+    ):
+        return _("You are already a member of this family.")
+    if invitation.role == Role.PARENT and _active_parent_ids(family_id).count() >= MAX_PARENTS:
+        return _("This family already has two parents. A family can have at most two.")
+    return ""

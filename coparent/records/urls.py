@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coparent.records import views
 
 app_name = "records"
-urlpatterns: list = []
+
+# Mounted under families/<uuid:family_id>/record/ by coparent/urls.py.
+urlpatterns = [
+    path("", views.timeline, name="timeline"),
+]

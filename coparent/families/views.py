@@ -1,0 +1,308 @@
+"""Family pages: create a space, the dashboard, children, members, invitations and consent.
+
+Views stay thin (STYLE.md 6): `@family_view` resolves the family through the one access path,
+a form checks the shape of the input, one service call does the work, and a message plus a
+redirect tell the person what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coparent.families import selectors, services
+from coparent.families.forms import (
+    ChildForm,
+    FamilyForm,
+    InvitationForm,
+    add_service_error,
+)
+from coparent.families.models import Role
+from coparent.records.selectors import entry_rows, latest_entries
+from coparent.web.decorators import FamilyRequest, family_view
+
+T = TypeVar("T")
+
+
+def _posted(request: HttpRequest) -> Any:
+    # Bound on every POST, even an empty one, so that it shows "required" rather than nothing.
+    return request.POST if request.method == "POST" else None
+
+
+def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
+    """Run one service call with the form's cleaned data; the service's ValidationError becomes
+    field errors on the form. Returns the service's result, or None when the form has errors."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
+def _act(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
+    """Run a one-button action (cancel, consent, remove); say what happened either way."""
+    try:
+        action()
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _family_page(request: FamilyRequest, template: str, nav: str, **context: Any) -> HttpResponse:
+    return render(request, template, {"nav": nav, "access": request.family_access, **context})
+
+
+# --- Family space -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_create(request: HttpRequest) -> HttpResponse:
+    form = FamilyForm(_posted(request))
+    family = request.method == "POST" and _submit(
+        form,
+        lambda data: services.family_create(user=request.user, name=data["name"]),  # type: ignore[arg-type]
+    )
+    if family:
+        messages.success(
+            request, _("Your family space is ready. Add your children and invite your co-parent.")
+        )
+        return redirect("families:dashboard", family_id=family.pk)
+    return render(request, "families/create.html", {"form": form})
+
+
+@family_view()
+@require_http_methods(["GET"])
+def dashboard(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    if not access.can_read_shared:
+        # A viewer's role is the calendar and the children's events: the children's first names
+        # and ages, and nothing about the members, invitations or the record.
+        return _family_page(
+            request,
+            "families/dashboard_viewer.html",
+            "dashboard",
+            children=selectors.child_rows(access),
+        )
+    return _family_page(
+        request,
+        "families/dashboard.html",
+        "dashboard",
+        overview=selectors.family_overview(access),
+        entries=entry_rows(latest_entries(access, n=10)),
+    )
+
+
+# --- Children -----------------------------------------------------------------------------------
+
+
+@family_view(shared=True)
+@require_http_methods(["GET"])
+def children(request: FamilyRequest) -> HttpResponse:
+    return _family_page(
+        request,
+        "families/children.html",
+        "children",
+        children=selectors.child_rows(request.family_access),
+    )
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def child_add(request: FamilyRequest) -> HttpResponse:
+    form = ChildForm(_posted(request))
+    child = request.method == "POST" and _submit(
+        form, lambda data: services.child_add(access=request.family_access, **data)
+    )
+    if child:
+        messages.success(request, _("%(name)s was added.") % {"name": child.name})
+        return redirect("families:children", family_id=request.family.pk)
+    return _family_page(request, "families/child_form.html", "children", form=form, child=None)
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def child_edit(request: FamilyRequest, child_id: Any) -> HttpResponse:
+    child = selectors.get_child(request.family_access, child_id)
+    initial = {"name": child.name, "date_of_birth": child.date_of_birth}
+    form = ChildForm(_posted(request), initial=initial)
+    saved = request.method == "POST" and _submit(
+        form,
+        lambda data: services.child_update(access=request.family_access, child=child, **data),
+    )
+    if saved:
+        messages.success(request, _("%(name)s's details were saved.") % {"name": saved.name})
+        return redirect("families:children", family_id=request.family.pk)
+    return _family_page(request, "families/child_form.html", "children", form=form, child=child)
+
+
+# --- Members, invitations and consent ------------------------------------------------------------
+
+
+@family_view(shared=True)
+@require_http_methods(["GET"])
+def members(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    return _family_page(
+        request,
+        "families/members.html",
+        "members",
+        members=selectors.member_rows(access),
+        invitations=list(selectors.pending_invitations(access)),
+    )
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+@never_cache
+def invite(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    # "Invite your co-parent" on the dashboard links here with ?role=parent.
+    form = InvitationForm(_posted(request), initial={"role": request.GET.get("role")})
+    issued = request.method == "POST" and _submit(
+        form, lambda data: services.invitation_create(access=access, **data)
+    )
+    if issued:
+        # Shown once, on this response only: the token is never stored in clear, not even in
+        # the session, so a refresh or the back button cannot bring it back.
+        messages.success(
+            request,
+            _("An email with the invitation link was sent to %(email)s.")
+            % {"email": issued.invitation.email},
+        )
+        return _family_page(
+            request,
+            "families/invite_sent.html",
+            "members",
+            invitation=issued.invitation,
+            link=request.build_absolute_uri(issued.path),
+        )
+    return _family_page(request, "families/invite.html", "members", form=form)
+
+
+@family_view(parent=True)
+@require_POST
+def invitation_cancel(request: FamilyRequest, invitation_id: Any) -> HttpResponse:
+    access = request.family_access
+    invitation = selectors.get_invitation(access, invitation_id)
+    _act(
+        request,
+        lambda: services.invitation_cancel(access=access, invitation=invitation),
+        _("The invitation to %(email)s was cancelled; its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect("families:members", family_id=request.family.pk)
+
+
+@family_view(parent=True)
+@require_POST
+def consent(request: FamilyRequest, member_id: Any, give: bool) -> HttpResponse:
+    """A parent gives or withdraws their consent to a professional's access (`give` comes from
+    the URL: one path for each, so each button says exactly what it does)."""
+    access = request.family_access
+    professional = selectors.get_member(access, member_id)
+    if give:
+        action, done = services.consent_give, _("You consented to %(name)s's access.")
+    else:
+        action, done = (
+            services.consent_withdraw,
+            _("You withdrew your consent. %(name)s no longer has access to this family."),
+        )
+    _act(
+        request,
+        lambda: action(access=access, professional=professional),
+        done % {"name": professional.user},
+    )
+    return redirect("families:members", family_id=request.family.pk)
+
+
+@family_view()
+@require_POST
+def member_end(request: FamilyRequest, member_id: Any) -> HttpResponse:
+    """Leave the family (any member, for oneself), or remove a professional or a viewer (a
+    parent). The service refuses the rest with PermissionDenied, which answers 403."""
+    access = request.family_access
+    membership = selectors.get_member(access, member_id)
+    leaving = membership.user_id == access.membership.user_id
+    if leaving:
+        done = _("You left %(family)s.") % {"family": request.family.name}
+    else:
+        done = _("%(name)s was removed from the family.") % {"name": membership.user}
+    ended = _act(
+        request, lambda: services.membership_end(access=access, membership=membership), done
+    )
+    if ended and leaving:
+        return redirect("web:home")
+    return redirect("families:members", family_id=request.family.pk)
+
+
+# --- Accepting an invitation (top-level /invite/<token>/) ---------------------------------------
+
+
+def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "families/invitation_problem.html", {"problem": message}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens. Unusable links change nothing: 410 Gone for a link
+    that was used, cancelled or has expired, 404 for one that never existed."""
+    try:
+        invitation = services.invitation_lookup(token)
+    except services.InvitationProblem as problem:
+        status = 410 if selectors.invitation_token_known(token) else 404
+        return _problem(request, str(problem), status)
+
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+        except services.InvitationProblem as problem:
+            # A seat problem (a third parent, already a member): the link stays usable.
+            return _problem(request, str(problem), 409)
+        if membership.role == Role.PROFESSIONAL and not selectors.professional_has_access(
+            membership
+        ):
+            messages.info(
+                request,
+                _(
+                    "You joined %(family)s. Your access starts once both parents have "
+                    "consented; you will see the family here then."
+                )
+                % {"family": invitation.family.name},
+            )
+            return redirect("web:home")
+        messages.success(request, _("Welcome to %(family)s.") % {"family": invitation.family.name})
+        return redirect("families:dashboard", family_id=membership.family_id)
+
+    return render(
+        request,
+        "families/invitation.html",
+        {
+            "invitation": invitation,
+            "seat_problem": selectors.invitation_seat_problem(invitation, request.user),  # type: ignore[arg-type]
+            "next_query": urlencode({"next": request.path}),
+            "login_url": reverse("accounts:login"),
+            "signup_url": reverse("accounts:signup"),
+        },
+    )

@@ -1,0 +1,296 @@
+"""Exports of a family's record: the JSON proof for machines and the PDF for people.
+
+The JSON is the ``coparent-record/1`` document that ``coparent verify`` (and the standalone
+``verify.py``) checks offline. A selective export (some kinds, some dates) keeps the chain whole
+by putting a stub - seq, kind, prev, hash - where an entry falls outside the scope, so a reader
+still sees that nothing was dropped, only left out.
+
+Before anything leaves the server every stored hash is recomputed: the database triggers stop
+changes through the application, but an export must never sign over a chain that someone edited
+behind its back (a restored old file, a hand-edited database). Used by the CLI and, later, by
+the web pages and the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.core.record.chain import (
+    GENESIS_PREV,
+    entry_hash,
+    format_at,
+    key_fingerprint,
+    public_key_text,
+    sign_head,
+    stub_of,
+)
+from coparent.families.models import Family, Membership, ProfessionalKind, Role
+from coparent.keys import ensure_signing_key
+from coparent.records.models import Kind, RecordEntry
+
+FORMAT = "coparent-record/1"
+ALGORITHM = "Ed25519"
+
+
+class ChainBroken(Exception):
+    """The stored record does not hash up: entry ``seq`` is the first that fails."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"entry {seq}: {reason}")
+        self.seq = seq
+        self.reason = reason
+
+
+def family_entries(family: Family) -> list[dict[str, Any]]:
+    """Every entry of ``family``'s record, oldest first, exactly as it was hashed (one query)."""
+    rows = (
+        RecordEntry.objects.filter(family=family)
+        .order_by("seq")
+        .values_list("seq", "at", "kind", "actor_id", "data", "prev", "hash")
+    )
+    return [
+        {
+            "seq": seq,
+            "at": at,
+            "kind": kind,
+            "actor": None if actor_id is None else str(actor_id),
+            "data": data,
+            "prev": prev,
+            "hash": digest,
+        }
+        for seq, at, kind, actor_id, data, prev, digest in rows.iterator(chunk_size=2000)
+    ]
+
+
+def check_chain(entries: Iterable[dict[str, Any]]) -> int:
+    """Recompute every hash and link of a full record; return how many entries it has.
+
+    Raises ``ChainBroken`` naming the first entry that is missing, out of place, not linked to
+    the one before it, or whose contents no longer match its hash.
+    """
+    expected_prev, expected_seq = GENESIS_PREV, 1
+    for entry in entries:
+        seq = entry["seq"]
+        if seq != expected_seq:
+            raise ChainBroken(expected_seq, _("found entry %(seq)s in its place") % {"seq": seq})
+        if entry["prev"] != expected_prev:
+            raise ChainBroken(seq, _("its link to the entry before it does not match"))
+        recomputed = entry_hash(
+            seq=seq,
+            at=entry["at"],
+            kind=entry["kind"],
+            actor=entry["actor"],
+            data=entry["data"],
+            prev=entry["prev"],
+        )
+        if recomputed != entry["hash"]:
+            raise ChainBroken(seq, _("its contents do not match its stored hash"))
+        expected_prev, expected_seq = entry["hash"], seq + 1
+    return expected_seq - 1
+
+
+def _in_scope(
+    entry: dict[str, Any], kinds: set[str] | None, date_from: date | None, date_to: date | None
+) -> bool:
+    if kinds is not None and entry["kind"] not in kinds:
+        return False
+    # `at` is always "YYYY-MM-DDTHH:MM:SS.ffffffZ" in UTC, so its first ten characters are the
+    # UTC date and compare correctly as text.
+    day = entry["at"][:10]
+    if date_from is not None and day < date_from.isoformat():
+        return False
+    return not (date_to is not None and day > date_to.isoformat())
+
+
+def build_export(
+    *,
+    family: Family,
+    kinds: Sequence[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[str, Any]:
+    """The ``coparent-record/1`` document for ``family``, head signed with the server's key.
+
+    ``kinds`` and the inclusive UTC dates ``date_from``/``date_to`` narrow the scope; entries
+    outside it become stubs. Raises ``ChainBroken`` if the stored record does not verify, and
+    ``ValueError`` if ``date_from`` is after ``date_to``.
+    """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValueError(_("The start date is after the end date."))
+    entries = family_entries(family)
+    check_chain(entries)
+    kind_set = set(kinds) if kinds else None
+    exported = [
+        entry if _in_scope(entry, kind_set, date_from, date_to) else stub_of(entry)
+        for entry in entries
+    ]
+    head_seq = entries[-1]["seq"] if entries else 0
+    head_hash = entries[-1]["hash"] if entries else GENESIS_PREV
+    exported_at = format_at(timezone.now())
+    key = ensure_signing_key(settings.DATA_DIR)
+    return {
+        "format": FORMAT,
+        "family": {"id": str(family.pk), "name": family.name},
+        "exported_at": exported_at,
+        "scope": {
+            "kinds": sorted(kind_set) if kind_set is not None else None,
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+        },
+        "entries": exported,
+        "head": sign_head(key, family=str(family.pk), seq=head_seq, hash=head_hash, at=exported_at),
+        "public_key": public_key_text(key.public_key()),
+        "algorithm": ALGORITHM,
+    }
+
+
+# --- The PDF ------------------------------------------------------------------------------------
+
+Summary = Callable[[dict[str, Any]], str]
+
+
+def _role(value: object) -> str:
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _member(data: dict[str, Any]) -> str:
+    role = _role(data["role"])
+    if data.get("professional_kind") in ProfessionalKind.values:
+        role = f"{role} ({ProfessionalKind(data['professional_kind']).label})"
+    return role
+
+
+def _changes(data: dict[str, Any]) -> str:
+    labels = {"name": _("name"), "date_of_birth": _("date of birth")}
+    parts = [
+        _("%(field)s changed from %(old)s to %(new)s")
+        % {"field": labels.get(field, field), "old": change["from"], "new": change["to"]}
+        for field, change in sorted(data["changes"].items())
+    ]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+SUMMARIES: dict[str, Summary] = {
+    Kind.FAMILY_CREATED: lambda d: _("Family space “%(name)s” created") % d,
+    Kind.MEMBER_INVITED: lambda d: (
+        _("%(email)s invited as %(role)s") % {"email": d["email"], "role": _member(d)}
+    ),
+    Kind.INVITATION_CANCELLED: lambda d: _("Invitation to %(email)s cancelled") % d,
+    Kind.MEMBER_JOINED: lambda d: (
+        _("%(name)s joined as %(role)s") % {"name": d["name"], "role": _member(d)}
+    ),
+    Kind.MEMBER_LEFT: lambda d: (
+        (
+            _("%(name)s (%(role)s) was removed")
+            if d.get("removed_by_other")
+            else _("%(name)s (%(role)s) left")
+        )
+        % {"name": d["name"], "role": _member(d)}
+    ),
+    Kind.CONSENT_GIVEN: lambda d: _("Consent given for %(professional)s") % d,
+    Kind.CONSENT_WITHDRAWN: lambda d: _("Consent withdrawn for %(professional)s") % d,
+    Kind.CHILD_ADDED: lambda d: _("%(name)s, born %(date_of_birth)s") % d,
+    Kind.CHILD_CHANGED: _changes,
+}
+"""One line per kind for the PDF; later features add their kinds here."""
+
+
+def summarize(kind: str, data: dict[str, Any]) -> str:
+    """A short human line for an entry; unknown kinds or odd data fall back to the raw fields."""
+    summary = SUMMARIES.get(kind)
+    if summary is not None:
+        try:
+            return summary(data)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            pass  # data from an older or newer version: show the fields instead
+    text = "; ".join(
+        f"{key}: {value}"
+        for key, value in sorted(data.items())
+        if isinstance(value, str | int | float | bool)
+    )
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(Kind(kind).label)
+    except ValueError:
+        return kind
+
+
+def _human_at(at: str) -> str:
+    """``2027-03-14T15:05:09.123456Z`` -> ``2027-03-14 15:05 UTC``."""
+    return f"{at[:10]} {at[11:16]} UTC"
+
+
+@dataclass(frozen=True)
+class PdfRow:
+    seq: int
+    stub: bool
+    at: str = ""
+    kind: str = ""
+    actor: str = ""
+    summary: str = ""
+
+
+def _actor_names(family: Family) -> dict[str, str]:
+    # Everyone who ever held a seat (ended ones too): actors of old entries may have left.
+    members = Membership.objects.filter(family=family).select_related("user")
+    return {str(m.user_id): m.user.display_name or m.user.email for m in members}
+
+
+def export_html(export: dict[str, Any], *, family: Family) -> str:
+    """The HTML the PDF is made from: every entry in a table, and how to check the proof."""
+    names = _actor_names(family)
+    rows: list[PdfRow] = []
+    for entry in export["entries"]:
+        if "at" not in entry:
+            rows.append(PdfRow(seq=entry["seq"], stub=True, kind=_kind_label(entry["kind"])))
+            continue
+        actor = entry["actor"]
+        rows.append(
+            PdfRow(
+                seq=entry["seq"],
+                stub=False,
+                at=_human_at(entry["at"]),
+                kind=_kind_label(entry["kind"]),
+                actor=_("the system") if actor is None else names.get(actor, f"#{actor}"),
+                summary=summarize(entry["kind"], entry["data"]),
+            )
+        )
+    full = [entry for entry in export["entries"] if "at" in entry]
+    scope = export["scope"]
+    context = {
+        "export": export,
+        "rows": rows,
+        "stubs": len(rows) - len(full),
+        "first_at": _human_at(full[0]["at"]) if full else "",
+        "last_at": _human_at(full[-1]["at"]) if full else "",
+        "kind_labels": [_kind_label(k) for k in scope["kinds"]] if scope["kinds"] else None,
+        "exported_at": _human_at(export["exported_at"]),
+        "fingerprint": key_fingerprint(export["public_key"]),
+    }
+    return render_to_string("records/export/record.html", context)
+
+
+def render_pdf(export: dict[str, Any], *, family: Family) -> bytes:
+    """The export as a PDF for people (WeasyPrint: about 5 ms per entry)."""
+    import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
+
+    css = render_to_string("records/export/record.css")
+    document = weasyprint.HTML(string=export_html(export, family=family))
+    pdf = document.write_pdf(stylesheets=[weasyprint.CSS(string=css)])
+    assert pdf is not None  # noqa: S101 - write_pdf without a target always returns the bytes
+    return pdf

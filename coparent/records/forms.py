@@ -1,0 +1,42 @@
+"""The timeline's filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coparent.accounts.models import User
+from coparent.families.forms import DateInput
+from coparent.records.models import Kind
+
+
+class TimelineFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label=_("From (UTC date)"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
+        self.fields["person"].choices = [("", _("Everyone")), *((p.pk, str(p)) for p in people)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as keyword arguments for selectors.record_entries."""
+        data = self.cleaned_data
+        return {
+            "kind": data.get("kind") or None,
+            "actor_id": data.get("person"),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
