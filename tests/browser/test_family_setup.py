@@ -1,0 +1,116 @@
+"""The first path every family takes: a parent signs up, creates the family space, adds a child
+and invites the co-parent; the co-parent accepts in a second browser and both see each other."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "quiet-harbour-lantern-58"
+
+
+def _link_in_emails(data_dir: Path, recipient: str, marker: str, timeout: float = 60) -> str:
+    """Wait for the task worker to write the email to the data folder and return its link."""
+    deadline = time.monotonic() + timeout
+    pattern = re.compile(r"https?://\S*" + re.escape(marker) + r"\S*")
+    while time.monotonic() < deadline:
+        for path in sorted((data_dir / "emails").glob("*.log")) if (
+            data_dir / "emails"
+        ).exists() else []:
+            text = path.read_text()
+            if f"To: {recipient}" in text and (match := pattern.search(text)):
+                return match.group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {recipient} with {marker} within {timeout}s")
+
+
+def _sign_up(page, base: str, email: str, name: str) -> None:
+    page.fill("input[name=email]", email)
+    page.fill("input[name=display_name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password_confirm]", PASSWORD)
+    page.get_by_role("button", name=re.compile("create|sign up", re.I)).click()
+
+
+def test_two_parents_set_up_their_family_space(server, browser, screenshots):
+    base, data_dir = server["url"], server["data_dir"]
+    run = uuid.uuid4().hex[:8]
+    alex_email, sam_email = f"alex-{run}@example.org", f"sam-{run}@example.org"
+
+    alex = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = alex.new_page()
+
+    # Alex signs up and confirms the address through the emailed link.
+    page.goto(base + "/accounts/signup/")
+    _sign_up(page, base, alex_email, "Alex")
+    page.wait_for_load_state()
+    confirm = _link_in_emails(data_dir, alex_email, "/accounts/confirm/")
+    page.goto(confirm)
+    assert "confirmed" in page.content().lower()
+
+    # Alex creates the family space.
+    page.goto(base + "/families/new/")
+    page.fill("input[name=name]", "Rivera family")
+    page.get_by_role("button", name=re.compile("create", re.I)).click()
+    page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    dashboard = page.url
+
+    # Alex adds a child.
+    page.goto(dashboard + "children/new/")
+    page.fill("input[name=name]", "Mia")
+    page.fill("input[name=date_of_birth]", "2016-05-02")
+    page.get_by_role("button", name=re.compile("add|save", re.I)).click()
+    page.wait_for_load_state()
+    page.goto(dashboard)
+    assert page.get_by_text("Mia").first.is_visible()
+
+    # A child's name that is far too long gets a field error, not a crash.
+    page.goto(dashboard + "children/new/")
+    page.fill("input[name=name]", "x" * 10_000)
+    page.fill("input[name=date_of_birth]", "2018-01-01")
+    page.get_by_role("button", name=re.compile("add|save", re.I)).click()
+    assert page.locator(".error").first.is_visible()
+
+    # Alex invites Sam as the second parent.
+    page.goto(dashboard + "members/invite/")
+    page.fill("input[name=email]", sam_email)
+    page.select_option("select[name=role]", "parent")
+    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
+    page.wait_for_load_state()
+    invite_link = _link_in_emails(data_dir, sam_email, "/invite/")
+
+    # Sam opens the link in another browser, creates an account and accepts.
+    sam = browser.new_context(viewport={"width": 1280, "height": 900})
+    sam_page = sam.new_page()
+    sam_page.goto(invite_link)
+    assert "Rivera family" in sam_page.content()
+    sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    _sign_up(sam_page, base, sam_email, "Sam")
+    sam_page.wait_for_url(re.compile(r"/invite/"))
+    sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
+    sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    assert sam_page.url == dashboard
+    assert sam_page.get_by_text("Alex").first.is_visible()
+    sam_page.screenshot(path=str(screenshots / "sam-dashboard.png"), full_page=True)
+
+    # Alex sees Sam on the dashboard, and the record tells what happened.
+    page.goto(dashboard)
+    assert page.get_by_text("Sam").first.is_visible()
+    page.screenshot(path=str(screenshots / "alex-dashboard.png"), full_page=True)
+    page.goto(dashboard + "record/")
+    record = page.content()
+    for label in ("Family created", "Child added", "Member invited", "Member joined"):
+        assert label in record
+
+    # The same link cannot be used twice.
+    sam_page.goto(invite_link)
+    assert "already been used" in sam_page.content()
+
+    alex.close()
+    sam.close()

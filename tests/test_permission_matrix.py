@@ -1,0 +1,205 @@
+"""The permission matrix: every URL pattern and every API operation, for every member of the
+fixed cast (STYLE.md 11). A URL or operation without a row fails `test_every_route_has_a_row`,
+so each new feature must say here who may use it.
+
+Roles: anonymous; alex (parent); morgan (mediator, consented by both parents); vic (viewer);
+olivia (parent of another family — the outsider, who must get 404 exactly like a missing object).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from coparent.accounts.models import ApiToken, UserSession
+from coparent.accounts.services import token_create
+from coparent.families import services
+from coparent.families.models import Invitation
+
+ROLES = ("anonymous", "alex", "morgan", "vic", "olivia")
+LOGIN = 302  # an anonymous visitor is sent to the login page
+
+
+def expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, alex, morgan, vic, olivia), strict=True))
+
+
+# Recurring shapes of access.
+PUBLIC = expect(200, 200, 200, 200, 200)
+ACCOUNT_PAGE = expect(LOGIN, 200, 200, 200, 200)
+ANY_MEMBER_PAGE = expect(LOGIN, 200, 200, 200, 404)
+SHARED_PAGE = expect(LOGIN, 200, 200, 403, 404)
+PARENT_PAGE = expect(LOGIN, 200, 403, 403, 404)
+PARENT_ACTION = expect(LOGIN, 302, 403, 403, 404)
+
+
+@dataclass
+class Row:
+    method: str
+    path: Callable[[Any], str]
+    expected: dict[str, int]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _fam(c: Any) -> str:
+    return f"/families/{c.family.pk}"
+
+
+def _pending_invitation(c: Any) -> Invitation:
+    issued = services.invitation_create(
+        access=c.access(c.alex), email="grandma@example.org", role="viewer", send_email=False
+    )
+    c.invitation_token = issued.token
+    return issued.invitation
+
+
+WEB: dict[str, Row] = {
+    "healthz": Row("GET", lambda c: "/healthz", PUBLIC),
+    "web:home": Row("GET", lambda c: "/", expect(200, 302, 302, 302, 302)),
+    # Accounts: every page is about the signed-in person only.
+    "accounts:security": Row("GET", lambda c: "/accounts/", ACCOUNT_PAGE),
+    "accounts:signup": Row("GET", lambda c: "/accounts/signup/", expect(200, 302, 302, 302, 302)),
+    "accounts:check_email": Row("GET", lambda c: "/accounts/signup/check-email/", ACCOUNT_PAGE),
+    "accounts:confirm_resend": Row(
+        "POST", lambda c: "/accounts/confirm/resend/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "accounts:confirm": Row(
+        "GET", lambda c: "/accounts/confirm/not-a-real-token/", expect(404, 404, 404, 404, 404)
+    ),
+    "accounts:login": Row("GET", lambda c: "/accounts/login/", expect(200, 302, 302, 302, 302)),
+    "accounts:login_2fa": Row("GET", lambda c: "/accounts/login/2fa/", expect(302, 302, 302, 302, 302)),
+    "accounts:logout": Row("POST", lambda c: "/accounts/logout/", expect(302, 302, 302, 302, 302)),
+    "accounts:password_reset": Row("GET", lambda c: "/accounts/password/reset/", PUBLIC),
+    "accounts:password_reset_done": Row("GET", lambda c: "/accounts/password/reset/sent/", PUBLIC),
+    "accounts:password_reset_confirm": Row(
+        "GET", lambda c: "/accounts/password/reset/MQ/set-password/", PUBLIC
+    ),
+    "accounts:password_reset_complete": Row(
+        "GET", lambda c: "/accounts/password/reset/done/", PUBLIC
+    ),
+    "accounts:reauth": Row("GET", lambda c: "/accounts/reauth/", ACCOUNT_PAGE),
+    # Credential changes first ask for the password again (a redirect to reauth).
+    "accounts:password_change": Row(
+        "GET", lambda c: "/accounts/password/change/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "accounts:email_change": Row(
+        "GET", lambda c: "/accounts/email/change/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "accounts:otp_setup": Row(
+        "GET", lambda c: "/accounts/2fa/setup/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "accounts:otp_disable": Row(
+        "GET", lambda c: "/accounts/2fa/disable/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "accounts:otp_recovery": Row(
+        "GET", lambda c: "/accounts/2fa/recovery/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "accounts:sessions": Row("GET", lambda c: "/accounts/sessions/", ACCOUNT_PAGE),
+    # Alex's session: only Alex may end it; for anyone else it does not exist.
+    "accounts:session_end": Row(
+        "POST", lambda c: f"/accounts/sessions/{c.alex_session.pk}/end/",
+        expect(LOGIN, 302, 404, 404, 404),
+    ),
+    "accounts:tokens": Row("GET", lambda c: "/accounts/tokens/", ACCOUNT_PAGE),
+    "accounts:token_revoke": Row(
+        "POST", lambda c: f"/accounts/tokens/{c.alex_token.pk}/revoke/",
+        expect(LOGIN, 302, 404, 404, 404),
+    ),
+    # Families.
+    "families:create": Row("GET", lambda c: "/families/new/", ACCOUNT_PAGE),
+    "families:dashboard": Row("GET", lambda c: f"{_fam(c)}/", ANY_MEMBER_PAGE),
+    "families:children": Row("GET", lambda c: f"{_fam(c)}/children/", SHARED_PAGE),
+    "families:child_add": Row("GET", lambda c: f"{_fam(c)}/children/new/", PARENT_PAGE),
+    "families:child_edit": Row(
+        "GET", lambda c: f"{_fam(c)}/children/{c.mia.pk}/edit/", PARENT_PAGE
+    ),
+    "families:members": Row("GET", lambda c: f"{_fam(c)}/members/", SHARED_PAGE),
+    "families:invite": Row("GET", lambda c: f"{_fam(c)}/members/invite/", PARENT_PAGE),
+    "families:invitation_cancel": Row(
+        "POST",
+        lambda c: f"{_fam(c)}/members/invitations/{_pending_invitation(c).pk}/cancel/",
+        PARENT_ACTION,
+    ),
+    "families:consent_give": Row(
+        "POST", lambda c: f"{_fam(c)}/members/{c.mediator.pk}/consent/give/", PARENT_ACTION
+    ),
+    "families:consent_withdraw": Row(
+        "POST", lambda c: f"{_fam(c)}/members/{c.mediator.pk}/consent/withdraw/", PARENT_ACTION
+    ),
+    # Ending the viewer's seat: a parent may; the viewer may leave; the mediator may not.
+    "families:member_end": Row(
+        "POST", lambda c: f"{_fam(c)}/members/{c.viewer.pk}/end/", expect(LOGIN, 302, 403, 302, 404)
+    ),
+    "invitation_accept": Row(
+        "GET", lambda c: f"/invite/{_pending_invitation(c) and c.invitation_token}/", PUBLIC
+    ),
+    "records:timeline": Row("GET", lambda c: f"{_fam(c)}/record/", SHARED_PAGE),
+}
+
+
+def _web_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "api":
+                    continue  # API operations have their own matrix below
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"unnamed URL pattern {pattern.pattern}"
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_route_has_a_row():
+    missing = _web_route_names() - set(WEB)
+    assert not missing, f"URL patterns without a row in the permission matrix: {sorted(missing)}"
+    stale = set(WEB) - _web_route_names()
+    assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def matrix_cast(cast):
+    alex_client = Client()
+    alex_client.force_login(cast.alex)
+    # A real session row and a real token of Alex's, for the "only your own" rows.
+    alex_client.get("/accounts/")
+    cast.alex_session = UserSession.objects.filter(user=cast.alex).first()
+    if cast.alex_session is None:
+        cast.alex_session = UserSession.objects.create(
+            user=cast.alex, session_key=alex_client.session.session_key
+        )
+    cast.alex_token, _raw = token_create(user=cast.alex, name="matrix")
+    assert isinstance(cast.alex_token, ApiToken)
+    cast.alex_client = alex_client
+    return cast
+
+
+def _client(c: Any, role: str) -> Client:
+    if role == "alex":
+        return c.alex_client
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(c, role))
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(WEB))
+def test_web_route(matrix_cast, name, role):
+    row = WEB[name]
+    path = row.path(matrix_cast)
+    client = _client(matrix_cast, role)
+    response = client.generic(row.method, path, data=row.data or "")
+    assert response.status_code == row.expected[role], (
+        f"{row.method} {path} as {role}: {response.status_code}, "
+        f"expected {row.expected[role]}"
+    )
