@@ -1,0 +1,131 @@
+"""Family spaces and their children."""
+
+import uuid
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.responses import Status
+
+from coparent.api.auth import caller
+from coparent.api.schemas import (
+    ChildIn,
+    ChildOut,
+    ChildPatch,
+    FamilyDetailOut,
+    FamilyIn,
+    FamilyOut,
+    answers,
+)
+from coparent.families import services
+from coparent.families.models import Child, Role
+from coparent.families.selectors import (
+    FamilyAccess,
+    children_of,
+    families_for_user,
+    get_child,
+    get_family_access,
+    members_of,
+)
+
+router = Router(tags=["families"])
+
+
+def family_access(request: HttpRequest, family_id: uuid.UUID) -> FamilyAccess:
+    """The one access path for every family route: 404 for another family or a missing one."""
+    return get_family_access(caller(request), family_id)
+
+
+def _family_out(access: FamilyAccess) -> FamilyOut:
+    family = access.family
+    return FamilyOut(id=family.pk, name=family.name, created_at=family.created_at, role=access.role)
+
+
+@router.get(
+    "/families", response=answers({200: list[FamilyOut]}), summary="The families I belong to"
+)
+def family_list(request: HttpRequest) -> list[FamilyOut]:
+    return [_family_out(access) for access in families_for_user(caller(request))]
+
+
+@router.post(
+    "/families",
+    response=answers({201: FamilyOut}, 400, 422),
+    summary="Create a family space (you become its first parent)",
+)
+def family_create(request: HttpRequest, payload: FamilyIn) -> Status[FamilyOut]:
+    family = services.family_create(user=caller(request), name=payload.name)
+    return Status(
+        201,
+        FamilyOut(id=family.pk, name=family.name, created_at=family.created_at, role=Role.PARENT),
+    )
+
+
+@router.get(
+    "/families/{uuid:family_id}",
+    response=answers({200: FamilyDetailOut}, 404),
+    summary="One family: your role, its children, how many members",
+)
+def family_detail(request: HttpRequest, family_id: uuid.UUID) -> FamilyDetailOut:
+    access = family_access(request, family_id)
+    family = access.family
+    return FamilyDetailOut(
+        id=family.pk,
+        name=family.name,
+        created_at=family.created_at,
+        role=access.role,
+        children=[ChildOut.model_validate(child) for child in children_of(access)],
+        # Viewers do not see who else is in the family, not even how many.
+        members_count=len(members_of(access)) if access.can_read_shared else None,
+    )
+
+
+@router.get(
+    "/families/{uuid:family_id}/children",
+    response=answers({200: list[ChildOut]}, 404),
+    summary="The family's children",
+)
+def child_list(request: HttpRequest, family_id: uuid.UUID) -> list[Child]:
+    return list(children_of(family_access(request, family_id)))
+
+
+@router.post(
+    "/families/{uuid:family_id}/children",
+    response=answers({201: ChildOut}, 400, 403, 404, 422),
+    summary="Add a child (parents only)",
+)
+def child_create(request: HttpRequest, family_id: uuid.UUID, payload: ChildIn) -> Status[ChildOut]:
+    access = family_access(request, family_id)
+    child = services.child_add(
+        access=access, name=payload.name, date_of_birth=payload.date_of_birth
+    )
+    return Status(201, ChildOut.model_validate(child))
+
+
+@router.get(
+    "/families/{uuid:family_id}/children/{uuid:child_id}",
+    response=answers({200: ChildOut}, 404),
+    summary="One child",
+)
+def child_detail(request: HttpRequest, family_id: uuid.UUID, child_id: uuid.UUID) -> ChildOut:
+    return ChildOut.model_validate(get_child(family_access(request, family_id), child_id))
+
+
+@router.patch(
+    "/families/{uuid:family_id}/children/{uuid:child_id}",
+    response=answers({200: ChildOut}, 400, 403, 404, 422),
+    summary="Correct a child's name or date of birth (parents only)",
+)
+def child_update(
+    request: HttpRequest, family_id: uuid.UUID, child_id: uuid.UUID, payload: ChildPatch
+) -> ChildOut:
+    access = family_access(request, family_id)
+    child = get_child(access, child_id)
+    # Fields left out of the body keep their values; the service refuses non-parents (403).
+    changes = payload.model_dump(exclude_unset=True)
+    child = services.child_update(
+        access=access,
+        child=child,
+        name=changes.get("name", child.name),
+        date_of_birth=changes.get("date_of_birth", child.date_of_birth),
+    )
+    return ChildOut.model_validate(child)
