@@ -8,6 +8,8 @@ olivia (parent of another family — the outsider, who must get 404 exactly like
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +144,99 @@ WEB: dict[str, Row] = {
 }
 
 
+def _api(c: Any, suffix: str = "") -> str:
+    return f"/api/v1/families/{c.family.pk}{suffix}"
+
+
+def _withdraw_alex_consent(c: Any) -> str:
+    services.consent_withdraw(access=c.access(c.alex), professional=c.mediator)
+    return _api(c, f"/members/{c.mediator.pk}/consent")
+
+
+def api_expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) -> dict[str, int]:
+    return expect(anonymous, alex, morgan, vic, olivia)
+
+
+API_ANY_USER = api_expect(401, 200, 200, 200, 200)
+API_MEMBER_READ = api_expect(401, 200, 200, 200, 404)
+API_SHARED_READ = api_expect(401, 200, 200, 403, 404)
+
+# Keyed by (method, path template) exactly as the OpenAPI schema names them.
+API: dict[tuple[str, str], Row] = {
+    ("GET", "/api/v1/me"): Row("GET", lambda c: "/api/v1/me", API_ANY_USER),
+    ("GET", "/api/v1/record-key"): Row(
+        "GET", lambda c: "/api/v1/record-key", api_expect(200, 200, 200, 200, 200)
+    ),
+    ("GET", "/api/v1/families"): Row("GET", lambda c: "/api/v1/families", API_ANY_USER),
+    ("POST", "/api/v1/families"): Row(
+        "POST", lambda c: "/api/v1/families", api_expect(401, 201, 201, 201, 201),
+        {"name": "New family"},
+    ),
+    ("GET", "/api/v1/families/{family_id}"): Row("GET", lambda c: _api(c), API_MEMBER_READ),
+    ("GET", "/api/v1/families/{family_id}/children"): Row(
+        "GET", lambda c: _api(c, "/children"), API_MEMBER_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/children"): Row(
+        "POST", lambda c: _api(c, "/children"), api_expect(401, 201, 403, 403, 404),
+        {"name": "Zoe", "date_of_birth": "2021-03-03"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/children/{child_id}"): Row(
+        "GET", lambda c: _api(c, f"/children/{c.mia.pk}"), API_MEMBER_READ
+    ),
+    ("PATCH", "/api/v1/families/{family_id}/children/{child_id}"): Row(
+        "PATCH", lambda c: _api(c, f"/children/{c.mia.pk}"), api_expect(401, 200, 403, 403, 404),
+        {"name": "Mia Rose"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/members"): Row(
+        "GET", lambda c: _api(c, "/members"), API_SHARED_READ
+    ),
+    # Once Alex withdraws, the mediator has no access at all: 404 like any outsider.
+    ("POST", "/api/v1/families/{family_id}/members/{member_id}/consent"): Row(
+        "POST", _withdraw_alex_consent, api_expect(401, 201, 404, 403, 404)
+    ),
+    ("DELETE", "/api/v1/families/{family_id}/members/{member_id}/consent"): Row(
+        "DELETE", lambda c: _api(c, f"/members/{c.mediator.pk}/consent"),
+        api_expect(401, 204, 403, 403, 404),
+    ),
+    ("DELETE", "/api/v1/families/{family_id}/members/{member_id}"): Row(
+        "DELETE", lambda c: _api(c, f"/members/{c.viewer.pk}"), api_expect(401, 204, 403, 204, 404)
+    ),
+    ("GET", "/api/v1/families/{family_id}/invitations"): Row(
+        "GET", lambda c: _api(c, "/invitations"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/invitations"): Row(
+        "POST", lambda c: _api(c, "/invitations"), api_expect(401, 201, 403, 403, 404),
+        {"email": "grandpa@example.org", "role": "viewer"},
+    ),
+    ("DELETE", "/api/v1/families/{family_id}/invitations/{invitation_id}"): Row(
+        "DELETE", lambda c: _api(c, f"/invitations/{_pending_invitation(c).pk}"),
+        api_expect(401, 204, 403, 403, 404),
+    ),
+    # The link is the secret: whoever holds it may join, unless already a member (409).
+    ("POST", "/api/v1/invitations/accept"): Row(
+        "POST", lambda c: _pending_invitation(c) and "/api/v1/invitations/accept",
+        api_expect(401, 409, 409, 409, 201), {"token": None},
+    ),
+    ("GET", "/api/v1/families/{family_id}/record"): Row(
+        "GET", lambda c: _api(c, "/record"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/tokens"): Row("GET", lambda c: "/api/v1/tokens", API_ANY_USER),
+    ("POST", "/api/v1/tokens"): Row(
+        "POST", lambda c: "/api/v1/tokens", api_expect(401, 201, 201, 201, 201), {"name": "ci"}
+    ),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Row(
+        "DELETE", lambda c: f"/api/v1/tokens/{c.alex_token.pk}", api_expect(401, 204, 404, 404, 404)
+    ),
+}
+
+
+def _api_operations() -> set[tuple[str, str]]:
+    from coparent.api.api import api
+
+    schema = api.get_openapi_schema()
+    return {(m.upper(), path) for path, methods in schema["paths"].items() for m in methods}
+
+
 def _web_route_names() -> set[str]:
     names: set[str] = set()
 
@@ -164,6 +259,10 @@ def test_every_route_has_a_row():
     assert not missing, f"URL patterns without a row in the permission matrix: {sorted(missing)}"
     stale = set(WEB) - _web_route_names()
     assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
+    missing_api = _api_operations() - set(API)
+    assert not missing_api, f"API operations without a row: {sorted(missing_api)}"
+    stale_api = set(API) - _api_operations()
+    assert not stale_api, f"rows for API operations that no longer exist: {sorted(stale_api)}"
 
 
 @pytest.fixture
@@ -203,3 +302,27 @@ def test_web_route(matrix_cast, name, role):
         f"{row.method} {path} as {role}: {response.status_code}, "
         f"expected {row.expected[role]}"
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", sorted(API), ids=" ".join)
+def test_api_operation(matrix_cast, operation, role):
+    row = API[operation]
+    path = row.path(matrix_cast)
+    data = dict(row.data)
+    if "token" in data:
+        data["token"] = matrix_cast.invitation_token
+    headers = {}
+    if role != "anonymous":
+        headers["Authorization"] = "Bearer " + token_create(
+            user=getattr(matrix_cast, role), name="matrix caller"
+        )[1]
+    response = Client().generic(
+        row.method, path, data=json.dumps(data) if data else "", content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == row.expected[role], (
+        f"{row.method} {path} as {role}: {response.status_code} {response.content[:200]!r}, "
+        f"expected {row.expected[role]}"
+    )
+    assert response["Content-Type"].startswith("application/json") or response.status_code == 204

@@ -1,6 +1,22 @@
+"""Session tracking: keep each signed-in browser listed, and end the ones that must end.
+
+A session ends here when the person's credentials changed since it began (its stored
+credentials version is old) or when it was ended from the sessions page. Ending a session
+also deletes it from the session store, so this is the second line of defence, not the first.
+"""
+
+from __future__ import annotations
+
 from collections.abc import Callable
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+
+from coparent.accounts import services
+
+# The API authenticates with bearer tokens, not sessions; health checks and static files
+# must stay free of database work.
+SKIPPED_PREFIXES = ("/api/", "/healthz", "/static/")
 
 
 class SessionTrackingMiddleware:
@@ -8,4 +24,18 @@ class SessionTrackingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(SKIPPED_PREFIXES):
+            self._track(request)
         return self.get_response(request)
+
+    def _track(self, request: HttpRequest) -> None:
+        user = request.user
+        if not user.is_authenticated:
+            return
+        reason = services.session_seen(
+            session=request.session, user=user, client=services.client_info(request)
+        )
+        if reason:
+            # Read by the logout audit receiver, so the log says why the session ended.
+            request.accounts_logout_reason = reason  # type: ignore[attr-defined]
+            logout(request)

@@ -1,0 +1,244 @@
+"""Credential changes: each needs a fresh password, and each logs out every other browser of
+the person while the one making the change stays logged in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from coparent.accounts.models import AuditEvent, User, UserSession
+from coparent.accounts.selectors import SESSION_CREDENTIALS_VERSION, SESSION_REAUTH_AT
+from tests.accounts.conftest import fresh_reauth, log_in
+from tests.factories import PASSWORD
+
+Kind = AuditEvent.Kind
+NEW_PASSWORD = "seven quiet otters swim 2027"
+
+
+def _is_logged_in(client) -> bool:
+    return client.get(reverse("accounts:security")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["accounts:password_change", "accounts:email_change"])
+def test_changing_a_credential_asks_for_the_password_first(client, dana, name):
+    client.force_login(dana)
+    url = reverse(name)
+    response = client.get(url)
+    assert response["Location"] == f"{reverse('accounts:reauth')}?next={url.replace('/', '%2F')}"
+
+    wrong = client.post(response["Location"], {"password": "not it", "next": url})
+    assert wrong.status_code == 200
+    assert "not right" in " ".join(wrong.context["form"].errors["password"])
+    assert AuditEvent.objects.filter(user=dana, kind=Kind.LOGIN_FAILED).exists()
+
+    right = client.post(response["Location"], {"password": PASSWORD, "next": url})
+    assert right["Location"] == url
+    assert client.get(url).status_code == 200
+
+
+def test_a_re_authentication_goes_stale(client, dana, settings):
+    client.force_login(dana)
+    fresh_reauth(client)
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    session = client.session
+    session[SESSION_REAUTH_AT] -= settings.COPARENT_REAUTH_SECONDS + 1
+    session.save()
+    assert client.get(reverse("accounts:password_change")).status_code == 302
+
+
+def test_reauth_refuses_to_send_anyone_off_site(client, dana):
+    client.force_login(dana)
+    response = client.post(
+        reverse("accounts:reauth"), {"password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("accounts:security")
+
+
+def test_password_change_logs_out_the_other_browser_but_not_this_one(client, browser, dana):
+    laptop, phone = client, browser()
+    log_in(laptop, dana.email)
+    log_in(phone, dana.email)
+    assert _is_logged_in(phone)
+    fresh_reauth(laptop)
+    old_key = laptop.session.session_key
+
+    response = laptop.post(
+        reverse("accounts:password_change"),
+        {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("accounts:security")
+
+    # The laptop stays in, under a new session key, with the new credentials version.
+    assert _is_logged_in(laptop)
+    dana.refresh_from_db()
+    assert laptop.session.session_key != old_key
+    assert laptop.session[SESSION_CREDENTIALS_VERSION] == dana.credentials_version == 2
+    # The phone is out at its next request.
+    assert not _is_logged_in(phone)
+    # The session list agrees: one left.
+    assert UserSession.objects.filter(user=dana, ended_at__isnull=True).count() == 1
+    assert dana.check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(user=dana, kind=Kind.PASSWORD_CHANGED)
+    assert event.detail == {"sessions_ended": 1}
+
+
+def test_a_new_password_must_pass_the_validators(client, dana):
+    client.force_login(dana)
+    fresh_reauth(client)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"password": "password", "password_confirm": "password"},
+    )
+    assert response.status_code == 200
+    assert "password" in response.context["form"].errors
+    dana.refresh_from_db()
+    assert dana.check_password(PASSWORD)
+
+
+def test_a_session_with_an_old_credentials_version_is_logged_out(client, dana):
+    """The second line of defence: even a session the store still holds ends when the
+    person's credentials changed after it began."""
+    client.force_login(dana)
+    User.objects.filter(pk=dana.pk).update(credentials_version=5)
+    assert not _is_logged_in(client)
+    event = AuditEvent.objects.filter(user=dana, kind=Kind.LOGOUT).get()
+    assert event.detail == {"reason": "credentials_changed"}
+
+
+def _link(message) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_email_change_waits_for_the_new_address_and_then_logs_out_the_others(
+    client, browser, dana, cast, django_capture_on_commit_callbacks
+):
+    phone = browser()
+    phone.force_login(dana)
+    client.force_login(dana)
+    fresh_reauth(client)
+
+    # Another account's address is refused on the field.
+    taken = client.post(reverse("accounts:email_change"), {"email": cast.alex.email.upper()})
+    assert "Another account" in " ".join(taken.context["form"].errors["email"])
+    same = client.post(reverse("accounts:email_change"), {"email": dana.email})
+    assert "already your email" in " ".join(same.context["form"].errors["email"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("accounts:email_change"), {"email": "Dana.New@Example.org"})
+    assert asked["Location"] == reverse("accounts:security")
+    assert mail.outbox[-1].to == ["dana.new@example.org"]
+    # Nothing changes until the link is opened.
+    dana.refresh_from_db()
+    assert dana.email == "dana@example.org"
+    assert "dana.new@example.org" in client.get(reverse("accounts:security")).content.decode()
+
+    link = _link(mail.outbox[-1])
+    assert "new address" in client.get(link).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(link)
+    assert done.status_code == 200
+    dana.refresh_from_db()
+    assert dana.email == "dana.new@example.org"
+    assert dana.email_confirmed
+    # The old address hears about it.
+    assert mail.outbox[-1].to == ["dana@example.org"]
+    assert "now uses dana.new@example.org" in mail.outbox[-1].body
+    # A credential change: this browser stays, the phone is out.
+    assert _is_logged_in(client)
+    assert not _is_logged_in(phone)
+    event = AuditEvent.objects.get(user=dana, kind=Kind.EMAIL_CHANGED)
+    assert event.detail["from"] == "dana@example.org"
+    assert event.detail["to"] == "dana.new@example.org"
+    # The link is spent.
+    assert client.post(link).status_code == 410
+
+
+def test_a_newer_email_change_replaces_the_pending_one(
+    client, dana, django_capture_on_commit_callbacks
+):
+    client.force_login(dana)
+    fresh_reauth(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:email_change"), {"email": "first@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:email_change"), {"email": "second@example.org"})
+    first, second = _link(mail.outbox[0]), _link(mail.outbox[1])
+    assert client.post(first).status_code == 410
+    assert client.post(second).status_code == 200
+    dana.refresh_from_db()
+    assert dana.email == "second@example.org"
+
+
+def test_an_address_taken_meanwhile_cannot_be_moved_to(
+    client, dana, django_capture_on_commit_callbacks
+):
+    client.force_login(dana)
+    fresh_reauth(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:email_change"), {"email": "wanted@example.org"})
+    User.objects.create_user(email="wanted@example.org", password=PASSWORD, display_name="W")
+    response = client.post(_link(mail.outbox[0]))
+    assert response.status_code == 410
+    assert "Another account now uses" in response.content.decode()
+    dana.refresh_from_db()
+    assert dana.email == "dana@example.org"
+
+
+def test_a_forgotten_password_is_reset_by_email_and_every_session_ends(client, browser, dana):
+    phone = browser()
+    phone.force_login(dana)
+    # Dana is locked out after too many guesses...
+    for _attempt in range(5):
+        log_in(client, dana.email, "guess")
+    assert log_in(client, dana.email).status_code == 429
+
+    # ...asks for a reset link...
+    sent = client.post(reverse("accounts:password_reset"), {"email": "DANA@example.org"})
+    assert sent["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    link = _link(mail.outbox[0])
+    assert link.startswith("/accounts/password/reset/")
+
+    # ...chooses a new password...
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    form_url = form_page.redirect_chain[-1][0]
+    done = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done["Location"] == reverse("accounts:password_reset_complete")
+
+    # ...every session of the account is over, the lock is lifted, and the link is spent.
+    assert not _is_logged_in(phone)
+    assert log_in(client, dana.email, NEW_PASSWORD)["Location"] == reverse("web:home")
+    assert AuditEvent.objects.filter(user=dana, kind=Kind.PASSWORD_RESET).exists()
+    dana.refresh_from_db()
+    assert dana.credentials_version == 2
+    spent = browser().get(link, follow=True)
+    assert not spent.context["validlink"]
+    assert "cannot be used" in spent.content.decode()
+
+
+def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, db):
+    sent = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert sent["Location"] == reverse("accounts:password_reset_done")
+    assert mail.outbox == []
+
+
+def test_the_reset_password_must_pass_the_validators(client, dana):
+    client.post(reverse("accounts:password_reset"), {"email": dana.email})
+    form_page = client.get(_link(mail.outbox[0]), follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"}
+    )
+    assert response.status_code == 200
+    assert "new_password2" in response.context["form"].errors
+
+
+def test_the_reauth_timestamp_is_only_written_by_a_right_password(client, dana):
+    client.force_login(dana)
+    client.post(reverse("accounts:reauth"), {"password": "wrong"})
+    assert SESSION_REAUTH_AT not in client.session

@@ -1,0 +1,210 @@
+"""Sign-up and email confirmation: Jordan creates an account, confirms the address once, and
+the link is spent; bad input gets field errors; `next` brings an invitee back, never away."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from coparent.accounts.models import AuditEvent, EmailConfirmation, User
+from coparent.secrets_links import hash_link_token
+
+GOOD = {
+    "email": "Jordan@Example.org",
+    "display_name": "Jordan",
+    "password": "a calm river at dawn 77",
+    "password_confirm": "a calm river at dawn 77",
+}
+
+
+def _link_path(message: mail.EmailMessage) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/confirm/[0-9a-f]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def sign_up(client, captured, **changes):
+    with captured(execute=True):
+        return client.post(reverse("accounts:signup"), {**GOOD, **changes})
+
+
+def test_jordan_signs_up_confirms_once_and_the_link_is_then_spent(
+    client, browser, db, django_capture_on_commit_callbacks
+):
+    response = sign_up(client, django_capture_on_commit_callbacks)
+
+    # Jordan is logged in at once and asked to check the inbox.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:check_email")
+    page = client.get(response["Location"])
+    assert "Check your email" in page.content.decode()
+    assert "jordan@example.org" in page.content.decode()
+    jordan = User.objects.get(email="jordan@example.org")
+    assert not jordan.email_confirmed
+
+    # One email, to the address given, with a link whose token is not stored anywhere.
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["jordan@example.org"]
+    path = _link_path(mail.outbox[0])
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    confirmation = EmailConfirmation.objects.get(user=jordan)
+    assert confirmation.token_hash == hash_link_token(token)
+    assert token not in str(EmailConfirmation.objects.values().get())
+
+    # Opening the link shows a button (mail scanners that follow links cannot spend it)...
+    shown = client.get(path)
+    assert shown.status_code == 200
+    jordan.refresh_from_db()
+    assert not jordan.email_confirmed
+    # ...and pressing it confirms the address.
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "is confirmed" in done.content.decode()
+    jordan.refresh_from_db()
+    assert jordan.email_confirmed
+
+    # The second use, even from another browser, says the link is used and changes nothing.
+    for again in (client.get(path), client.post(path), browser().post(path)):
+        assert again.status_code == 410
+        assert "already been used" in again.content.decode()
+
+    kinds = list(AuditEvent.objects.filter(user=jordan).values_list("kind", flat=True))
+    assert AuditEvent.Kind.SIGNUP in kinds
+    assert AuditEvent.Kind.EMAIL_CONFIRMED in kinds
+    assert AuditEvent.Kind.LOGIN in kinds
+
+
+def test_an_expired_link_says_so_and_confirms_nothing(
+    client, db, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    path = _link_path(mail.outbox[0])
+    EmailConfirmation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        assert "expired" in response.content.decode()
+        # Logged in, Jordan is offered a new link right there.
+        assert reverse("accounts:confirm_resend") in response.content.decode()
+    assert not User.objects.get(email="jordan@example.org").email_confirmed
+
+
+def test_a_forged_link_is_not_valid(client, db):
+    response = client.get(reverse("accounts:confirm", kwargs={"token": "0" * 64}))
+    assert response.status_code == 404
+    assert "not valid" in response.content.decode()
+
+
+def test_resending_sends_a_new_link_but_not_twice_a_minute(
+    client, db, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("accounts:confirm_resend"), follow=True)
+    assert "less than a minute ago" in first.content.decode()
+    assert len(mail.outbox) == 1
+
+    EmailConfirmation.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(reverse("accounts:confirm_resend"), follow=True)
+    assert "We sent a new link" in second.content.decode()
+    assert len(mail.outbox) == 2
+    # Either link confirms the address; once it is confirmed, the other is spent too.
+    client.post(_link_path(mail.outbox[1]))
+    assert client.get(_link_path(mail.outbox[0])).status_code == 410
+
+
+def test_resend_is_post_only(client, dana):
+    client.force_login(dana)
+    assert client.get(reverse("accounts:confirm_resend")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "valid email address"),
+        ({"email": ""}, "email", "required"),
+        (
+            {"password": "short1", "password_confirm": "short1"},
+            "password",
+            "too short",
+        ),
+        (
+            {"password": "password1234", "password_confirm": "password1234"},
+            "password",
+            "too common",
+        ),
+        (
+            {"password": "4815162342108", "password_confirm": "4815162342108"},
+            "password",
+            "entirely numeric",
+        ),
+        ({"password_confirm": "something else entirely"}, "password_confirm", "not the same"),
+        ({"display_name": "x" * 10_000}, "display_name", "at most 100 characters"),
+        ({"display_name": "   "}, "display_name", "required"),
+    ],
+)
+def test_signup_with_bad_input_gets_field_errors(
+    client, db, django_capture_on_commit_callbacks, changes, field, message
+):
+    response = sign_up(client, django_capture_on_commit_callbacks, **changes)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert message in " ".join(errors[field])
+    # The error is shown next to its field, tied to it for screen readers.
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert not User.objects.exists()
+    assert mail.outbox == []
+
+
+def test_signing_up_again_with_a_known_address_is_refused_on_the_field(
+    client, dana, django_capture_on_commit_callbacks
+):
+    response = sign_up(client, django_capture_on_commit_callbacks, email="DANA@example.org")
+    assert response.status_code == 200
+    assert "already exists" in " ".join(response.context["form"].errors["email"])
+    assert User.objects.count() == 1
+
+
+def test_a_password_like_the_name_is_refused(client, db, django_capture_on_commit_callbacks):
+    response = sign_up(
+        client,
+        django_capture_on_commit_callbacks,
+        email="riverdawnsmith@example.org",
+        password="riverdawnsmith",
+        password_confirm="riverdawnsmith",
+    )
+    assert "too similar" in " ".join(response.context["form"].errors["password"])
+
+
+def test_an_invitee_signs_up_and_is_offered_the_way_back_to_the_invitation(
+    client, db, django_capture_on_commit_callbacks
+):
+    invite = "/invite/abc123/"
+    form = client.get(reverse("accounts:signup"), {"next": invite, "email": "jo@example.org"})
+    assert f'value="{invite}"' in form.content.decode()
+    assert 'value="jo@example.org"' in form.content.decode()
+
+    response = sign_up(client, django_capture_on_commit_callbacks, next=invite)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert f'href="{invite}"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "evil",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_signup_never_sends_anyone_off_site(client, db, django_capture_on_commit_callbacks, evil):
+    response = sign_up(client, django_capture_on_commit_callbacks, next=evil)
+    assert response["Location"] == reverse("accounts:check_email")
+    page = client.get(reverse("accounts:check_email"), {"next": evil})
+    assert "evil" not in page.content.decode()
+    assert "javascript:" not in page.content.decode()
