@@ -20,8 +20,10 @@ def _sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
             f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END;",
         ]
-        backward = [f"DROP TRIGGER IF EXISTS {table}_no_update;",
-                    f"DROP TRIGGER IF EXISTS {table}_no_delete;"]
+        backward = [
+            f"DROP TRIGGER IF EXISTS {table}_no_update;",
+            f"DROP TRIGGER IF EXISTS {table}_no_delete;",
+        ]
         return forward, backward
     if vendor == "postgresql":
         forward = [
@@ -33,8 +35,10 @@ def _sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION coparent_refuse_change();",
         ]
-        backward = [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
-                    f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};"]
+        backward = [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
+        ]
         return forward, backward
     raise RuntimeError(f"append-only triggers are not written for the {vendor} database")
 

@@ -109,9 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool(
-        "COPARENT_TEST_SQLITE_FILE", False
-    ) else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": str(DATA_DIR / "test.sqlite3")}
+        if env_bool("COPARENT_TEST_SQLITE_FILE", False)
+        else {}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -190,7 +192,9 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_FILE_PATH = str(DATA_DIR / "emails")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "coparent.mail.DevelopmentEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "coparent.mail.DevelopmentEmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -77,13 +77,23 @@ def cast(db: None) -> Cast:
 
     other_family = services.family_create(user=olivia, name="Okafor family")
     other_child = services.child_add(
-        access=get_family_access(olivia, other_family.pk), name="Ada",
+        access=get_family_access(olivia, other_family.pk),
+        name="Ada",
         date_of_birth=date(2015, 1, 20),
     )
     return Cast(
-        alex=alex, sam=sam, morgan=morgan, vic=vic, olivia=olivia, family=family,
-        other_family=other_family, mia=mia, leo=leo, other_child=other_child,
-        mediator=mediator, viewer=viewer,
+        alex=alex,
+        sam=sam,
+        morgan=morgan,
+        vic=vic,
+        olivia=olivia,
+        family=family,
+        other_family=other_family,
+        mia=mia,
+        leo=leo,
+        other_child=other_child,
+        mediator=mediator,
+        viewer=viewer,
     )
 
 

@@ -19,12 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_production_settings_pass_the_deploy_checks(tmp_path):
     env = {
-        **os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "coparent.example.org",
-        "COPARENT_DATA_DIR": str(tmp_path / "data"), "DJANGO_SETTINGS_MODULE": "coparent.settings",
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "coparent.example.org",
+        "COPARENT_DATA_DIR": str(tmp_path / "data"),
+        "DJANGO_SETTINGS_MODULE": "coparent.settings",
     }
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -62,8 +70,13 @@ def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes(db):
     env.pop("DATABASE_URL", None)
     env["COPARENT_DATA_DIR"] = str(Path(os.environ.get("COPARENT_DATA_DIR", "var")) / "walcheck")
     out = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60, check=True,
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert out.stdout.strip() == "wal"
 

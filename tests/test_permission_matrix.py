@@ -9,7 +9,6 @@ olivia (parent of another family — the outsider, who must get 404 exactly like
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,7 +73,9 @@ WEB: dict[str, Row] = {
         "GET", lambda c: "/accounts/confirm/not-a-real-token/", expect(404, 404, 404, 404, 404)
     ),
     "accounts:login": Row("GET", lambda c: "/accounts/login/", expect(200, 302, 302, 302, 302)),
-    "accounts:login_2fa": Row("GET", lambda c: "/accounts/login/2fa/", expect(302, 302, 302, 302, 302)),
+    "accounts:login_2fa": Row(
+        "GET", lambda c: "/accounts/login/2fa/", expect(302, 302, 302, 302, 302)
+    ),
     "accounts:logout": Row("POST", lambda c: "/accounts/logout/", expect(302, 302, 302, 302, 302)),
     "accounts:password_reset": Row("GET", lambda c: "/accounts/password/reset/", PUBLIC),
     "accounts:password_reset_done": Row("GET", lambda c: "/accounts/password/reset/sent/", PUBLIC),
@@ -104,12 +105,14 @@ WEB: dict[str, Row] = {
     "accounts:sessions": Row("GET", lambda c: "/accounts/sessions/", ACCOUNT_PAGE),
     # Alex's session: only Alex may end it; for anyone else it does not exist.
     "accounts:session_end": Row(
-        "POST", lambda c: f"/accounts/sessions/{c.alex_session.pk}/end/",
+        "POST",
+        lambda c: f"/accounts/sessions/{c.alex_session.pk}/end/",
         expect(LOGIN, 302, 404, 404, 404),
     ),
     "accounts:tokens": Row("GET", lambda c: "/accounts/tokens/", ACCOUNT_PAGE),
     "accounts:token_revoke": Row(
-        "POST", lambda c: f"/accounts/tokens/{c.alex_token.pk}/revoke/",
+        "POST",
+        lambda c: f"/accounts/tokens/{c.alex_token.pk}/revoke/",
         expect(LOGIN, 302, 404, 404, 404),
     ),
     # Families.
@@ -169,7 +172,9 @@ API: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/families"): Row("GET", lambda c: "/api/v1/families", API_ANY_USER),
     ("POST", "/api/v1/families"): Row(
-        "POST", lambda c: "/api/v1/families", api_expect(401, 201, 201, 201, 201),
+        "POST",
+        lambda c: "/api/v1/families",
+        api_expect(401, 201, 201, 201, 201),
         {"name": "New family"},
     ),
     ("GET", "/api/v1/families/{family_id}"): Row("GET", lambda c: _api(c), API_MEMBER_READ),
@@ -177,14 +182,18 @@ API: dict[tuple[str, str], Row] = {
         "GET", lambda c: _api(c, "/children"), API_MEMBER_READ
     ),
     ("POST", "/api/v1/families/{family_id}/children"): Row(
-        "POST", lambda c: _api(c, "/children"), api_expect(401, 201, 403, 403, 404),
+        "POST",
+        lambda c: _api(c, "/children"),
+        api_expect(401, 201, 403, 403, 404),
         {"name": "Zoe", "date_of_birth": "2021-03-03"},
     ),
     ("GET", "/api/v1/families/{family_id}/children/{child_id}"): Row(
         "GET", lambda c: _api(c, f"/children/{c.mia.pk}"), API_MEMBER_READ
     ),
     ("PATCH", "/api/v1/families/{family_id}/children/{child_id}"): Row(
-        "PATCH", lambda c: _api(c, f"/children/{c.mia.pk}"), api_expect(401, 200, 403, 403, 404),
+        "PATCH",
+        lambda c: _api(c, f"/children/{c.mia.pk}"),
+        api_expect(401, 200, 403, 403, 404),
         {"name": "Mia Rose"},
     ),
     ("GET", "/api/v1/families/{family_id}/members"): Row(
@@ -195,7 +204,8 @@ API: dict[tuple[str, str], Row] = {
         "POST", _withdraw_alex_consent, api_expect(401, 201, 404, 403, 404)
     ),
     ("DELETE", "/api/v1/families/{family_id}/members/{member_id}/consent"): Row(
-        "DELETE", lambda c: _api(c, f"/members/{c.mediator.pk}/consent"),
+        "DELETE",
+        lambda c: _api(c, f"/members/{c.mediator.pk}/consent"),
         api_expect(401, 204, 403, 403, 404),
     ),
     ("DELETE", "/api/v1/families/{family_id}/members/{member_id}"): Row(
@@ -205,17 +215,22 @@ API: dict[tuple[str, str], Row] = {
         "GET", lambda c: _api(c, "/invitations"), API_SHARED_READ
     ),
     ("POST", "/api/v1/families/{family_id}/invitations"): Row(
-        "POST", lambda c: _api(c, "/invitations"), api_expect(401, 201, 403, 403, 404),
+        "POST",
+        lambda c: _api(c, "/invitations"),
+        api_expect(401, 201, 403, 403, 404),
         {"email": "grandpa@example.org", "role": "viewer"},
     ),
     ("DELETE", "/api/v1/families/{family_id}/invitations/{invitation_id}"): Row(
-        "DELETE", lambda c: _api(c, f"/invitations/{_pending_invitation(c).pk}"),
+        "DELETE",
+        lambda c: _api(c, f"/invitations/{_pending_invitation(c).pk}"),
         api_expect(401, 204, 403, 403, 404),
     ),
     # The link is the secret: whoever holds it may join, unless already a member (409).
     ("POST", "/api/v1/invitations/accept"): Row(
-        "POST", lambda c: _pending_invitation(c) and "/api/v1/invitations/accept",
-        api_expect(401, 409, 409, 409, 201), {"token": None},
+        "POST",
+        lambda c: _pending_invitation(c) and "/api/v1/invitations/accept",
+        api_expect(401, 409, 409, 409, 201),
+        {"token": None},
     ),
     ("GET", "/api/v1/families/{family_id}/record"): Row(
         "GET", lambda c: _api(c, "/record"), API_SHARED_READ
@@ -299,8 +314,7 @@ def test_web_route(matrix_cast, name, role):
     client = _client(matrix_cast, role)
     response = client.generic(row.method, path, data=row.data or "")
     assert response.status_code == row.expected[role], (
-        f"{row.method} {path} as {role}: {response.status_code}, "
-        f"expected {row.expected[role]}"
+        f"{row.method} {path} as {role}: {response.status_code}, expected {row.expected[role]}"
     )
 
 
@@ -314,11 +328,14 @@ def test_api_operation(matrix_cast, operation, role):
         data["token"] = matrix_cast.invitation_token
     headers = {}
     if role != "anonymous":
-        headers["Authorization"] = "Bearer " + token_create(
-            user=getattr(matrix_cast, role), name="matrix caller"
-        )[1]
+        headers["Authorization"] = (
+            "Bearer " + token_create(user=getattr(matrix_cast, role), name="matrix caller")[1]
+        )
     response = Client().generic(
-        row.method, path, data=json.dumps(data) if data else "", content_type="application/json",
+        row.method,
+        path,
+        data=json.dumps(data) if data else "",
+        content_type="application/json",
         headers=headers,
     )
     assert response.status_code == row.expected[role], (

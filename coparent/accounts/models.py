@@ -81,8 +81,11 @@ class UserSession(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "ended_at"])]
 
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
 
-TOKEN_PREFIX = "cpt_"
+
+TOKEN_PREFIX = "cpt_"  # noqa: S105 - a public prefix that marks Coparent tokens, not a secret
 
 
 def hash_token(raw: str) -> str:
@@ -108,6 +111,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
@@ -122,6 +128,9 @@ class EmailConfirmation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"confirmation of {self.email}"
 
 
 class AuditEvent(models.Model):
@@ -149,7 +158,11 @@ class AuditEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
 
     user = models.ForeignKey(
-        User, on_delete=models.DO_NOTHING, null=True, blank=True, db_constraint=False,
+        User,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
         related_name="+",
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -162,3 +175,6 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"

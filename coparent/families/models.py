@@ -122,13 +122,19 @@ class Invitation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["family", "status"])]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} as {self.role}"
 
     def is_expired(self, now: object | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at  # type: ignore[operator]
@@ -140,12 +146,8 @@ class ProfessionalConsent(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="consents")
-    professional = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="consents"
-    )
-    parent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    professional = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="consents")
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     given_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -157,3 +159,7 @@ class ProfessionalConsent(models.Model):
                 name="one_active_consent_per_parent",
             )
         ]
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "active"
+        return f"consent of {self.parent_id} to {self.professional_id} ({state})"

@@ -67,11 +67,17 @@ def family_create(*, user: User, name: str, at: datetime | None = None) -> Famil
             family=family, user=user, role=Role.PARENT, joined_at=moment
         )
         record_append(
-            family=family, kind=Kind.FAMILY_CREATED, actor=user, at=moment,
+            family=family,
+            kind=Kind.FAMILY_CREATED,
+            actor=user,
+            at=moment,
             data={"family": str(family.pk), "name": name},
         )
         record_append(
-            family=family, kind=Kind.MEMBER_JOINED, actor=user, at=moment,
+            family=family,
+            kind=Kind.MEMBER_JOINED,
+            actor=user,
+            at=moment,
             data=_member_data(membership),
         )
     return family
@@ -102,14 +108,21 @@ def child_add(
             family=access.family, name=name, date_of_birth=date_of_birth, created_at=moment
         )
         record_append(
-            family=access.family, kind=Kind.CHILD_ADDED, actor=access.membership.user, at=moment,
+            family=access.family,
+            kind=Kind.CHILD_ADDED,
+            actor=access.membership.user,
+            at=moment,
             data={"child": str(child.pk), "name": name, "date_of_birth": date_of_birth.isoformat()},
         )
     return child
 
 
 def child_update(
-    *, access: FamilyAccess, child: Child, name: str, date_of_birth: date,
+    *,
+    access: FamilyAccess,
+    child: Child,
+    name: str,
+    date_of_birth: date,
     at: datetime | None = None,
 ) -> Child:
     access.require_parent()
@@ -121,7 +134,8 @@ def child_update(
         changes["name"] = {"from": child.name, "to": name}
     if date_of_birth != child.date_of_birth:
         changes["date_of_birth"] = {
-            "from": child.date_of_birth.isoformat(), "to": date_of_birth.isoformat()
+            "from": child.date_of_birth.isoformat(),
+            "to": date_of_birth.isoformat(),
         }
     if not changes:
         return child
@@ -129,8 +143,11 @@ def child_update(
         child.name, child.date_of_birth = name, date_of_birth
         child.save(update_fields=["name", "date_of_birth"])
         record_append(
-            family=access.family, kind=Kind.CHILD_CHANGED, actor=access.membership.user,
-            at=_now(at), data={"child": str(child.pk), "changes": changes},
+            family=access.family,
+            kind=Kind.CHILD_CHANGED,
+            actor=access.membership.user,
+            at=_now(at),
+            data={"child": str(child.pk), "changes": changes},
         )
     return child
 
@@ -154,8 +171,14 @@ def _active_parents(family: Family) -> int:
 
 
 def invitation_create(
-    *, access: FamilyAccess, email: str, role: str, professional_kind: str = "",
-    relationship: str = "", at: datetime | None = None, send_email: bool = True,
+    *,
+    access: FamilyAccess,
+    email: str,
+    role: str,
+    professional_kind: str = "",
+    relationship: str = "",
+    at: datetime | None = None,
+    send_email: bool = True,
 ) -> IssuedInvitation:
     """A parent invites the co-parent, a professional or a viewer by email."""
     access.require_parent()
@@ -189,25 +212,32 @@ def invitation_create(
     moment = _now(at)
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            id=invitation_id, family=family, email=email, role=role, professional_kind=professional_kind,
-            relationship=relationship.strip(), token_hash=hash_link_token(token),
-            invited_by=access.membership.user, created_at=moment,
+            id=invitation_id,
+            family=family,
+            email=email,
+            role=role,
+            professional_kind=professional_kind,
+            relationship=relationship.strip(),
+            token_hash=hash_link_token(token),
+            invited_by=access.membership.user,
+            created_at=moment,
             expires_at=moment + timedelta(days=settings.COPARENT_INVITATION_DAYS),
         )
         data = {"invitation": str(invitation.pk), "email": email, "role": role}
         if professional_kind:
             data["professional_kind"] = professional_kind
         record_append(
-            family=family, kind=Kind.MEMBER_INVITED, actor=access.membership.user, at=moment,
+            family=family,
+            kind=Kind.MEMBER_INVITED,
+            actor=access.membership.user,
+            at=moment,
             data=data,
         )
         issued = IssuedInvitation(invitation=invitation, token=token)
         if send_email:
             from coparent.families.tasks import send_invitation_email
 
-            transaction.on_commit(
-                lambda: send_invitation_email.enqueue(str(invitation.pk))
-            )
+            transaction.on_commit(lambda: send_invitation_email.enqueue(str(invitation.pk)))
     return issued
 
 
@@ -221,7 +251,9 @@ def invitation_cancel(*, access: FamilyAccess, invitation: Invitation) -> None:
         invitation.status = Invitation.Status.CANCELLED
         invitation.save(update_fields=["status"])
         record_append(
-            family=access.family, kind=Kind.INVITATION_CANCELLED, actor=access.membership.user,
+            family=access.family,
+            kind=Kind.INVITATION_CANCELLED,
+            actor=access.membership.user,
             data={"invitation": str(invitation.pk), "email": invitation.email},
         )
 
@@ -238,15 +270,20 @@ def invitation_lookup(token: str) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise InvitationProblem(_("This invitation link is not valid. Check that you copied all "
-                                  "of it, or ask for a new invitation."))
+        raise InvitationProblem(
+            _(
+                "This invitation link is not valid. Check that you copied all "
+                "of it, or ask for a new invitation."
+            )
+        )
     if invitation.status == Invitation.Status.ACCEPTED:
         raise InvitationProblem(_("This invitation has already been used. Each link works once."))
     if invitation.status == Invitation.Status.CANCELLED:
         raise InvitationProblem(_("This invitation was cancelled by the family."))
     if invitation.is_expired():
-        raise InvitationProblem(_("This invitation has expired. Ask the parent who invited you "
-                                  "for a new one."))
+        raise InvitationProblem(
+            _("This invitation has expired. Ask the parent who invited you for a new one.")
+        )
     return invitation
 
 
@@ -266,28 +303,37 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
                 _("This family already has two parents. A family can have at most two.")
             )
         membership = Membership.objects.create(
-            family=family, user=user, role=invitation.role,
+            family=family,
+            user=user,
+            role=invitation.role,
             professional_kind=invitation.professional_kind,
-            relationship=invitation.relationship, joined_at=moment,
+            relationship=invitation.relationship,
+            joined_at=moment,
         )
         invitation.status = Invitation.Status.ACCEPTED
         invitation.accepted_at = moment
         invitation.accepted_by = user
         invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
         record_append(
-            family=family, kind=Kind.MEMBER_JOINED, actor=user, at=moment,
+            family=family,
+            kind=Kind.MEMBER_JOINED,
+            actor=user,
+            at=moment,
             data={**_member_data(membership), "invitation": str(invitation.pk)},
         )
         if invitation.role == Role.PROFESSIONAL:
             inviter = Membership.objects.filter(
-                family=family, user_id=invitation.invited_by_id, role=Role.PARENT,
+                family=family,
+                user_id=invitation.invited_by_id,
+                role=Role.PARENT,
                 ended_at__isnull=True,
             ).first()
             if inviter is not None:
                 # Inviting a professional is the inviting parent's consent; the other parent
                 # still has to give theirs before access starts.
-                _consent_give(family=family, professional=membership, parent=inviter.user,
-                              at=moment)
+                _consent_give(
+                    family=family, professional=membership, parent=inviter.user, at=moment
+                )
     return membership
 
 
@@ -298,9 +344,15 @@ def _consent_give(
         family=family, professional=professional, parent=parent, given_at=at
     )
     record_append(
-        family=family, kind=Kind.CONSENT_GIVEN, actor=parent, at=at,
-        data={"member": str(professional.pk), "professional": professional.user.display_name,
-              "consent": str(consent.pk)},
+        family=family,
+        kind=Kind.CONSENT_GIVEN,
+        actor=parent,
+        at=at,
+        data={
+            "member": str(professional.pk),
+            "professional": professional.user.display_name,
+            "consent": str(consent.pk),
+        },
     )
     return consent
 
@@ -317,7 +369,9 @@ def consent_give(
         ).exists():
             raise ValidationError(_("You have already given your consent."))
         return _consent_give(
-            family=access.family, professional=professional, parent=access.membership.user,
+            family=access.family,
+            professional=professional,
+            parent=access.membership.user,
             at=_now(at),
         )
 
@@ -331,18 +385,27 @@ def consent_withdraw(
         raise ValidationError(_("Consent applies only to a professional of this family."))
     moment = _now(at)
     with transaction.atomic():
-        consent = ProfessionalConsent.objects.select_for_update().filter(
-            professional=professional, parent=access.membership.user, withdrawn_at__isnull=True
-        ).first()
+        consent = (
+            ProfessionalConsent.objects.select_for_update()
+            .filter(
+                professional=professional, parent=access.membership.user, withdrawn_at__isnull=True
+            )
+            .first()
+        )
         if consent is None:
             raise ValidationError(_("You have not given consent, so there is none to withdraw."))
         consent.withdrawn_at = moment
         consent.save(update_fields=["withdrawn_at"])
         record_append(
-            family=access.family, kind=Kind.CONSENT_WITHDRAWN, actor=access.membership.user,
+            family=access.family,
+            kind=Kind.CONSENT_WITHDRAWN,
+            actor=access.membership.user,
             at=moment,
-            data={"member": str(professional.pk), "professional": professional.user.display_name,
-                  "consent": str(consent.pk)},
+            data={
+                "member": str(professional.pk),
+                "professional": professional.user.display_name,
+                "consent": str(consent.pk),
+            },
         )
 
 
@@ -366,6 +429,9 @@ def membership_end(
             professional=membership, withdrawn_at__isnull=True
         ).update(withdrawn_at=moment)
         record_append(
-            family=access.family, kind=Kind.MEMBER_LEFT, actor=access.membership.user, at=moment,
+            family=access.family,
+            kind=Kind.MEMBER_LEFT,
+            actor=access.membership.user,
+            at=moment,
             data={**_member_data(membership), "removed_by_other": not leaving_self},
         )

@@ -20,8 +20,7 @@ def send_invitation_email(invitation_id: str) -> None:
     context = {
         "invitation": invitation,
         "inviter": invitation.invited_by.display_name,
-        "link": settings.BASE_URL
-        + invitation_path(link_token(INVITATION_PURPOSE, invitation.pk)),
+        "link": settings.BASE_URL + invitation_path(link_token(INVITATION_PURPOSE, invitation.pk)),
         "days": settings.COPARENT_INVITATION_DAYS,
     }
     send_mail(

@@ -29,8 +29,12 @@ class RecordEntry(models.Model):
     at = models.CharField(max_length=27)
     kind = models.CharField(max_length=64, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_constraint=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=True,
     )
     data = models.JSONField(default=dict)
     prev = models.CharField(max_length=64)

@@ -47,6 +47,12 @@ def record_append(
     actor_id = str(actor.pk) if actor is not None else None
     digest = entry_hash(seq=seq, at=at_text, kind=kind, actor=actor_id, data=data, prev=prev)
     return RecordEntry.objects.create(
-        family=family, seq=seq, at=at_text, kind=kind, actor=actor, data=data, prev=prev,
+        family=family,
+        seq=seq,
+        at=at_text,
+        kind=kind,
+        actor=actor,
+        data=data,
+        prev=prev,
         hash=digest,
     )

@@ -28,7 +28,9 @@ def family_view(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, family_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, family_id: Any, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             access = get_family_access(request.user, family_id)  # type: ignore[arg-type]
             if parent:
                 access.require_parent()

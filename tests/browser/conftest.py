@@ -20,8 +20,13 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +64,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
     data_dir = tmp_path_factory.mktemp("browser-data")
     port = _free_port()
     env = {
-        **os.environ, "COPARENT_DATA_DIR": str(data_dir), "DEBUG": "1",
+        **os.environ,
+        "COPARENT_DATA_DIR": str(data_dir),
+        "DEBUG": "1",
         "COPARENT_BASE_URL": f"http://127.0.0.1:{port}",
         "COPARENT_LOGIN_FAILURE_LIMIT": "50",
     }
@@ -71,9 +78,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
         env.pop("DATABASE_URL", None)
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [str(Path(sys.executable).parent / "coparent"), "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "coparent"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -20,9 +20,9 @@ def _link_in_emails(data_dir: Path, recipient: str, marker: str, timeout: float 
     deadline = time.monotonic() + timeout
     pattern = re.compile(r"https?://\S*" + re.escape(marker) + r"\S*")
     while time.monotonic() < deadline:
-        for path in sorted((data_dir / "emails").glob("*.log")) if (
-            data_dir / "emails"
-        ).exists() else []:
+        for path in (
+            sorted((data_dir / "emails").glob("*.log")) if (data_dir / "emails").exists() else []
+        ):
             text = path.read_text()
             if f"To: {recipient}" in text and (match := pattern.search(text)):
                 return match.group(0)

@@ -34,8 +34,10 @@ def test_a_record_entry_cannot_be_rewritten_with_raw_sql(cast):
 def test_a_record_entry_cannot_be_deleted_with_raw_sql(cast):
     before = RecordEntry.objects.filter(family=cast.family).count()
     with pytest.raises(DatabaseError, match="append-only"):
-        _raw("DELETE FROM records_recordentry WHERE family_id = %s", [cast.family.pk.hex
-             if connection.vendor == "sqlite" else str(cast.family.pk)])
+        _raw(
+            "DELETE FROM records_recordentry WHERE family_id = %s",
+            [cast.family.pk.hex if connection.vendor == "sqlite" else str(cast.family.pk)],
+        )
     assert RecordEntry.objects.filter(family=cast.family).count() == before
 
 
@@ -62,6 +64,6 @@ def test_emptying_a_whole_table_is_refused(audit_event, table):
         _raw("SET CONSTRAINTS ALL IMMEDIATE", [])
         statement = f"TRUNCATE {table} CASCADE"
     else:
-        statement = f"DELETE FROM {table}"  # SQLite's TRUNCATE
+        statement = f"DELETE FROM {table}"  # noqa: S608 - SQLite's TRUNCATE, fixed names
     with pytest.raises(DatabaseError, match="append-only"):
         _raw(statement, [])

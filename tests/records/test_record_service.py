@@ -28,7 +28,11 @@ def test_every_entry_links_to_the_one_before_and_hashes_its_contents(cast):
     for entry in entries:
         actor = str(entry.actor_id) if entry.actor_id is not None else None
         assert entry.hash == entry_hash(
-            seq=entry.seq, at=entry.at, kind=entry.kind, actor=actor, data=entry.data,
+            seq=entry.seq,
+            at=entry.at,
+            kind=entry.kind,
+            actor=actor,
+            data=entry.data,
             prev=entry.prev,
         )
 
@@ -42,8 +46,9 @@ def test_each_family_has_its_own_chain(cast):
 def test_a_fact_and_its_entry_commit_together_or_not_at_all(cast):
     before = RecordEntry.objects.filter(family=cast.family).count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.child_add(access=cast.access(cast.alex), name="Zoe",
-                           date_of_birth=date(2021, 3, 3))
+        services.child_add(
+            access=cast.access(cast.alex), name="Zoe", date_of_birth=date(2021, 3, 3)
+        )
         raise RuntimeError("the request failed after the child was added")
     assert not Child.objects.filter(name="Zoe").exists()
     assert RecordEntry.objects.filter(family=cast.family).count() == before
@@ -60,11 +65,17 @@ def test_appending_outside_a_transaction_is_refused(cast, monkeypatch):
 
 def test_what_is_recorded_for_the_foundation(cast):
     kinds = {e.kind for e in _chain(cast.family)}
-    assert {"family.created", "member.invited", "member.joined", "consent.given",
-            "child.added"} <= kinds
+    assert {
+        "family.created",
+        "member.invited",
+        "member.joined",
+        "consent.given",
+        "child.added",
+    } <= kinds
     access = cast.access(cast.alex)
-    services.child_update(access=access, child=cast.mia, name="Mia Rose",
-                          date_of_birth=cast.mia.date_of_birth)
+    services.child_update(
+        access=access, child=cast.mia, name="Mia Rose", date_of_birth=cast.mia.date_of_birth
+    )
     services.consent_withdraw(access=access, professional=cast.mediator)
     services.membership_end(access=access, membership=cast.viewer)
     last = _chain(cast.family)[-3:]

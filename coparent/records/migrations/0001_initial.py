@@ -6,33 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('families', '0001_initial'),
+        ("families", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecordEntry',
+            name="RecordEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('at', models.CharField(max_length=27)),
-                ('kind', models.CharField(db_index=True, max_length=64)),
-                ('data', models.JSONField(default=dict)),
-                ('prev', models.CharField(max_length=64)),
-                ('hash', models.CharField(db_index=True, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='record_entries', to='families.family')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField()),
+                ("at", models.CharField(max_length=27)),
+                ("kind", models.CharField(db_index=True, max_length=64)),
+                ("data", models.JSONField(default=dict)),
+                ("prev", models.CharField(max_length=64)),
+                ("hash", models.CharField(db_index=True, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="record_entries",
+                        to="families.family",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'record entries',
-                'ordering': ['family', 'seq'],
-                'indexes': [models.Index(fields=['family', 'kind', 'seq'], name='records_rec_family__b0f2a5_idx')],
-                'constraints': [models.UniqueConstraint(fields=('family', 'seq'), name='record_seq_unique_per_family')],
+                "verbose_name_plural": "record entries",
+                "ordering": ["family", "seq"],
+                "indexes": [
+                    models.Index(
+                        fields=["family", "kind", "seq"], name="records_rec_family__b0f2a5_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("family", "seq"), name="record_seq_unique_per_family"
+                    )
+                ],
             },
         ),
     ]
