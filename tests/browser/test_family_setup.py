@@ -52,6 +52,9 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     page.wait_for_load_state()
     confirm = _link_in_emails(data_dir, alex_email, "/accounts/confirm/")
     page.goto(confirm)
+    # Opening the link only shows a button, so a mail scanner cannot spend it.
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
     assert "confirmed" in page.content().lower()
 
     # Alex creates the family space.
@@ -70,12 +73,12 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     page.goto(dashboard)
     assert page.get_by_text("Mia").first.is_visible()
 
-    # A child's name that is far too long gets a field error, not a crash.
+    # A date of birth in the future gets a message beside the field, and nothing is added.
     page.goto(dashboard + "children/new/")
-    page.fill("input[name=name]", "x" * 10_000)
-    page.fill("input[name=date_of_birth]", "2018-01-01")
+    page.fill("input[name=name]", "Leo")
+    page.fill("input[name=date_of_birth]", "2999-01-01")
     page.get_by_role("button", name=re.compile("add|save", re.I)).click()
-    assert page.locator(".error").first.is_visible()
+    assert page.locator(".has-error .error").first.is_visible()
 
     # Alex invites Sam as the second parent.
     page.goto(dashboard + "members/invite/")
@@ -92,6 +95,7 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     assert "Rivera family" in sam_page.content()
     sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
     _sign_up(sam_page, base, sam_email, "Sam")
+    sam_page.get_by_role("link", name="Continue where you were").click()
     sam_page.wait_for_url(re.compile(r"/invite/"))
     sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
     sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
