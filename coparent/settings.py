@@ -19,7 +19,7 @@ from pathlib import Path
 import dj_database_url
 
 from coparent.env import env_bool, env_int, env_list, env_str
-from coparent.keys import ensure_secret_key
+from coparent.keys import ensure_secret_key, ensure_signing_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("COPARENT_DATA_DIR", "var")).resolve()
@@ -27,6 +27,8 @@ DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = ensure_secret_key(DATA_DIR)
+# Generated on first run, like the secret key, so the first record head can be signed.
+ensure_signing_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BASE_URL = env_str("COPARENT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
