@@ -1,0 +1,477 @@
+"""The ``coparent`` command: serve, worker, demo, export, verify, backup, restore, manage.
+
+Django is set up only by the commands that need it, so ``coparent verify`` runs with nothing but
+the standalone verifier - the same code a court's expert would read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from coparent import __version__
+
+if TYPE_CHECKING:
+    from coparent.backup import RestoreResult
+    from coparent.demo import DemoFamily
+
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coparent.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str) -> int:
+    print(f"coparent: {message}", file=sys.stderr)
+    return 1
+
+
+def _migrate_quietly() -> bool:
+    """Apply pending migrations; True when there were some."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return False
+    call_command("migrate", interactive=False, verbosity=0)
+    return True
+
+
+def _login_url(base: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return base + reverse("accounts:login")
+    except NoReverseMatch:
+        return base + "/"
+
+
+# --- serve and worker ---------------------------------------------------------------------
+
+
+def _demo_lines(families: list[DemoFamily]) -> list[str]:
+    lines = []
+    for demo in families:
+        lines.append(f"  {demo.family.name}")
+        for member in demo.users:
+            name = member.user.display_name
+            lines.append(f"    {member.role:<13} {name:<16} {member.user.email}")
+    return lines
+
+
+def _serve_demo(url: str) -> None:
+    from django.conf import settings
+
+    from coparent.accounts.models import User
+    from coparent.demo import DEMO_PASSWORD, build_demo
+
+    saved = Path(settings.DATA_DIR) / DEMO_LOGINS_FILE
+    if User.objects.exists():
+        if saved.exists():
+            print(saved.read_text().rstrip())
+        else:
+            print("The database already has accounts, so no demo data was added.")
+        return
+    families = build_demo()
+    text = "\n".join(
+        [
+            f"Demo data loaded. Log in at {_login_url(url)} as any of these people,",
+            f'each with the password "{DEMO_PASSWORD}":',
+            *_demo_lines(families),
+        ]
+    )
+    print(text)
+    # Kept so the next `make run` can show the logins again (they are demo accounts only).
+    fd = os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text.replace("Demo data loaded.", "Demo data from the first run.") + "\n")
+
+
+def _stop(children: list[tuple[str, subprocess.Popen[bytes]]], grace: float = 15.0) -> None:
+    for _, process in children:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for _, process in children:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
+    """Wait until a signal asks us to stop or a child dies; then stop every child."""
+    asked: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        asked.append(signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not asked:
+            dead = [(name, p.returncode) for name, p in children if p.poll() is not None]
+            if dead:
+                name, code = dead[0]
+                print(
+                    f"coparent: the {name} stopped (exit code {code}); stopping the rest.",
+                    file=sys.stderr,
+                )
+                _stop(children)
+                return code or 1
+            time.sleep(0.2)
+        print("Stopping Coparent…", flush=True)
+        _stop(children)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(ns: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    engine = "SQLite" if connection.vendor == "sqlite" else connection.vendor
+    print(f"Coparent {__version__}: data folder {settings.DATA_DIR}, {engine} database.")
+    call_command("migrate", interactive=False, verbosity=0)
+    # The manifest static storage (DEBUG off) serves only collected files.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    host = f"[{ns.host}]" if ":" in ns.host else ns.host
+    url = f"http://{host}:{ns.port}"
+    if ns.with_demo:
+        _serve_demo(url)
+    connections.close_all()
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coparent.settings"}
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "coparent.wsgi:application",
+        "--bind",
+        f"{host}:{ns.port}",
+        "--workers",
+        str(ns.workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
+    from gunicorn import config as gunicorn_config
+
+    if hasattr(gunicorn_config, "ControlSocketDisable"):
+        # gunicorn 25.1+ opens a control socket in $HOME by default; two servers on one
+        # machine would fight over it, and nothing here uses it.
+        web.append("--no-control-socket")
+    worker = [sys.executable, "-m", "coparent.cli", "worker"]
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    for name, command in (("web server", web), ("task worker", worker)):
+        try:
+            # Own process groups: a Ctrl+C reaches only this command, which then stops the
+            # web server and the worker once each.
+            process = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+        except OSError as exc:
+            _stop(children)
+            return _fail(f"cannot start the {name}: {exc}")
+        children.append((name, process))
+    print(f"Coparent is running at {url}/ (press Ctrl+C to stop).", flush=True)
+    return _supervise(children)
+
+
+def _worker(ns: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    print("Coparent task worker started (press Ctrl+C to stop).", flush=True)
+    # Every queue, so tasks of any feature run; no autoreload, so signals stop it cleanly.
+    call_command("db_worker", "--queue-name", "*", "--no-reload")
+    return 0
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def _demo(ns: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+
+    from coparent.demo import DEMO_PASSWORD, build_demo
+
+    _migrate_quietly()
+    families = build_demo()
+    if ns.json:
+        print(json.dumps({"families": [demo.as_json() for demo in families]}, indent=2))
+        return 0
+    print(f'Created {len(families)} demo families. Every demo password is "{DEMO_PASSWORD}".')
+    print(f"Log in at {_login_url(settings.BASE_URL)}")
+    for demo in families:
+        print()
+        print(f"{demo.family.name} (family id {demo.family.pk})")
+        for member in demo.users:
+            print(f"  {member.role:<13} {member.user.display_name:<16} {member.user.email}")
+            print(f"  {'':<13} API token: {member.token}")
+    return 0
+
+
+# --- export and verify ----------------------------------------------------------------------
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2027-03-14") from None
+
+
+def _export(ns: argparse.Namespace) -> int:
+    _setup()
+    from coparent.core.record.chain import key_fingerprint
+    from coparent.families.models import Family
+    from coparent.records.export import ChainBroken, build_export, render_pdf
+    from coparent.records.models import Kind
+
+    try:
+        family_id = uuid.UUID(ns.family)
+    except ValueError:
+        return _fail(f"{ns.family!r} is not a family id (a UUID).")
+    # The operator's command acts with the server's own authority, not a member's, so it
+    # fetches the family directly rather than through a member's access path.
+    family = Family.objects.filter(pk=family_id).first()
+    if family is None:
+        return _fail(f"there is no family with id {family_id}.")
+    unknown = sorted(set(ns.kinds or []) - set(Kind.values))
+    if unknown:
+        return _fail(f"unknown kind {', '.join(unknown)}; the kinds are: {', '.join(Kind.values)}.")
+    try:
+        export = build_export(
+            family=family, kinds=ns.kinds, date_from=ns.date_from, date_to=ns.date_to
+        )
+    except ChainBroken as exc:
+        return _fail(
+            f"refusing to export: the stored record of {family.name} is broken at entry "
+            f"{exc.seq} ({exc.reason}). Restore a backup, or have the database examined."
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
+    out = Path(ns.out)
+    out.write_text(json.dumps(export, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    entries = export["entries"]
+    stubs = sum(1 for entry in entries if "at" not in entry)
+    head = export["head"]
+    print(
+        f"Exported {len(entries)} entries of {family.name} to {out}"
+        + (f" ({stubs} outside the scope, kept as stubs)." if stubs else ".")
+    )
+    print(
+        f"Head: entry {head['seq']}, hash {head['hash']}, signed by key "
+        f"{key_fingerprint(export['public_key'])}."
+    )
+    if ns.pdf:
+        Path(ns.pdf).write_bytes(render_pdf(export, family=family))
+        print(f"PDF: {ns.pdf}")
+    print(f"Check it with: coparent verify {out}")
+    return 0
+
+
+def _verify(ns: argparse.Namespace) -> int:
+    # Deliberately no Django: the standalone verifier alone decides.
+    from coparent.core.record.verify import main as verify_main
+
+    return verify_main([ns.file])
+
+
+# --- backup and restore ---------------------------------------------------------------------
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"
+
+
+def _backup(ns: argparse.Namespace) -> int:
+    _setup()
+    from coparent.backup import KEY_MEMBERS, BackupError, create_backup
+
+    target = Path(ns.file)
+    try:
+        manifest = create_backup(target)
+    except BackupError as exc:
+        return _fail(str(exc))
+    counts: dict[str, int] = manifest["row_counts"]
+    keys = [member for member in KEY_MEMBERS.values() if member in manifest["files"]]
+    print(
+        f"Backup written to {target} ({_size(target.stat().st_size)}): the {manifest['engine']} "
+        f"database, {sum(counts.values())} rows in {len(counts)} tables."
+    )
+    if keys:
+        print(
+            "It includes the data folder's record signing key and secret key, so after a "
+            "restore exports are signed with the same key."
+        )
+    print("It holds every family's data and the server's keys: keep it private.")
+    return 0
+
+
+def _print_restore(result: RestoreResult) -> None:
+    manifest = result.manifest
+    print(
+        f"Restored the {manifest['engine']} backup made at {manifest['created_at']} "
+        f"by Coparent {manifest.get('coparent_version', '?')}."
+    )
+    print("Rows per table:")
+    for table, count in sorted(result.row_counts.items()):
+        problem = ""
+        if table in result.mismatches:
+            problem = f"  <- the backup lists {result.mismatches[table][0]}"
+        print(f"  {table:<40} {count:>8}{problem}")
+    from coparent.keys import SIGNING_KEY_FILE
+
+    if SIGNING_KEY_FILE in result.keys_replaced:
+        print("Record signing key restored: exports are signed with the backup's key again.")
+    if result.keys_replaced:
+        print("Keys restored from the backup: " + ", ".join(result.keys_replaced) + ".")
+        for kept in result.kept_copies:
+            print(f"  The key it replaced is kept as {kept}.")
+    else:
+        print("The data folder's keys already matched the backup's.")
+    if result.migrated:
+        print("Applied the migrations that are newer than the backup.")
+    broken = [chain for chain in result.chains if chain.problem]
+    print(
+        f"Family records: {len(result.chains)} checked, "
+        + ("every chain intact." if not broken else f"{len(broken)} BROKEN.")
+    )
+    for chain in result.chains:
+        state = "intact" if chain.problem is None else f"BROKEN: {chain.problem}"
+        print(f"  {chain.name} ({chain.family_id}): {chain.entries} entries, {state}")
+
+
+def _restore(ns: argparse.Namespace) -> int:
+    _setup()
+    from coparent.backup import BackupError, restore_backup
+
+    try:
+        result = restore_backup(Path(ns.file))
+    except BackupError as exc:
+        return _fail(str(exc))
+    _print_restore(result)
+    if result.mismatches:
+        print("coparent: the restored row counts differ from the backup's.", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+# --- manage and the parser ------------------------------------------------------------------
+
+
+def _manage(args: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coparent.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["coparent manage", *args])
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coparent",
+        description="Coparent: a calm, verifiable place for separated parents.",
+    )
+    parser.add_argument("--version", action="version", version=f"coparent {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="migrate, then run the web server and the task worker"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=2, help="web server processes")
+    serve.add_argument(
+        "--with-demo",
+        action="store_true",
+        help="load the demo families when the database has no accounts yet",
+    )
+    serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser("worker", help="run the background task worker alone")
+    worker.set_defaults(handler=_worker)
+
+    demo = commands.add_parser("demo", help="create two demo families with a year of history")
+    demo.add_argument("--json", action="store_true", help="print the accounts as JSON")
+    demo.set_defaults(handler=_demo)
+
+    export = commands.add_parser(
+        "export", help="export a family's record as signed JSON (and a PDF)"
+    )
+    export.add_argument("--family", required=True, metavar="ID", help="the family's id")
+    export.add_argument("--out", required=True, metavar="FILE.json")
+    export.add_argument("--pdf", metavar="FILE.pdf", help="also write a PDF for people")
+    export.add_argument(
+        "--kind",
+        dest="kinds",
+        action="append",
+        metavar="KIND",
+        help="only entries of this kind (repeatable); others become stubs",
+    )
+    export.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
+    export.set_defaults(handler=_export)
+
+    verify = commands.add_parser("verify", help="check an export file offline")
+    verify.add_argument("file", metavar="FILE.json")
+    verify.set_defaults(handler=_verify)
+
+    backup = commands.add_parser("backup", help="write a backup of the database and the keys")
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database and the keys with a backup's (stop the server first)",
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(handler=_restore)
+
+    commands.add_parser("manage", help="Django's management commands (coparent manage help)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["manage"]:
+        # Everything after `manage` belongs to Django, --help included.
+        return _manage(args[1:])
+    parser = _parser()
+    ns = parser.parse_args(args)
+    handler = getattr(ns, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    result: int = handler(ns)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

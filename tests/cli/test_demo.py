@@ -1,0 +1,130 @@
+"""`coparent demo`: two families with a year of history, ready to log in to and call the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from coparent.cli import main
+from coparent.core.record.verify import verify_document
+from coparent.demo import DEMO_PASSWORD, build_demo
+from coparent.families.models import Invitation, Membership, Role
+from coparent.families.selectors import professional_has_access
+from coparent.records.export import build_export
+from coparent.records.models import RecordEntry
+
+NOW = datetime(2027, 3, 14, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo(db):
+    return build_demo(now=NOW)
+
+
+def test_the_demo_makes_two_families_each_with_two_parents_and_two_children(demo):
+    assert len(demo) == 2
+    for family in demo:
+        roles = [u.role for u in family.users]
+        assert roles.count("parent") == 2
+        assert family.family.children.count() == 2
+    assert [u.role for u in demo[0].users] == ["parent", "parent", "professional", "viewer"]
+
+
+def test_the_first_familys_mediator_sees_the_family_with_both_parents_consent(demo):
+    mediator = Membership.objects.get(family=demo[0].family, role=Role.PROFESSIONAL)
+
+    assert mediator.professional_kind == "mediator"
+    assert mediator.consents.filter(withdrawn_at__isnull=True).count() == 2
+    assert professional_has_access(mediator)
+
+
+def test_the_demo_history_spans_about_a_year_in_order(demo):
+    for family in demo:
+        ats = list(
+            RecordEntry.objects.filter(family=family.family)
+            .order_by("seq")
+            .values_list("at", flat=True)
+        )
+        assert ats == sorted(ats), "entries are appended in the order the story happened"
+        first = datetime.fromisoformat(ats[0].replace("Z", "+00:00"))
+        assert NOW - timedelta(days=370) < first < NOW - timedelta(days=330)
+        assert datetime.fromisoformat(ats[-1].replace("Z", "+00:00")) < NOW
+
+
+def test_the_demo_history_has_joins_consent_a_change_and_a_cancelled_invitation(demo):
+    kinds = set(RecordEntry.objects.filter(family=demo[0].family).values_list("kind", flat=True))
+    assert {
+        "family.created",
+        "child.added",
+        "member.invited",
+        "member.joined",
+        "consent.given",
+        "child.changed",
+        "member.invitation_cancelled",
+    } <= kinds
+    assert Invitation.objects.filter(
+        family=demo[0].family, status=Invitation.Status.CANCELLED
+    ).exists()
+
+
+def test_every_demo_record_verifies(demo):
+    for family in demo:
+        document = json.loads(json.dumps(build_export(family=family.family)))
+        verdict = verify_document(document)
+        assert verdict.ok, verdict.reason
+
+
+def test_each_run_makes_new_families_with_new_usernames(demo):
+    again = build_demo(now=NOW)
+
+    first = {u.user.email for f in demo for u in f.users}
+    second = {u.user.email for f in again for u in f.users}
+    assert len(first) == len(second) == 8
+    assert not first & second
+    assert not {f.family.pk for f in demo} & {f.family.pk for f in again}
+
+
+def test_demo_accounts_have_a_confirmed_email_and_the_published_password(demo):
+    for member in (u for f in demo for u in f.users):
+        assert member.user.email_confirmed
+        assert member.user.check_password(DEMO_PASSWORD)
+
+
+def test_demo_json_has_the_fixed_shape_and_every_token_works_on_the_api(db, capsys):
+    assert main(["demo", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+
+    assert set(printed) == {"families"}
+    assert len(printed["families"]) == 2
+    for family in printed["families"]:
+        assert set(family) == {"id", "name", "users"}
+        for user in family["users"]:
+            assert set(user) == {"username", "password", "token", "role"}
+            assert user["role"] in {"parent", "professional", "viewer"}
+            answer = Client().get(
+                "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {user['token']}", secure=True
+            )
+            assert answer.status_code == 200, answer.content
+            assert answer.json()["email"] == user["username"]
+
+
+def test_a_parent_token_reaches_the_family_through_the_api(db, capsys):
+    main(["demo", "--json"])
+    family = json.loads(capsys.readouterr().out)["families"][0]
+    parent = next(u for u in family["users"] if u["role"] == "parent")
+
+    answer = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {parent['token']}", secure=True)
+
+    assert family["id"] in {f["id"] for f in answer.json()["families"]}
+
+
+def test_the_readable_demo_summary_names_each_person_and_the_password(db, capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+
+    assert DEMO_PASSWORD in out
+    assert "Martin-Lopez family" in out and "Nguyen-Brooks family" in out
+    assert out.count("API token: cpt_") == 8
