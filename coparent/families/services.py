@@ -241,7 +241,9 @@ def invitation_create(
     return issued
 
 
-def invitation_cancel(*, access: FamilyAccess, invitation: Invitation) -> None:
+def invitation_cancel(
+    *, access: FamilyAccess, invitation: Invitation, at: datetime | None = None
+) -> None:
     access.require_parent()
     if invitation.family_id != access.family.pk:
         raise PermissionDenied
@@ -254,6 +256,7 @@ def invitation_cancel(*, access: FamilyAccess, invitation: Invitation) -> None:
             family=access.family,
             kind=Kind.INVITATION_CANCELLED,
             actor=access.membership.user,
+            at=_now(at),
             data={"invitation": str(invitation.pk), "email": invitation.email},
         )
 
@@ -262,7 +265,7 @@ class InvitationProblem(Exception):
     """Why an invitation link cannot be used; the message is shown to the person."""
 
 
-def invitation_lookup(token: str) -> Invitation:
+def invitation_lookup(token: str, *, now: datetime | None = None) -> Invitation:
     """Find a usable invitation by its raw token, or explain plainly why it is not usable."""
     invitation = (
         Invitation.objects.filter(token_hash=hash_link_token(token))
@@ -280,7 +283,7 @@ def invitation_lookup(token: str) -> Invitation:
         raise InvitationProblem(_("This invitation has already been used. Each link works once."))
     if invitation.status == Invitation.Status.CANCELLED:
         raise InvitationProblem(_("This invitation was cancelled by the family."))
-    if invitation.is_expired():
+    if invitation.is_expired(now):
         raise InvitationProblem(
             _("This invitation has expired. Ask the parent who invited you for a new one.")
         )
@@ -290,7 +293,7 @@ def invitation_lookup(token: str) -> Invitation:
 def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> Membership:
     moment = _now(at)
     with transaction.atomic():
-        invitation = invitation_lookup(token)
+        invitation = invitation_lookup(token, now=moment)
         # Lock the invitation so a double click cannot use it twice.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != Invitation.Status.PENDING:
