@@ -87,7 +87,7 @@ def client_info(request: HttpRequest | None) -> ClientInfo:
         ip = str(ipaddress.ip_address(raw_ip)) if raw_ip else None
     except ValueError:
         ip = None
-    return ClientInfo(ip_address=ip, user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:300])
+    return ClientInfo(ip_address=ip, user_agent=(request.headers.get("user-agent") or "")[:300])
 
 
 def audit_log(

@@ -54,10 +54,8 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField(max_length=16, choices=Role.choices)
-    professional_kind = models.CharField(
-        max_length=32, choices=ProfessionalKind.choices, blank=True
-    )
+    role = models.CharField(max_length=16, choices=Role)
+    professional_kind = models.CharField(max_length=32, choices=ProfessionalKind, blank=True)
     # For a viewer: how they relate to the children ("new partner", "grandmother").
     relationship = models.CharField(_("relationship"), max_length=60, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
@@ -108,10 +106,8 @@ class Invitation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="invitations")
     email = models.EmailField(_("email address"), max_length=254)
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    professional_kind = models.CharField(
-        max_length=32, choices=ProfessionalKind.choices, blank=True
-    )
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    professional_kind = models.CharField(max_length=32, choices=ProfessionalKind, blank=True)
     relationship = models.CharField(max_length=60, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
