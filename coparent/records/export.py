@@ -13,7 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,9 +32,12 @@ from coparent.core.record.chain import (
     sign_head,
     stub_of,
 )
-from coparent.families.models import Family, Membership, ProfessionalKind, Role
+from coparent.families.models import Family, Membership
 from coparent.keys import ensure_signing_key
 from coparent.records.models import Kind, RecordEntry
+from coparent.records.summaries import SUMMARIES, summarize
+
+__all__ = ["SUMMARIES", "build_export", "render_pdf", "summarize"]
 
 FORMAT = "coparent-record/1"
 ALGORITHM = "Ed25519"
@@ -153,74 +156,6 @@ def build_export(
 
 
 # --- The PDF ------------------------------------------------------------------------------------
-
-Summary = Callable[[dict[str, Any]], str]
-
-
-def _role(value: object) -> str:
-    try:
-        return str(Role(value).label)
-    except ValueError:
-        return str(value)
-
-
-def _member(data: dict[str, Any]) -> str:
-    role = _role(data["role"])
-    if data.get("professional_kind") in ProfessionalKind.values:
-        role = f"{role} ({ProfessionalKind(data['professional_kind']).label})"
-    return role
-
-
-def _changes(data: dict[str, Any]) -> str:
-    labels = {"name": _("name"), "date_of_birth": _("date of birth")}
-    parts = [
-        _("%(field)s changed from %(old)s to %(new)s")
-        % {"field": labels.get(field, field), "old": change["from"], "new": change["to"]}
-        for field, change in sorted(data["changes"].items())
-    ]
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
-
-
-SUMMARIES: dict[str, Summary] = {
-    Kind.FAMILY_CREATED: lambda d: _("Family space “%(name)s” created") % d,
-    Kind.MEMBER_INVITED: lambda d: (
-        _("%(email)s invited as %(role)s") % {"email": d["email"], "role": _member(d)}
-    ),
-    Kind.INVITATION_CANCELLED: lambda d: _("Invitation to %(email)s cancelled") % d,
-    Kind.MEMBER_JOINED: lambda d: (
-        _("%(name)s joined as %(role)s") % {"name": d["name"], "role": _member(d)}
-    ),
-    Kind.MEMBER_LEFT: lambda d: (
-        (
-            _("%(name)s (%(role)s) was removed")
-            if d.get("removed_by_other")
-            else _("%(name)s (%(role)s) left")
-        )
-        % {"name": d["name"], "role": _member(d)}
-    ),
-    Kind.CONSENT_GIVEN: lambda d: _("Consent given for %(professional)s") % d,
-    Kind.CONSENT_WITHDRAWN: lambda d: _("Consent withdrawn for %(professional)s") % d,
-    Kind.CHILD_ADDED: lambda d: _("%(name)s, born %(date_of_birth)s") % d,
-    Kind.CHILD_CHANGED: _changes,
-}
-"""One line per kind for the PDF; later features add their kinds here."""
-
-
-def summarize(kind: str, data: dict[str, Any]) -> str:
-    """A short human line for an entry; unknown kinds or odd data fall back to the raw fields."""
-    summary = SUMMARIES.get(kind)
-    if summary is not None:
-        try:
-            return summary(data)
-        except (KeyError, TypeError, AttributeError, ValueError):
-            pass  # data from an older or newer version: show the fields instead
-    text = "; ".join(
-        f"{key}: {value}"
-        for key, value in sorted(data.items())
-        if isinstance(value, str | int | float | bool)
-    )
-    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _kind_label(kind: str) -> str:

@@ -7,18 +7,18 @@ and child events, so every selector here starts with `access.require_shared()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.families.models import ProfessionalKind, Role
 from coparent.families.selectors import FamilyAccess
-from coparent.records.models import Kind, RecordEntry
+from coparent.records.models import RecordEntry
+from coparent.records.summaries import SUMMARIES, register_summary, summarize
+
+__all__ = ["SUMMARIES", "register_summary"]  # re-exported: apps register their kinds here too
 
 
 def record_entries(
@@ -65,109 +65,8 @@ def record_people(access: FamilyAccess) -> QuerySet[User]:
     )
 
 
-# --- Plain-language summaries ----------------------------------------------------------------
-
-Summariser = Callable[[dict[str, Any]], str]
-
-
-def _label(choices: type[Role] | type[ProfessionalKind], value: object) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value or "")
-
-
-def _member_joined(d: dict[str, Any]) -> str:
-    text = _("%(name)s joined as %(role)s") % {
-        "name": d.get("name", ""),
-        "role": _label(Role, d.get("role")),
-    }
-    if d.get("professional_kind"):
-        text += f" ({_label(ProfessionalKind, d['professional_kind'])})"
-    return text
-
-
-def _member_left(d: dict[str, Any]) -> str:
-    values = {"name": d.get("name", ""), "role": _label(Role, d.get("role"))}
-    if d.get("removed_by_other"):
-        return _("%(name)s (%(role)s) was removed from the family") % values
-    return _("%(name)s (%(role)s) left the family") % values
-
-
-def _child_changed(d: dict[str, Any]) -> str:
-    labels = {"name": _("name"), "date_of_birth": _("date of birth")}
-    parts = [
-        _("%(field)s from “%(old)s” to “%(new)s”")
-        % {
-            "field": labels.get(field, field),
-            "old": change.get("from", ""),
-            "new": change.get("to", ""),
-        }
-        for field, change in (d.get("changes") or {}).items()
-        if isinstance(change, dict)
-    ]
-    return _("Child details changed: %(changes)s") % {"changes": "; ".join(parts)}
-
-
-SUMMARIES: dict[str, Summariser] = {
-    Kind.FAMILY_CREATED: lambda d: (
-        _("Family space “%(name)s” created") % {"name": d.get("name", "")}
-    ),
-    Kind.MEMBER_INVITED: lambda d: (
-        _("%(email)s invited as %(role)s")
-        % {
-            "email": d.get("email", ""),
-            "role": _label(Role, d.get("role")),
-        }
-    ),
-    Kind.INVITATION_CANCELLED: lambda d: (
-        _("Invitation to %(email)s cancelled") % {"email": d.get("email", "")}
-    ),
-    Kind.MEMBER_JOINED: _member_joined,
-    Kind.MEMBER_LEFT: _member_left,
-    Kind.CONSENT_GIVEN: lambda d: (
-        _("Consent given for %(name)s") % {"name": d.get("professional", "")}
-    ),
-    Kind.CONSENT_WITHDRAWN: lambda d: (
-        _("Consent withdrawn for %(name)s") % {"name": d.get("professional", "")}
-    ),
-    Kind.CHILD_ADDED: lambda d: (
-        _("%(name)s added, born %(date)s")
-        % {
-            "name": d.get("name", ""),
-            "date": d.get("date_of_birth", ""),
-        }
-    ),
-    Kind.CHILD_CHANGED: _child_changed,
-}
-
-
-def register_summary(kind: str, summarise: Summariser) -> None:
-    """Other apps add the plain-language summary of their own kinds of entry here."""
-    SUMMARIES[kind] = summarise
-
-
-def _generic_summary(data: dict[str, Any]) -> str:
-    # For a kind nobody described yet: its plain values, so the page never hides a fact.
-    parts = [
-        f"{key}: {value}"
-        for key, value in data.items()
-        if isinstance(value, str | int | float | bool) and value != ""
-    ]
-    text = "; ".join(parts)
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
 def entry_summary(entry: RecordEntry) -> str:
-    data = entry.data if isinstance(entry.data, dict) else {}
-    summarise = SUMMARIES.get(entry.kind)
-    if summarise is not None:
-        try:
-            return summarise(data)
-        except (AttributeError, KeyError, TypeError, ValueError):
-            # An entry is evidence as written; an odd shape must not break the page.
-            pass
-    return _generic_summary(data)
+    return summarize(entry.kind, entry.data)
 
 
 @dataclass(frozen=True)

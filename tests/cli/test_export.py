@@ -169,7 +169,7 @@ def test_the_pdf_reads_like_the_story_and_says_how_to_check_it(cast):
     html = export_html(document, family=cast.family)
 
     assert "Family record: Rivera family" in html
-    assert "Mia, born 2016-05-02" in html
+    assert "Mia added, born 2016-05-02" in html
     assert "Sam joined as Parent" in html
     assert "Morgan joined as Professional (Mediator)" in html
     assert "Alex" in html  # who added the children

@@ -60,7 +60,7 @@ def test_a_parent_reads_the_whole_record_newest_first(cast):
     assert _seqs(response) == [e.seq for e in entries]
     page = response.content.decode()
     newest = entries[0]
-    assert f"<td>{newest.seq}</td>" in page
+    assert f'<td data-label="#">{newest.seq}</td>' in page
     assert newest.hash[:12] in page
     assert f'datetime="{newest.at}"' in page
     assert "Vic joined as Viewer" in page
