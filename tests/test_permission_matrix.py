@@ -144,6 +144,7 @@ WEB: dict[str, Row] = {
         "GET", lambda c: f"/invite/{_pending_invitation(c) and c.invitation_token}/", PUBLIC
     ),
     "records:timeline": Row("GET", lambda c: f"{_fam(c)}/record/", SHARED_PAGE),
+    "records:export": Row("GET", lambda c: f"{_fam(c)}/record/export/", SHARED_PAGE),
 }
 
 

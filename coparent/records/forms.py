@@ -40,3 +40,30 @@ class TimelineFilterForm(forms.Form):
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
         }
+
+
+class ExportForm(forms.Form):
+    FORMATS = [("pdf", _("PDF, for people")), ("json", _("JSON with its proof, for machines"))]
+
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=FORMATS, initial="pdf", widget=forms.RadioSelect
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Only these kinds"),
+        required=False,
+        choices=Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Leave all unticked for the whole record. Entries left out stay in the chain as "
+            "stubs, so the export still proves that nothing was removed."
+        ),
+    )
+    date_from = forms.DateField(label=_("From (UTC date)"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return data

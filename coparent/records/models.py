@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
     CHILD_ADDED = "child.added", _("Child added")
     CHILD_CHANGED = "child.changed", _("Child changed")
+    RECORD_EXPORTED = "record.exported", _("Record exported")
 
 
 class RecordEntry(models.Model):

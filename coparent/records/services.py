@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at
 from coparent.families.models import Family
-from coparent.records.models import RecordEntry
+from coparent.families.selectors import FamilyAccess
+from coparent.records.models import Kind, RecordEntry
 
 
 class RecordError(RuntimeError):
@@ -56,3 +60,36 @@ def record_append(
         prev=prev,
         hash=digest,
     )
+
+
+def record_export(
+    *,
+    access: FamilyAccess,
+    file_format: str,
+    kinds: Sequence[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[str, Any]:
+    """A parent or consented professional exports the record (for a court, a mediator...).
+
+    The export itself is a fact the other parent is entitled to see, so it is recorded first,
+    in the same transaction, and the signed export ends with that very entry.
+    """
+    from coparent.records.export import build_export
+
+    access.require_shared()
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValidationError({"date_to": [_("The end date must be on or after the start date.")]})
+    with transaction.atomic():
+        record_append(
+            family=access.family,
+            kind=Kind.RECORD_EXPORTED,
+            actor=access.membership.user,
+            data={
+                "format": file_format,
+                "kinds": sorted(kinds) if kinds else None,
+                "from": date_from.isoformat() if date_from else None,
+                "to": date_to.isoformat() if date_to else None,
+            },
+        )
+        return build_export(family=access.family, kinds=kinds, date_from=date_from, date_to=date_to)

@@ -55,6 +55,26 @@ def _child_changed(d: dict[str, Any]) -> str:
     return _("Child details changed: %(changes)s") % {"changes": "; ".join(parts)}
 
 
+def _record_exported(d: dict[str, Any]) -> str:
+    parts = []
+    if d["kinds"]:
+        parts.append(", ".join(_kind_label(k) for k in d["kinds"]))
+    if d["from"] or d["to"]:
+        parts.append(f"{d['from'] or '…'} – {d['to'] or '…'}")
+    scope = "; ".join(parts) or _("the whole record")
+    return _("Record exported as %(format)s: %(scope)s") % {
+        "format": str(d["format"]).upper(),
+        "scope": scope,
+    }
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(Kind(kind).label)
+    except ValueError:
+        return kind
+
+
 SUMMARIES: dict[str, Summariser] = {
     Kind.FAMILY_CREATED: lambda d: _("Family space “%(name)s” created") % {"name": d["name"]},
     Kind.MEMBER_INVITED: lambda d: (
@@ -81,6 +101,7 @@ SUMMARIES: dict[str, Summariser] = {
         }
     ),
     Kind.CHILD_CHANGED: _child_changed,
+    Kind.RECORD_EXPORTED: _record_exported,
 }
 
 
