@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from coparent import __version__
+from coparent import __version__, cli_plan
 
 if TYPE_CHECKING:
     from coparent.backup import RestoreResult
@@ -453,6 +453,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", metavar="FILE")
     restore.set_defaults(handler=_restore)
+
+    cli_plan.add_parser(commands)
 
     commands.add_parser("manage", help="Django's management commands (coparent manage help)")
     return parser
