@@ -104,6 +104,10 @@ def _run(data_dir: str) -> int:
     import schedule  # bench/schedule.py, beside this file: the schedule engine's figures
 
     results += schedule.report(_line)
+
+    import tone  # bench/tone.py: the tone coach on its evaluation set
+
+    results += tone.report(_line)
     missed = results.count(False)
     print("every target met" if not missed else f"{missed} target(s) missed")
     return 0  # figures to read, not a gate: a slow disk must not fail `make bench`

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from coparent import __version__, cli_plan
+from coparent import __version__, cli_plan, cli_tone
 
 if TYPE_CHECKING:
     from coparent.backup import RestoreResult
@@ -455,6 +455,7 @@ def _parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=_restore)
 
     cli_plan.add_parser(commands)
+    cli_tone.add_parser(commands)
 
     commands.add_parser("manage", help="Django's management commands (coparent manage help)")
     return parser

@@ -243,6 +243,9 @@ API: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): Row(
         "DELETE", lambda c: f"/api/v1/tokens/{c.alex_token.pk}", api_expect(401, 204, 404, 404, 404)
     ),
+    ("POST", "/api/v1/tone"): Row(
+        "POST", lambda c: "/api/v1/tone", API_ANY_USER, {"text": "See you at 6."}
+    ),
 }
 
 

@@ -18,7 +18,7 @@ from ninja.operation import Operation
 
 from coparent.api import errors
 from coparent.api.auth import AUTH
-from coparent.api.endpoints import families, invitations, me, members, records, tokens
+from coparent.api.endpoints import families, invitations, me, members, records, tokens, tone
 
 
 def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
@@ -72,3 +72,4 @@ errors.install(api)
 
 for module in (me, families, members, invitations, records, tokens):
     api.add_router("/", module.router)
+api.add_router("/", tone.router)

@@ -1,0 +1,267 @@
+"""The verdict on one text: flags, score, level and a suggested rewrite.
+
+`analyse` never raises on text, never changes it and never blocks anything: it only advises.
+Its JSON (`Verdict.as_dict`) is the fixed interface of ARCHITECTURE.md, shared by
+`coparent tone --json` and `POST /api/v1/tone`:
+
+    {"level": "ok"|"caution"|"hostile", "score": 0..1,
+     "flags": [{"start", "end", "text", "kind", "why", "suggestion"}], "rewrite": str | None}
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Literal
+
+from coparent.core.tone import text as textlib
+from coparent.core.tone.rewrite import biff_rewrite
+from coparent.core.tone.rules import Rule, RuleSet, load_rules
+
+Level = Literal["ok", "caution", "hostile"]
+
+# Only this many characters of a text are analysed, so one call stays within a few
+# milliseconds whatever it is sent; the verdict says so in a "length" flag when it cuts.
+ANALYSIS_LIMIT = 20_000
+
+# Kinds that advise without judging: they never raise the score.
+NEUTRAL_KINDS = frozenset({"supportive", "length"})
+_BEFORE = 40  # characters of context a rule's unless_before sees
+_AFTER = 40
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flagged span: text[start:end] (code-point offsets into the text as sent)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    why: str
+    suggestion: str
+    rule: str = ""
+    weight: float = 0.0
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "why": self.why,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: Level
+    score: float
+    flags: tuple[Flag, ...]
+    rewrite: str | None
+    truncated: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        """Exactly the JSON of ARCHITECTURE.md, nothing more."""
+        return {
+            "level": self.level,
+            "score": self.score,
+            "flags": [flag.as_dict() for flag in self.flags],
+            "rewrite": self.rewrite,
+        }
+
+
+def analyse(text: str) -> Verdict:
+    """The tone coach's verdict on `text`.
+
+    An empty or blank text is "ok" with nothing flagged. Only the first ANALYSIS_LIMIT
+    characters are read; a longer text gets a "length" flag saying so. Lone surrogates are
+    reported as U+FFFD in flag texts (one for one, so offsets hold).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"the tone coach reads text (str), not {type(text).__name__}")
+    rules = load_rules()
+    truncated = len(text) > ANALYSIS_LIMIT
+    visible = textlib.shown(text[:ANALYSIS_LIMIT])
+    if not visible.strip():
+        return Verdict(level="ok", score=0.0, flags=(), rewrite=None)
+    reading = textlib.folded(visible)
+    sentences = textlib.sentence_spans(visible)
+    flags = _match_all(rules, visible, reading)
+    flags = _drop_contradicted_support(flags, sentences, rules)
+    score = _score(flags, rules)
+    level: Level = (
+        "hostile"
+        if score >= rules.scoring.hostile
+        else "caution"
+        if score >= rules.scoring.caution
+        else "ok"
+    )
+    length = _length_flag(visible, sentences, rules, truncated)
+    if length is not None:
+        flags.append(length)
+    flags.sort(key=lambda f: (f.start, -f.end, f.kind))
+    rewrite = None if level == "ok" else biff_rewrite(visible, flags, rules, sentences)
+    return Verdict(
+        level=level, score=score, flags=tuple(flags), rewrite=rewrite, truncated=truncated
+    )
+
+
+def _match_all(rules: RuleSet, visible: str, reading: str) -> list[Flag]:
+    quoted = textlib.quoted_spans(reading) if any(r.skip_quoted for r in rules.rules) else []
+    found = [
+        _flag(rule, visible, start, end)
+        for rule in rules.rules
+        for start, end in rule_spans(rule, reading, quoted)
+    ]
+    return _dedupe(found)
+
+
+def rule_spans(
+    rule: Rule, reading: str, quoted: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """Where one rule fires in a folded text, its conditions applied (before any dedupe
+    against other rules): the rule's own examples are checked with this."""
+    if quoted is None:
+        quoted = textlib.quoted_spans(reading)
+    spans = []
+    for match in rule.regex.finditer(reading):
+        start, end = _trim(reading, *match.span())
+        if start >= end:
+            continue
+        if rule.unless_before and rule.unless_before.search(
+            reading, max(0, start - _BEFORE), start
+        ):
+            continue
+        if rule.unless_after and rule.unless_after.match(reading[end : end + _AFTER]):
+            continue
+        if rule.skip_quoted and any(qs <= start and end <= qe for qs, qe in quoted):
+            continue
+        if rule.ignore_words:
+            kept = _without_ignored(reading, start, end, rule)
+            if kept is None:
+                continue
+            start, end = kept
+        spans.append((start, end))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    # Leading separators are context a pattern needed ("... Again."), not the flagged words;
+    # a span of marks alone ("!!!") is kept whole.
+    while start < end and (
+        text[start].isspace()
+        or text[start] in ",;:"
+        or (text[start] in ".!?" and any(c.isalnum() for c in text[start:end]))
+    ):
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _without_ignored(text: str, start: int, end: int, rule: Rule) -> tuple[int, int] | None:
+    """The span trimmed to the words that are not in the rule's ignore list (acronyms in a run
+    of capitals), or None when every word is ignored."""
+    words = [
+        m
+        for m in textlib.WORD.finditer(text, start, end)
+        if m.group().upper() not in rule.ignore_words and len(m.group()) > 1
+    ]
+    if not words:
+        return None
+    return words[0].start(), words[-1].end()
+
+
+def _flag(rule: Rule, visible: str, start: int, end: int) -> Flag:
+    words = visible[start:end]
+    suggestion = rule.suggestion.replace("{lower}", words.lower())
+    return Flag(
+        start=start,
+        end=end,
+        text=words,
+        kind=rule.kind,
+        why=rule.why,
+        suggestion=suggestion,
+        rule=rule.id,
+        weight=rule.weight,
+    )
+
+
+def _dedupe(flags: list[Flag]) -> list[Flag]:
+    """One flag per stretch of text and kind: of overlapping flags of the same kind, the
+    heavier (then the longer) one stays. Flags of different kinds may overlap: each gives its
+    own reason."""
+    kept: list[Flag] = []
+    for flag in sorted(flags, key=lambda f: (-f.weight, -(f.end - f.start), f.start)):
+        if not any(k.kind == flag.kind and k.start < flag.end and flag.start < k.end for k in kept):
+            kept.append(flag)
+    return kept
+
+
+def _drop_contradicted_support(
+    flags: list[Flag], sentences: list[tuple[int, int]], rules: RuleSet
+) -> list[Flag]:
+    """Supportive wording in a sentence that also carries a real warning ("Thanks a lot for
+    nothing", "Thank you for finally showing up") is not support: drop it."""
+    starts = [s for s, _ in sentences]
+
+    def sentence_of(flag: Flag) -> int:
+        return bisect.bisect_right(starts, flag.start) - 1
+
+    warned = {
+        sentence_of(f)
+        for f in flags
+        if f.kind not in NEUTRAL_KINDS and f.weight >= rules.scoring.caution
+    }
+    return [f for f in flags if f.kind != "supportive" or sentence_of(f) not in warned]
+
+
+def _score(flags: list[Flag], rules: RuleSet) -> float:
+    """Noisy-or of the flags' weights: each flag closes part of the remaining gap to 1. A
+    repeat of a kind counts `repeat_factor` of its weight, so ten exclamation marks are not
+    ten insults."""
+    seen: dict[str, int] = {}
+    remaining = 1.0
+    for flag in sorted(flags, key=lambda f: -f.weight):
+        if flag.kind in NEUTRAL_KINDS:
+            continue
+        weight = flag.weight * (rules.scoring.repeat_factor ** min(seen.get(flag.kind, 0), 1))
+        seen[flag.kind] = seen.get(flag.kind, 0) + 1
+        remaining *= 1.0 - min(max(weight, 0.0), 1.0)
+    return round(1.0 - remaining, 3)
+
+
+def _length_flag(
+    visible: str, sentences: list[tuple[int, int]], rules: RuleSet, truncated: bool
+) -> Flag | None:
+    """A brevity nudge on the part of a long text past the recommended length; it also says
+    when only the first ANALYSIS_LIMIT characters were read."""
+    limit = rules.scoring.long_words
+    words = list(textlib.WORD.finditer(visible))
+    if len(words) <= limit and not truncated:
+        return None
+    kind = rules.kinds["length"]
+    count = f"more than {len(words):,}" if truncated else f"{len(words):,}"
+    why = kind.why.replace("{words}", count)
+    if truncated:
+        why += (
+            f" Only the first {ANALYSIS_LIMIT:,} characters were checked; the rest of the"
+            " text was not."
+        )
+    start = 0
+    if len(words) > limit:
+        crossing = words[limit].start()
+        start = max((s for s, _ in sentences if s <= crossing), default=0)
+    end = len(visible.rstrip())
+    return Flag(
+        start=start,
+        end=end,
+        text=visible[start:end],
+        kind="length",
+        why=why,
+        suggestion=kind.suggestion,
+        rule="length",
+        weight=0.0,
+    )
