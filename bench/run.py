@@ -105,6 +105,14 @@ def _run(data_dir: str) -> int:
 
     results += schedule.report(_line)
 
+    import plan_api  # bench/plan_api.py: (c) a year's calendar from the API
+
+    results += plan_api.report(_line)
+
+    import messages  # bench/messages.py: inbox, thread and search over 50,000 messages
+
+    results += messages.report(_line)
+
     import tone  # bench/tone.py: the tone coach on its evaluation set
 
     results += tone.report(_line)

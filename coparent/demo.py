@@ -102,6 +102,94 @@ class _Story:
     def consent(self, access: FamilyAccess, professional: Membership, *, at: datetime) -> None:
         services.consent_give(access=access, professional=professional, at=at)
 
+    def talk(
+        self,
+        first: FamilyAccess,
+        second: FamilyAccess,
+        days: tuple[int, int],
+        professionals: list[Membership] | None = None,
+    ) -> None:
+        """Messages between the parents from `days[0]` to `days[1]` days ago (the messages
+        chapter, coparent.messaging.demo), between the story's other events so the record stays
+        in time order."""
+        from coparent.messaging.demo import converse
+
+        converse(
+            first=first,
+            second=second,
+            start=self.day(days[0], 8),
+            end=self.day(days[1], 8),
+            professionals=professionals,
+            seed=days[0],
+        )
+
+    def events(
+        self,
+        author: FamilyAccess,
+        answerer: FamilyAccess,
+        *,
+        at: tuple[int, int],
+        window: tuple[int, int],
+        zone: str,
+    ) -> None:
+        """Child events (the events chapter, coparent.events.demo): at `at` (days ago, hour)
+        `author` enters the events from `window[0]` to `window[1]` days ago (negative: still
+        ahead) and `answerer` answers them, all within three hours, between the story's other
+        events so the record stays in time order."""
+        from coparent.events.demo import plan_events
+
+        plan_events(
+            author=author,
+            answerer=answerer,
+            at=self.day(*at),
+            window=(self.day(window[0], 0), self.day(window[1], 0)),
+            zone=zone,
+            offset=window[0],
+        )
+
+    def plan(
+        self,
+        proposer: FamilyAccess,
+        answerer: FamilyAccess,
+        *,
+        proposed: tuple[int, int],
+        accepted: tuple[int, int],
+        effective: int,
+        change: str | None = None,
+        note: str = "",
+    ) -> None:
+        """The schedule chapter (coparent.schedule.demo): `proposer` proposes a plan in force
+        from `effective` days ago (a later date than the proposal), `answerer` accepts it.
+        `change` "summer" adds a summer break in halves; "2-2-5-5" moves to that pattern."""
+        from coparent.schedule import demo
+
+        start = self.day(effective, 12).date()
+        first = proposer.family.name.startswith("Martin")
+        plan = demo.us_plan(proposer, start) if first else demo.uk_plan(proposer, start)
+        if change == "summer":
+            year = self.day(effective, 12).year
+            plan["school_break"] = [
+                {
+                    "name": "Summer break",
+                    "start": f"{year}-07-01",
+                    "end": f"{year}-08-15",
+                    "split": "halves",
+                    "odd_years": "A",
+                    "even_years": "B",
+                }
+            ]
+        elif change == "2-2-5-5":
+            plan["pattern"] = "2-2-5-5"
+        demo.agree(
+            proposer=proposer,
+            answerer=answerer,
+            plan=plan,
+            effective_from=start,
+            proposed_at=self.day(*proposed),
+            accepted_at=self.day(*accepted),
+            note=note,
+        )
+
     def finish(self, family: Family) -> DemoFamily:
         users = [
             DemoUser(user=user, password=DEMO_PASSWORD, token=_api_token(user), role=role)
@@ -126,6 +214,9 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     issued = story.invite(jordan_access, casey.email, "parent", at=story.day(364, 8, 15))
     story.join(issued, casey, at=story.day(362, 21, 5))
     casey_access = get_family_access(casey, family.pk)
+    story.plan(
+        jordan_access, casey_access, proposed=(362, 21, 30), accepted=(361, 9), effective=358
+    )
     # Casey spots that Noah's date of birth was entered two days early.
     services.child_update(
         access=casey_access,
@@ -134,6 +225,9 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         date_of_birth=date(2020, 9, 5),
         at=story.day(330, 12),
     )
+    story.talk(jordan_access, casey_access, (329, 302))
+    chicago = "America/Chicago"
+    story.events(jordan_access, casey_access, at=(301, 12), window=(300, 200), zone=chicago)
 
     priya = story.person("Priya", "Shah", at=story.day(299, 16))
     issued = story.invite(
@@ -146,12 +240,16 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     # Jordan's invitation counts as Jordan's consent; Priya sees the family once Casey agrees.
     mediator = story.join(issued, priya, at=story.day(299, 16, 20))
     story.consent(casey_access, mediator, at=story.day(297, 9, 10))
+    story.talk(casey_access, jordan_access, (296, 202), professionals=[mediator])
+    story.events(casey_access, jordan_access, at=(201, 12), window=(200, 120), zone=chicago)
 
     rose = story.person("Rose", "Lopez", at=story.day(198, 11))
     issued = story.invite(
         casey_access, rose.email, "viewer", relationship="Grandmother", at=story.day(200, 18)
     )
     story.join(issued, rose, at=story.day(198, 11, 30))
+    story.talk(jordan_access, casey_access, (197, 122), professionals=[mediator])
+    story.events(jordan_access, casey_access, at=(121, 12), window=(120, -66), zone=chicago)
 
     # Jordan starts to bring in a lawyer, then thinks better of it the next morning.
     issued = story.invite(
@@ -162,6 +260,16 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         at=story.day(120, 22, 40),
     )
     story.cancel(jordan_access, issued, at=story.day(119, 8, 5))
+    story.plan(
+        casey_access,
+        jordan_access,
+        proposed=(118, 0, 10),
+        accepted=(118, 0, 40),
+        effective=110,
+        change="summer",
+        note="Add the summer break, split in halves",
+    )
+    story.talk(casey_access, jordan_access, (118, 1), professionals=[mediator])
     return story.finish(family)
 
 
@@ -182,12 +290,30 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     issued = story.invite(taylor_access, riley.email, "parent", at=story.day(339, 7, 36))
     story.join(issued, riley, at=story.day(336, 19, 45))
     riley_access = get_family_access(riley, family.pk)
+    story.plan(
+        taylor_access, riley_access, proposed=(336, 19, 50), accepted=(336, 19, 55), effective=330
+    )
+    london = "Europe/London"
+    story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
+    story.talk(taylor_access, riley_access, (335, 153))
+    story.events(riley_access, taylor_access, at=(152, 12), window=(152, 32), zone=london)
 
     sofia = story.person("Sofia", "Reyes", at=story.day(150, 12))
     issued = story.invite(
         taylor_access, sofia.email, "viewer", relationship="Nanny", at=story.day(151, 17)
     )
     story.join(issued, sofia, at=story.day(150, 12, 20))
+    story.plan(
+        riley_access,
+        taylor_access,
+        proposed=(150, 12, 30),
+        accepted=(150, 12, 45),
+        effective=140,
+        change="2-2-5-5",
+        note="2-2-5-5 keeps the same weekdays for swimming",
+    )
+    story.talk(riley_access, taylor_access, (149, 33))
+    story.events(taylor_access, riley_access, at=(32, 12), window=(32, -40), zone=london)
 
     dana = story.person("Dana", "Whitfield", at=story.day(30, 15))
     issued = story.invite(
@@ -198,6 +324,7 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         at=story.day(31, 10),
     )
     story.join(issued, dana, at=story.day(30, 15, 10))
+    story.talk(taylor_access, riley_access, (29, 1))
     return story.finish(family)
 
 

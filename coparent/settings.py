@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "coparent.accounts",
     "coparent.families",
     "coparent.records",
+    "coparent.messaging",
+    "coparent.events",
+    "coparent.schedule",
     "coparent.api",
     "coparent.web",
 ]

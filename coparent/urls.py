@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from coparent.api.api import api
 from coparent.families.urls import invite_urlpatterns
+from coparent.schedule import views as schedule_views
 from coparent.web import views as web_views
 
 urlpatterns = [
@@ -9,6 +10,10 @@ urlpatterns = [
     path("accounts/", include("coparent.accounts.urls")),
     path("families/", include("coparent.families.urls")),
     path("families/<uuid:family_id>/record/", include("coparent.records.urls")),
+    path("families/<uuid:family_id>/messages/", include("coparent.messaging.urls")),
+    path("families/<uuid:family_id>/events/", include("coparent.events.urls")),
+    path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
+    path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),
     path("", include(invite_urlpatterns)),  # /invite/<token>/, the invitation links
     path("api/v1/", api.urls),
     path("", include("coparent.web.urls")),

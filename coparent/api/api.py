@@ -18,7 +18,18 @@ from ninja.operation import Operation
 
 from coparent.api import errors
 from coparent.api.auth import AUTH
-from coparent.api.endpoints import families, invitations, me, members, records, tokens, tone
+from coparent.api.endpoints import (
+    events,
+    families,
+    invitations,
+    me,
+    members,
+    messages,
+    records,
+    schedule,
+    tokens,
+    tone,
+)
 
 
 def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
@@ -72,4 +83,7 @@ errors.install(api)
 
 for module in (me, families, members, invitations, records, tokens):
     api.add_router("/", module.router)
+api.add_router("/", messages.router)
+api.add_router("/", events.router)
+api.add_router("/", schedule.router)
 api.add_router("/", tone.router)

@@ -324,6 +324,11 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
             at=moment,
             data={**_member_data(membership), "invitation": str(invitation.pk)},
         )
+        # Messages written before a co-parent joined are delivered to them now (lazy import:
+        # messaging builds on families).
+        from coparent.messaging.services import deliver_waiting_messages
+
+        deliver_waiting_messages(membership=membership, at=moment)
         if invitation.role == Role.PROFESSIONAL:
             inviter = Membership.objects.filter(
                 family=family,

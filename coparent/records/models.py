@@ -19,6 +19,17 @@ class Kind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
     CHILD_ADDED = "child.added", _("Child added")
     CHILD_CHANGED = "child.changed", _("Child changed")
+    MESSAGE_SENT = "message.sent", _("Message sent")
+    MESSAGE_DELIVERED = "message.delivered", _("Messages delivered")
+    MESSAGE_VIEWED = "message.viewed", _("Message first viewed")
+    EVENT_ADDED = "event.added", _("Child event added")
+    EVENT_CHANGED = "event.changed", _("Child event changed")
+    EVENT_CANCELLED = "event.cancelled", _("Child event cancelled")
+    EVENT_RSVP = "event.rsvp", _("Child event answered")
+    PLAN_PROPOSED = "plan.proposed", _("Plan proposed")
+    PLAN_ACCEPTED = "plan.accepted", _("Plan accepted")
+    PLAN_DECLINED = "plan.declined", _("Plan declined")
+    PLAN_WITHDRAWN = "plan.withdrawn", _("Plan withdrawn")
     RECORD_EXPORTED = "record.exported", _("Record exported")
 
 

@@ -6,16 +6,38 @@ request was malformed: each row's request succeeds for Alex."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
+from coparent.events.services import event_add
 from coparent.families import services
 from coparent.families.models import Membership
+from coparent.messaging.attachments import IncomingFile
+from coparent.messaging.services import thread_start
+from coparent.schedule.models import PlanVersion
+from coparent.schedule.services import plan_accept, plan_propose, plan_withdraw
 from tests.api.conftest import fill, operations
 from tests.factories import UserFactory
 
 CHILD = {"name": "Noa", "date_of_birth": "2024-02-29"}
 INVITE = {"email": "new@example.org", "role": "viewer"}
+THREAD = {"subject": "Pickup", "topic": "school", "body": "Friday at 15:00?"}
+REPLY = {"body": "Yes, 15:00."}
+PLAN = {
+    "timezone": "America/Chicago",
+    "parents": ["Alex", "Sam"],
+    "start": "2040-01-02",
+    "exchange_time": "18:00",
+    "pattern": "2-2-3",
+}
+# While Sam's change waits for an answer, a new proposal is refused (400) — a well-formed
+# request all the same, which is what Alex's answer proves here.
+PROPOSAL = {"plan": PLAN, "effective_from": "2040-01-01"}
+PREVIEW = {"plan": PLAN, "from": "2040-01-01", "to": "2040-03-01"}
+DECLINE = {"reason": "Weeks are too long for Leo"}
+# An all-day event; `children` is filled in from the ids (Mia) when the row runs.
+EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date": "2040-06-20"}
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -33,6 +55,34 @@ FAMILY_OPERATIONS = [
     ("POST", "/api/v1/families/{family_id}/invitations", INVITE, 201, 403, 403),
     ("DELETE", "/api/v1/families/{family_id}/invitations/{invitation_id}", None, 204, 403, 403),
     ("GET", "/api/v1/families/{family_id}/record", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/threads", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/threads", THREAD, 201, 201, 403),
+    ("GET", "/api/v1/families/{family_id}/threads/{thread_id}/messages", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/threads/{thread_id}/messages", REPLY, 201, 201, 403),
+    ("POST", "/api/v1/families/{family_id}/threads/{thread_id}/viewed", {}, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/messages/search", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/attachments/{attachment_id}", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/calendar", None, 200, 200, 200),
+    ("GET", "/api/v1/families/{family_id}/timeshare", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/plans", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/plans", PROPOSAL, 400, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/plans/preview", PREVIEW, 200, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/plans/{version_id}/accept", None, 200, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/plans/{version_id}/decline", DECLINE, 200, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/plans/{version_id}/withdraw", None, 200, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/events", None, 200, 200, 200),
+    ("POST", "/api/v1/families/{family_id}/events", EVENT, 201, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/events/{event_id}", None, 200, 200, 200),
+    ("PATCH", "/api/v1/families/{family_id}/events/{event_id}", {"place": "Hall"}, 200, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/events/{event_id}/cancel", {}, 200, 403, 403),
+    (
+        "PUT",
+        "/api/v1/families/{family_id}/events/{event_id}/rsvp",
+        {"answer": "yes"},
+        200,
+        403,
+        403,
+    ),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -54,11 +104,42 @@ def ids(cast):
     pending = services.invitation_create(
         access=cast.access(cast.alex), email="gran@example.org", role="viewer", send_email=False
     )
+    # A conversation Alex started with Sam and Morgan the mediator, with a PDF attached.
+    message = thread_start(
+        access=cast.access(cast.alex),
+        subject="Pickup",
+        topic="school",
+        body="Friday at 15:00?",
+        include_professionals=[cast.mediator],
+        attachments=[IncomingFile("plan.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )
+    # A plan in force (Alex's, accepted by Sam) and Sam's change waiting for Alex's answer.
+    first = plan_propose(access=cast.access(cast.alex), plan=PLAN, effective_from=date(2040, 1, 1))
+    plan_accept(access=cast.access(cast.sam), version=first)
+    change = plan_propose(
+        access=cast.access(cast.sam),
+        plan={**PLAN, "pattern": "alternating-weeks"},
+        effective_from=date(2040, 6, 1),
+    )
+    # Mia's birthday party, which Alex added.
+    party = event_add(
+        access=cast.access(cast.alex),
+        title="Mia's birthday party",
+        kind="birthday_party",
+        children=[cast.mia],
+        timezone_name="Europe/Paris",
+        all_day=True,
+        start_date=date(2040, 6, 12),
+    )
     return {
+        "event_id": party.pk,
+        "version_id": change.pk,
         "family_id": cast.family.pk,
         "child_id": cast.mia.pk,
         "member_id": seat.pk,
         "invitation_id": pending.invitation.pk,
+        "thread_id": message.thread_id,
+        "attachment_id": message.attachments.get().pk,
     }
 
 
@@ -66,10 +147,20 @@ def ids(cast):
 @pytest.mark.parametrize("who", ["alex", "morgan", "vic"])
 def test_each_role_gets_its_answer(cast, as_, ids, row, who):
     method, template, body, *_ = row
+    if body is EVENT:
+        body = {**EVENT, "children": [str(ids["child_id"])]}
     if method == "DELETE" and template.endswith("/consent"):
         # Something to withdraw: Alex's own consent to the lawyer.
         lawyer = Membership.objects.get(pk=ids["member_id"])
         services.consent_give(access=cast.access(cast.alex), professional=lawyer)
+    if template.endswith("/withdraw"):
+        # Something of Alex's own to withdraw: Sam takes his change back and Alex proposes one.
+        change = PlanVersion.objects.get(pk=ids["version_id"])
+        plan_withdraw(access=cast.access(cast.sam), version=change)
+        mine = plan_propose(
+            access=cast.access(cast.alex), plan=PLAN, effective_from=date(2040, 7, 1)
+        )
+        ids = {**ids, "version_id": mine.pk}
     response = as_(getattr(cast, who)).call(method, fill(template, **ids), body)
     assert response.status_code == row[ROLES[who]], response.content
     if response.status_code >= 400:
@@ -79,6 +170,8 @@ def test_each_role_gets_its_answer(cast, as_, ids, row, who):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
     method, template, body, *_ = row
+    if body is EVENT:
+        body = {**EVENT, "children": [str(ids["child_id"])]}
     response = as_(cast.olivia).call(method, fill(template, **ids), body)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -87,6 +180,8 @@ def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_a_family_that_does_not_exist_answers_the_same_404(cast, as_, ids, row):
     method, template, body, *_ = row
+    if body is EVENT:
+        body = {**EVENT, "children": [str(ids["child_id"])]}
     response = as_(cast.alex).call(
         method, fill(template, **{**ids, "family_id": uuid.uuid4()}), body
     )

@@ -1,0 +1,383 @@
+"""Messages: threads, messages (send, list, mark viewed), search, attachment downloads.
+
+Same rules as the pages: parents and consented professionals only (a viewer gets 403), a
+professional only in threads they were included in, another family's anything is a 404.
+POSTs that create accept an `Idempotency-Key` header: a retry with the same key returns the
+first result (with `Idempotent-Replayed: true`) and creates nothing.
+"""
+
+import base64
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Header, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import model_validator
+
+from coparent.api.auth import caller
+from coparent.api.endpoints.families import family_access
+from coparent.api.schemas import In, PersonRef, answers
+from coparent.families.selectors import FamilyAccess
+from coparent.messaging import attachments as files
+from coparent.messaging import idempotency, selectors, services
+from coparent.messaging.models import (
+    BODY_MAX_CHARS,
+    SUBJECT_MAX_CHARS,
+    Message,
+    Thread,
+    Topic,
+)
+
+router = Router(tags=["messages"])
+
+MAX_PAGE = 200
+KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first result."
+
+
+class Pages(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+
+# --- Shapes ------------------------------------------------------------------------------------
+
+
+class ThreadOut(Schema):
+    id: uuid.UUID
+    subject: str
+    topic: Topic
+    created_by: PersonRef
+    created_at: datetime
+    last_message_at: datetime
+    message_count: int
+    unread: int = Field(..., description="Messages delivered to you and not yet viewed.")
+
+
+class ReceiptOut(Schema):
+    recipient: PersonRef
+    delivered_at: datetime
+    viewed_at: datetime | None = Field(..., description="First view; null: not yet viewed.")
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class MessageOut(Schema):
+    id: int
+    thread_id: uuid.UUID
+    sender: PersonRef
+    body: str
+    body_sha256: str
+    created_at: datetime
+    receipts: list[ReceiptOut]
+    attachments: list[AttachmentOut]
+
+
+class ThreadCreatedOut(Schema):
+    thread: ThreadOut
+    message: MessageOut
+
+
+class ThreadIn(In):
+    subject: str = Field(..., max_length=SUBJECT_MAX_CHARS)
+    topic: Topic = Topic.OTHER
+    body: str = Field(..., max_length=BODY_MAX_CHARS * 2, description="At most 20,000 chars.")
+    include_professionals: list[uuid.UUID] = Field(
+        default_factory=list, description="Member ids of professionals both parents consented to."
+    )
+
+
+class MessageIn(In):
+    body: str = Field(..., max_length=BODY_MAX_CHARS * 2, description="At most 20,000 chars.")
+
+
+class ViewedIn(In):
+    message_ids: list[int] | None = Field(
+        None, description="Only these messages; all delivered to you in the thread when absent."
+    )
+
+
+class ViewedOut(Schema):
+    viewed: list[int] = Field(..., description="Messages whose first view was recorded now.")
+
+
+class SearchFilters(Schema):
+    q: str = Field("", max_length=200, description='Words and "phrases"; all must match.')
+    sender: int | None = Field(None, description="User id of the sender.")
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SearchFilters":
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("`to` must be on or after `from`.")
+        return self
+
+
+class SearchHitOut(Schema):
+    message: MessageOut
+    thread_subject: str
+    snippet_html: str = Field(..., description="Escaped text with <mark> around each match.")
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _person(user: Any) -> PersonRef:
+    return PersonRef(id=user.pk, display_name=user.display_name)
+
+
+def _message_out(message: Message) -> MessageOut:
+    views = {v.user_id: v.viewed_at for v in message.views.all()}
+    return MessageOut(
+        id=message.pk,
+        thread_id=message.thread_id,
+        sender=_person(message.sender),
+        body=message.body,
+        body_sha256=message.body_sha256,
+        created_at=message.created_at,
+        receipts=[
+            ReceiptOut(
+                recipient=_person(d.recipient),
+                delivered_at=d.delivered_at,
+                viewed_at=views.get(d.recipient_id),
+            )
+            for d in message.deliveries.all()
+        ],
+        attachments=[AttachmentOut.model_validate(a) for a in message.attachments.all()],
+    )
+
+
+def _thread_out(thread: Thread) -> ThreadOut:
+    return ThreadOut(
+        id=thread.pk,
+        subject=thread.subject,
+        topic=thread.topic,
+        created_by=_person(thread.created_by),
+        created_at=thread.created_at,
+        last_message_at=thread.last_message_at,
+        message_count=getattr(thread, "message_count", 0),
+        unread=getattr(thread, "unread", 0),
+    )
+
+
+def _load_message(access: FamilyAccess, message_id: str) -> MessageOut:
+    message = selectors.get_message_for_user(access, message_id)
+    return _message_out(selectors.thread_messages(access, message.thread).get(pk=message.pk))
+
+
+def _load_thread(access: FamilyAccess, message_id: str) -> ThreadCreatedOut:
+    message = selectors.get_message_for_user(access, message_id)
+    thread = selectors.threads_for_user(access).get(pk=message.thread_id)
+    return ThreadCreatedOut(thread=_thread_out(thread), message=_load_message(access, message_id))
+
+
+def _created(result: Any, replayed: bool) -> HttpResponse:
+    from coparent.api.api import api
+
+    response = api.create_response(None, result, status=201)  # type: ignore[arg-type]
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+# --- Operations --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/families/{uuid:family_id}/threads",
+    response=answers({200: list[ThreadOut]}, 403, 404, 422),
+    summary="Conversations you take part in, most recent first",
+)
+@paginate(Pages)
+def thread_list(
+    request: HttpRequest, family_id: uuid.UUID, topic: Topic | None = None
+) -> QuerySet[Thread]:
+    return selectors.threads_for_user(family_access(request, family_id), topic=topic)
+
+
+@router.post(
+    "/families/{uuid:family_id}/threads",
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 422),
+    summary="Start a conversation with its first message",
+)
+def thread_create(
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    payload: ThreadIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+) -> HttpResponse:
+    access = family_access(request, family_id)
+
+    def create() -> tuple[str, ThreadCreatedOut]:
+        professionals = [
+            selectors.get_professional(access, mid) for mid in payload.include_professionals
+        ]
+        message = services.thread_start(
+            access=access,
+            subject=payload.subject,
+            topic=payload.topic,
+            body=payload.body,
+            include_professionals=professionals,
+        )
+        return str(message.pk), _load_thread(access, str(message.pk))
+
+    result, replayed = idempotency.once(
+        user=caller(request),
+        family=access.family,
+        key=idempotency_key,
+        operation="thread_create",
+        create=create,
+        load=lambda rid: _load_thread(access, rid),
+    )
+    return _created(result, replayed)
+
+
+@router.get(
+    "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
+    response=answers({200: list[MessageOut]}, 403, 404, 422),
+    summary="A conversation's messages, oldest first, with receipts (does not mark them viewed)",
+)
+@paginate(Pages)
+def message_list(
+    request: HttpRequest, family_id: uuid.UUID, thread_id: uuid.UUID
+) -> list[MessageOut]:
+    access = family_access(request, family_id)
+    thread = selectors.get_thread_for_user(access, thread_id)
+    return _LazyMessages(selectors.thread_messages(access, thread))  # type: ignore[return-value]
+
+
+class _LazyMessages:
+    """A page of the queryset turned into MessageOut after slicing, so the prefetches run once
+    per page rather than over the whole thread."""
+
+    def __init__(self, queryset: QuerySet[Message]) -> None:
+        self.queryset = queryset
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: slice) -> list[MessageOut]:
+        return [_message_out(m) for m in self.queryset[index]]
+
+
+@router.post(
+    "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
+    response=answers({201: MessageOut}, 400, 403, 404, 422),
+    summary="Reply in a conversation",
+)
+def message_create(
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    thread_id: uuid.UUID,
+    payload: MessageIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+) -> HttpResponse:
+    access = family_access(request, family_id)
+    thread = selectors.get_thread_for_user(access, thread_id)
+
+    def create() -> tuple[str, MessageOut]:
+        message = services.message_send(access=access, thread=thread, body=payload.body)
+        return str(message.pk), _load_message(access, str(message.pk))
+
+    result, replayed = idempotency.once(
+        user=caller(request),
+        family=access.family,
+        key=idempotency_key,
+        operation=f"message_create:{thread.pk}",
+        create=create,
+        load=lambda rid: _load_message(access, rid),
+    )
+    return _created(result, replayed)
+
+
+@router.post(
+    "/families/{uuid:family_id}/threads/{uuid:thread_id}/viewed",
+    response=answers({200: ViewedOut}, 403, 404, 422),
+    summary="Record that you viewed the conversation's messages (first view only)",
+)
+def thread_mark_viewed(
+    request: HttpRequest, family_id: uuid.UUID, thread_id: uuid.UUID, payload: ViewedIn
+) -> ViewedOut:
+    access = family_access(request, family_id)
+    thread = selectors.get_thread_for_user(access, thread_id)
+    ids = services.messages_mark_viewed(
+        access=access, thread=thread, message_ids=payload.message_ids
+    )
+    return ViewedOut(viewed=ids)
+
+
+@router.get(
+    "/families/{uuid:family_id}/messages/search",
+    response=answers({200: list[SearchHitOut]}, 403, 404, 422),
+    summary="Search your conversations: words, phrases, sender, dates (newest first, max 50)",
+)
+def message_search(
+    request: HttpRequest, family_id: uuid.UUID, filters: Query[SearchFilters]
+) -> list[SearchHitOut]:
+    access = family_access(request, family_id)
+    hits = selectors.search_messages(
+        access,
+        filters.q,
+        sender_id=filters.sender,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+    return [
+        SearchHitOut(
+            message=MessageOut(
+                id=h.message.pk,
+                thread_id=h.message.thread_id,
+                sender=_person(h.message.sender),
+                body=h.message.body,
+                body_sha256=h.message.body_sha256,
+                created_at=h.message.created_at,
+                receipts=[],
+                attachments=[],
+            ),
+            thread_subject=h.message.thread.subject,
+            snippet_html=str(h.snippet),
+        )
+        for h in hits
+    ]
+
+
+class AttachmentContentOut(AttachmentOut):
+    content_base64: str = Field(..., description="The file's bytes, base64-encoded.")
+
+
+@router.get(
+    "/families/{uuid:family_id}/attachments/{uuid:attachment_id}",
+    response=answers({200: AttachmentContentOut}, 403, 404),
+    summary="An attachment with its content (base64) and SHA-256, as kept in the record",
+)
+def attachment_download(
+    request: HttpRequest, family_id: uuid.UUID, attachment_id: uuid.UUID
+) -> AttachmentContentOut:
+    found = selectors.get_attachment_for_user(family_access(request, family_id), attachment_id)
+    path = files.path_of(found.stored_name)
+    if not path.exists():
+        raise Http404("No such attachment.")
+    return AttachmentContentOut(
+        id=found.pk,
+        name=found.name,
+        content_type=found.content_type,
+        size=found.size,
+        sha256=found.sha256,
+        content_base64=base64.b64encode(path.read_bytes()).decode("ascii"),
+    )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "coparent.events"
+    label = "events"
+    verbose_name = _("Child events")
+
+    def ready(self) -> None:
+        # The record's timeline and PDF learn to describe event entries in plain words.
+        from coparent.events import summaries
+
+        summaries.register()

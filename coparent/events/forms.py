@@ -1,0 +1,215 @@
+"""Forms for the event pages. They shape input (a date and a time into one local moment); the
+rules live in the services, whose errors come back as field errors (`add_event_error`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from coparent.events.models import (
+    NOTES_MAX_CHARS,
+    PLACE_MAX_CHARS,
+    RSVP_NOTE_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Answer,
+    EventKind,
+)
+from coparent.events.zones import zone_choices
+from coparent.families.forms import DateInput
+from coparent.families.models import Child
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The browser's time picker sends and expects 24-hour "HH:MM" whatever the language.
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ChildChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Child) -> str:  # type: ignore[override]
+        return obj.name
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(
+        label=_("What is it?"),
+        max_length=TITLE_MAX_CHARS,
+        help_text=_("For example “Mia's birthday party” or “School play”."),
+    )
+    children = ChildChoices(
+        label=_("For which children?"),
+        queryset=Child.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one child."),
+            "invalid_choice": _("Choose children of this family."),
+            "invalid_pk_value": _("Choose children of this family."),
+        },
+    )
+    kind = forms.ChoiceField(label=_("Kind of event"), choices=EventKind.choices)
+    all_day = forms.BooleanField(
+        label=_("All day"),
+        required=False,
+        help_text=_("Tick for a whole day or several days; the times are then not needed."),
+    )
+    start_date = forms.DateField(label=_("Day"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts at"), required=False, widget=TimeInput())
+    end_date = forms.DateField(
+        label=_("Ends on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty when it ends on the same day."),
+    )
+    end_time = forms.TimeField(label=_("Ends at"), required=False, widget=TimeInput())
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("The times above are clock times in this zone."),
+    )
+    place = forms.CharField(label=_("Place"), max_length=PLACE_MAX_CHARS, required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        max_length=NOTES_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What to bring, who else is invited… Everyone in the family can read it."),
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        children: QuerySet[Child],
+        zone: str = "UTC",
+        guess_zone: bool = False,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.fields["children"].queryset = children  # type: ignore[attr-defined]
+        self.fields["timezone"].choices = zone_choices(zone)  # type: ignore[attr-defined]
+        self.fields["timezone"].initial = zone
+        if guess_zone and not self.is_bound:
+            # events/zone.js picks the browser's own zone when it is one of the choices.
+            self.fields["timezone"].widget.attrs["data-guess-zone"] = "1"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("all_day"):
+            return data
+        for field, message in (
+            ("start_time", _("Enter the time it starts, or tick “All day”.")),
+            ("end_time", _("Enter the time it ends, or tick “All day”.")),
+        ):
+            if not data.get(field) and field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned input as `event_add` / `event_update` take it."""
+        data = self.cleaned_data
+        arguments: dict[str, Any] = {
+            "title": data["title"],
+            "kind": data["kind"],
+            "children": list(data["children"]),
+            "timezone_name": data["timezone"],
+            "all_day": data["all_day"],
+            "place": data["place"],
+            "notes": data["notes"],
+        }
+        if data["all_day"]:
+            arguments["start_date"] = data["start_date"]
+            arguments["end_date"] = data.get("end_date") or data["start_date"]
+        else:
+            end_day = data.get("end_date") or data["start_date"]
+            arguments["starts_at"] = datetime.combine(data["start_date"], data["start_time"])
+            arguments["ends_at"] = datetime.combine(end_day, data["end_time"])
+        return arguments
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's error on the field a person typed it in."""
+        all_day = bool(self.cleaned_data.get("all_day"))
+        where = {
+            "timezone_name": "timezone",
+            "starts_at": "start_time",
+            "ends_at": "end_time" if not all_day else "end_date",
+        }
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                name = where.get(field, field)
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+def event_initial(details: dict[str, Any]) -> dict[str, Any]:
+    """The edit form's initial values from `services.current_details(event)`."""
+    starts, ends = details["starts_at"], details["ends_at"]
+    if details["all_day"]:
+        start_date, end_date = details["start_date"], details["end_date"]
+    else:
+        start_date, end_date = starts.date(), ends.date()
+    return {
+        "title": details["title"],
+        "children": details["children"],
+        "kind": details["kind"],
+        "all_day": details["all_day"],
+        "start_date": start_date,
+        "start_time": None if details["all_day"] else starts.time(),
+        "end_date": end_date if end_date != start_date else None,
+        "end_time": None if details["all_day"] else ends.time(),
+        "timezone": details["timezone_name"],
+        "place": details["place"],
+        "notes": details["notes"],
+    }
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Will you be there?"),
+        choices=Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes, no or maybe.")},
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=RSVP_NOTE_MAX_CHARS,
+        required=False,
+        help_text=_("For example “I'll bring the cake” or “I can come after 16:00”."),
+    )
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled? (optional)"),
+        max_length=RSVP_NOTE_MAX_CHARS,
+        required=False,
+    )
+
+
+class FilterForm(forms.Form):
+    child = forms.ChoiceField(label=_("Child"), required=False)
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
+    )
+
+    def __init__(self, data: Any, *, children: list[Child]) -> None:
+        super().__init__(data)
+        self.fields["child"].choices = [  # type: ignore[attr-defined]
+            ("", _("All children")),
+            *((str(c.pk), c.name) for c in children),
+        ]

@@ -1,0 +1,145 @@
+"""Reads of child events. Every member of the family sees its children's events — parents,
+consented professionals and viewers alike (a viewer's role is the calendar and the children's
+events) — so nothing about a child is private to one parent. Only who answered what (the
+RSVPs) and who added an event stay with parents and professionals.
+
+Every fetch starts from a `FamilyAccess` (coparent.families.selectors.get_family_access), so
+another family's event is a 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from coparent.accounts.models import User
+from coparent.events.models import ChildEvent, Rsvp
+from coparent.families.models import Child, Membership, Role
+from coparent.families.selectors import FamilyAccess
+
+
+def sees_rsvps(access: FamilyAccess) -> bool:
+    """Parents and consented professionals see who answered what and who added an event; a
+    viewer (a new partner, a grandparent) sees the events themselves only."""
+    return access.can_read_shared
+
+
+def _events(access: FamilyAccess) -> QuerySet[ChildEvent]:
+    """The family's events with their children and (for those who may see them) RSVPs with
+    the people who gave them: three queries however many events there are."""
+    rsvps = Rsvp.objects.select_related("user").order_by("answered_at", "pk")
+    if not sees_rsvps(access):
+        rsvps = rsvps.none()
+    return (
+        ChildEvent.objects.filter(family=access.family)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("children", queryset=Child.objects.order_by("date_of_birth", "name")),
+            Prefetch("rsvps", queryset=rsvps, to_attr="rsvp_list"),
+        )
+    )
+
+
+def events_between(access: FamilyAccess, start: datetime, end: datetime) -> list[ChildEvent]:
+    """The family's events overlapping the half-open range [start, end), earliest first.
+
+    Cancelled events are included, marked by `event.is_cancelled` (a calendar shows them
+    struck through; a feed sends STATUS:CANCELLED). Each event carries `children` (prefetched,
+    oldest child first) and `rsvp_list` (a list of Rsvp with `user`; empty for a viewer).
+    `start` and `end` must be aware. Three queries: events with their creators, children,
+    RSVPs (two for a viewer)."""
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValueError("events_between takes aware datetimes")
+    return list(
+        _events(access)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at", "title", "pk")
+    )
+
+
+def get_event(access: FamilyAccess, event_id: object) -> ChildEvent:
+    """One event of the family in `access`, with `children` and `rsvp_list` as in
+    `events_between`. Raises Http404 for a missing event and for another family's."""
+    try:
+        eid = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("No such event.") from None
+    event = _events(access).filter(pk=eid).first()
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+def event_list(
+    access: FamilyAccess,
+    *,
+    past: bool = False,
+    child: Child | None = None,
+    now: datetime | None = None,
+) -> QuerySet[ChildEvent]:
+    """The list page's events: those not yet over, soonest first; or, with `past`, those over,
+    latest first. Optionally only one child's (the child comes from
+    `coparent.families.selectors.get_child`)."""
+    now = now or timezone.now()
+    events = _events(access)
+    if child is not None:
+        events = events.filter(children=child)
+    if past:
+        return events.filter(ends_at__lte=now).order_by("-starts_at", "title", "pk")
+    return events.filter(ends_at__gt=now).order_by("starts_at", "title", "pk")
+
+
+def events_in_range(
+    access: FamilyAccess,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    child: Child | None = None,
+) -> QuerySet[ChildEvent]:
+    """Events overlapping [start, end), either end open, earliest first (the API's list)."""
+    events = _events(access)
+    if start is not None:
+        events = events.filter(ends_at__gt=start)
+    if end is not None:
+        events = events.filter(starts_at__lt=end)
+    if child is not None:
+        events = events.filter(children=child)
+    return events.order_by("starts_at", "title", "pk")
+
+
+def rsvp_of(event: ChildEvent, user_id: int) -> Rsvp | None:
+    """`user_id`'s answer among the event's prefetched RSVPs, without a query."""
+    for rsvp in getattr(event, "rsvp_list", ()):
+        if rsvp.user_id == user_id:
+            return rsvp
+    return None
+
+
+def usual_zone(access: FamilyAccess) -> str | None:
+    """The time zone of the family's most recently added event: the add form's default, until
+    the family has a zone of its own. None before the first event."""
+    return (
+        ChildEvent.objects.filter(family=access.family)
+        .order_by("-created_at")
+        .values_list("timezone", flat=True)
+        .first()
+    )
+
+
+def event_parents(access: FamilyAccess) -> list[User]:
+    """The family's current parents, whose answers the event page shows (one query); empty for
+    a viewer, who does not see who answered what."""
+    if not sees_rsvps(access):
+        return []
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            family=access.family, role=Role.PARENT, ended_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("joined_at")
+    ]

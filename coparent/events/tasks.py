@@ -1,0 +1,62 @@
+"""Email to the other parents when an event is added, changed or cancelled, sent by the task
+worker once the change is committed.
+
+The task gets ids only and reads the rest, so the email shows the event as it is when it goes
+out. It names the parent who acted by display name only — never an email address — and goes
+from the site's own address to each other parent separately.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from coparent.events.models import ChildEvent
+from coparent.events.summaries import change_lines
+from coparent.families.models import Membership, Role
+from coparent.records.models import Kind, RecordEntry
+
+
+@task()
+def notify_event_news(event_id: str, entry_id: int) -> int:
+    """Email every active parent of the event's family except the one who acted, about the
+    record entry `entry_id` (added, changed or cancelled). Returns how many emails went out."""
+    event = (
+        ChildEvent.objects.select_related("family").prefetch_related("children").get(pk=event_id)
+    )
+    entry = RecordEntry.objects.select_related("actor").get(pk=entry_id, family=event.family)
+    recipients = [
+        m.user
+        for m in Membership.objects.filter(
+            family=event.family, role=Role.PARENT, ended_at__isnull=True, user__is_active=True
+        )
+        .exclude(user_id=entry.actor_id)
+        .select_related("user")
+    ]
+    context = {
+        "event": event,
+        "actor": entry.actor.display_name if entry.actor else "",
+        "family": event.family.name,
+        "children": ", ".join(child.name for child in event.children.all()),
+        "what": entry.kind,
+        "added": entry.kind == Kind.EVENT_ADDED,
+        "changed": entry.kind == Kind.EVENT_CHANGED,
+        "cancelled": entry.kind == Kind.EVENT_CANCELLED,
+        "changes": change_lines(entry.data.get("changes", {})),
+        "reason": entry.data.get("reason", ""),
+        "link": settings.BASE_URL
+        + reverse("events:detail", kwargs={"family_id": event.family_id, "event_id": event.pk}),
+    }
+    for recipient in recipients:
+        send_mail(
+            subject=render_to_string("events/email/notice_subject.txt", context).strip(),
+            message=render_to_string(
+                "events/email/notice.txt", {**context, "recipient": recipient}
+            ),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+    return len(recipients)

@@ -1,0 +1,204 @@
+"""Event pages: the list (upcoming and past, by child), one event with each parent's answer,
+the add and edit form, cancel and RSVP.
+
+Thin views (STYLE.md 6): `@family_view` resolves the family through the one access path (every
+member may read events; `parent=True` lets only parents write, 403 for the others), the
+selectors fetch the event (404 for another family's), one service call writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coparent.events import selectors, services
+from coparent.events.forms import CancelForm, EventForm, FilterForm, RsvpForm, event_initial
+from coparent.events.models import ChildEvent
+from coparent.families.selectors import children_of
+from coparent.web.decorators import FamilyRequest, family_view
+
+PAGE_SIZE = 25
+
+
+def _page(
+    request: FamilyRequest, template: str, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "nav": "events",
+            "access": request.family_access,
+            "sees_rsvps": selectors.sees_rsvps(request.family_access),
+            **context,
+        },
+        status=status,
+    )
+
+
+def _detail_url(request: FamilyRequest, event: ChildEvent) -> str:
+    return reverse("events:detail", kwargs={"family_id": request.family.pk, "event_id": event.pk})
+
+
+@family_view()
+@require_GET
+def event_list_page(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    children = list(children_of(access))
+    form = FilterForm(request.GET, children=children)
+    child_id = form.cleaned_data.get("child") if form.is_valid() else ""
+    past = form.is_valid() and form.cleaned_data.get("show") == "past"
+    child = next((c for c in children if str(c.pk) == child_id), None)
+    events = selectors.event_list(access, past=past, child=child)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _page(
+        request,
+        "events/list.html",
+        form=form,
+        page=page,
+        past=past,
+        child=child,
+        has_children=bool(children),
+    )
+
+
+def _show_event(
+    request: FamilyRequest,
+    event: ChildEvent,
+    *,
+    rsvp_form: RsvpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    access = request.family_access
+    now = timezone.now()
+    mine = selectors.rsvp_of(event, access.membership.user_id)
+    can_answer = access.is_parent and not event.is_cancelled and not event.has_ended(now)
+    if can_answer and rsvp_form is None:
+        initial = {"answer": mine.answer, "note": mine.note} if mine else None
+        rsvp_form = RsvpForm(initial=initial)
+    parents = selectors.event_parents(access)
+    answers = [(parent, selectors.rsvp_of(event, parent.pk)) for parent in parents]
+    return _page(
+        request,
+        "events/detail.html",
+        status=status,
+        event=event,
+        answers=answers,
+        rsvp_form=rsvp_form if can_answer else None,
+        cancel_form=CancelForm() if access.is_parent and not event.is_cancelled else None,
+        has_ended=event.has_ended(now),
+    )
+
+
+@family_view()
+@require_GET
+def event_detail_page(request: FamilyRequest, event_id: Any) -> HttpResponse:
+    return _show_event(request, selectors.get_event(request.family_access, event_id))
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def event_add_page(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    usual = selectors.usual_zone(access)
+    initial: dict[str, Any] = {"kind": "other"}
+    # Arriving from a child's filtered list, the form starts with that child ticked.
+    if request.GET.get("child"):
+        initial["children"] = [request.GET["child"]]
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        children=children_of(access),
+        zone=usual or "UTC",
+        guess_zone=usual is None,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_add(access=access, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Added. Everyone in the family can see it now."))
+            return redirect(_detail_url(request, event))
+    return _page(request, "events/form.html", form=form, event=None)
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def event_edit_page(request: FamilyRequest, event_id: Any) -> HttpResponse:
+    access = request.family_access
+    event = selectors.get_event(access, event_id)
+    if event.is_cancelled:
+        messages.error(request, _("This event was cancelled. Add a new event instead."))
+        return redirect(_detail_url(request, event))
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        children=children_of(access),
+        zone=event.timezone,
+        initial=event_initial(services.current_details(event)),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(access=access, event=event, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Saved. Everyone in the family sees the change."))
+            return redirect(_detail_url(request, event))
+    return _page(request, "events/form.html", form=form, event=event)
+
+
+@family_view(parent=True)
+@require_POST
+def event_cancel_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
+    access = request.family_access
+    event = selectors.get_event(access, event_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(_detail_url(request, event))
+    try:
+        services.event_cancel(access=access, event=event, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("Cancelled. It stays on the list, marked cancelled."),
+        )
+    return redirect(_detail_url(request, event))
+
+
+@family_view(parent=True)
+@require_POST
+def event_rsvp_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
+    access = request.family_access
+    event = selectors.get_event(access, event_id)
+    form = RsvpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rsvp_set(access=access, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                # Cancelled or over: nothing left to answer, so no form to show it beside.
+                for text in error.messages:
+                    messages.error(request, text)
+                return redirect(_detail_url(request, event))
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Your answer is saved and shown on the event."))
+            return redirect(_detail_url(request, event))
+    # Shown again with the problem beside the field (the event as it was read).
+    return _show_event(request, event, rsvp_form=form)

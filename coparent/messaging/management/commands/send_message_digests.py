@@ -1,0 +1,17 @@
+"""`coparent manage send_message_digests`: run daily (cron, a systemd timer). Safe to run twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from coparent.messaging.tasks import send_digests
+
+
+class Command(BaseCommand):
+    help = "Email each person who chose the daily digest about their unopened messages."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sent = send_digests()
+        self.stdout.write(f"{sent} digest(s) sent")

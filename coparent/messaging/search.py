@@ -1,0 +1,106 @@
+"""Search terms and highlighting, the same on every database.
+
+A query is words and "quoted phrases"; every term must match (AND), whole words, any case.
+A term with no letter or digit in it (an emoji, "€") cannot be in a word index — SQLite's FTS5
+and PostgreSQL's parser both treat such characters as spaces — so it is matched as plain text.
+Text is compared in Unicode NFC, the form messages are stored in, so "é" typed as one character
+or as "e" plus a combining accent finds the same messages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_TERMS = 10
+SNIPPET_CHARS = 240
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+# A word for highlighting: letters, digits and combining marks, as both indexes tokenise.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f"
+    "\u0900-\u0903\u093a-\u094f\u0962\u0963"
+)
+_WORD_CHAR = rf"(?:[^\W_]|[{_MARKS}])"
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    phrase: bool
+
+    @property
+    def is_words(self) -> bool:
+        """Whether a word index can match it (it holds at least one letter or digit)."""
+        return any(ch.isalnum() for ch in self.text)
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def parse(query: str) -> list[Term]:
+    """Words and quoted phrases of `query`, without empties and duplicates, at most ten."""
+    terms: list[Term] = []
+    for match in _TERM.finditer(normalize(query or "")):
+        phrase, word = match.group(1), match.group(2)
+        text = (phrase if phrase is not None else word.strip('"')).strip()
+        text = " ".join(text.split())
+        if not text:
+            continue
+        term = Term(text=text, phrase=phrase is not None and " " in text)
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def fts5_expression(terms: list[Term]) -> str:
+    """An FTS5 MATCH expression: each term a quoted string (FTS5 reads a multi-word string as
+    a phrase), implicitly ANDed. Quotes inside are doubled, so no term can inject syntax."""
+    return " ".join('"' + t.text.replace('"', '""') + '"' for t in terms if t.is_words)
+
+
+def _pattern(term: Term) -> re.Pattern[str]:
+    if not term.is_words:
+        return re.compile(re.escape(term.text), re.IGNORECASE)
+    words = re.findall(rf"(?:{_WORD_CHAR})+", term.text)
+    gap = rf"(?:(?!{_WORD_CHAR}).)+"  # anything but a word between the words of a phrase
+    body = gap.join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!{_WORD_CHAR}){body}(?!{_WORD_CHAR})", re.IGNORECASE | re.DOTALL)
+
+
+def matches(text: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of every term in `text`, in order."""
+    spans = sorted(
+        (m.start(), m.end()) for term in terms for m in _pattern(term).finditer(text) if m.end()
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, terms: list[Term], *, snippet: int | None = SNIPPET_CHARS) -> str:
+    """`text` as HTML-escaped markup with every match wrapped in <mark>. With `snippet`, only a
+    window of about that many characters around the first match, with ellipses."""
+    spans = matches(text, terms)
+    start, end = 0, len(text)
+    if snippet is not None and len(text) > snippet:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - snippet // 3)
+        end = min(len(text), start + snippet)
+        spans = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in spans:
+        out.append(html.escape(text[cursor:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)

@@ -1,0 +1,420 @@
+"""Reads of messages. The one access path (STYLE.md 4): everything starts from a FamilyAccess
+(the user's active seat, 404 otherwise) and then from the threads that user takes part in.
+
+- a viewer sees no messages: every selector starts with `access.require_shared()` (403);
+- a professional enters the family only with both parents' consent (else 404, by
+  get_family_access) and sees only the threads they were included in;
+- another family's thread, message or attachment is a 404, like a missing one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from statistics import median
+
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.safestring import SafeString, mark_safe
+
+from coparent.accounts.models import User
+from coparent.families.models import Membership, Role
+from coparent.families.selectors import FamilyAccess, professional_has_access
+from coparent.messaging import search
+from coparent.messaging.models import (
+    Attachment,
+    Message,
+    MessageDelivery,
+    MessageView,
+    NotificationSetting,
+    Thread,
+    ThreadParticipant,
+)
+from coparent.messaging.shield import FoldCache, Segment, shield_enabled
+
+THREAD_PAGE = 100
+SEARCH_LIMIT = 50
+
+
+def _uuid(value: object, what: str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404(what) from None
+
+
+def _user(access: FamilyAccess) -> User:
+    return access.membership.user
+
+
+def visible_threads(access: FamilyAccess) -> QuerySet[Thread]:
+    """The family's threads the requesting user takes part in."""
+    access.require_shared()
+    return Thread.objects.filter(
+        family=access.family,
+        pk__in=ThreadParticipant.objects.filter(family=access.family, user=_user(access)).values(
+            "thread_id"
+        ),
+    )
+
+
+def get_thread_for_user(access: FamilyAccess, thread_id: object) -> Thread:
+    """One thread of the family that the user takes part in; 404 for any other."""
+    tid = _uuid(thread_id, "No such conversation.")
+    thread = visible_threads(access).filter(pk=tid).select_related("created_by").first()
+    if thread is None:
+        raise Http404("No such conversation.")
+    return thread
+
+
+def _unread_deliveries(access: FamilyAccess) -> QuerySet[MessageDelivery]:
+    user = _user(access)
+    return MessageDelivery.objects.filter(family=access.family, recipient=user).exclude(
+        Exists(MessageView.objects.filter(message_id=OuterRef("message_id"), user=user))
+    )
+
+
+def unread_count(access: FamilyAccess) -> int:
+    """Messages delivered to the user and not yet opened (one query)."""
+    if not access.can_read_shared:
+        return 0
+    return _unread_deliveries(access).count()
+
+
+def threads_for_user(access: FamilyAccess, *, topic: str | None = None) -> QuerySet[Thread]:
+    """The inbox: threads newest activity first, each with its message count, the user's unread
+    count and its participants (one query, plus one for the participants when evaluated)."""
+    user = _user(access)
+    unread = (
+        _unread_deliveries(access)
+        .filter(thread_id=OuterRef("pk"))
+        .order_by()
+        .values("thread_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    count = (
+        Message.objects.filter(thread_id=OuterRef("pk"))
+        .order_by()
+        .values("thread_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    threads = visible_threads(access)
+    if topic:
+        threads = threads.filter(topic=topic)
+    return (
+        threads.annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+            message_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+        )
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=ThreadParticipant.objects.select_related("user")
+                .exclude(user=user)
+                .order_by("added_at", "pk"),
+                to_attr="others",
+            )
+        )
+        .order_by("-last_message_at", "-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    recipient: User
+    delivered_at: datetime
+    viewed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    message: Message
+    receipts: list[Receipt]
+    attachments: list[Attachment]
+    reply_after: timedelta | None  # time since the other person's message this answers
+    is_mine: bool
+    # With the viewer's shield on, someone else's message with hostile wording, cut into
+    # (piece, folded) pieces for the template; None means: show the text as it is.
+    segments: tuple[Segment, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    participants: list[User]
+    rows: list[MessageRow]
+    older_than: int | None  # the id to page back from, when older messages exist
+    viewer_id: int
+    reply_times: dict[str, timedelta] = field(default_factory=dict)  # median, by name
+    shield: bool = False  # the viewer's shield is on
+
+    @property
+    def folded(self) -> bool:
+        """Whether the shield folded anything on this page."""
+        return any(row.segments for row in self.rows)
+
+    @property
+    def unviewed_ids(self) -> list[int]:
+        """Messages on this page delivered to the viewer and not yet opened by them."""
+        return [
+            row.message.pk
+            for row in self.rows
+            for r in row.receipts
+            if r.viewed_at is None and r.recipient.pk == self.viewer_id
+        ]
+
+
+def thread_page(
+    access: FamilyAccess,
+    thread: Thread,
+    *,
+    before: int | None = None,
+    size: int = THREAD_PAGE,
+    folds: FoldCache | None = None,
+) -> ThreadPage:
+    """The latest `size` messages of `thread` (or those before message id `before`), oldest
+    first, each with every recipient's delivery and first view and its attachments.
+
+    With the viewer's shield on, each message written by someone else comes cut into pieces
+    with its hostile wording folded (`MessageRow.segments`; the coach reads each text once,
+    through `folds`, which a caller may share across one request). The messages themselves are
+    never changed.
+
+    Queries: participants with their users (and their message settings, which hold the
+    viewer's shield: the viewer is always a participant); the page of messages with senders;
+    then one each for attachments, deliveries (with recipients) and views — five, however
+    long, shield on or off."""
+    user = _user(access)
+    participants = [
+        p.user
+        for p in ThreadParticipant.objects.filter(thread=thread)
+        .select_related("user", "user__message_notifications")
+        .order_by("added_at", "pk")
+    ]
+    shield = any(p.pk == user.pk and shield_enabled(p) for p in participants)
+    folds = folds if folds is not None else FoldCache()
+    messages = Message.objects.filter(thread=thread, family=access.family)
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    page = list(
+        messages.select_related("sender")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "deliveries",
+                queryset=MessageDelivery.objects.select_related("recipient").order_by("pk"),
+            ),
+            Prefetch("views", queryset=MessageView.objects.order_by("pk")),
+        )
+        .order_by("-created_at", "-pk")[: size + 1]
+    )
+    older_than = None
+    if len(page) > size:
+        page = page[:size]
+        older_than = page[-1].pk
+    page.reverse()
+    rows: list[MessageRow] = []
+    replies: dict[str, list[timedelta]] = {}
+    previous: Message | None = None
+    for message in page:
+        views = {v.user_id: v.viewed_at for v in message.views.all()}
+        receipts = [
+            Receipt(
+                recipient=d.recipient,
+                delivered_at=d.delivered_at,
+                viewed_at=views.get(d.recipient_id),
+            )
+            for d in message.deliveries.all()
+        ]
+        reply_after = None
+        if previous is not None and previous.sender_id != message.sender_id:
+            reply_after = message.created_at - previous.created_at
+            replies.setdefault(message.sender.display_name, []).append(reply_after)
+        is_mine = message.sender_id == user.pk
+        rows.append(
+            MessageRow(
+                message=message,
+                receipts=receipts,
+                attachments=list(message.attachments.all()),
+                reply_after=reply_after,
+                is_mine=is_mine,
+                # The shield folds what others wrote to the viewer, never their own words.
+                segments=folds.segments(message) if shield and not is_mine else None,
+            )
+        )
+        previous = message
+    return ThreadPage(
+        thread=thread,
+        participants=participants,
+        rows=rows,
+        older_than=older_than,
+        viewer_id=user.pk,
+        reply_times={name: median(times) for name, times in replies.items()},
+        shield=shield,
+    )
+
+
+def thread_messages(
+    access: FamilyAccess, thread: Thread, *, since_id: int | None = None
+) -> QuerySet[Message]:
+    """A thread's messages oldest first, for the API's pages (with senders, attachments,
+    deliveries and views prefetched)."""
+    messages = Message.objects.filter(thread=thread, family=access.family)
+    if since_id is not None:
+        messages = messages.filter(pk__gt=since_id)
+    return (
+        messages.select_related("sender")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "deliveries",
+                queryset=MessageDelivery.objects.select_related("recipient").order_by("pk"),
+            ),
+            Prefetch("views", queryset=MessageView.objects.order_by("pk")),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def get_message_for_user(access: FamilyAccess, message_id: object) -> Message:
+    try:
+        mid = int(str(message_id))
+    except ValueError:
+        raise Http404("No such message.") from None
+    message = (
+        Message.objects.filter(
+            pk=mid, family=access.family, thread__in=visible_threads(access).values("pk")
+        )
+        .select_related("sender", "thread")
+        .first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    return message
+
+
+def get_attachment_for_user(access: FamilyAccess, attachment_id: object) -> Attachment:
+    """An attachment of a message in a thread the user takes part in; 404 otherwise."""
+    aid = _uuid(attachment_id, "No such attachment.")
+    attachment = Attachment.objects.filter(
+        pk=aid, family=access.family, message__thread__in=visible_threads(access).values("pk")
+    ).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
+
+
+def professionals_with_access(access: FamilyAccess) -> list[Membership]:
+    """Professionals a parent may include in a new thread: both parents consented."""
+    access.require_shared()
+    return [
+        m
+        for m in Membership.objects.filter(
+            family=access.family, role=Role.PROFESSIONAL, ended_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("joined_at")
+        if professional_has_access(m)
+    ]
+
+
+def get_professional(access: FamilyAccess, membership_id: object) -> Membership:
+    mid = _uuid(membership_id, "No such member.")
+    for membership in professionals_with_access(access):
+        if membership.pk == mid:
+            return membership
+    raise Http404("No such member.")
+
+
+def message_people(access: FamilyAccess) -> QuerySet[User]:
+    """Everyone who ever sent a message in a thread the user takes part in (search filter)."""
+    return User.objects.filter(
+        pk__in=Message.objects.filter(
+            family=access.family, thread__in=visible_threads(access).values("pk")
+        ).values("sender_id")
+    ).order_by("display_name", "pk")
+
+
+def notification_setting(user: User) -> NotificationSetting:
+    """The user's setting, or the defaults (at once, without content) when never changed."""
+    return NotificationSetting.objects.filter(user=user).first() or NotificationSetting(user=user)
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message: Message
+    snippet: SafeString  # escaped text with <mark> around every match
+
+
+def _word_filter(terms: list[search.Term]) -> Q | None:
+    words = [t for t in terms if t.is_words]
+    if not words:
+        return None
+    if connection.vendor == "sqlite":
+        return Q(
+            pk__in=RawSQL(
+                "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s",
+                [search.fts5_expression(words)],
+            )
+        )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(words[0].text, search_type="phrase", config="simple")
+        for term in words[1:]:
+            query &= SearchQuery(term.text, search_type="phrase", config="simple")
+        # Matches the expression of the GIN index made in migration 0002.
+        return Q(pk__in=_pg_matches(SearchVector("body", config="simple"), query))
+    raise NotImplementedError(f"message search is not written for {connection.vendor}")
+
+
+def _pg_matches(vector: object, query: object) -> QuerySet[Message]:
+    return Message.objects.annotate(search=vector).filter(search=query).values("pk")
+
+
+def search_messages(
+    access: FamilyAccess,
+    query: str,
+    *,
+    sender_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> list[SearchHit]:
+    """Messages of the user's own threads matching every word and "phrase" of `query` (whole
+    words, any case; see coparent.messaging.search), newest first, at most `limit`, each with a
+    highlighted snippet. Dates are UTC days, both ends included. One query."""
+    terms = search.parse(query)
+    messages = Message.objects.filter(
+        family=access.family, thread__in=visible_threads(access).values("pk")
+    )
+    if not terms and sender_id is None and date_from is None and date_to is None:
+        return []
+    words = _word_filter(terms)
+    if words is not None:
+        messages = messages.filter(words)
+    for term in terms:
+        if not term.is_words:
+            messages = messages.filter(body__contains=term.text)
+    if sender_id is not None:
+        messages = messages.filter(sender_id=sender_id)
+    if date_from is not None:
+        messages = messages.filter(created_at__gte=datetime.combine(date_from, time(), UTC))
+    if date_to is not None:
+        end = datetime.combine(date_to, time(), UTC) + timedelta(days=1)
+        messages = messages.filter(created_at__lt=end)
+    found = messages.select_related("sender", "thread").order_by("-created_at", "-pk")[:limit]
+    return [
+        SearchHit(message=m, snippet=mark_safe(search.highlight(m.body, terms)))  # noqa: S308 - escaped by highlight()
+        for m in found
+    ]

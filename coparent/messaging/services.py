@@ -1,0 +1,420 @@
+"""Writes for messages (STYLE.md 3): keyword-only, typed, atomic; each fact appended to the
+family record in the same transaction; notifications enqueued after commit.
+
+Nothing here ever updates or deletes a message, a delivery, a first view or an attachment:
+the database refuses it anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.accounts.models import User
+from coparent.families.models import Membership, Role
+from coparent.families.selectors import FamilyAccess, professional_has_access
+from coparent.messaging import attachments as files
+from coparent.messaging.models import (
+    BODY_MAX_CHARS,
+    SUBJECT_MAX_CHARS,
+    Attachment,
+    Frequency,
+    Message,
+    MessageDelivery,
+    MessageView,
+    NotificationSetting,
+    Thread,
+    ThreadParticipant,
+    Topic,
+)
+from coparent.records.models import Kind
+from coparent.records.services import record_append
+
+
+def _has_control_characters(text: str) -> bool:
+    # NUL and other C0 controls are never part of a message, and PostgreSQL refuses NUL.
+    return any(ord(c) < 32 and c not in "\t\n\r" for c in text)
+
+
+def clean_body(body: str) -> str:
+    """The message as it will be stored: NFC Unicode (so it searches the same however it was
+    typed), without surrounding blank space. Raises ValidationError keyed "body"."""
+    text = unicodedata.normalize("NFC", body or "").strip()
+    if not text:
+        raise ValidationError({"body": [_("Write a message before sending.")]})
+    if len(text) > BODY_MAX_CHARS:
+        raise ValidationError(
+            {
+                "body": [
+                    _(
+                        "A message can be at most %(max)s characters; this one has %(n)s. "
+                        "Split it into several messages."
+                    )
+                    % {"max": f"{BODY_MAX_CHARS:,}", "n": f"{len(text):,}"}
+                ]
+            }
+        )
+    if _has_control_characters(text):
+        raise ValidationError({"body": [_("Remove the invisible control characters.")]})
+    return text
+
+
+def _clean_subject(subject: str) -> str:
+    text = unicodedata.normalize("NFC", " ".join((subject or "").split()))
+    if not text:
+        raise ValidationError({"subject": [_("Give the conversation a subject.")]})
+    if len(text) > SUBJECT_MAX_CHARS:
+        raise ValidationError(
+            {
+                "subject": [
+                    _("A subject can be at most %(n)d characters.") % {"n": SUBJECT_MAX_CHARS}
+                ]
+            }
+        )
+    if _has_control_characters(text):
+        raise ValidationError({"subject": [_("Remove the invisible control characters.")]})
+    return text
+
+
+def _active_parents(access: FamilyAccess) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            family=access.family, role=Role.PARENT, ended_at__isnull=True
+        ).select_related("user")
+    ]
+
+
+def _participant_ids(thread: Thread) -> list[int]:
+    return list(
+        ThreadParticipant.objects.filter(thread=thread)
+        .order_by("added_at", "pk")
+        .values_list("user_id", flat=True)
+    )
+
+
+def _write_message(
+    *,
+    access: FamilyAccess,
+    thread: Thread,
+    body: str,
+    prepared: list[files.PreparedFile],
+    recipients: list[int],
+    moment: datetime,
+) -> Message:
+    """The message, its deliveries and attachments, and the record entry; inside the caller's
+    transaction. Attachment files are written first and removed again if anything fails."""
+    sender = access.membership.user
+    stored: list[str] = []
+    try:
+        message = Message.objects.create(
+            family=access.family,
+            thread=thread,
+            sender=sender,
+            body=body,
+            body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            created_at=moment,
+        )
+        MessageDelivery.objects.bulk_create(
+            MessageDelivery(
+                family=access.family,
+                thread=thread,
+                message=message,
+                recipient_id=uid,
+                delivered_at=moment,
+            )
+            for uid in recipients
+        )
+        rows = []
+        for item in prepared:
+            stored.append(files.store(item))
+            rows.append(
+                Attachment(
+                    family=access.family,
+                    message=message,
+                    name=item.name,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                    sha256=item.sha256,
+                    stored_name=stored[-1],
+                    created_at=moment,
+                )
+            )
+        Attachment.objects.bulk_create(rows)
+        if thread.last_message_at < moment:
+            thread.last_message_at = moment
+            thread.save(update_fields=["last_message_at"])
+        record_append(
+            family=access.family,
+            kind=Kind.MESSAGE_SENT,
+            actor=sender,
+            at=moment,
+            data={
+                "thread": str(thread.pk),
+                "subject": thread.subject,
+                "topic": thread.topic,
+                "message": str(message.pk),
+                "sender": str(sender.pk),
+                "sender_name": sender.display_name,
+                "recipients": [str(uid) for uid in recipients],
+                "body_sha256": message.body_sha256,
+                "attachments": [
+                    {"attachment": str(a.pk), "name": a.name, "sha256": a.sha256, "size": a.size}
+                    for a in rows
+                ],
+            },
+        )
+    except BaseException:
+        # The transaction will roll back: the files of a message that never existed go too.
+        files.remove(stored)
+        raise
+    from coparent.messaging.tasks import notify_new_message
+
+    transaction.on_commit(lambda: notify_new_message.enqueue(message.pk))
+    return message
+
+
+def thread_start(
+    *,
+    access: FamilyAccess,
+    subject: str,
+    topic: str,
+    body: str,
+    include_professionals: Sequence[Membership] = (),
+    attachments: Sequence[files.IncomingFile] = (),
+    at: datetime | None = None,
+) -> Message:
+    """Start a conversation with the co-parent (and any consented professional the sender
+    includes). Returns its first message; `message.thread` is the new thread.
+
+    A parent alone may write before the co-parent has joined: the messages wait and are
+    delivered when the co-parent joins (see `deliver_waiting_messages`)."""
+    access.require_shared()
+    errors: dict[str, list[str]] = {}
+    for clean, value in ((_clean_subject, subject), (clean_body, body)):
+        try:
+            clean(value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if topic not in Topic.values:
+        errors["topic"] = [_("Choose a topic.")]
+    professionals = list(include_professionals)
+    for membership in professionals:
+        if (
+            membership.family_id != access.family.pk
+            or membership.role != Role.PROFESSIONAL
+            or not professional_has_access(membership)
+        ):
+            errors["include_professionals"] = [
+                _("Only a professional both parents consented to can be included.")
+            ]
+    prepared: list[files.PreparedFile] = []
+    try:
+        prepared = files.prepare_all(list(attachments))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    subject, body = _clean_subject(subject), clean_body(body)
+    moment = at or timezone.now()
+    sender = access.membership.user
+    with transaction.atomic():
+        thread = Thread.objects.create(
+            family=access.family,
+            subject=subject,
+            topic=topic,
+            created_by=sender,
+            created_at=moment,
+            last_message_at=moment,
+        )
+        people = [p.pk for p in _active_parents(access)]
+        if access.is_professional:
+            people.append(sender.pk)
+        people += [m.user_id for m in professionals]
+        people = list(dict.fromkeys(people))  # each once, in order
+        ThreadParticipant.objects.bulk_create(
+            ThreadParticipant(family=access.family, thread=thread, user_id=uid, added_at=moment)
+            for uid in people
+        )
+        return _write_message(
+            access=access,
+            thread=thread,
+            body=body,
+            prepared=prepared,
+            recipients=[uid for uid in people if uid != sender.pk],
+            moment=moment,
+        )
+
+
+def message_send(
+    *,
+    access: FamilyAccess,
+    thread: Thread,
+    body: str,
+    attachments: Sequence[files.IncomingFile] = (),
+    at: datetime | None = None,
+) -> Message:
+    """Reply in a thread the sender takes part in (get it with selectors.get_thread_for_user)."""
+    access.require_shared()
+    if thread.family_id != access.family.pk:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    try:
+        body = clean_body(body)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    prepared: list[files.PreparedFile] = []
+    try:
+        prepared = files.prepare_all(list(attachments))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    moment = at or timezone.now()
+    sender = access.membership.user
+    with transaction.atomic():
+        participants = _participant_ids(thread)
+        if sender.pk not in participants:
+            raise PermissionDenied(_("You are not part of this conversation."))
+        return _write_message(
+            access=access,
+            thread=thread,
+            body=body,
+            prepared=prepared,
+            recipients=[uid for uid in participants if uid != sender.pk],
+            moment=moment,
+        )
+
+
+def messages_mark_viewed(
+    *,
+    access: FamilyAccess,
+    thread: Thread,
+    message_ids: Sequence[int] | None = None,
+    at: datetime | None = None,
+) -> list[int]:
+    """Record the first view of every message in `thread` delivered to the viewer and not yet
+    viewed (only those in `message_ids`, when given). A later view changes nothing. Returns the
+    ids newly marked; one record entry covers them."""
+    viewer = access.membership.user
+    pending = MessageDelivery.objects.filter(
+        family=access.family, thread=thread, recipient=viewer
+    ).exclude(message__views__user=viewer)
+    if message_ids is not None:
+        pending = pending.filter(message_id__in=list(message_ids))
+    ids = sorted(pending.values_list("message_id", flat=True))
+    if not ids:
+        return []
+    moment = at or timezone.now()
+    with transaction.atomic():
+        # ignore_conflicts: two tabs opening the thread at once must not fail; the unique
+        # (message, user) keeps the first view the only one.
+        MessageView.objects.bulk_create(
+            [
+                MessageView(family=access.family, message_id=mid, user=viewer, viewed_at=moment)
+                for mid in ids
+            ],
+            ignore_conflicts=True,
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.MESSAGE_VIEWED,
+            actor=viewer,
+            at=moment,
+            data={
+                "thread": str(thread.pk),
+                "subject": thread.subject,
+                "viewer": str(viewer.pk),
+                "viewer_name": viewer.display_name,
+                "messages": [str(mid) for mid in ids],
+            },
+        )
+    return ids
+
+
+def deliver_waiting_messages(*, membership: Membership, at: datetime | None = None) -> int:
+    """A parent who joins the family receives every conversation written so far: they become a
+    participant of each thread and each message is delivered to them now. Called by
+    families.services.invitation_accept inside its transaction; the record shows the sending
+    time of each message and this delivery time."""
+    if membership.role != Role.PARENT:
+        return 0
+    moment = at or timezone.now()
+    family_id, user = membership.family_id, membership.user
+    with transaction.atomic():
+        thread_ids = list(
+            Thread.objects.filter(family_id=family_id)
+            .exclude(participants__user=user)
+            .values_list("pk", flat=True)
+        )
+        ThreadParticipant.objects.bulk_create(
+            ThreadParticipant(family_id=family_id, thread_id=tid, user=user, added_at=moment)
+            for tid in thread_ids
+        )
+        waiting = list(
+            Message.objects.filter(family_id=family_id)
+            .exclude(sender=user)
+            .exclude(deliveries__recipient=user)
+            .order_by("created_at", "pk")
+            .values_list("pk", "thread_id")
+        )
+        if not waiting:
+            return 0
+        MessageDelivery.objects.bulk_create(
+            MessageDelivery(
+                family_id=family_id,
+                thread_id=tid,
+                message_id=mid,
+                recipient=user,
+                delivered_at=moment,
+            )
+            for mid, tid in waiting
+        )
+        record_append(
+            family=membership.family,
+            kind=Kind.MESSAGE_DELIVERED,
+            actor=user,
+            at=moment,
+            data={
+                "recipient": str(user.pk),
+                "recipient_name": user.display_name,
+                "count": len(waiting),
+                "messages": [str(mid) for mid, _tid in waiting],
+            },
+        )
+    return len(waiting)
+
+
+def notification_setting_update(
+    *, user: User, frequency: str, include_content: bool
+) -> NotificationSetting:
+    if frequency not in Frequency.values:
+        raise ValidationError({"frequency": [_("Choose how often to be told.")]})
+    setting, _created = NotificationSetting.objects.get_or_create(user=user)
+    setting.frequency = frequency
+    setting.include_content = bool(include_content)
+    setting.updated_at = timezone.now()
+    setting.save(update_fields=["frequency", "include_content", "updated_at"])
+    return setting
+
+
+def message_settings_update(
+    *, user: User, frequency: str, include_content: bool, shield: bool
+) -> NotificationSetting:
+    """The message settings page's one write: how to be told of new messages, and the shield.
+    Personal choices, not family facts, so nothing goes to the family record."""
+    with transaction.atomic():
+        setting = notification_setting_update(
+            user=user, frequency=frequency, include_content=include_content
+        )
+        if setting.shield_enabled != bool(shield):
+            setting.shield_enabled = bool(shield)
+            setting.save(update_fields=["shield_enabled"])
+    return setting

@@ -1,0 +1,268 @@
+"""Message pages: inbox, compose, thread (with receipts and reply times), reply, search,
+attachment downloads, the unread count, and the message settings (email and shield).
+
+Compose and reply carry the tone coach (messaging/_tone.html): the page's script asks
+`POST /api/v1/tone` as the parent types; without it, the "Check the tone" button posts the form
+with `tone=check` and the same view answers with the form as typed and the coach's advice,
+sending nothing.
+
+Thin views (STYLE.md 6): `@family_view(shared=True)` resolves the family through the one access
+path and turns viewers away (403); the selectors fetch only threads the person takes part in
+(404 otherwise); one service call writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coparent.families.forms import add_service_error
+from coparent.messaging import attachments as files
+from coparent.messaging import coach, selectors, services
+from coparent.messaging.forms import (
+    ComposeForm,
+    InboxFilterForm,
+    NotificationForm,
+    ReplyForm,
+    SearchForm,
+    ShieldForm,
+    incoming,
+)
+from coparent.messaging.models import Thread
+from coparent.web.decorators import FamilyRequest, family_view
+
+INBOX_PAGE = 30
+
+
+def _page(request: FamilyRequest, template: str, **context: Any) -> HttpResponse:
+    access = request.family_access
+    return render(
+        request,
+        template,
+        {
+            "nav": "messages",
+            "access": access,
+            "messages_unread": selectors.unread_count(access),
+            **context,
+        },
+    )
+
+
+def _tone_asked(request: FamilyRequest) -> bool:
+    """The form was posted with "Check the tone", not "Send"."""
+    return request.method == "POST" and request.POST.get("tone") == "check"
+
+
+def _as_typed(request: FamilyRequest, names: tuple[str, ...]) -> dict[str, Any]:
+    """What the person typed, to show the form again after a tone check. The form is unbound
+    on purpose: a check is not a send, so a subject not written yet is no error."""
+    typed: dict[str, Any] = {name: request.POST[name] for name in names if name in request.POST}
+    if "include_professionals" in request.POST:
+        typed["include_professionals"] = request.POST.getlist("include_professionals")
+    return typed
+
+
+def _coach_context(request: FamilyRequest) -> dict[str, Any]:
+    """The coach's advice on the posted body, for messaging/_tone.html. Files chosen before a
+    check are not kept (a browser cannot put them back), so the page says so."""
+    return {
+        "tone": coach.advice(request.POST.get("body", "")),
+        "tone_files_dropped": bool(request.FILES),
+    }
+
+
+def _thread_url(request: FamilyRequest, thread: Thread, anchor: str = "") -> str:
+    url = reverse(
+        "messaging:thread", kwargs={"family_id": request.family.pk, "thread_id": thread.pk}
+    )
+    return f"{url}#{anchor}" if anchor else url
+
+
+@family_view(shared=True)
+@require_GET
+def inbox(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    form = InboxFilterForm(request.GET)
+    topic = form.cleaned_data.get("topic") if form.is_valid() else None
+    page = Paginator(selectors.threads_for_user(access, topic=topic or None), INBOX_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return _page(request, "messaging/inbox.html", form=form, page=page, topic=topic)
+
+
+@family_view(shared=True)
+@require_http_methods(["GET", "POST"])
+def compose(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    professionals = selectors.professionals_with_access(access) if access.is_parent else []
+    if _tone_asked(request):
+        form = ComposeForm(
+            initial=_as_typed(request, ("subject", "topic", "body")), professionals=professionals
+        )
+        return _page(
+            request,
+            "messaging/compose.html",
+            form=form,
+            tone_skeleton=coach.SKELETON,
+            **_coach_context(request),
+        )
+    form = ComposeForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        professionals=professionals,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            message = services.thread_start(
+                access=access,
+                subject=data["subject"],
+                topic=data["topic"],
+                body=data["body"],
+                include_professionals=list(data.get("include_professionals") or []),
+                attachments=incoming(data["attachments"]),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Sent. It can never be edited or deleted."))
+            return redirect(_thread_url(request, message.thread, f"m{message.pk}"))
+    return _page(request, "messaging/compose.html", form=form, tone_skeleton=coach.SKELETON)
+
+
+def _show_thread(
+    request: FamilyRequest,
+    thread: Thread,
+    form: ReplyForm,
+    *,
+    status: int = 200,
+    tone: dict[str, Any] | None = None,
+) -> HttpResponse:
+    access = request.family_access
+    before = request.GET.get("before")
+    page = selectors.thread_page(
+        access, thread, before=int(before) if before and before.isdigit() else None
+    )
+    # Opening the thread is the first view of what it shows; a later visit records nothing.
+    new_ids = set(page.unviewed_ids)
+    if new_ids:
+        services.messages_mark_viewed(access=access, thread=thread, message_ids=sorted(new_ids))
+    response = _page(
+        request,
+        "messaging/thread.html",
+        thread_page=page,
+        form=form,
+        new_ids=new_ids,
+        tone_skeleton=coach.SKELETON,
+        **(tone or {}),
+    )
+    response.status_code = status
+    return response
+
+
+@family_view(shared=True)
+@require_GET
+@never_cache
+def thread(request: FamilyRequest, thread_id: Any) -> HttpResponse:
+    found = selectors.get_thread_for_user(request.family_access, thread_id)
+    return _show_thread(request, found, ReplyForm())
+
+
+@family_view(shared=True)
+@require_POST
+def reply(request: FamilyRequest, thread_id: Any) -> HttpResponse:
+    access = request.family_access
+    found = selectors.get_thread_for_user(access, thread_id)
+    if _tone_asked(request):
+        form = ReplyForm(initial=_as_typed(request, ("body",)))
+        return _show_thread(request, found, form, tone=_coach_context(request))
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = services.message_send(
+                access=access,
+                thread=found,
+                body=form.cleaned_data["body"],
+                attachments=incoming(form.cleaned_data["attachments"]),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Sent. It can never be edited or deleted."))
+            return redirect(_thread_url(request, found, f"m{message.pk}"))
+    return _show_thread(request, found, form, status=200)
+
+
+@family_view(shared=True)
+@require_GET
+def search(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    form = SearchForm(request.GET or None, people=selectors.message_people(access))
+    hits = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        hits = selectors.search_messages(
+            access,
+            data["q"],
+            sender_id=data["sender"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+    return _page(request, "messaging/search.html", form=form, hits=hits)
+
+
+@family_view(shared=True)
+@require_GET
+def attachment(request: FamilyRequest, attachment_id: Any) -> FileResponse:
+    found = selectors.get_attachment_for_user(request.family_access, attachment_id)
+    path = files.path_of(found.stored_name)
+    if not path.exists():
+        raise Http404("No such attachment.")
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@family_view()
+@require_GET
+@never_cache
+def unread(request: FamilyRequest) -> JsonResponse:
+    """The header's unread count for the family pages' script (0 for a viewer)."""
+    return JsonResponse({"unread": selectors.unread_count(request.family_access)})
+
+
+@family_view(shared=True)
+@require_http_methods(["GET", "POST"])
+def notifications(request: FamilyRequest) -> HttpResponse:
+    user = request.family_access.membership.user
+    current = selectors.notification_setting(user)
+    data = request.POST if request.method == "POST" else None
+    form = NotificationForm(
+        data, initial={"frequency": current.frequency, "include_content": current.include_content}
+    )
+    shield_form = ShieldForm(data, initial={"shield": current.shield_enabled})
+    if request.method == "POST" and form.is_valid() and shield_form.is_valid():
+        try:
+            services.message_settings_update(
+                user=user,
+                frequency=form.cleaned_data["frequency"],
+                include_content=form.cleaned_data["include_content"],
+                shield=shield_form.cleaned_data["shield"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your message settings are saved."))
+            return redirect("messaging:inbox", family_id=request.family.pk)
+    return _page(request, "messaging/notifications.html", form=form, shield_form=shield_form)

@@ -1,0 +1,373 @@
+"""Reads of the parenting plan: versions, the effective schedule of any range (stitched from
+the accepted versions), the calendar with the children's events, the time-share, and feeds.
+
+Every read starts from a `FamilyAccess` (coparent.families.selectors.get_family_access), so
+another family's plan is a 404 exactly like a missing one. Everyone in the family reads the
+calendar (viewers included: the calendar is their role); proposals, the editor and the
+time-share are for parents and consented professionals (`require_shared`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.core.schedule import (
+    Exchange,
+    Plan,
+    Segment,
+    TimeShare,
+    Window,
+    expand,
+    local_midnight,
+    plan_from_dict,
+    timeshare,
+)
+from coparent.events.models import ChildEvent
+from coparent.events.selectors import events_between
+from coparent.families.models import Membership, Role
+from coparent.families.selectors import FamilyAccess
+from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion
+from coparent.secrets_links import hash_link_token
+
+COUNTED = (PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)
+
+
+def plan_versions(access: FamilyAccess) -> list[PlanVersion]:
+    """Every version, newest first, with who proposed and answered (one query)."""
+    return list(
+        PlanVersion.objects.filter(family=access.family)
+        .select_related("proposed_by", "answered_by")
+        .order_by("-number")
+    )
+
+
+def get_version(access: FamilyAccess, version_id: object) -> PlanVersion:
+    """One version of the family in `access`; another family's is a 404 like a missing one."""
+    try:
+        vid = version_id if isinstance(version_id, uuid.UUID) else uuid.UUID(str(version_id))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("No such plan version.") from None
+    version = (
+        PlanVersion.objects.filter(family=access.family, pk=vid)
+        .select_related("proposed_by", "answered_by")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such plan version.")
+    return version
+
+
+def pending_proposal(versions: Sequence[PlanVersion]) -> PlanVersion | None:
+    return next((v for v in versions if v.status == PlanStatus.PROPOSED), None)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """An accepted version and the instants it governs: [start, end), end None = open."""
+
+    version: PlanVersion
+    plan: Plan
+    start: datetime
+    end: datetime | None
+
+
+@dataclass
+class Schedule:
+    """The family's effective schedule: the accepted versions in date order, and every version
+    that was ever accepted (for the feed's SEQUENCE)."""
+
+    pieces: list[Piece]
+    ever_accepted: list[PlanVersion] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.pieces
+
+    def plan_on(self, moment: datetime) -> Plan | None:
+        found = None
+        for piece in self.pieces:
+            if piece.start <= moment:
+                found = piece.plan
+        return found
+
+    def current_plan(self, moment: datetime | None = None) -> Plan | None:
+        """The plan in force at `moment` (now), or the first one when none is yet."""
+        if not self.pieces:
+            return None
+        return self.plan_on(moment or timezone.now()) or self.pieces[0].plan
+
+    def zone(self, moment: datetime | None = None) -> ZoneInfo:
+        plan = self.current_plan(moment)
+        return plan.zone if plan else ZoneInfo("UTC")
+
+    def changes_before(self, moment: datetime) -> int:
+        """How many acceptances changed the schedule before `moment` (after the first plan):
+        the SEQUENCE of an event that ends at `moment`. It never goes down, and it grows
+        exactly when an acceptance could have changed such an event."""
+        starts = [
+            local_midnight(plan_from_dict(v.plan).zone, v.effective_from)
+            for v in self.ever_accepted
+        ]
+        return max(sum(1 for s in starts if s < moment) - 1, 0)
+
+    def expand(self, start: datetime, end: datetime) -> tuple[list[Segment], list[Exchange]]:
+        """Segments and exchanges over [start, end), each version over its own days only.
+        Before the first version there is no schedule (no segment)."""
+        segments: list[Segment] = []
+        exchanges: list[Exchange] = []
+        for index, piece in enumerate(self.pieces):
+            low = max(start, piece.start)
+            high = end if piece.end is None else min(end, piece.end)
+            if low >= high:
+                continue
+            expansion = expand(piece.plan, low, high)
+            found = list(expansion.exchanges)
+            if index > 0 and low == piece.start:
+                # A version boundary: the hand-over there is decided by the two versions.
+                found = [x for x in found if x.at != low]
+                before = self.pieces[index - 1]
+                if segments and segments[-1].end == low:
+                    previous = segments[-1].parent
+                else:
+                    earlier = expand(before.plan, low - timedelta(seconds=1), low)
+                    previous = earlier.segments[0].parent
+                first = expansion.segments[0]
+                if first.parent != previous:
+                    found.insert(
+                        0,
+                        Exchange(
+                            low, previous, first.parent, first.source, piece.plan.exchange_place
+                        ),
+                    )
+            segments.extend(expansion.segments)
+            exchanges.extend(found)
+        return segments, exchanges
+
+
+def schedule_of(access: FamilyAccess) -> Schedule:
+    """The family's effective schedule (one query, whatever the number of versions)."""
+    versions = list(
+        PlanVersion.objects.filter(family=access.family, status__in=COUNTED).order_by(
+            "effective_from", "number"
+        )
+    )
+    ever = [v for v in versions if v.accepted_at is not None]
+    accepted = [v for v in versions if v.status == PlanStatus.ACCEPTED]
+    pieces: list[Piece] = []
+    for version in accepted:
+        plan = plan_from_dict(version.plan)
+        start = local_midnight(plan.zone, version.effective_from)
+        if pieces:
+            last = pieces[-1]
+            pieces[-1] = Piece(last.version, last.plan, last.start, start)
+        pieces.append(Piece(version, plan, start, None))
+    return Schedule(pieces, ever)
+
+
+# --- the calendar ------------------------------------------------------------------------------
+
+
+@dataclass
+class DaySlice:
+    """Part of a day with one parent: where it starts and ends within the day (minutes from
+    00:00) decides its share of the day's bar."""
+
+    parent: str
+    label: str
+    source_kind: str
+    start_minute: int
+    end_minute: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end_minute - self.start_minute
+
+
+@dataclass
+class Day:
+    date: date
+    in_month: bool
+    slices: list[DaySlice] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)
+    events: list[ChildEvent] = field(default_factory=list)
+    is_today: bool = False
+
+    @property
+    def overnight(self) -> str:
+        """The parent of the night that ends the day (the last slice), "" without a plan."""
+        return self.slices[-1].parent if self.slices else ""
+
+
+@dataclass
+class Calendar:
+    zone: ZoneInfo
+    plan: Plan | None
+    first: date
+    stop: date
+    segments: list[Segment]
+    exchanges: list[Exchange]
+    events: list[ChildEvent]
+    days: list[Day]
+
+    def name_of(self, letter: str) -> str:
+        return self.plan.name_of(letter) if self.plan else letter  # type: ignore[arg-type]
+
+
+def calendar_between(
+    access: FamilyAccess,
+    first: date,
+    stop: date,
+    *,
+    schedule: Schedule | None = None,
+    month: tuple[int, int] | None = None,
+    today: date | None = None,
+) -> Calendar:
+    """The local dates [first, stop) in the family's zone: custody slices per day, exchanges,
+    holiday-like blocks and the children's events. Queries: the accepted versions (one, unless
+    `schedule` is given) and the events (three; two for a viewer) — however many there are."""
+    schedule = schedule or schedule_of(access)
+    zone = schedule.zone()
+    plan = schedule.current_plan()
+    start, end = local_midnight(zone, first), local_midnight(zone, stop)
+    segments, exchanges = schedule.expand(start, end)
+    events = events_between(access, start, end)
+    today = today or timezone.now().astimezone(zone).date()
+    days: list[Day] = []
+    index: dict[date, Day] = {}
+    day = first
+    while day < stop:
+        item = Day(
+            date=day,
+            in_month=month is None or (day.year, day.month) == month,
+            is_today=day == today,
+        )
+        days.append(item)
+        index[day] = item
+        day += timedelta(days=1)
+    for segment in segments:
+        label = "" if segment.source.kind == "rotation" else segment.source.label
+        day = segment.start.astimezone(zone).date()
+        while day < stop and local_midnight(zone, day) < segment.end:
+            item = index.get(day)
+            if item is not None:
+                day_start = local_midnight(zone, day)
+                day_end = local_midnight(zone, day + timedelta(days=1))
+                low, high = max(segment.start, day_start), min(segment.end, day_end)
+                total = (day_end - day_start).total_seconds()
+                item.slices.append(
+                    DaySlice(
+                        parent=segment.parent,
+                        label=label,
+                        source_kind=segment.source.kind,
+                        start_minute=round((low - day_start).total_seconds() * 1440 / total),
+                        end_minute=round((high - day_start).total_seconds() * 1440 / total),
+                    )
+                )
+                if label and label not in item.blocks:
+                    item.blocks.append(label)
+            day += timedelta(days=1)
+    for exchange in exchanges:
+        item = index.get(exchange.at.astimezone(zone).date())
+        if item is not None:
+            item.exchanges.append(exchange)
+    for event in events:
+        day = max(event.starts_at.astimezone(zone).date(), first)
+        last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
+        while day <= last and day < stop:
+            index[day].events.append(event)
+            day += timedelta(days=1)
+    return Calendar(zone, plan, first, stop, segments, exchanges, events, days)
+
+
+def month_grid(year: int, month: int) -> tuple[date, date]:
+    """The Monday before the first of the month to the Monday after its last week."""
+    first = date(year, month, 1)
+    start = first - timedelta(days=first.weekday())
+    following = date(year + month // 12, month % 12 + 1, 1)
+    stop = following + timedelta(days=(7 - following.weekday()) % 7)
+    return start, stop
+
+
+# --- time-share --------------------------------------------------------------------------------
+
+
+@dataclass
+class MonthShare:
+    month: date
+    overnights: dict[str, int]
+
+
+def timeshare_between(
+    access: FamilyAccess, first: date, stop: date, *, schedule: Schedule | None = None
+) -> tuple[TimeShare | None, list[MonthShare], Schedule]:
+    """The planned time-share over the local dates [first, stop) by every method, and the
+    overnights of each month in it (for the chart). None without an accepted plan."""
+    schedule = schedule or schedule_of(access)
+    if schedule.empty:
+        return None, [], schedule
+    zone = schedule.zone()
+    # One day more than the window: the last date's overnight is decided at 00:00 after it.
+    segments, _exchanges = schedule.expand(
+        local_midnight(zone, first), local_midnight(zone, stop + timedelta(days=1))
+    )
+    share = timeshare(segments, Window(zone, first, stop))
+    months: list[MonthShare] = []
+    month = date(first.year, first.month, 1)
+    while month < stop:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        low, high = max(month, first), min(following, stop)
+        tally = timeshare(segments, Window(zone, low, high), ["overnights"])["overnights"]
+        months.append(MonthShare(month, {k: int(v) for k, v in tally.counts.items()}))
+        month = following
+    return share, months, schedule
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+def active_feed(access: FamilyAccess) -> FeedToken | None:
+    return FeedToken.objects.filter(
+        family=access.family, user=access.membership.user, revoked_at__isnull=True
+    ).first()
+
+
+def feed_for_token(token: str) -> FeedToken | None:
+    """The live feed whose URL carries `token`, with its family and user (one query); None for a
+    wrong or revoked token, and for a member who has left the family since."""
+    feed = (
+        FeedToken.objects.filter(token_hash=hash_link_token(token), revoked_at__isnull=True)
+        .select_related("family", "user")
+        .first()
+    )
+    return feed
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def parent_names(access: FamilyAccess) -> tuple[str, str]:
+    """Parent A is the family's first parent, B the second (or a placeholder until one joins):
+    the names the plan uses (one query)."""
+    names = [
+        m.user.display_name or m.user.email
+        for m in Membership.objects.filter(
+            family=access.family, role=Role.PARENT, ended_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("joined_at", "pk")[:2]
+    ]
+    while len(names) < 2:
+        names.append(_("Second parent") if names else _("First parent"))
+    if names[0].casefold() == names[1].casefold():
+        names[1] = f"{names[1]} (2)"
+    return names[0], names[1]

@@ -1,0 +1,287 @@
+"""Writes to the parenting plan: propose, accept, decline, withdraw; and feed tokens.
+
+The first plan and every change are proposals. A proposal takes effect from its own date only
+when another parent accepts it, or at once when the family has no other parent yet. A date in
+the past is refused, at proposal and at acceptance, so days already lived never change. Each
+write appends its record entry in the same transaction (ARCHITECTURE.md, the family record).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.core.schedule import Plan, PlanError, plan_from_dict, plan_to_dict
+from coparent.families.models import Membership, Role
+from coparent.families.selectors import FamilyAccess
+from coparent.records.models import Kind
+from coparent.records.services import record_append
+from coparent.schedule.models import NOTE_MAX_CHARS, FeedToken, PlanStatus, PlanVersion
+from coparent.secrets_links import hash_link_token, link_token
+
+FEED_PURPOSE = "schedule.feed"
+
+
+class PlanProblem(ValueError):
+    """A proposal or an answer that cannot be taken, with each problem as (field, message);
+    fields are the engine's (``timezone``, ``holiday[0].date``) or ``effective_from``,
+    ``reason``, ``__all__``."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+
+
+def check_plan(data: dict[str, Any]) -> Plan:
+    """The engine's plan for `data`, or PlanProblem naming each bad field."""
+    try:
+        return plan_from_dict(data)
+    except PlanError as exc:
+        raise PlanProblem(exc.problems) from None
+
+
+def local_today(plan: Plan, at: datetime) -> date:
+    return at.astimezone(plan.zone).date()
+
+
+def _other_parents(access: FamilyAccess) -> int:
+    return (
+        Membership.objects.filter(family=access.family, role=Role.PARENT, ended_at__isnull=True)
+        .exclude(user=access.membership.user)
+        .count()
+    )
+
+
+def _summary(version: PlanVersion, plan: Plan) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "id": str(version.id),
+        "effective_from": version.effective_from.isoformat(),
+        "pattern": plan.pattern or "",
+        "rotation": plan.rotation,
+        "timezone": plan.timezone,
+        "exchange_time": plan.exchange_time.strftime("%H:%M"),
+        "exchange_place": plan.exchange_place,
+        "holidays": [rule.name for rule in plan.holidays],
+        "school_breaks": [item.name for item in plan.school_breaks],
+        "birthdays": [item.name for item in plan.birthdays],
+    }
+
+
+def _take_effect(
+    access: FamilyAccess, version: PlanVersion, *, at: datetime, automatic: bool
+) -> None:
+    # Accepted versions from this date on never took effect (or not yet): this one replaces
+    # them. Earlier ones keep governing the days before its date.
+    PlanVersion.objects.filter(
+        family=access.family, status=PlanStatus.ACCEPTED, effective_from__gte=version.effective_from
+    ).exclude(pk=version.pk).update(status=PlanStatus.SUPERSEDED)
+    version.status = PlanStatus.ACCEPTED
+    version.accepted_at = at
+    version.answered_at = at
+    version.answered_by = access.membership.user
+    version.save(update_fields=["status", "accepted_at", "answered_at", "answered_by"])
+    record_append(
+        family=access.family,
+        kind=Kind.PLAN_ACCEPTED,
+        actor=access.membership.user,
+        data={
+            "version": version.number,
+            "id": str(version.id),
+            "effective_from": version.effective_from.isoformat(),
+            "automatic": automatic,
+        },
+        at=at,
+    )
+
+
+def plan_propose(
+    *,
+    access: FamilyAccess,
+    plan: dict[str, Any],
+    effective_from: date,
+    note: str = "",
+    at: datetime | None = None,
+) -> PlanVersion:
+    """A parent proposes a plan (the first or a change) from `effective_from`. It is accepted
+    at once when no other parent shares the family yet. Raises PlanProblem for a bad plan, a date
+    in the past, or while another proposal waits for its answer."""
+    access.require_parent()
+    at = at or timezone.now()
+    problems: list[tuple[str, str]] = []
+    checked: Plan | None = None
+    try:
+        checked = check_plan(plan)
+    except PlanProblem as exc:
+        problems += exc.problems
+    if checked is not None and effective_from < local_today(checked, at):
+        problems.append(
+            ("effective_from", _("Choose today or a later date: days already past never change."))
+        )
+    if len(note) > NOTE_MAX_CHARS:
+        problems.append(
+            ("note", _("Keep the note under %(n)d characters.") % {"n": NOTE_MAX_CHARS})
+        )
+    if problems or checked is None:
+        raise PlanProblem(problems)
+    with transaction.atomic():
+        # The family row is locked by record_append below; taking the lock first keeps the
+        # "one pending proposal" check and the version number free of races.
+        record_lock = type(access.family).objects.select_for_update().filter(pk=access.family.pk)
+        record_lock.values_list("pk", flat=True).first()
+        if PlanVersion.objects.filter(family=access.family, status=PlanStatus.PROPOSED).exists():
+            raise PlanProblem(
+                [
+                    (
+                        "__all__",
+                        _(
+                            "Another proposal is waiting for an answer: it must be accepted, "
+                            "declined or withdrawn first."
+                        ),
+                    )
+                ]
+            )
+        last = PlanVersion.objects.filter(family=access.family).aggregate(n=Max("number"))["n"]
+        version = PlanVersion.objects.create(
+            family=access.family,
+            number=(last or 0) + 1,
+            plan=plan_to_dict(checked, json_safe=True),
+            effective_from=effective_from,
+            note=note,
+            proposed_by=access.membership.user,
+            proposed_at=at,
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.PLAN_PROPOSED,
+            actor=access.membership.user,
+            data={**_summary(version, checked), "note": note},
+            at=at,
+        )
+        if _other_parents(access) == 0:
+            _take_effect(access, version, at=at, automatic=True)
+    return version
+
+
+def _must_be_pending(version: PlanVersion) -> None:
+    if version.status != PlanStatus.PROPOSED:
+        raise PlanProblem([("__all__", _("This proposal has already been answered."))])
+
+
+def plan_accept(
+    *, access: FamilyAccess, version: PlanVersion, at: datetime | None = None
+) -> PlanVersion:
+    """The other parent accepts a proposal; it governs the days from its date on."""
+    access.require_parent()
+    at = at or timezone.now()
+    if version.proposed_by_id == access.membership.user_id:
+        raise PermissionDenied(_("The other parent answers your proposal."))
+    with transaction.atomic():
+        version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+        _must_be_pending(version)
+        plan = check_plan(version.plan)
+        if version.effective_from < local_today(plan, at):
+            raise PlanProblem(
+                [
+                    (
+                        "effective_from",
+                        _(
+                            "This proposal starts on a day already past, which would change "
+                            "the past: decline it and ask for a new date."
+                        ),
+                    )
+                ]
+            )
+        _take_effect(access, version, at=at, automatic=False)
+    return version
+
+
+def plan_decline(
+    *, access: FamilyAccess, version: PlanVersion, reason: str, at: datetime | None = None
+) -> PlanVersion:
+    """The other parent declines a proposal, saying why."""
+    access.require_parent()
+    at = at or timezone.now()
+    if version.proposed_by_id == access.membership.user_id:
+        raise PermissionDenied(_("The other parent answers your proposal."))
+    reason = reason.strip()
+    if not reason:
+        raise PlanProblem([("reason", _("Say why, so the other parent can propose again."))])
+    if len(reason) > NOTE_MAX_CHARS:
+        raise PlanProblem(
+            [("reason", _("Keep it under %(n)d characters.") % {"n": NOTE_MAX_CHARS})]
+        )
+    with transaction.atomic():
+        version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+        _must_be_pending(version)
+        version.status = PlanStatus.DECLINED
+        version.answered_by = access.membership.user
+        version.answered_at = at
+        version.reason = reason
+        version.save(update_fields=["status", "answered_by", "answered_at", "reason"])
+        record_append(
+            family=access.family,
+            kind=Kind.PLAN_DECLINED,
+            actor=access.membership.user,
+            data={"version": version.number, "id": str(version.id), "reason": reason},
+            at=at,
+        )
+    return version
+
+
+def plan_withdraw(
+    *, access: FamilyAccess, version: PlanVersion, at: datetime | None = None
+) -> PlanVersion:
+    """The parent who proposed takes the proposal back before it is answered."""
+    access.require_parent()
+    at = at or timezone.now()
+    if version.proposed_by_id != access.membership.user_id:
+        raise PermissionDenied(_("Only the parent who proposed it may withdraw it."))
+    with transaction.atomic():
+        version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+        _must_be_pending(version)
+        version.status = PlanStatus.WITHDRAWN
+        version.answered_by = access.membership.user
+        version.answered_at = at
+        version.save(update_fields=["status", "answered_by", "answered_at"])
+        record_append(
+            family=access.family,
+            kind=Kind.PLAN_WITHDRAWN,
+            actor=access.membership.user,
+            data={"version": version.number, "id": str(version.id)},
+            at=at,
+        )
+    return version
+
+
+def feed_token_of(feed: FeedToken) -> str:
+    """The secret in the feed's URL, derived from its id (never stored)."""
+    return link_token(FEED_PURPOSE, feed.pk)
+
+
+def feed_create(*, access: FamilyAccess, at: datetime | None = None) -> FeedToken:
+    """A member's personal feed; any earlier one of theirs in this family is revoked, so
+    "regenerate" is this same call."""
+    at = at or timezone.now()
+    user = access.membership.user
+    with transaction.atomic():
+        FeedToken.objects.filter(family=access.family, user=user, revoked_at__isnull=True).update(
+            revoked_at=at
+        )
+        feed = FeedToken(family=access.family, user=user, created_at=at)
+        feed.token_hash = hash_link_token(feed_token_of(feed))
+        feed.save()
+    return feed
+
+
+def feed_revoke(*, access: FamilyAccess, at: datetime | None = None) -> int:
+    """Revoke the member's feed in this family: its URL answers 404 from now on."""
+    return FeedToken.objects.filter(
+        family=access.family, user=access.membership.user, revoked_at__isnull=True
+    ).update(revoked_at=at or timezone.now())

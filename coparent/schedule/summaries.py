@@ -1,0 +1,60 @@
+"""Plain-language lines for the record's plan entries, on the timeline and in the PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from coparent.records.models import Kind
+
+
+def _proposed(d: dict[str, Any]) -> str:
+    what = d.get("pattern") or d.get("rotation", "")
+    text = _(
+        "Plan version %(n)s proposed (%(what)s, exchanges at %(time)s %(zone)s) from %(date)s"
+    ) % {
+        "n": d["version"],
+        "what": what,
+        "time": d.get("exchange_time", ""),
+        "zone": d.get("timezone", ""),
+        "date": d["effective_from"],
+    }
+    if d.get("note"):
+        text += f" — {d['note']}"
+    return text
+
+
+def _accepted(d: dict[str, Any]) -> str:
+    if d.get("automatic"):
+        return _("Plan version %(n)s in force from %(date)s (no other parent to answer yet)") % {
+            "n": d["version"],
+            "date": d["effective_from"],
+        }
+    return _("Plan version %(n)s accepted, in force from %(date)s") % {
+        "n": d["version"],
+        "date": d["effective_from"],
+    }
+
+
+def _declined(d: dict[str, Any]) -> str:
+    return _("Plan version %(n)s declined: %(reason)s") % {"n": d["version"], "reason": d["reason"]}
+
+
+def _withdrawn(d: dict[str, Any]) -> str:
+    return _("Plan version %(n)s withdrawn") % {"n": d["version"]}
+
+
+SUMMARIES = {
+    Kind.PLAN_PROPOSED: _proposed,
+    Kind.PLAN_ACCEPTED: _accepted,
+    Kind.PLAN_DECLINED: _declined,
+    Kind.PLAN_WITHDRAWN: _withdrawn,
+}
+
+
+def register() -> None:
+    from coparent.records.summaries import register_summary
+
+    for kind, summarise in SUMMARIES.items():
+        register_summary(kind, summarise)

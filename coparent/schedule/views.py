@@ -1,0 +1,492 @@
+"""Schedule pages: month and agenda calendars (every member), the plan editor with its live
+preview, proposals, time-share with chart and CSV, and the personal iCalendar feed.
+
+Thin views (STYLE.md 6): `@family_view` resolves the family through the one access path; the
+calendar and the feed page are for every member (a viewer's role is the calendar), proposals
+and time-share for parents and consented professionals (`shared=True`), writes for parents
+(`parent=True`). One service call per write.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coparent.core.schedule import METHODS
+from coparent.families.selectors import children_of, get_family_access
+from coparent.schedule import feed as feeds
+from coparent.schedule import selectors, services
+from coparent.schedule.charts import monthly_chart
+from coparent.schedule.forms import (
+    DeclineForm,
+    Editor,
+    PeriodForm,
+    editor,
+    holiday_names,
+    initial_from_plan,
+)
+from coparent.web.decorators import FamilyRequest, family_view
+
+AGENDA_DAYS = 42
+
+
+def weekdays() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+PREVIEW_MONTHS = 2
+
+
+def _page(
+    request: FamilyRequest, template: str, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "nav": "calendar",
+            "access": request.family_access,
+            "weekdays": weekdays(),
+            **context,
+        },
+        status=status,
+    )
+
+
+def _month_of(request: HttpRequest, today: date) -> tuple[int, int]:
+    text = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        date(year, month, 1)
+        if not 1900 < year < 2199:
+            raise ValueError
+    except ValueError:
+        return today.year, today.month
+    return year, month
+
+
+def _shift(year: int, month: int, by: int) -> str:
+    index = year * 12 + month - 1 + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@family_view()
+@require_GET
+def month_page(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    schedule = selectors.schedule_of(access)
+    today = timezone.now().astimezone(schedule.zone()).date()
+    year, month = _month_of(request, today)
+    first, stop = selectors.month_grid(year, month)
+    calendar = selectors.calendar_between(
+        access, first, stop, schedule=schedule, month=(year, month), today=today
+    )
+    weeks = [calendar.days[i : i + 7] for i in range(0, len(calendar.days), 7)]
+    return _page(
+        request,
+        "schedule/month.html",
+        calendar=calendar,
+        weeks=weeks,
+        month=date(year, month, 1),
+        previous=_shift(year, month, -1),
+        following=_shift(year, month, 1),
+        view="month",
+    )
+
+
+@family_view()
+@require_GET
+def agenda_page(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    schedule = selectors.schedule_of(access)
+    today = timezone.now().astimezone(schedule.zone()).date()
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = today
+    first = min(max(first, date(1901, 1, 1)), date(2198, 1, 1))
+    calendar = selectors.calendar_between(
+        access, first, first + timedelta(days=AGENDA_DAYS), schedule=schedule, today=today
+    )
+    days = [d for d in calendar.days if d.exchanges or d.blocks or d.events or d.is_today]
+    return _page(
+        request,
+        "schedule/agenda.html",
+        calendar=calendar,
+        days=days,
+        first=first,
+        previous=(first - timedelta(days=AGENDA_DAYS)).isoformat(),
+        following=(first + timedelta(days=AGENDA_DAYS)).isoformat(),
+        view="agenda",
+    )
+
+
+def _editor_context(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
+    access = request.family_access
+    names = selectors.parent_names(access)
+    form = edit.form
+    country = (form["country"].value() or "").upper()
+    subdivision = form["subdivision"].value() or ""
+    year = timezone.now().year
+    return {
+        "edit": edit,
+        "parents": names,
+        "holiday_names": holiday_names(country, subdivision, year) if country else [],
+    }
+
+
+def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
+    """Validate the editor and, when the engine takes the plan, expand the next months and count
+    the time-share of a year from its date. Returns the context of `_preview.html`."""
+    access = request.family_access
+    if not edit.is_valid():
+        return {"ok": False}
+    data = edit.plan_data(selectors.parent_names(access))
+    try:
+        plan = services.check_plan(data)
+    except services.PlanProblem as exc:
+        edit.apply_problems(exc.problems)
+        return {"ok": False, "problems": exc.problems}
+    from coparent.core.schedule import plan_timeshare
+    from coparent.schedule.selectors import Piece, Schedule
+
+    first = edit.form.cleaned_data["effective_from"]
+    start = selectors.local_midnight(plan.zone, first)
+    schedule = Schedule([Piece(None, plan, start, None)])  # type: ignore[arg-type]
+    months = []
+    month = date(first.year, first.month, 1)
+    for _i in range(PREVIEW_MONTHS):
+        low, high = selectors.month_grid(month.year, month.month)
+        months.append(
+            (
+                month,
+                _weeks(
+                    selectors.calendar_between(
+                        access, low, high, schedule=schedule, month=(month.year, month.month)
+                    )
+                ),
+            )
+        )
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    share = plan_timeshare(plan, first, date(first.year + 1, first.month, 1))
+    return {
+        "ok": True,
+        "plan": plan,
+        "zone": plan.zone,
+        "months": months,
+        "share": _share_rows(share, plan),
+    }
+
+
+def _weeks(calendar: selectors.Calendar) -> list[list[selectors.Day]]:
+    return [calendar.days[i : i + 7] for i in range(0, len(calendar.days), 7)]
+
+
+def _share_rows(share: Any, plan: Any) -> list[dict[str, Any]]:
+    rows = []
+    for key, tally in share.tallies.items():
+        rounded, percent = tally.rounded(2), tally.percentages(2)
+        rows.append(
+            {
+                "key": key,
+                "label": _(tally.method.label),
+                "unit": _(tally.method.unit),
+                "rule": _(tally.method.rule),
+                "parents": [
+                    {
+                        "letter": letter,
+                        "name": plan.name_of(letter),
+                        "value": rounded[letter],
+                        "percent": percent[letter],
+                    }
+                    for letter in ("A", "B")
+                ],
+            }
+        )
+    return rows
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def edit_page(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    schedule = selectors.schedule_of(access)
+    today = timezone.now().astimezone(schedule.zone()).date()
+    current = schedule.plan_on(timezone.now()) or schedule.current_plan()
+    current_data = None
+    if current is not None:
+        from coparent.core.schedule import plan_to_dict
+
+        current_data = plan_to_dict(current, json_safe=True)
+    if request.method == "GET":
+        edit = editor(
+            initial=initial_from_plan(current_data, today=today, children=list(children_of(access)))
+        )
+        return _page(request, "schedule/edit.html", **_editor_context(request, edit))
+    edit = editor(request.POST)
+    preview = _preview(request, edit)
+    if request.POST.get("action") != "propose" or not preview["ok"]:
+        status = 200 if preview["ok"] or request.POST.get("action") != "propose" else 400
+        return _page(
+            request,
+            "schedule/edit.html",
+            status=status,
+            preview=preview,
+            **_editor_context(request, edit),
+        )
+    try:
+        version = services.plan_propose(
+            access=access,
+            plan=edit.plan_data(selectors.parent_names(access)),
+            effective_from=edit.form.cleaned_data["effective_from"],
+            note=edit.form.cleaned_data["note"],
+        )
+    except services.PlanProblem as exc:
+        edit.apply_problems(exc.problems)
+        return _page(
+            request,
+            "schedule/edit.html",
+            status=400,
+            preview={"ok": False},
+            **_editor_context(request, edit),
+        )
+    if version.status == "accepted":
+        messages.success(
+            request, _("The plan is in force from %(date)s.") % {"date": version.effective_from}
+        )
+    else:
+        messages.success(
+            request, _("Proposal sent: it takes effect once the other parent accepts.")
+        )
+    return redirect("schedule:proposals", family_id=request.family.pk)
+
+
+@family_view(parent=True)
+@require_POST
+def preview_fragment(request: FamilyRequest) -> HttpResponse:
+    edit = editor(request.POST)
+    preview = _preview(request, edit)
+    return render(
+        request,
+        "schedule/_preview.html",
+        {
+            "preview": preview,
+            "edit": edit,
+            "access": request.family_access,
+            "weekdays": weekdays(),
+        },
+        status=200,
+    )
+
+
+@family_view(shared=True)
+@require_GET
+def proposals_page(request: FamilyRequest) -> HttpResponse:
+    return _proposals(request)
+
+
+def _proposals(
+    request: FamilyRequest, decline_form: DeclineForm | None = None, status: int = 200
+) -> HttpResponse:
+    access = request.family_access
+    versions = selectors.plan_versions(access)
+    pending = selectors.pending_proposal(versions)
+    return _page(
+        request,
+        "schedule/proposals.html",
+        status=status,
+        versions=versions,
+        pending=pending,
+        decline_form=decline_form or DeclineForm(),
+        may_answer=pending is not None
+        and access.is_parent
+        and pending.proposed_by_id != access.membership.user_id,
+        may_withdraw=pending is not None and pending.proposed_by_id == access.membership.user_id,
+    )
+
+
+def _answer(request: FamilyRequest, version_id: Any, action: str) -> HttpResponse:
+    access = request.family_access
+    version = selectors.get_version(access, version_id)
+    try:
+        if action == "accept":
+            services.plan_accept(access=access, version=version)
+            messages.success(
+                request,
+                _("Accepted: the plan is in force from %(date)s.")
+                % {"date": version.effective_from},
+            )
+        elif action == "withdraw":
+            services.plan_withdraw(access=access, version=version)
+            messages.success(request, _("Proposal withdrawn."))
+        else:
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                return _proposals(request, decline_form=form, status=400)
+            services.plan_decline(
+                access=access, version=version, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Proposal declined."))
+    except services.PlanProblem as exc:
+        for _field, message in exc.problems:
+            messages.error(request, message)
+    return redirect("schedule:proposals", family_id=request.family.pk)
+
+
+@family_view(parent=True)
+@require_POST
+def accept_action(request: FamilyRequest, version_id: Any) -> HttpResponse:
+    return _answer(request, version_id, "accept")
+
+
+@family_view(parent=True)
+@require_POST
+def decline_action(request: FamilyRequest, version_id: Any) -> HttpResponse:
+    return _answer(request, version_id, "decline")
+
+
+@family_view(parent=True)
+@require_POST
+def withdraw_action(request: FamilyRequest, version_id: Any) -> HttpResponse:
+    return _answer(request, version_id, "withdraw")
+
+
+def _period(request: FamilyRequest, zone: Any) -> tuple[PeriodForm, date, date]:
+    today = timezone.now().astimezone(zone).date()
+    default_start, default_end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    form = PeriodForm(request.GET or {"start": default_start, "end": default_end})
+    if form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, default_start, default_end
+
+
+@family_view(shared=True)
+@require_GET
+def timeshare_page(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    schedule = selectors.schedule_of(access)
+    form, first, stop = _period(request, schedule.zone())
+    share, months, schedule = selectors.timeshare_between(access, first, stop, schedule=schedule)
+    plan = schedule.current_plan()
+    rows = _share_rows(share, plan) if share is not None and plan is not None else []
+    chart = monthly_chart(months, plan) if plan is not None else None
+    return _page(
+        request,
+        "schedule/timeshare.html",
+        nav="timeshare",
+        form=form,
+        first=first,
+        stop=stop,
+        rows=rows,
+        months=months,
+        chart=chart,
+        plan=plan,
+        methods=list(METHODS.values()),
+    )
+
+
+@family_view(shared=True)
+@require_GET
+def timeshare_csv(request: FamilyRequest) -> HttpResponse:
+    access = request.family_access
+    schedule = selectors.schedule_of(access)
+    _form, first, stop = _period(request, schedule.zone())
+    share, months, schedule = selectors.timeshare_between(access, first, stop, schedule=schedule)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="timeshare-{first}-{stop}.csv"'
+    writer = csv.writer(response)
+    plan = schedule.current_plan()
+    if share is None or plan is None:
+        writer.writerow([_("No accepted plan yet.")])
+        return response
+    names = [plan.name_of("A"), plan.name_of("B")]
+    writer.writerow([_("period"), _("method"), _("unit"), *names, *(f"{n} %" for n in names)])
+    for key, tally in share.tallies.items():
+        rounded, percent = tally.rounded(2), tally.percentages(2)
+        writer.writerow(
+            [
+                f"{first}/{stop}",
+                key,
+                tally.method.unit,
+                rounded["A"],
+                rounded["B"],
+                percent["A"],
+                percent["B"],
+            ]
+        )
+    for item in months:
+        writer.writerow(
+            [
+                item.month.strftime("%Y-%m"),
+                "overnights",
+                "overnights",
+                item.overnights["A"],
+                item.overnights["B"],
+                "",
+                "",
+            ]
+        )
+    return response
+
+
+@family_view()
+@require_GET
+def feed_page(request: FamilyRequest) -> HttpResponse:
+    feed = selectors.active_feed(request.family_access)
+    url = (
+        request.build_absolute_uri(
+            reverse("schedule_feed", kwargs={"token": services.feed_token_of(feed)})
+        )
+        if feed
+        else ""
+    )
+    return _page(
+        request,
+        "schedule/feed.html",
+        feed=feed,
+        feed_url=url,
+        webcal_url=url.replace("https://", "webcal://").replace("http://", "webcal://"),
+    )
+
+
+@family_view()
+@require_POST
+def feed_create_action(request: FamilyRequest) -> HttpResponse:
+    services.feed_create(access=request.family_access)
+    messages.success(request, _("Your feed address is ready. Any earlier one no longer works."))
+    return redirect("schedule:feed", family_id=request.family.pk)
+
+
+@family_view()
+@require_POST
+def feed_revoke_action(request: FamilyRequest) -> HttpResponse:
+    services.feed_revoke(access=request.family_access)
+    messages.success(request, _("Your feed address no longer works."))
+    return redirect("schedule:feed", family_id=request.family.pk)
+
+
+@require_GET
+def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal feed: no session, the token in the URL is the key. A wrong or revoked token,
+    or a member who has left the family, answers 404."""
+    feed = selectors.feed_for_token(token)
+    if feed is None:
+        raise Http404("No such feed.")
+    try:
+        access = get_family_access(feed.user, feed.family_id)
+    except PermissionDenied:
+        raise Http404("No such feed.") from None
+    response = HttpResponse(feeds.feed_text(access), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="coparent.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,94 @@
+"""Story 5, "There's just no communication", in two real browsers: Alex writes about a school
+pickup, Sam opens it, Alex then sees "viewed at …", and the replies arrive in order."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.browser.test_family_setup import _link_in_emails, _sign_up
+
+pytestmark = pytest.mark.browser
+
+
+def _family_with_two_parents(browser, base, data_dir):
+    """Alex signs up, creates the family and invites Sam, who signs up and accepts."""
+    run = uuid.uuid4().hex[:8]
+    alex_email, sam_email = f"alex-m-{run}@example.org", f"sam-m-{run}@example.org"
+    alex = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = alex.new_page()
+    page.goto(base + "/accounts/signup/")
+    _sign_up(page, base, alex_email, "Alex")
+    page.wait_for_load_state()
+    page.goto(base + "/families/new/")
+    page.fill("input[name=name]", "Rivera family")
+    page.get_by_role("button", name=re.compile("create", re.I)).click()
+    page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    dashboard = page.url
+    page.goto(dashboard + "members/invite/")
+    page.fill("input[name=email]", sam_email)
+    page.select_option("select[name=role]", "parent")
+    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
+    page.wait_for_load_state()
+    invite_link = _link_in_emails(data_dir, sam_email, "/invite/")
+
+    sam = browser.new_context(viewport={"width": 1280, "height": 900})
+    sam_page = sam.new_page()
+    sam_page.goto(invite_link)
+    sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    _sign_up(sam_page, base, sam_email, "Sam")
+    sam_page.get_by_role("link", name="Continue where you were").click()
+    sam_page.wait_for_url(re.compile(r"/invite/"))
+    sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
+    sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    return alex, page, sam, sam_page, dashboard
+
+
+def test_no_communication_story(server, browser, screenshots):
+    base, data_dir = server["url"], server["data_dir"]
+    alex, page, sam, sam_page, dashboard = _family_with_two_parents(browser, base, data_dir)
+
+    # Alex writes about Friday's school pickup.
+    page.goto(dashboard)
+    page.get_by_role("link", name=re.compile("^Messages")).first.click()
+    page.get_by_role("link", name="New message").click()
+    assert "can never be edited or deleted" in page.content()
+    page.fill("input[name=subject]", "School pickup on Friday")
+    page.select_option("select[name=topic]", "school")
+    page.fill("textarea[name=body]", "Can you pick Mia up at 15:00 on Friday?")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
+    thread_url = page.url.split("#")[0]
+    assert page.get_by_text("not yet viewed").first.is_visible()
+
+    # Sam sees one unread conversation and opens it.
+    sam_page.goto(dashboard + "messages/")
+    assert sam_page.get_by_text("1 unread").first.is_visible()
+    sam_page.get_by_role("link", name="School pickup on Friday").click()
+    sam_page.wait_for_url(re.compile(r"/messages/threads/"))
+    assert sam_page.get_by_text("Can you pick Mia up at 15:00 on Friday?").is_visible()
+
+    # Alex now sees when Sam first viewed it.
+    page.goto(thread_url)
+    assert page.get_by_text(re.compile(r"viewed at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")).is_visible()
+    page.screenshot(path=str(screenshots / "alex-thread-viewed.png"), full_page=True)
+
+    # The replies arrive in order.
+    sam_page.fill("textarea[name=body]", "Yes, I'll be at the gate at 15:00.")
+    sam_page.get_by_role("button", name="Send reply").click()
+    sam_page.wait_for_load_state()
+    page.goto(thread_url)
+    page.fill("textarea[name=body]", "Thank you!")
+    page.get_by_role("button", name="Send reply").click()
+    page.wait_for_load_state()
+    bodies = page.locator(".message-body").all_inner_texts()
+    assert bodies == [
+        "Can you pick Mia up at 15:00 on Friday?",
+        "Yes, I'll be at the gate at 15:00.",
+        "Thank you!",
+    ]
+    assert page.get_by_text(re.compile("replied after")).first.is_visible()
+    alex.close()
+    sam.close()

@@ -1,0 +1,74 @@
+"""Stories 3 and 9 in two real browsers: Alex proposes a 2-2-3 plan, Sam accepts it, both see
+the same month; a birthday party Alex adds appears in Sam's calendar."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.browser.test_messages import _family_with_two_parents
+
+pytestmark = pytest.mark.browser
+
+
+def _month_grid(page) -> str:
+    # The whole text, hidden parts included: the phone layout shows less than the desktop one.
+    return " ".join(page.locator("table.month").text_content().split())
+
+
+def test_a_plan_is_proposed_accepted_and_shared(server, browser, screenshots):
+    base, data_dir = server["url"], server["data_dir"]
+    alex, page, sam, sam_page, dashboard = _family_with_two_parents(browser, base, data_dir)
+    # Tomorrow, in UTC and in every zone: a plan can never start in the past.
+    start = (datetime.now(UTC) + timedelta(days=2)).date()
+    month = f"?month={start:%Y-%m}"
+
+    page.goto(dashboard + "children/new/")
+    page.fill("input[name=name]", "Mia")
+    page.fill("input[name=date_of_birth]", "2016-05-02")
+    page.get_by_role("button", name=re.compile("add", re.I)).click()
+    page.wait_for_load_state()
+
+    # Alex proposes a 2-2-3 rotation with an 18:00 exchange at school.
+    page.goto(dashboard + "schedule/plan/")
+    page.select_option("select[name=pattern]", "2-2-3")
+    page.fill("input[name=start]", start.isoformat())
+    page.fill("input[name=exchange_time]", "18:00")
+    page.fill("input[name=exchange_place]", "School gate")
+    page.select_option("select[name=timezone]", "America/Chicago")
+    page.fill("input[name=effective_from]", start.isoformat())
+    page.get_by_role("button", name="Propose this plan").click()
+    page.wait_for_load_state()
+    assert "Sam" in page.content()  # the proposal waits for Sam
+
+    # Sam accepts it.
+    sam_page.goto(dashboard + "schedule/proposals/")
+    sam_page.get_by_role("button", name="Accept").click()
+    sam_page.wait_for_load_state()
+
+    # Both see the same month, with the exchanges at the school gate.
+    page.goto(dashboard + "schedule/" + month)
+    sam_page.goto(dashboard + "schedule/" + month)
+    alex_month, sam_month = _month_grid(page), _month_grid(sam_page)
+    assert alex_month == sam_month
+    assert "School gate" in page.content()
+    page.screenshot(path=str(screenshots / "alex-month.png"), full_page=True)
+
+    # Alex adds Mia's birthday party; it appears in Sam's calendar.
+    page.goto(dashboard + "events/new/")
+    page.fill("input[name=title]", "Mia's birthday party")
+    page.get_by_label("Mia").check()
+    page.fill("input[name=start_date]", start.isoformat())
+    page.fill("input[name=start_time]", "14:00")
+    page.fill("input[name=end_time]", "16:00")
+    page.select_option("select[name=timezone]", "America/Chicago")
+    page.get_by_role("button", name="Add the event").click()
+    page.wait_for_load_state()
+    sam_page.goto(dashboard + "schedule/" + month)
+    assert sam_page.get_by_text("Mia's birthday party").first.is_visible()
+    sam_page.screenshot(path=str(screenshots / "sam-month.png"), full_page=True)
+
+    alex.close()
+    sam.close()

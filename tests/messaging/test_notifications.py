@@ -1,0 +1,63 @@
+"""Email about new messages: after commit, by the worker; no content unless asked for; never
+the other parent's address; or one daily digest that goes out once even if the job runs twice."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from coparent.messaging import services
+from coparent.messaging.tasks import send_digests
+from tests.messaging.conftest import start
+
+
+def test_sam_is_told_of_a_new_message_without_its_content(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast, body="The secret plan for Friday")
+    (email,) = mail.outbox
+    assert email.to == ["sam@example.org"]
+    assert "New message from Alex in Rivera family" == email.subject
+    text = email.body + email.subject + str(email.extra_headers) + email.from_email
+    assert "The secret plan" not in text
+    assert "alex@example.org" not in text  # never the other parent's address
+    assert "/messages/threads/" in email.body
+
+
+def test_sam_asks_for_the_content_in_his_emails(cast, django_capture_on_commit_callbacks):
+    services.notification_setting_update(user=cast.sam, frequency="immediate", include_content=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast, body="Pickup moved to 16:00")
+    assert "Pickup moved to 16:00" in mail.outbox[0].body
+
+
+def test_nothing_is_sent_before_the_message_commits(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        start(cast)
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_the_daily_digest_goes_out_once_even_if_the_job_runs_twice(
+    cast, django_capture_on_commit_callbacks
+):
+    services.notification_setting_update(user=cast.sam, frequency="daily", include_content=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = start(cast, body="Dentist on Tuesday")
+        start(cast, subject="Shoes", body="Leo needs new shoes")
+    assert mail.outbox == []  # Sam chose the digest: nothing at once
+
+    later = timezone.now() + timedelta(minutes=5)
+    assert send_digests(now=later) == 1
+    assert send_digests(now=later + timedelta(minutes=1)) == 0
+    out = io.StringIO()
+    call_command("send_message_digests", stdout=out)
+    assert out.getvalue() == "0 digest(s) sent\n"
+    (digest,) = mail.outbox
+    assert digest.to == ["sam@example.org"]
+    assert digest.subject == "2 messages waiting for you"
+    assert "School pickup on Friday" in digest.body and "Dentist" not in digest.body
+    assert message.thread.subject in digest.body

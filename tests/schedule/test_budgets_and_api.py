@@ -1,0 +1,118 @@
+"""The calendar's query budget, and the schedule API as a script would use it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coparent.events.services import event_add
+from coparent.schedule.services import plan_accept, plan_propose
+from tests.api.conftest import AUTH_QUERIES
+from tests.schedule.conftest import plan_data
+
+
+def story(cast, soon, n: int) -> None:
+    """`n` accepted plan versions (one a week, alternating patterns) and `n` child events."""
+    for i in range(n):
+        version = plan_propose(
+            access=cast.access(cast.alex),
+            plan=plan_data(pattern="2-2-3" if i % 2 else "5-2"),
+            effective_from=soon + timedelta(days=7 * i),
+        )
+        plan_accept(access=cast.access(cast.sam), version=version)
+    start = timezone.now() + timedelta(days=5)
+    for i in range(n):
+        event_add(
+            access=cast.access(cast.alex),
+            title=f"Game {i}",
+            kind="sports",
+            children=[cast.mia],
+            timezone_name="America/Chicago",
+            starts_at=start + timedelta(hours=i),
+            ends_at=start + timedelta(hours=i + 1),
+            notify=False,
+        )
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_month_view_costs_the_same_whatever_the_history(
+    cast, soon, n, django_assert_num_queries
+):
+    story(cast, soon, n)
+    client = cast.client_for(cast.sam)
+    month = (timezone.now() + timedelta(days=5)).strftime("%Y-%m")
+    url = f"/families/{cast.family.pk}/schedule/?month={month}"
+    client.get(url)
+    # the session, the user, the user's session row (session tracking), the membership with
+    # its family (the access path), the accepted versions, the events with their creators,
+    # their children, their RSVPs.
+    with django_assert_num_queries(8):
+        page = client.get(url)
+    assert page.content.decode().count("Game ") >= n
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_calendar_api_costs_the_same_whatever_the_history(
+    cast, as_, soon, n, django_assert_num_queries
+):
+    story(cast, soon, n)
+    caller = as_(cast.vic)
+    path = f"/families/{cast.family.pk}/calendar"
+    query = {"from": soon.isoformat(), "to": (soon + timedelta(days=7 * n + 14)).isoformat()}
+    caller.get(path, **query)
+    # the token with its user, the membership with family, the accepted versions, the events,
+    # their children (no RSVPs for a viewer).
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        response = caller.get(path, **query)
+    body = response.json()
+    assert response.status_code == 200
+    assert len(body["events"]) == n
+    assert body["segments"][0]["start"].startswith(soon.isoformat()[:4])
+    assert body["exchanges"] and {"at", "from_name", "to_name", "place"} <= set(
+        body["exchanges"][0]
+    )
+
+
+def test_a_parent_proposes_through_the_api_and_bad_plans_name_their_fields(cast, as_, soon):
+    alex = as_(cast.alex)
+    path = f"/families/{cast.family.pk}/plans"
+    bad = plan_data(timezone="Mars/Base", pattern="2-2-4")
+    refused = alex.post(path, {"plan": bad, "effective_from": soon.isoformat()})
+    assert refused.status_code == 400
+    assert {"timezone", "pattern"} <= set(refused.json()["errors"])
+
+    made = alex.post(path, {"plan": plan_data(), "effective_from": soon.isoformat()})
+    assert made.status_code == 201 and made.json()["status"] == "proposed"
+    version = made.json()["id"]
+    assert as_(cast.sam).post(f"{path}/{version}/decline", {"reason": ""}).status_code == 400
+    accepted = as_(cast.sam).post(f"{path}/{version}/accept")
+    assert accepted.json()["status"] == "accepted"
+
+    share = as_(cast.morgan).get(
+        f"/families/{cast.family.pk}/timeshare",
+        **{"from": soon.isoformat(), "to": (soon + timedelta(days=14)).isoformat()},
+    )
+    methods = {m["method"]: m for m in share.json()["methods"]}
+    assert set(methods) == {"overnights", "hours", "days"}
+    assert sum(methods["overnights"]["counts"].values()) == 14
+    assert sum(methods["hours"]["percent"].values()) == pytest.approx(100)
+
+
+def test_the_preview_answers_without_saving(cast, as_, soon):
+    response = as_(cast.alex).post(
+        f"/families/{cast.family.pk}/plans/preview",
+        {
+            "plan": plan_data(),
+            "from": soon.isoformat(),
+            "to": (soon + timedelta(days=14)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["segments"] and len(response.json()["timeshare"]) == 3
+    bad = as_(cast.alex).post(
+        f"/families/{cast.family.pk}/plans/preview",
+        {"plan": plan_data(rotation="ABX", pattern=None), "from": "2040-01-01", "to": "2040-02-01"},
+    )
+    assert bad.status_code == 400 and "rotation" in bad.json()["errors"]

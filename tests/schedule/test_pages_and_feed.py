@@ -1,0 +1,281 @@
+"""The calendar, the editor, the time-share and the feed, as the family uses them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from coparent.core.schedule import event_uid
+from coparent.events.services import event_add, event_cancel
+from coparent.schedule import selectors
+from coparent.schedule.feed import feed_window
+from coparent.schedule.models import PlanVersion
+from coparent.schedule.services import (
+    feed_create,
+    feed_revoke,
+    feed_token_of,
+    plan_accept,
+    plan_propose,
+)
+from tests.schedule.conftest import plan_data
+
+
+@pytest.fixture
+def in_force(cast, soon):
+    version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=soon)
+    plan_accept(access=cast.access(cast.sam), version=version)
+    return version
+
+
+def party(cast, days: int, title: str = "Mia's birthday party"):
+    start = timezone.now() + timedelta(days=days)
+    return event_add(
+        access=cast.access(cast.alex),
+        title=title,
+        kind="birthday_party",
+        children=[cast.mia],
+        timezone_name="America/Chicago",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Bounce park",
+        notify=False,
+    )
+
+
+def test_vic_sees_the_month_with_exchanges_and_mias_party(cast, in_force, soon):
+    party(cast, 10)
+    month = (timezone.now() + timedelta(days=10)).strftime("%Y-%m")
+
+    page = cast.client_for(cast.vic).get(f"/families/{cast.family.pk}/schedule/", {"month": month})
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Mia&#x27;s birthday party" in text
+    assert "Alex → Sam" in text or "Sam → Alex" in text
+    assert "Lincoln Elementary, front door" in text
+    assert 'class="parent-a"' in text and 'class="parent-b"' in text
+
+
+def test_the_agenda_lists_each_exchange_in_the_plans_zone(cast, in_force, soon):
+    page = cast.client_for(cast.sam).get(
+        f"/families/{cast.family.pk}/schedule/agenda/", {"from": soon.isoformat()}
+    )
+    assert page.status_code == 200
+    assert "18:00" in page.content.decode()
+
+
+def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):
+    client = cast.client_for(cast.alex)
+    form = {
+        "pattern": "custom",
+        "rotation": "AABBC",
+        "start": soon.isoformat(),
+        "exchange_time": "18:00",
+        "timezone": "America/Chicago",
+        "country": "US",
+        "effective_from": soon.isoformat(),
+        "holiday-TOTAL_FORMS": "1",
+        "holiday-INITIAL_FORMS": "0",
+        "holiday-0-name": "Thanksgiving",
+        "holiday-0-date": "Thanksgiving",
+        "holiday-0-start": "-1d 18:00",
+        "holiday-0-end": "+3d 18:00",
+        "holiday-0-odd_years": "B",
+        "holiday-0-even_years": "A",
+        "birthday-TOTAL_FORMS": "0",
+        "birthday-INITIAL_FORMS": "0",
+        "school_break-TOTAL_FORMS": "2",
+        "school_break-INITIAL_FORMS": "0",
+        "school_break-0-name": "Winter",
+        "school_break-0-start": "2030-12-20",
+        "school_break-0-end": "2030-12-10",
+        "school_break-0-split": "whole",
+        "school_break-0-odd_years": "A",
+        "action": "propose",
+    }
+    url = f"/families/{cast.family.pk}/schedule/plan/"
+
+    refused = client.post(url, form)
+
+    assert refused.status_code == 400
+    edit = refused.context["edit"]
+    assert "A and B" in " ".join(edit.form.errors["rotation"])
+    assert edit.breaks.forms[0].errors["end"]
+    assert not PlanVersion.objects.exists()
+
+    form.update(
+        {
+            "pattern": "2-2-3",
+            "rotation": "",
+            "school_break-0-end": "2031-01-03",
+            "note": "Fresh start",
+        }
+    )
+    sent = client.post(url, form)
+    assert sent.status_code == 302
+    version = PlanVersion.objects.get()
+    assert (
+        version.plan["pattern"] == "2-2-3" and version.plan["holiday"][0]["name"] == "Thanksgiving"
+    )
+    assert version.plan["parents"] == ["Alex", "Sam"]
+
+
+def test_spare_rows_whose_selects_post_a_value_are_left_out(cast, soon):
+    """A browser posts every select, so a spare school-break row arrives as split=whole with
+    empty dates; it is a blank row, not a break with missing dates."""
+    client = cast.client_for(cast.alex)
+    form = {
+        "pattern": "2-2-3",
+        "start": soon.isoformat(),
+        "exchange_time": "18:00",
+        "timezone": "America/Chicago",
+        "effective_from": soon.isoformat(),
+        "holiday-TOTAL_FORMS": "1",
+        "holiday-INITIAL_FORMS": "0",
+        "holiday-0-odd_years": "",
+        "birthday-TOTAL_FORMS": "0",
+        "birthday-INITIAL_FORMS": "0",
+        "school_break-TOTAL_FORMS": "2",
+        "school_break-INITIAL_FORMS": "0",
+        "school_break-0-split": "whole",
+        "school_break-1-split": "whole",
+        "action": "propose",
+    }
+    response = client.post(f"/families/{cast.family.pk}/schedule/plan/", form)
+    assert response.status_code == 302
+    assert "school_break" not in PlanVersion.objects.get().plan
+
+
+def test_the_preview_fragment_shows_months_and_the_time_share(cast, soon):
+    response = cast.client_for(cast.alex).post(
+        f"/families/{cast.family.pk}/schedule/plan/preview/",
+        {
+            "pattern": "alternating-weeks",
+            "start": soon.isoformat(),
+            "exchange_time": "18:00",
+            "timezone": "Europe/London",
+            "effective_from": soon.isoformat(),
+            "holiday-TOTAL_FORMS": "0",
+            "holiday-INITIAL_FORMS": "0",
+            "birthday-TOTAL_FORMS": "0",
+            "birthday-INITIAL_FORMS": "0",
+            "school_break-TOTAL_FORMS": "0",
+            "school_break-INITIAL_FORMS": "0",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert '<table class="month">' in text and "Overnights" in text
+    assert "<html" not in text
+
+
+def test_sam_accepts_on_the_proposals_page_and_declines_need_a_reason(cast, soon):
+    version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=soon)
+    sam = cast.client_for(cast.sam)
+    base = f"/families/{cast.family.pk}/schedule/proposals/{version.pk}"
+
+    page = sam.get(f"/families/{cast.family.pk}/schedule/proposals/")
+    assert "Accept" in page.content.decode()
+    assert sam.post(f"{base}/decline/", {"reason": ""}).status_code == 400
+    assert sam.post(f"{base}/accept/").status_code == 302
+    version.refresh_from_db()
+    assert version.status == "accepted"
+
+
+def test_the_time_share_page_chart_and_csv(cast, in_force, soon):
+    client = cast.client_for(cast.morgan)
+    period = {"start": soon.isoformat(), "end": (soon + timedelta(days=28)).isoformat()}
+
+    page = client.get(f"/families/{cast.family.pk}/schedule/timeshare/", period)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in text and "<title" in text and "partial-day" in text.lower()
+
+    download = client.get(f"/families/{cast.family.pk}/schedule/timeshare.csv", period)
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    overnights = next(r for r in rows if r[1] == "overnights" and "/" in r[0])
+    assert float(overnights[3]) + float(overnights[4]) == 28
+    assert float(overnights[5]) + float(overnights[6]) == pytest.approx(100)
+
+
+def test_the_feed_carries_the_engines_blocks_and_exchanges_and_child_events(cast, in_force):
+    access = cast.access(cast.vic)
+    kept = party(cast, 12)
+    dropped = party(cast, 20, "Football game")
+    event_cancel(access=cast.access(cast.alex), event=dropped, reason="Rained off", notify=False)
+    token = feed_token_of(feed_create(access=access))
+
+    response = cast.client_for(None).get(f"/feeds/{token}.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    found = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    schedule = selectors.schedule_of(access)
+    segments, exchanges = schedule.expand(*feed_window(schedule.zone(), timezone.now()))
+    namespace = str(cast.family.pk)
+    for segment in segments:
+        event = found[event_uid("custody", segment.start, namespace)]
+        assert event["DTSTART"].dt == segment.start and event["DTEND"].dt == segment.end
+    for exchange in exchanges:
+        assert found[event_uid("exchange", exchange.at, namespace)]["DTSTART"].dt == exchange.at
+    assert found[kept.ical_uid]["DTSTART"].dt == kept.starts_at
+    assert str(found[dropped.ical_uid]["STATUS"]) == "CANCELLED"
+
+
+def test_an_accepted_change_raises_the_sequence_of_the_events_it_touches(cast, in_force, soon):
+    token = feed_token_of(feed_create(access=cast.access(cast.alex)))
+    client = cast.client_for(None)
+
+    def sequences():
+        calendar = Calendar.from_ical(client.get(f"/feeds/{token}.ics").content)
+        return {
+            str(e["UID"]): (int(e["SEQUENCE"]), e["DTSTART"].dt) for e in calendar.walk("VEVENT")
+        }
+
+    before = sequences()
+    change_day = soon + timedelta(days=35)
+    change = plan_propose(
+        access=cast.access(cast.sam), plan=plan_data(pattern="5-2"), effective_from=change_day
+    )
+    plan_accept(access=cast.access(cast.alex), version=change)
+    after = sequences()
+
+    boundary = selectors.local_midnight(
+        selectors.schedule_of(cast.access(cast.alex)).zone(), change_day
+    )
+    early = [
+        uid
+        for uid, (seq, start) in before.items()
+        if start < boundary - timedelta(days=7) and uid.startswith("exchange")
+    ]
+    assert early and all(after[uid][0] == 0 for uid in early)
+    late = [
+        uid
+        for uid, (_seq, start) in after.items()
+        if start >= boundary and uid.startswith(("custody", "exchange"))
+    ]
+    assert late and all(after[uid][0] == 1 for uid in late), [
+        (u, after[u]) for u in late if after[u][0] != 1
+    ][:3]
+
+
+def test_a_wrong_or_revoked_feed_token_answers_404(cast, in_force):
+    access = cast.access(cast.sam)
+    token = feed_token_of(feed_create(access=access))
+    client = cast.client_for(None)
+    assert client.get(f"/feeds/{token}.ics").status_code == 200
+    assert client.get(f"/feeds/{token[:-1]}0.ics").status_code == 404
+
+    feed_revoke(access=access)
+    assert client.get(f"/feeds/{token}.ics").status_code == 404
+    # Making a new one revokes the old one too.
+    first = feed_token_of(feed_create(access=access))
+    second = feed_token_of(feed_create(access=access))
+    assert client.get(f"/feeds/{first}.ics").status_code == 404
+    assert client.get(f"/feeds/{second}.ics").status_code == 200
