@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -418,6 +419,19 @@ API: dict[tuple[str, str], Row] = {
         api_expect(401, 201, 201, 403, 404),
         {"body": "Yes, 15:00."},
     ),
+    # The upload siblings take multipart/form-data with files (see test_api_operation).
+    ("POST", "/api/v1/families/{family_id}/threads/upload"): Row(
+        "POST",
+        lambda c: _api(c, "/threads/upload"),
+        api_expect(401, 201, 201, 403, 404),
+        {"subject": "Dentist", "topic": "health", "body": "Tuesday 9:00"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/threads/{thread_id}/messages/upload"): Row(
+        "POST",
+        lambda c: _api(c, f"/threads/{_thread(c).pk}/messages/upload"),
+        api_expect(401, 201, 201, 403, 404),
+        {"body": "Yes, 15:00."},
+    ),
     ("POST", "/api/v1/families/{family_id}/threads/{thread_id}/viewed"): Row(
         "POST",
         lambda c: _api(c, f"/threads/{_thread(c).pk}/viewed"),
@@ -608,13 +622,18 @@ def test_api_operation(matrix_cast, operation, role):
         headers["Authorization"] = (
             "Bearer " + token_create(user=getattr(matrix_cast, role), name="matrix caller")[1]
         )
-    response = Client().generic(
-        row.method,
-        path,
-        data=json.dumps(data) if data else "",
-        content_type="application/json",
-        headers=headers,
-    )
+    if path.endswith("/upload"):
+        # The upload operations take multipart/form-data with a file, as a real client sends.
+        files = {"files": SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")}
+        response = Client().post(path, data={**data, **files}, headers=headers)
+    else:
+        response = Client().generic(
+            row.method,
+            path,
+            data=json.dumps(data) if data else "",
+            content_type="application/json",
+            headers=headers,
+        )
     assert response.status_code == row.expected[role], (
         f"{row.method} {path} as {role}: {response.status_code} {response.content[:200]!r}, "
         f"expected {row.expected[role]}"

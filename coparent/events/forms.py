@@ -22,6 +22,7 @@ from coparent.events.models import (
 from coparent.events.zones import zone_choices
 from coparent.families.forms import DateInput
 from coparent.families.models import Child
+from coparent.web.tone import CoachedTextarea, CoachedTextInput
 
 
 class TimeInput(forms.TimeInput):
@@ -77,7 +78,8 @@ class EventForm(forms.Form):
         label=_("Notes"),
         max_length=NOTES_MAX_CHARS,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        # Both parents read the notes: the tone coach watches the box (web/_tone_coach.html).
+        widget=CoachedTextarea(attrs={"rows": 4}),
         help_text=_("What to bring, who else is invited… Everyone in the family can read it."),
     )
 
@@ -180,6 +182,8 @@ class RsvpForm(forms.Form):
         label=_("Note (optional)"),
         max_length=RSVP_NOTE_MAX_CHARS,
         required=False,
+        # One line (the service keeps it on one); the other parent reads it beside the answer.
+        widget=CoachedTextInput(),
         help_text=_("For example “I'll bring the cake” or “I can come after 16:00”."),
     )
 
@@ -196,6 +200,7 @@ class CancelForm(forms.Form):
         label=_("Why is it cancelled? (optional)"),
         max_length=RSVP_NOTE_MAX_CHARS,
         required=False,
+        widget=CoachedTextInput(),
     )
 
 

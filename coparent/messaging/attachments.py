@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coparent.env import env_int
 
-MAX_FILES = 5
+MAX_FILES = 5  # per message, unless COPARENT_ATTACHMENT_MAX_FILES says otherwise
 MAX_PIXELS = 40_000_000  # well above any phone photo; refuses decompression bombs
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -40,6 +40,14 @@ def max_bytes() -> int:
     if configured is not None:
         return int(configured)
     return env_int("COPARENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def max_files() -> int:
+    """COPARENT_ATTACHMENT_MAX_FILES, from settings or the environment; MAX_FILES by default."""
+    configured = getattr(settings, "COPARENT_ATTACHMENT_MAX_FILES", None)
+    if configured is not None:
+        return int(configured)
+    return env_int("COPARENT_ATTACHMENT_MAX_FILES", MAX_FILES)
 
 
 def storage_dir() -> Path:
@@ -141,11 +149,18 @@ def prepare(incoming: IncomingFile) -> PreparedFile:
     )
 
 
-def prepare_all(files: list[IncomingFile]) -> list[PreparedFile]:
-    if len(files) > MAX_FILES:
+def check_count(count: int) -> None:
+    """Refuse more files than one message takes. Callers holding uploads call it before reading
+    them, so a request with a hundred files is refused without reading any."""
+    limit = max_files()
+    if count > limit:
         raise ValidationError(
-            {"attachments": [_("Attach at most %(n)d files to one message.") % {"n": MAX_FILES}]}
+            {"attachments": [_("Attach at most %(n)d files to one message.") % {"n": limit}]}
         )
+
+
+def prepare_all(files: list[IncomingFile]) -> list[PreparedFile]:
+    check_count(len(files))
     prepared, problems = [], []
     for incoming in files:
         try:

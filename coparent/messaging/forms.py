@@ -15,6 +15,7 @@ from coparent.families.forms import DateInput
 from coparent.families.models import Membership
 from coparent.messaging import attachments as files
 from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Frequency, Topic
+from coparent.web.tone import CoachedTextarea
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -51,7 +52,7 @@ def _body_field() -> forms.CharField:
     return forms.CharField(
         label=_("Message"),
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 6, "data-tone-input": "1"}),
+        widget=CoachedTextarea(attrs={"rows": 6}),
         help_text=_(
             "Keep it brief, informative, friendly and firm. Once sent, a message can never be "
             "edited or deleted. Up to %(max)s characters."

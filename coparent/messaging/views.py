@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coparent.families.forms import add_service_error
 from coparent.messaging import attachments as files
-from coparent.messaging import coach, selectors, services
+from coparent.messaging import selectors, services
 from coparent.messaging.forms import (
     ComposeForm,
     InboxFilterForm,
@@ -39,6 +39,7 @@ from coparent.messaging.forms import (
 )
 from coparent.messaging.models import Thread
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.tone import advice
 
 INBOX_PAGE = 30
 
@@ -75,7 +76,7 @@ def _coach_context(request: FamilyRequest) -> dict[str, Any]:
     """The coach's advice on the posted body, for messaging/_tone.html. Files chosen before a
     check are not kept (a browser cannot put them back), so the page says so."""
     return {
-        "tone": coach.advice(request.POST.get("body", "")),
+        "tone": advice(request.POST.get("body", "")),
         "tone_files_dropped": bool(request.FILES),
     }
 
@@ -112,7 +113,6 @@ def compose(request: FamilyRequest) -> HttpResponse:
             request,
             "messaging/compose.html",
             form=form,
-            tone_skeleton=coach.SKELETON,
             **_coach_context(request),
         )
     form = ComposeForm(
@@ -136,7 +136,7 @@ def compose(request: FamilyRequest) -> HttpResponse:
         else:
             messages.success(request, _("Sent. It can never be edited or deleted."))
             return redirect(_thread_url(request, message.thread, f"m{message.pk}"))
-    return _page(request, "messaging/compose.html", form=form, tone_skeleton=coach.SKELETON)
+    return _page(request, "messaging/compose.html", form=form)
 
 
 def _show_thread(
@@ -162,7 +162,6 @@ def _show_thread(
         thread_page=page,
         form=form,
         new_ids=new_ids,
-        tone_skeleton=coach.SKELETON,
         **(tone or {}),
     )
     response.status_code = status

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from coparent.core.schedule import DESCRIPTIONS, PATTERNS
 from coparent.core.schedule.holiday_dates import UnknownCalendar, names_in_year
 from coparent.schedule.models import NOTE_MAX_CHARS
+from coparent.web.tone import CoachedTextarea
 
 CUSTOM = "custom"
 OWNER_CHOICES = [("", _("nobody (the rotation)")), ("A", _("parent A")), ("B", _("parent B"))]
@@ -92,7 +93,8 @@ class PlanForm(forms.Form):
         label=_("Note for the other parent"),
         required=False,
         max_length=NOTE_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        # The other parent reads it with the proposal: the tone coach watches the box.
+        widget=CoachedTextarea(attrs={"rows": 2}),
     )
 
 
@@ -319,7 +321,7 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why you decline"),
         max_length=NOTE_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=CoachedTextarea(attrs={"rows": 3}),
     )
 
 

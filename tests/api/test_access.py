@@ -59,6 +59,17 @@ FAMILY_OPERATIONS = [
     ("POST", "/api/v1/families/{family_id}/threads", THREAD, 201, 201, 403),
     ("GET", "/api/v1/families/{family_id}/threads/{thread_id}/messages", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/threads/{thread_id}/messages", REPLY, 201, 201, 403),
+    # The upload siblings take multipart/form-data; sent JSON, as here, they answer 415 once
+    # past the access checks. tests/messaging/test_api_upload.py sends them real files.
+    ("POST", "/api/v1/families/{family_id}/threads/upload", THREAD, 415, 415, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/threads/{thread_id}/messages/upload",
+        REPLY,
+        415,
+        415,
+        403,
+    ),
     ("POST", "/api/v1/families/{family_id}/threads/{thread_id}/viewed", {}, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/messages/search", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/attachments/{attachment_id}", None, 200, 200, 403),

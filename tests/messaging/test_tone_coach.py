@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-import coparent.messaging
+import coparent.web
 from coparent.core.tone import analyse
 from coparent.messaging.models import Message, Thread
 from coparent.records.models import RecordEntry
@@ -25,7 +25,7 @@ from tests.families.helpers import client_for
 from tests.messaging.conftest import start
 
 HOSTILE = "You ALWAYS do this, you're a terrible father"
-SCRIPT = Path(coparent.messaging.__file__).parent / "static" / "messaging" / "tone.js"
+SCRIPT = Path(coparent.web.__file__).parent / "static" / "coparent" / "tone-coach.js"
 
 
 def _compose(cast):
@@ -57,7 +57,7 @@ def _advice(response) -> str:
     """What the coach's box says (the inert skeleton after it is not shown)."""
     page = response.content.decode()
     start = page.index('<div id="tone-coach"')
-    return _text(page[start : page.index('<template id="tone-skeleton">', start)])
+    return _text(page[start : page.index('<template id="tone-coach-skeleton">', start)])
 
 
 # --- The page carries the coach ------------------------------------------------------------
@@ -75,13 +75,13 @@ def test_the_message_box_comes_with_the_coach_and_its_script(cast, where):
     assert 'data-tone-url="/api/v1/tone"' in coach
     assert 'id="id_body"' in page
     # The project's own script and style, from 'self': nothing inline (the CSP forbids it).
-    assert re.search(r'<script src="[^"]*/messaging/tone\.js" defer></script>', page)
-    assert re.search(r'<link rel="stylesheet" href="[^"]*/messaging/tone\.css">', page)
+    assert re.search(r'<script src="[^"]*/coparent/tone-coach\.js" defer></script>', page)
+    assert re.search(r'<link rel="stylesheet" href="[^"]*/coparent/tone-coach\.css">', page)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
     assert " style=" not in page
     assert "{#" not in page and "{% comment" not in page  # template comments stay comments
     # The pattern the script copies, inert until then, and the no-script way to ask.
-    assert '<template id="tone-skeleton">' in page
+    assert '<template id="tone-coach-skeleton">' in page
     assert "Use this version" in page
     assert re.search(r'<button type="submit" name="tone" value="check"[^>]*>Check the tone<', page)
     # Send stays the form's first button, so Enter in the subject still sends.

@@ -1,19 +1,32 @@
-"""Messages: threads, messages (send, list, mark viewed), search, attachment downloads.
+"""Messages: threads, messages (send, list, mark viewed), search, attachment uploads and
+downloads.
 
 Same rules as the pages: parents and consented professionals only (a viewer gets 403), a
 professional only in threads they were included in, another family's anything is a 404.
 POSTs that create accept an `Idempotency-Key` header: a retry with the same key returns the
 first result (with `Idempotent-Replayed: true`) and creates nothing.
+
+Files travel as multipart/form-data to the `…/upload` siblings of the two JSON operations that
+send a message: ninja reads one operation's input either as a JSON body or as form fields, not
+both, and a JSON body with base64 files would make every photo a third bigger and hold it in
+memory twice. The siblings take the same fields and answer the same shapes.
 """
 
 import base64
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Header, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import model_validator
 
@@ -23,6 +36,7 @@ from coparent.api.schemas import In, PersonRef, answers
 from coparent.families.selectors import FamilyAccess
 from coparent.messaging import attachments as files
 from coparent.messaging import idempotency, selectors, services
+from coparent.messaging.forms import incoming
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
     SUBJECT_MAX_CHARS,
@@ -35,6 +49,16 @@ router = Router(tags=["messages"])
 
 MAX_PAGE = 200
 KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first result."
+FILES_HELP = (
+    "Photos (JPEG, PNG, GIF, WebP) or PDFs, one `files` part each; the type is read from the "
+    "content. At most COPARENT_ATTACHMENT_MAX_FILES files (5 by default) of at most "
+    "COPARENT_ATTACHMENT_MAX_BYTES each (10 MB by default). Photos are stored without EXIF/GPS."
+)
+FORM_SUBJECT_HELP = "Required."
+FORM_BODY_HELP = "Required; at most 20,000 chars."
+PROS_HELP = "Member ids of professionals both parents consented to; repeat the field for more."
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+T = TypeVar("T")
 
 
 class Pages(LimitOffsetPagination):
@@ -184,6 +208,90 @@ def _load_thread(access: FamilyAccess, message_id: str) -> ThreadCreatedOut:
     return ThreadCreatedOut(thread=_thread_out(thread), message=_load_message(access, message_id))
 
 
+def _files_part() -> Any:
+    # A new one per operation: ninja writes the operation's default into the instance.
+    return File(..., alias="files", description=FILES_HELP)
+
+
+def _require_form(request: HttpRequest, json_twin: str) -> None:
+    """A JSON body sent here would arrive as an empty form; say where it belongs instead."""
+    if request.content_type not in FORM_TYPES:
+        raise HttpError(
+            415,
+            _("Send multipart/form-data here (fields and `files` parts); JSON goes to %(path)s.")
+            % {"path": json_twin},
+        )
+
+
+@contextmanager
+def _file_problems_as_field_errors() -> Iterator[None]:
+    """A refused file answers 422 with its message under `files`, the part it came in, beside
+    any other field's message; refusals without a file problem stay the JSON operations' 400."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        problems = getattr(error, "error_dict", {})
+        if "attachments" not in problems:
+            raise
+        raise NinjaValidationError(
+            [
+                {
+                    "loc": ("file", "files") if name == "attachments" else ("form", name),
+                    "msg": message,
+                    "type": "value_error",
+                    "ctx": {"error": message},
+                }
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        ) from None
+
+
+def _send_once(
+    request: HttpRequest,
+    access: FamilyAccess,
+    *,
+    key: str | None,
+    operation: str,
+    uploads: list[UploadedFile],
+    send: Callable[[list[files.IncomingFile]], Message],
+    load: Callable[[str], T],
+) -> HttpResponse:
+    """`idempotency.once` for a send with files; `send` calls the service with them.
+
+    The files reach the disk before the transaction commits, so whenever it does not (an error,
+    or a twin request with the same key that got there first and is replayed instead), the ones
+    this request wrote are removed again."""
+    stored: list[str] = []
+
+    def create() -> tuple[str, T]:
+        files.check_count(len(uploads))  # before reading any of them
+        message = send(incoming(uploads))
+        stored.extend(_stored_names(message))
+        return str(message.pk), load(str(message.pk))
+
+    try:
+        with transaction.atomic(), _file_problems_as_field_errors():
+            result, replayed = idempotency.once(
+                user=caller(request),
+                family=access.family,
+                key=key,
+                operation=operation,
+                create=create,
+                load=load,
+            )
+    except BaseException:
+        files.remove(stored)
+        raise
+    if replayed:
+        files.remove(stored)  # ours was rolled back; the twin's files are the ones kept
+    return _created(result, replayed)
+
+
+def _stored_names(message: Message) -> list[str]:
+    return list(message.attachments.values_list("stored_name", flat=True))
+
+
 def _created(result: Any, replayed: bool) -> HttpResponse:
     from coparent.api.api import api
 
@@ -245,6 +353,54 @@ def thread_create(
     return _created(result, replayed)
 
 
+@router.post(
+    "/families/{uuid:family_id}/threads/upload",
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 415, 422),
+    summary="Start a conversation with its first message and files (multipart/form-data)",
+)
+def thread_create_upload(
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    # Blank rather than required: a missing subject or text gets the service's own message for
+    # it, as a blank one does in JSON, and only after the access checks.
+    subject: Annotated[
+        str, Form(..., max_length=SUBJECT_MAX_CHARS, description=FORM_SUBJECT_HELP)
+    ] = "",
+    topic: Annotated[Topic, Form(...)] = Topic.OTHER,
+    body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
+    # (pydantic copies a mutable default for each call, so [] is safe here)
+    include_professionals: Annotated[list[uuid.UUID], Form(..., description=PROS_HELP)] = [],  # noqa: B006
+    uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+) -> HttpResponse:
+    access = family_access(request, family_id)
+    access.require_shared()
+    _require_form(request, f"/api/v1/families/{family_id}/threads")
+
+    def send(attachments: list[files.IncomingFile]) -> Message:
+        return services.thread_start(
+            access=access,
+            subject=subject,
+            topic=topic,
+            body=body,
+            include_professionals=[
+                selectors.get_professional(access, mid) for mid in include_professionals
+            ],
+            attachments=attachments,
+        )
+
+    return _send_once(
+        request,
+        access,
+        key=idempotency_key,
+        # The JSON operation's name: a key names the conversation, whichever way it was sent.
+        operation="thread_create",
+        uploads=uploads,
+        send=send,
+        load=lambda rid: _load_thread(access, rid),
+    )
+
+
 @router.get(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
     response=answers({200: list[MessageOut]}, 403, 404, 422),
@@ -304,6 +460,37 @@ def message_create(
         load=lambda rid: _load_message(access, rid),
     )
     return _created(result, replayed)
+
+
+@router.post(
+    "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages/upload",
+    response=answers({201: MessageOut}, 400, 403, 404, 415, 422),
+    summary="Reply in a conversation with files (multipart/form-data)",
+)
+def message_create_upload(
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    thread_id: uuid.UUID,
+    # Blank rather than required, as in thread_create_upload.
+    body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
+    uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+) -> HttpResponse:
+    access = family_access(request, family_id)
+    thread = selectors.get_thread_for_user(access, thread_id)
+    _require_form(request, f"/api/v1/families/{family_id}/threads/{thread_id}/messages")
+
+    return _send_once(
+        request,
+        access,
+        key=idempotency_key,
+        operation=f"message_create:{thread.pk}",
+        uploads=uploads,
+        send=lambda attachments: services.message_send(
+            access=access, thread=thread, body=body, attachments=attachments
+        ),
+        load=lambda rid: _load_message(access, rid),
+    )
 
 
 @router.post(

@@ -1,14 +1,20 @@
-// The tone coach beside the message box (messaging/_tone.html). As the parent types, it asks
-// POST /api/v1/tone — with the logged-in session and Django's CSRF token from the form — how
-// the text will land, and shows the advice in #tone-coach: the level, each flagged span with
-// why and a calmer phrasing, supportive wording, the nudge toward brevity, and a calmer version
-// of the whole text. Under the box, a read-only copy of the text marks the flagged words.
+// The tone coach beside any text box where a parent writes to the other (web/_tone_coach.html;
+// the box — a textarea or a one-line input — is marked data-tone-coach by its form). As the parent types, it asks POST /api/v1/tone —
+// with the logged-in session and Django's CSRF token from the box's form — how the text will
+// land, and shows the advice in the box's own panel: the level, each flagged span with why and
+// a calmer phrasing, supportive wording, the nudge toward brevity, and a calmer version of the
+// whole text. Under the box, a read-only copy of the text marks the flagged words. A page may
+// hold several coached boxes; each has its own panel, mirror, pause and request.
 //
 // Advice only: it never blocks sending and never changes the text unless the person clicks
-// "Use this version". Without this script the form works as before ("Check the tone" asks the
-// server for the same advice). The person's text only ever enters the page as textContent.
+// "Use this version". Without this script the form works as before. The person's text only
+// ever enters the page as textContent.
 "use strict";
 (() => {
+  // web/_tone_coach.html adds this script once per coached box: the first copy does the work.
+  if (window.coparentToneCoach) return;
+  window.coparentToneCoach = true;
+
   const QUIET_MS = 400; // ask once typing pauses this long, not on every key
   const NOT_WARNINGS = new Set(["supportive", "length"]);
 
@@ -219,7 +225,8 @@
     if (box.value.trim()) ask();
   }
 
+  // Each panel names its text box (data-tone-for): the pair is what the include rendered.
   document.addEventListener("DOMContentLoaded", () => {
-    for (const coach of document.querySelectorAll("[data-tone-for]")) start(coach);
+    for (const coach of document.querySelectorAll(".tone-coach[data-tone-for]")) start(coach);
   });
 })();

@@ -1,0 +1,17 @@
+"""`{% tone_skeleton as skeleton %}`: the empty advice `web/_tone_coach.html` renders inside a
+<template>, so any page can carry the coach without its view passing anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from coparent.web.tone import SKELETON
+
+register = template.Library()
+
+
+@register.simple_tag
+def tone_skeleton() -> dict[str, Any]:
+    return SKELETON
