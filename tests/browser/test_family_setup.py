@@ -4,38 +4,13 @@ and invites the co-parent; the co-parent accepts in a second browser and both se
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 
+from tests.browser.steps import link_in_emails, sign_up
+
 pytestmark = pytest.mark.browser
-
-PASSWORD = "quiet-harbour-lantern-58"
-
-
-def _link_in_emails(data_dir: Path, recipient: str, marker: str, timeout: float = 60) -> str:
-    """Wait for the task worker to write the email to the data folder and return its link."""
-    deadline = time.monotonic() + timeout
-    pattern = re.compile(r"https?://\S*" + re.escape(marker) + r"\S*")
-    while time.monotonic() < deadline:
-        for path in (
-            sorted((data_dir / "emails").glob("*.log")) if (data_dir / "emails").exists() else []
-        ):
-            text = path.read_text()
-            if f"To: {recipient}" in text and (match := pattern.search(text)):
-                return match.group(0)
-        time.sleep(0.5)
-    raise AssertionError(f"no email to {recipient} with {marker} within {timeout}s")
-
-
-def _sign_up(page, base: str, email: str, name: str) -> None:
-    page.fill("input[name=email]", email)
-    page.fill("input[name=display_name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=password_confirm]", PASSWORD)
-    page.get_by_role("button", name=re.compile("create|sign up", re.I)).click()
 
 
 def test_two_parents_set_up_their_family_space(server, browser, screenshots):
@@ -48,9 +23,9 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
 
     # Alex signs up and confirms the address through the emailed link.
     page.goto(base + "/accounts/signup/")
-    _sign_up(page, base, alex_email, "Alex")
+    sign_up(page, base, alex_email, "Alex")
     page.wait_for_load_state()
-    confirm = _link_in_emails(data_dir, alex_email, "/accounts/confirm/")
+    confirm = link_in_emails(data_dir, alex_email, "/accounts/confirm/")
     page.goto(confirm)
     # Opening the link only shows a button, so a mail scanner cannot spend it.
     page.get_by_role("button", name="Confirm").click()
@@ -86,7 +61,7 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     page.select_option("select[name=role]", "parent")
     page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
     page.wait_for_load_state()
-    invite_link = _link_in_emails(data_dir, sam_email, "/invite/")
+    invite_link = link_in_emails(data_dir, sam_email, "/invite/")
 
     # Sam opens the link in another browser, creates an account and accepts.
     sam = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -94,7 +69,7 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     sam_page.goto(invite_link)
     assert "Rivera family" in sam_page.content()
     sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
-    _sign_up(sam_page, base, sam_email, "Sam")
+    sign_up(sam_page, base, sam_email, "Sam")
     sam_page.get_by_role("link", name="Continue where you were").click()
     sam_page.wait_for_url(re.compile(r"/invite/"))
     sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()

@@ -4,51 +4,17 @@ pickup, Sam opens it, Alex then sees "viewed at …", and the replies arrive in 
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
-from tests.browser.test_family_setup import _link_in_emails, _sign_up
+from tests.browser.steps import family_with_two_parents
 
 pytestmark = pytest.mark.browser
 
 
-def _family_with_two_parents(browser, base, data_dir):
-    """Alex signs up, creates the family and invites Sam, who signs up and accepts."""
-    run = uuid.uuid4().hex[:8]
-    alex_email, sam_email = f"alex-m-{run}@example.org", f"sam-m-{run}@example.org"
-    alex = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-    page = alex.new_page()
-    page.goto(base + "/accounts/signup/")
-    _sign_up(page, base, alex_email, "Alex")
-    page.wait_for_load_state()
-    page.goto(base + "/families/new/")
-    page.fill("input[name=name]", "Rivera family")
-    page.get_by_role("button", name=re.compile("create", re.I)).click()
-    page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
-    dashboard = page.url
-    page.goto(dashboard + "members/invite/")
-    page.fill("input[name=email]", sam_email)
-    page.select_option("select[name=role]", "parent")
-    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
-    page.wait_for_load_state()
-    invite_link = _link_in_emails(data_dir, sam_email, "/invite/")
-
-    sam = browser.new_context(viewport={"width": 1280, "height": 900})
-    sam_page = sam.new_page()
-    sam_page.goto(invite_link)
-    sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
-    _sign_up(sam_page, base, sam_email, "Sam")
-    sam_page.get_by_role("link", name="Continue where you were").click()
-    sam_page.wait_for_url(re.compile(r"/invite/"))
-    sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
-    sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
-    return alex, page, sam, sam_page, dashboard
-
-
 def test_no_communication_story(server, browser, screenshots):
     base, data_dir = server["url"], server["data_dir"]
-    alex, page, sam, sam_page, dashboard = _family_with_two_parents(browser, base, data_dir)
+    alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir)
 
     # Alex writes about Friday's school pickup.
     page.goto(dashboard)

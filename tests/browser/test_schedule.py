@@ -3,12 +3,11 @@ the same month; a birthday party Alex adds appears in Sam's calendar."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.test_messages import _family_with_two_parents
+from tests.browser.steps import add_child, family_with_two_parents
 
 pytestmark = pytest.mark.browser
 
@@ -20,16 +19,12 @@ def _month_grid(page) -> str:
 
 def test_a_plan_is_proposed_accepted_and_shared(server, browser, screenshots):
     base, data_dir = server["url"], server["data_dir"]
-    alex, page, sam, sam_page, dashboard = _family_with_two_parents(browser, base, data_dir)
-    # Tomorrow, in UTC and in every zone: a plan can never start in the past.
+    alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir)
+    # Two days ahead, in UTC: never in the past in any zone, as a plan must not start there.
     start = (datetime.now(UTC) + timedelta(days=2)).date()
     month = f"?month={start:%Y-%m}"
 
-    page.goto(dashboard + "children/new/")
-    page.fill("input[name=name]", "Mia")
-    page.fill("input[name=date_of_birth]", "2016-05-02")
-    page.get_by_role("button", name=re.compile("add", re.I)).click()
-    page.wait_for_load_state()
+    add_child(page, dashboard, "Mia", "2016-05-02")
 
     # Alex proposes a 2-2-3 rotation with an 18:00 exchange at school.
     page.goto(dashboard + "schedule/plan/")

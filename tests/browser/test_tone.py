@@ -10,24 +10,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_messages import _family_with_two_parents
+from tests.browser.steps import WAIT_MS, console_errors, family_with_two_parents
 
 pytestmark = pytest.mark.browser
 
 OLDER = "Can you have Mia ready at 5 on Friday? You are a pathetic liar and everyone knows it."
 INSULT = "You are a pathetic liar and everyone knows it."
 ANGRY = "You ALWAYS do this, you're a terrible father"
-WAIT_MS = 15_000  # the coach answers after a 400 ms pause; a loaded machine may take longer
-
-
-def _console_errors(page) -> list[str]:
-    """Errors the page logs: a CSP refusal or a script error would show here."""
-    errors: list[str] = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def _compose(page, dashboard: str, subject: str) -> None:
@@ -39,8 +28,8 @@ def test_the_coach_warns_the_writer_and_the_shield_folds_for_the_reader(
     server, browser, screenshots
 ):
     base, data_dir = server["url"], server["data_dir"]
-    alex, page, sam, sam_page, dashboard = _family_with_two_parents(browser, base, data_dir)
-    alex_errors, sam_errors = _console_errors(page), _console_errors(sam_page)
+    alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir)
+    alex_errors, sam_errors = console_errors(page), console_errors(sam_page)
     coach = page.locator("#tone-coach")
 
     # Last week Alex sent an insult anyway: the coach warned him, but it never blocks.

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_messages import _family_with_two_parents
-from tests.browser.test_tone import WAIT_MS, _console_errors
+from tests.browser.steps import WAIT_MS, add_child, console_errors, family_with_two_parents
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +24,11 @@ def test_the_coach_warns_beside_a_child_events_notes_and_each_box_has_its_own(
     server, browser, screenshots
 ):
     base, data_dir = server["url"], server["data_dir"]
-    alex, page, sam, sam_page, dashboard = _family_with_two_parents(browser, base, data_dir)
-    alex_errors, sam_errors = _console_errors(page), _console_errors(sam_page)
+    alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir)
+    alex_errors, sam_errors = console_errors(page), console_errors(sam_page)
     day = (datetime.now(UTC) + timedelta(days=10)).date()
 
-    page.goto(dashboard + "children/new/")
-    page.fill("input[name=name]", "Mia")
-    page.fill("input[name=date_of_birth]", "2016-05-02")
-    page.get_by_role("button", name=re.compile("add", re.I)).click()
-    page.wait_for_load_state()
+    add_child(page, dashboard, "Mia", "2016-05-02")
 
     # Alex adds Mia's party and, angry, types the notes key by key.
     page.goto(dashboard + "events/new/")

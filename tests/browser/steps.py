@@ -1,0 +1,86 @@
+"""Steps the browser tests share: signing up through the real pages, reading the emails the
+task worker writes to the data folder, and setting up a family with two parents."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+PASSWORD = "quiet-harbour-lantern-58"
+WAIT_MS = 15_000  # the coach answers after a 400 ms pause; a loaded machine may take longer
+
+
+def link_in_emails(data_dir: Path, recipient: str, marker: str, timeout: float = 60) -> str:
+    """Wait for the task worker to write the email to the data folder and return its link."""
+    deadline = time.monotonic() + timeout
+    pattern = re.compile(r"https?://\S*" + re.escape(marker) + r"\S*")
+    while time.monotonic() < deadline:
+        for path in (
+            sorted((data_dir / "emails").glob("*.log")) if (data_dir / "emails").exists() else []
+        ):
+            text = path.read_text()
+            if f"To: {recipient}" in text and (match := pattern.search(text)):
+                return match.group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {recipient} with {marker} within {timeout}s")
+
+
+def sign_up(page, base: str, email: str, name: str) -> None:
+    page.fill("input[name=email]", email)
+    page.fill("input[name=display_name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password_confirm]", PASSWORD)
+    page.get_by_role("button", name=re.compile("create|sign up", re.I)).click()
+
+
+def family_with_two_parents(browser, base, data_dir):
+    """Alex signs up, creates the family and invites Sam, who signs up and accepts."""
+    run = uuid.uuid4().hex[:8]
+    alex_email, sam_email = f"alex-m-{run}@example.org", f"sam-m-{run}@example.org"
+    alex = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = alex.new_page()
+    page.goto(base + "/accounts/signup/")
+    sign_up(page, base, alex_email, "Alex")
+    page.wait_for_load_state()
+    page.goto(base + "/families/new/")
+    page.fill("input[name=name]", "Rivera family")
+    page.get_by_role("button", name=re.compile("create", re.I)).click()
+    page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    dashboard = page.url
+    page.goto(dashboard + "members/invite/")
+    page.fill("input[name=email]", sam_email)
+    page.select_option("select[name=role]", "parent")
+    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
+    page.wait_for_load_state()
+    invite_link = link_in_emails(data_dir, sam_email, "/invite/")
+
+    sam = browser.new_context(viewport={"width": 1280, "height": 900})
+    sam_page = sam.new_page()
+    sam_page.goto(invite_link)
+    sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    sign_up(sam_page, base, sam_email, "Sam")
+    sam_page.get_by_role("link", name="Continue where you were").click()
+    sam_page.wait_for_url(re.compile(r"/invite/"))
+    sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
+    sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    return alex, page, sam, sam_page, dashboard
+
+
+def console_errors(page) -> list[str]:
+    """Errors the page logs: a CSP refusal or a script error would show here."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def add_child(page, dashboard: str, name: str, born: str) -> None:
+    page.goto(dashboard + "children/new/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=date_of_birth]", born)
+    page.get_by_role("button", name=re.compile("add", re.I)).click()
+    page.wait_for_load_state()
