@@ -105,6 +105,18 @@ def _event(c: Any) -> Any:
     return c.event
 
 
+def _export_job(c: Any, suffix: str = "") -> str:
+    """A JSON export Alex asked for, already prepared by the worker (run at once in tests)."""
+    if not hasattr(c, "export_job"):
+        from django.test import TestCase
+
+        from coparent.records.services import record_export
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            c.export_job = record_export(access=c.access(c.alex), file_format="json")
+    return f"{_fam(c)}/record/export/{c.export_job.pk}/{suffix}"
+
+
 def _ev(c: Any, suffix: str) -> str:
     return f"{_fam(c)}/events/{suffix}"
 
@@ -260,6 +272,10 @@ WEB: dict[str, Row] = {
         "GET", lambda c: _thread(c) and _msg(c, f"attachments/{c.attachment.pk}/"), SHARED_PAGE
     ),
     "records:export": Row("GET", lambda c: f"{_fam(c)}/record/export/", SHARED_PAGE),
+    # Alex's export job: the family's parents and the mediator follow and download it.
+    "records:export_job": Row("GET", _export_job, SHARED_PAGE),
+    "records:export_job_status": Row("GET", lambda c: _export_job(c, "status/"), SHARED_PAGE),
+    "records:export_job_download": Row("GET", lambda c: _export_job(c, "download/"), SHARED_PAGE),
     # Child events: every member reads them, viewers included; only parents write.
     "events:list": Row("GET", lambda c: _ev(c, ""), ANY_MEMBER_PAGE),
     "events:add": Row("GET", lambda c: _ev(c, "new/"), PARENT_PAGE),

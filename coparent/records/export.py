@@ -13,7 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -119,17 +119,23 @@ def build_export(
     kinds: Sequence[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    through_seq: int | None = None,
 ) -> dict[str, Any]:
     """The ``coparent-record/1`` document for ``family``, head signed with the server's key.
 
     ``kinds`` and the inclusive UTC dates ``date_from``/``date_to`` narrow the scope; entries
-    outside it become stubs. Raises ``ChainBroken`` if the stored record does not verify, and
-    ``ValueError`` if ``date_from`` is after ``date_to``.
+    outside it become stubs. ``through_seq`` ends the export at that entry (a background export
+    ends at the entry that recorded its request, whatever was appended since). Raises
+    ``ChainBroken`` if the stored record does not verify, and ``ValueError`` if ``date_from`` is
+    after ``date_to``.
     """
     if date_from is not None and date_to is not None and date_from > date_to:
         raise ValueError(_("The start date is after the end date."))
     entries = family_entries(family)
     check_chain(entries)
+    if through_seq is not None:
+        # check_chain proved that seq runs 1..N, so the first `through_seq` are exactly those.
+        entries = entries[:through_seq]
     kind_set = set(kinds) if kinds else None
     exported = [
         entry if _in_scope(entry, kind_set, date_from, date_to) else stub_of(entry)
@@ -220,12 +226,25 @@ def export_html(export: dict[str, Any], *, family: Family) -> str:
     return render_to_string("records/export/record.html", context)
 
 
-def render_pdf(export: dict[str, Any], *, family: Family) -> bytes:
-    """The export as a PDF for people (WeasyPrint: about 5 ms per entry)."""
+def render_pdf(
+    export: dict[str, Any],
+    *,
+    family: Family,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """The export as a PDF for people (WeasyPrint: about 5 ms per entry).
+
+    ``progress`` hears a percentage of the rendering at each stage: WeasyPrint reports nothing
+    while it lays pages out, so the stages (HTML made, pages laid out) are the honest steps.
+    """
     import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
 
+    report = progress or (lambda percent: None)
     css = render_to_string("records/export/record.css")
-    document = weasyprint.HTML(string=export_html(export, family=family))
-    pdf = document.write_pdf(stylesheets=[weasyprint.CSS(string=css)])
+    html = export_html(export, family=family)
+    report(10)
+    document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+    report(80)
+    pdf = document.write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns the bytes
     return pdf

@@ -1,6 +1,9 @@
-"""Storage of the family record. Rows are never updated or deleted: triggers refuse it."""
+"""Storage of the family record (its rows are never updated or deleted: triggers refuse it)
+and of the exports people ask for on the web page."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -69,3 +72,54 @@ class RecordEntry(models.Model):
             return str(Kind(self.kind).label)
         except ValueError:
             return self.kind
+
+
+class ExportJob(models.Model):
+    """One export asked for on the web page, built and rendered by the task worker.
+
+    The "record.exported" entry is appended when the job is created, and ``head_seq`` is its
+    seq: the worker exports the record up to and including that entry, whatever is appended
+    while it works, so the document still ends with the export itself.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        JSON = "json", _("JSON")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_format = models.CharField(max_length=8, choices=Format.choices)
+    # The scope, as the person chose it: None for every kind, and inclusive UTC dates.
+    kinds = models.JSONField(null=True, blank=True)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    head_seq = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_entries = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT ("exports/<random>.pdf"): the random part keeps names unguessable
+    # even to someone who can list the folder's neighbours' names.
+    file_name = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["family", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.file_format}, {self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

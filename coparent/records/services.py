@@ -15,7 +15,7 @@ from coparent.accounts.models import User
 from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
-from coparent.records.models import Kind, RecordEntry
+from coparent.records.models import ExportJob, Kind, RecordEntry
 
 
 class RecordError(RuntimeError):
@@ -69,27 +69,41 @@ def record_export(
     kinds: Sequence[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> dict[str, Any]:
+) -> ExportJob:
     """A parent or consented professional exports the record (for a court, a mediator...).
 
-    The export itself is a fact the other parent is entitled to see, so it is recorded first,
-    in the same transaction, and the signed export ends with that very entry.
+    The export itself is a fact the other parent is entitled to see, so it is recorded at once,
+    with the job that will build the document, in one transaction. The task worker then builds
+    and renders the document (a PDF of thousands of entries takes many seconds) up to that very
+    entry, so the signed export ends with it. The worker hears of the job only once it commits.
     """
-    from coparent.records.export import build_export
+    from coparent.records.tasks import run_export_job
 
     access.require_shared()
     if date_from is not None and date_to is not None and date_from > date_to:
         raise ValidationError({"date_to": [_("The end date must be on or after the start date.")]})
+    scope_kinds = sorted(kinds) if kinds else None
     with transaction.atomic():
-        record_append(
+        entry = record_append(
             family=access.family,
             kind=Kind.RECORD_EXPORTED,
             actor=access.membership.user,
             data={
                 "format": file_format,
-                "kinds": sorted(kinds) if kinds else None,
+                "kinds": scope_kinds,
                 "from": date_from.isoformat() if date_from else None,
                 "to": date_to.isoformat() if date_to else None,
             },
         )
-        return build_export(family=access.family, kinds=kinds, date_from=date_from, date_to=date_to)
+        job = ExportJob.objects.create(
+            family=access.family,
+            requested_by=access.membership.user,
+            file_format=file_format,
+            kinds=scope_kinds,
+            date_from=date_from,
+            date_to=date_to,
+            head_seq=entry.seq,
+        )
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_export_job.enqueue(job_id))
+    return job

@@ -8,4 +8,7 @@ app_name = "records"
 urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("export/", views.export, name="export"),
+    path("export/<uuid:job_id>/", views.export_job, name="export_job"),
+    path("export/<uuid:job_id>/status/", views.export_job_status, name="export_job_status"),
+    path("export/<uuid:job_id>/download/", views.export_job_download, name="export_job_download"),
 ]

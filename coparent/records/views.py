@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-import json
+from datetime import UTC
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from coparent.records.export import render_pdf
 from coparent.records.forms import ExportForm, TimelineFilterForm
-from coparent.records.selectors import entry_rows, record_entries, record_people
+from coparent.records.models import ExportJob
+from coparent.records.selectors import (
+    entry_rows,
+    get_export_job,
+    record_entries,
+    record_people,
+)
 from coparent.records.services import record_export
+from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
 
 PAGE_SIZE = 50
+CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
 
 
 @family_view(shared=True)
@@ -48,26 +59,82 @@ def timeline(request: FamilyRequest) -> HttpResponse:
 @family_view(shared=True)
 @require_http_methods(["GET", "POST"])
 def export(request: FamilyRequest) -> HttpResponse:
-    """Download the record, whole or in part, signed; the download is itself recorded."""
+    """Ask for the record, whole or in part, signed; the request is itself recorded, and the
+    document is prepared in the background on a page that shows its progress."""
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        document = record_export(
+        job = record_export(
             access=request.family_access,
             file_format=data["file_format"],
             kinds=data["kinds"] or None,
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        if data["file_format"] == "pdf":
-            body = render_pdf(document, family=request.family_access.family)
-            response = HttpResponse(body, content_type="application/pdf")
-            name = f"coparent-record-{stamp}.pdf"
-        else:
-            body = json.dumps(document, ensure_ascii=False, indent=1).encode()
-            response = HttpResponse(body, content_type="application/json")
-            name = f"coparent-record-{stamp}.json"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return redirect(
+            "records:export_job", family_id=request.family_access.family.pk, job_id=job.pk
+        )
     return render(request, "records/export.html", {"nav": "record", "form": form})
+
+
+def _job_status(job: ExportJob, family_id: Any) -> dict[str, Any]:
+    return {
+        "status": job.status,
+        "label": str(job.get_status_display()),
+        "progress": job.progress,
+        "total_entries": job.total_entries,
+        "entries_label": (
+            ngettext("%(n)s entry", "%(n)s entries", job.total_entries) % {"n": job.total_entries}
+            if job.total_entries
+            else ""
+        ),
+        "finished": job.finished,
+        "error": job.error,
+        "download_url": (
+            reverse(
+                "records:export_job_download", kwargs={"family_id": family_id, "job_id": job.pk}
+            )
+            if job.status == ExportJob.Status.DONE
+            else None
+        ),
+    }
+
+
+@family_view(shared=True)
+@require_GET
+@never_cache
+def export_job(request: FamilyRequest, job_id: Any) -> HttpResponse:
+    """The export's progress; a script polls the status while it is prepared, and without
+    script a Refresh link does the same by hand."""
+    job = get_export_job(request.family_access, job_id)
+    return render(
+        request,
+        "records/export_job.html",
+        {"nav": "record", "job": job, "state": _job_status(job, request.family.pk)},
+    )
+
+
+@family_view(shared=True)
+@require_GET
+@never_cache
+def export_job_status(request: FamilyRequest, job_id: Any) -> JsonResponse:
+    job = get_export_job(request.family_access, job_id)
+    return JsonResponse(_job_status(job, request.family.pk))
+
+
+@family_view(shared=True)
+@require_GET
+def export_job_download(request: FamilyRequest, job_id: Any) -> FileResponse:
+    job = get_export_job(request.family_access, job_id)
+    path = export_path(job) if job.status == ExportJob.Status.DONE else None
+    if path is None or not path.is_file():
+        raise Http404("This export is not ready.")
+    stamp = timezone.localtime(job.created_at, UTC).strftime("%Y%m%d-%H%M")
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"coparent-record-{stamp}.{job.file_format}",
+        content_type=CONTENT_TYPES[job.file_format],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

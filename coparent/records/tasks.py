@@ -1,0 +1,98 @@
+"""Exports asked for on the web page, built and rendered by the task worker.
+
+WeasyPrint takes a few milliseconds per entry, so the PDF of a long record takes many seconds:
+too long for a request. The job row carries the progress the person's page polls.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from coparent.records.export import ChainBroken, build_export, render_pdf
+from coparent.records.models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+EXPORTS_DIR = "exports"
+# Stages of the job's progress bar: the document built (chain checked, head signed), the PDF
+# rendered between these two, the file stored.
+BUILT, RENDERED, STORED = 10, 90, 100
+
+
+def exports_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / EXPORTS_DIR
+
+
+def export_path(job: ExportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / job.file_name
+
+
+def _set(job_id: Any, **fields: Any) -> None:
+    # update() rather than save(): the page polls these columns while the worker writes them.
+    ExportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def _body(job: ExportJob) -> bytes:
+    document = build_export(
+        family=job.family,
+        kinds=job.kinds,
+        date_from=job.date_from,
+        date_to=job.date_to,
+        through_seq=job.head_seq,
+    )
+    _set(job.pk, progress=BUILT, total_entries=len(document["entries"]))
+    if job.file_format == ExportJob.Format.PDF:
+        span = RENDERED - BUILT
+        return render_pdf(
+            document,
+            family=job.family,
+            progress=lambda percent: _set(job.pk, progress=BUILT + span * percent // 100),
+        )
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+@task()
+def run_export_job(job_id: str) -> str:
+    """Build, render and store one export; returns the job's final status."""
+    # Claimed in one UPDATE, so a retried or duplicated task never builds the same job twice.
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    )
+    job = ExportJob.objects.select_related("family").get(pk=job_id)
+    if not claimed:
+        return str(job.status)
+    try:
+        body = _body(job)
+        folder = exports_root()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        name = f"{EXPORTS_DIR}/{secrets.token_urlsafe(24)}.{job.file_format}"
+        (Path(settings.MEDIA_ROOT) / name).write_bytes(body)
+    except ChainBroken as exc:
+        where = {"seq": exc.seq, "reason": exc.reason}
+        _fail(job, _("The stored record is broken at entry %(seq)s (%(reason)s).") % where)
+        return str(ExportJob.Status.FAILED)
+    except Exception:
+        logger.exception("export job %s failed", job.pk)
+        _fail(job, _("Something went wrong while preparing the export."))
+        return str(ExportJob.Status.FAILED)
+    _set(
+        job.pk,
+        status=ExportJob.Status.DONE,
+        progress=STORED,
+        file_name=name,
+        finished_at=timezone.now(),
+    )
+    return str(ExportJob.Status.DONE)
+
+
+def _fail(job: ExportJob, error: str) -> None:
+    _set(job.pk, status=ExportJob.Status.FAILED, error=error, finished_at=timezone.now())
