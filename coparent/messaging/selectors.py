@@ -375,7 +375,7 @@ def _word_filter(terms: list[search.Term]) -> Q | None:
             query &= SearchQuery(term.text, search_type="phrase", config="simple")
         # Matches the expression of the GIN index made in migration 0002.
         return Q(pk__in=_pg_matches(SearchVector("body", config="simple"), query))
-    raise NotImplementedError(f"message search is not written for {connection.vendor}")
+    raise RuntimeError(f"message search supports SQLite and PostgreSQL, not {connection.vendor}")
 
 
 def _pg_matches(vector: object, query: object) -> QuerySet[Message]:
