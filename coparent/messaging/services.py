@@ -215,11 +215,7 @@ def thread_start(
             errors["include_professionals"] = [
                 _("Only a professional both parents consented to can be included.")
             ]
-    prepared: list[files.PreparedFile] = []
-    try:
-        prepared = files.prepare_all(list(attachments))
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    prepared = _prepare_files(attachments, errors)
     if errors:
         raise ValidationError(errors)
     subject, body = _clean_subject(subject), clean_body(body)
@@ -253,6 +249,18 @@ def thread_start(
         )
 
 
+def _prepare_files(
+    attachments: Sequence[files.IncomingFile], errors: dict[str, list[str]]
+) -> list[files.PreparedFile]:
+    """The attachments checked and ready to store; their problems go into `errors`, so a
+    person sees every problem of the form at once."""
+    try:
+        return files.prepare_all(list(attachments))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        return []
+
+
 def message_send(
     *,
     access: FamilyAccess,
@@ -270,11 +278,7 @@ def message_send(
         body = clean_body(body)
     except ValidationError as error:
         errors.update(error.message_dict)
-    prepared: list[files.PreparedFile] = []
-    try:
-        prepared = files.prepare_all(list(attachments))
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    prepared = _prepare_files(attachments, errors)
     if errors:
         raise ValidationError(errors)
     moment = at or timezone.now()
