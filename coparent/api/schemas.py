@@ -90,9 +90,12 @@ class FamilyOut(Schema):
 
 
 class ChildOut(Schema):
+    """A child as the caller's role may see them (coparent.families.selectors.child_view)."""
+
     id: uuid.UUID
-    name: str
-    date_of_birth: date
+    name: str = Field(..., description="The full name; a viewer receives the first name only.")
+    age: int = Field(..., description="Whole years today.")
+    date_of_birth: date | None = Field(..., description="Null for a viewer, who sees the age.")
     created_at: datetime
 
 

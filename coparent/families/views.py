@@ -100,7 +100,7 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
             request,
             "families/dashboard_viewer.html",
             "dashboard",
-            children=selectors.child_rows(access),
+            children=selectors.child_views(access),
         )
     return _family_page(
         request,
@@ -121,7 +121,7 @@ def children(request: FamilyRequest) -> HttpResponse:
         request,
         "families/children.html",
         "children",
-        children=selectors.child_rows(request.family_access),
+        children=selectors.child_views(request.family_access),
     )
 
 

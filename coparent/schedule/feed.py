@@ -24,7 +24,7 @@ from coparent.core.schedule import EventVersion, build_calendar, event_uid, make
 from coparent.core.schedule.expand import local_midnight
 from coparent.core.schedule.model import Expansion
 from coparent.events.selectors import events_between
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, child_name_for
 from coparent.schedule.selectors import schedule_of
 
 MONTHS_BACK = 3
@@ -87,7 +87,7 @@ def feed_text(access: FamilyAccess, *, now: datetime | None = None) -> str:
         uid = event.ical_uid
         event_previous: dict[str, EventVersion] = {}
         _forced(uid, event.sequence, event_previous)
-        children = ", ".join(child.name for child in event.children.all())
+        children = ", ".join(child_name_for(access, child) for child in event.children.all())
         component = make_event(
             uid=uid,
             start=event.starts_at,
