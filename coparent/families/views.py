@@ -107,7 +107,7 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
         "families/dashboard.html",
         "dashboard",
         overview=selectors.family_overview(access),
-        entries=entry_rows(latest_entries(access, n=10)),
+        entries=entry_rows(access, latest_entries(access, n=10)),
     )
 
 

@@ -151,6 +151,9 @@ def _write_message(
         if thread.last_message_at < moment:
             thread.last_message_at = moment
             thread.save(update_fields=["last_message_at"])
+        # Who wrote to whom and when is the family's to read; what was said belongs to the
+        # conversation: it is sealed, so a professional outside it reads a commitment that
+        # confirms no guess (docs/record.md, "Sealed content").
         record_append(
             family=access.family,
             kind=Kind.MESSAGE_SENT,
@@ -158,13 +161,15 @@ def _write_message(
             at=moment,
             data={
                 "thread": str(thread.pk),
-                "subject": thread.subject,
-                "topic": thread.topic,
                 "message": str(message.pk),
                 "sender": str(sender.pk),
                 "sender_name": sender.display_name,
                 "recipients": [str(uid) for uid in recipients],
-                "body_sha256": message.body_sha256,
+            },
+            sealed={
+                "subject": thread.subject,
+                "topic": thread.topic,
+                "body": body,
                 "attachments": [
                     {"attachment": str(a.pk), "name": a.name, "sha256": a.sha256, "size": a.size}
                     for a in rows
@@ -334,11 +339,11 @@ def messages_mark_viewed(
             at=moment,
             data={
                 "thread": str(thread.pk),
-                "subject": thread.subject,
                 "viewer": str(viewer.pk),
                 "viewer_name": viewer.display_name,
                 "messages": [str(mid) for mid in ids],
             },
+            sealed={"subject": thread.subject},
         )
     return ids
 
