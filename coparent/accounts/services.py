@@ -52,6 +52,7 @@ from coparent.accounts.selectors import (
     ConfirmationProblem,
 )
 from coparent.accounts.tasks import send_email_changed_notice, send_email_confirmation
+from coparent.labels import check_label
 from coparent.secrets_links import hash_link_token
 
 Kind = AuditEvent.Kind
@@ -139,6 +140,7 @@ def user_signup(
         errors["display_name"] = [_("Enter your name.")]
     elif len(display_name) > 100:
         errors["display_name"] = [_("A name can be at most 100 characters.")]
+    check_label(errors, "display_name", display_name)
     taken = _("An account with this email address already exists. Log in, or reset the password.")
     if "email" not in errors and User.objects.filter(email__iexact=email).exists():
         errors["email"] = [taken]

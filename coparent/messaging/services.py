@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
+from coparent.labels import check_label
 from coparent.messaging import attachments as files
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
@@ -80,6 +81,10 @@ def _clean_subject(subject: str) -> str:
         )
     if _has_control_characters(text):
         raise ValidationError({"subject": [_("Remove the invisible control characters.")]})
+    errors: dict[str, list[str]] = {}
+    check_label(errors, "subject", text)
+    if errors:
+        raise ValidationError(errors)
     return text
 
 
