@@ -30,6 +30,7 @@ from coparent.core.record.chain import (
     format_at,
     key_fingerprint,
     public_key_text,
+    seal_commitment,
     sign_head,
     stub_of,
 )
@@ -160,6 +161,10 @@ def build_export(
         else:
             exported.append(entry)
             if view.opened is not None:
+                # Like every hash above, a seal is checked before it leaves: a content edited
+                # behind the triggers' back must stop the export, not go out beside the proof.
+                if seal_commitment(view.opened) != entry["data"].get("sealed"):
+                    raise ChainBroken(entry["seq"], _("its sealed content does not match it"))
                 disclosures.append({"seq": entry["seq"], "sealed": view.opened})
     head_seq = entries[-1]["seq"] if entries else 0
     head_hash = entries[-1]["hash"] if entries else GENESIS_PREV

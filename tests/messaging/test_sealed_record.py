@@ -255,3 +255,21 @@ def test_the_timeline_costs_two_queries_more_with_messages_however_many(
         start(cast, subject=f"More {n}", body="And more.", at=timezone.now())
     with django_assert_num_queries(6):
         call_view(cast.alex, url)
+
+
+def test_an_export_refuses_to_disclose_a_content_that_does_not_match_its_seal(
+    cast, private, monkeypatch
+):
+    # The triggers refuse any change to a seal; a database edited behind their back (a restored
+    # old file, a hand edit) must stop the export rather than go out beside the proof.
+    from coparent.records import export
+    from coparent.records.disclosure import EntryView
+
+    sent = RecordEntry.objects.get(family=cast.family, kind="message.sent")
+    forged = {**sent.seal.opened, "body": "I never agreed."}
+    monkeypatch.setattr(
+        export, "entry_views", lambda family, reader, entries: {sent.seq: EntryView(opened=forged)}
+    )
+    with pytest.raises(export.ChainBroken) as broken:
+        build_export(family=cast.family, reader=cast.sam)
+    assert broken.value.seq == sent.seq
