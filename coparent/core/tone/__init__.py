@@ -9,7 +9,7 @@ Offsets are Python ``str`` indices (Unicode code points) into the text as sent.
 """
 
 from coparent.core.tone.coach import ANALYSIS_LIMIT, Flag, Level, Verdict, analyse
-from coparent.core.tone.shield import Span, fold_spans, shield_segments, shield_spans
+from coparent.core.tone.shield import Span, fold_spans, fold_text, shield_segments, shield_spans
 
 __all__ = [
     "ANALYSIS_LIMIT",
@@ -19,6 +19,7 @@ __all__ = [
     "Verdict",
     "analyse",
     "fold_spans",
+    "fold_text",
     "shield_segments",
     "shield_spans",
 ]
