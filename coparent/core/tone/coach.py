@@ -127,16 +127,27 @@ def _rewrite(
     rules: RuleSet,
     model: Model,
 ) -> str:
-    """The suggested version, checked: each sentence it keeps is judged again, and one that
-    still reads as an attack (a flag the shield would fold, or a hostile verdict) is left
-    out. An order kept as a polite request may still read as firm (caution)."""
+    """The suggested version, checked: each sentence it keeps is judged again (the rules run
+    once over the whole draft, the model on each sentence), and one that still reads as an
+    attack (a flag the shield would fold, or a hostile verdict) is left out. An order kept as
+    a polite request may still read as firm (caution)."""
+    draft = rewrite_sentences(visible, flags, rules, sentences)
+    joined = " ".join(draft)
+    found = _rule_flags(rules, joined, textlib.sentence_spans(joined))
     kept = []
-    for sentence in rewrite_sentences(visible, flags, rules, sentences):
-        spans = textlib.sentence_spans(sentence)
-        found, score = _judge(sentence, spans, rules, model)
-        attack = any(rules.kinds[f.kind].fold and f.weight >= rules.scoring.caution for f in found)
+    start = 0
+    for sentence in draft:
+        end = start + len(sentence)
+        inside = [f for f in found if start <= f.start < end]
+        score = _score(inside, rules)
+        learned = _learned_flag(model, sentence, [(0, len(sentence))], inside, score, rules)
+        if learned is not None:
+            inside.append(learned)
+            score = max(score, learned.weight)
+        attack = any(rules.kinds[f.kind].fold and f.weight >= rules.scoring.caution for f in inside)
         if not attack and score < rules.scoring.hostile:
             kept.append(sentence)
+        start = end + 1
     return frame(kept, rules)
 
 
