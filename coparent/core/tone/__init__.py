@@ -1,6 +1,7 @@
 """The tone coach: offline, fast, explainable advice on how a message will land.
 
-Pure Python (no Django). Rules and word lists live in ``data/``; docs/tone.md explains them.
+Pure Python (no Django). Rules, word lists and the learned model (``model.json.gz``, scored
+by ``model.py`` with the standard library) live in ``data/``; docs/tone.md explains them.
 Offsets are Python ``str`` indices (Unicode code points) into the text as sent.
 
     >>> from coparent.core.tone import analyse

@@ -1,7 +1,9 @@
 """Measuring the coach on labelled texts: the figures `make bench` prints and the tests assert.
 
-The project's evaluation set is tests/core/tone/eval_set.jsonl (one JSON object a line:
-"text", "label" ok/caution/hostile, "topic", "split" dev/holdout, optional "hard_negative").
+The project's labelled set is tests/core/tone/eval_set.jsonl (one JSON object a line:
+"text", "label" ok/caution/hostile, "topic", "split", optional "family" and "hard_negative");
+the frozen held-out set is tests/core/tone/heldout.jsonl (LABELS.md). Only counts are
+returned, never texts.
 """
 
 from __future__ import annotations
