@@ -38,6 +38,7 @@ from coparent.messaging.forms import (
     incoming,
 )
 from coparent.messaging.models import Thread
+from coparent.messaging.shield import shield_enabled
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.tone import advice
 
@@ -215,6 +216,8 @@ def search(request: FamilyRequest) -> HttpResponse:
             sender_id=data["sender"],
             date_from=data["date_from"],
             date_to=data["date_to"],
+            # The searcher's shield folds snippets of received messages as the thread does.
+            shield=shield_enabled(request.user),
         )
     return _page(request, "messaging/search.html", form=form, hits=hits)
 

@@ -65,7 +65,9 @@ class ToneFlagOut(Schema):
         ...,
         description=(
             "insult, profanity, absolute, blame, threat, shouting, sarcasm, command, "
-            "disparaging, children; supportive (praise, never raises the level); length."
+            "disparaging, children; hostile-sentence and tense-sentence (a whole sentence the "
+            "learned model judges hostile or tense where no rule explains it); supportive "
+            "(praise, never raises the level); length."
         ),
     )
     why: str
