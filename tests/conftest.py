@@ -9,6 +9,7 @@ wrong reason:
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,6 +96,19 @@ def cast(db: None) -> Cast:
         mediator=mediator,
         viewer=viewer,
     )
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_counters(settings: pytest.FixtureRequest) -> None:
+    """Rate-limit counters in the database cache roll back with each test's transaction. In
+    Redis (the suite run with REDIS_URL set) they would outlive it and a reused user id would
+    inherit them, so each test then counts under its own key prefix."""
+    default = settings.CACHES["default"]
+    if "redis" in default["BACKEND"].lower():
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
+        }
 
 
 @pytest.fixture(autouse=True)
