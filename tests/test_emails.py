@@ -183,9 +183,9 @@ def test_every_email_is_sent_through_the_one_renderer():
         if path.name == "mail.py" and path.parent == PACKAGE:
             continue
         text = path.read_text()
-        if re.search(r"(?<!def )\bsend_mail\(|\bEmailMessage\(|\bsend_mass_mail\(", text) or re.search(
-            r"render_to_string\([^)]*email", text
-        ):
+        if re.search(
+            r"(?<!def )\bsend_mail\(|\bEmailMessage\(|\bsend_mass_mail\(", text
+        ) or re.search(r"render_to_string\([^)]*email", text):
             offenders.append(str(path.relative_to(PACKAGE)))
     assert offenders == []
 

@@ -4,7 +4,8 @@ the append-only security log (AuditEvent); emails leave through the task worker 
 A credential change (password, password reset, email, second factor on or off) bumps
 `User.credentials_version` and ends every other session of the person: their rows leave the
 session store and their UserSession rows are marked ended. The session the change was made
-from stays signed in, with a fresh key and the new version.
+from stays signed in, with a fresh key and the new version. A password change or reset and an
+email change also revoke every API token, and the notice email says how many.
 """
 
 from __future__ import annotations

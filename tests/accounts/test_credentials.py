@@ -239,3 +239,27 @@ def test_the_reauth_timestamp_is_only_written_by_a_right_password(client, dana):
     client.force_login(dana)
     client.post(reverse("accounts:reauth"), {"password": "wrong"})
     assert SESSION_REAUTH_AT not in client.session
+
+
+def test_moving_to_an_address_another_account_uses_reveals_nothing(
+    client, dana, cast, django_capture_on_commit_callbacks
+):
+    """Dana (or whoever sits at her account) cannot learn whether alex@example.org has an
+    account by trying to move to it: the answer is the one any address gets. Alex's address
+    gets a notice that someone tried, and no link; nothing changes for anyone."""
+    client.force_login(dana)
+    fresh_reauth(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("accounts:email_change"), {"email": "ALEX@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        free = client.post(reverse("accounts:email_change"), {"email": "free@example.org"})
+
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"] == reverse("accounts:security")
+    to_alex = [m for m in mail.outbox if m.to == ["alex@example.org"]]
+    assert len(to_alex) == 1
+    assert "already uses this address" in to_alex[0].body
+    assert "/accounts/confirm/" not in to_alex[0].body
+    dana.refresh_from_db()
+    cast.alex.refresh_from_db()
+    assert (dana.email, cast.alex.email) == ("dana@example.org", "alex@example.org")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from coparent.accounts.models import AuditEvent, EmailConfirmation, User
 from coparent.secrets_links import hash_link_token
-from tests.accounts.conftest import log_in
+from tests.accounts.conftest import log_in, turn_on_2fa
 from tests.factories import PASSWORD
 
 GOOD = {
@@ -253,3 +253,30 @@ def test_signup_never_sends_anyone_off_site(client, db, django_capture_on_commit
     for shown in (page, done):
         assert "evil" not in shown.content.decode()
         assert "javascript:" not in shown.content.decode()
+
+
+def test_the_link_logs_in_only_the_browser_that_signed_up(
+    client, browser, db, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    elsewhere = browser()
+
+    done = elsewhere.post(_link_path(mail.outbox[0]))
+
+    assert done.status_code == 200
+    assert "is confirmed" in done.content.decode()
+    assert elsewhere.get(reverse("accounts:security")).status_code == 302
+    assert client.get(reverse("accounts:security")).status_code == 302
+
+
+def test_the_link_does_not_log_in_once_the_account_has_a_second_factor(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Jordan logged in elsewhere and turned the second factor on before opening the link:
+    from then on, only the password and a code let anyone in."""
+    sign_up(client, django_capture_on_commit_callbacks)
+    turn_on_2fa(User.objects.get(email="jordan@example.org"))
+
+    client.post(_link_path(mail.outbox[0]))
+
+    assert client.get(reverse("accounts:security")).status_code == 302

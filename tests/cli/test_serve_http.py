@@ -44,7 +44,8 @@ def _call(
     url: str, data: dict[str, str] | None = None, cookie: str = ""
 ) -> tuple[int, Message, str]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers={"Cookie": cookie} if cookie else {})
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - local server
     try:
         with _open(request, timeout=10) as answer:  # local test server
             return answer.status, answer.headers, answer.read().decode()
