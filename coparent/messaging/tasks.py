@@ -12,15 +12,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from coparent.accounts.models import User
+from coparent.mail import send_email
 from coparent.messaging import shield
 from coparent.messaging.models import (
     DigestSent,
@@ -73,12 +72,7 @@ def notify_new_message(message_id: int) -> int:
             "body": _body(message, recipient, setting),
             "link": _thread_link(message),
         }
-        send_mail(
-            subject=render_to_string("messaging/email/new_message_subject.txt", context).strip(),
-            message=render_to_string("messaging/email/new_message.txt", context),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
+        send_email(template="messaging/email/new_message", context=context, to=recipient.email)
         sent += 1
     return sent
 
@@ -128,12 +122,7 @@ def send_digests(*, now: datetime | None = None) -> int:
                     ],
                     "count": len(waiting),
                 }
-                send_mail(
-                    subject=render_to_string("messaging/email/digest_subject.txt", context).strip(),
-                    message=render_to_string("messaging/email/digest.txt", context),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
+                send_email(template="messaging/email/digest", context=context, to=user.email)
         except IntegrityError:
             continue  # today's digest already went out (another run got there first)
         sent += 1
