@@ -315,3 +315,26 @@ def test_a_file_name_loses_the_characters_that_would_disguise_it():
     # "invoice<RLO>fdp.exe" shows as "invoiceexe.pdf"; the real type decides the extension.
     assert clean_name(f"invoice{RLO}fdp.exe", PDF_TYPE) == "invoicefdp.pdf"
     assert clean_name("Al\u200bex's plan.pdf", PDF_TYPE) == "Alex's plan.pdf"
+
+
+def test_through_the_shield_the_text_reads_as_stored_too(cast, settings, tmp_path):
+    from coparent.messaging.services import message_settings_update
+
+    settings.MEDIA_ROOT = tmp_path
+    message_settings_update(
+        user=cast.alex, frequency="immediate", include_content=False, shield=True
+    )
+    message = thread_start(
+        access=cast.access(cast.sam),
+        subject="Friday",
+        topic="school",
+        body=f"You are a pathetic liar. {ATTACK}",
+    )
+    alex = Client()
+    alex.force_login(cast.alex)
+    response = alex.get(f"/families/{cast.family.pk}/messages/threads/{message.thread_id}/")
+    (row,) = response.context["thread_page"].rows
+    assert row.segments  # the shield folded the insult
+    page = response.content.decode()
+    assert 'title="U+202E RIGHT-TO-LEFT OVERRIDE">[U+202E]</abbr>00:51' in page
+    assert RLO not in page
