@@ -660,3 +660,63 @@ def test_api_operation(matrix_cast, operation, role):
         f"expected {row.expected[role]}"
     )
     assert response["Content-Type"].startswith("application/json") or response.status_code == 204
+
+
+# --- What each role sees of a child -----------------------------------------------------------
+
+# Mia's full name and her date of birth written every way a page, the API or a feed could.
+SURNAME = "Castellano"
+BIRTH_DATE_FORMS = ("2016-05-02", "20160502", "May 2, 2016", "2 May 2016", "02/05/2016")
+
+
+def _reads_as(c: Any, role: str) -> dict[str, str]:
+    """Every page and API read `role` may open (answer 200), and `role`'s own calendar feed:
+    what that member receives, by route."""
+    from coparent.schedule.services import feed_create, feed_token_of
+
+    client = _client(c, role)
+    bearer = {"Authorization": "Bearer " + token_create(user=getattr(c, role), name="reads")[1]}
+    bodies: dict[str, str] = {}
+    for name, row in WEB.items():
+        # Alex's feed answers whoever holds its secret address: it is Alex's, not Vic's.
+        if row.method == "GET" and row.expected[role] == 200 and name != "schedule_feed":
+            response = client.get(row.path(c))
+            assert response.status_code == 200, name
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            bodies[name] = raw.decode(errors="replace")
+    for (method, template), row in API.items():
+        if method == "GET" and row.expected[role] == 200:
+            response = Client().get(row.path(c), headers=bearer)
+            assert response.status_code == 200, template
+            bodies[template] = response.content.decode()
+    feed = feed_token_of(feed_create(access=c.access(getattr(c, role))))
+    bodies["own feed"] = Client().get(f"/feeds/{feed}.ics").content.decode()
+    return bodies
+
+
+def test_a_viewer_sees_a_childs_first_name_and_age_everywhere_never_more(matrix_cast):
+    """#8.3: Vic, a viewer, used to read Mia's full name and date of birth through the API.
+    Every page, API read and feed open to Vic now carries the first name only, and no date of
+    birth (docs/permissions.md); the same reads give Alex the full details."""
+    c = matrix_cast
+    services.child_update(
+        access=c.access(c.alex),
+        child=c.mia,
+        name=f"Mia {SURNAME} Ruiz",
+        date_of_birth=c.mia.date_of_birth,
+    )
+    _event(c)  # Mia's birthday party: on the events pages, the calendar and the feeds
+    _plan_in_force(c)
+
+    as_viewer = _reads_as(c, "vic")
+    assert {"events:detail", "/api/v1/families/{family_id}/children", "own feed"} <= set(as_viewer)
+    for route, body in as_viewer.items():
+        assert SURNAME not in body, f"{route} shows Vic Mia's full name"
+        for form in BIRTH_DATE_FORMS:
+            assert form not in body, f"{route} shows Vic Mia's date of birth ({form})"
+    assert "Mia" in as_viewer["events:detail"] and "Mia" in as_viewer["own feed"]
+
+    as_parent = _reads_as(c, "alex")
+    for route in ("families:children", "events:detail", "/api/v1/families/{family_id}/children"):
+        assert SURNAME in as_parent[route], route
+    assert "2016-05-02" in as_parent["/api/v1/families/{family_id}/children"]

@@ -59,6 +59,7 @@ from coparent.accounts.tasks import (
     send_email_confirmation,
     send_signup_attempt_notice,
 )
+from coparent.labels import check_label
 from coparent.secrets_links import hash_link_token
 
 Kind = AuditEvent.Kind
@@ -155,6 +156,7 @@ def user_signup(
         errors["display_name"] = [_("Enter your name.")]
     elif len(display_name) > 100:
         errors["display_name"] = [_("A name can be at most 100 characters.")]
+    check_label(errors, "display_name", display_name)
     try:
         validate_password(password, User(email=email, display_name=display_name))
     except ValidationError as error:

@@ -90,9 +90,12 @@ class FamilyOut(Schema):
 
 
 class ChildOut(Schema):
+    """A child as the caller's role may see them (coparent.families.selectors.child_view)."""
+
     id: uuid.UUID
-    name: str
-    date_of_birth: date
+    name: str = Field(..., description="The full name; a viewer receives the first name only.")
+    age: int = Field(..., description="Whole years today.")
+    date_of_birth: date | None = Field(..., description="Null for a viewer, who sees the age.")
     created_at: datetime
 
 
@@ -250,15 +253,28 @@ class RecordEntryOut(Schema):
     at: str
     kind: str
     actor: str | None
-    data: dict[str, Any]
+    data: dict[str, Any] | None = Field(
+        ...,
+        description="Null when `withheld`: then `hash` cannot be recomputed, but still links "
+        "the chain like a stub of an export.",
+    )
     prev: str
     hash: str
+    withheld: bool = Field(
+        False,
+        description="A message of a conversation you are not part of, recorded before "
+        "messages were sealed: its content is not yours to read (docs/record.md).",
+    )
+    opened: dict[str, Any] | None = Field(
+        None,
+        description="For an entry whose `data.sealed` you may open: its content with the salt. "
+        "SHA-256 of its RFC 8785 canonical JSON equals `data.sealed`.",
+    )
 
-    @staticmethod
-    def resolve_actor(entry: Any) -> str | None:
-        # The chain hashes the actor as the text of the user id, so that is what goes out.
-        actor_id = getattr(entry, "actor_id", None)
-        return None if actor_id is None else str(actor_id)
+
+class RecordPageOut(Schema):
+    items: list[RecordEntryOut]
+    count: int = Field(..., description="How many entries match, over all pages.")
 
 
 class RecordFilters(Schema):

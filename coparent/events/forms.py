@@ -22,6 +22,7 @@ from coparent.events.models import (
 from coparent.events.zones import zone_choices
 from coparent.families.forms import DateInput
 from coparent.families.models import Child
+from coparent.families.selectors import ChildView
 from coparent.web.tone import CoachedTextarea, CoachedTextInput
 
 
@@ -212,9 +213,9 @@ class FilterForm(forms.Form):
         choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
     )
 
-    def __init__(self, data: Any, *, children: list[Child]) -> None:
+    def __init__(self, data: Any, *, children: list[ChildView]) -> None:
         super().__init__(data)
         self.fields["child"].choices = [  # type: ignore[attr-defined]
             ("", _("All children")),
-            *((str(c.pk), c.name) for c in children),
+            *((str(c.id), c.name) for c in children),
         ]

@@ -78,12 +78,12 @@ def event_list(
     access: FamilyAccess,
     *,
     past: bool = False,
-    child: Child | None = None,
+    child: Child | uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> QuerySet[ChildEvent]:
     """The list page's events: those not yet over, soonest first; or, with `past`, those over,
-    latest first. Optionally only one child's (the child comes from
-    `coparent.families.selectors.get_child`)."""
+    latest first. Optionally only one child's (a child, or its id, of this family: from
+    `coparent.families.selectors.get_child` or `child_views`)."""
     now = now or timezone.now()
     events = _events(access)
     if child is not None:

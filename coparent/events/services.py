@@ -36,6 +36,7 @@ from coparent.events.models import (
 from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
+from coparent.labels import check_label
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.services import record_append
 
@@ -66,6 +67,10 @@ def _text(
         ]
     elif _has_control_characters(text):
         errors[field] = [_("Remove the invisible control characters.")]
+    elif one_line:
+        # A title, a place, a reason or an answer's note is a label read at a glance; the
+        # notes keep what was written and are shown with visible marks (coparent.core.text).
+        check_label(errors, field, text)
     return text
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coparent.events import selectors, services
 from coparent.events.forms import CancelForm, EventForm, FilterForm, RsvpForm, event_initial
 from coparent.events.models import ChildEvent
-from coparent.families.selectors import children_of
+from coparent.families.selectors import child_views, children_of
 from coparent.web.decorators import FamilyRequest, family_view
 
 PAGE_SIZE = 25
@@ -53,12 +53,13 @@ def _detail_url(request: FamilyRequest, event: ChildEvent) -> str:
 @require_GET
 def event_list_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
-    children = list(children_of(access))
+    # The children as this member may see them (a viewer: first names), for the filter.
+    children = child_views(access)
     form = FilterForm(request.GET, children=children)
     child_id = form.cleaned_data.get("child") if form.is_valid() else ""
     past = form.is_valid() and form.cleaned_data.get("show") == "past"
-    child = next((c for c in children if str(c.pk) == child_id), None)
-    events = selectors.event_list(access, past=past, child=child)
+    child = next((c for c in children if str(c.id) == child_id), None)
+    events = selectors.event_list(access, past=past, child=child.id if child else None)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(
         request,

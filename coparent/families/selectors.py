@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -230,22 +230,58 @@ def age_on(date_of_birth: date, today: date) -> int:
     return max(years, 0)
 
 
+def sees_child_details(access: FamilyAccess) -> bool:
+    """Parents and consented professionals see a child's full name and date of birth; a viewer
+    (a grandparent, a new partner, a nanny) the first name and the age only
+    (docs/permissions.md)."""
+    return access.can_read_shared
+
+
+def first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else name
+
+
+def child_name_for(access: FamilyAccess, child: Child) -> str:
+    """The name of `child` as the member in `access` may see it: the only way a child's name
+    reaches a page, the API, the calendar, the feed or an event."""
+    return child.name if sees_child_details(access) else first_name(child.name)
+
+
 @dataclass(frozen=True)
-class ChildRow:
-    child: Child
+class ChildView:
+    """A child as one member may see them: the one shape in which a child leaves this app for
+    the pages and the API (`child_view`). For a viewer, `name` is the first name and
+    `date_of_birth` is None; the age is everyone's."""
+
+    id: uuid.UUID
+    name: str
     age: int
+    date_of_birth: date | None
+    created_at: datetime
 
     @property
-    def first_name(self) -> str:
-        # A viewer (a grandparent, a new partner) sees first names only.
-        parts = self.child.name.split()
-        return parts[0] if parts else self.child.name
+    def pk(self) -> uuid.UUID:
+        return self.id
 
 
-def child_rows(access: FamilyAccess, *, today: date | None = None) -> list[ChildRow]:
-    """The family's children with their ages; every member may see these (one query)."""
+def child_view(access: FamilyAccess, child: Child, *, today: date | None = None) -> ChildView:
     today = today or timezone.localdate()
-    return [ChildRow(child=c, age=age_on(c.date_of_birth, today)) for c in children_of(access)]
+    full = sees_child_details(access)
+    return ChildView(
+        id=child.pk,
+        name=child_name_for(access, child),
+        age=age_on(child.date_of_birth, today),
+        date_of_birth=child.date_of_birth if full else None,
+        created_at=child.created_at,
+    )
+
+
+def child_views(access: FamilyAccess, *, today: date | None = None) -> list[ChildView]:
+    """The family's children as the member in `access` may see them, eldest first (one
+    query)."""
+    today = today or timezone.localdate()
+    return [child_view(access, c, today=today) for c in children_of(access)]
 
 
 @dataclass(frozen=True)
@@ -298,7 +334,7 @@ def member_rows(access: FamilyAccess) -> list[MemberRow]:
 class FamilyOverview:
     """What the dashboard shows to a parent or a consented professional."""
 
-    children: list[ChildRow]
+    children: list[ChildView]
     members: list[MemberRow]
     invitations: list[Invitation]
     is_parent: bool
@@ -326,7 +362,7 @@ def family_overview(access: FamilyAccess, *, today: date | None = None) -> Famil
     """Children, members with consent state and pending invitations: four queries in all."""
     access.require_shared()
     return FamilyOverview(
-        children=child_rows(access, today=today),
+        children=child_views(access, today=today),
         members=member_rows(access),
         invitations=list(pending_invitations(access)),
         is_parent=access.is_parent,

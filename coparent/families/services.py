@@ -25,6 +25,7 @@ from coparent.families.models import (
     Role,
 )
 from coparent.families.selectors import FamilyAccess
+from coparent.labels import check_label
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.secrets_links import hash_link_token, link_token
@@ -43,6 +44,7 @@ def _clean_child(name: str, date_of_birth: date) -> tuple[str, date]:
         errors["name"] = [_("Enter the child's name.")]
     elif len(name) > 100:
         errors["name"] = [_("A name can be at most 100 characters.")]
+    check_label(errors, "name", name)
     if not isinstance(date_of_birth, date):
         errors["date_of_birth"] = [_("Enter a valid date.")]
     elif date_of_birth > timezone.localdate():
@@ -60,6 +62,10 @@ def family_create(*, user: User, name: str, at: datetime | None = None) -> Famil
         raise ValidationError({"name": [_("Give the family space a name.")]})
     if len(name) > 100:
         raise ValidationError({"name": [_("A name can be at most 100 characters.")]})
+    errors: dict[str, list[str]] = {}
+    check_label(errors, "name", name)
+    if errors:
+        raise ValidationError(errors)
     moment = _now(at)
     with transaction.atomic():
         family = Family.objects.create(name=name, created_by=user, created_at=moment)
@@ -192,6 +198,7 @@ def invitation_create(
         professional_kind = ""
     if len(relationship) > 60:
         errors["relationship"] = [_("At most 60 characters.")]
+    check_label(errors, "relationship", relationship)
     family = access.family
     if role == Role.PARENT:
         pending_parent = Invitation.objects.filter(

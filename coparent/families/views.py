@@ -101,14 +101,14 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
             request,
             "families/dashboard_viewer.html",
             "dashboard",
-            children=selectors.child_rows(access),
+            children=selectors.child_views(access),
         )
     return _family_page(
         request,
         "families/dashboard.html",
         "dashboard",
         overview=selectors.family_overview(access),
-        entries=entry_rows(latest_entries(access, n=10)),
+        entries=entry_rows(access, latest_entries(access, n=10)),
     )
 
 
@@ -122,7 +122,7 @@ def children(request: FamilyRequest) -> HttpResponse:
         request,
         "families/children.html",
         "children",
-        children=selectors.child_rows(request.family_access),
+        children=selectors.child_views(request.family_access),
     )
 
 

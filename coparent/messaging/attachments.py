@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from coparent.core.text import hidden_characters
 from coparent.env import env_int
 
 MAX_FILES = 5  # per message, unless COPARENT_ATTACHMENT_MAX_FILES says otherwise
@@ -87,10 +88,13 @@ def sniff(data: bytes) -> str | None:
 
 
 def clean_name(name: str, content_type: str) -> str:
-    """A display name safe in a header and a page: no path, no control characters, and the
-    extension that matches the real type."""
+    """A display name safe in a header and a page: no path, no control or invisible formatting
+    characters, and the extension that matches the real type."""
     base = unicodedata.normalize("NFC", Path(name or "").name)
-    base = re.sub(r"[\x00-\x1f\x7f\"\\/]", "", base).strip().strip(".") or "attachment"
+    base = re.sub(r"[\x00-\x1f\x7f\"\\/]", "", base)
+    # A file name is a label: characters that would reorder or hide part of it go (core.text).
+    hidden = set(hidden_characters(base))
+    base = "".join(ch for ch in base if ch not in hidden).strip().strip(".") or "attachment"
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return f"{stem[:150]}.{EXTENSIONS[content_type]}"
 

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -23,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from coparent.accounts.models import User
-from coparent.families.models import Membership, Role
+from coparent.families.models import Family, Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
 from coparent.messaging import search
 from coparent.messaging import shield as shieldlib
@@ -62,6 +64,21 @@ def visible_threads(access: FamilyAccess) -> QuerySet[Thread]:
             "thread_id"
         ),
     )
+
+
+def record_entries_readable(
+    family: Family, user: User, datas: Sequence[Mapping[str, Any]]
+) -> list[bool]:
+    """Which message entries of the record (`message.sent`, `message.viewed`) `user` may read
+    in full: those of the conversations they take part in, as for the threads themselves
+    (records.disclosure asks; one query)."""
+    mine = {
+        str(thread_id)
+        for thread_id in ThreadParticipant.objects.filter(family=family, user=user).values_list(
+            "thread_id", flat=True
+        )
+    }
+    return [str(data.get("thread")) in mine for data in datas]
 
 
 def get_thread_for_user(access: FamilyAccess, thread_id: object) -> Thread:

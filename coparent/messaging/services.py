@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
+from coparent.labels import check_label
 from coparent.messaging import attachments as files
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
@@ -80,6 +81,10 @@ def _clean_subject(subject: str) -> str:
         )
     if _has_control_characters(text):
         raise ValidationError({"subject": [_("Remove the invisible control characters.")]})
+    errors: dict[str, list[str]] = {}
+    check_label(errors, "subject", text)
+    if errors:
+        raise ValidationError(errors)
     return text
 
 
@@ -151,6 +156,9 @@ def _write_message(
         if thread.last_message_at < moment:
             thread.last_message_at = moment
             thread.save(update_fields=["last_message_at"])
+        # Who wrote to whom and when is the family's to read; what was said belongs to the
+        # conversation: it is sealed, so a professional outside it reads a commitment that
+        # confirms no guess (docs/record.md, "Sealed content").
         record_append(
             family=access.family,
             kind=Kind.MESSAGE_SENT,
@@ -158,13 +166,15 @@ def _write_message(
             at=moment,
             data={
                 "thread": str(thread.pk),
-                "subject": thread.subject,
-                "topic": thread.topic,
                 "message": str(message.pk),
                 "sender": str(sender.pk),
                 "sender_name": sender.display_name,
                 "recipients": [str(uid) for uid in recipients],
-                "body_sha256": message.body_sha256,
+            },
+            sealed={
+                "subject": thread.subject,
+                "topic": thread.topic,
+                "body": body,
                 "attachments": [
                     {"attachment": str(a.pk), "name": a.name, "sha256": a.sha256, "size": a.size}
                     for a in rows
@@ -334,11 +344,11 @@ def messages_mark_viewed(
             at=moment,
             data={
                 "thread": str(thread.pk),
-                "subject": thread.subject,
                 "viewer": str(viewer.pk),
                 "viewer_name": viewer.display_name,
                 "messages": [str(mid) for mid in ids],
             },
+            sealed={"subject": thread.subject},
         )
     return ids
 

@@ -23,17 +23,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coparent.accounts.models import User
 from coparent.core.record.chain import (
     GENESIS_PREV,
     entry_hash,
     format_at,
     key_fingerprint,
     public_key_text,
+    seal_commitment,
     sign_head,
     stub_of,
 )
 from coparent.families.models import Family, Membership
 from coparent.keys import ensure_signing_key
+from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.summaries import SUMMARIES, summarize
 
@@ -116,6 +119,7 @@ def _in_scope(
 def build_export(
     *,
     family: Family,
+    reader: User | None = None,
     kinds: Sequence[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -128,6 +132,12 @@ def build_export(
     ends at the entry that recorded its request, whatever was appended since). Raises
     ``ChainBroken`` if the stored record does not verify, and ``ValueError`` if ``date_from`` is
     after ``date_to``.
+
+    ``reader`` is the member the export is for (records.disclosure): an entry they may not read
+    and that holds its content in clear becomes a stub too (listed in ``withheld``), and each
+    in-scope sealed entry they may read has its content disclosed (``disclosures``), which the
+    verifier checks against the entry's commitment. Without a reader (the operator's command),
+    entries go out as stored and no seal is opened.
     """
     if date_from is not None and date_to is not None and date_from > date_to:
         raise ValueError(_("The start date is after the end date."))
@@ -137,10 +147,25 @@ def build_export(
         # check_chain proved that seq runs 1..N, so the first `through_seq` are exactly those.
         entries = entries[:through_seq]
     kind_set = set(kinds) if kinds else None
-    exported = [
-        entry if _in_scope(entry, kind_set, date_from, date_to) else stub_of(entry)
-        for entry in entries
-    ]
+    views = entry_views(family, reader, [(e["seq"], e["kind"], e["data"]) for e in entries])
+    exported: list[dict[str, Any]] = []
+    withheld: list[int] = []
+    disclosures: list[dict[str, Any]] = []
+    for entry in entries:
+        view = views.get(entry["seq"], AS_STORED)
+        if not _in_scope(entry, kind_set, date_from, date_to):
+            exported.append(stub_of(entry))
+        elif view.withheld:
+            exported.append(stub_of(entry))
+            withheld.append(entry["seq"])
+        else:
+            exported.append(entry)
+            if view.opened is not None:
+                # Like every hash above, a seal is checked before it leaves: a content edited
+                # behind the triggers' back must stop the export, not go out beside the proof.
+                if seal_commitment(view.opened) != entry["data"].get("sealed"):
+                    raise ChainBroken(entry["seq"], _("its sealed content does not match it"))
+                disclosures.append({"seq": entry["seq"], "sealed": view.opened})
     head_seq = entries[-1]["seq"] if entries else 0
     head_hash = entries[-1]["hash"] if entries else GENESIS_PREV
     exported_at = format_at(timezone.now())
@@ -155,6 +180,8 @@ def build_export(
             "to": date_to.isoformat() if date_to else None,
         },
         "entries": exported,
+        "withheld": withheld,
+        "disclosures": disclosures,
         "head": sign_head(key, family=str(family.pk), seq=head_seq, hash=head_hash, at=exported_at),
         "public_key": public_key_text(key.public_key()),
         "algorithm": ALGORITHM,
@@ -184,6 +211,10 @@ class PdfRow:
     kind: str = ""
     actor: str = ""
     summary: str = ""
+    # A stub that stands for an entry kept from this reader, not one outside the scope.
+    withheld: bool = False
+    # A message's text, disclosed to this reader (its seal opened).
+    text: str = ""
 
 
 def _actor_names(family: Family) -> dict[str, str]:
@@ -195,20 +226,27 @@ def _actor_names(family: Family) -> dict[str, str]:
 def export_html(export: dict[str, Any], *, family: Family) -> str:
     """The HTML the PDF is made from: every entry in a table, and how to check the proof."""
     names = _actor_names(family)
+    withheld = set(export.get("withheld", ()))
+    opened = {item["seq"]: item["sealed"] for item in export.get("disclosures", ())}
     rows: list[PdfRow] = []
     for entry in export["entries"]:
+        seq = entry["seq"]
         if "at" not in entry:
-            rows.append(PdfRow(seq=entry["seq"], stub=True, kind=_kind_label(entry["kind"])))
+            kind = _kind_label(entry["kind"])
+            rows.append(PdfRow(seq=seq, stub=True, kind=kind, withheld=seq in withheld))
             continue
         actor = entry["actor"]
+        view = EntryView(opened=opened[seq]) if seq in opened else AS_STORED
+        body = view.opened.get("body") if view.opened else None
         rows.append(
             PdfRow(
-                seq=entry["seq"],
+                seq=seq,
                 stub=False,
                 at=_human_at(entry["at"]),
                 kind=_kind_label(entry["kind"]),
                 actor=_("the system") if actor is None else names.get(actor, f"#{actor}"),
-                summary=summarize(entry["kind"], entry["data"]),
+                summary=summarize(entry["kind"], readable_data(entry["kind"], entry["data"], view)),
+                text=body if isinstance(body, str) else "",
             )
         )
     full = [entry for entry in export["entries"] if "at" in entry]
@@ -216,7 +254,8 @@ def export_html(export: dict[str, Any], *, family: Family) -> str:
     context = {
         "export": export,
         "rows": rows,
-        "stubs": len(rows) - len(full),
+        "stubs": len(rows) - len(full) - len(withheld),
+        "withheld": len(withheld),
         "first_at": _human_at(full[0]["at"]) if full else "",
         "last_at": _human_at(full[-1]["at"]) if full else "",
         "kind_labels": [_kind_label(k) for k in scope["kinds"]] if scope["kinds"] else None,

@@ -74,6 +74,24 @@ class RecordEntry(models.Model):
             return self.kind
 
 
+class RecordSeal(models.Model):
+    """The content behind an entry's ``data["sealed"]`` commitment, with its random salt.
+
+    A message's subject, text and files are private to the people in its conversation, yet the
+    record is read by every parent and consented professional: the entry carries only the
+    commitment (chain.seal), and this row keeps what it commits to, disclosed to those who may
+    read it (records.disclosure). Append-only like the entries (triggers, migration 0005).
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(RecordEntry, on_delete=models.PROTECT, related_name="seal")
+    # {"salt": "<64 hex>", ...the content}: exactly what was hashed into the commitment.
+    opened = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"seal of entry {self.entry_id}"
+
+
 class ExportJob(models.Model):
     """One export asked for on the web page, built and rendered by the task worker.
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.families.selectors import FamilyAccess
+from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
 from coparent.records.models import ExportJob, RecordEntry
 from coparent.records.summaries import SUMMARIES, register_summary, summarize
 
@@ -66,8 +67,8 @@ def record_people(access: FamilyAccess) -> QuerySet[User]:
     )
 
 
-def entry_summary(entry: RecordEntry) -> str:
-    return summarize(entry.kind, entry.data)
+def entry_summary(entry: RecordEntry, view: EntryView = AS_STORED) -> str:
+    return summarize(entry.kind, readable_data(entry.kind, entry.data, view))
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class EntryRow:
     entry: RecordEntry
     at: datetime | None
     summary: str
+    # A message of a conversation the reader is not part of, recorded before messages were
+    # sealed: its line says who and when, nothing of what (records.disclosure).
+    withheld: bool = False
 
     @property
     def actor_name(self) -> str:
@@ -86,15 +90,26 @@ class EntryRow:
         return self.entry.hash[:12]
 
 
-def entry_rows(entries: QuerySet[RecordEntry] | list[RecordEntry]) -> list[EntryRow]:
-    """Entries ready for a page: parsed time and summary; no queries beyond the entries'."""
+def entry_rows(
+    access: FamilyAccess, entries: QuerySet[RecordEntry] | list[RecordEntry]
+) -> list[EntryRow]:
+    """Entries ready for a page, as the member in `access` may read them: parsed time and
+    summary. Queries: the entries'; with message entries among them, one for the member's
+    conversations and one for the seals opened (records.disclosure)."""
+    entries = list(entries)
+    views = entry_views(
+        access.family, access.membership.user, [(e.seq, e.kind, e.data) for e in entries]
+    )
     rows = []
     for entry in entries:
         try:
             at: datetime | None = datetime.fromisoformat(entry.at)
         except ValueError:
             at = None
-        rows.append(EntryRow(entry=entry, at=at, summary=entry_summary(entry)))
+        view = views.get(entry.seq, AS_STORED)
+        rows.append(
+            EntryRow(entry=entry, at=at, summary=entry_summary(entry, view), withheld=view.withheld)
+        )
     return rows
 
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at
+from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at, seal
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
-from coparent.records.models import ExportJob, Kind, RecordEntry
+from coparent.records.models import ExportJob, Kind, RecordEntry, RecordSeal
 
 
 class RecordError(RuntimeError):
@@ -29,6 +29,7 @@ def record_append(
     actor: User | None,
     data: dict[str, Any],
     at: datetime | None = None,
+    sealed: dict[str, Any] | None = None,
 ) -> RecordEntry:
     """Append one entry to `family`'s record.
 
@@ -36,9 +37,20 @@ def record_append(
     describes commit together or not at all. The family row is locked first (PostgreSQL; SQLite
     serialises writers with IMMEDIATE transactions), so two concurrent appends cannot both
     extend the same head.
+
+    `sealed` is content that not everyone who reads the record may read (a message's subject
+    and text): the entry carries only its salted commitment as `data["sealed"]`, and a
+    `RecordSeal` row keeps the content with its salt, disclosed by `records.disclosure` to the
+    readers its kind allows (docs/record.md, "Sealed content").
     """
     if not transaction.get_connection().in_atomic_block:
         raise RecordError("record_append must run inside the transaction of the fact it records")
+    opened = None
+    if sealed is not None:
+        if "sealed" in data:
+            raise RecordError("an entry's own data cannot use the key 'sealed'")
+        opened, commitment = seal(sealed)
+        data = {**data, "sealed": commitment}
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk", flat=True).first()
     last = (
         RecordEntry.objects.filter(family=family)
@@ -50,7 +62,7 @@ def record_append(
     at_text = format_at(at or timezone.now())
     actor_id = str(actor.pk) if actor is not None else None
     digest = entry_hash(seq=seq, at=at_text, kind=kind, actor=actor_id, data=data, prev=prev)
-    return RecordEntry.objects.create(
+    entry = RecordEntry.objects.create(
         family=family,
         seq=seq,
         at=at_text,
@@ -60,6 +72,9 @@ def record_append(
         prev=prev,
         hash=digest,
     )
+    if opened is not None:
+        RecordSeal.objects.create(family=family, entry=entry, opened=opened)
+    return entry
 
 
 def record_export(

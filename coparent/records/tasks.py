@@ -44,6 +44,9 @@ def _set(job_id: Any, **fields: Any) -> None:
 def _body(job: ExportJob) -> bytes:
     document = build_export(
         family=job.family,
+        # The document is for the person who asked: the messages they may read are disclosed,
+        # those of conversations they are not part of are not (records.disclosure).
+        reader=job.requested_by,
         kinds=job.kinds,
         date_from=job.date_from,
         date_to=job.date_to,
@@ -67,7 +70,7 @@ def run_export_job(job_id: str) -> str:
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING
     )
-    job = ExportJob.objects.select_related("family").get(pk=job_id)
+    job = ExportJob.objects.select_related("family", "requested_by").get(pk=job_id)
     if not claimed:
         return str(job.status)
     try:

@@ -42,7 +42,7 @@ def timeline(request: FamilyRequest) -> HttpResponse:
         page = Paginator(record_entries(access, **form.filters()), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        rows = entry_rows(page.object_list)
+        rows = entry_rows(access, page.object_list)
     return render(
         request,
         "records/timeline.html",

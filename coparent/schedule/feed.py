@@ -23,8 +23,9 @@ from django.utils import timezone
 from coparent.core.schedule import EventVersion, build_calendar, event_uid, make_event
 from coparent.core.schedule.expand import local_midnight
 from coparent.core.schedule.model import Expansion
+from coparent.core.text import reveal
 from coparent.events.selectors import events_between
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, child_name_for
 from coparent.schedule.selectors import schedule_of
 
 MONTHS_BACK = 3
@@ -87,14 +88,16 @@ def feed_text(access: FamilyAccess, *, now: datetime | None = None) -> str:
         uid = event.ical_uid
         event_previous: dict[str, EventVersion] = {}
         _forced(uid, event.sequence, event_previous)
-        children = ", ".join(child.name for child in event.children.all())
+        children = ", ".join(child_name_for(access, child) for child in event.children.all())
         component = make_event(
             uid=uid,
             start=event.starts_at,
             end=event.ends_at,
-            summary=f"{event.title} ({children})" if children else event.title,
-            description=event.notes,
-            location=event.place,
+            # A calendar app shows these as they come: any character that would reorder the
+            # text is written as a visible mark, so the notes read as stored.
+            summary=reveal(f"{event.title} ({children})" if children else event.title),
+            description=reveal(event.notes),
+            location=reveal(event.place),
             categories=("Child event",),
             stamp=now,
             previous=event_previous,

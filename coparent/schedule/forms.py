@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coparent.core.schedule import DESCRIPTIONS, PATTERNS
 from coparent.core.schedule.holiday_dates import UnknownCalendar, names_in_year
+from coparent.families.selectors import first_name
 from coparent.schedule.models import NOTE_MAX_CHARS
 from coparent.web.tone import CoachedTextarea
 
@@ -285,7 +286,8 @@ def initial_from_plan(
             "rows": {
                 "birthday": [
                     {
-                        "name": f"{child.name}'s birthday",
+                        # Every member sees the calendar, viewers too, who see first names.
+                        "name": f"{first_name(child.name)}'s birthday",
                         "date": child.date_of_birth,
                         "start": "+0d 15:00",
                         "end": "+0d 19:00",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from coparent.core.schedule import Plan, PlanError, plan_from_dict, plan_to_dict
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess
+from coparent.labels import label_problem
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.schedule.models import NOTE_MAX_CHARS, FeedToken, PlanStatus, PlanVersion
@@ -128,6 +129,8 @@ def plan_propose(
         problems.append(
             ("note", _("Keep the note under %(n)d characters.") % {"n": NOTE_MAX_CHARS})
         )
+    elif (hidden := label_problem(note)) is not None:
+        problems.append(("note", hidden))
     if problems or checked is None:
         raise PlanProblem(problems)
     with transaction.atomic():
@@ -217,6 +220,8 @@ def plan_decline(
         raise PlanProblem(
             [("reason", _("Keep it under %(n)d characters.") % {"n": NOTE_MAX_CHARS})]
         )
+    if (hidden := label_problem(reason)) is not None:
+        raise PlanProblem([("reason", hidden)])
     with transaction.atomic():
         version = PlanVersion.objects.select_for_update().get(pk=version.pk)
         _must_be_pending(version)

@@ -3,7 +3,11 @@ other members read what their role allows."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from coparent.families import services
 from coparent.families.models import Child
+from coparent.families.selectors import age_on
 from coparent.records.models import RecordEntry
 from tests.api.conftest import AUTH_QUERIES, family_path
 
@@ -74,10 +78,42 @@ def test_every_member_lists_the_children(cast, as_, django_assert_num_queries):
     with django_assert_num_queries(AUTH_QUERIES + 2):
         response = vic.get(family_path(cast, "/children"))
     assert response.status_code == 200
-    assert [(c["name"], c["date_of_birth"]) for c in response.json()] == [
+    today = timezone.localdate()
+    # A viewer sees first names and ages (docs/permissions.md), never the dates of birth.
+    assert [(c["name"], c["age"], c["date_of_birth"]) for c in response.json()] == [
+        ("Mia", age_on(cast.mia.date_of_birth, today), None),
+        ("Leo", age_on(cast.leo.date_of_birth, today), None),
+    ]
+    as_parent = as_(cast.sam).get(family_path(cast, "/children")).json()
+    assert [(c["name"], c["date_of_birth"]) for c in as_parent] == [
         ("Mia", "2016-05-02"),
         ("Leo", "2019-09-14"),
     ]
+
+
+def test_a_viewer_never_gets_a_childs_full_name_or_birth_date_from_the_api(cast, as_):
+    # The probe: Vic, a viewer, reads the family, the children and one child through the API.
+    services.child_update(
+        access=cast.access(cast.alex),
+        child=cast.mia,
+        name="Mia Castellano Ruiz",
+        date_of_birth=cast.mia.date_of_birth,
+    )
+    vic = as_(cast.vic)
+    family = vic.get(family_path(cast)).json()
+    listed = vic.get(family_path(cast, "/children")).json()
+    one = vic.get(family_path(cast, f"/children/{cast.mia.pk}")).json()
+    for child in (*family["children"], *listed, one):
+        assert "Castellano" not in child["name"]
+        assert child["date_of_birth"] is None
+    assert one["name"] == "Mia"
+    assert one["age"] == age_on(cast.mia.date_of_birth, timezone.localdate())
+    # The professional sees the child's details, like a parent.
+    as_mediator = as_(cast.morgan).get(family_path(cast, f"/children/{cast.mia.pk}")).json()
+    assert (as_mediator["name"], as_mediator["date_of_birth"]) == (
+        "Mia Castellano Ruiz",
+        "2016-05-02",
+    )
 
 
 def test_alex_adds_a_child_and_the_record_shows_it(cast, as_):

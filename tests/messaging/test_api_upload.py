@@ -98,7 +98,8 @@ def test_alex_sends_a_photo_and_a_pdf_and_sam_downloads_both(cast, as_, settings
     assert hashlib.sha256(pdf).hexdigest() == by_type["application/pdf"]["sha256"]
 
     entry = RecordEntry.objects.get(family=cast.family, kind="message.sent")
-    assert {a["sha256"] for a in entry.data["attachments"]} == {
+    # The files' hashes are in the entry's seal, open to the people in the conversation.
+    assert {a["sha256"] for a in entry.seal.opened["attachments"]} == {
         by_type["image/jpeg"]["sha256"],
         by_type["application/pdf"]["sha256"],
     }

@@ -48,7 +48,8 @@ def test_a_geotagged_photo_comes_back_without_its_gps_data(cast, settings):
     assert (Path(settings.MEDIA_ROOT) / "attachments" / attachment.stored_name).exists()
 
     entry = RecordEntry.objects.get(family=cast.family, kind="message.sent")
-    assert entry.data["attachments"][0]["sha256"] == attachment.sha256
+    # The file's hash is sealed in the entry with the rest of the message.
+    assert entry.seal.opened["attachments"][0]["sha256"] == attachment.sha256
 
 
 def test_a_pdf_and_a_png_are_accepted_by_their_content(cast):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from coparent.core.record.chain import seal_commitment
 from coparent.core.record.verify import verify_document
 from coparent.families import services as family_services
 from coparent.families.selectors import get_family_access
@@ -18,7 +19,7 @@ from coparent.messaging import selectors, services
 from coparent.messaging.models import Message, MessageDelivery, MessageView, Thread
 from coparent.records.export import build_export
 from coparent.records.models import RecordEntry
-from coparent.records.selectors import entry_summary
+from coparent.records.selectors import entry_rows, entry_summary
 from tests.factories import UserFactory
 from tests.messaging.conftest import reply, start
 
@@ -38,14 +39,19 @@ def test_alex_writes_about_the_pickup_and_sam_receives_it(cast):
     assert selectors.unread_count(cast.access(cast.alex)) == 0
     assert [t.pk for t in selectors.threads_for_user(sam)] == [thread.pk]
 
-    # The record holds the fact, with the hash of the exact text, in the same transaction.
+    # The record holds the fact in the same transaction; the subject and the exact text are
+    # sealed in it (a salted commitment), open to the people in the conversation.
     (entry,) = _entries(cast, "message.sent")
     assert entry.actor == cast.alex
     assert entry.data["message"] == str(message.pk)
     assert entry.data["thread"] == str(thread.pk)
-    assert entry.data["body_sha256"] == hashlib.sha256(message.body.encode()).hexdigest()
     assert entry.data["recipients"] == [str(cast.sam.pk)]
-    assert "Alex wrote in “School pickup on Friday”" in entry_summary(entry)
+    assert "subject" not in entry.data and "body_sha256" not in entry.data
+    assert entry.seal.opened["body"] == message.body
+    assert entry.seal.opened["subject"] == "School pickup on Friday"
+    assert seal_commitment(entry.seal.opened) == entry.data["sealed"]
+    (row,) = entry_rows(sam, [entry])
+    assert "Alex wrote in “School pickup on Friday”" in row.summary
 
 
 def test_sams_first_view_is_recorded_once_and_alex_sees_when(cast):

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coparent.core.record.chain import canonical_json
+from coparent.core.record.chain import canonical_json, seal_commitment
 from coparent.core.record.verify import verify_document
 from coparent.messaging.models import Message, NotificationSetting
 from coparent.records.export import build_export
@@ -109,7 +109,8 @@ def test_the_shield_changes_no_byte_of_the_message_the_record_or_an_export(cast,
     assert message.body == HOSTILE
     assert message.body_sha256 == _sha256(HOSTILE)
     entry.refresh_from_db()
-    assert entry.data["body_sha256"] == _sha256(HOSTILE)
+    assert entry.seal.opened["body"] == HOSTILE
+    assert seal_commitment(entry.seal.opened) == entry.data["sealed"]
     # The family record, exported again: the same entries, byte for byte, and still valid.
     export_after = build_export(family=cast.family)
     assert canonical_json(export_after["entries"]) == canonical_json(export_before["entries"])
@@ -118,7 +119,7 @@ def test_the_shield_changes_no_byte_of_the_message_the_record_or_an_export(cast,
     url = family_path(cast, f"/threads/{hostile.thread.pk}/messages")
     (item,) = as_(cast.sam).get(url).json()["items"]
     assert item["body"] == HOSTILE
-    assert _sha256(item["body"]) == entry.data["body_sha256"]
+    assert seal_commitment({**entry.seal.opened, "body": item["body"]}) == entry.data["sealed"]
 
 
 def test_with_the_shield_off_nothing_is_folded(cast, hostile):

@@ -67,3 +67,21 @@ def test_emptying_a_whole_table_is_refused(audit_event, table):
         statement = f"DELETE FROM {table}"  # noqa: S608 - SQLite's TRUNCATE, fixed names
     with pytest.raises(DatabaseError, match="append-only"):
         _raw(statement, [])
+
+
+def test_a_messages_sealed_content_cannot_be_rewritten_or_removed(cast):
+    # The content behind a sealed entry is evidence too: changing it would make the
+    # disclosure stop matching, removing it would leave the entry unreadable to everyone.
+    from coparent.messaging.services import thread_start
+    from coparent.records.models import RecordSeal
+
+    thread_start(access=cast.access(cast.alex), subject="Pickup", topic="school", body="OK.")
+    seal = RecordSeal.objects.get(family=cast.family)
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw(
+            "UPDATE records_recordseal SET opened = %s WHERE id = %s", ['{"body": "No."}', seal.pk]
+        )
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("DELETE FROM records_recordseal WHERE id = %s", [seal.pk])
+    seal.refresh_from_db()
+    assert seal.opened["body"] == "OK."

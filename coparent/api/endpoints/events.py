@@ -30,7 +30,7 @@ from coparent.events.models import (
     EventStatus,
     Rsvp,
 )
-from coparent.families.selectors import FamilyAccess, get_child
+from coparent.families.selectors import FamilyAccess, child_name_for, get_child
 
 router = Router(tags=["events"])
 
@@ -41,7 +41,7 @@ MAX_PAGE = 500
 
 class EventChildOut(Schema):
     id: uuid.UUID
-    name: str
+    name: str = Field(..., description="The full name; a viewer receives the first name only.")
 
 
 class RsvpOut(Schema):
@@ -160,7 +160,9 @@ def _event_out(access: FamilyAccess, event: ChildEvent) -> EventOut:
         title=event.title,
         kind=event.kind,
         status=event.status,
-        children=[EventChildOut(id=c.pk, name=c.name) for c in event.children.all()],
+        children=[
+            EventChildOut(id=c.pk, name=child_name_for(access, c)) for c in event.children.all()
+        ],
         all_day=event.all_day,
         starts_at=event.starts_at,
         ends_at=event.ends_at,

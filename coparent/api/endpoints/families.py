@@ -20,7 +20,8 @@ from coparent.families import services
 from coparent.families.models import Child, Role
 from coparent.families.selectors import (
     FamilyAccess,
-    children_of,
+    child_view,
+    child_views,
     families_for_user,
     get_child,
     get_family_access,
@@ -33,6 +34,11 @@ router = Router(tags=["families"])
 def family_access(request: HttpRequest, family_id: uuid.UUID) -> FamilyAccess:
     """The one access path for every family route: 404 for another family or a missing one."""
     return get_family_access(caller(request), family_id)
+
+
+def _child_out(access: FamilyAccess, child: Child) -> ChildOut:
+    # The role's view of the child (a viewer: first name and age), as everywhere else.
+    return ChildOut.model_validate(child_view(access, child))
 
 
 def _family_out(access: FamilyAccess) -> FamilyOut:
@@ -73,7 +79,7 @@ def family_detail(request: HttpRequest, family_id: uuid.UUID) -> FamilyDetailOut
         name=family.name,
         created_at=family.created_at,
         role=access.role,
-        children=[ChildOut.model_validate(child) for child in children_of(access)],
+        children=[ChildOut.model_validate(view) for view in child_views(access)],
         # Viewers do not see who else is in the family, not even how many.
         members_count=len(members_of(access)) if access.can_read_shared else None,
     )
@@ -84,8 +90,8 @@ def family_detail(request: HttpRequest, family_id: uuid.UUID) -> FamilyDetailOut
     response=answers({200: list[ChildOut]}, 404),
     summary="The family's children",
 )
-def child_list(request: HttpRequest, family_id: uuid.UUID) -> list[Child]:
-    return list(children_of(family_access(request, family_id)))
+def child_list(request: HttpRequest, family_id: uuid.UUID) -> list[ChildOut]:
+    return [ChildOut.model_validate(v) for v in child_views(family_access(request, family_id))]
 
 
 @router.post(
@@ -98,7 +104,7 @@ def child_create(request: HttpRequest, family_id: uuid.UUID, payload: ChildIn) -
     child = services.child_add(
         access=access, name=payload.name, date_of_birth=payload.date_of_birth
     )
-    return Status(201, ChildOut.model_validate(child))
+    return Status(201, _child_out(access, child))
 
 
 @router.get(
@@ -107,7 +113,8 @@ def child_create(request: HttpRequest, family_id: uuid.UUID, payload: ChildIn) -
     summary="One child",
 )
 def child_detail(request: HttpRequest, family_id: uuid.UUID, child_id: uuid.UUID) -> ChildOut:
-    return ChildOut.model_validate(get_child(family_access(request, family_id), child_id))
+    access = family_access(request, family_id)
+    return _child_out(access, get_child(access, child_id))
 
 
 @router.patch(
@@ -128,4 +135,4 @@ def child_update(
         name=changes.get("name", child.name),
         date_of_birth=changes.get("date_of_birth", child.date_of_birth),
     )
-    return ChildOut.model_validate(child)
+    return _child_out(access, child)

@@ -23,7 +23,7 @@ from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import In, PersonRef, answers
 from coparent.core.schedule import METHODS, Exchange, Plan, Segment, Window, expand_dates, timeshare
 from coparent.events.models import EventStatus
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, child_name_for
 from coparent.schedule import selectors, services
 from coparent.schedule.models import NOTE_MAX_CHARS, PlanStatus, PlanVersion
 
@@ -88,7 +88,7 @@ class CalendarEventOut(Schema):
     ends_at: datetime
     timezone: str
     place: str
-    children: list[str]
+    children: list[str] = Field(..., description="First names only for a viewer.")
 
 
 class CalendarOut(Schema):
@@ -280,7 +280,7 @@ def schedule_calendar(
                 ends_at=e.ends_at,
                 timezone=e.timezone,
                 place=e.place,
-                children=[c.name for c in e.children.all()],
+                children=[child_name_for(access, c) for c in e.children.all()],
             )
             for e in events
         ],

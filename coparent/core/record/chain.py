@@ -12,6 +12,7 @@ No Django here: the Django app stores what these functions produce.
 import base64
 import copy
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +129,31 @@ def stub_of(entry: Entry | dict[str, Any]) -> dict[str, Any]:
     """
     full = entry.as_dict() if isinstance(entry, Entry) else entry
     return {key: full[key] for key in STUB_KEYS}
+
+
+SALT_BYTES = 32
+"""Random bytes (64 hex digits) of the salt that makes each seal's commitment unguessable."""
+
+
+def seal_commitment(opened: dict[str, Any]) -> str:
+    """Hex SHA-256 of the canonical JSON of a seal's content, salt included.
+
+    An entry carries this commitment as ``data["sealed"]`` instead of the content itself. Whoever
+    holds the content (the salt and, say, a message's subject and text) recomputes it and sees
+    that the entry commits to exactly that; whoever does not cannot confirm a guess, since the
+    random salt enters the hash.
+    """
+    return hashlib.sha256(canonical_json(opened)).hexdigest()
+
+
+def seal(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Seal ``content`` with a fresh random salt: returns ``(opened, commitment)``, where
+    ``opened`` is the content with its ``"salt"`` (what is disclosed to those who may read it)
+    and ``commitment`` is ``seal_commitment(opened)`` (what the entry carries)."""
+    if "salt" in content:
+        raise ValueError("a sealed content has no key 'salt' of its own: the seal adds it")
+    opened = {"salt": secrets.token_hex(SALT_BYTES), **copy.deepcopy(content)}
+    return opened, seal_commitment(opened)
 
 
 def head_message(*, family: str, seq: int, hash: str, at: str) -> bytes:

@@ -9,11 +9,12 @@ signed with the server's Ed25519 key. Checks, in order; the first failure is rep
    exactly seq, at, kind, actor, data, prev, hash and the hash is the SHA-256 of the RFC 8785
    canonical JSON of the other six - or it is a stub (left out of a selective export) with
    exactly seq, kind, prev, hash; prev is 64 zeros for entry 1, else the previous entry's hash;
-3. the head names the last entry and this family; 4. its signature verifies with public_key.
-VALID proves the entries are exactly those the key's holder signed, unchanged and complete up to
-the head. It does not prove whose key it is: compare the printed fingerprint with the one the
-Coparent server shows. Not covered by any hash or signature: a stub's "kind", "exported_at",
-"scope" and the family's "name".
+3. the head names the last entry and this family; 4. its signature verifies with public_key;
+5. each disclosure {"seq": N, "sealed": content} opens a seal: data["sealed"] of entry N, which
+   replaces private content, must be the SHA-256 of content's canonical JSON (salt included).
+VALID proves the entries and disclosed contents are exactly those the key's holder signed, up
+to the head. It does not prove whose key it is: compare the printed fingerprint with the
+server's. Unsigned: a stub's "kind", "exported_at", "scope", "withheld", the family's "name".
 """
 
 import base64
@@ -89,8 +90,8 @@ def _document_problem(doc: dict[str, Any]) -> str | None:
         return "family is missing or lacks a text id and name"
     if not isinstance(doc.get("exported_at"), str) or not isinstance(doc.get("scope"), dict):
         return "exported_at or scope is missing or of the wrong type"
-    if not isinstance(doc.get("entries"), list):
-        return "entries is missing or not a list"
+    if not isinstance(doc.get("entries"), list) or not isinstance(doc.get("disclosures", []), list):
+        return "entries is missing or not a list (or disclosures is not a list)"
     if not isinstance(head, dict) or head.keys() != HEAD_KEYS:
         return "head does not have exactly the fields family, seq, hash, at, signature"
     texts = all(isinstance(head[k], str) for k in ("family", "at", "signature"))
@@ -131,6 +132,19 @@ def _entry_problem(entry: object, position: int, prev_hash: str) -> str | None:
             return "prev of the first entry is not 64 zeros"
         return f"prev does not match the hash of entry {position - 1}"
     return None
+
+
+def _disclosure_problem(item: Any, entries: list[Any]) -> str | None:
+    """A disclosure must open the seal, data["sealed"], of the full entry it names."""
+    seq: Any = item.get("seq") if isinstance(item, dict) and item.keys() == {"seq", "sealed"} else 0
+    entry = entries[seq - 1] if _is_int(seq) and 1 <= seq <= len(entries) else {}
+    if entry.keys() != ENTRY_KEYS or not _is_hex64(entry["data"].get("sealed")):
+        return "a disclosure does not name an entry that carries a sealed commitment"
+    try:  # the same hash as an entry's, over the disclosed content (salt included)
+        ok = hashlib.sha256(rfc8785.dumps(item["sealed"])).hexdigest() == entry["data"]["sealed"]
+    except (rfc8785.CanonicalizationError, RecursionError):
+        ok = False
+    return None if ok else f"the content disclosed for entry {seq} does not match its seal"
 
 
 def _signature_problem(doc: dict[str, Any]) -> str | None:
@@ -177,6 +191,9 @@ def verify_document(doc: object) -> Verdict:
         return invalid("head is signed for a different family")
     if (problem := _signature_problem(doc)) is not None:
         return invalid(problem)
+    for item in doc.get("disclosures", []):
+        if (problem := _disclosure_problem(item, entries)) is not None:
+            return invalid(problem)
     return Verdict(True, len(entries), stubs, None, "all checks passed")
 
 

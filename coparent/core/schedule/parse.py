@@ -34,6 +34,7 @@ from coparent.core.schedule.model import (
     parse_month_day,
 )
 from coparent.core.schedule.patterns import PATTERNS
+from coparent.core.text import char_name, hidden_characters
 
 Problem = tuple[str, str]
 T = TypeVar("T")
@@ -215,7 +216,20 @@ class _Reader:
             return ""
         if required and not value.strip():
             self.fail(name, "must not be empty")
+        self.visible(name, value)
         return value.strip()
+
+    def visible(self, name: str, value: str) -> None:
+        # Names and notes show on every member's calendar: nothing in them may reorder or
+        # hide what is shown (coparent.core.text).
+        hidden = hidden_characters(value)
+        if hidden:
+            which = ", ".join(char_name(ch) for ch in hidden)
+            self.fail(
+                name,
+                f"remove the invisible character {which}: it can make the text "
+                "show differently from what is saved",
+            )
 
     def timezone(self, value: object) -> ZoneInfo | None:
         name = self.text("timezone", value)
@@ -239,6 +253,8 @@ class _Reader:
             self.fail("parents", 'must be a list of two names in quotes, like ["Alex", "Sam"]')
             return None
         names = [v.strip() for v in value]
+        for index, each in enumerate(names):
+            self.visible(f"parents[{index}]", each)
         if len(names) != 2:
             self.fail("parents", f"exactly two names are needed, found {len(names)}")
             return None

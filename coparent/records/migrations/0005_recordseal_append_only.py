@@ -1,0 +1,8 @@
+from django.db import migrations
+
+from coparent.appendonly import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("records", "0004_recordseal")]
+    operations = [append_only("records_recordseal")]
