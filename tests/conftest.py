@@ -16,6 +16,8 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from coparent.accounts.models import User
 from coparent.families import services
@@ -23,6 +25,14 @@ from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
 from tests.api.conftest import as_  # noqa: F401  (the API caller, for tests outside tests/api)
 from tests.factories import PASSWORD, UserFactory
+
+# Property tests judge correctness, not speed (speed lives in `make bench`): on a loaded
+# two-core machine, or beside other test processes, Hypothesis's timing checks fail tests
+# whose code is fine, so neither a deadline nor the "too slow" health check applies here.
+hypothesis_settings.register_profile(
+    "coparent", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("coparent")
 
 
 @dataclass
@@ -118,6 +128,16 @@ def _own_rate_counters(settings: pytest.FixtureRequest) -> None:
             **settings.CACHES,
             "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
         }
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count in fixed windows (a minute, an hour, a day); a test that crossed a
+    window's edge half-way would see its count start again. The limiter's clock stands still at
+    the start of a day, so every window a test fills is the same one from start to end."""
+    from coparent import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_clock", lambda: 86_400.0 * 20_833)
 
 
 @pytest.fixture(autouse=True)
