@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import RecordEntryOut, RecordFilters, answers
+from coparent.api.schemas import Offset, RecordEntryOut, RecordFilters, answers
 from coparent.records.models import RecordEntry
 from coparent.records.selectors import record_entries
 
@@ -24,7 +24,7 @@ class RecordPagination(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: Offset = 0
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE, **kwargs)
