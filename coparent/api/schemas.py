@@ -7,7 +7,7 @@ string, so an absurd payload fails validation with a field message before any se
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -75,8 +75,18 @@ Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 """How many items to skip in a list."""
 Day = Annotated[date, AfterValidator(_date_in_range)]
 """A date from 1901-01-01 to 2198-12-31."""
-Moment = Annotated[datetime, AfterValidator(_date_in_range)]
-"""A date-time whose date (and UTC date) lies in the range of `Day`."""
+
+
+def _moment(value: datetime) -> datetime:
+    _date_in_range(value)
+    # In UTC from here on: an offset like +23:17 is valid ISO 8601 and Python takes it, but
+    # PostgreSQL refuses any beyond ±15:59 when the moment reaches a query.
+    return value if value.tzinfo is None else value.astimezone(UTC)
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
+"""A date-time whose date (and UTC date) lies in the range of `Day`, in UTC if it has an
+offset."""
 
 
 class In(Schema):

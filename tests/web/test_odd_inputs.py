@@ -139,6 +139,18 @@ def test_a_huge_sender_is_a_field_error(cast, as_, thread, sender):  # noqa: F81
     assert shown.context["hits"] is None
 
 
+def test_an_offset_postgresql_does_not_know_is_read_as_the_same_moment_in_utc(
+    cast,
+    as_,  # noqa: F811
+):
+    # Found by Schemathesis: +23:17 is valid ISO 8601, but PostgreSQL refuses offsets beyond
+    # ±15:59 and the query failed with a 500.
+    response = as_(cast.alex).get(
+        api_path(cast, "/events"), **{"to": "2040-08-16T21:52:38.4+23:17"}
+    )
+    assert response.status_code == 200, response.content
+
+
 def test_the_record_refuses_an_actor_beyond_64_bits(cast, as_):  # noqa: F811
     response = as_(cast.alex).get(api_path(cast, "/record"), actor=BEYOND_64_BITS)
     assert_field_error(response, "actor")
