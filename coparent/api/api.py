@@ -31,6 +31,7 @@ from coparent.api.endpoints import (
     tokens,
     tone,
 )
+from coparent.api.links import add_links
 
 
 def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
@@ -94,6 +95,7 @@ class CoparentAPI(NinjaAPI):
             for operation in methods.values():
                 if "requestBody" in operation:
                     _document_body_errors(operation["responses"])
+                add_links(operation)
         return schema
 
     @property
@@ -114,7 +116,9 @@ api = CoparentAPI(
     description=(
         "Send `Authorization: Bearer TOKEN` with a personal token (create one under your "
         "account's API tokens). Errors are JSON: `detail`, and `errors` keyed by field for "
-        "input problems. Every operation's answers, errors included, are listed below."
+        "input problems. Every operation's answers, errors included, are listed below. Ids "
+        "and offsets go up to 9223372036854775807, dates from 1901-01-01 to 2198-12-31, lists "
+        "of ids to 1000 items; beyond, a 422 names the field."
     ),
 )
 errors.install(api)

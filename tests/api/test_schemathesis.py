@@ -24,9 +24,10 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -47,6 +48,7 @@ from tests.factories import UserFactory
 # Fuzzed examples per operation and caller, on top of Schemathesis's own boundary cases; set
 # COPARENT_FUZZ_EXAMPLES higher for a longer hunt (150 finds nothing more today).
 EXAMPLES = int(os.environ.get("COPARENT_FUZZ_EXAMPLES", "30"))
+SCENARIOS = int(os.environ.get("COPARENT_FUZZ_SCENARIOS", "25"))  # chains of up to 6 calls
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -235,4 +237,39 @@ def not_json_or_too_big(response: Any) -> bool:
     detail = response.json().get("detail", "")
     return detail == "The request body is not valid JSON." or detail.startswith(
         "The request body is too large"
+    )
+
+
+def test_chained_calls_break_nothing(world: World) -> None:
+    """The stateful run: Schemathesis follows the schema's links (coparent/api/links.py) from
+    what one call creates to the calls that use it (a family, then its child; a thread, then a
+    reply and its receipts; an event, then its RSVP; a plan, then its answer), with the same
+    checks on every answer."""
+    headers = {"Authorization": f"Bearer {world.token}"}
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        # Each scenario starts from the same rows: Hypothesis replays and mutates earlier
+        # scenarios, and one that found other rows there would take other turns.
+        def setup(self) -> None:
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self) -> None:
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers, "app": world.app}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+    run_state_machine_as_test(
+        Workflow,
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
     )
