@@ -30,6 +30,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import model_validator
 
+from coparent import ratelimit
 from coparent.api.auth import caller
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Day, Id, In, Offset, PersonRef, answers
@@ -323,7 +324,7 @@ def thread_list(
 
 @router.post(
     "/families/{uuid:family_id}/threads",
-    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 422),
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 422, 429),
     summary="Start a conversation with its first message",
 )
 def thread_create(
@@ -333,6 +334,7 @@ def thread_create(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
 ) -> HttpResponse:
     access = family_access(request, family_id)
+    ratelimit.hit(request, "message")
 
     def create() -> tuple[str, ThreadCreatedOut]:
         professionals = [
@@ -360,7 +362,7 @@ def thread_create(
 
 @router.post(
     "/families/{uuid:family_id}/threads/upload",
-    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 415, 422),
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 415, 422, 429),
     summary="Start a conversation with its first message and files (multipart/form-data)",
 )
 def thread_create_upload(
@@ -381,6 +383,8 @@ def thread_create_upload(
     access = family_access(request, family_id)
     access.require_shared()
     _require_form(request, f"/api/v1/families/{family_id}/threads")
+    ratelimit.hit(request, "message")
+    ratelimit.hit(request, "upload", cost=len(uploads))
 
     def send(attachments: list[files.IncomingFile]) -> Message:
         return services.thread_start(
@@ -439,7 +443,7 @@ class _LazyMessages:
 
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
-    response=answers({201: MessageOut}, 400, 403, 404, 422),
+    response=answers({201: MessageOut}, 400, 403, 404, 422, 429),
     summary="Reply in a conversation",
 )
 def message_create(
@@ -451,6 +455,7 @@ def message_create(
 ) -> HttpResponse:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
+    ratelimit.hit(request, "message")
 
     def create() -> tuple[str, MessageOut]:
         message = services.message_send(access=access, thread=thread, body=payload.body)
@@ -469,7 +474,7 @@ def message_create(
 
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages/upload",
-    response=answers({201: MessageOut}, 400, 403, 404, 415, 422),
+    response=answers({201: MessageOut}, 400, 403, 404, 415, 422, 429),
     summary="Reply in a conversation with files (multipart/form-data)",
 )
 def message_create_upload(
@@ -484,6 +489,8 @@ def message_create_upload(
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
     _require_form(request, f"/api/v1/families/{family_id}/threads/{thread_id}/messages")
+    ratelimit.hit(request, "message")
+    ratelimit.hit(request, "upload", cost=len(uploads))
 
     return _send_once(
         request,
