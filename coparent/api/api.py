@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from coparent.api import errors
@@ -30,6 +31,7 @@ from coparent.api.endpoints import (
     tokens,
     tone,
 )
+from coparent.api.links import add_links
 
 
 def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
@@ -52,11 +54,49 @@ def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[
     return wrapper
 
 
+# Answered by coparent.api.errors before the operation runs, to any request with a body.
+BODY_ERRORS = {
+    400: "Bad Request: the body is not valid JSON (or a service refused the input)",
+    413: "Content Too Large: the body is over the size limit",
+}
+
+
+def _document_body_errors(responses: dict[str, Any]) -> None:
+    """Every operation that reads a body can answer 400 (not JSON at all) and 413 (too large):
+    say so in its schema, with the shape coparent.api.errors gives them."""
+    for code, description in BODY_ERRORS.items():
+        if code in responses or str(code) in responses:
+            continue
+        responses.setdefault(
+            code,
+            {
+                "description": description,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                },
+            },
+        )
+    ordered = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+    responses.clear()
+    responses.update(ordered)
+
+
 class CoparentAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # The view's own name ("child_create"): short and stable for generated clients. Names
         # are unique across modules (tests/api/test_openapi.py checks it).
         return operation.view_func.__name__
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                if "requestBody" in operation:
+                    _document_body_errors(operation["responses"])
+                add_links(operation)
+        return schema
 
     @property
     def urls(self) -> tuple[list[Any], str, str]:
@@ -76,7 +116,9 @@ api = CoparentAPI(
     description=(
         "Send `Authorization: Bearer TOKEN` with a personal token (create one under your "
         "account's API tokens). Errors are JSON: `detail`, and `errors` keyed by field for "
-        "input problems. Every operation's answers, errors included, are listed below."
+        "input problems. Every operation's answers, errors included, are listed below. Ids "
+        "and offsets go up to 9223372036854775807, dates from 1901-01-01 to 2198-12-31, lists "
+        "of ids to 1000 items; beyond, a 422 names the field."
     ),
 )
 errors.install(api)

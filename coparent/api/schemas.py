@@ -7,17 +7,19 @@ string, so an absurd payload fails validation with a field message before any se
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, computed_field, field_validator
+from pydantic import AfterValidator, ConfigDict, computed_field, field_validator
 
+from coparent.core.limits import DB_INT_MAX, date_in_range
 from coparent.families.models import ProfessionalKind, Role
+from coparent.web.fields import date_range_message
 
 # --- Errors ----------------------------------------------------------------------------------
 
@@ -53,6 +55,38 @@ def _no_control_characters(value: Any) -> Any:
     if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
         raise ValueError(_("Remove the invisible control characters."))
     return value
+
+
+# --- Bounded values (coparent.core.limits) ----------------------------------------------------
+# Every number and date an operation reads is one of these, so nothing a client sends can
+# overflow the database or run the schedule engine off its years: out of range is a 422 with
+# the field's name, like any other bad value.
+
+
+def _date_in_range(value: Any) -> Any:
+    if not date_in_range(value):
+        raise ValueError(date_range_message())
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+"""A database id (a user's, a message's, a token's)."""
+Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+"""How many items to skip in a list."""
+Day = Annotated[date, AfterValidator(_date_in_range)]
+"""A date from 1901-01-01 to 2198-12-31."""
+
+
+def _moment(value: datetime) -> datetime:
+    _date_in_range(value)
+    # In UTC from here on: an offset like +23:17 is valid ISO 8601 and Python takes it, but
+    # PostgreSQL refuses any beyond ±15:59 when the moment reaches a query.
+    return value if value.tzinfo is None else value.astimezone(UTC)
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
+"""A date-time whose date (and UTC date) lies in the range of `Day`, in UTC if it has an
+offset."""
 
 
 class In(Schema):
@@ -281,9 +315,9 @@ class RecordFilters(Schema):
     _clean_text = field_validator("*")(_no_control_characters)
 
     kind: str | None = Field(None, max_length=64, description="Exact kind, e.g. child.added.")
-    actor: int | None = Field(None, ge=1, description="A user id (the entries' `actor`).")
-    date_from: date | None = Field(None, alias="from", description="First UTC date, inclusive.")
-    date_to: date | None = Field(None, alias="to", description="Last UTC date, inclusive.")
+    actor: Id | None = Field(None, description="A user id (the entries' `actor`).")
+    date_from: Day | None = Field(None, alias="from", description="First UTC date, inclusive.")
+    date_to: Day | None = Field(None, alias="to", description="Last UTC date, inclusive.")
 
 
 class RecordKeyOut(Schema):

@@ -15,6 +15,7 @@ from coparent.families.forms import DateInput
 from coparent.families.models import Membership
 from coparent.messaging import attachments as files
 from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Frequency, Topic
+from coparent.web.fields import BoundedDateField, IdField
 from coparent.web.tone import CoachedTextarea
 
 
@@ -93,6 +94,12 @@ class ReplyForm(forms.Form):
     attachments = AttachmentsField(label=_("Photos or PDFs"))
 
 
+class ThreadPageQuery(forms.Form):
+    """A conversation page's `?before=`: the id of the message the page ends before."""
+
+    before = IdField(label=_("Page"), required=False)
+
+
 class InboxFilterForm(forms.Form):
     topic = forms.ChoiceField(
         label=_("Topic"), choices=[("", _("All topics")), *Topic.choices], required=False
@@ -107,8 +114,8 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     sender = forms.TypedChoiceField(label=_("From"), required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label=_("From (UTC date)"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("From (UTC date)"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To (UTC date)"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -36,11 +36,13 @@ from coparent.messaging.forms import (
     ReplyForm,
     SearchForm,
     ShieldForm,
+    ThreadPageQuery,
     incoming,
 )
 from coparent.messaging.models import Thread
 from coparent.messaging.shield import shield_enabled
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.query import query_values
 from coparent.web.tone import advice
 
 INBOX_PAGE = 30
@@ -152,10 +154,8 @@ def _show_thread(
     tone: dict[str, Any] | None = None,
 ) -> HttpResponse:
     access = request.family_access
-    before = request.GET.get("before")
-    page = selectors.thread_page(
-        access, thread, before=int(before) if before and before.isdigit() else None
-    )
+    before = query_values(request, ThreadPageQuery(request.GET)).get("before")
+    page = selectors.thread_page(access, thread, before=before)
     # Opening the thread is the first view of what it shows; a later visit records nothing.
     new_ids = set(page.unviewed_ids)
     if new_ids:

@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from coparent.accounts.models import User
 from coparent.families.forms import DateInput
 from coparent.records.models import Kind
+from coparent.web.fields import BoundedDateField
 
 
 class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label=_("From (UTC date)"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("From (UTC date)"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To (UTC date)"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,8 +59,8 @@ class ExportForm(forms.Form):
             "stubs, so the export still proves that nothing was removed."
         ),
     )
-    date_from = forms.DateField(label=_("From (UTC date)"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("From (UTC date)"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To (UTC date)"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

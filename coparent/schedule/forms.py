@@ -20,6 +20,7 @@ from coparent.core.schedule import DESCRIPTIONS, PATTERNS
 from coparent.core.schedule.holiday_dates import UnknownCalendar, names_in_year
 from coparent.families.selectors import first_name
 from coparent.schedule.models import NOTE_MAX_CHARS
+from coparent.web.fields import BoundedDateField, MonthField
 from coparent.web.tone import CoachedTextarea
 
 CUSTOM = "custom"
@@ -66,7 +67,7 @@ class PlanForm(forms.Form):
             "One letter a day, repeating: A for parent A, B for parent B (AABBAAABBAABBB)."
         ),
     )
-    start = forms.DateField(
+    start = BoundedDateField(
         label=_("Day 0 of the rotation"), widget=forms.DateInput(attrs={"type": "date"})
     )
     exchange_time = forms.TimeField(
@@ -85,7 +86,7 @@ class PlanForm(forms.Form):
         max_length=10,
         help_text=_("Optional code, like TX or ON."),
     )
-    effective_from = forms.DateField(
+    effective_from = BoundedDateField(
         label=_("In force from"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Today or later: days already past never change."),
@@ -126,7 +127,7 @@ class HolidayForm(forms.Form):
 
 class BirthdayForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     start = _offset(_("Starts"))
@@ -137,10 +138,10 @@ class BirthdayForm(forms.Form):
 
 class SchoolBreakForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
-    start = forms.DateField(
+    start = BoundedDateField(
         label=_("First day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label=_("Back on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     split = forms.ChoiceField(
@@ -328,8 +329,8 @@ class DeclineForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(
+    start = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(
         label=_("To (not included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -341,3 +342,18 @@ class PeriodForm(forms.Form):
             elif (data["end"] - data["start"]).days > 366 * 20:
                 self.add_error("end", _("Choose a period of at most twenty years."))
         return data
+
+
+class MonthQuery(forms.Form):
+    """The month page's `?month=YYYY-MM`."""
+
+    month = MonthField(label=_("Month"), required=False)
+
+
+class AgendaQuery(forms.Form):
+    """The agenda's `?from=YYYY-MM-DD`, its first day."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Named after the parameter, which is a Python keyword and so cannot be declared.
+        self.fields["from"] = BoundedDateField(label=_("First day"), required=False)

@@ -28,14 +28,17 @@ from coparent.schedule import feed as feeds
 from coparent.schedule import selectors, services
 from coparent.schedule.charts import monthly_chart
 from coparent.schedule.forms import (
+    AgendaQuery,
     DeclineForm,
     Editor,
+    MonthQuery,
     PeriodForm,
     editor,
     holiday_names,
     initial_from_plan,
 )
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.query import query_values
 
 AGENDA_DAYS = 42
 
@@ -64,15 +67,8 @@ def _page(
 
 
 def _month_of(request: HttpRequest, today: date) -> tuple[int, int]:
-    text = request.GET.get("month", "")
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        date(year, month, 1)
-        if not 1900 < year < 2199:
-            raise ValueError
-    except ValueError:
-        return today.year, today.month
-    return year, month
+    month = query_values(request, MonthQuery(request.GET)).get("month") or today
+    return month.year, month.month
 
 
 def _shift(year: int, month: int, by: int) -> str:
@@ -110,11 +106,7 @@ def agenda_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     schedule = selectors.schedule_of(access)
     today = timezone.now().astimezone(schedule.zone()).date()
-    try:
-        first = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        first = today
-    first = min(max(first, date(1901, 1, 1)), date(2198, 1, 1))
+    first = query_values(request, AgendaQuery(request.GET)).get("from") or today
     calendar = selectors.calendar_between(
         access, first, first + timedelta(days=AGENDA_DAYS), schedule=schedule, today=today
     )

@@ -67,3 +67,31 @@ def test_operations_declare_bearer_auth_and_their_errors(db):
     assert {"TokenAuth": []} in create_child["security"]
     record_key = schema["paths"]["/api/v1/record-key"]["get"]
     assert "security" not in record_key
+
+
+def test_what_an_operation_creates_links_to_what_can_be_done_with_it(db):
+    schema = _schema()
+    ids = {op["operationId"] for methods in schema["paths"].values() for op in methods.values()}
+    started = schema["paths"]["/api/v1/families/{family_id}/threads"]["post"]["responses"]["201"]
+    assert started["links"]["message_create"] == {
+        "operationId": "message_create",
+        "parameters": {
+            "family_id": "$request.path.family_id",
+            "thread_id": "$response.body#/thread/id",
+        },
+    }
+    linked = {
+        link["operationId"]
+        for methods in schema["paths"].values()
+        for op in methods.values()
+        for answer in op["responses"].values()
+        for link in answer.get("links", {}).values()
+    }
+    assert linked <= ids  # every link names an operation that exists
+
+
+def test_every_operation_that_reads_a_body_documents_400_and_413(db):
+    for methods in _schema()["paths"].values():
+        for op in methods.values():
+            if "requestBody" in op:
+                assert {"400", "413"} <= set(op["responses"]), op["operationId"]

@@ -183,9 +183,18 @@ def test_a_person_from_another_family_is_not_a_choice(cast):
 
 
 def test_the_last_possible_day_does_not_break_the_page(cast):
-    response = client_for(cast.alex).get(_timeline(cast, date_to="9999-12-31"))
+    response = client_for(cast.alex).get(_timeline(cast, date_to="2198-12-31"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == RecordEntry.objects.filter(family=cast.family).count()
+
+
+def test_a_day_beyond_the_accepted_years_is_a_field_error(cast):
+    response = client_for(cast.alex).get(_timeline(cast, date_to="9999-12-31"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["date_to"] == [
+        "Enter a date between 1901-01-01 and 2198-12-31."
+    ]
+    assert response.context["rows"] is None
 
 
 def test_the_record_comes_fifty_entries_a_page_with_the_filters_kept(cast):

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import In, PersonRef, answers
+from coparent.api.schemas import In, Moment, Offset, PersonRef, answers
 from coparent.events import selectors, services
 from coparent.events.models import (
     NOTES_MAX_CHARS,
@@ -84,18 +84,18 @@ class EventPageOut(Schema):
 
 
 class EventFilters(Schema):
-    start: datetime | None = Field(
+    start: Moment | None = Field(
         None,
         alias="from",
         description="Events still going on at or after this moment. A date (2027-06-01) or a "
         "date-time without an offset is read as UTC.",
     )
-    end: datetime | None = Field(
+    end: Moment | None = Field(
         None, alias="to", description="Events starting before this moment (excluded); as `from`."
     )
     child: uuid.UUID | None = Field(None, description="Only this child's events.")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class EventIn(In):

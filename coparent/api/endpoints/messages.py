@@ -16,7 +16,7 @@ import base64
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -33,7 +33,8 @@ from pydantic import model_validator
 from coparent import ratelimit
 from coparent.api.auth import caller
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import In, PersonRef, answers
+from coparent.api.schemas import Day, Id, In, Offset, PersonRef, answers
+from coparent.core.limits import MAX_LIST_IDS
 from coparent.families.selectors import FamilyAccess
 from coparent.messaging import attachments as files
 from coparent.messaging import idempotency, selectors, services
@@ -65,7 +66,7 @@ T = TypeVar("T")
 class Pages(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: Offset = 0
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE, **kwargs)
@@ -120,7 +121,9 @@ class ThreadIn(In):
     topic: Topic = Topic.OTHER
     body: str = Field(..., max_length=BODY_MAX_CHARS * 2, description="At most 20,000 chars.")
     include_professionals: list[uuid.UUID] = Field(
-        default_factory=list, description="Member ids of professionals both parents consented to."
+        default_factory=list,
+        max_length=20,
+        description="Member ids of professionals both parents consented to.",
     )
 
 
@@ -129,8 +132,10 @@ class MessageIn(In):
 
 
 class ViewedIn(In):
-    message_ids: list[int] | None = Field(
-        None, description="Only these messages; all delivered to you in the thread when absent."
+    message_ids: list[Id] | None = Field(
+        None,
+        max_length=MAX_LIST_IDS,
+        description="Only these messages; all delivered to you in the thread when absent.",
     )
 
 
@@ -140,9 +145,9 @@ class ViewedOut(Schema):
 
 class SearchFilters(Schema):
     q: str = Field("", max_length=200, description='Words and "phrases"; all must match.')
-    sender: int | None = Field(None, description="User id of the sender.")
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    sender: Id | None = Field(None, description="User id of the sender.")
+    date_from: Day | None = Field(None, alias="from", description="First UTC date, inclusive.")
+    date_to: Day | None = Field(None, alias="to", description="Last UTC date, inclusive.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "SearchFilters":

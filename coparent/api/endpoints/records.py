@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import RecordEntryOut, RecordFilters, RecordPageOut, answers
+from coparent.api.schemas import Offset, RecordEntryOut, RecordFilters, RecordPageOut, answers
 from coparent.records.disclosure import AS_STORED, entry_views
 from coparent.records.selectors import record_entries
 
@@ -20,7 +20,7 @@ class RecordPage(Schema):
     never shifts: a client can resume from `offset = count` later."""
 
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get(

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import In, PersonRef, answers
+from coparent.api.schemas import Day, In, PersonRef, answers
 from coparent.core.schedule import METHODS, Exchange, Plan, Segment, Window, expand_dates, timeshare
 from coparent.events.models import EventStatus
 from coparent.families.selectors import FamilyAccess, child_name_for
@@ -35,10 +35,10 @@ MAX_DAYS = 3 * 366
 
 
 class Period(Schema):
-    start: date | None = Field(
+    start: Day | None = Field(
         None, alias="from", description="First local date, in the plan's zone (default: today)."
     )
-    end: date | None = Field(
+    end: Day | None = Field(
         None,
         alias="to",
         description="The local date after the last, excluded (default: a month after `from`).",
@@ -132,7 +132,7 @@ class VersionOut(Schema):
 
 class ProposeIn(In):
     plan: dict[str, Any] = Field(..., description="A plan in the shape of docs/schedules.md.")
-    effective_from: date = Field(..., description="Today or later, in the plan's zone.")
+    effective_from: Day = Field(..., description="Today or later, in the plan's zone.")
     note: str = Field("", max_length=NOTE_MAX_CHARS)
 
 
@@ -142,8 +142,8 @@ class DeclineIn(In):
 
 class PreviewIn(In):
     plan: dict[str, Any]
-    start: date = Field(..., alias="from")
-    end: date = Field(..., alias="to")
+    start: Day = Field(..., alias="from", description="First local date.")
+    end: Day = Field(..., alias="to", description="The local date after the last, excluded.")
 
 
 class PreviewOut(Schema):

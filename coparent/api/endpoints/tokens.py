@@ -10,7 +10,7 @@ from coparent.accounts.identity import confirm_identity
 from coparent.accounts.models import ApiToken
 from coparent.accounts.selectors import api_tokens, get_api_token
 from coparent.api.auth import caller
-from coparent.api.schemas import TokenCreatedOut, TokenIn, TokenOut, answers
+from coparent.api.schemas import Id, TokenCreatedOut, TokenIn, TokenOut, answers
 
 router = Router(tags=["tokens"])
 
@@ -55,10 +55,10 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedO
 
 @router.delete(
     "/tokens/{int:token_id}",
-    response=answers({204: None}, 404),
+    response=answers({204: None}, 404, 422),
     summary="Revoke one of my API tokens (revoking twice changes nothing)",
 )
-def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
     user = caller(request)
     services.token_revoke(
         user=user, token=get_api_token(user, token_id), client=services.client_info(request)
