@@ -37,6 +37,7 @@ from coparent.messaging.models import (
     Topic,
 )
 from coparent.messaging.selectors import get_message_for_user
+from coparent.notifications import notify_on_commit
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 
@@ -237,7 +238,7 @@ def _write_message(
     )
     from coparent.messaging.tasks import notify_new_message
 
-    transaction.on_commit(lambda: notify_new_message.enqueue(message.pk))
+    notify_on_commit(lambda: notify_new_message.enqueue(message.pk))
     return message
 
 
