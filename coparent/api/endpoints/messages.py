@@ -52,7 +52,9 @@ KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the fi
 FILES_HELP = (
     "Photos (JPEG, PNG, GIF, WebP) or PDFs, one `files` part each; the type is read from the "
     "content. At most COPARENT_ATTACHMENT_MAX_FILES files (5 by default) of at most "
-    "COPARENT_ATTACHMENT_MAX_BYTES each (10 MB by default). Photos are stored without EXIF/GPS."
+    "COPARENT_ATTACHMENT_MAX_BYTES each (10 MB by default). Photos are stored without EXIF/GPS. "
+    "Refused: animated images, photos over COPARENT_IMAGE_MAX_PIXELS (50 MP by default), PDFs "
+    "with scripts or automatic actions."
 )
 FORM_SUBJECT_HELP = "Required."
 FORM_BODY_HELP = "Required; at most 20,000 chars."
