@@ -18,9 +18,12 @@ from tests.messaging.conftest import start
 
 
 @pytest.fixture
-def queued(cast, settings):
+def queued(cast, settings, monkeypatch):
     """Alex's message to Sam, its email queued in the database as the real site queues it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker runs inside the test's transaction, where the library's housekeeping (closing
+    # a connection that is not in autocommit) would end the test's own connection on PostgreSQL.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     message = start(cast)
     mail.outbox.clear()
     return notify_new_message.enqueue(message.pk)
