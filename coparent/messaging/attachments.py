@@ -168,19 +168,27 @@ def _check_size(image: Image.Image, name: str) -> int:
         )
     pixels = width * height * frames
     if pixels > max_pixels():
-        raise ValidationError(
+        raise ValidationError(_too_many_pixels(name, f"{width:,} × {height:,}"))
+    return pixels
+
+
+def _too_many_pixels(name: str, size: str | None = None) -> str:
+    limit = {"name": name, "size": size, "mp": f"{max_pixels() / 1_000_000:g}"}
+    if size is None:
+        return (
             _(
-                "“%(name)s” is %(width)s × %(height)s pixels; a photo can have at most "
+                "“%(name)s” has far more than %(mp)s megapixels; a photo can have at most "
                 "%(mp)s megapixels. Send a smaller copy."
             )
-            % {
-                "name": name,
-                "width": f"{width:,}",
-                "height": f"{height:,}",
-                "mp": f"{max_pixels() / 1_000_000:g}",
-            }
+            % limit
         )
-    return pixels
+    return (
+        _(
+            "“%(name)s” is %(size)s pixels; a photo can have at most %(mp)s megapixels. Send a "
+            "smaller copy."
+        )
+        % limit
+    )
 
 
 def _reencode(data: bytes, content_type: str, name: str) -> bytes:
@@ -192,7 +200,10 @@ def _reencode(data: bytes, content_type: str, name: str) -> bytes:
             pixels = _check_size(image, name)
             with DECODING.hold(pixels):
                 return _redraw(image, content_type)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow's own guard, at twice the limit, spoke first (as it opened the header).
+        raise ValidationError(_too_many_pixels(name)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("“%(name)s” could not be read; it may be damaged.") % {"name": name}
         ) from None

@@ -89,6 +89,19 @@ def test_a_still_image_over_the_pixel_limit_is_refused_before_decoding(cast, set
     assert _nothing_stored(settings)
 
 
+def test_an_image_far_over_the_limit_is_refused_as_pillow_opens_it(cast, settings, monkeypatch):
+    """Over twice the limit Pillow's own guard refuses it as it reads the header; the parent
+    reads the same kind of message."""
+    monkeypatch.setattr(attachments, "_redraw", _must_not_decode)
+    with pytest.raises(ValidationError) as error:
+        start(cast, attachments=[IncomingFile("poster.png", images.huge_png(15_000, 10_000))])
+    assert error.value.message_dict["attachments"] == [
+        "“poster.png” has far more than 50 megapixels; a photo can have at most 50 megapixels. "
+        "Send a smaller copy."
+    ]
+    assert _nothing_stored(settings)
+
+
 def test_the_pixel_limit_comes_from_the_settings(cast, settings):
     settings.COPARENT_IMAGE_MAX_PIXELS = 40 * 30 - 1
     with pytest.raises(ValidationError) as error:
