@@ -287,6 +287,7 @@ def thread_create(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
+    access.require_shared()  # a viewer learns nothing from the professionals' ids: 403 first
     sent = services.thread_start_once(
         access=access,
         subject=payload.subject,
