@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export COPARENT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint bench setup install-browser clean
+.PHONY: run test lint bench setup install-browser clean tone-model
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coparent needs Python 3.11 or newer")'
@@ -37,6 +37,11 @@ test: $(STAMP) lint install-browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Retrain the tone coach's learned model from tests/core/tone/eval_set.jsonl and its seed, and
+# write coparent/core/tone/data/model.json.gz (docs/tone.md). Needs the dev extras (scikit-learn).
+tone-model: $(STAMP)
+	$(BIN)/python -m coparent.core.tone.training
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -245,6 +245,8 @@ def _serve(ns: argparse.Namespace) -> int:
         "-m",
         "gunicorn",
         "coparent.wsgi:application",
+        "--config",
+        "python:coparent.gunicorn_conf",  # no "Server: gunicorn" banner (see that module)
         "--bind",
         f"{host}:{ns.port}",
         "--workers",

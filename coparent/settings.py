@@ -10,6 +10,8 @@ Environment variables (documented in README.md):
   EMAIL_USE_TLS, EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
   COPARENT_SECURE_SSL_REDIRECT  redirect http to https when not DEBUG (default 1)
   COPARENT_BEHIND_PROXY         trust X-Forwarded-Proto from a reverse proxy (default 0)
+  REDIS_URL           redis://host:port/db for the shared cache; default the database cache
+  COPARENT_RATE_LIMITS          rate-limit overrides, e.g. "message.user=200/h,tone.user=off"
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coparent.web.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "coparent.accounts.middleware.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "coparent.web.middleware.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes must come last: it turns a locked-out login into its own response.
@@ -89,6 +93,16 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
             ],
         },
+    },
+    {
+        # Plain-text templates (emails, their subjects): rendered through coparent.mail, never
+        # HTML-escaped. Second in the list, so HTML pages and Template("...") keep the
+        # escaping engine above.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -123,6 +137,65 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# --- Cache and rate limits -----------------------------------------------------------------
+# Shared by every process (rate limits must count across gunicorn workers and servers): the
+# database cache by default, whose table a migration creates (coparent/web/migrations), or
+# Redis when REDIS_URL is set. Never the per-process memory cache.
+CACHE_TABLE = "coparent_cache"
+_redis_url = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": env_str("COPARENT_CACHE_PREFIX", "coparent"),
+        }
+        if _redis_url
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # The default (300 entries) would cull live rate-limit counters under load.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    )
+}
+COPARENT_RATE_LIMIT_CACHE = "default"
+# ACTION.KEY: COUNT/PERIOD (s, m, h, d; "10/15m" is ten per fifteen minutes). KEY is what is
+# counted: the signed-in user, the client's ip, or the email address a message would go to.
+# docs/operations.md explains each; COPARENT_RATE_LIMITS overrides them ("off" removes one).
+_RATE_LIMIT_DEFAULTS = {
+    "signup.ip": "10/h",
+    "signup.email": "3/h",
+    "password_reset.ip": "10/h",
+    "password_reset.email": "3/h",
+    "email_change.user": "5/h",
+    "email_change.email": "3/h",
+    "message.user": "120/h",
+    "message.ip": "600/h",
+    "upload.user": "60/h",
+    "upload.ip": "300/h",
+    "invitation.user": "20/d",
+    "invitation.ip": "50/d",
+    "invitation.email": "5/d",
+    "tone.user": "60/m",
+}
+
+
+def _rate_limits(overrides: list[str]) -> dict[str, str]:
+    limits = dict(_RATE_LIMIT_DEFAULTS)
+    for item in overrides:
+        name, _sep, spec = item.partition("=")
+        if not _sep:
+            raise ValueError(f"COPARENT_RATE_LIMITS: {item!r} is not NAME=COUNT/PERIOD")
+        if spec.strip().lower() == "off":
+            limits.pop(name.strip(), None)
+        else:
+            limits[name.strip()] = spec.strip()
+    return limits
+
+
+COPARENT_RATE_LIMITS = _rate_limits(env_list("COPARENT_RATE_LIMITS", []))
+
 # --- Accounts and security ----------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -151,6 +224,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The page above for people, JSON for API clients (the API asks for a password to make a token).
+AXES_LOCKOUT_CALLABLE = "coparent.accounts.identity.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("COPARENT_BEHIND_PROXY", False) else None
 
@@ -179,6 +254,25 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("COPARENT_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Browser features no page of Coparent uses are off for every page and anything it frames.
+# Only names Chromium recognises: an unknown one is an error in the browser's console.
+COPARENT_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

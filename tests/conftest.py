@@ -9,6 +9,8 @@ wrong reason:
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +21,7 @@ from coparent.accounts.models import User
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
+from tests.api.conftest import as_  # noqa: F401  (the API caller, for tests outside tests/api)
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -95,6 +98,26 @@ def cast(db: None) -> Cast:
         mediator=mediator,
         viewer=viewer,
     )
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The machine's Redis (127.0.0.1:6379, started before every session and CI run), or the
+    one REDIS_URL names."""
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_counters(settings: pytest.FixtureRequest) -> None:
+    """Rate-limit counters in the database cache roll back with each test's transaction. In
+    Redis (the suite run with REDIS_URL set) they would outlive it and a reused user id would
+    inherit them, so each test then counts under its own key prefix."""
+    default = settings.CACHES["default"]
+    if "redis" in default["BACKEND"].lower():
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
+        }
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import (
     password_validators_help_text_html,
     validate_password,
@@ -15,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
+from coparent.mail import send_email
 
 
 def _email_field(label: str, autocomplete: str = "email") -> forms.EmailField:
@@ -174,3 +176,39 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What will use it, for example “calendar sync on my laptop”."),
     )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("", _("Never (until you revoke it)")),
+            ("7", _("In 7 days")),
+            ("30", _("In 30 days")),
+            ("90", _("In 90 days")),
+            ("365", _("In a year")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("A token that expires stops working by itself; you can revoke it any time."),
+    )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, with its email rendered like every other email (coparent.mail):
+    plain text, never HTML-escaped."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        send_email(
+            template=subject_template_name,
+            body_template=email_template_name,
+            context=context,
+            to=to_email,
+            from_email=from_email,
+        )

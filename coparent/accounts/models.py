@@ -105,7 +105,10 @@ class ApiToken(models.Model):
     # The first characters, shown in lists so a person can tell tokens apart.
     hint = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)
+    # Written at most once a minute (selectors.LAST_USED_RESOLUTION), not on every request.
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Optional: the API refuses the token from this moment on.
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -116,7 +119,12 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
+        """Not revoked (an expired token is still listed as active until revoked)."""
         return self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class EmailConfirmation(models.Model):
@@ -145,6 +153,7 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", _("Locked out")
         LOGOUT = "logout", _("Logged out")
         SIGNUP = "signup", _("Signed up")
+        SIGNUP_EXISTING = "signup_existing", _("Sign-up tried with your address")
         EMAIL_CONFIRMED = "email_confirmed", _("Email confirmed")
         EMAIL_CHANGED = "email_changed", _("Email changed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")

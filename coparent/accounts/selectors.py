@@ -15,7 +15,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,23 +244,26 @@ def get_api_token(user: User, token_id: int) -> ApiToken:
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active owner of an unrevoked bearer token, or None.
+    """The active owner of an unrevoked, unexpired bearer token, or None.
 
     This is the API's one authentication path. It records when the token was last used, at
     most once a minute, so a busy client does not turn every read into a write.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.filter(
-            token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            token_hash=hash_token(raw),
+            revoked_at__isnull=True,
+            user__is_active=True,
         )
         .select_related("user")
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -4,7 +4,8 @@ the append-only security log (AuditEvent); emails leave through the task worker 
 A credential change (password, password reset, email, second factor on or off) bumps
 `User.credentials_version` and ends every other session of the person: their rows leave the
 session store and their UserSession rows are marked ended. The session the change was made
-from stays signed in, with a fresh key and the new version.
+from stays signed in, with a fresh key and the new version. A password change or reset and an
+email change also revoke every API token, and the notice email says how many.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from axes.helpers import get_client_ip_address
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +53,12 @@ from coparent.accounts.selectors import (
     SESSION_REAUTH_AT,
     ConfirmationProblem,
 )
-from coparent.accounts.tasks import send_email_changed_notice, send_email_confirmation
+from coparent.accounts.tasks import (
+    send_credentials_notice,
+    send_email_changed_notice,
+    send_email_confirmation,
+    send_signup_attempt_notice,
+)
 from coparent.secrets_links import hash_link_token
 
 Kind = AuditEvent.Kind
@@ -65,6 +72,8 @@ PENDING_LOGIN_MAX_FAILURES = 5
 # A new confirmation email is not sent more often than this, so nobody can mail-bomb an
 # address through the resend button.
 RESEND_INTERVAL = timedelta(seconds=60)
+# The longest a token may be set to live; without a date it lives until revoked.
+TOKEN_MAX_DAYS = 3650
 
 
 # --- Who is asking -----------------------------------------------------------------------------
@@ -125,9 +134,16 @@ def _validate_new_password(password: str, user: User, field: str = "password") -
 
 def user_signup(
     *, email: str, display_name: str, password: str, client: ClientInfo | None = None
-) -> User:
-    """Create an account and send the confirmation link. The person may use the account at
-    once; the email stays marked unconfirmed until the link is opened."""
+) -> User | None:
+    """Create an account and send the confirmation link; the email stays marked unconfirmed
+    until the link is opened.
+
+    The answer never tells whether the address already has an account (anyone could otherwise
+    learn who uses Coparent): for a taken address nothing is created, the owner is told by
+    email that someone tried, and None comes back, which the page shows exactly as a
+    successful sign-up. Bad input gets field errors either way, since those depend only on
+    what was typed.
+    """
     email = normalize_email(email)
     display_name = (display_name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -139,25 +155,33 @@ def user_signup(
         errors["display_name"] = [_("Enter your name.")]
     elif len(display_name) > 100:
         errors["display_name"] = [_("A name can be at most 100 characters.")]
-    taken = _("An account with this email address already exists. Log in, or reset the password.")
-    if "email" not in errors and User.objects.filter(email__iexact=email).exists():
-        errors["email"] = [taken]
     try:
         validate_password(password, User(email=email, display_name=display_name))
     except ValidationError as error:
         errors["password"] = error.messages
     if errors:
         raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email, password=password, display_name=display_name
-            )
-            audit_log(kind=Kind.SIGNUP, user=user, client=client)
-            email_confirmation_create(user=user, email=email)
-    except IntegrityError as error:  # two sign-ups with one address at the same moment
-        raise ValidationError({"email": [taken]}) from error
-    return user
+    owner = User.objects.filter(email__iexact=email).first()
+    if owner is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, display_name=display_name
+                )
+                audit_log(kind=Kind.SIGNUP, user=user, client=client)
+                email_confirmation_create(user=user, email=email)
+            return user
+        except IntegrityError:  # another sign-up took the address a moment ago
+            owner = User.objects.filter(email__iexact=email).first()
+            if owner is None:
+                raise
+    # Hash the password anyway, so the answer takes as long as a real sign-up.
+    make_password(password)
+    with transaction.atomic():
+        event = audit_log(kind=Kind.SIGNUP_EXISTING, user=owner, client=client)
+        event_id = event.pk
+        transaction.on_commit(lambda: send_signup_attempt_notice.enqueue(event_id))
+    return None
 
 
 def email_confirmation_create(*, user: User, email: str) -> EmailConfirmation:
@@ -205,8 +229,10 @@ def email_change_request(
         raise ValidationError({"email": [_("Enter a valid email address.")]}) from error
     if new_email == user.email:
         raise ValidationError({"email": [_("This is already your email address.")]})
-    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": [_("Another account uses this email address.")]})
+    # Whether another account uses the address is not said here (that would tell anyone with
+    # an account who else has one): the link goes out either way, and the worker sends that
+    # address a notice instead when it belongs to another account (tasks.send_email_confirmation);
+    # a link that somehow reached it would still be refused (_email_move).
     with transaction.atomic():
         EmailConfirmation.objects.filter(user=user, used_at__isnull=True).exclude(
             email=user.email
@@ -285,11 +311,17 @@ def _email_move(
     # Every other outstanding link (to the old address, or to another new one) is now stale.
     EmailConfirmation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
     ended = _credentials_changed(user=user, session=session)
+    revoked = _tokens_revoke_all(user=user, at=now)
     event = audit_log(
         kind=Kind.EMAIL_CHANGED,
         user=user,
         client=client,
-        detail={"from": old, "to": user.email, "sessions_ended": ended},
+        detail={
+            "from": old,
+            "to": user.email,
+            "sessions_ended": ended,
+            "tokens_revoked": revoked,
+        },
     )
     event_id = event.pk
     transaction.on_commit(lambda: send_email_changed_notice.enqueue(event_id))
@@ -340,6 +372,13 @@ def _credentials_changed(*, user: User, session: SessionBase | None) -> int:
     return ended
 
 
+def _tokens_revoke_all(*, user: User, at: datetime) -> int:
+    """Revoke every API token of the person. Called on a password change, a password reset and
+    an email change: a token minted by whoever held the old credentials must not outlive
+    them. Returns how many were revoked (the notice email says so)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=at)
+
+
 def password_change(
     *,
     user: User,
@@ -352,12 +391,15 @@ def password_change(
         user.set_password(password)
         user.save(update_fields=["password"])
         ended = _credentials_changed(user=user, session=session)
-        audit_log(
+        revoked = _tokens_revoke_all(user=user, at=timezone.now())
+        event = audit_log(
             kind=Kind.PASSWORD_CHANGED,
             user=user,
             client=client,
-            detail={"sessions_ended": ended},
+            detail={"sessions_ended": ended, "tokens_revoked": revoked},
         )
+        event_id = event.pk
+        transaction.on_commit(lambda: send_credentials_notice.enqueue(event_id))
 
 
 def password_reset_complete(
@@ -378,12 +420,15 @@ def password_reset_complete(
             fields.append("email_confirmed_at")
         user.save(update_fields=fields)
         ended = _credentials_changed(user=user, session=session)
-        audit_log(
+        revoked = _tokens_revoke_all(user=user, at=timezone.now())
+        event = audit_log(
             kind=Kind.PASSWORD_RESET,
             user=user,
             client=client,
-            detail={"sessions_ended": ended},
+            detail={"sessions_ended": ended, "tokens_revoked": revoked},
         )
+        event_id = event.pk
+        transaction.on_commit(lambda: send_credentials_notice.enqueue(event_id))
     axes_reset(username=user.email)
 
 
@@ -651,25 +696,51 @@ def session_end(*, user: User, user_session: UserSession, client: ClientInfo | N
 
 
 def token_create(
-    *, user: User, name: str, client: ClientInfo | None = None
+    *,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    client: ClientInfo | None = None,
 ) -> tuple[ApiToken, str]:
-    """A personal API token. Returns the row and the raw token; the raw token is shown once
-    and only its hash is stored."""
+    """A personal API token, valid until revoked or, with `expires_in_days`, until then.
+    Returns the row and the raw token; the raw token is shown once and only its hash is stored.
+
+    The pages and the API ask the person to prove it is them first (a fresh re-authentication
+    or the password); this service trusts its caller for that, so the demo can make tokens."""
     name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
     if not name:
-        raise ValidationError({"name": [_("Give the token a name, such as the app that uses it.")]})
-    if len(name) > 100:
-        raise ValidationError({"name": [_("A name can be at most 100 characters.")]})
+        errors["name"] = [_("Give the token a name, such as the app that uses it.")]
+    elif len(name) > 100:
+        errors["name"] = [_("A name can be at most 100 characters.")]
+    if expires_in_days is not None and not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        errors["expires_in_days"] = [
+            _("Choose between 1 and %(max)d days, or no expiry.") % {"max": TOKEN_MAX_DAYS}
+        ]
+    if errors:
+        raise ValidationError(errors)
     raw = new_token()
+    now = timezone.now()
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, token_hash=hash_token(raw), hint=raw[:8]
+            user=user,
+            name=name,
+            token_hash=hash_token(raw),
+            hint=raw[:8],
+            created_at=now,
+            expires_at=expires_at,
         )
         audit_log(
             kind=Kind.TOKEN_CREATED,
             user=user,
             client=client,
-            detail={"token": token.pk, "name": name, "hint": token.hint},
+            detail={
+                "token": token.pk,
+                "name": name,
+                "hint": token.hint,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
         )
     return token, raw
 

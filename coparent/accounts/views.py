@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coparent import ratelimit
 from coparent.accounts import selectors, services
 from coparent.accounts.decorators import reauth_required
 from coparent.accounts.forms import (
@@ -31,14 +32,20 @@ from coparent.accounts.forms import (
     LoginForm,
     OtpConfirmForm,
     PasswordChangeForm,
+    PasswordResetForm,
     ReauthForm,
     SignupForm,
     TokenCreateForm,
 )
-from coparent.accounts.models import User
+from coparent.accounts.identity import confirm_identity, throttled_message
+from coparent.accounts.models import EmailConfirmation, User
 from coparent.accounts.selectors import ConfirmationProblem
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# What a sign-up leaves in the browser's session: the address (to show on the next page), where
+# to go afterwards, and, for a new account, who it is, so that opening the confirmation link in
+# this same browser logs the person in. A taken address leaves the same keys with no user.
+SESSION_SIGNUP = "accounts.signup"
 
 
 def _user(request: HttpRequest) -> User:
@@ -87,9 +94,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     initial = {"email": request.GET.get("email", "")[:254]}
     form = SignupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
+            # Each sign-up emails the address typed: limited per address and per client.
+            ratelimit.hit(request, "signup", email=email)
             user = services.user_signup(
-                email=form.cleaned_data["email"],
+                email=email,
                 display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password"],
                 client=services.client_info(request),
@@ -97,18 +107,30 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            auth_login(request, user, backend=MODEL_BACKEND)
+            # The same answer whether the account was created or the address was taken (the
+            # owner got an email instead): nobody logs in here, so nothing tells them apart.
+            request.session[SESSION_SIGNUP] = {
+                "email": services.normalize_email(email),
+                "next": next_url,
+                "user": user.pk if user is not None else None,
+                "version": user.credentials_version if user is not None else None,
+            }
             return redirect(_with_next("accounts:check_email", next_url))
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
-@login_required
 @never_cache
 def check_email(request: HttpRequest) -> HttpResponse:
+    """After sign-up (anyone), or for a signed-in person whose address is not confirmed yet."""
+    signup = request.session.get(SESSION_SIGNUP)
     return render(
         request,
         "accounts/check_email.html",
-        {"next": _safe_next(request), "days": settings.COPARENT_EMAIL_CONFIRM_DAYS},
+        {
+            "next": _safe_next(request),
+            "days": settings.COPARENT_EMAIL_CONFIRM_DAYS,
+            "signup_email": signup.get("email", "") if isinstance(signup, dict) else "",
+        },
     )
 
 
@@ -139,7 +161,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             confirmation = services.email_confirm(
                 token=token, session=session, client=services.client_info(request)
             )
-            return render(request, "accounts/confirm_done.html", {"confirmation": confirmation})
+            next_url = _log_in_after_signup(request, confirmation)
+            return render(
+                request,
+                "accounts/confirm_done.html",
+                {"confirmation": confirmation, "next": next_url},
+            )
         confirmation = selectors.confirmation_for_token(token)
     except ConfirmationProblem as problem:
         status = 404 if problem.reason == "invalid" else 410
@@ -150,6 +177,35 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "accounts/confirm.html",
         {"confirmation": confirmation, "is_change": is_change},
     )
+
+
+def _log_in_after_signup(request: HttpRequest, confirmation: EmailConfirmation) -> str:
+    """Opening the link of a new account in the browser that signed up logs the person in,
+    as if they had logged in right after signing up; any other browser must log in. Returns
+    where to go next ("" for the default).
+
+    Not when the account has since turned on a second factor or changed its password: then
+    the link alone must not be enough to sign in."""
+    state = request.session.get(SESSION_SIGNUP)
+    if not isinstance(state, dict):
+        return ""
+    next_url = str(state.get("next") or "")
+    user = confirmation.user
+    if (
+        not request.user.is_authenticated
+        and state.get("user") == user.pk
+        and state.get("version") == user.credentials_version
+        and confirmation.email == user.email
+        and user.is_active
+        and not selectors.has_second_factor(user)
+    ):
+        request.session.pop(SESSION_SIGNUP, None)
+        auth_login(request, user, backend=MODEL_BACKEND)
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
 
 
 # --- Login, second step, logout ----------------------------------------------------------------
@@ -197,7 +253,7 @@ def login_2fa(request: HttpRequest) -> HttpResponse:
                 client=services.client_info(request),
             )
         except services.OtpThrottled as throttled:
-            form.add_error("code", _throttled_message(throttled))
+            form.add_error("code", throttled_message(throttled))
         else:
             if device is not None:
                 services.pending_login_clear(session=request.session)
@@ -211,14 +267,6 @@ def login_2fa(request: HttpRequest) -> HttpResponse:
                 return redirect(_with_next("accounts:login", pending.next_url))
             form.add_error("code", _("That code is not right."))
     return render(request, "accounts/login_2fa.html", {"form": form})
-
-
-def _throttled_message(throttled: services.OtpThrottled) -> str:
-    return ngettext(
-        "Too many wrong codes in a row. Wait %(seconds)d second and try again.",
-        "Too many wrong codes in a row. Wait %(seconds)d seconds and try again.",
-        throttled.seconds,
-    ) % {"seconds": throttled.seconds}
 
 
 def _after_recovery_code(request: HttpRequest, user: User, device: Any) -> None:
@@ -248,6 +296,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
@@ -258,6 +307,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
         # Links in emails use the configured base URL, never the request's Host header.
         return {"base_url": settings.BASE_URL}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Each request may email the address: limited per address and per client, counted
+        # whether or not an account uses it, so the limit tells nothing either.
+        try:
+            ratelimit.hit(self.request, "password_reset", email=form.cleaned_data["email"])
+        except ratelimit.RateLimited as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -317,27 +376,13 @@ def security(request: HttpRequest) -> HttpResponse:
 def reauth(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     next_url = _safe_next(request) or reverse("accounts:security")
-    needs_code = selectors.has_second_factor(user)
-    form = ReauthForm(request, user, needs_code, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok = True
-        if needs_code:
-            try:
-                device = services.otp_verify(
-                    user=user,
-                    code=form.cleaned_data["code"],
-                    client=services.client_info(request),
-                )
-            except services.OtpThrottled as throttled:
-                form.add_error("code", _throttled_message(throttled))
-                ok = False
-            else:
-                if device is None:
-                    form.add_error("code", _("That code is not right."))
-                    ok = False
-        if ok:
+    if request.method == "POST":
+        form = confirm_identity(request, user, request.POST)
+        if not form.errors:
             services.reauth_mark(session=request.session)
             return redirect(next_url)
+    else:
+        form = ReauthForm(request, user, selectors.has_second_factor(user))
     return render(request, "accounts/reauth.html", {"form": form, "next": next_url})
 
 
@@ -374,6 +419,9 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            # The link goes to an address of the person's choosing: limited per account and
+            # per address.
+            ratelimit.hit(request, "email_change", email=form.cleaned_data["email"])
             confirmation = services.email_change_request(
                 user=user,
                 new_email=form.cleaned_data["email"],
@@ -431,7 +479,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 client=services.client_info(request),
             )
         except services.OtpThrottled as throttled:
-            form.add_error("code", _throttled_message(throttled))
+            form.add_error("code", throttled_message(throttled))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -525,13 +573,28 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
+    """The list needs only a login; making a token needs a fresh re-authentication, since a
+    token outlives the session (someone at an unlocked laptop must not mint one)."""
     user = _user(request)
-    form = TokenCreateForm(request.POST or None)
+    if request.method == "POST" and not selectors.reauth_is_fresh(request.session):
+        # Back here afterwards with the form filled in as it was.
+        typed = {
+            key: request.POST.get(key, "")[:100]
+            for key in ("name", "expires_in_days")
+            if request.POST.get(key)
+        }
+        back = reverse("accounts:tokens") + (f"?{urlencode(typed)}" if typed else "")
+        return redirect(_with_next("accounts:reauth", back))
+    initial = {key: request.GET.get(key, "")[:100] for key in ("name", "expires_in_days")}
+    form = TokenCreateForm(request.POST or None, initial=initial)
     created = None
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = services.token_create(
-                user=user, name=form.cleaned_data["name"], client=services.client_info(request)
+                user=user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                client=services.client_info(request),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -7,6 +7,7 @@ Shapes (documented in the OpenAPI schema through `ErrorOut` and `ValidationError
 - 400 a service refused the input: ``{"detail": msg, "errors": {field or "__all__": [msg]}}``
 - 400 malformed JSON, 413 body too large: ``{"detail": msg, "errors": {"__all__": [msg]}}``
 - 401, 403, 404, 405, 409, 410: ``{"detail": msg}``
+- 429 a rate limit (coparent.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
 
 A client never sees Django's HTML error pages from /api/v1, whatever it sends.
 """
@@ -27,6 +28,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from coparent.messaging.idempotency import IdempotencyConflict
+from coparent.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,13 @@ def install(api: NinjaAPI) -> None:
             for message in messages
         ]
         return respond(request, 422, {"detail": detail, "errors": errors})
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        # Not a field problem: nothing the client could change in the input would help.
+        response = respond(request, 429, {"detail": exc.messages[0]})
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

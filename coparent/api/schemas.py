@@ -202,6 +202,26 @@ class AcceptOut(Schema):
 
 class TokenIn(In):
     name: str = Field(..., min_length=1, max_length=100, description="Where you use it.")
+    password: str = Field(
+        ...,
+        max_length=4096,
+        description=(
+            "Your current password: a token outlives the session or token that asks for it, so "
+            "whoever asks must prove it is you. Wrong passwords count towards the login lock-out."
+        ),
+    )
+    code: str | None = Field(
+        None,
+        max_length=32,
+        description="With the second factor on: a code from your authenticator app, or a "
+        "recovery code.",
+    )
+    expires_in_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description="Days until the token stops working by itself; null: until revoked.",
+    )
 
 
 class TokenOut(Schema):
@@ -209,7 +229,10 @@ class TokenOut(Schema):
     name: str
     hint: str = Field(..., description="The first characters, to tell tokens apart.")
     created_at: datetime
-    last_used_at: datetime | None
+    last_used_at: datetime | None = Field(
+        ..., description="Recorded at most once a minute, so it may lag by that much."
+    )
+    expires_at: datetime | None = Field(..., description="null: works until revoked.")
     revoked_at: datetime | None
 
 

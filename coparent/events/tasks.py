@@ -9,14 +9,13 @@ from the site's own address to each other parent separately.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
 from coparent.events.models import ChildEvent
 from coparent.events.summaries import change_lines
 from coparent.families.models import Membership, Role
+from coparent.mail import send_email
 from coparent.records.models import Kind, RecordEntry
 
 
@@ -51,12 +50,9 @@ def notify_event_news(event_id: str, entry_id: int) -> int:
         + reverse("events:detail", kwargs={"family_id": event.family_id, "event_id": event.pk}),
     }
     for recipient in recipients:
-        send_mail(
-            subject=render_to_string("events/email/notice_subject.txt", context).strip(),
-            message=render_to_string(
-                "events/email/notice.txt", {**context, "recipient": recipient}
-            ),
-            from_email=None,
-            recipient_list=[recipient.email],
+        send_email(
+            template="events/email/notice",
+            context={**context, "recipient": recipient},
+            to=recipient.email,
         )
     return len(recipients)

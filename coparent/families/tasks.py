@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django_tasks import task
 
 from coparent.families.models import Invitation
+from coparent.mail import send_email
 from coparent.secrets_links import link_token
 
 
@@ -23,9 +22,4 @@ def send_invitation_email(invitation_id: str) -> None:
         "link": settings.BASE_URL + invitation_path(link_token(INVITATION_PURPOSE, invitation.pk)),
         "days": settings.COPARENT_INVITATION_DAYS,
     }
-    send_mail(
-        subject=render_to_string("families/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("families/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    send_email(template="families/email/invitation", context=context, to=invitation.email)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coparent import ratelimit
 from coparent.families import selectors, services
 from coparent.families.forms import (
     ChildForm,
@@ -177,9 +178,13 @@ def invite(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     # "Invite your co-parent" on the dashboard links here with ?role=parent.
     form = InvitationForm(_posted(request), initial={"role": request.GET.get("role")})
-    issued = request.method == "POST" and _submit(
-        form, lambda data: services.invitation_create(access=access, **data)
-    )
+
+    def create(data: dict[str, Any]) -> services.IssuedInvitation:
+        # Each invitation emails someone outside the family: limited per parent and address.
+        ratelimit.hit(request, "invitation", email=data["email"])
+        return services.invitation_create(access=access, **data)
+
+    issued = request.method == "POST" and _submit(form, create)
     if issued:
         # Shown once, on this response only: the token is never stored in clear, not even in
         # the session, so a refresh or the back button cannot bring it back.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_TERMS = 10
@@ -85,22 +86,64 @@ def matches(text: str, terms: list[Term]) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight(text: str, terms: list[Term], *, snippet: int | None = SNIPPET_CHARS) -> str:
+def highlight(
+    text: str,
+    terms: list[Term],
+    *,
+    snippet: int | None = SNIPPET_CHARS,
+    folds: Sequence[tuple[int, int]] = (),
+    fold_label: str = "",
+) -> str:
     """`text` as HTML-escaped markup with every match wrapped in <mark>. With `snippet`, only a
-    window of about that many characters around the first match, with ellipses."""
+    window of about that many characters around the first match, with ellipses. Each of
+    `folds` (the reader's shield, coparent.messaging.shield) is folded in a native
+    <details class="shield"> whose summary is `fold_label`, exactly as on the thread page."""
     spans = matches(text, terms)
     start, end = 0, len(text)
     if snippet is not None and len(text) > snippet:
         first = spans[0][0] if spans else 0
         start = max(0, first - snippet // 3)
         end = min(len(text), start + snippet)
-        spans = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
     out = ["…" if start > 0 else ""]
+    for piece_start, piece_end, folded in _pieces(start, end, folds):
+        inner = _marked(text, piece_start, piece_end, spans)
+        if folded:
+            inner = (
+                f'<details class="shield"><summary>{html.escape(fold_label)}</summary>'
+                f'<span class="shield-original">{inner}</span></details>'
+            )
+        out.append(inner)
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
+
+
+def _pieces(start: int, end: int, folds: Sequence[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The window [start, end) cut at the folds' edges: (start, end, folded) in order."""
+    pieces: list[tuple[int, int, bool]] = []
+    cursor = start
+    for fold_start, fold_end in sorted(folds):
+        s, e = max(fold_start, start), min(fold_end, end)
+        if s >= e:
+            continue
+        if s > cursor:
+            pieces.append((cursor, s, False))
+        pieces.append((s, e, True))
+        cursor = e
+    if cursor < end or not pieces:
+        pieces.append((cursor, end, False))
+    return pieces
+
+
+def _marked(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """text[start:end] escaped, with the matches inside it (clipped to it) in <mark>."""
+    out = []
     cursor = start
     for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e or s < cursor:
+            continue
         out.append(html.escape(text[cursor:s]))
         out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
         cursor = e
     out.append(html.escape(text[cursor:end]))
-    out.append("…" if end < len(text) else "")
     return "".join(out)

@@ -20,11 +20,13 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from coparent.accounts.models import User
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
 from coparent.messaging import search
+from coparent.messaging import shield as shieldlib
 from coparent.messaging.models import (
     Attachment,
     Message,
@@ -390,10 +392,13 @@ def search_messages(
     date_from: date | None = None,
     date_to: date | None = None,
     limit: int = SEARCH_LIMIT,
+    shield: bool = False,
 ) -> list[SearchHit]:
     """Messages of the user's own threads matching every word and "phrase" of `query` (whole
     words, any case; see coparent.messaging.search), newest first, at most `limit`, each with a
-    highlighted snippet. Dates are UTC days, both ends included. One query."""
+    highlighted snippet. Dates are UTC days, both ends included. One query. With `shield` (the
+    searcher's shield is on), a snippet of someone else's message folds what the thread page
+    folds."""
     terms = search.parse(query)
     messages = Message.objects.filter(
         family=access.family, thread__in=visible_threads(access).values("pk")
@@ -414,7 +419,15 @@ def search_messages(
         end = datetime.combine(date_to, time(), UTC) + timedelta(days=1)
         messages = messages.filter(created_at__lt=end)
     found = messages.select_related("sender", "thread").order_by("-created_at", "-pk")[:limit]
-    return [
-        SearchHit(message=m, snippet=mark_safe(search.highlight(m.body, terms)))  # noqa: S308 - escaped by highlight()
-        for m in found
-    ]
+    reader = access.membership.user_id
+    label = gettext("Show original wording")
+    hits = []
+    for m in found:
+        folds = (
+            shieldlib.folds_for(m.body)
+            if shieldlib.applies(reader=reader, sender_id=m.sender_id, enabled=shield)
+            else []
+        )
+        snippet = search.highlight(m.body, terms, folds=folds, fold_label=label)
+        hits.append(SearchHit(message=m, snippet=mark_safe(snippet)))  # noqa: S308 - escaped by highlight()
+    return hits

@@ -2,15 +2,20 @@
 folded behind "Show original wording" (coparent.core.tone.shield_segments).
 
 It is only a way of showing: the message, its record entry (with the SHA-256 of the text) and
-every export stay exactly as sent. The thread page's selector folds messages written by someone
-else, never the viewer's own; this module holds the setting's read and the per-request fold
-(the write is services.message_settings_update).
+every export stay exactly as sent. Everywhere a received text is shown, the same folds apply:
+the thread page, search snippets (selectors.search_messages) and emails that include the text
+(tasks). A new place that shows a received text (a notification centre) calls `folds_for` or
+`email_text` here, or renders `messaging/_shielded.html` with `segments`; docs/tone.md says
+how. This module holds the setting's read and the folds (the write is
+services.message_settings_update).
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from coparent.accounts.models import User
-from coparent.core.tone import shield_segments
+from coparent.core.tone import fold_text, shield_segments, shield_spans
 from coparent.messaging.models import Message, NotificationSetting
 
 Segment = tuple[str, bool]  # (piece of the text, folded?); the pieces joined are the text
@@ -39,3 +44,23 @@ class FoldCache:
             pieces = tuple(shield_segments(message.body))
             self._by_id[message.pk] = pieces if any(folded for _p, folded in pieces) else None
         return self._by_id[message.pk]
+
+
+def applies(*, reader: User | int, sender_id: int | None, enabled: bool) -> bool:
+    """Whether the reader's shield folds a text: it is on, and someone else wrote the text."""
+    reader_id = reader if isinstance(reader, int) else reader.pk
+    return enabled and sender_id != reader_id
+
+
+def folds_for(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each piece to fold in `text` (code-point offsets), for a caller that
+    renders the text itself (search snippets)."""
+    return [(span.start, span.end) for span in shield_spans(text)]
+
+
+def email_text(text: str) -> str:
+    """`text` for a plain-text email with the shield on: each folded piece replaced by a note,
+    since an email cannot fold anything in place."""
+    return fold_text(
+        text, gettext("[wording folded by your shield: open the message in Coparent to read it]")
+    )

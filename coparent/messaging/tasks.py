@@ -3,6 +3,8 @@
 An email never carries the other parent's address, IP or location: it comes from the site's
 own address, names the sender by display name only, and carries the message's text only when
 the recipient asked for it (off by default — an inbox is often shared or read over a shoulder).
+With the recipient's shield on, that text comes with the hostile wording folded, as on the
+thread page (an email cannot open a fold, so a note stands in for it).
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from coparent.accounts.models import User
+from coparent.mail import send_email
+from coparent.messaging import shield
 from coparent.messaging.models import (
     DigestSent,
     Frequency,
@@ -31,6 +33,18 @@ from coparent.messaging.models import (
 
 def _setting(user: User) -> NotificationSetting:
     return NotificationSetting.objects.filter(user=user).first() or NotificationSetting(user=user)
+
+
+def _body(message: Message, recipient: User, setting: NotificationSetting) -> str:
+    """The message's text as the recipient's email carries it: none unless they asked for
+    it, and folded where their shield folds the thread page."""
+    if not setting.include_content:
+        return ""
+    if shield.applies(
+        reader=recipient, sender_id=message.sender_id, enabled=setting.shield_enabled
+    ):
+        return shield.email_text(message.body)
+    return message.body
 
 
 def _thread_link(message: Message) -> str:
@@ -55,15 +69,10 @@ def notify_new_message(message_id: int) -> int:
             "sender": message.sender.display_name,
             "family": message.family.name,
             "subject": message.thread.subject,
-            "body": message.body if setting.include_content else "",
+            "body": _body(message, recipient, setting),
             "link": _thread_link(message),
         }
-        send_mail(
-            subject=render_to_string("messaging/email/new_message_subject.txt", context).strip(),
-            message=render_to_string("messaging/email/new_message.txt", context),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
+        send_email(template="messaging/email/new_message", context=context, to=recipient.email)
         sent += 1
     return sent
 
@@ -106,19 +115,14 @@ def send_digests(*, now: datetime | None = None) -> int:
                             "sender": d.message.sender.display_name,
                             "family": d.family.name,
                             "subject": d.message.thread.subject,
-                            "body": d.message.body if setting.include_content else "",
+                            "body": _body(d.message, user, setting),
                             "link": _thread_link(d.message),
                         }
                         for d in waiting
                     ],
                     "count": len(waiting),
                 }
-                send_mail(
-                    subject=render_to_string("messaging/email/digest_subject.txt", context).strip(),
-                    message=render_to_string("messaging/email/digest.txt", context),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
+                send_email(template="messaging/email/digest", context=context, to=user.email)
         except IntegrityError:
             continue  # today's digest already went out (another run got there first)
         sent += 1

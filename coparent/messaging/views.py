@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coparent import ratelimit
 from coparent.families.forms import add_service_error
 from coparent.messaging import attachments as files
 from coparent.messaging import selectors, services
@@ -38,6 +39,7 @@ from coparent.messaging.forms import (
     incoming,
 )
 from coparent.messaging.models import Thread
+from coparent.messaging.shield import shield_enabled
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.tone import advice
 
@@ -123,6 +125,8 @@ def compose(request: FamilyRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            ratelimit.hit(request, "message")
+            ratelimit.hit(request, "upload", cost=len(data["attachments"]))
             message = services.thread_start(
                 access=access,
                 subject=data["subject"],
@@ -187,6 +191,8 @@ def reply(request: FamilyRequest, thread_id: Any) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
+            ratelimit.hit(request, "message")
+            ratelimit.hit(request, "upload", cost=len(form.cleaned_data["attachments"]))
             message = services.message_send(
                 access=access,
                 thread=found,
@@ -215,6 +221,8 @@ def search(request: FamilyRequest) -> HttpResponse:
             sender_id=data["sender"],
             date_from=data["date_from"],
             date_to=data["date_to"],
+            # The searcher's shield folds snippets of received messages as the thread does.
+            shield=shield_enabled(request.user),
         )
     return _page(request, "messaging/search.html", form=form, hits=hits)
 

@@ -148,10 +148,13 @@ def test_the_account_page_shows_the_state_of_every_credential(client, dana, cast
 
 
 def test_account_pages_need_a_login(client, db):
-    for name in ("security", "sessions", "tokens", "reauth", "check_email"):
+    for name in ("security", "sessions", "tokens", "reauth"):
         response = client.get(reverse(f"accounts:{name}"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login") + "?next=")
+    # Except the page a sign-up leads to, which must not log anyone in (it would tell a new
+    # address from a taken one).
+    assert client.get(reverse("accounts:check_email")).status_code == 200
 
 
 def test_the_accounts_app_is_mounted_where_the_base_template_links_it():

@@ -1,5 +1,7 @@
-"""Sign-up and email confirmation: Jordan creates an account, confirms the address once, and
-the link is spent; bad input gets field errors; `next` brings an invitee back, never away."""
+"""Sign-up and email confirmation: Jordan creates an account, confirms the address once (which
+logs Jordan in, in the browser that signed up), and the link is spent; bad input gets field
+errors; `next` brings an invitee back, never away. Signing up with an address that already has
+an account looks exactly the same from outside: its owner gets an email instead (issue #8)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.utils import timezone
 
 from coparent.accounts.models import AuditEvent, EmailConfirmation, User
 from coparent.secrets_links import hash_link_token
+from tests.accounts.conftest import log_in, turn_on_2fa
+from tests.factories import PASSWORD
 
 GOOD = {
     "email": "Jordan@Example.org",
@@ -38,12 +42,14 @@ def test_jordan_signs_up_confirms_once_and_the_link_is_then_spent(
 ):
     response = sign_up(client, django_capture_on_commit_callbacks)
 
-    # Jordan is logged in at once and asked to check the inbox.
+    # Jordan is asked to check the inbox; not logged in yet, since a sign-up with a taken
+    # address must look the same.
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:check_email")
     page = client.get(response["Location"])
     assert "Check your email" in page.content.decode()
     assert "jordan@example.org" in page.content.decode()
+    assert client.get(reverse("accounts:security")).status_code == 302
     jordan = User.objects.get(email="jordan@example.org")
     assert not jordan.email_confirmed
 
@@ -61,12 +67,13 @@ def test_jordan_signs_up_confirms_once_and_the_link_is_then_spent(
     assert shown.status_code == 200
     jordan.refresh_from_db()
     assert not jordan.email_confirmed
-    # ...and pressing it confirms the address.
+    # ...and pressing it confirms the address and, in the browser that signed up, logs in.
     done = client.post(path)
     assert done.status_code == 200
     assert "is confirmed" in done.content.decode()
     jordan.refresh_from_db()
     assert jordan.email_confirmed
+    assert client.get(reverse("accounts:security")).status_code == 200
 
     # The second use, even from another browser, says the link is used and changes nothing.
     for again in (client.get(path), client.post(path), browser().post(path)):
@@ -84,6 +91,7 @@ def test_an_expired_link_says_so_and_confirms_nothing(
 ):
     sign_up(client, django_capture_on_commit_callbacks)
     path = _link_path(mail.outbox[0])
+    log_in(client, "jordan@example.org", GOOD["password"])
     EmailConfirmation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
     for response in (client.get(path), client.post(path)):
@@ -104,6 +112,8 @@ def test_resending_sends_a_new_link_but_not_twice_a_minute(
     client, db, django_capture_on_commit_callbacks
 ):
     sign_up(client, django_capture_on_commit_callbacks)
+    # The account works before the address is confirmed: Jordan logs in with the password.
+    log_in(client, "jordan@example.org", GOOD["password"])
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(reverse("accounts:confirm_resend"), follow=True)
     assert "less than a minute ago" in first.content.decode()
@@ -164,13 +174,41 @@ def test_signup_with_bad_input_gets_field_errors(
     assert mail.outbox == []
 
 
-def test_signing_up_again_with_a_known_address_is_refused_on_the_field(
-    client, dana, django_capture_on_commit_callbacks
+def _answer(response, client) -> tuple[int, str, str, set[str]]:
+    """What the person who typed the form sees: status, where it leads, that page's text
+    (without the address they typed) and the cookies set."""
+    page = client.get(response["Location"]).content.decode()
+    return (
+        response.status_code,
+        response["Location"],
+        re.sub(r"\S+@example\.org", "ADDRESS", page),
+        set(response.cookies),
+    )
+
+
+def test_signing_up_with_a_known_address_looks_the_same_and_tells_its_owner(
+    client, browser, dana, django_capture_on_commit_callbacks
 ):
-    response = sign_up(client, django_capture_on_commit_callbacks, email="DANA@example.org")
-    assert response.status_code == 200
-    assert "already exists" in " ".join(response.context["form"].errors["email"])
-    assert User.objects.count() == 1
+    """The attack of issue #8: someone probes whether dana@example.org has an account by
+    signing up with it. The answer must be the one a new address gets."""
+    probe = sign_up(client, django_capture_on_commit_callbacks, email="DANA@example.org")
+    fresh = browser()
+    control = sign_up(fresh, django_capture_on_commit_callbacks, email="nobody-yet@example.org")
+
+    assert _answer(probe, client) == _answer(control, fresh)
+    assert "already exists" not in client.get(probe["Location"]).content.decode()
+    # Nothing was created or changed for Dana; she gets an email saying someone tried.
+    assert User.objects.filter(email="dana@example.org").count() == 1
+    dana.refresh_from_db()
+    assert dana.display_name == "Dana" and dana.check_password(PASSWORD)
+    to_dana = [m for m in mail.outbox if m.to == ["dana@example.org"]]
+    assert len(to_dana) == 1
+    assert "already have an account" in to_dana[0].body
+    assert "/accounts/password/reset/" in to_dana[0].body
+    assert "/accounts/confirm/" not in to_dana[0].body
+    assert AuditEvent.objects.filter(user=dana, kind=AuditEvent.Kind.SIGNUP_EXISTING).exists()
+    # Whoever probed is not logged in as anyone.
+    assert client.get(reverse("accounts:security")).status_code == 302
 
 
 def test_a_password_like_the_name_is_refused(client, db, django_capture_on_commit_callbacks):
@@ -195,7 +233,12 @@ def test_an_invitee_signs_up_and_is_offered_the_way_back_to_the_invitation(
     response = sign_up(client, django_capture_on_commit_callbacks, next=invite)
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert f'href="{invite}"' in page.content.decode()
+    # Logging in instead leads back to the invitation...
+    assert f'login/?next={invite}"' in page.content.decode()
+    # ...and so does confirming the address in this browser, which logs Jordan in.
+    done = client.post(_link_path(mail.outbox[0]))
+    assert f'href="{invite}"' in done.content.decode()
+    assert "Continue where you were" in done.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -206,5 +249,34 @@ def test_signup_never_sends_anyone_off_site(client, db, django_capture_on_commit
     response = sign_up(client, django_capture_on_commit_callbacks, next=evil)
     assert response["Location"] == reverse("accounts:check_email")
     page = client.get(reverse("accounts:check_email"), {"next": evil})
-    assert "evil" not in page.content.decode()
-    assert "javascript:" not in page.content.decode()
+    done = client.post(_link_path(mail.outbox[0]))
+    for shown in (page, done):
+        assert "evil" not in shown.content.decode()
+        assert "javascript:" not in shown.content.decode()
+
+
+def test_the_link_logs_in_only_the_browser_that_signed_up(
+    client, browser, db, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    elsewhere = browser()
+
+    done = elsewhere.post(_link_path(mail.outbox[0]))
+
+    assert done.status_code == 200
+    assert "is confirmed" in done.content.decode()
+    assert elsewhere.get(reverse("accounts:security")).status_code == 302
+    assert client.get(reverse("accounts:security")).status_code == 302
+
+
+def test_the_link_does_not_log_in_once_the_account_has_a_second_factor(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Jordan logged in elsewhere and turned the second factor on before opening the link:
+    from then on, only the password and a code let anyone in."""
+    sign_up(client, django_capture_on_commit_callbacks)
+    turn_on_2fa(User.objects.get(email="jordan@example.org"))
+
+    client.post(_link_path(mail.outbox[0]))
+
+    assert client.get(reverse("accounts:security")).status_code == 302

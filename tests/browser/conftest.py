@@ -69,6 +69,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
         "DEBUG": "1",
         "COPARENT_BASE_URL": f"http://127.0.0.1:{port}",
         "COPARENT_LOGIN_FAILURE_LIMIT": "50",
+        # Every browser test signs up from 127.0.0.1 against this one server.
+        "COPARENT_RATE_LIMITS": "signup.ip=1000/h,message.ip=5000/h,upload.ip=5000/h",
     }
     scratch = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):

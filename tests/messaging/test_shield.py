@@ -174,3 +174,104 @@ def test_the_shield_costs_the_thread_page_no_query(cast, hostile):
         assert (b'<details class="shield">' in response.content) is on
         counts[on] = len(queries)
     assert counts == {False: 8, True: 8}
+
+
+# --- everywhere a received text is shown: search snippets and emails ---------------------------
+
+
+def _search_url(cast, q: str) -> str:
+    return reverse("messaging:search", kwargs={"family_id": cast.family.pk}) + f"?q={q}"
+
+
+def test_sams_search_snippet_folds_what_the_thread_page_folds(cast, hostile):
+    _turn_shield(cast, cast.sam, on=True)
+
+    response = client_for(cast.sam).get(_search_url(cast, "liar"))
+
+    (hit,) = response.context["hits"]
+    # The match is inside the fold: still marked, but behind "Show original wording".
+    assert str(hit.snippet) == (
+        "Can you pick Mia up at 5 on Friday?\n"
+        '<details class="shield"><summary>Show original wording</summary>'
+        '<span class="shield-original">You are a pathetic <mark>liar</mark> &lt;and&gt; everyone '
+        "knows it.</span></details>\nThanks for the ride last week."
+    )
+    assert '<details class="shield"><summary>Show original wording</summary>' in (
+        response.content.decode()
+    )
+
+
+def test_without_the_shield_or_for_her_own_words_the_snippet_is_as_written(cast, hostile):
+    page = client_for(cast.sam).get(_search_url(cast, "liar")).content.decode()
+    assert '<details class="shield"' not in page
+    assert "You are a pathetic <mark>liar</mark> &lt;and&gt; everyone knows it." in page
+
+    _turn_shield(cast, cast.alex, on=True)  # Alex wrote it: his own words are never folded
+    page = client_for(cast.alex).get(_search_url(cast, "liar")).content.decode()
+    assert '<details class="shield"' not in page
+
+
+def test_the_api_search_gives_the_text_as_sent_whatever_the_shield(cast, hostile, as_):
+    _turn_shield(cast, cast.sam, on=True)
+    (hit,) = as_(cast.sam).get(family_path(cast, "/messages/search?q=liar")).json()
+    assert "<details" not in hit["snippet_html"]
+
+
+def test_an_email_with_the_content_folds_the_attack_for_sam(
+    cast, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from coparent.messaging import services
+
+    services.message_settings_update(
+        user=cast.sam, frequency="immediate", include_content=True, shield=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast, body=HOSTILE)
+
+    (email,) = mail.outbox
+    assert "Can you pick Mia up at 5 on Friday?" in email.body
+    assert "Thanks for the ride last week." in email.body
+    assert "pathetic liar" not in email.body
+    assert "[wording folded by your shield: open the message in Coparent to read it]" in email.body
+
+
+def test_the_daily_digest_folds_too_and_the_shield_off_keeps_the_words(
+    cast, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from coparent.messaging import services
+    from coparent.messaging.tasks import send_digests
+
+    services.message_settings_update(
+        user=cast.sam, frequency="daily", include_content=True, shield=True
+    )
+    services.message_settings_update(
+        user=cast.alex, frequency="immediate", include_content=True, shield=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast, body=HOSTILE)
+        reply_to = Message.objects.get(body=HOSTILE).thread
+        reply(cast, cast.sam, reply_to, "You are a pathetic liar too.")
+
+    assert send_digests(now=timezone.now() + timedelta(minutes=5)) == 1
+    alexs, sams = sorted(mail.outbox, key=lambda email: email.to[0])
+    assert "pathetic liar" not in sams.body and "Can you pick Mia up" in sams.body
+    assert "You are a pathetic liar too." in alexs.body  # Alex's shield is off
+
+
+def test_a_new_page_can_fold_a_received_text_with_the_tag_and_the_include():
+    """What a notification centre calls: `{% shielded %}` and messaging/_shielded.html."""
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load messaging_tags %}{% shielded text as segments %}"
+        '{% include "messaging/_shielded.html" %}'
+    ).render(Context({"text": HOSTILE}))
+    assert FOLDED in page
+    assert "Can you pick Mia up at 5 on Friday?<br>" in page

@@ -8,6 +8,7 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from coparent import ratelimit
 from coparent.api.auth import caller
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import (
@@ -41,7 +42,7 @@ def invitation_list(request: HttpRequest, family_id: uuid.UUID) -> list[Invitati
 
 @router.post(
     "/families/{uuid:family_id}/invitations",
-    response=answers({201: IssuedInvitationOut}, 400, 403, 404, 422),
+    response=answers({201: IssuedInvitationOut}, 400, 403, 404, 422, 429),
     summary="Invite the co-parent, a professional or a viewer by email (parents only)",
     description=(
         "The invitee also gets the link by email. `url` is returned once: only a hash of its "
@@ -52,6 +53,8 @@ def invitation_create(
     request: HttpRequest, family_id: uuid.UUID, payload: InvitationIn
 ) -> Status[IssuedInvitationOut]:
     access = family_access(request, family_id)
+    access.require_parent()  # a viewer's attempt is a 403, not a count against the limits
+    ratelimit.hit(request, "invitation", email=payload.email)
     issued = services.invitation_create(
         access=access,
         email=payload.email,

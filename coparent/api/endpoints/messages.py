@@ -31,6 +31,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import model_validator
 
+from coparent import ratelimit
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import In, PersonRef, answers
 from coparent.families.selectors import FamilyAccess
@@ -276,7 +277,7 @@ def thread_list(
 
 @router.post(
     "/families/{uuid:family_id}/threads",
-    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 422),
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 422, 429),
     summary="Start a conversation with its first message",
 )
 def thread_create(
@@ -287,6 +288,7 @@ def thread_create(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
+    ratelimit.hit(request, "message")
     access.require_shared()  # a viewer learns nothing from the professionals' ids: 403 first
     sent = services.thread_start_once(
         access=access,
@@ -303,7 +305,7 @@ def thread_create(
 
 @router.post(
     "/families/{uuid:family_id}/threads/upload",
-    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 415, 422),
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 415, 422, 429),
     summary="Start a conversation with its first message and files (multipart/form-data)",
 )
 def thread_create_upload(
@@ -325,6 +327,8 @@ def thread_create_upload(
     access = family_access(request, family_id)
     access.require_shared()
     _require_form(request, f"/api/v1/families/{family_id}/threads")
+    ratelimit.hit(request, "message")
+    ratelimit.hit(request, "upload", cost=len(uploads))
     professionals = [selectors.get_professional(access, mid) for mid in include_professionals]
     with _file_problems_as_field_errors():
         # A key names the conversation whichever way it was sent (the JSON operation's too).
@@ -373,7 +377,7 @@ class _LazyMessages:
 
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
-    response=answers({201: MessageOut}, 400, 403, 404, 422),
+    response=answers({201: MessageOut}, 400, 403, 404, 422, 429),
     summary="Reply in a conversation",
 )
 def message_create(
@@ -386,6 +390,7 @@ def message_create(
 ) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
+    ratelimit.hit(request, "message")
     sent = services.message_send_once(
         access=access, thread=thread, body=payload.body, idempotency_key=idempotency_key
     )
@@ -394,7 +399,7 @@ def message_create(
 
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages/upload",
-    response=answers({201: MessageOut}, 400, 403, 404, 415, 422),
+    response=answers({201: MessageOut}, 400, 403, 404, 415, 422, 429),
     summary="Reply in a conversation with files (multipart/form-data)",
 )
 def message_create_upload(
@@ -410,6 +415,8 @@ def message_create_upload(
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
     _require_form(request, f"/api/v1/families/{family_id}/threads/{thread_id}/messages")
+    ratelimit.hit(request, "message")
+    ratelimit.hit(request, "upload", cost=len(uploads))
     with _file_problems_as_field_errors():
         sent = services.message_send_once(
             access=access,

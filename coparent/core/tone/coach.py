@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coparent.core.tone import text as textlib
-from coparent.core.tone.rewrite import biff_rewrite
+from coparent.core.tone.model import Model, features, load_model
+from coparent.core.tone.rewrite import frame, rewrite_sentences
 from coparent.core.tone.rules import Rule, RuleSet, load_rules
 
 Level = Literal["ok", "caution", "hostile"]
@@ -26,6 +27,11 @@ ANALYSIS_LIMIT = 20_000
 
 # Kinds that advise without judging: they never raise the score.
 NEUTRAL_KINDS = frozenset({"supportive", "length"})
+# The kinds of flag the learned model raises, when it judges a text worse than the rules do:
+# on the sentence it finds most hostile (or most tense), with a plain reason.
+LEARNED_HOSTILE = "hostile-sentence"
+LEARNED_CAUTION = "tense-sentence"
+_LEVELS: tuple[Level, ...] = ("ok", "caution", "hostile")
 _BEFORE = 40  # characters of context a rule's unless_before sees
 _AFTER = 40
 
@@ -72,40 +78,175 @@ class Verdict:
         }
 
 
-def analyse(text: str) -> Verdict:
+def analyse(text: str, *, model: Model | None = None) -> Verdict:
     """The tone coach's verdict on `text`.
 
     An empty or blank text is "ok" with nothing flagged. Only the first ANALYSIS_LIMIT
     characters are read; a longer text gets a "length" flag saying so. Lone surrogates are
-    reported as U+FFFD in flag texts (one for one, so offsets hold).
+    reported as U+FFFD in flag texts (one for one, so offsets hold). `model` replaces the
+    shipped learned model (the cross-validation trains one per fold).
     """
     if not isinstance(text, str):
         raise TypeError(f"the tone coach reads text (str), not {type(text).__name__}")
     rules = load_rules()
+    learned = model if model is not None else load_model()
     truncated = len(text) > ANALYSIS_LIMIT
     visible = textlib.shown(text[:ANALYSIS_LIMIT])
     if not visible.strip():
         return Verdict(level="ok", score=0.0, flags=(), rewrite=None)
-    reading = textlib.folded(visible)
     sentences = textlib.sentence_spans(visible)
-    flags = _match_all(rules, visible, reading)
-    flags = _drop_contradicted_support(flags, sentences, rules)
-    score = _score(flags, rules)
-    level: Level = (
-        "hostile"
-        if score >= rules.scoring.hostile
-        else "caution"
-        if score >= rules.scoring.caution
-        else "ok"
-    )
+    flags, score = _judge(visible, sentences, rules, learned)
+    level = _level(score, rules)
     length = _length_flag(visible, sentences, rules, truncated)
     if length is not None:
         flags.append(length)
     flags.sort(key=lambda f: (f.start, -f.end, f.kind))
-    rewrite = None if level == "ok" else biff_rewrite(visible, flags, rules, sentences)
+    rewrite = None if level == "ok" else _rewrite(visible, flags, sentences, rules, learned)
     return Verdict(
         level=level, score=score, flags=tuple(flags), rewrite=rewrite, truncated=truncated
     )
+
+
+def _judge(
+    visible: str, sentences: list[tuple[int, int]], rules: RuleSet, model: Model
+) -> tuple[list[Flag], float]:
+    """The flags (rules, then the model's when it judges the text worse) and the score."""
+    flags = _rule_flags(rules, visible, sentences)
+    score = _score(flags, rules)
+    learned = _learned_flag(model, visible, sentences, flags, score, rules)
+    if learned is not None:
+        flags.append(learned)
+        score = max(score, learned.weight)
+    return flags, score
+
+
+def _rewrite(
+    visible: str,
+    flags: list[Flag],
+    sentences: list[tuple[int, int]],
+    rules: RuleSet,
+    model: Model,
+) -> str:
+    """The suggested version, checked: each sentence it keeps is judged again (the rules run
+    once over the whole draft, the model on each sentence), and one that still reads as an
+    attack (a flag the shield would fold, or a hostile verdict) is left out. An order kept as
+    a polite request may still read as firm (caution)."""
+    draft = rewrite_sentences(visible, flags, rules, sentences)
+    joined = " ".join(draft)
+    found = _rule_flags(rules, joined, textlib.sentence_spans(joined))
+    kept = []
+    start = 0
+    for sentence in draft:
+        end = start + len(sentence)
+        inside = [f for f in found if start <= f.start < end]
+        score = _score(inside, rules)
+        learned = _learned_flag(model, sentence, [(0, len(sentence))], inside, score, rules)
+        if learned is not None:
+            inside.append(learned)
+            score = max(score, learned.weight)
+        attack = any(rules.kinds[f.kind].fold and f.weight >= rules.scoring.caution for f in inside)
+        if not attack and score < rules.scoring.hostile:
+            kept.append(sentence)
+        start = end + 1
+    return frame(kept, rules)
+
+
+def learned_features(text: str) -> set[str]:
+    """The learned model's features for `text`, with the rules that fire on it: what
+    training sees for a labelled text, exactly as `analyse` computes them."""
+    rules = load_rules()
+    visible = textlib.shown(text[:ANALYSIS_LIMIT])
+    flags = _rule_flags(rules, visible, textlib.sentence_spans(visible))
+    return features(visible, _fired(flags))
+
+
+def _rule_flags(rules: RuleSet, visible: str, sentences: list[tuple[int, int]]) -> list[Flag]:
+    flags = _match_all(rules, visible, textlib.folded(visible))
+    return _drop_contradicted_support(flags, sentences, rules)
+
+
+def _fired(flags: list[Flag]) -> list[tuple[str, str]]:
+    return [(flag.rule, flag.kind) for flag in flags]
+
+
+def _level(score: float, rules: RuleSet) -> Level:
+    if score >= rules.scoring.hostile:
+        return "hostile"
+    return "caution" if score >= rules.scoring.caution else "ok"
+
+
+def _learned_flag(
+    model: Model,
+    visible: str,
+    sentences: list[tuple[int, int]],
+    flags: list[Flag],
+    score: float,
+    rules: RuleSet,
+) -> Flag | None:
+    """The model's flag when it judges the text worse than the rules' score does: on the
+    sentence it scores highest, weighted so that the text reaches the model's level (a score
+    within that level's band, higher as the model is surer). None when the rules already say
+    as much as the model does."""
+    p_warn, p_hostile = model.probabilities(features(visible, _fired(flags)))
+    if p_warn >= model.warn_threshold and p_hostile >= model.hostile_threshold:
+        kind, low, sure = (
+            LEARNED_HOSTILE,
+            rules.scoring.hostile,
+            _share(p_hostile, model.hostile_threshold),
+        )
+        high = 0.99
+    elif p_warn >= model.warn_threshold:
+        kind, low, sure = (
+            LEARNED_CAUTION,
+            rules.scoring.caution,
+            _share(p_warn, model.warn_threshold),
+        )
+        high = rules.scoring.hostile - 0.001
+    else:
+        return None
+    if _LEVELS.index(_level(score, rules)) >= _LEVELS.index(_level(low, rules)):
+        return None
+    weight = round(min(high, low + (high - low) * sure), 3)
+    start, end = _most_hostile_sentence(model, visible, sentences, flags, kind)
+    spec = rules.kinds[kind]
+    return Flag(
+        start=start,
+        end=end,
+        text=visible[start:end],
+        kind=kind,
+        why=spec.why,
+        suggestion=spec.suggestion,
+        rule=f"model.{kind}",
+        weight=weight,
+    )
+
+
+def _share(probability: float, threshold: float) -> float:
+    """How far past its threshold a probability is, from 0 (at it) to 1 (certain)."""
+    return (
+        max(0.0, min(1.0, (probability - threshold) / (1.0 - threshold))) if threshold < 1 else 1.0
+    )
+
+
+def _most_hostile_sentence(
+    model: Model,
+    visible: str,
+    sentences: list[tuple[int, int]],
+    flags: list[Flag],
+    kind: str,
+) -> tuple[int, int]:
+    """The sentence the model scores highest (on hostility for a hostile verdict, on warning
+    for a caution), each scored alone with the rules that fired inside it."""
+    if len(sentences) <= 1:
+        return sentences[0] if sentences else (0, len(visible.rstrip()))
+    index = 1 if kind == LEARNED_HOSTILE else 0
+    best, best_p = sentences[0], -1.0
+    for start, end in sentences:
+        inside = [f for f in flags if start <= f.start < end]
+        p = model.probabilities(features(visible[start:end], _fired(inside)))[index]
+        if p > best_p:
+            best, best_p = (start, end), p
+    return best
 
 
 def _match_all(rules: RuleSet, visible: str, reading: str) -> list[Flag]:

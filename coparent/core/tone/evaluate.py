@@ -1,7 +1,9 @@
 """Measuring the coach on labelled texts: the figures `make bench` prints and the tests assert.
 
-The project's evaluation set is tests/core/tone/eval_set.jsonl (one JSON object a line:
-"text", "label" ok/caution/hostile, "topic", "split" dev/holdout, optional "hard_negative").
+The project's labelled set is tests/core/tone/eval_set.jsonl (one JSON object a line:
+"text", "label" ok/caution/hostile, "topic", "split", optional "family" and "hard_negative");
+the frozen held-out set is tests/core/tone/heldout.jsonl (LABELS.md). Only counts are
+returned, never texts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coparent.core.tone.coach import analyse
+from coparent.core.tone.model import Model
 
 LEVELS = ("ok", "caution", "hostile")
 
@@ -88,13 +91,14 @@ def load_set(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def evaluate(labelled: Iterable[tuple[str, str]]) -> Evaluation:
-    """Run the coach on each (text, label) and count what it said, timing each call."""
+def evaluate(labelled: Iterable[tuple[str, str]], *, model: Model | None = None) -> Evaluation:
+    """Run the coach on each (text, label) and count what it said, timing each call. `model`
+    replaces the shipped learned model (cross-validation trains one per fold)."""
     confusion: Counter[tuple[str, str]] = Counter()
     timings: list[float] = []
     for text, label in labelled:
         started = time.perf_counter()
-        verdict = analyse(text)
+        verdict = analyse(text, model=model)
         timings.append((time.perf_counter() - started) * 1000)
         confusion[(label, verdict.level)] += 1
     return Evaluation(confusion=dict(confusion), milliseconds=tuple(timings))

@@ -1,11 +1,18 @@
 """A suggested brief, informative, friendly, firm (BIFF) version of a flagged text.
 
-Built only from the writer's own sentences: a sentence holding an attack (insult, threat,
-sarcasm...) is left out, since it carries no information the reader can act on; passive-
-aggressive openers are cut; shouting is put in normal case and stacked marks calmed. What
-remains is framed with a greeting and a thank-you. When nothing informative remains, a short
-neutral request to sort things out stands in. It is a suggestion: the coach never changes what
-the person sends.
+Built only from the writer's own words, clause by clause (a clause ends at , ; : or a dash), so
+the facts and requests of a sentence survive when one part of it is an attack:
+
+- a clause holding an attack (insult, threat, sarcasm, blame...) is left out, since it carries
+  nothing the reader can act on; when it also carries a fact (a date, a time, an amount) or a
+  request, only the flagged words go and the rest stays;
+- an order ("Have them ready at 5") stays as a request: "Please have them ready at 5";
+- swearing, passive-aggressive openers ("Per my last message,") and stacked marks are cut, and
+  shouting is put in normal case.
+
+What remains is framed with a greeting and a thank-you. When nothing informative remains, a
+short neutral request to sort things out stands in. It is a suggestion: the coach never changes
+what the person sends.
 """
 
 from __future__ import annotations
@@ -28,20 +35,75 @@ _SPACE_BEFORE_MARK = re.compile(r"\s+([,.!?;:])")
 _DOTS = re.compile(r"\.{2,}|\u2026")
 
 
+# A fact the rewrite must keep: a number, an amount, a time, a day or a date.
+FACT = re.compile(
+    r"\d|[£$€]|\b(?:today|tonight|tomorrow|tmrw|yesterday|noon|midday|midnight|morning|afternoon"
+    r"|evening|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed"
+    r"|thurs?|fri|sat|sun|january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|o'?clock|half term"
+    r"|christmas|easter|new year)\b",
+    re.IGNORECASE,
+)
+# A request the rewrite must keep: a polite form, or a clause that starts with an order.
+REQUEST = re.compile(
+    r"^(?:please|pls|kindly|could you|can you|would you|will you|i need|we need|you need to|"
+    r"(?:sign|bring|send|pay|pack|return|give|take|book|collect|drop|pick|call|ring|text|email|"
+    r"reply|confirm|transfer|keep|let|tell|make sure|remember|check|put|have|get|wash|stop|"
+    r"read|fill|buy|order|move|leave|wait|be|do|don't|do not)\b)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"(?:[,;:](?!\d)|[\u2014\u2013])+|\s-\s")
+# Words left hanging at the end of a clause once a threat after them is cut.
+_DANGLING = re.compile(
+    r"(?:[\s,]+(?:or|or else|and|but|so|because|otherwise|if|unless|i'm|im|i am|i'll|ill|"
+    r"i will|i|you|you'll|u|then))+[\s,]*$",
+    re.IGNORECASE,
+)
+# Kinds whose flagged words can go alone, leaving a clause that still reads: swearing.
+_DETACHABLE = frozenset({"profanity"})
+
+
 def biff_rewrite(
     text: str, flags: Sequence[Flag], rules: RuleSet, sentences: Sequence[tuple[int, int]]
 ) -> str:
+    """The suggested version of `text`, framed."""
+    return frame(rewrite_sentences(text, flags, rules, sentences), rules)
+
+
+def rewrite_sentences(
+    text: str, flags: Sequence[Flag], rules: RuleSet, sentences: Sequence[tuple[int, int]]
+) -> list[str]:
+    """The sentences the suggested version keeps, each tidied, before the frame."""
     by_id = {rule.id: rule for rule in rules.rules}
     kept: list[str] = []
     for start, end in sentences:
-        inside = [f for f in flags if f.start < end and start < f.end and f.kind != "length"]
+        inside = [
+            f
+            for f in flags
+            if f.start < end and start < f.end and f.kind not in ("length", "supportive")
+        ]
         actions = {f.rule: _action(f, by_id, rules) for f in inside}
-        if "sentence" in actions.values():
-            continue
-        piece = _tidy(_edit(text[start:end], start, inside, actions))
+        pieces = [
+            piece
+            for c_start, c_end, separator in _clauses(text, start, end)
+            for piece in [_clause(text, c_start, c_end, separator, inside, actions)]
+            if piece is not None
+        ]
+        piece = _tidy("".join(pieces), ending=_ending(text[start:end]))
         bare = piece.strip(" .!?,").lower()
         if any(c.isalnum() for c in piece) and bare not in rules.frame.drop_alone:
             kept.append(piece)
+    return kept
+
+
+def _ending(sentence: str) -> str:
+    """The sentence's own closing mark (a question stays a question), calmed to one."""
+    stripped = sentence.rstrip(" \"')\u201d\u2019")
+    return "?" if stripped.endswith("?") else "!" if stripped.endswith("!") else "."
+
+
+def frame(kept: Sequence[str], rules: RuleSet) -> str:
+    """The kept sentences with a greeting and a thank-you (the writer's own, when there)."""
     parts = []
     if not (kept and _GREETING.match(kept[0])):
         parts.append(rules.frame.greeting)
@@ -49,6 +111,86 @@ def biff_rewrite(
     if not _THANKS.search(kept[-1] if kept else ""):
         parts.append(rules.frame.closing)
     return "\n\n".join(parts)
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, separator before it) of each clause of the sentence text[start:end]."""
+    found: list[tuple[int, int, str]] = []
+    position, separator = start, ""
+    for match in _CLAUSE_END.finditer(text, start, end):
+        found.append((position, match.start(), separator))
+        position, separator = match.end(), match.group().strip() + " "
+    found.append((position, end, separator))
+    return [(s, e, sep) for s, e, sep in found if text[s:e].strip()]
+
+
+def _clause(
+    text: str,
+    start: int,
+    end: int,
+    separator: str,
+    flags: Sequence[Flag],
+    actions: dict[str, str],
+) -> str | None:
+    """One clause as the rewrite keeps it (with its separator), or None to leave it out."""
+    inside = [f for f in flags if f.start < end and start < f.end]
+    words = text[start:end]
+    attacks = [f for f in inside if actions[f.rule] == "sentence"]
+    if not attacks:
+        return separator + _edit(words, start, inside, actions)
+    informative = FACT.search(words) or REQUEST.match(words.strip())
+    if not informative:
+        return None
+    # The model judges whole sentences: in a clause that carries a fact or a request, its
+    # words go only where a rule points (the coach checks the result again).
+    attacks = [f for f in attacks if not f.rule.startswith("model.")]
+    if not attacks:
+        return separator + _edit(words, start, inside, actions)
+    if all(f.kind == "command" and f.weight < _HOSTILE_WEIGHT for f in attacks):
+        # An order with no attack in it: keep it, asked politely.
+        # An order's own words stay; control words after them ("... at 5 sharp") go.
+        tails = {
+            f.rule: "span"
+            for f in attacks
+            if f.start > start + len(words) - len(words.lstrip()) + 1
+        }
+        polite = _edit(
+            words,
+            start,
+            [f for f in inside if f not in attacks or f.rule in tails],
+            {**actions, **tails},
+        ).strip()
+        if not polite.lower().startswith(("please", "pls", "could", "can", "would", "will")):
+            polite = "please " + polite[:1].lower() + polite[1:]
+        return separator + polite
+    first = min(f.start for f in attacks)
+    prefix = text[start:first] if first > start else ""
+    if _informative(prefix):
+        # The attack is the clause's tail ("Bring her back by 6 or I'm calling my lawyer"):
+        # the request before it stays, without the "or" that led to the threat.
+        before = [f for f in inside if f.end <= first]
+        return separator + _DANGLING.sub("", _edit(prefix, start, before, actions))
+    last = max(f.end for f in attacks)
+    suffix = text[last:end] if last < end else ""
+    if _informative(suffix):
+        # The attack is the clause's head ("Tell your father he owes me £80"): what follows
+        # it stays.
+        after = [f for f in inside if f.start >= last]
+        return separator + _edit(suffix, last, after, actions)
+    if any(f.kind not in _DETACHABLE or f.start < start or f.end > end for f in attacks):
+        return None
+    cut = {f.rule: "span" for f in attacks}
+    return separator + _edit(words, start, inside, {**actions, **cut})
+
+
+def _informative(words: str) -> bool:
+    """Whether a piece of a clause says something the reader can act on by itself."""
+    stripped = words.strip()
+    return len(stripped.split()) >= 3 and bool(FACT.search(stripped) or REQUEST.match(stripped))
+
+
+# A flag this heavy is an attack in itself: the clause holding it goes, whatever else it says.
+_HOSTILE_WEIGHT = 0.65
 
 
 def _action(flag: Flag, by_id: dict[str, Rule], rules: RuleSet) -> str:
@@ -81,7 +223,7 @@ def _edit(piece: str, offset: int, flags: Sequence[Flag], actions: dict[str, str
     return piece
 
 
-def _tidy(piece: str) -> str:
+def _tidy(piece: str, ending: str = ".") -> str:
     piece = _DOTS.sub(".", piece)
     previous = None
     while previous != piece:
@@ -94,5 +236,5 @@ def _tidy(piece: str) -> str:
         return piece
     piece = piece[0].upper() + piece[1:]
     if piece[-1] not in ".!?":
-        piece += "."
+        piece += ending
     return piece.replace("!.", "!").replace("?.", "?")

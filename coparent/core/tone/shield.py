@@ -76,3 +76,9 @@ def shield_segments(text: str) -> list[tuple[str, bool]]:
     if position < len(text):
         segments.append((text[position:], False))
     return segments
+
+
+def fold_text(text: str, placeholder: str) -> str:
+    """`text` with each folded piece replaced by `placeholder`: the shield for plain text (an
+    email), where nothing can be opened in place."""
+    return "".join(placeholder if folded else piece for piece, folded in shield_segments(text))

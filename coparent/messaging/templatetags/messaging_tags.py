@@ -7,6 +7,8 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
+from coparent.core.tone import shield_segments
+
 register = template.Library()
 
 
@@ -23,3 +25,12 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
     return _("%(m)d min") % {"m": mins}
+
+
+@register.simple_tag
+def shielded(text: str) -> list[tuple[str, bool]]:
+    """`{% shielded text as segments %}` then `{% include "messaging/_shielded.html" %}`: a
+    received text cut into (piece, folded) for the reader's shield, for a page that has the
+    text but no FoldCache (a notification centre). Call it only when the reader's shield is on
+    and someone else wrote the text (coparent.messaging.shield.applies)."""
+    return shield_segments(text)

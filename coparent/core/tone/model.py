@@ -1,0 +1,160 @@
+"""The tone coach's learned signal: a small linear model, scored in plain Python.
+
+Two logistic regressions over the same features say how likely a text is to be read as
+**warn** (caution or hostile, against ok) and as **hostile** (against caution or ok). The
+features are words, word pairs and word stems of the text, plus the ids and kinds of
+the rules that fired on it, so the model learns where the rules are right and what they miss.
+The weights were trained with scikit-learn by `make tone-model` (coparent.core.tone.training,
+a dev-time step) from the labelled set and a seed, and ship as ``data/model.json.gz``: the
+runtime reads that file once and needs nothing but the standard library.
+
+A text's feature vector is binary and L2-normalised over all the features it has (seen in
+training or not), so a score is one dictionary lookup per feature:
+
+    p = sigmoid(bias + sum(weight[f] for f in features) / sqrt(len(features)))
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coparent.core.tone import text as textlib
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "model.json.gz"
+FORMAT = 1
+
+PREFIX = 5
+_YOU = frozenset({"you", "your", "u", "ur", "you're", "youre", "yours", "yourself", "ya"})
+_DIGIT = re.compile(r"\d")
+_CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z']{2,}(?![\w'])")
+
+
+class ModelError(ValueError):
+    """The shipped model file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """Weights of the two linear models (warn, hostile) and the thresholds chosen in training."""
+
+    weights: Mapping[str, tuple[float, float]]
+    bias: tuple[float, float]
+    warn_threshold: float
+    hostile_threshold: float
+    meta: Mapping[str, Any]
+
+    def probabilities(self, features: Iterable[str]) -> tuple[float, float]:
+        """(p_warn, p_hostile) for a text with these features."""
+        distinct = set(features)
+        if not distinct:
+            return _sigmoid(self.bias[0]), _sigmoid(self.bias[1])
+        warn = hostile = 0.0
+        for feature in distinct:
+            pair = self.weights.get(feature)
+            if pair is not None:
+                warn += pair[0]
+                hostile += pair[1]
+        scale = 1.0 / math.sqrt(len(distinct))
+        return _sigmoid(self.bias[0] + warn * scale), _sigmoid(self.bias[1] + hostile * scale)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The model file's JSON (sorted, so a retrained model with the same weights is the
+        same file)."""
+        return {
+            "format": FORMAT,
+            "meta": dict(self.meta),
+            "bias": list(self.bias),
+            "thresholds": {"warn": self.warn_threshold, "hostile": self.hostile_threshold},
+            "weights": {name: list(pair) for name, pair in sorted(self.weights.items())},
+        }
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+def features(text: str, rules_fired: Iterable[tuple[str, str]] = ()) -> set[str]:
+    """The model's features for `text`; `rules_fired` holds (rule id, kind) of the rule flags
+    on it. Training and scoring both call this, so they can never disagree.
+
+    w: a word (digits as 0) · b: two words in a row (<s> and </s> mark the ends) · x: a word's
+    first PREFIX letters (a crude stem: "manipulating" and "manipulative" share one) · y: a word
+    within three after "you"/"your" (what is said of the reader) · s: the first word of a
+    sentence · q: the first word, and the first two, of a question · p: stacked marks and
+    capitals · r:, k: the rule ids and kinds that fired.
+    """
+    reading = textlib.folded(text)
+    lowered = reading.lower()
+    found: set[str] = set()
+    for start, end in textlib.sentence_spans(lowered):
+        sentence = lowered[start:end]
+        words = [_DIGIT.sub("0", w) for w in textlib.WORD.findall(sentence)]
+        if not words:
+            continue
+        previous = "<s>"
+        for index, word in enumerate(words):
+            found.add("w:" + word)
+            found.add("b:" + previous + " " + word)
+            previous = word
+            if len(word) > PREFIX:
+                found.add("x:" + word[:PREFIX])
+            if word in _YOU:
+                found.update("y:" + after for after in words[index + 1 : index + 4])
+        found.add("b:" + previous + " </s>")
+        found.add("s:" + words[0])
+        if sentence.rstrip().endswith("?"):
+            found.add("q:" + words[0])
+            found.add("q:" + " ".join(words[:2]))
+    if "??" in reading or "?!" in reading or "!?" in reading:
+        found.add("p:??")
+    if "!!" in reading:
+        found.add("p:!!")
+    if _CAPS.search(reading):
+        found.add("p:CAPS")
+    for rule_id, kind in rules_fired:
+        found.add("r:" + rule_id)
+        found.add("k:" + kind)
+    return found
+
+
+@cache
+def load_model() -> Model:
+    """The shipped model, read once per process."""
+    return read_model(MODEL_FILE)
+
+
+def read_model(path: Path) -> Model:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path.name}: {exc}") from exc
+    return model_from_dict(doc, path.name)
+
+
+def model_from_dict(doc: Any, name: str = "model") -> Model:
+    try:
+        if doc["format"] != FORMAT:
+            raise ModelError(f"{name}: format {doc['format']!r}, expected {FORMAT}")
+        weights = {str(k): (float(v[0]), float(v[1])) for k, v in doc["weights"].items()}
+        bias = (float(doc["bias"][0]), float(doc["bias"][1]))
+        return Model(
+            weights=weights,
+            bias=bias,
+            warn_threshold=float(doc["thresholds"]["warn"]),
+            hostile_threshold=float(doc["thresholds"]["hostile"]),
+            meta=dict(doc.get("meta", {})),
+        )
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise ModelError(f"{name}: malformed model ({exc})") from exc

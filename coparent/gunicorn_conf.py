@@ -1,0 +1,26 @@
+"""Configuration of the gunicorn that `coparent serve` starts
+(`--config python:coparent.gunicorn_conf`).
+
+gunicorn writes its own `Server: gunicorn` header into every response, before any header of the
+application, and has no setting to leave it out; the way its maintainers point to is its
+module-level `SERVER` name, which the response code reads. A product banner only helps someone
+looking for servers with a known weakness, so it names no software here. Set in the master
+before the workers import the HTTP code, and again in each worker in case a future gunicorn
+imports that code earlier; tests/cli/test_serve_http.py checks the header of a real server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gunicorn
+
+SERVER_HEADER = "Coparent"
+
+gunicorn.SERVER = SERVER_HEADER
+
+
+def post_worker_init(worker: Any) -> None:
+    from gunicorn.http import wsgi
+
+    wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]  # gunicorn ships no type hints

@@ -1,0 +1,55 @@
+"""Site-wide answers that no single view should have to remember: rate-limited requests
+answered 429, and the Permissions-Policy header."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coparent.ratelimit import REQUEST_ATTRIBUTE, RateLimited
+
+
+class RateLimitMiddleware:
+    """A page view that hits a limit either lets `RateLimited` escape (this answers with a
+    friendly page) or shows it as a form error, keeping what the person typed (this turns that
+    page's 200 into a 429). Either way the answer carries `Retry-After`. The API answers its
+    own 429s in JSON (coparent.api.errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        refused = getattr(request, REQUEST_ATTRIBUTE, None)
+        if isinstance(refused, RateLimited) and response.status_code in (200, 429):
+            response.status_code = 429
+            response["Retry-After"] = str(refused.retry_after)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RateLimited) or request.path.startswith("/api/"):
+            return None
+        response = render(request, "web/429.html", {"message": exception.messages[0]}, status=429)
+        response["Retry-After"] = str(exception.retry_after)
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off the browser features Coparent never uses (camera, microphone, location…), so
+    an injected script or a framed page could not use them either."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.value = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in settings.COPARENT_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.value:
+            response.setdefault("Permissions-Policy", self.value)
+        return response
