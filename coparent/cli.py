@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import FrameType
@@ -75,7 +76,23 @@ def _demo_lines(families: list[DemoFamily]) -> list[str]:
     return lines
 
 
-def _serve_demo(url: str) -> None:
+def _demo_banner(url: str, people: list[str], saved: Path) -> str:
+    from coparent.demo import DEMO_PASSWORD
+
+    return "\n".join(
+        [
+            f"Demo data loaded. Log in at {_login_url(url)} as any of these people,",
+            f'each with the password "{DEMO_PASSWORD}":',
+            *people,
+            f"(These demo logins are kept in {saved}.)",
+        ]
+    )
+
+
+def _serve_demo(url: str) -> Path | None:
+    """Load the demo families into an empty database and print who can log in, at the address
+    this server really answers on; on later runs print the kept list again. Returns where the
+    list is kept, or None when there is none."""
     from django.conf import settings
 
     from coparent.accounts.models import User
@@ -83,41 +100,96 @@ def _serve_demo(url: str) -> None:
 
     saved = Path(settings.DATA_DIR) / DEMO_LOGINS_FILE
     if User.objects.exists():
-        if saved.exists():
-            print(saved.read_text().rstrip())
-        else:
+        if not saved.exists():
             print("The database already has accounts, so no demo data was added.")
-        return
-    families = build_demo()
-    text = "\n".join(
-        [
-            f"Demo data loaded. Log in at {_login_url(url)} as any of these people,",
-            f'each with the password "{DEMO_PASSWORD}":',
-            *_demo_lines(families),
-        ]
-    )
-    print(text)
+            return None
+        # The people only (indented lines): the address is this run's, whatever it was before.
+        people = [line for line in saved.read_text().splitlines() if line.startswith("  ")]
+        print(_demo_banner(url, people, saved))
+        return saved
+    people = _demo_lines(build_demo())
+    print(_demo_banner(url, people, saved))
     # Kept so the next `make run` can show the logins again (they are demo accounts only).
     fd = os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(text.replace("Demo data loaded.", "Demo data from the first run.") + "\n")
+        handle.write(
+            "\n".join(
+                [
+                    "Coparent demo accounts (log in at the address `coparent serve` prints),",
+                    f'each with the password "{DEMO_PASSWORD}":',
+                    *people,
+                ]
+            )
+            + "\n"
+        )
+    return saved
 
 
-def _stop(children: list[tuple[str, subprocess.Popen[bytes]]], grace: float = 15.0) -> None:
-    for _, process in children:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+@dataclass
+class _Child:
+    """A process `coparent serve` minds: its name, how to start it again, and the process."""
+
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes]
+    restart: bool = False  # start it again when it dies, rather than stop everything
+    started_at: float = field(default_factory=time.monotonic)
+    backoff: float = 0.0  # the last wait before a restart
+    due: float | None = None  # when a dead worker starts again
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    # Own process groups: a Ctrl+C reaches only this command, which then stops the web server
+    # and the worker once each.
+    return subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+
+
+def _stop(children: list[_Child], grace: float = 15.0) -> None:
+    for child in children:
+        if child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + grace
-    for _, process in children:
+    for child in children:
         try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            child.process.kill()
+            child.process.wait()
 
 
-def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
-    """Wait until a signal asks us to stop or a child dies; then stop every child."""
+WORKER_FIRST_BACKOFF = 1.0  # seconds before the first restart of a worker that died
+WORKER_MAX_BACKOFF = 60.0
+WORKER_STEADY = 60.0  # a worker that ran this long before dying starts again at once
+
+
+def _revive(child: _Child, env: dict[str, str] | None) -> None:
+    """Start a dead worker again: at once if it had been running a while, else after a wait
+    that doubles with each quick death (a worker that cannot start must not spin). Called on
+    every round of the supervisor's loop, so a stop signal is never held up by the wait."""
+    now = time.monotonic()
+    if child.due is None:
+        quick = now - child.started_at < WORKER_STEADY
+        child.backoff = (
+            min(max(child.backoff * 2, WORKER_FIRST_BACKOFF), WORKER_MAX_BACKOFF) if quick else 0.0
+        )
+        child.due = now + child.backoff
+        print(
+            f"coparent: the {child.name} stopped (exit code {child.process.returncode}); "
+            + (f"starting it again in {child.backoff:g} s." if quick else "starting it again."),
+            file=sys.stderr,
+            flush=True,
+        )
+    if now >= child.due:
+        child.started_at, child.due = time.monotonic(), None
+        try:
+            child.process = _start(child.command, env or dict(os.environ))
+        except OSError as exc:  # counted as one more quick death: the next wait is longer
+            print(f"coparent: cannot start the {child.name}: {exc}", file=sys.stderr)
+
+
+def _supervise(children: list[_Child], env: dict[str, str] | None = None) -> int:
+    """Wait until a signal asks us to stop; start a dead worker again; stop every child when
+    the web server dies (gunicorn restarts its own workers, so that is beyond repair here)."""
     asked: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -126,11 +198,15 @@ def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while not asked:
-            dead = [(name, p.returncode) for name, p in children if p.poll() is not None]
-            if dead:
-                name, code = dead[0]
+            for child in children:
+                if child.process.poll() is None or asked:
+                    continue
+                if child.restart:
+                    _revive(child, env)
+                    continue
+                code = child.process.returncode
                 print(
-                    f"coparent: the {name} stopped (exit code {code}); stopping the rest.",
+                    f"coparent: the {child.name} stopped (exit code {code}); stopping the rest.",
                     file=sys.stderr,
                 )
                 _stop(children)
@@ -157,11 +233,13 @@ def _serve(ns: argparse.Namespace) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     host = f"[{ns.host}]" if ":" in ns.host else ns.host
     url = f"http://{host}:{ns.port}"
-    if ns.with_demo:
-        _serve_demo(url)
+    logins = _serve_demo(url) if ns.with_demo else None
     connections.close_all()
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coparent.settings"}
+    if ns.host not in ("0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        # Links in emails name this server's real address unless the operator set another.
+        env.setdefault("COPARENT_BASE_URL", url)
     web = [
         sys.executable,
         "-m",
@@ -185,27 +263,26 @@ def _serve(ns: argparse.Namespace) -> int:
         # machine would fight over it, and nothing here uses it.
         web.append("--no-control-socket")
     worker = [sys.executable, "-m", "coparent.cli", "worker"]
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
-    for name, command in (("web server", web), ("task worker", worker)):
+    children: list[_Child] = []
+    for name, command, restart in (("web server", web, False), ("task worker", worker, True)):
         try:
-            # Own process groups: a Ctrl+C reaches only this command, which then stops the
-            # web server and the worker once each.
-            process = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+            process = _start(command, env)
         except OSError as exc:
             _stop(children)
             return _fail(f"cannot start the {name}: {exc}")
-        children.append((name, process))
-    print(f"Coparent is running at {url}/ (press Ctrl+C to stop).", flush=True)
-    return _supervise(children)
+        children.append(_Child(name=name, command=command, process=process, restart=restart))
+    where = f"demo logins in {logins}; " if logins else ""
+    print(f"Coparent is running at {url}/ ({where}press Ctrl+C to stop).", flush=True)
+    return _supervise(children, env)
 
 
 def _worker(ns: argparse.Namespace) -> int:
     _setup()
-    from django.core.management import call_command
+    from coparent import worker
 
     print("Coparent task worker started (press Ctrl+C to stop).", flush=True)
-    # Every queue, so tasks of any feature run; no autoreload, so signals stop it cleanly.
-    call_command("db_worker", "--queue-name", "*", "--no-reload")
+    # Every queue, so tasks of any feature run; a busy or restarting database only pauses it.
+    worker.run()
     return 0
 
 

@@ -22,6 +22,7 @@ from coparent.accounts.services import token_create
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
+from coparent.notifications import notifications_off
 
 DEMO_PASSWORD = "calm-harbour-2027"  # noqa: S105 - published on purpose, demo accounts only
 """Every demo account's password: demo data is for trying things out, never for real families."""
@@ -335,7 +336,8 @@ def build_demo(*, now: datetime | None = None) -> list[DemoFamily]:
     # One hash for every account: they share the published demo password anyway, and hashing
     # it once keeps `coparent demo` quick with argon2.
     password_hash = make_password(DEMO_PASSWORD)
-    with transaction.atomic():
+    # Invented people get no emails about their invented year (coparent.notifications).
+    with notifications_off(), transaction.atomic():
         return [
             _martin_lopez(_Story(now=now, suffix=suffix, password_hash=password_hash)),
             _nguyen_brooks(_Story(now=now, suffix=suffix, password_hash=password_hash)),

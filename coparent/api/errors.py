@@ -2,7 +2,8 @@
 
 Shapes (documented in the OpenAPI schema through `ErrorOut` and `ValidationErrorOut`):
 
-- 422 schema validation: ``{"detail": [{"loc", "msg", "type"}...], "errors": {field: [msg]}}``
+- 422 schema validation: ``{"detail": [{"loc", "msg", "type"}...], "errors": {field: [msg]}}``;
+  the same shape for an `Idempotency-Key` already used with other content
 - 400 a service refused the input: ``{"detail": msg, "errors": {field or "__all__": [msg]}}``
 - 400 malformed JSON, 413 body too large: ``{"detail": msg, "errors": {"__all__": [msg]}}``
 - 401, 403, 404, 405, 409, 410: ``{"detail": msg}``
@@ -26,6 +27,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from coparent.messaging.idempotency import IdempotencyConflict
 from coparent.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -128,6 +130,17 @@ def install(api: NinjaAPI) -> None:
         errors = django_errors(exc)
         first = next(iter(errors.values()))[0] if errors else _("Invalid input.")
         return respond(request, 400, {"detail": first, "errors": errors})
+
+    @api.exception_handler(IdempotencyConflict)
+    def key_conflict(request: HttpRequest, exc: IdempotencyConflict) -> HttpResponse:
+        # The request is well formed but cannot be processed with this key: 422, naming it.
+        errors = django_errors(exc)
+        detail = [
+            {"loc": ["header", field], "msg": message, "type": "idempotency_conflict"}
+            for field, messages in errors.items()
+            for message in messages
+        ]
+        return respond(request, 422, {"detail": detail, "errors": errors})
 
     @api.exception_handler(RateLimited)
     def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:

@@ -37,6 +37,7 @@ from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
 from coparent.labels import check_label
+from coparent.notifications import notify_on_commit
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.services import record_append
 
@@ -290,7 +291,7 @@ def _notify_later(event: ChildEvent, entry: RecordEntry) -> None:
     from coparent.events.tasks import notify_event_news
 
     event_id, entry_id = str(event.pk), entry.pk
-    transaction.on_commit(lambda: notify_event_news.enqueue(event_id, entry_id))
+    notify_on_commit(lambda: notify_event_news.enqueue(event_id, entry_id))
 
 
 def _own(access: FamilyAccess, event: ChildEvent) -> None:

@@ -9,6 +9,12 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # The record's pages and exports learn to describe message entries in plain words.
-        from coparent.messaging import summaries
+        from PIL import Image
+
+        from coparent.messaging import attachments, summaries
 
         summaries.register()
+        # Pillow's own decompression-bomb guard, set deliberately for every image this process
+        # opens (WeasyPrint's included): it warns above this many pixels and refuses twice as
+        # many. Attachments are refused above it before Pillow is asked to decode anything.
+        Image.MAX_IMAGE_PIXELS = attachments.max_pixels()

@@ -4,6 +4,12 @@ The type comes from the file's first bytes, never from its name, so a renamed pr
 refused. Photos are decoded and encoded again from their pixels alone, which drops EXIF data
 (GPS position, camera serial, time) along with anything hidden after the image. Files are stored
 under random names in the data folder and only ever served by an access-checked view.
+
+A few bytes can describe an enormous picture, so a photo's size and frames are read from its
+headers and refused before anything is decoded when it has more than `max_pixels()` pixels or
+is animated; decoding then waits for room in a per-process pixel budget. PDFs are read for
+scripts and actions (coparent.core.pdf) and refused when they carry any. All of this is slow
+next to a database write: services run it before their transaction opens, never inside it.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ import hashlib
 import io
 import re
 import secrets
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +30,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from coparent.core import pdf
 from coparent.core.text import hidden_characters
 from coparent.env import env_int
 
 MAX_FILES = 5  # per message, unless COPARENT_ATTACHMENT_MAX_FILES says otherwise
-MAX_PIXELS = 40_000_000  # well above any phone photo; refuses decompression bombs
+# Photos: at most this many pixels (COPARENT_IMAGE_MAX_PIXELS), enough for the 48 and 50
+# megapixel phone cameras; checked from the headers before anything is decoded.
+MAX_PIXELS = 50_000_000
+MAX_FRAMES = 1  # animated images are refused (docs/messages.md)
 JPEG = "image/jpeg"
 PNG = "image/png"
 GIF = "image/gif"
@@ -99,44 +112,157 @@ def clean_name(name: str, content_type: str) -> str:
     return f"{stem[:150]}.{EXTENSIONS[content_type]}"
 
 
-def _reencode(data: bytes, content_type: str) -> bytes:
+def max_pixels() -> int:
+    """COPARENT_IMAGE_MAX_PIXELS, from settings or the environment; MAX_PIXELS by default."""
+    configured = getattr(settings, "COPARENT_IMAGE_MAX_PIXELS", None)
+    if configured is not None:
+        return int(configured)
+    return env_int("COPARENT_IMAGE_MAX_PIXELS", MAX_PIXELS)
+
+
+class _PixelBudget:
+    """At most `max_pixels()` pixels decoded at once in this process, whatever the number of
+    threads: a photo waits for its turn rather than adding to the peak. One photo at the limit
+    always fits, so nothing waits forever."""
+
+    def __init__(self) -> None:
+        self._free = threading.Condition()
+        self._in_use = 0
+
+    @contextmanager
+    def hold(self, pixels: int) -> Iterator[None]:
+        limit = max_pixels()
+        with self._free:
+            self._free.wait_for(lambda: self._in_use == 0 or self._in_use + pixels <= limit)
+            self._in_use += pixels
+        try:
+            yield
+        finally:
+            with self._free:
+                self._in_use -= pixels
+                self._free.notify_all()
+
+
+DECODING = _PixelBudget()
+
+
+def _frames(image: Image.Image) -> int:
+    """How many frames the image has, from its headers: an animated PNG or WebP says how many
+    up front; of a GIF only "more than one" is read (its second frame is found without decoding
+    anything), so it counts as 2. A JPEG's further frames (MPO: a phone's depth or HDR map) are
+    not pictures of their own; only its first is ever read."""
+    if image.format in ("JPEG", "MPO") or not getattr(image, "is_animated", False):
+        return 1
+    if image.format == "GIF":
+        return 2
+    return max(2, int(getattr(image, "n_frames", 2)))
+
+
+def _check_size(image: Image.Image, name: str) -> int:
+    """Refuse an image too big to decode safely, from its headers alone; return its pixels."""
+    width, height = image.size
+    frames = _frames(image)
+    if frames > MAX_FRAMES:
+        raise ValidationError(
+            _(
+                "“%(name)s” is an animated image; only still photos can be attached. Send a "
+                "still image instead (a screenshot of it will do)."
+            )
+            % {"name": name}
+        )
+    pixels = width * height * frames
+    if pixels > max_pixels():
+        raise ValidationError(_too_many_pixels(name, f"{width:,} × {height:,}"))
+    return pixels
+
+
+def _too_many_pixels(name: str, size: str | None = None) -> str:
+    limit = {"name": name, "size": size, "mp": f"{max_pixels() / 1_000_000:g}"}
+    if size is None:
+        return (
+            _(
+                "“%(name)s” has far more than %(mp)s megapixels; a photo can have at most "
+                "%(mp)s megapixels. Send a smaller copy."
+            )
+            % limit
+        )
+    return (
+        _(
+            "“%(name)s” is %(size)s pixels; a photo can have at most %(mp)s megapixels. Send a "
+            "smaller copy."
+        )
+        % limit
+    )
+
+
+def _reencode(data: bytes, content_type: str, name: str) -> bytes:
+    """The photo drawn again from its pixels alone. Its size and frames are checked from the
+    headers first; the decoding waits for room in the process's pixel budget."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(_("This image is too large to process."))
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            out = io.BytesIO()
-            if content_type == GIF and getattr(image, "n_frames", 1) > 1:
-                frames = []
-                for index in range(image.n_frames):
-                    image.seek(index)
-                    frames.append(image.copy())
-                frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0)
-                return out.getvalue()
-            # Apply the EXIF orientation to the pixels before the EXIF block is dropped, so the
-            # photo still stands the right way up.
-            upright = ImageOps.exif_transpose(image)
-            if upright.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
-                upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
-            if content_type == JPEG and upright.mode not in ("RGB", "L", "CMYK"):
-                upright = upright.convert("RGB")
-            # A new image from the raw pixels alone: no EXIF, XMP, ICC text or comments.
-            clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            options = {"quality": 90} if content_type in (JPEG, WEBP) else {}
-            clean.save(out, _PIL_FORMATS[content_type], **options)
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(_("This image could not be read; it may be damaged.")) from None
+        # `formats`: read it as the type its first bytes claim, and as nothing else.
+        with Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[content_type]]) as image:
+            pixels = _check_size(image, name)
+            with DECODING.hold(pixels):
+                return _redraw(image, content_type)
+    except Image.DecompressionBombError:
+        # Pillow's own guard, at twice the limit, spoke first (as it opened the header).
+        raise ValidationError(_too_many_pixels(name)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            _("“%(name)s” could not be read; it may be damaged.") % {"name": name}
+        ) from None
+
+
+def _redraw(image: Image.Image, content_type: str) -> bytes:
+    image.load()
+    # Apply the EXIF orientation to the pixels before the EXIF block is dropped, so the photo
+    # still stands the right way up.
+    ImageOps.exif_transpose(image, in_place=True)
+    upright: Image.Image = image
+    if upright.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
+    if content_type == JPEG and upright.mode not in ("RGB", "L", "CMYK"):
+        upright = upright.convert("RGB")
+    # The pixels alone go out: Pillow writes metadata only from `info` and from what `save` is
+    # given, so emptying `info` drops EXIF, XMP, ICC, comments and text chunks without a second
+    # copy of the pixels (tests/messaging/test_upload_limits.py checks each format).
+    upright.info = {}
+    out = io.BytesIO()
+    options = {"quality": 90} if content_type in (JPEG, WEBP) else {}
+    upright.save(out, _PIL_FORMATS[content_type], **options)
+    return out.getvalue()
+
+
+def _check_pdf(data: bytes, name: str) -> None:
+    """Refuse a PDF that carries scripts or actions, or that cannot be read to be sure."""
+    findings = pdf.scan(data)
+    if findings.problem is not None:
+        raise ValidationError(
+            _(
+                "“%(name)s” could not be checked for scripts (%(why)s), so it cannot be "
+                "attached. Print it to a new PDF (Print, then Save as PDF) and attach that."
+            )
+            % {"name": name, "why": findings.problem}
+        )
+    if findings.active:
+        raise ValidationError(
+            _(
+                "“%(name)s” contains %(what)s, which can run when it is opened, so it cannot "
+                "be attached. Print it to a new PDF (Print, then Save as PDF) and attach that."
+            )
+            % {"name": name, "what": ", ".join(findings.active)}
+        )
 
 
 def prepare(incoming: IncomingFile) -> PreparedFile:
-    """Check one file and make it safe to store; ValidationError says what is wrong."""
+    """Check one file and make it safe to store; ValidationError says what is wrong. Photos
+    are decoded and encoded again here, so call it before any transaction opens."""
     limit = max_bytes()
+    display = Path(incoming.name).name
     if len(incoming.data) > limit:
         raise ValidationError(
             _("“%(name)s” is larger than %(mb)s MB; attachments can be at most %(mb)s MB.")
-            % {"name": Path(incoming.name).name, "mb": f"{limit / 1024 / 1024:g}"}
+            % {"name": display, "mb": f"{limit / 1024 / 1024:g}"}
         )
     content_type = sniff(incoming.data)
     if content_type is None:
@@ -145,9 +271,13 @@ def prepare(incoming: IncomingFile) -> PreparedFile:
                 "“%(name)s” is not a photo (JPEG, PNG, GIF, WebP) or a PDF. Only those can be "
                 "attached."
             )
-            % {"name": Path(incoming.name).name}
+            % {"name": display}
         )
-    data = incoming.data if content_type == PDF else _reencode(incoming.data, content_type)
+    if content_type == PDF:
+        _check_pdf(incoming.data, display)
+        data = incoming.data
+    else:
+        data = _reencode(incoming.data, content_type, display)
     return PreparedFile(
         name=clean_name(incoming.name, content_type), content_type=content_type, data=data
     )

@@ -160,6 +160,9 @@ class IdempotencyKey(models.Model):
     operation = models.CharField(max_length=64)
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
     resource_id = models.CharField(max_length=64)
+    # SHA-256 of the request (its fields and files' hashes), so the key reused for different
+    # content is refused; blank for keys stored before it was kept.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

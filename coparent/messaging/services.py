@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
 from coparent.labels import check_label
 from coparent.messaging import attachments as files
+from coparent.messaging import idempotency
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
     SUBJECT_MAX_CHARS,
@@ -35,6 +37,8 @@ from coparent.messaging.models import (
     ThreadParticipant,
     Topic,
 )
+from coparent.messaging.selectors import get_message_for_user
+from coparent.notifications import notify_on_commit
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 
@@ -105,89 +109,146 @@ def _participant_ids(thread: Thread) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message just sent, or, for a retry with the same Idempotency-Key, the message the
+    first request sent (`replayed`)."""
+
+    message: Message
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """An attachment on disk, waiting for its row."""
+
+    prepared: files.PreparedFile
+    stored_name: str
+
+
+def _send(
+    *,
+    access: FamilyAccess,
+    key: str | None,
+    operation: str,
+    request: Callable[[], str],
+    check: Callable[[], list[files.PreparedFile]],
+    write: Callable[[list[_Stored]], Message],
+) -> Sent:
+    """The life of a send: a replay answers at once; otherwise `check` validates the input and
+    prepares the files (decoding photos, reading PDFs) and the files are written to disk, all
+    before the transaction opens, so the write lock is never held while a photo is decoded
+    (on SQLite every other writer, the task worker included, would wait for it). Then `write`
+    stores the rows, with the key, in one transaction. Whenever that transaction does not
+    commit — an error, or a twin request with the same key that got there first and is
+    replayed instead — the files written for it are removed again."""
+    sender = access.membership.user
+    claim = idempotency.claim(
+        user=sender,
+        family=access.family,
+        key=key,
+        operation=operation,
+        request_hash=request() if key else "",
+    )
+    if claim is not None and (first := idempotency.replayed(claim)) is not None:
+        return Sent(message=get_message_for_user(access, first), replayed=True)
+    prepared = check()
+    stored: list[_Stored] = []
+    try:
+        for item in prepared:
+            stored.append(_Stored(prepared=item, stored_name=files.store(item)))
+        with transaction.atomic():
+            message = write(stored)
+            if claim is not None:
+                idempotency.remember(claim, str(message.pk))
+    except IntegrityError:
+        files.remove([item.stored_name for item in stored])
+        first = idempotency.replayed(claim) if claim is not None else None
+        if first is None:
+            raise
+        # The same key arrived twice at once: the other request's message stands.
+        return Sent(message=get_message_for_user(access, first), replayed=True)
+    except BaseException:
+        files.remove([item.stored_name for item in stored])
+        raise
+    return Sent(message=message)
+
+
 def _write_message(
     *,
     access: FamilyAccess,
     thread: Thread,
     body: str,
-    prepared: list[files.PreparedFile],
+    stored: list[_Stored],
     recipients: list[int],
     moment: datetime,
 ) -> Message:
     """The message, its deliveries and attachments, and the record entry; inside the caller's
-    transaction. Attachment files are written first and removed again if anything fails."""
+    transaction, with the attachment files already on disk."""
     sender = access.membership.user
-    stored: list[str] = []
-    try:
-        message = Message.objects.create(
+    message = Message.objects.create(
+        family=access.family,
+        thread=thread,
+        sender=sender,
+        body=body,
+        body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        created_at=moment,
+    )
+    MessageDelivery.objects.bulk_create(
+        MessageDelivery(
             family=access.family,
             thread=thread,
-            sender=sender,
-            body=body,
-            body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            message=message,
+            recipient_id=uid,
+            delivered_at=moment,
+        )
+        for uid in recipients
+    )
+    rows = [
+        Attachment(
+            family=access.family,
+            message=message,
+            name=item.prepared.name,
+            content_type=item.prepared.content_type,
+            size=len(item.prepared.data),
+            sha256=item.prepared.sha256,
+            stored_name=item.stored_name,
             created_at=moment,
         )
-        MessageDelivery.objects.bulk_create(
-            MessageDelivery(
-                family=access.family,
-                thread=thread,
-                message=message,
-                recipient_id=uid,
-                delivered_at=moment,
-            )
-            for uid in recipients
-        )
-        rows = []
-        for item in prepared:
-            stored.append(files.store(item))
-            rows.append(
-                Attachment(
-                    family=access.family,
-                    message=message,
-                    name=item.name,
-                    content_type=item.content_type,
-                    size=len(item.data),
-                    sha256=item.sha256,
-                    stored_name=stored[-1],
-                    created_at=moment,
-                )
-            )
-        Attachment.objects.bulk_create(rows)
-        if thread.last_message_at < moment:
-            thread.last_message_at = moment
-            thread.save(update_fields=["last_message_at"])
-        # Who wrote to whom and when is the family's to read; what was said belongs to the
-        # conversation: it is sealed, so a professional outside it reads a commitment that
-        # confirms no guess (docs/record.md, "Sealed content").
-        record_append(
-            family=access.family,
-            kind=Kind.MESSAGE_SENT,
-            actor=sender,
-            at=moment,
-            data={
-                "thread": str(thread.pk),
-                "message": str(message.pk),
-                "sender": str(sender.pk),
-                "sender_name": sender.display_name,
-                "recipients": [str(uid) for uid in recipients],
-            },
-            sealed={
-                "subject": thread.subject,
-                "topic": thread.topic,
-                "body": body,
-                "attachments": [
-                    {"attachment": str(a.pk), "name": a.name, "sha256": a.sha256, "size": a.size}
-                    for a in rows
-                ],
-            },
-        )
-    except BaseException:
-        # The transaction will roll back: the files of a message that never existed go too.
-        files.remove(stored)
-        raise
+        for item in stored
+    ]
+    Attachment.objects.bulk_create(rows)
+    if thread.last_message_at < moment:
+        thread.last_message_at = moment
+        thread.save(update_fields=["last_message_at"])
+    # Who wrote to whom and when is the family's to read; what was said belongs to the
+    # conversation: it is sealed, so a professional outside it reads a commitment that
+    # confirms no guess (docs/record.md, "Sealed content").
+    record_append(
+        family=access.family,
+        kind=Kind.MESSAGE_SENT,
+        actor=sender,
+        at=moment,
+        data={
+            "thread": str(thread.pk),
+            "message": str(message.pk),
+            "sender": str(sender.pk),
+            "sender_name": sender.display_name,
+            "recipients": [str(uid) for uid in recipients],
+        },
+        sealed={
+            "subject": thread.subject,
+            "topic": thread.topic,
+            "body": body,
+            "attachments": [
+                {"attachment": str(a.pk), "name": a.name, "sha256": a.sha256, "size": a.size}
+                for a in rows
+            ],
+        },
+    )
     from coparent.messaging.tasks import notify_new_message
 
-    transaction.on_commit(lambda: notify_new_message.enqueue(message.pk))
+    notify_on_commit(lambda: notify_new_message.enqueue(message.pk))
     return message
 
 
@@ -206,35 +267,72 @@ def thread_start(
 
     A parent alone may write before the co-parent has joined: the messages wait and are
     delivered when the co-parent joins (see `deliver_waiting_messages`)."""
+    return thread_start_once(
+        access=access,
+        subject=subject,
+        topic=topic,
+        body=body,
+        include_professionals=include_professionals,
+        attachments=attachments,
+        at=at,
+    ).message
+
+
+def thread_start_once(
+    *,
+    access: FamilyAccess,
+    subject: str,
+    topic: str,
+    body: str,
+    include_professionals: Sequence[Membership] = (),
+    attachments: Sequence[files.IncomingFile] = (),
+    idempotency_key: str | None = None,
+    at: datetime | None = None,
+) -> Sent:
+    """`thread_start` with an Idempotency-Key: a retry with the same key and the same content
+    returns the first message (`Sent.replayed`); the same key with other content raises
+    idempotency.IdempotencyConflict."""
     access.require_shared()
-    errors: dict[str, list[str]] = {}
-    for clean, value in ((_clean_subject, subject), (clean_body, body)):
-        try:
-            clean(value)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if topic not in Topic.values:
-        errors["topic"] = [_("Choose a topic.")]
     professionals = list(include_professionals)
-    for membership in professionals:
-        if (
-            membership.family_id != access.family.pk
-            or membership.role != Role.PROFESSIONAL
-            or not professional_has_access(membership)
-        ):
-            errors["include_professionals"] = [
-                _("Only a professional both parents consented to can be included.")
-            ]
-    prepared = _prepare_files(attachments, errors)
-    if errors:
-        raise ValidationError(errors)
-    subject, body = _clean_subject(subject), clean_body(body)
-    moment = at or timezone.now()
-    sender = access.membership.user
-    with transaction.atomic():
+
+    def request() -> str:
+        fields = {
+            "subject": subject,
+            "topic": str(topic),
+            "body": body,
+            "include_professionals": sorted(str(m.pk) for m in professionals),
+        }
+        return idempotency.fingerprint(fields, attachments)
+
+    def check() -> list[files.PreparedFile]:
+        errors: dict[str, list[str]] = {}
+        for clean, value in ((_clean_subject, subject), (clean_body, body)):
+            try:
+                clean(value)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if topic not in Topic.values:
+            errors["topic"] = [_("Choose a topic.")]
+        for membership in professionals:
+            if (
+                membership.family_id != access.family.pk
+                or membership.role != Role.PROFESSIONAL
+                or not professional_has_access(membership)
+            ):
+                errors["include_professionals"] = [
+                    _("Only a professional both parents consented to can be included.")
+                ]
+        prepared = _prepare_files(attachments, errors)
+        if errors:
+            raise ValidationError(errors)
+        return prepared
+
+    def write(stored: list[_Stored]) -> Message:
+        moment = at or timezone.now()
+        sender = access.membership.user
         thread = Thread.objects.create(
             family=access.family,
-            subject=subject,
+            subject=_clean_subject(subject),
             topic=topic,
             created_by=sender,
             created_at=moment,
@@ -252,11 +350,20 @@ def thread_start(
         return _write_message(
             access=access,
             thread=thread,
-            body=body,
-            prepared=prepared,
+            body=clean_body(body),
+            stored=stored,
             recipients=[uid for uid in people if uid != sender.pk],
             moment=moment,
         )
+
+    return _send(
+        access=access,
+        key=idempotency_key,
+        operation="thread_create",
+        request=request,
+        check=check,
+        write=write,
+    )
 
 
 def _prepare_files(
@@ -280,31 +387,60 @@ def message_send(
     at: datetime | None = None,
 ) -> Message:
     """Reply in a thread the sender takes part in (get it with selectors.get_thread_for_user)."""
+    return message_send_once(
+        access=access, thread=thread, body=body, attachments=attachments, at=at
+    ).message
+
+
+def message_send_once(
+    *,
+    access: FamilyAccess,
+    thread: Thread,
+    body: str,
+    attachments: Sequence[files.IncomingFile] = (),
+    idempotency_key: str | None = None,
+    at: datetime | None = None,
+) -> Sent:
+    """`message_send` with an Idempotency-Key, as `thread_start_once`."""
     access.require_shared()
     if thread.family_id != access.family.pk:
         raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    try:
-        body = clean_body(body)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    prepared = _prepare_files(attachments, errors)
-    if errors:
-        raise ValidationError(errors)
-    moment = at or timezone.now()
-    sender = access.membership.user
-    with transaction.atomic():
+
+    def check() -> list[files.PreparedFile]:
+        errors: dict[str, list[str]] = {}
+        try:
+            clean_body(body)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        prepared = _prepare_files(attachments, errors)
+        if errors:
+            raise ValidationError(errors)
+        return prepared
+
+    def write(stored: list[_Stored]) -> Message:
+        moment = at or timezone.now()
+        sender = access.membership.user
         participants = _participant_ids(thread)
         if sender.pk not in participants:
             raise PermissionDenied(_("You are not part of this conversation."))
         return _write_message(
             access=access,
             thread=thread,
-            body=body,
-            prepared=prepared,
+            body=clean_body(body),
+            stored=stored,
             recipients=[uid for uid in participants if uid != sender.pk],
             moment=moment,
         )
+
+    return _send(
+        access=access,
+        key=idempotency_key,
+        # The thread is part of the operation: the same key in another thread is another send.
+        operation=f"message_create:{thread.pk}",
+        request=lambda: idempotency.fingerprint({"body": body}, attachments),
+        check=check,
+        write=write,
+    )
 
 
 def messages_mark_viewed(

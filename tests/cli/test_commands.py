@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from coparent.cli import _supervise, main
+from coparent import cli
+from coparent.cli import _Child, _supervise, main
 
 
 def _export(cast, tmp_path, capsys, *extra: str) -> tuple[int, str, str]:
@@ -110,24 +111,78 @@ def test_without_a_command_coparent_shows_its_commands(capsys):
         assert command in out
 
 
-def _sleepers() -> list[tuple[str, subprocess.Popen[bytes]]]:
+def _sleepers() -> list[_Child]:
+    """Two stand-ins for the web server and the worker, minded as `coparent serve` minds them."""
     return [
-        (name, subprocess.Popen(["sleep", "30"], process_group=0))
+        _Child(
+            name=name,
+            command=["sleep", "30"],
+            process=subprocess.Popen(["sleep", "30"], process_group=0),
+            restart=name == "task worker",
+        )
         for name in ("web server", "task worker")
     ]
 
 
-def test_serve_stops_the_web_server_when_the_worker_dies(capsys):
+def test_serve_starts_the_worker_again_when_it_dies_and_the_site_keeps_running(capsys, monkeypatch):
+    """Issue #8: a worker that died used to take the whole site down with it."""
+    monkeypatch.setattr(cli, "WORKER_FIRST_BACKOFF", 0.2)
     children = _sleepers()
-    children[1][1].kill()
+    web, first_worker = children[0].process, children[1].process
+    seen = {}
+
+    def kill_the_worker_then_look():
+        first_worker.kill()
+        deadline = time.monotonic() + 5
+        while children[1].process is first_worker and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen["web running"] = web.poll() is None
+        seen["new worker running"] = children[1].process.poll() is None
+        seen["a new process"] = children[1].process is not first_worker
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Timer(0.3, kill_the_worker_then_look).start()
+    assert _supervise(children) == 0
+
+    assert seen == {"web running": True, "new worker running": True, "a new process": True}
+    assert "the task worker stopped (exit code -9); starting it again in 0.2 s." in (
+        capsys.readouterr().err
+    )
+    assert [c.process.returncode for c in children] == [-signal.SIGTERM, -signal.SIGTERM]
+
+
+def test_a_worker_that_keeps_dying_waits_longer_each_time(capsys, monkeypatch):
+    """A worker that cannot start must not spin: 1 s, 2 s, 4 s … up to a minute; one that ran
+    for a while before dying starts again at once."""
+    child = _Child(name="task worker", command=["true"], process=subprocess.Popen(["true"]))
+    child.process.wait()
+    waits = []
+    for _ in range(8):
+        cli._revive(child, None)
+        waits.append(child.backoff)
+        child.due = time.monotonic()  # let the wait pass
+        cli._revive(child, None)
+        child.process.wait()
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+
+    child.started_at -= cli.WORKER_STEADY  # it ran a minute this time
+    cli._revive(child, None)
+    assert child.backoff == 0.0 and child.due is None  # started again at once
+    child.process.wait()
+    assert "starting it again." in capsys.readouterr().err
+
+
+def test_serve_stops_everything_when_the_web_server_dies(capsys):
+    children = _sleepers()
+    children[0].process.kill()
 
     started = time.monotonic()
     code = _supervise(children)
 
     assert code != 0
     assert time.monotonic() - started < 5
-    assert children[0][1].returncode == -signal.SIGTERM  # the web server was stopped
-    assert "the task worker stopped" in capsys.readouterr().err
+    assert children[1].process.returncode == -signal.SIGTERM  # the worker was stopped
+    assert "the web server stopped" in capsys.readouterr().err
 
 
 def test_serve_passes_a_stop_signal_on_to_both_children(capsys):
@@ -135,5 +190,5 @@ def test_serve_passes_a_stop_signal_on_to_both_children(capsys):
     threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
 
     assert _supervise(children) == 0
-    assert [p.returncode for _, p in children] == [-signal.SIGTERM, -signal.SIGTERM]
+    assert [c.process.returncode for c in children] == [-signal.SIGTERM, -signal.SIGTERM]
     assert "Stopping Coparent" in capsys.readouterr().out

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from coparent.cli import main
+from coparent.cli import _serve_demo, main
 from coparent.core.record.verify import verify_document
 from coparent.demo import DEMO_PASSWORD, build_demo
 from coparent.families.models import Invitation, Membership, Role
@@ -128,3 +128,32 @@ def test_the_readable_demo_summary_names_each_person_and_the_password(db, capsys
     assert DEMO_PASSWORD in out
     assert "Martin-Lopez family" in out and "Nguyen-Brooks family" in out
     assert out.count("API token: cpt_") == 8
+
+
+def test_the_demo_queues_no_emails_to_its_invented_people(db, mailoutbox):
+    """Issue #8: a year of invented history queued 159 notification emails, which the worker
+    then printed over the demo logins at `make run`."""
+    build_demo(now=NOW)
+    assert mailoutbox == []
+
+
+def test_serve_shows_the_demo_logins_at_its_real_address_and_where_they_are_kept(
+    db, settings, tmp_path, capsys
+):
+    settings.DATA_DIR = tmp_path
+    kept = tmp_path / "demo-logins.txt"
+
+    assert _serve_demo("http://127.0.0.1:8123") == kept
+    first = capsys.readouterr().out
+    assert "Log in at http://127.0.0.1:8123/accounts/login/ as any of these people," in first
+    assert f"(These demo logins are kept in {kept}.)" in first
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+
+    # The next `make run`, on another port (PORT=8456): the same people, this run's address.
+    assert _serve_demo("http://127.0.0.1:8456") == kept
+    again = capsys.readouterr().out
+    assert "Log in at http://127.0.0.1:8456/accounts/login/" in again
+    assert "8123" not in again
+    people = [line for line in first.splitlines() if line.startswith("  ")]
+    assert len(people) == 10  # two families: their names and eight people
+    assert people == [line for line in again.splitlines() if line.startswith("  ")]

@@ -155,7 +155,8 @@ def test_a_retried_upload_creates_one_message_and_one_set_of_files(cast, as_, se
 
 def test_a_key_first_used_in_json_replays_that_message(cast, as_, settings):
     """The key names the message, whichever way it was sent: an app that retries a send as a
-    form after a JSON attempt went through gets the first message, not a second one."""
+    form after a JSON attempt went through gets the first message, not a second one. The same
+    key with a file the first send did not have is another request, and is refused."""
     thread = start(cast).thread
     sam = as_(cast.sam)
     sent = sam.client.post(
@@ -165,13 +166,18 @@ def test_a_key_first_used_in_json_replays_that_message(cast, as_, settings):
         headers={"Authorization": f"Bearer {sam.token}", "Idempotency-Key": "same-k"},
         secure=True,
     )
-    retried = _upload(
-        sam, _reply(cast, thread), {"body": "On my way"}, [("r.pdf", PDF_BYTES)], key="same-k"
-    )
+    retried = _upload(sam, _reply(cast, thread), {"body": "On my way"}, key="same-k")
     assert retried.status_code == 201
     assert retried.json()["id"] == sent.json()["id"]
     assert retried["Idempotent-Replayed"] == "true"
+
+    with_a_file = _upload(
+        sam, _reply(cast, thread), {"body": "On my way"}, [("r.pdf", PDF_BYTES)], key="same-k"
+    )
+    assert with_a_file.status_code == 422
+    assert list(with_a_file.json()["errors"]) == ["Idempotency-Key"]
     assert _files_on_disk(settings) == []
+    assert Message.objects.filter(thread=thread).count() == 2
 
 
 def test_a_twin_that_loses_the_race_for_its_key_leaves_no_files(cast, as_, settings, monkeypatch):

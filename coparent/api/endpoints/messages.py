@@ -3,8 +3,10 @@ downloads.
 
 Same rules as the pages: parents and consented professionals only (a viewer gets 403), a
 professional only in threads they were included in, another family's anything is a 404.
-POSTs that create accept an `Idempotency-Key` header: a retry with the same key returns the
-first result (with `Idempotent-Replayed: true`) and creates nothing.
+POSTs that create accept an `Idempotency-Key` header: a retry with the same key and content
+returns the first result (with `Idempotent-Replayed: true`) and creates nothing; the same key
+with other content answers 422. The services own the key and the files' life (written before
+their transaction, removed whenever it does not commit): these operations map input and output.
 
 Files travel as multipart/form-data to the `…/upload` siblings of the two JSON operations that
 send a message: ninja reads one operation's input either as a JSON body or as form fields, not
@@ -14,30 +16,28 @@ memory twice. The siblings take the same fields and answer the same shapes.
 
 import base64
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import model_validator
 
 from coparent import ratelimit
-from coparent.api.auth import caller
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Day, Id, In, Offset, PersonRef, answers
 from coparent.core.limits import MAX_LIST_IDS
 from coparent.families.selectors import FamilyAccess
 from coparent.messaging import attachments as files
-from coparent.messaging import idempotency, selectors, services
+from coparent.messaging import selectors, services
 from coparent.messaging.forms import incoming
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
@@ -54,7 +54,9 @@ KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the fi
 FILES_HELP = (
     "Photos (JPEG, PNG, GIF, WebP) or PDFs, one `files` part each; the type is read from the "
     "content. At most COPARENT_ATTACHMENT_MAX_FILES files (5 by default) of at most "
-    "COPARENT_ATTACHMENT_MAX_BYTES each (10 MB by default). Photos are stored without EXIF/GPS."
+    "COPARENT_ATTACHMENT_MAX_BYTES each (10 MB by default). Photos are stored without EXIF/GPS. "
+    "Refused: animated images, photos over COPARENT_IMAGE_MAX_PIXELS (50 MP by default), PDFs "
+    "with scripts or automatic actions."
 )
 FORM_SUBJECT_HELP = "Required."
 FORM_BODY_HELP = "Required; at most 20,000 chars."
@@ -203,15 +205,13 @@ def _thread_out(thread: Thread) -> ThreadOut:
     )
 
 
-def _load_message(access: FamilyAccess, message_id: str) -> MessageOut:
-    message = selectors.get_message_for_user(access, message_id)
+def _load_message(access: FamilyAccess, message: Message) -> MessageOut:
     return _message_out(selectors.thread_messages(access, message.thread).get(pk=message.pk))
 
 
-def _load_thread(access: FamilyAccess, message_id: str) -> ThreadCreatedOut:
-    message = selectors.get_message_for_user(access, message_id)
+def _load_thread(access: FamilyAccess, message: Message) -> ThreadCreatedOut:
     thread = selectors.threads_for_user(access).get(pk=message.thread_id)
-    return ThreadCreatedOut(thread=_thread_out(thread), message=_load_message(access, message_id))
+    return ThreadCreatedOut(thread=_thread_out(thread), message=_load_message(access, message))
 
 
 def _files_part() -> Any:
@@ -253,58 +253,16 @@ def _file_problems_as_field_errors() -> Iterator[None]:
         ) from None
 
 
-def _send_once(
-    request: HttpRequest,
-    access: FamilyAccess,
-    *,
-    key: str | None,
-    operation: str,
-    uploads: list[UploadedFile],
-    send: Callable[[list[files.IncomingFile]], Message],
-    load: Callable[[str], T],
-) -> HttpResponse:
-    """`idempotency.once` for a send with files; `send` calls the service with them.
-
-    The files reach the disk before the transaction commits, so whenever it does not (an error,
-    or a twin request with the same key that got there first and is replayed instead), the ones
-    this request wrote are removed again."""
-    stored: list[str] = []
-
-    def create() -> tuple[str, T]:
-        files.check_count(len(uploads))  # before reading any of them
-        message = send(incoming(uploads))
-        stored.extend(_stored_names(message))
-        return str(message.pk), load(str(message.pk))
-
-    try:
-        with transaction.atomic(), _file_problems_as_field_errors():
-            result, replayed = idempotency.once(
-                user=caller(request),
-                family=access.family,
-                key=key,
-                operation=operation,
-                create=create,
-                load=load,
-            )
-    except BaseException:
-        files.remove(stored)
-        raise
-    if replayed:
-        files.remove(stored)  # ours was rolled back; the twin's files are the ones kept
-    return _created(result, replayed)
+def _read(uploads: list[UploadedFile]) -> list[files.IncomingFile]:
+    """The uploaded files as the service takes them; too many are refused before any is read."""
+    files.check_count(len(uploads))
+    return incoming(uploads)
 
 
-def _stored_names(message: Message) -> list[str]:
-    return list(message.attachments.values_list("stored_name", flat=True))
-
-
-def _created(result: Any, replayed: bool) -> HttpResponse:
-    from coparent.api.api import api
-
-    response = api.create_response(None, result, status=201)  # type: ignore[arg-type]
-    if replayed:
+def _created(response: HttpResponse, result: T, sent: services.Sent) -> Status[T]:
+    if sent.replayed:
         response["Idempotent-Replayed"] = "true"
-    return response
+    return Status(201, result)
 
 
 # --- Operations --------------------------------------------------------------------------------
@@ -331,33 +289,23 @@ def thread_create(
     request: HttpRequest,
     family_id: uuid.UUID,
     payload: ThreadIn,
+    response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
-) -> HttpResponse:
+) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     ratelimit.hit(request, "message")
-
-    def create() -> tuple[str, ThreadCreatedOut]:
-        professionals = [
+    access.require_shared()  # a viewer learns nothing from the professionals' ids: 403 first
+    sent = services.thread_start_once(
+        access=access,
+        subject=payload.subject,
+        topic=payload.topic,
+        body=payload.body,
+        include_professionals=[
             selectors.get_professional(access, mid) for mid in payload.include_professionals
-        ]
-        message = services.thread_start(
-            access=access,
-            subject=payload.subject,
-            topic=payload.topic,
-            body=payload.body,
-            include_professionals=professionals,
-        )
-        return str(message.pk), _load_thread(access, str(message.pk))
-
-    result, replayed = idempotency.once(
-        user=caller(request),
-        family=access.family,
-        key=idempotency_key,
-        operation="thread_create",
-        create=create,
-        load=lambda rid: _load_thread(access, rid),
+        ],
+        idempotency_key=idempotency_key,
     )
-    return _created(result, replayed)
+    return _created(response, _load_thread(access, sent.message), sent)
 
 
 @router.post(
@@ -368,6 +316,7 @@ def thread_create(
 def thread_create_upload(
     request: HttpRequest,
     family_id: uuid.UUID,
+    response: HttpResponse,
     # Blank rather than required: a missing subject or text gets the service's own message for
     # it, as a blank one does in JSON, and only after the access checks.
     subject: Annotated[
@@ -379,35 +328,25 @@ def thread_create_upload(
     include_professionals: Annotated[list[uuid.UUID], Form(..., description=PROS_HELP)] = [],  # noqa: B006
     uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
-) -> HttpResponse:
+) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     access.require_shared()
     _require_form(request, f"/api/v1/families/{family_id}/threads")
     ratelimit.hit(request, "message")
     ratelimit.hit(request, "upload", cost=len(uploads))
-
-    def send(attachments: list[files.IncomingFile]) -> Message:
-        return services.thread_start(
+    professionals = [selectors.get_professional(access, mid) for mid in include_professionals]
+    with _file_problems_as_field_errors():
+        # A key names the conversation whichever way it was sent (the JSON operation's too).
+        sent = services.thread_start_once(
             access=access,
             subject=subject,
             topic=topic,
             body=body,
-            include_professionals=[
-                selectors.get_professional(access, mid) for mid in include_professionals
-            ],
-            attachments=attachments,
+            include_professionals=professionals,
+            attachments=_read(uploads),
+            idempotency_key=idempotency_key,
         )
-
-    return _send_once(
-        request,
-        access,
-        key=idempotency_key,
-        # The JSON operation's name: a key names the conversation, whichever way it was sent.
-        operation="thread_create",
-        uploads=uploads,
-        send=send,
-        load=lambda rid: _load_thread(access, rid),
-    )
+    return _created(response, _load_thread(access, sent.message), sent)
 
 
 @router.get(
@@ -451,25 +390,16 @@ def message_create(
     family_id: uuid.UUID,
     thread_id: uuid.UUID,
     payload: MessageIn,
+    response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
-) -> HttpResponse:
+) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
     ratelimit.hit(request, "message")
-
-    def create() -> tuple[str, MessageOut]:
-        message = services.message_send(access=access, thread=thread, body=payload.body)
-        return str(message.pk), _load_message(access, str(message.pk))
-
-    result, replayed = idempotency.once(
-        user=caller(request),
-        family=access.family,
-        key=idempotency_key,
-        operation=f"message_create:{thread.pk}",
-        create=create,
-        load=lambda rid: _load_message(access, rid),
+    sent = services.message_send_once(
+        access=access, thread=thread, body=payload.body, idempotency_key=idempotency_key
     )
-    return _created(result, replayed)
+    return _created(response, _load_message(access, sent.message), sent)
 
 
 @router.post(
@@ -481,28 +411,26 @@ def message_create_upload(
     request: HttpRequest,
     family_id: uuid.UUID,
     thread_id: uuid.UUID,
+    response: HttpResponse,
     # Blank rather than required, as in thread_create_upload.
     body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
     uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
-) -> HttpResponse:
+) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
     _require_form(request, f"/api/v1/families/{family_id}/threads/{thread_id}/messages")
     ratelimit.hit(request, "message")
     ratelimit.hit(request, "upload", cost=len(uploads))
-
-    return _send_once(
-        request,
-        access,
-        key=idempotency_key,
-        operation=f"message_create:{thread.pk}",
-        uploads=uploads,
-        send=lambda attachments: services.message_send(
-            access=access, thread=thread, body=body, attachments=attachments
-        ),
-        load=lambda rid: _load_message(access, rid),
-    )
+    with _file_problems_as_field_errors():
+        sent = services.message_send_once(
+            access=access,
+            thread=thread,
+            body=body,
+            attachments=_read(uploads),
+            idempotency_key=idempotency_key,
+        )
+    return _created(response, _load_message(access, sent.message), sent)
 
 
 @router.post(
