@@ -27,6 +27,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from coparent.infra.errors import DomainError
 from coparent.messaging.idempotency import IdempotencyConflict
 from coparent.ratelimit import RateLimited
 
@@ -153,6 +154,16 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         # One message for "not there" and "not yours", so the answer leaks nothing.
         return respond(request, 404, {"detail": _("Not found.")})
+
+    @api.exception_handler(DomainError)
+    def domain_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        # The one mapping of the services' refusals (coparent.infra.errors) to JSON.
+        if isinstance(exc, Http404):
+            return not_found(request, exc)
+        if exc.status != 400:
+            # A conflict or a link gone for good: nothing to correct field by field.
+            return respond(request, exc.status, {"detail": exc.message})
+        return respond(request, 400, {"detail": exc.message, "errors": django_errors(exc)})
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

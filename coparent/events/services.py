@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +35,7 @@ from coparent.events.models import (
 from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
+from coparent.infra.errors import NotFound
 from coparent.labels import check_label
 from coparent.notifications import notify_on_commit
 from coparent.records.models import Kind, RecordEntry
@@ -297,7 +297,7 @@ def _notify_later(event: ChildEvent, entry: RecordEntry) -> None:
 def _own(access: FamilyAccess, event: ChildEvent) -> None:
     access.require_parent()
     if event.family_id != access.family.pk:
-        raise Http404("No such event.")
+        raise NotFound(_("No such event."))
 
 
 def event_add(

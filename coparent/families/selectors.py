@@ -23,7 +23,6 @@ from coparent.families.models import (
     ProfessionalConsent,
     Role,
 )
-from coparent.secrets_links import hash_link_token
 
 
 @dataclass(frozen=True)
@@ -367,12 +366,6 @@ def family_overview(access: FamilyAccess, *, today: date | None = None) -> Famil
         invitations=list(pending_invitations(access)),
         is_parent=access.is_parent,
     )
-
-
-def invitation_token_known(token: str) -> bool:
-    """Whether a link token belongs to any invitation at all, used or not: an unusable link
-    answers 410 Gone when it once existed and 404 when it never did."""
-    return Invitation.objects.filter(token_hash=hash_link_token(token)).exists()
 
 
 def invitation_seat_problem(invitation: Invitation, user: User) -> str:

@@ -25,6 +25,7 @@ from coparent.families.models import (
     Role,
 )
 from coparent.families.selectors import FamilyAccess
+from coparent.infra.errors import DomainError
 from coparent.labels import check_label
 from coparent.records.models import Kind
 from coparent.records.services import record_append
@@ -268,8 +269,17 @@ def invitation_cancel(
         )
 
 
-class InvitationProblem(Exception):
-    """Why an invitation link cannot be used; the message is shown to the person."""
+class InvitationProblem(DomainError):
+    """Why an invitation link cannot be used; the message is shown to the person, and `reason`
+    tells the page and the API which answer to give: `unknown` (no such link was ever issued),
+    `gone` (used, cancelled or expired) or `seat` (a live link that cannot apply to this person:
+    already a member, or no parent seat left)."""
+
+    STATUS = {"unknown": 400, "gone": 410, "seat": 409}
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, reason=reason)
+        self.status = self.STATUS[reason]
 
 
 def invitation_lookup(token: str, *, now: datetime | None = None) -> Invitation:
@@ -284,15 +294,19 @@ def invitation_lookup(token: str, *, now: datetime | None = None) -> Invitation:
             _(
                 "This invitation link is not valid. Check that you copied all "
                 "of it, or ask for a new invitation."
-            )
+            ),
+            reason="unknown",
         )
     if invitation.status == Invitation.Status.ACCEPTED:
-        raise InvitationProblem(_("This invitation has already been used. Each link works once."))
+        raise InvitationProblem(
+            _("This invitation has already been used. Each link works once."), reason="gone"
+        )
     if invitation.status == Invitation.Status.CANCELLED:
-        raise InvitationProblem(_("This invitation was cancelled by the family."))
+        raise InvitationProblem(_("This invitation was cancelled by the family."), reason="gone")
     if invitation.is_expired(now):
         raise InvitationProblem(
-            _("This invitation has expired. Ask the parent who invited you for a new one.")
+            _("This invitation has expired. Ask the parent who invited you for a new one."),
+            reason="gone",
         )
     return invitation
 
@@ -304,13 +318,14 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
         # Lock the invitation so a double click cannot use it twice.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != Invitation.Status.PENDING:
-            raise InvitationProblem(_("This invitation has already been used."))
+            raise InvitationProblem(_("This invitation has already been used."), reason="gone")
         family = invitation.family
         if Membership.objects.filter(family=family, user=user, ended_at__isnull=True).exists():
-            raise InvitationProblem(_("You are already a member of this family."))
+            raise InvitationProblem(_("You are already a member of this family."), reason="seat")
         if invitation.role == Role.PARENT and _active_parents(family) >= MAX_PARENTS:
             raise InvitationProblem(
-                _("This family already has two parents. A family can have at most two.")
+                _("This family already has two parents. A family can have at most two."),
+                reason="seat",
             )
         membership = Membership.objects.create(
             family=family,
