@@ -13,13 +13,12 @@ import uuid
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.events.models import ChildEvent, Rsvp
-from coparent.families.models import Child, Membership, Role
-from coparent.families.selectors import FamilyAccess
+from coparent.families.models import Child, Membership
+from coparent.families.selectors import FamilyAccess, get_owned
 
 
 def sees_rsvps(access: FamilyAccess) -> bool:
@@ -64,14 +63,7 @@ def events_between(access: FamilyAccess, start: datetime, end: datetime) -> list
 def get_event(access: FamilyAccess, event_id: object) -> ChildEvent:
     """One event of the family in `access`, with `children` and `rsvp_list` as in
     `events_between`. Raises Http404 for a missing event and for another family's."""
-    try:
-        eid = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("No such event.") from None
-    event = _events(access).filter(pk=eid).first()
-    if event is None:
-        raise Http404("No such event.")
-    return event
+    return get_owned(_events(access), access, event_id)
 
 
 def event_list(
@@ -137,9 +129,9 @@ def event_parents(access: FamilyAccess) -> list[User]:
         return []
     return [
         m.user
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PARENT, ended_at__isnull=True
-        )
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
         .select_related("user")
         .order_by("joined_at")
     ]

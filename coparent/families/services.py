@@ -174,7 +174,7 @@ def invitation_path(token: str) -> str:
 
 
 def _active_parents(family: Family) -> int:
-    return Membership.objects.filter(family=family, role=Role.PARENT, ended_at__isnull=True).count()
+    return Membership.objects.active().parents().filter(family=family).count()
 
 
 def invitation_create(
@@ -211,7 +211,7 @@ def invitation_create(
             errors["role"] = [
                 _("An invitation to the second parent is already pending; cancel it first.")
             ]
-    if Membership.objects.filter(family=family, user__email=email, ended_at__isnull=True).exists():
+    if Membership.objects.active().filter(family=family, user__email=email).exists():
         errors["email"] = [_("This person is already a member of the family.")]
     if errors:
         raise ValidationError(errors)
@@ -320,7 +320,7 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
         if invitation.status != Invitation.Status.PENDING:
             raise InvitationProblem(_("This invitation has already been used."), reason="gone")
         family = invitation.family
-        if Membership.objects.filter(family=family, user=user, ended_at__isnull=True).exists():
+        if Membership.objects.active().filter(family=family, user=user).exists():
             raise InvitationProblem(_("You are already a member of this family."), reason="seat")
         if invitation.role == Role.PARENT and _active_parents(family) >= MAX_PARENTS:
             raise InvitationProblem(
@@ -352,12 +352,12 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
 
         deliver_waiting_messages(membership=membership, at=moment)
         if invitation.role == Role.PROFESSIONAL:
-            inviter = Membership.objects.filter(
-                family=family,
-                user_id=invitation.invited_by_id,
-                role=Role.PARENT,
-                ended_at__isnull=True,
-            ).first()
+            inviter = (
+                Membership.objects.active()
+                .parents()
+                .filter(family=family, user_id=invitation.invited_by_id)
+                .first()
+            )
             if inviter is not None:
                 # Inviting a professional is the inviting parent's consent; the other parent
                 # still has to give theirs before access starts.

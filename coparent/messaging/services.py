@@ -95,9 +95,10 @@ def _clean_subject(subject: str) -> str:
 def _active_parents(access: FamilyAccess) -> list[User]:
     return [
         m.user
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PARENT, ended_at__isnull=True
-        ).select_related("user")
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
+        .select_related("user")
     ]
 
 

@@ -9,14 +9,12 @@ time-share are for parents and consented professionals (`require_shared`).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,8 +33,8 @@ from coparent.core.schedule import (
 )
 from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
-from coparent.families.models import Membership, Role
-from coparent.families.selectors import FamilyAccess
+from coparent.families.models import Membership
+from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.infra.errors import DomainError
 from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion
 from coparent.schedule.plans import check_plan
@@ -57,18 +55,9 @@ def plan_versions(access: FamilyAccess) -> list[PlanVersion]:
 
 def get_version(access: FamilyAccess, version_id: object) -> PlanVersion:
     """One version of the family in `access`; another family's is a 404 like a missing one."""
-    try:
-        vid = version_id if isinstance(version_id, uuid.UUID) else uuid.UUID(str(version_id))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("No such plan version.") from None
-    version = (
-        PlanVersion.objects.filter(family=access.family, pk=vid)
-        .select_related("proposed_by", "answered_by")
-        .first()
+    return get_owned(
+        PlanVersion.objects.select_related("proposed_by", "answered_by"), access, version_id
     )
-    if version is None:
-        raise Http404("No such plan version.")
-    return version
 
 
 def pending_proposal(versions: Sequence[PlanVersion]) -> PlanVersion | None:
@@ -496,9 +485,9 @@ def parent_names(access: FamilyAccess) -> tuple[str, str]:
     the names the plan uses (one query)."""
     names = [
         m.user.display_name or m.user.email
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PARENT, ended_at__isnull=True
-        )
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
         .select_related("user")
         .order_by("joined_at", "pk")[:2]
     ]

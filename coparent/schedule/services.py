@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.core.schedule import Plan, plan_to_dict
-from coparent.families.models import Membership, Role
+from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.labels import label_problem
 from coparent.records.models import Kind
@@ -36,7 +36,9 @@ def local_today(plan: Plan, at: datetime) -> date:
 
 def _other_parents(access: FamilyAccess) -> int:
     return (
-        Membership.objects.filter(family=access.family, role=Role.PARENT, ended_at__isnull=True)
+        Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
         .exclude(user=access.membership.user)
         .count()
     )
