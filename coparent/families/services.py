@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.families.hooks import member_joined
+from coparent.families.links import INVITATION_PURPOSE, invitation_path
 from coparent.families.models import (
     MAX_PARENTS,
     Child,
@@ -25,13 +27,12 @@ from coparent.families.models import (
     Role,
 )
 from coparent.families.selectors import FamilyAccess
+from coparent.families.tasks import send_invitation_email
 from coparent.infra.errors import DomainError
 from coparent.labels import check_label
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.secrets_links import hash_link_token, link_token
-
-INVITATION_PURPOSE = "invitation"
 
 
 def _now(at: datetime | None) -> datetime:
@@ -169,10 +170,6 @@ class IssuedInvitation:
         return invitation_path(self.token)
 
 
-def invitation_path(token: str) -> str:
-    return f"/invite/{token}/"
-
-
 def _active_parents(family: Family) -> int:
     return Membership.objects.active().parents().filter(family=family).count()
 
@@ -243,8 +240,6 @@ def invitation_create(
         )
         issued = IssuedInvitation(invitation=invitation, token=token)
         if send_email:
-            from coparent.families.tasks import send_invitation_email
-
             transaction.on_commit(lambda: send_invitation_email.enqueue(str(invitation.pk)))
     return issued
 
@@ -346,11 +341,9 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
             at=moment,
             data={**_member_data(membership), "invitation": str(invitation.pk)},
         )
-        # Messages written before a co-parent joined are delivered to them now (lazy import:
-        # messaging builds on families).
-        from coparent.messaging.services import deliver_waiting_messages
-
-        deliver_waiting_messages(membership=membership, at=moment)
+        # What the domain apps do for a new member (messaging: deliver the conversations written
+        # before a co-parent joined), in this transaction: families imports none of them.
+        member_joined(membership=membership, at=moment)
         if invitation.role == Role.PROFESSIONAL:
             inviter = (
                 Membership.objects.active()

@@ -492,8 +492,9 @@ def messages_mark_viewed(
 
 def deliver_waiting_messages(*, membership: Membership, at: datetime | None = None) -> int:
     """A parent who joins the family receives every conversation written so far: they become a
-    participant of each thread and each message is delivered to them now. Called by
-    families.services.invitation_accept inside its transaction; the record shows the sending
+    participant of each thread and each message is delivered to them now. An "on member joined"
+    hook (coparent.families.hooks, registered in MessagingConfig.ready), so it runs inside the
+    transaction of families.services.invitation_accept; the record shows the sending
     time of each message and this delivery time."""
     if membership.role != Role.PARENT:
         return 0
