@@ -7,7 +7,7 @@ Shapes (documented in the OpenAPI schema through `ErrorOut` and `ValidationError
 - 400 a service refused the input: ``{"detail": msg, "errors": {field or "__all__": [msg]}}``
 - 400 malformed JSON, 413 body too large: ``{"detail": msg, "errors": {"__all__": [msg]}}``
 - 401, 403, 404, 405, 409, 410: ``{"detail": msg}``
-- 429 a rate limit (coparent.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
+- 429 a rate limit (coparent.infra.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
 
 A client never sees Django's HTML error pages from /api/v1, whatever it sends.
 """
@@ -28,8 +28,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from coparent.infra.errors import DomainError
+from coparent.infra.ratelimit import RateLimited
 from coparent.messaging.idempotency import IdempotencyConflict
-from coparent.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 

@@ -36,8 +36,8 @@ from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import NotFound
-from coparent.labels import check_label
-from coparent.notifications import notify_on_commit
+from coparent.infra.labels import check_label
+from coparent.infra.notifications import notify_on_commit
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.services import record_append
 

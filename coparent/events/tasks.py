@@ -15,7 +15,7 @@ from django_tasks import task
 from coparent.events.models import ChildEvent
 from coparent.events.summaries import change_lines
 from coparent.families.models import Membership
-from coparent.mail import send_email
+from coparent.infra.mail import send_email
 from coparent.records.models import Kind, RecordEntry
 
 

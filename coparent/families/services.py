@@ -29,10 +29,10 @@ from coparent.families.models import (
 from coparent.families.selectors import FamilyAccess
 from coparent.families.tasks import send_invitation_email
 from coparent.infra.errors import DomainError
-from coparent.labels import check_label
+from coparent.infra.labels import check_label
+from coparent.infra.secrets_links import hash_link_token, link_token
 from coparent.records.models import Kind
 from coparent.records.services import record_append
-from coparent.secrets_links import hash_link_token, link_token
 
 
 def _now(at: datetime | None) -> datetime:

@@ -7,8 +7,8 @@ from django_tasks import task
 
 from coparent.families.links import INVITATION_PURPOSE, invitation_path
 from coparent.families.models import Invitation
-from coparent.mail import send_email
-from coparent.secrets_links import link_token
+from coparent.infra.mail import send_email
+from coparent.infra.secrets_links import link_token
 
 
 @task()

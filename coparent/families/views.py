@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coparent import ratelimit
 from coparent.families import selectors, services
 from coparent.families.forms import ChildForm, FamilyForm, InvitationForm
 from coparent.families.models import Role
+from coparent.infra import ratelimit
 from coparent.records.selectors import entry_rows, latest_entries
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, posted, submit

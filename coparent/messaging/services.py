@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
-from coparent.labels import check_label
+from coparent.infra.labels import check_label
+from coparent.infra.notifications import notify_on_commit
 from coparent.messaging import attachments as files
 from coparent.messaging import idempotency
 from coparent.messaging.models import (
@@ -38,7 +39,6 @@ from coparent.messaging.models import (
     Topic,
 )
 from coparent.messaging.selectors import get_message_for_user
-from coparent.notifications import notify_on_commit
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coparent import ratelimit
+from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
 from coparent.messaging import selectors, services
 from coparent.messaging.forms import (

@@ -36,9 +36,9 @@ from coparent.events.selectors import events_between
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.infra.errors import DomainError
+from coparent.infra.secrets_links import hash_link_token
 from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion
 from coparent.schedule.plans import check_plan
-from coparent.secrets_links import hash_link_token
 
 COUNTED = (PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)
 MAX_WINDOW_DAYS = 3 * 366  # the longest calendar or time-share one request may ask for

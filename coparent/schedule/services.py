@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from coparent.core.schedule import Plan, plan_to_dict
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
-from coparent.labels import label_problem
+from coparent.infra.labels import label_problem
+from coparent.infra.secrets_links import hash_link_token, link_token
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.schedule.models import NOTE_MAX_CHARS, FeedToken, PlanStatus, PlanVersion
 from coparent.schedule.plans import PlanProblem, check_plan
-from coparent.secrets_links import hash_link_token, link_token
 
 FEED_PURPOSE = "schedule.feed"
 

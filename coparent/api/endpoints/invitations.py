@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from coparent import ratelimit
 from coparent.api.auth import caller
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import (
@@ -25,6 +24,7 @@ from coparent.families.selectors import (
     get_invitation,
     pending_invitations,
 )
+from coparent.infra import ratelimit
 
 router = Router(tags=["invitations"])
 
