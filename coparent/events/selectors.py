@@ -10,6 +10,7 @@ another family's event is a 404 exactly like a missing one.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
@@ -109,6 +110,34 @@ def rsvp_of(event: ChildEvent, user_id: int) -> Rsvp | None:
         if rsvp.user_id == user_id:
             return rsvp
     return None
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One event as a member sees it: each current parent's answer (none for a viewer), the
+    member's own, and what the member may still do with it."""
+
+    event: ChildEvent
+    answers: list[tuple[User, Rsvp | None]]
+    mine: Rsvp | None
+    has_ended: bool
+    can_answer: bool  # a parent, while the event is on and not over
+    can_cancel: bool  # a parent, while it is not cancelled
+
+
+def event_page(
+    access: FamilyAccess, event: ChildEvent, *, now: datetime | None = None
+) -> EventPage:
+    """What the event page shows about `event` (from `get_event`): one query, the parents."""
+    has_ended = event.has_ended(now or timezone.now())
+    return EventPage(
+        event=event,
+        answers=[(parent, rsvp_of(event, parent.pk)) for parent in event_parents(access)],
+        mine=rsvp_of(event, access.membership.user_id),
+        has_ended=has_ended,
+        can_answer=access.is_parent and not event.is_cancelled and not has_ended,
+        can_cancel=access.is_parent and not event.is_cancelled,
+    )
 
 
 def usual_zone(access: FamilyAccess) -> str | None:

@@ -32,6 +32,7 @@ from coparent.events.models import (
     EventStatus,
     Rsvp,
 )
+from coparent.events.tasks import notify_event_news
 from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
@@ -288,8 +289,6 @@ def _snapshot_of_event(event: ChildEvent, children: Sequence[Child]) -> dict[str
 
 
 def _notify_later(event: ChildEvent, entry: RecordEntry) -> None:
-    from coparent.events.tasks import notify_event_news
-
     event_id, entry_id = str(event.pk), entry.pk
     notify_on_commit(lambda: notify_event_news.enqueue(event_id, entry_id))
 

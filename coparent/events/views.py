@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -71,24 +70,19 @@ def _show_event(
     rsvp_form: RsvpForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    access = request.family_access
-    now = timezone.now()
-    mine = selectors.rsvp_of(event, access.membership.user_id)
-    can_answer = access.is_parent and not event.is_cancelled and not event.has_ended(now)
-    if can_answer and rsvp_form is None:
-        initial = {"answer": mine.answer, "note": mine.note} if mine else None
-        rsvp_form = RsvpForm(initial=initial)
-    parents = selectors.event_parents(access)
-    answers = [(parent, selectors.rsvp_of(event, parent.pk)) for parent in parents]
+    shown = selectors.event_page(request.family_access, event)
+    if shown.can_answer and rsvp_form is None:
+        mine = shown.mine
+        rsvp_form = RsvpForm(initial={"answer": mine.answer, "note": mine.note} if mine else None)
     return render_page(
         request,
         "events/detail.html",
         status=status,
         event=event,
-        answers=answers,
-        rsvp_form=rsvp_form if can_answer else None,
-        cancel_form=CancelForm() if access.is_parent and not event.is_cancelled else None,
-        has_ended=event.has_ended(now),
+        answers=shown.answers,
+        rsvp_form=rsvp_form if shown.can_answer else None,
+        cancel_form=CancelForm() if shown.can_cancel else None,
+        has_ended=shown.has_ended,
     )
 
 

@@ -39,6 +39,7 @@ from coparent.messaging.models import (
     Topic,
 )
 from coparent.messaging.selectors import get_message_for_user
+from coparent.messaging.tasks import notify_new_message
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 
@@ -247,8 +248,6 @@ def _write_message(
             ],
         },
     )
-    from coparent.messaging.tasks import notify_new_message
-
     notify_on_commit(lambda: notify_new_message.enqueue(message.pk))
     return message
 

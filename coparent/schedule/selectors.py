@@ -29,6 +29,7 @@ from coparent.core.schedule import (
     local_midnight,
     plan_from_dict,
     plan_timeshare,
+    plan_to_dict,
     timeshare,
 )
 from coparent.events.models import ChildEvent
@@ -62,6 +63,38 @@ def get_version(access: FamilyAccess, version_id: object) -> PlanVersion:
 
 def pending_proposal(versions: Sequence[PlanVersion]) -> PlanVersion | None:
     return next((v for v in versions if v.status == PlanStatus.PROPOSED), None)
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """Every version, the proposal waiting for an answer, and what the member may do with it."""
+
+    versions: list[PlanVersion]
+    pending: PlanVersion | None
+    may_answer: bool  # a parent other than the one who proposed it
+    may_withdraw: bool  # the one who proposed it
+
+
+def proposals(access: FamilyAccess) -> Proposals:
+    """The proposals page (one query)."""
+    versions = plan_versions(access)
+    pending = pending_proposal(versions)
+    me = access.membership.user_id
+    return Proposals(
+        versions=versions,
+        pending=pending,
+        may_answer=pending is not None and access.is_parent and pending.proposed_by_id != me,
+        may_withdraw=pending is not None and pending.proposed_by_id == me,
+    )
+
+
+def plan_in_force_data(
+    access: FamilyAccess, *, schedule: Schedule | None = None
+) -> dict[str, Any] | None:
+    """The plan in force now (else the first one to come) in the engine's shape, for the
+    editor to start from; None before any plan was accepted."""
+    plan = (schedule or schedule_of(access)).current_plan()
+    return plan_to_dict(plan, json_safe=True) if plan is not None else None
 
 
 @dataclass(frozen=True)

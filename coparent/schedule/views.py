@@ -39,6 +39,7 @@ from coparent.schedule.forms import (
 )
 from coparent.schedule.plans import PlanProblem
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.forms import say_errors
 from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
 
@@ -182,12 +183,7 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     schedule = selectors.schedule_of(access)
     today = timezone.now().astimezone(schedule.zone()).date()
-    current = schedule.plan_on(timezone.now()) or schedule.current_plan()
-    current_data = None
-    if current is not None:
-        from coparent.core.schedule import plan_to_dict
-
-        current_data = plan_to_dict(current, json_safe=True)
+    current_data = selectors.plan_in_force_data(access, schedule=schedule)
     if request.method == "GET":
         edit = editor(
             initial=initial_from_plan(current_data, today=today, children=list(children_of(access)))
@@ -248,20 +244,16 @@ def proposals_page(request: FamilyRequest) -> HttpResponse:
 def _proposals(
     request: FamilyRequest, decline_form: DeclineForm | None = None, status: int = 200
 ) -> HttpResponse:
-    access = request.family_access
-    versions = selectors.plan_versions(access)
-    pending = selectors.pending_proposal(versions)
+    shown = selectors.proposals(request.family_access)
     return render_page(
         request,
         "schedule/proposals.html",
         status=status,
-        versions=versions,
-        pending=pending,
+        versions=shown.versions,
+        pending=shown.pending,
         decline_form=decline_form or DeclineForm(),
-        may_answer=pending is not None
-        and access.is_parent
-        and pending.proposed_by_id != access.membership.user_id,
-        may_withdraw=pending is not None and pending.proposed_by_id == access.membership.user_id,
+        may_answer=shown.may_answer,
+        may_withdraw=shown.may_withdraw,
     )
 
 
@@ -288,8 +280,7 @@ def _answer(request: FamilyRequest, version_id: Any, action: str) -> HttpRespons
             )
             messages.success(request, _("Proposal declined."))
     except PlanProblem as exc:
-        for _field, message in exc.problems:
-            messages.error(request, message)
+        say_errors(request, exc)
     return redirect("schedule:proposals", family_id=request.family.pk)
 
 

@@ -21,7 +21,7 @@ class FamilyRequest(HttpRequest):
     """A request that went through `family_view`: signed in, with the family and the member's
     access resolved through the one access path."""
 
-    user: User  # type: ignore[assignment]  # family_view lets only signed-in people in
+    user: User  # family_view lets only signed-in people in
     family: Family
     family_access: FamilyAccess
 
