@@ -61,13 +61,11 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
         return render_page(
             request,
             "families/dashboard_viewer.html",
-            nav="dashboard",
             children=selectors.child_views(access),
         )
     return render_page(
         request,
         "families/dashboard.html",
-        nav="dashboard",
         overview=selectors.family_overview(access),
         entries=entry_rows(access, latest_entries(access, n=10)),
     )

@@ -459,15 +459,17 @@ def plan_preview(
     stop: date,
     *,
     calendar_months: int = 0,
+    listed: bool = True,
 ) -> PlanPreview:
     """Preview the plan `data` (the engine's shape; the family's parents' names when it has
     none) over the local dates [first, stop), with the calendar of `calendar_months` months
-    from `first`'s. Raises PlanProblem for a plan the engine refuses, DomainError on `to` for a
-    bad window. Queries: the parents' names when `data` has none, and the events of each month
-    shown (the plan itself is not stored anywhere yet)."""
+    from `first`'s (`listed=False` leaves out the list of segments and exchanges, which the
+    editor does not show, so a live preview expands the year once). Raises PlanProblem for a
+    plan the engine refuses, DomainError on `to` for a bad window. Queries: the parents' names
+    when `data` has none, and the events of each month shown (the plan is not stored yet)."""
     check_window(first, stop)
     plan = check_plan(with_parent_names(access, data))
-    expansion = expand_dates(plan, first, stop)
+    expansion = expand_dates(plan, first, stop) if listed else None
     schedule = Schedule([Piece(None, plan, local_midnight(plan.zone, first), None)])  # type: ignore[arg-type]  # no version yet
     months: list[tuple[date, Calendar]] = []
     month = date(first.year, first.month, 1)
@@ -482,8 +484,8 @@ def plan_preview(
         plan=plan,
         first=first,
         stop=stop,
-        segments=list(expansion.segments),
-        exchanges=list(expansion.exchanges),
+        segments=list(expansion.segments) if expansion else [],
+        exchanges=list(expansion.exchanges) if expansion else [],
         share=plan_timeshare(plan, first, stop),
         months=months,
     )

@@ -140,6 +140,7 @@ def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
             first,
             date(first.year + 1, first.month, 1),
             calendar_months=PREVIEW_MONTHS,
+            listed=False,
         )
     except PlanProblem as exc:
         edit.apply_problems(exc.problems)
