@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check coparent tests bench
 	$(BIN)/ruff format --check coparent tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
 	DEBUG=1 $(BIN)/python -m django makemigrations --check --dry-run --settings=coparent.settings >/dev/null
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from coparent.env import env_bool, env_int, env_list, env_str
-from coparent.keys import ensure_secret_key, ensure_signing_key
+from coparent.infra.env import env_bool, env_int, env_list, env_str
+from coparent.infra.keys import ensure_secret_key, ensure_signing_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("COPARENT_DATA_DIR", "var")).resolve()
@@ -95,7 +95,7 @@ TEMPLATES = [
         },
     },
     {
-        # Plain-text templates (emails, their subjects): rendered through coparent.mail, never
+        # Plain-text templates (emails, their subjects): rendered through coparent.infra.mail, never
         # HTML-escaped. Second in the list, so HTML pages and Template("...") keep the
         # escaping engine above.
         "NAME": "text",
@@ -291,7 +291,7 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_FILE_PATH = str(DATA_DIR / "emails")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "coparent.mail.DevelopmentEmailBackend"
+    "coparent.infra.mail.DevelopmentEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )

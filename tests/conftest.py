@@ -135,7 +135,7 @@ def _rate_limit_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rate limits count in fixed windows (a minute, an hour, a day); a test that crossed a
     window's edge half-way would see its count start again. The limiter's clock stands still at
     the start of a day, so every window a test fills is the same one from start to end."""
-    from coparent import ratelimit
+    from coparent.infra import ratelimit
 
     monkeypatch.setattr(ratelimit, "_clock", lambda: 86_400.0 * 20_833)
 

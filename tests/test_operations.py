@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import connection
 from django.test import Client
 
-from coparent.keys import ensure_secret_key, ensure_signing_key
+from coparent.infra.keys import ensure_secret_key, ensure_signing_key
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,9 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from coparent import ratelimit
 from coparent.accounts.models import User
 from coparent.families.models import Invitation
+from coparent.infra import ratelimit
 from coparent.messaging.models import Message, Thread
 from coparent.settings import _rate_limits
 from coparent.web.apps import check_rate_limits
@@ -357,7 +357,7 @@ def test_the_cache_is_the_database_unless_redis_url_names_a_redis(tmp_path, redi
 
 _COUNT_IN_THIS_PROCESS = """
 from django.core.cache import caches
-from coparent import ratelimit
+from coparent.infra import ratelimit
 print(type(caches["default"]).__name__)
 for _ in range(2):
     try:

@@ -4,8 +4,8 @@ The probe: Alex titled an exchange note "Pickup at <U+202E>00:51"; every page sh
 "Pickup at 15:00". Unicode's direction overrides (U+202A-202E, U+2066-2069) and zero-width
 characters make a screen disagree with the record. Now every name, title, subject, place and
 plan note refuses them with a message beside the field, through every form and API operation
-that takes one (one check, coparent.labels, run by the services); a message or an event's notes
-keep them — the text is evidence — and every page, email, feed and PDF shows each such
+that takes one (one check, coparent.infra.labels, run by the services); a message or an event's
+notes keep them — the text is evidence — and every page, email, feed and PDF shows each such
 character as a visible mark, while the stored text and the record stay byte for byte.
 """
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
-from coparent.mail import send_email
+from coparent.infra.mail import send_email
 
 
 def _email_field(label: str, autocomplete: str = "email") -> forms.EmailField:
@@ -193,7 +193,7 @@ class TokenCreateForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form, with its email rendered like every other email (coparent.mail):
+    """Django's reset form, with its email rendered like every other email (coparent.infra.mail):
     plain text, never HTML-escaped."""
 
     def send_mail(

@@ -31,7 +31,7 @@ from coparent.accounts.models import (
     UserSession,
     hash_token,
 )
-from coparent.secrets_links import hash_link_token, link_token
+from coparent.infra.secrets_links import hash_link_token, link_token
 
 # Session keys this app keeps. The values are small JSON-safe scalars or dicts.
 SESSION_CREDENTIALS_VERSION = "accounts.credentials_version"

@@ -59,8 +59,8 @@ from coparent.accounts.tasks import (
     send_email_confirmation,
     send_signup_attempt_notice,
 )
-from coparent.labels import check_label
-from coparent.secrets_links import hash_link_token
+from coparent.infra.labels import check_label
+from coparent.infra.secrets_links import hash_link_token
 
 Kind = AuditEvent.Kind
 

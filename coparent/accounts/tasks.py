@@ -1,7 +1,7 @@
 """Background work for accounts: emails go through the task worker.
 
 Tasks receive ids only. The confirmation link is re-derived here from the confirmation's id
-(coparent.secrets_links), so neither the database nor the task queue holds a working link.
+(coparent.infra.secrets_links), so neither the database nor the task queue holds a working link.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django_tasks import task
 
 from coparent.accounts.models import AuditEvent, EmailConfirmation, User
 from coparent.accounts.selectors import confirmation_token
-from coparent.mail import send_email
+from coparent.infra.mail import send_email
 
 
 def _send(*, template: str, context: dict[str, object], to: str) -> None:

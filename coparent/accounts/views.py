@@ -23,7 +23,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coparent import ratelimit
 from coparent.accounts import selectors, services
 from coparent.accounts.decorators import reauth_required
 from coparent.accounts.forms import (
@@ -40,6 +39,7 @@ from coparent.accounts.forms import (
 from coparent.accounts.identity import confirm_identity, throttled_message
 from coparent.accounts.models import EmailConfirmation, User
 from coparent.accounts.selectors import ConfirmationProblem
+from coparent.infra import ratelimit
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # What a sign-up leaves in the browser's session: the address (to show on the next page), where

@@ -7,7 +7,7 @@ Shapes (documented in the OpenAPI schema through `ErrorOut` and `ValidationError
 - 400 a service refused the input: ``{"detail": msg, "errors": {field or "__all__": [msg]}}``
 - 400 malformed JSON, 413 body too large: ``{"detail": msg, "errors": {"__all__": [msg]}}``
 - 401, 403, 404, 405, 409, 410: ``{"detail": msg}``
-- 429 a rate limit (coparent.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
+- 429 a rate limit (coparent.infra.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
 
 A client never sees Django's HTML error pages from /api/v1, whatever it sends.
 """
@@ -27,8 +27,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from coparent.infra.errors import DomainError
+from coparent.infra.ratelimit import RateLimited
 from coparent.messaging.idempotency import IdempotencyConflict
-from coparent.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,16 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         # One message for "not there" and "not yours", so the answer leaks nothing.
         return respond(request, 404, {"detail": _("Not found.")})
+
+    @api.exception_handler(DomainError)
+    def domain_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        # The one mapping of the services' refusals (coparent.infra.errors) to JSON.
+        if isinstance(exc, Http404):
+            return not_found(request, exc)
+        if exc.status != 400:
+            # A conflict or a link gone for good: nothing to correct field by field.
+            return respond(request, exc.status, {"detail": exc.message})
+        return respond(request, 400, {"detail": exc.message, "errors": django_errors(exc)})
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

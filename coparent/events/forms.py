@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -20,18 +19,10 @@ from coparent.events.models import (
     EventKind,
 )
 from coparent.events.zones import zone_choices
-from coparent.families.forms import DateInput
 from coparent.families.models import Child
 from coparent.families.selectors import ChildView
 from coparent.web.tone import CoachedTextarea, CoachedTextInput
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs: Any) -> None:
-        # The browser's time picker sends and expects 24-hour "HH:MM" whatever the language.
-        super().__init__(format="%H:%M", **kwargs)
+from coparent.web.widgets import DateInput, TimeInput
 
 
 class ChildChoices(forms.ModelMultipleChoiceField):
@@ -134,20 +125,15 @@ class EventForm(forms.Form):
             arguments["ends_at"] = datetime.combine(end_day, data["end_time"])
         return arguments
 
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put a service's error on the field a person typed it in."""
+    def service_fields(self) -> dict[str, str]:
+        """Where a service's argument is typed on this form, when the names differ (for
+        coparent.web.forms.add_service_error)."""
         all_day = bool(self.cleaned_data.get("all_day"))
-        where = {
+        return {
             "timezone_name": "timezone",
             "starts_at": "start_time",
             "ends_at": "end_time" if not all_day else "end_date",
         }
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                name = where.get(field, field)
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 def event_initial(details: dict[str, Any]) -> dict[str, Any]:
@@ -187,13 +173,6 @@ class RsvpForm(forms.Form):
         widget=CoachedTextInput(),
         help_text=_("For example “I'll bring the cake” or “I can come after 16:00”."),
     )
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 class CancelForm(forms.Form):

@@ -10,16 +10,16 @@ another family's event is a 404 exactly like a missing one.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.events.models import ChildEvent, Rsvp
-from coparent.families.models import Child, Membership, Role
-from coparent.families.selectors import FamilyAccess
+from coparent.families.models import Child, Membership
+from coparent.families.selectors import FamilyAccess, get_owned
 
 
 def sees_rsvps(access: FamilyAccess) -> bool:
@@ -64,14 +64,7 @@ def events_between(access: FamilyAccess, start: datetime, end: datetime) -> list
 def get_event(access: FamilyAccess, event_id: object) -> ChildEvent:
     """One event of the family in `access`, with `children` and `rsvp_list` as in
     `events_between`. Raises Http404 for a missing event and for another family's."""
-    try:
-        eid = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("No such event.") from None
-    event = _events(access).filter(pk=eid).first()
-    if event is None:
-        raise Http404("No such event.")
-    return event
+    return get_owned(_events(access), access, event_id)
 
 
 def event_list(
@@ -119,6 +112,34 @@ def rsvp_of(event: ChildEvent, user_id: int) -> Rsvp | None:
     return None
 
 
+@dataclass(frozen=True)
+class EventPage:
+    """One event as a member sees it: each current parent's answer (none for a viewer), the
+    member's own, and what the member may still do with it."""
+
+    event: ChildEvent
+    answers: list[tuple[User, Rsvp | None]]
+    mine: Rsvp | None
+    has_ended: bool
+    can_answer: bool  # a parent, while the event is on and not over
+    can_cancel: bool  # a parent, while it is not cancelled
+
+
+def event_page(
+    access: FamilyAccess, event: ChildEvent, *, now: datetime | None = None
+) -> EventPage:
+    """What the event page shows about `event` (from `get_event`): one query, the parents."""
+    has_ended = event.has_ended(now or timezone.now())
+    return EventPage(
+        event=event,
+        answers=[(parent, rsvp_of(event, parent.pk)) for parent in event_parents(access)],
+        mine=rsvp_of(event, access.membership.user_id),
+        has_ended=has_ended,
+        can_answer=access.is_parent and not event.is_cancelled and not has_ended,
+        can_cancel=access.is_parent and not event.is_cancelled,
+    )
+
+
 def usual_zone(access: FamilyAccess) -> str | None:
     """The time zone of the family's most recently added event: the add form's default, until
     the family has a zone of its own. None before the first event."""
@@ -137,9 +158,9 @@ def event_parents(access: FamilyAccess) -> list[User]:
         return []
     return [
         m.user
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PARENT, ended_at__isnull=True
-        )
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
         .select_related("user")
         .order_by("joined_at")
     ]

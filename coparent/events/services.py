@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,11 +32,13 @@ from coparent.events.models import (
     EventStatus,
     Rsvp,
 )
+from coparent.events.tasks import notify_event_news
 from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
-from coparent.labels import check_label
-from coparent.notifications import notify_on_commit
+from coparent.infra.errors import NotFound
+from coparent.infra.labels import check_label
+from coparent.infra.notifications import notify_on_commit
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.services import record_append
 
@@ -288,8 +289,6 @@ def _snapshot_of_event(event: ChildEvent, children: Sequence[Child]) -> dict[str
 
 
 def _notify_later(event: ChildEvent, entry: RecordEntry) -> None:
-    from coparent.events.tasks import notify_event_news
-
     event_id, entry_id = str(event.pk), entry.pk
     notify_on_commit(lambda: notify_event_news.enqueue(event_id, entry_id))
 
@@ -297,7 +296,7 @@ def _notify_later(event: ChildEvent, entry: RecordEntry) -> None:
 def _own(access: FamilyAccess, event: ChildEvent) -> None:
     access.require_parent()
     if event.family_id != access.family.pk:
-        raise Http404("No such event.")
+        raise NotFound(_("No such event."))
 
 
 def event_add(

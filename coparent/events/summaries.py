@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from coparent.events.models import Answer, EventKind
 from coparent.records.models import Kind
+from coparent.records.summaries import register_summary
 
 
 def _kind(value: object) -> str:
@@ -148,7 +149,5 @@ SUMMARIES = {
 
 
 def register() -> None:
-    from coparent.records.summaries import register_summary
-
     for kind, summarise in SUMMARIES.items():
         register_summary(kind, summarise)

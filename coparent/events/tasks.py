@@ -14,8 +14,8 @@ from django_tasks import task
 
 from coparent.events.models import ChildEvent
 from coparent.events.summaries import change_lines
-from coparent.families.models import Membership, Role
-from coparent.mail import send_email
+from coparent.families.models import Membership
+from coparent.infra.mail import send_email
 from coparent.records.models import Kind, RecordEntry
 
 
@@ -29,9 +29,9 @@ def notify_event_news(event_id: str, entry_id: int) -> int:
     entry = RecordEntry.objects.select_related("actor").get(pk=entry_id, family=event.family)
     recipients = [
         m.user
-        for m in Membership.objects.filter(
-            family=event.family, role=Role.PARENT, ended_at__isnull=True, user__is_active=True
-        )
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=event.family, user__is_active=True)
         .exclude(user_id=entry.actor_id)
         .select_related("user")
     ]

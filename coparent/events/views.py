@@ -14,9 +14,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,24 +24,16 @@ from coparent.events.forms import CancelForm, EventForm, FilterForm, RsvpForm, e
 from coparent.events.models import ChildEvent
 from coparent.families.selectors import child_views, children_of
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.forms import act, add_service_error, say_errors
+from coparent.web.pages import FamilyPages
 
 PAGE_SIZE = 25
 
 
-def _page(
-    request: FamilyRequest, template: str, *, status: int = 200, **context: Any
-) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {
-            "nav": "events",
-            "access": request.family_access,
-            "sees_rsvps": selectors.sees_rsvps(request.family_access),
-            **context,
-        },
-        status=status,
-    )
+render_page = FamilyPages(
+    nav="events",
+    context=lambda request: {"sees_rsvps": selectors.sees_rsvps(request.family_access)},
+)
 
 
 def _detail_url(request: FamilyRequest, event: ChildEvent) -> str:
@@ -61,7 +52,7 @@ def event_list_page(request: FamilyRequest) -> HttpResponse:
     child = next((c for c in children if str(c.id) == child_id), None)
     events = selectors.event_list(access, past=past, child=child.id if child else None)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(
+    return render_page(
         request,
         "events/list.html",
         form=form,
@@ -79,24 +70,19 @@ def _show_event(
     rsvp_form: RsvpForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    access = request.family_access
-    now = timezone.now()
-    mine = selectors.rsvp_of(event, access.membership.user_id)
-    can_answer = access.is_parent and not event.is_cancelled and not event.has_ended(now)
-    if can_answer and rsvp_form is None:
-        initial = {"answer": mine.answer, "note": mine.note} if mine else None
-        rsvp_form = RsvpForm(initial=initial)
-    parents = selectors.event_parents(access)
-    answers = [(parent, selectors.rsvp_of(event, parent.pk)) for parent in parents]
-    return _page(
+    shown = selectors.event_page(request.family_access, event)
+    if shown.can_answer and rsvp_form is None:
+        mine = shown.mine
+        rsvp_form = RsvpForm(initial={"answer": mine.answer, "note": mine.note} if mine else None)
+    return render_page(
         request,
         "events/detail.html",
         status=status,
         event=event,
-        answers=answers,
-        rsvp_form=rsvp_form if can_answer else None,
-        cancel_form=CancelForm() if access.is_parent and not event.is_cancelled else None,
-        has_ended=event.has_ended(now),
+        answers=shown.answers,
+        rsvp_form=rsvp_form if shown.can_answer else None,
+        cancel_form=CancelForm() if shown.can_cancel else None,
+        has_ended=shown.has_ended,
     )
 
 
@@ -126,11 +112,11 @@ def event_add_page(request: FamilyRequest) -> HttpResponse:
         try:
             event = services.event_add(access=access, **form.service_arguments())
         except ValidationError as error:
-            form.add_service_error(error)
+            add_service_error(form, error, where=form.service_fields())
         else:
             messages.success(request, _("Added. Everyone in the family can see it now."))
             return redirect(_detail_url(request, event))
-    return _page(request, "events/form.html", form=form, event=None)
+    return render_page(request, "events/form.html", form=form, event=None)
 
 
 @family_view(parent=True)
@@ -151,11 +137,11 @@ def event_edit_page(request: FamilyRequest, event_id: Any) -> HttpResponse:
         try:
             services.event_update(access=access, event=event, **form.service_arguments())
         except ValidationError as error:
-            form.add_service_error(error)
+            add_service_error(form, error, where=form.service_fields())
         else:
             messages.success(request, _("Saved. Everyone in the family sees the change."))
             return redirect(_detail_url(request, event))
-    return _page(request, "events/form.html", form=form, event=event)
+    return render_page(request, "events/form.html", form=form, event=event)
 
 
 @family_view(parent=True)
@@ -165,20 +151,15 @@ def event_cancel_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
     event = selectors.get_event(access, event_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        say_errors(request, form)
         return redirect(_detail_url(request, event))
-    try:
-        services.event_cancel(access=access, event=event, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(
-            request,
-            _("Cancelled. It stays on the list, marked cancelled."),
-        )
+    act(
+        request,
+        lambda: services.event_cancel(
+            access=access, event=event, reason=form.cleaned_data["reason"]
+        ),
+        _("Cancelled. It stays on the list, marked cancelled."),
+    )
     return redirect(_detail_url(request, event))
 
 
@@ -194,10 +175,9 @@ def event_rsvp_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 # Cancelled or over: nothing left to answer, so no form to show it beside.
-                for text in error.messages:
-                    messages.error(request, text)
+                say_errors(request, error)
                 return redirect(_detail_url(request, event))
-            form.add_service_error(error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your answer is saved and shown on the event."))
             return redirect(_detail_url(request, event))

@@ -1,32 +1,14 @@
 """Forms for the family pages. They only shape input; the rules live in the services, whose
-ValidationError is turned back into field errors by `add_service_error`."""
+refusals are turned back into field errors by coparent.web.forms.add_service_error."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coparent.families.models import ProfessionalKind, Role
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on `form`: errors keyed by a field of the form go on that
-    field, anything else at the top of the form, so nothing a service says is lost."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: object) -> None:
-        # The browser's date picker sends and expects ISO dates whatever the language.
-        super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+from coparent.web.widgets import DateInput
 
 
 class FamilyForm(forms.Form):

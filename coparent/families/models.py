@@ -46,6 +46,21 @@ class Family(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    """The one way to ask for seats: `Membership.objects.active().parents()`, never a
+    hand-written `ended_at__isnull=True, role=...` (docs/new-app.md, "Access path")."""
+
+    def active(self) -> MembershipQuerySet:
+        """Seats held now: the person has not left and was not removed."""
+        return self.filter(ended_at__isnull=True)
+
+    def parents(self) -> MembershipQuerySet:
+        return self.filter(role=Role.PARENT)
+
+    def professionals(self) -> MembershipQuerySet:
+        return self.filter(role=Role.PROFESSIONAL)
+
+
 class Membership(models.Model):
     """A person's seat in a family. Leaving ends the seat; the row stays for the history."""
 
@@ -60,6 +75,8 @@ class Membership(models.Model):
     relationship = models.CharField(_("relationship"), max_length=60, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

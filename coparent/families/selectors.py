@@ -6,14 +6,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.core.limits import DB_INT_MAX
 from coparent.families.models import (
     MAX_PARENTS,
     Child,
@@ -23,7 +27,6 @@ from coparent.families.models import (
     ProfessionalConsent,
     Role,
 )
-from coparent.secrets_links import hash_link_token
 
 
 @dataclass(frozen=True)
@@ -64,15 +67,35 @@ class FamilyAccess:
             raise PermissionDenied("Your role does not include this part of the family space.")
 
 
-def _parse_uuid(value: object) -> uuid.UUID:
+M = TypeVar("M", bound=models.Model)
+
+
+def parse_pk(model: type[models.Model], value: object) -> Any:
+    """`value` (from a URL, a query string or a request body) as `model`'s primary key, or
+    Http404: an id that cannot exist is "not there" like any other."""
     try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("No such family.") from None
+        pk = model._meta.pk.to_python(value)  # type: ignore[union-attr]  # every model has one
+    except (DjangoValidationError, TypeError, ValueError, OverflowError):
+        raise Http404(f"No such {model._meta.model_name}.") from None
+    if pk is None or (isinstance(pk, int) and not 1 <= pk <= DB_INT_MAX):
+        raise Http404(f"No such {model._meta.model_name}.")
+    return pk
+
+
+def get_owned(model: type[M] | QuerySet[M], access: FamilyAccess, pk: object) -> M:
+    """The one lookup of a family's object by an id someone sent: the row of `model` (or of the
+    queryset, to narrow it or join what the caller shows) with that id *in the family of
+    `access`*. A malformed id, a missing row and another family's row are the same Http404, so
+    the answer leaks nothing (STYLE.md 4). Role checks stay with the caller."""
+    queryset = model.all() if isinstance(model, QuerySet) else model._default_manager.all()
+    found = queryset.filter(family=access.family, pk=parse_pk(queryset.model, pk)).first()
+    if found is None:
+        raise Http404(f"No such {queryset.model._meta.model_name}.")
+    return found
 
 
 def _active_parent_ids(family_id: uuid.UUID) -> QuerySet[Membership]:
-    return Membership.objects.filter(family_id=family_id, role=Role.PARENT, ended_at__isnull=True)
+    return Membership.objects.filter(family_id=family_id).active().parents()
 
 
 def professional_has_access(membership: Membership) -> bool:
@@ -90,7 +113,8 @@ def professional_has_access(membership: Membership) -> bool:
 
 def active_memberships_for_user(user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user, ended_at__isnull=True)
+        Membership.objects.active()
+        .filter(user=user)
         .select_related("family")
         .order_by("family__name", "family__created_at")
     )
@@ -110,7 +134,7 @@ def pending_professional_memberships(user: User) -> list[Membership]:
     """A professional's seats still waiting for a parent's consent (shown on their home page)."""
     return [
         m
-        for m in active_memberships_for_user(user).filter(role=Role.PROFESSIONAL)
+        for m in active_memberships_for_user(user).professionals()
         if not professional_has_access(m)
     ]
 
@@ -120,9 +144,10 @@ def get_family_access(user: User, family_id: object) -> FamilyAccess:
     professional, every parent consents). Raises Http404 for both "not yours" and "not there"."""
     if not user.is_authenticated:
         raise Http404("No such family.")
-    fid = _parse_uuid(family_id)
+    fid = parse_pk(Family, family_id)
     membership = (
-        Membership.objects.filter(family_id=fid, user=user, ended_at__isnull=True)
+        Membership.objects.active()
+        .filter(family_id=fid, user=user)
         .select_related("family", "user")
         .first()
     )
@@ -139,14 +164,7 @@ def children_of(access: FamilyAccess) -> QuerySet[Child]:
 
 def get_child(access: FamilyAccess, child_id: object) -> Child:
     """A child of the family in `access`; another family's child is a 404 like a missing one."""
-    try:
-        cid = _parse_uuid(child_id)
-    except Http404:
-        raise Http404("No such child.") from None
-    child = Child.objects.filter(family=access.family, pk=cid).first()
-    if child is None:
-        raise Http404("No such child.")
-    return child
+    return get_owned(Child, access, child_id)
 
 
 def members_of(access: FamilyAccess) -> list[Membership]:
@@ -156,7 +174,8 @@ def members_of(access: FamilyAccess) -> list[Membership]:
         "parent"
     )
     return list(
-        Membership.objects.filter(family=access.family, ended_at__isnull=True)
+        Membership.objects.active()
+        .filter(family=access.family)
         .select_related("user")
         .prefetch_related(Prefetch("consents", queryset=active_consents, to_attr="active_consents"))
         .order_by("role", "joined_at")
@@ -164,18 +183,8 @@ def members_of(access: FamilyAccess) -> list[Membership]:
 
 
 def get_member(access: FamilyAccess, membership_id: object) -> Membership:
-    try:
-        mid = _parse_uuid(membership_id)
-    except Http404:
-        raise Http404("No such member.") from None
-    membership = (
-        Membership.objects.filter(family=access.family, pk=mid, ended_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such member.")
-    return membership
+    """An active member of the family in `access`; one who left is a 404 like a stranger."""
+    return get_owned(Membership.objects.active().select_related("user"), access, membership_id)
 
 
 def pending_invitations(access: FamilyAccess) -> QuerySet[Invitation]:
@@ -188,14 +197,7 @@ def pending_invitations(access: FamilyAccess) -> QuerySet[Invitation]:
 
 
 def get_invitation(access: FamilyAccess, invitation_id: object) -> Invitation:
-    try:
-        iid = _parse_uuid(invitation_id)
-    except Http404:
-        raise Http404("No such invitation.") from None
-    invitation = Invitation.objects.filter(family=access.family, pk=iid).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
+    return get_owned(Invitation, access, invitation_id)
 
 
 def parent_count(family: Family) -> int:
@@ -210,11 +212,7 @@ def has_other_parent_seat_taken_or_pending(family: Family) -> bool:
 
 def family_with_active_parent(user: User) -> QuerySet[Family]:
     return Family.objects.filter(
-        Exists(
-            Membership.objects.filter(
-                family=OuterRef("pk"), user=user, role=Role.PARENT, ended_at__isnull=True
-            )
-        )
+        Exists(Membership.objects.active().parents().filter(family=OuterRef("pk"), user=user))
     )
 
 
@@ -369,21 +367,13 @@ def family_overview(access: FamilyAccess, *, today: date | None = None) -> Famil
     )
 
 
-def invitation_token_known(token: str) -> bool:
-    """Whether a link token belongs to any invitation at all, used or not: an unusable link
-    answers 410 Gone when it once existed and 404 when it never did."""
-    return Invitation.objects.filter(token_hash=hash_link_token(token)).exists()
-
-
 def invitation_seat_problem(invitation: Invitation, user: User) -> str:
     """What accepting `invitation` would refuse for `user` (already a member, no parent seat
     left), so the page can say it before the click; "" when nothing stands in the way."""
     family_id = invitation.family_id
     if (
         user.is_authenticated
-        and Membership.objects.filter(
-            family_id=family_id, user=user, ended_at__isnull=True
-        ).exists()
+        and Membership.objects.active().filter(family_id=family_id, user=user).exists()
     ):
         return _("You are already a member of this family.")
     if invitation.role == Role.PARENT and _active_parent_ids(family_id).count() >= MAX_PARENTS:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.families.hooks import member_joined
+from coparent.families.links import INVITATION_PURPOSE, invitation_path
 from coparent.families.models import (
     MAX_PARENTS,
     Child,
@@ -25,12 +27,12 @@ from coparent.families.models import (
     Role,
 )
 from coparent.families.selectors import FamilyAccess
-from coparent.labels import check_label
+from coparent.families.tasks import send_invitation_email
+from coparent.infra.errors import DomainError
+from coparent.infra.labels import check_label
+from coparent.infra.secrets_links import hash_link_token, link_token
 from coparent.records.models import Kind
 from coparent.records.services import record_append
-from coparent.secrets_links import hash_link_token, link_token
-
-INVITATION_PURPOSE = "invitation"
 
 
 def _now(at: datetime | None) -> datetime:
@@ -168,12 +170,8 @@ class IssuedInvitation:
         return invitation_path(self.token)
 
 
-def invitation_path(token: str) -> str:
-    return f"/invite/{token}/"
-
-
 def _active_parents(family: Family) -> int:
-    return Membership.objects.filter(family=family, role=Role.PARENT, ended_at__isnull=True).count()
+    return Membership.objects.active().parents().filter(family=family).count()
 
 
 def invitation_create(
@@ -210,7 +208,7 @@ def invitation_create(
             errors["role"] = [
                 _("An invitation to the second parent is already pending; cancel it first.")
             ]
-    if Membership.objects.filter(family=family, user__email=email, ended_at__isnull=True).exists():
+    if Membership.objects.active().filter(family=family, user__email=email).exists():
         errors["email"] = [_("This person is already a member of the family.")]
     if errors:
         raise ValidationError(errors)
@@ -242,8 +240,6 @@ def invitation_create(
         )
         issued = IssuedInvitation(invitation=invitation, token=token)
         if send_email:
-            from coparent.families.tasks import send_invitation_email
-
             transaction.on_commit(lambda: send_invitation_email.enqueue(str(invitation.pk)))
     return issued
 
@@ -268,8 +264,17 @@ def invitation_cancel(
         )
 
 
-class InvitationProblem(Exception):
-    """Why an invitation link cannot be used; the message is shown to the person."""
+class InvitationProblem(DomainError):
+    """Why an invitation link cannot be used; the message is shown to the person, and `reason`
+    tells the page and the API which answer to give: `unknown` (no such link was ever issued),
+    `gone` (used, cancelled or expired) or `seat` (a live link that cannot apply to this person:
+    already a member, or no parent seat left)."""
+
+    STATUS = {"unknown": 400, "gone": 410, "seat": 409}
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, reason=reason)
+        self.status = self.STATUS[reason]
 
 
 def invitation_lookup(token: str, *, now: datetime | None = None) -> Invitation:
@@ -284,15 +289,19 @@ def invitation_lookup(token: str, *, now: datetime | None = None) -> Invitation:
             _(
                 "This invitation link is not valid. Check that you copied all "
                 "of it, or ask for a new invitation."
-            )
+            ),
+            reason="unknown",
         )
     if invitation.status == Invitation.Status.ACCEPTED:
-        raise InvitationProblem(_("This invitation has already been used. Each link works once."))
+        raise InvitationProblem(
+            _("This invitation has already been used. Each link works once."), reason="gone"
+        )
     if invitation.status == Invitation.Status.CANCELLED:
-        raise InvitationProblem(_("This invitation was cancelled by the family."))
+        raise InvitationProblem(_("This invitation was cancelled by the family."), reason="gone")
     if invitation.is_expired(now):
         raise InvitationProblem(
-            _("This invitation has expired. Ask the parent who invited you for a new one.")
+            _("This invitation has expired. Ask the parent who invited you for a new one."),
+            reason="gone",
         )
     return invitation
 
@@ -304,13 +313,14 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
         # Lock the invitation so a double click cannot use it twice.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != Invitation.Status.PENDING:
-            raise InvitationProblem(_("This invitation has already been used."))
+            raise InvitationProblem(_("This invitation has already been used."), reason="gone")
         family = invitation.family
-        if Membership.objects.filter(family=family, user=user, ended_at__isnull=True).exists():
-            raise InvitationProblem(_("You are already a member of this family."))
+        if Membership.objects.active().filter(family=family, user=user).exists():
+            raise InvitationProblem(_("You are already a member of this family."), reason="seat")
         if invitation.role == Role.PARENT and _active_parents(family) >= MAX_PARENTS:
             raise InvitationProblem(
-                _("This family already has two parents. A family can have at most two.")
+                _("This family already has two parents. A family can have at most two."),
+                reason="seat",
             )
         membership = Membership.objects.create(
             family=family,
@@ -331,18 +341,16 @@ def invitation_accept(*, token: str, user: User, at: datetime | None = None) -> 
             at=moment,
             data={**_member_data(membership), "invitation": str(invitation.pk)},
         )
-        # Messages written before a co-parent joined are delivered to them now (lazy import:
-        # messaging builds on families).
-        from coparent.messaging.services import deliver_waiting_messages
-
-        deliver_waiting_messages(membership=membership, at=moment)
+        # What the domain apps do for a new member (messaging: deliver the conversations written
+        # before a co-parent joined), in this transaction: families imports none of them.
+        member_joined(membership=membership, at=moment)
         if invitation.role == Role.PROFESSIONAL:
-            inviter = Membership.objects.filter(
-                family=family,
-                user_id=invitation.invited_by_id,
-                role=Role.PARENT,
-                ended_at__isnull=True,
-            ).first()
+            inviter = (
+                Membership.objects.active()
+                .parents()
+                .filter(family=family, user_id=invitation.invited_by_id)
+                .first()
+            )
             if inviter is not None:
                 # Inviting a professional is the inviting parent's consent; the other parent
                 # still has to give theirs before access starts.

@@ -5,16 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django_tasks import task
 
+from coparent.families.links import INVITATION_PURPOSE, invitation_path
 from coparent.families.models import Invitation
-from coparent.mail import send_email
-from coparent.secrets_links import link_token
+from coparent.infra.mail import send_email
+from coparent.infra.secrets_links import link_token
 
 
 @task()
 def send_invitation_email(invitation_id: str) -> None:
-    # Imported here: services imports this module lazily, and the reverse must stay lazy too.
-    from coparent.families.services import INVITATION_PURPOSE, invitation_path
-
     invitation = Invitation.objects.select_related("family", "invited_by").get(pk=invitation_id)
     context = {
         "invitation": invitation,

@@ -25,7 +25,7 @@ urlpatterns = [
 ]
 
 # Mounted at the site's root by coparent/urls.py, outside the "families/" prefix and namespace,
-# because invitation emails already carry /invite/<token>/ (services.invitation_path).
+# because invitation emails already carry /invite/<token>/ (links.invitation_path).
 invite_urlpatterns = [
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

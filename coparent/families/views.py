@@ -7,15 +7,12 @@ redirect tell the person what happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,52 +20,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coparent import ratelimit
 from coparent.families import selectors, services
-from coparent.families.forms import (
-    ChildForm,
-    FamilyForm,
-    InvitationForm,
-    add_service_error,
-)
+from coparent.families.forms import ChildForm, FamilyForm, InvitationForm
 from coparent.families.models import Role
+from coparent.infra import ratelimit
 from coparent.records.selectors import entry_rows, latest_entries
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.forms import act, posted, submit
+from coparent.web.pages import FamilyPages
 
-T = TypeVar("T")
-
-
-def _posted(request: HttpRequest) -> Any:
-    # Bound on every POST, even an empty one, so that it shows "required" rather than nothing.
-    return request.POST if request.method == "POST" else None
-
-
-def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
-    """Run one service call with the form's cleaned data; the service's ValidationError becomes
-    field errors on the form. Returns the service's result, or None when the form has errors."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as error:
-        add_service_error(form, error)
-        return None
-
-
-def _act(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
-    """Run a one-button action (cancel, consent, remove); say what happened either way."""
-    try:
-        action()
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-        return False
-    messages.success(request, done)
-    return True
-
-
-def _family_page(request: FamilyRequest, template: str, nav: str, **context: Any) -> HttpResponse:
-    return render(request, template, {"nav": nav, "access": request.family_access, **context})
+render_page = FamilyPages(nav="dashboard")
 
 
 # --- Family space -------------------------------------------------------------------------------
@@ -77,8 +38,8 @@ def _family_page(request: FamilyRequest, template: str, nav: str, **context: Any
 @login_required
 @require_http_methods(["GET", "POST"])
 def family_create(request: HttpRequest) -> HttpResponse:
-    form = FamilyForm(_posted(request))
-    family = request.method == "POST" and _submit(
+    form = FamilyForm(posted(request))
+    family = request.method == "POST" and submit(
         form,
         lambda data: services.family_create(user=request.user, name=data["name"]),  # type: ignore[arg-type]
     )
@@ -97,16 +58,14 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
     if not access.can_read_shared:
         # A viewer's role is the calendar and the children's events: the children's first names
         # and ages, and nothing about the members, invitations or the record.
-        return _family_page(
+        return render_page(
             request,
             "families/dashboard_viewer.html",
-            "dashboard",
             children=selectors.child_views(access),
         )
-    return _family_page(
+    return render_page(
         request,
         "families/dashboard.html",
-        "dashboard",
         overview=selectors.family_overview(access),
         entries=entry_rows(access, latest_entries(access, n=10)),
     )
@@ -118,10 +77,10 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
 @family_view(shared=True)
 @require_http_methods(["GET"])
 def children(request: FamilyRequest) -> HttpResponse:
-    return _family_page(
+    return render_page(
         request,
         "families/children.html",
-        "children",
+        nav="children",
         children=selectors.child_views(request.family_access),
     )
 
@@ -129,14 +88,14 @@ def children(request: FamilyRequest) -> HttpResponse:
 @family_view(parent=True)
 @require_http_methods(["GET", "POST"])
 def child_add(request: FamilyRequest) -> HttpResponse:
-    form = ChildForm(_posted(request))
-    child = request.method == "POST" and _submit(
+    form = ChildForm(posted(request))
+    child = request.method == "POST" and submit(
         form, lambda data: services.child_add(access=request.family_access, **data)
     )
     if child:
         messages.success(request, _("%(name)s was added.") % {"name": child.name})
         return redirect("families:children", family_id=request.family.pk)
-    return _family_page(request, "families/child_form.html", "children", form=form, child=None)
+    return render_page(request, "families/child_form.html", nav="children", form=form, child=None)
 
 
 @family_view(parent=True)
@@ -144,15 +103,15 @@ def child_add(request: FamilyRequest) -> HttpResponse:
 def child_edit(request: FamilyRequest, child_id: Any) -> HttpResponse:
     child = selectors.get_child(request.family_access, child_id)
     initial = {"name": child.name, "date_of_birth": child.date_of_birth}
-    form = ChildForm(_posted(request), initial=initial)
-    saved = request.method == "POST" and _submit(
+    form = ChildForm(posted(request), initial=initial)
+    saved = request.method == "POST" and submit(
         form,
         lambda data: services.child_update(access=request.family_access, child=child, **data),
     )
     if saved:
         messages.success(request, _("%(name)s's details were saved.") % {"name": saved.name})
         return redirect("families:children", family_id=request.family.pk)
-    return _family_page(request, "families/child_form.html", "children", form=form, child=child)
+    return render_page(request, "families/child_form.html", nav="children", form=form, child=child)
 
 
 # --- Members, invitations and consent ------------------------------------------------------------
@@ -162,10 +121,10 @@ def child_edit(request: FamilyRequest, child_id: Any) -> HttpResponse:
 @require_http_methods(["GET"])
 def members(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
-    return _family_page(
+    return render_page(
         request,
         "families/members.html",
-        "members",
+        nav="members",
         members=selectors.member_rows(access),
         invitations=list(selectors.pending_invitations(access)),
     )
@@ -177,14 +136,14 @@ def members(request: FamilyRequest) -> HttpResponse:
 def invite(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     # "Invite your co-parent" on the dashboard links here with ?role=parent.
-    form = InvitationForm(_posted(request), initial={"role": request.GET.get("role")})
+    form = InvitationForm(posted(request), initial={"role": request.GET.get("role")})
 
     def create(data: dict[str, Any]) -> services.IssuedInvitation:
         # Each invitation emails someone outside the family: limited per parent and address.
         ratelimit.hit(request, "invitation", email=data["email"])
         return services.invitation_create(access=access, **data)
 
-    issued = request.method == "POST" and _submit(form, create)
+    issued = request.method == "POST" and submit(form, create)
     if issued:
         # Shown once, on this response only: the token is never stored in clear, not even in
         # the session, so a refresh or the back button cannot bring it back.
@@ -193,14 +152,14 @@ def invite(request: FamilyRequest) -> HttpResponse:
             _("An email with the invitation link was sent to %(email)s.")
             % {"email": issued.invitation.email},
         )
-        return _family_page(
+        return render_page(
             request,
             "families/invite_sent.html",
-            "members",
+            nav="members",
             invitation=issued.invitation,
             link=request.build_absolute_uri(issued.path),
         )
-    return _family_page(request, "families/invite.html", "members", form=form)
+    return render_page(request, "families/invite.html", nav="members", form=form)
 
 
 @family_view(parent=True)
@@ -208,7 +167,7 @@ def invite(request: FamilyRequest) -> HttpResponse:
 def invitation_cancel(request: FamilyRequest, invitation_id: Any) -> HttpResponse:
     access = request.family_access
     invitation = selectors.get_invitation(access, invitation_id)
-    _act(
+    act(
         request,
         lambda: services.invitation_cancel(access=access, invitation=invitation),
         _("The invitation to %(email)s was cancelled; its link no longer works.")
@@ -231,7 +190,7 @@ def consent(request: FamilyRequest, member_id: Any, give: bool) -> HttpResponse:
             services.consent_withdraw,
             _("You withdrew your consent. %(name)s no longer has access to this family."),
         )
-    _act(
+    act(
         request,
         lambda: action(access=access, professional=professional),
         done % {"name": professional.user},
@@ -251,7 +210,7 @@ def member_end(request: FamilyRequest, member_id: Any) -> HttpResponse:
         done = _("You left %(family)s.") % {"family": request.family.name}
     else:
         done = _("%(name)s was removed from the family.") % {"name": membership.user}
-    ended = _act(
+    ended = act(
         request, lambda: services.membership_end(access=access, membership=membership), done
     )
     if ended and leaving:
@@ -274,8 +233,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_lookup(token)
     except services.InvitationProblem as problem:
-        status = 410 if selectors.invitation_token_known(token) else 404
-        return _problem(request, str(problem), status)
+        # A link that never existed is not found; one that did is gone for good.
+        return _problem(request, problem.message, 404 if problem.reason == "unknown" else 410)
 
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -284,7 +243,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
         except services.InvitationProblem as problem:
             # A seat problem (a third parent, already a member): the link stays usable.
-            return _problem(request, str(problem), 409)
+            return _problem(request, problem.message, 409)
         if membership.role == Role.PROFESSIONAL and not selectors.professional_has_access(
             membership
         ):

@@ -11,9 +11,12 @@ class MessagingConfig(AppConfig):
         # The record's pages and exports learn to describe message entries in plain words.
         from PIL import Image
 
-        from coparent.messaging import attachments, summaries
+        from coparent.families.hooks import on_member_joined
+        from coparent.messaging import attachments, services, summaries
 
         summaries.register()
+        # A parent who joins receives the conversations written before they came.
+        on_member_joined(services.deliver_waiting_messages)
         # Pillow's own decompression-bomb guard, set deliberately for every image this process
         # opens (WeasyPrint's included): it warns above this many pixels and refuses twice as
         # many. Attachments are refused above it before Pillow is asked to decode anything.

@@ -32,7 +32,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coparent.core import pdf
 from coparent.core.text import hidden_characters
-from coparent.env import env_int
+from coparent.infra.env import env_int
 
 MAX_FILES = 5  # per message, unless COPARENT_ATTACHMENT_MAX_FILES says otherwise
 # Photos: at most this many pixels (COPARENT_IMAGE_MAX_PIXELS), enough for the 48 and 50

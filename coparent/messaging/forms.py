@@ -11,16 +11,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
-from coparent.families.forms import DateInput
 from coparent.families.models import Membership
 from coparent.messaging import attachments as files
 from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Frequency, Topic
 from coparent.web.fields import BoundedDateField, IdField
 from coparent.web.tone import CoachedTextarea
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+from coparent.web.widgets import DateInput, MultipleFileInput
 
 
 class AttachmentsField(forms.FileField):

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,8 +24,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from coparent.accounts.models import User
-from coparent.families.models import Family, Membership, Role
-from coparent.families.selectors import FamilyAccess, professional_has_access
+from coparent.families.models import Family, Membership
+from coparent.families.selectors import FamilyAccess, get_owned, parse_pk, professional_has_access
 from coparent.messaging import search
 from coparent.messaging import shield as shieldlib
 from coparent.messaging.models import (
@@ -42,13 +41,6 @@ from coparent.messaging.shield import FoldCache, Segment, shield_enabled
 
 THREAD_PAGE = 100
 SEARCH_LIMIT = 50
-
-
-def _uuid(value: object, what: str) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404(what) from None
 
 
 def _user(access: FamilyAccess) -> User:
@@ -83,11 +75,7 @@ def record_entries_readable(
 
 def get_thread_for_user(access: FamilyAccess, thread_id: object) -> Thread:
     """One thread of the family that the user takes part in; 404 for any other."""
-    tid = _uuid(thread_id, "No such conversation.")
-    thread = visible_threads(access).filter(pk=tid).select_related("created_by").first()
-    if thread is None:
-        raise Http404("No such conversation.")
-    return thread
+    return get_owned(visible_threads(access).select_related("created_by"), access, thread_id)
 
 
 def _unread_deliveries(access: FamilyAccess) -> QuerySet[MessageDelivery]:
@@ -303,31 +291,22 @@ def thread_messages(
 
 
 def get_message_for_user(access: FamilyAccess, message_id: object) -> Message:
-    try:
-        mid = int(str(message_id))
-    except ValueError:
-        raise Http404("No such message.") from None
-    message = (
-        Message.objects.filter(
-            pk=mid, family=access.family, thread__in=visible_threads(access).values("pk")
-        )
-        .select_related("sender", "thread")
-        .first()
+    return get_owned(
+        Message.objects.filter(thread__in=visible_threads(access).values("pk")).select_related(
+            "sender", "thread"
+        ),
+        access,
+        message_id,
     )
-    if message is None:
-        raise Http404("No such message.")
-    return message
 
 
 def get_attachment_for_user(access: FamilyAccess, attachment_id: object) -> Attachment:
     """An attachment of a message in a thread the user takes part in; 404 otherwise."""
-    aid = _uuid(attachment_id, "No such attachment.")
-    attachment = Attachment.objects.filter(
-        pk=aid, family=access.family, message__thread__in=visible_threads(access).values("pk")
-    ).first()
-    if attachment is None:
-        raise Http404("No such attachment.")
-    return attachment
+    return get_owned(
+        Attachment.objects.filter(message__thread__in=visible_threads(access).values("pk")),
+        access,
+        attachment_id,
+    )
 
 
 def professionals_with_access(access: FamilyAccess) -> list[Membership]:
@@ -335,9 +314,9 @@ def professionals_with_access(access: FamilyAccess) -> list[Membership]:
     access.require_shared()
     return [
         m
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PROFESSIONAL, ended_at__isnull=True
-        )
+        for m in Membership.objects.active()
+        .professionals()
+        .filter(family=access.family)
         .select_related("user")
         .order_by("joined_at")
         if professional_has_access(m)
@@ -345,7 +324,7 @@ def professionals_with_access(access: FamilyAccess) -> list[Membership]:
 
 
 def get_professional(access: FamilyAccess, membership_id: object) -> Membership:
-    mid = _uuid(membership_id, "No such member.")
+    mid = parse_pk(Membership, membership_id)
     for membership in professionals_with_access(access):
         if membership.pk == mid:
             return membership

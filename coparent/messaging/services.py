@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
-from coparent.labels import check_label
+from coparent.infra.labels import check_label
+from coparent.infra.notifications import notify_on_commit
 from coparent.messaging import attachments as files
 from coparent.messaging import idempotency
 from coparent.messaging.models import (
@@ -38,7 +39,7 @@ from coparent.messaging.models import (
     Topic,
 )
 from coparent.messaging.selectors import get_message_for_user
-from coparent.notifications import notify_on_commit
+from coparent.messaging.tasks import notify_new_message
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 
@@ -95,9 +96,10 @@ def _clean_subject(subject: str) -> str:
 def _active_parents(access: FamilyAccess) -> list[User]:
     return [
         m.user
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PARENT, ended_at__isnull=True
-        ).select_related("user")
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
+        .select_related("user")
     ]
 
 
@@ -246,8 +248,6 @@ def _write_message(
             ],
         },
     )
-    from coparent.messaging.tasks import notify_new_message
-
     notify_on_commit(lambda: notify_new_message.enqueue(message.pk))
     return message
 
@@ -491,8 +491,9 @@ def messages_mark_viewed(
 
 def deliver_waiting_messages(*, membership: Membership, at: datetime | None = None) -> int:
     """A parent who joins the family receives every conversation written so far: they become a
-    participant of each thread and each message is delivered to them now. Called by
-    families.services.invitation_accept inside its transaction; the record shows the sending
+    participant of each thread and each message is delivered to them now. An "on member joined"
+    hook (coparent.families.hooks, registered in MessagingConfig.ready), so it runs inside the
+    transaction of families.services.invitation_accept; the record shows the sending
     time of each message and this delivery time."""
     if membership.role != Role.PARENT:
         return 0

@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coparent.messaging.selectors import record_entries_readable
+from coparent.records import disclosure, export, selectors
 from coparent.records.models import Kind
 
 
@@ -72,9 +74,6 @@ PUBLIC_KEYS = {
 
 
 def register() -> None:
-    from coparent.messaging.selectors import record_entries_readable
-    from coparent.records import disclosure, export, selectors
-
     for kind, summarise in SUMMARIES.items():
         selectors.register_summary(kind, summarise)
         # The PDF export keeps its own table of one-liners.

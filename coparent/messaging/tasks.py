@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from coparent.accounts.models import User
-from coparent.mail import send_email
+from coparent.infra.mail import send_email
 from coparent.messaging import shield
 from coparent.messaging.models import (
     DigestSent,

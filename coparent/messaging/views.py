@@ -19,14 +19,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coparent import ratelimit
-from coparent.families.forms import add_service_error
+from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
 from coparent.messaging import selectors, services
 from coparent.messaging.forms import (
@@ -42,24 +41,18 @@ from coparent.messaging.forms import (
 from coparent.messaging.models import Thread
 from coparent.messaging.shield import shield_enabled
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.forms import add_service_error
+from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
 from coparent.web.tone import advice
 
 INBOX_PAGE = 30
 
 
-def _page(request: FamilyRequest, template: str, **context: Any) -> HttpResponse:
-    access = request.family_access
-    return render(
-        request,
-        template,
-        {
-            "nav": "messages",
-            "access": access,
-            "messages_unread": selectors.unread_count(access),
-            **context,
-        },
-    )
+render_page = FamilyPages(
+    nav="messages",
+    context=lambda request: {"messages_unread": selectors.unread_count(request.family_access)},
+)
 
 
 def _tone_asked(request: FamilyRequest) -> bool:
@@ -101,7 +94,7 @@ def inbox(request: FamilyRequest) -> HttpResponse:
     page = Paginator(selectors.threads_for_user(access, topic=topic or None), INBOX_PAGE).get_page(
         request.GET.get("page")
     )
-    return _page(request, "messaging/inbox.html", form=form, page=page, topic=topic)
+    return render_page(request, "messaging/inbox.html", form=form, page=page, topic=topic)
 
 
 @family_view(shared=True)
@@ -113,7 +106,7 @@ def compose(request: FamilyRequest) -> HttpResponse:
         form = ComposeForm(
             initial=_as_typed(request, ("subject", "topic", "body")), professionals=professionals
         )
-        return _page(
+        return render_page(
             request,
             "messaging/compose.html",
             form=form,
@@ -142,7 +135,7 @@ def compose(request: FamilyRequest) -> HttpResponse:
         else:
             messages.success(request, _("Sent. It can never be edited or deleted."))
             return redirect(_thread_url(request, message.thread, f"m{message.pk}"))
-    return _page(request, "messaging/compose.html", form=form)
+    return render_page(request, "messaging/compose.html", form=form)
 
 
 def _show_thread(
@@ -160,16 +153,15 @@ def _show_thread(
     new_ids = set(page.unviewed_ids)
     if new_ids:
         services.messages_mark_viewed(access=access, thread=thread, message_ids=sorted(new_ids))
-    response = _page(
+    return render_page(
         request,
         "messaging/thread.html",
+        status=status,
         thread_page=page,
         form=form,
         new_ids=new_ids,
         **(tone or {}),
     )
-    response.status_code = status
-    return response
 
 
 @family_view(shared=True)
@@ -224,7 +216,7 @@ def search(request: FamilyRequest) -> HttpResponse:
             # The searcher's shield folds snippets of received messages as the thread does.
             shield=shield_enabled(request.user),
         )
-    return _page(request, "messaging/search.html", form=form, hits=hits)
+    return render_page(request, "messaging/search.html", form=form, hits=hits)
 
 
 @family_view(shared=True)
@@ -272,4 +264,4 @@ def notifications(request: FamilyRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your message settings are saved."))
             return redirect("messaging:inbox", family_id=request.family.pk)
-    return _page(request, "messaging/notifications.html", form=form, shield_form=shield_form)
+    return render_page(request, "messaging/notifications.html", form=form, shield_form=shield_form)

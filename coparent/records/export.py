@@ -35,7 +35,7 @@ from coparent.core.record.chain import (
     stub_of,
 )
 from coparent.families.models import Family, Membership
-from coparent.keys import ensure_signing_key
+from coparent.infra.keys import ensure_signing_key
 from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.summaries import SUMMARIES, summarize

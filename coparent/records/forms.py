@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
-from coparent.families.forms import DateInput
 from coparent.records.models import Kind
 from coparent.web.fields import BoundedDateField
+from coparent.web.widgets import DateInput
 
 
 class TimelineFilterForm(forms.Form):

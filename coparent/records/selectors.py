@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
 from coparent.records.models import ExportJob, RecordEntry
 from coparent.records.summaries import SUMMARIES, register_summary, summarize
@@ -117,7 +116,4 @@ def get_export_job(access: FamilyAccess, job_id: object) -> ExportJob:
     """One of the family's export jobs, for the members who may read the record (viewers get
     403). Another family's job, or none at all, is the same 404."""
     access.require_shared()
-    job = ExportJob.objects.filter(family=access.family, pk=job_id).first()
-    if job is None:
-        raise Http404("No such export.")
-    return job
+    return get_owned(ExportJob, access, job_id)

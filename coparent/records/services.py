@@ -16,6 +16,7 @@ from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at, seal
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
 from coparent.records.models import ExportJob, Kind, RecordEntry, RecordSeal
+from coparent.records.tasks import run_export_job
 
 
 class RecordError(RuntimeError):
@@ -92,8 +93,6 @@ def record_export(
     and renders the document (a PDF of thousands of entries takes many seconds) up to that very
     entry, so the signed export ends with it. The worker hears of the job only once it commits.
     """
-    from coparent.records.tasks import run_export_job
-
     access.require_shared()
     if date_from is not None and date_to is not None and date_from > date_to:
         raise ValidationError({"date_to": [_("The end date must be on or after the start date.")]})

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -25,9 +25,12 @@ from coparent.records.selectors import (
 from coparent.records.services import record_export
 from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.pages import FamilyPages
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
+
+render_page = FamilyPages(nav="record")
 
 
 @family_view(shared=True)
@@ -43,16 +46,13 @@ def timeline(request: FamilyRequest) -> HttpResponse:
             request.GET.get("page")
         )
         rows = entry_rows(access, page.object_list)
-    return render(
+    return render_page(
         request,
         "records/timeline.html",
-        {
-            "nav": "record",
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "filtered": any(request.GET.get(f) for f in form.fields),
-        },
+        form=form,
+        page=page,
+        rows=rows,
+        filtered=any(request.GET.get(f) for f in form.fields),
     )
 
 
@@ -74,7 +74,7 @@ def export(request: FamilyRequest) -> HttpResponse:
         return redirect(
             "records:export_job", family_id=request.family_access.family.pk, job_id=job.pk
         )
-    return render(request, "records/export.html", {"nav": "record", "form": form})
+    return render_page(request, "records/export.html", form=form)
 
 
 def _job_status(job: ExportJob, family_id: Any) -> dict[str, Any]:
@@ -107,10 +107,8 @@ def export_job(request: FamilyRequest, job_id: Any) -> HttpResponse:
     """The export's progress; a script polls the status while it is prepared, and without
     script a Refresh link does the same by hand."""
     job = get_export_job(request.family_access, job_id)
-    return render(
-        request,
-        "records/export_job.html",
-        {"nav": "record", "job": job, "state": _job_status(job, request.family.pk)},
+    return render_page(
+        request, "records/export_job.html", job=job, state=_job_status(job, request.family.pk)
     )
 
 

@@ -1,5 +1,5 @@
-"""The schedule chapter of the demo stories (coparent/demo.py): each family agrees a plan with
-holidays early on, and a change later, through the same services a parent would use."""
+"""The schedule chapter of the demo stories (coparent/cli/demo_data.py): each family agrees a
+plan with holidays early on, and a change later, through the same services a parent would use."""
 
 from __future__ import annotations
 

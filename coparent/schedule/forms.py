@@ -22,6 +22,7 @@ from coparent.families.selectors import first_name
 from coparent.schedule.models import NOTE_MAX_CHARS
 from coparent.web.fields import BoundedDateField, MonthField
 from coparent.web.tone import CoachedTextarea
+from coparent.web.widgets import DateInput, TimeInput
 
 CUSTOM = "custom"
 OWNER_CHOICES = [("", _("nobody (the rotation)")), ("A", _("parent A")), ("B", _("parent B"))]
@@ -67,12 +68,8 @@ class PlanForm(forms.Form):
             "One letter a day, repeating: A for parent A, B for parent B (AABBAAABBAABBB)."
         ),
     )
-    start = BoundedDateField(
-        label=_("Day 0 of the rotation"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    exchange_time = forms.TimeField(
-        label=_("Exchange time"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start = BoundedDateField(label=_("Day 0 of the rotation"), widget=DateInput())
+    exchange_time = forms.TimeField(label=_("Exchange time"), widget=TimeInput())
     exchange_place = forms.CharField(
         label=_("Usual exchange place"), required=False, max_length=200
     )
@@ -88,7 +85,7 @@ class PlanForm(forms.Form):
     )
     effective_from = BoundedDateField(
         label=_("In force from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Today or later: days already past never change."),
     )
     note = forms.CharField(
@@ -127,9 +124,7 @@ class HolidayForm(forms.Form):
 
 class BirthdayForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
-    date = BoundedDateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = BoundedDateField(label=_("Date of birth"), required=False, widget=DateInput())
     start = _offset(_("Starts"))
     end = _offset(_("Ends"))
     odd_years = _owner(_("Odd years"))
@@ -138,12 +133,8 @@ class BirthdayForm(forms.Form):
 
 class SchoolBreakForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
-    start = BoundedDateField(
-        label=_("First day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = BoundedDateField(
-        label=_("Back on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = BoundedDateField(label=_("First day"), required=False, widget=DateInput())
+    end = BoundedDateField(label=_("Back on"), required=False, widget=DateInput())
     split = forms.ChoiceField(
         label=_("Split"),
         choices=[("whole", _("whole")), ("halves", _("in halves"))],
@@ -329,10 +320,8 @@ class DeclineForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = BoundedDateField(
-        label=_("To (not included)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = BoundedDateField(label=_("From"), widget=DateInput())
+    end = BoundedDateField(label=_("To (not included)"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -73,8 +73,9 @@ class PlanVersion(models.Model):
 
 class FeedToken(models.Model):
     """A member's personal iCalendar feed. The URL's token is derived from the row's id with the
-    server's secret (coparent.secrets_links), so the page can show it again, while the database
-    keeps only its hash to look it up. Revoked tokens stay, with `revoked_at`, and answer 404."""
+    server's secret (coparent.infra.secrets_links), so the page can show it again, while the
+    database keeps only its hash to look it up. Revoked tokens stay, with `revoked_at`, and
+    answer 404."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="feed_tokens")

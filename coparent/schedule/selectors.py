@@ -9,13 +9,12 @@ time-share are for parents and consented professionals (`require_shared`).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,18 +25,24 @@ from coparent.core.schedule import (
     TimeShare,
     Window,
     expand,
+    expand_dates,
     local_midnight,
     plan_from_dict,
+    plan_timeshare,
+    plan_to_dict,
     timeshare,
 )
 from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
-from coparent.families.models import Membership, Role
-from coparent.families.selectors import FamilyAccess
+from coparent.families.models import Membership
+from coparent.families.selectors import FamilyAccess, get_owned
+from coparent.infra.errors import DomainError
+from coparent.infra.secrets_links import hash_link_token
 from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion
-from coparent.secrets_links import hash_link_token
+from coparent.schedule.plans import check_plan
 
 COUNTED = (PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)
+MAX_WINDOW_DAYS = 3 * 366  # the longest calendar or time-share one request may ask for
 
 
 def plan_versions(access: FamilyAccess) -> list[PlanVersion]:
@@ -51,22 +56,45 @@ def plan_versions(access: FamilyAccess) -> list[PlanVersion]:
 
 def get_version(access: FamilyAccess, version_id: object) -> PlanVersion:
     """One version of the family in `access`; another family's is a 404 like a missing one."""
-    try:
-        vid = version_id if isinstance(version_id, uuid.UUID) else uuid.UUID(str(version_id))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("No such plan version.") from None
-    version = (
-        PlanVersion.objects.filter(family=access.family, pk=vid)
-        .select_related("proposed_by", "answered_by")
-        .first()
+    return get_owned(
+        PlanVersion.objects.select_related("proposed_by", "answered_by"), access, version_id
     )
-    if version is None:
-        raise Http404("No such plan version.")
-    return version
 
 
 def pending_proposal(versions: Sequence[PlanVersion]) -> PlanVersion | None:
     return next((v for v in versions if v.status == PlanStatus.PROPOSED), None)
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """Every version, the proposal waiting for an answer, and what the member may do with it."""
+
+    versions: list[PlanVersion]
+    pending: PlanVersion | None
+    may_answer: bool  # a parent other than the one who proposed it
+    may_withdraw: bool  # the one who proposed it
+
+
+def proposals(access: FamilyAccess) -> Proposals:
+    """The proposals page (one query)."""
+    versions = plan_versions(access)
+    pending = pending_proposal(versions)
+    me = access.membership.user_id
+    return Proposals(
+        versions=versions,
+        pending=pending,
+        may_answer=pending is not None and access.is_parent and pending.proposed_by_id != me,
+        may_withdraw=pending is not None and pending.proposed_by_id == me,
+    )
+
+
+def plan_in_force_data(
+    access: FamilyAccess, *, schedule: Schedule | None = None
+) -> dict[str, Any] | None:
+    """The plan in force now (else the first one to come) in the engine's shape, for the
+    editor to start from; None before any plan was accepted."""
+    plan = (schedule or schedule_of(access)).current_plan()
+    return plan_to_dict(plan, json_safe=True) if plan is not None else None
 
 
 @dataclass(frozen=True)
@@ -217,9 +245,18 @@ class Calendar:
     exchanges: list[Exchange]
     events: list[ChildEvent]
     days: list[Day]
+    schedule: Schedule
 
     def name_of(self, letter: str) -> str:
         return self.plan.name_of(letter) if self.plan else letter  # type: ignore[arg-type]
+
+    def plan_at(self, moment: datetime) -> Plan | None:
+        """The plan whose names a segment or an exchange at `moment` goes by."""
+        return self.schedule.plan_on(moment) or self.plan
+
+    @property
+    def weeks(self) -> list[list[Day]]:
+        return [self.days[i : i + 7] for i in range(0, len(self.days), 7)]
 
 
 def calendar_between(
@@ -230,16 +267,21 @@ def calendar_between(
     schedule: Schedule | None = None,
     month: tuple[int, int] | None = None,
     today: date | None = None,
+    by_day: bool = True,
 ) -> Calendar:
     """The local dates [first, stop) in the family's zone: custody slices per day, exchanges,
-    holiday-like blocks and the children's events. Queries: the accepted versions (one, unless
-    `schedule` is given) and the events (three; two for a viewer) — however many there are."""
+    holiday-like blocks and the children's events (`by_day=False` leaves the days out, for a
+    caller that lists the segments, exchanges and events as they are). Queries: the accepted
+    versions (one, unless `schedule` is given) and the events (three; two for a viewer) —
+    however many there are."""
     schedule = schedule or schedule_of(access)
     zone = schedule.zone()
     plan = schedule.current_plan()
     start, end = local_midnight(zone, first), local_midnight(zone, stop)
     segments, exchanges = schedule.expand(start, end)
     events = events_between(access, start, end)
+    if not by_day:
+        return Calendar(zone, plan, first, stop, segments, exchanges, events, [], schedule)
     today = today or timezone.now().astimezone(zone).date()
     days: list[Day] = []
     index: dict[date, Day] = {}
@@ -285,7 +327,36 @@ def calendar_between(
         while day <= last and day < stop:
             index[day].events.append(event)
             day += timedelta(days=1)
-    return Calendar(zone, plan, first, stop, segments, exchanges, events, days)
+    return Calendar(zone, plan, first, stop, segments, exchanges, events, days, schedule)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the 28th at most, so every month has it)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, min(day.day, 28))
+
+
+def check_window(first: date, stop: date) -> None:
+    """The local dates [first, stop) one read of the calendar or the time-share may span."""
+    if stop <= first:
+        raise DomainError(_("The end must come after the start."), field="to")
+    if (stop - first).days > MAX_WINDOW_DAYS:
+        raise DomainError(
+            _("Ask for at most %(days)d days at a time.") % {"days": MAX_WINDOW_DAYS}, field="to"
+        )
+
+
+def calendar_window(
+    access: FamilyAccess, first: date | None = None, stop: date | None = None
+) -> Calendar:
+    """The calendar over the local dates [first, stop) as a list (the API's calendar): without
+    `first`, today in the family's zone; without `stop`, a month after `first`. DomainError on
+    `to` for an empty window or one longer than MAX_WINDOW_DAYS."""
+    schedule = schedule_of(access)
+    first = first or timezone.now().astimezone(schedule.zone()).date()
+    stop = stop or add_months(first, 1)
+    check_window(first, stop)
+    return calendar_between(access, first, stop, schedule=schedule, by_day=False)
 
 
 def month_grid(year: int, month: int) -> tuple[date, date]:
@@ -331,6 +402,95 @@ def timeshare_between(
     return share, months, schedule
 
 
+@dataclass(frozen=True)
+class TimeshareWindow:
+    first: date
+    stop: date
+    zone: ZoneInfo
+    share: TimeShare | None  # None without an accepted plan
+    months: list[MonthShare]
+    plan: Plan | None
+
+
+def timeshare_window(
+    access: FamilyAccess, first: date | None = None, stop: date | None = None
+) -> TimeshareWindow:
+    """The time-share over the local dates [first, stop) (the API's): without `first`, today in
+    the family's zone; without `stop`, a year after `first`. DomainError on `to` as for
+    `calendar_window`."""
+    schedule = schedule_of(access)
+    zone = schedule.zone()
+    first = first or timezone.now().astimezone(zone).date()
+    stop = stop or add_months(first, 12)
+    check_window(first, stop)
+    share, months, schedule = timeshare_between(access, first, stop, schedule=schedule)
+    return TimeshareWindow(first, stop, zone, share, months, schedule.current_plan())
+
+
+# --- a plan not yet proposed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    """What a plan someone is typing would give, before anything is saved: its custody segments
+    and exchanges over [first, stop), the time-share over the same dates, and, for the editor,
+    the calendar of its first months."""
+
+    plan: Plan
+    first: date
+    stop: date
+    segments: list[Segment]
+    exchanges: list[Exchange]
+    share: TimeShare
+    months: list[tuple[date, Calendar]]
+
+
+def with_parent_names(access: FamilyAccess, data: dict[str, Any]) -> dict[str, Any]:
+    """A plan without `parents` gets the family's parents' names (as the editor gives them)."""
+    if "parents" in data:
+        return data
+    return {**data, "parents": list(parent_names(access))}
+
+
+def plan_preview(
+    access: FamilyAccess,
+    data: dict[str, Any],
+    first: date,
+    stop: date,
+    *,
+    calendar_months: int = 0,
+    listed: bool = True,
+) -> PlanPreview:
+    """Preview the plan `data` (the engine's shape; the family's parents' names when it has
+    none) over the local dates [first, stop), with the calendar of `calendar_months` months
+    from `first`'s (`listed=False` leaves out the list of segments and exchanges, which the
+    editor does not show, so a live preview expands the year once). Raises PlanProblem for a
+    plan the engine refuses, DomainError on `to` for a bad window. Queries: the parents' names
+    when `data` has none, and the events of each month shown (the plan is not stored yet)."""
+    check_window(first, stop)
+    plan = check_plan(with_parent_names(access, data))
+    expansion = expand_dates(plan, first, stop) if listed else None
+    schedule = Schedule([Piece(None, plan, local_midnight(plan.zone, first), None)])  # type: ignore[arg-type]  # no version yet
+    months: list[tuple[date, Calendar]] = []
+    month = date(first.year, first.month, 1)
+    for _index in range(calendar_months):
+        low, high = month_grid(month.year, month.month)
+        calendar = calendar_between(
+            access, low, high, schedule=schedule, month=(month.year, month.month)
+        )
+        months.append((month, calendar))
+        month = add_months(month, 1)
+    return PlanPreview(
+        plan=plan,
+        first=first,
+        stop=stop,
+        segments=list(expansion.segments) if expansion else [],
+        exchanges=list(expansion.exchanges) if expansion else [],
+        share=plan_timeshare(plan, first, stop),
+        months=months,
+    )
+
+
 # --- feeds -------------------------------------------------------------------------------------
 
 
@@ -360,9 +520,9 @@ def parent_names(access: FamilyAccess) -> tuple[str, str]:
     the names the plan uses (one query)."""
     names = [
         m.user.display_name or m.user.email
-        for m in Membership.objects.filter(
-            family=access.family, role=Role.PARENT, ended_at__isnull=True
-        )
+        for m in Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
         .select_related("user")
         .order_by("joined_at", "pk")[:2]
     ]

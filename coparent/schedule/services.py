@@ -17,34 +17,17 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coparent.core.schedule import Plan, PlanError, plan_from_dict, plan_to_dict
-from coparent.families.models import Membership, Role
+from coparent.core.schedule import Plan, plan_to_dict
+from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
-from coparent.labels import label_problem
+from coparent.infra.labels import label_problem
+from coparent.infra.secrets_links import hash_link_token, link_token
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.schedule.models import NOTE_MAX_CHARS, FeedToken, PlanStatus, PlanVersion
-from coparent.secrets_links import hash_link_token, link_token
+from coparent.schedule.plans import PlanProblem, check_plan
 
 FEED_PURPOSE = "schedule.feed"
-
-
-class PlanProblem(ValueError):
-    """A proposal or an answer that cannot be taken, with each problem as (field, message);
-    fields are the engine's (``timezone``, ``holiday[0].date``) or ``effective_from``,
-    ``reason``, ``__all__``."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
-
-
-def check_plan(data: dict[str, Any]) -> Plan:
-    """The engine's plan for `data`, or PlanProblem naming each bad field."""
-    try:
-        return plan_from_dict(data)
-    except PlanError as exc:
-        raise PlanProblem(exc.problems) from None
 
 
 def local_today(plan: Plan, at: datetime) -> date:
@@ -53,7 +36,9 @@ def local_today(plan: Plan, at: datetime) -> date:
 
 def _other_parents(access: FamilyAccess) -> int:
     return (
-        Membership.objects.filter(family=access.family, role=Role.PARENT, ended_at__isnull=True)
+        Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
         .exclude(user=access.membership.user)
         .count()
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from coparent.records.models import Kind
+from coparent.records.summaries import register_summary
 
 
 def _proposed(d: dict[str, Any]) -> str:
@@ -54,7 +55,5 @@ SUMMARIES = {
 
 
 def register() -> None:
-    from coparent.records.summaries import register_summary
-
     for kind, summarise in SUMMARIES.items():
         register_summary(kind, summarise)

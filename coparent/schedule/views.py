@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,10 @@ from coparent.schedule.forms import (
     holiday_names,
     initial_from_plan,
 )
+from coparent.schedule.plans import PlanProblem
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.forms import say_errors
+from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
 
 AGENDA_DAYS = 42
@@ -50,20 +53,7 @@ def weekdays() -> list[str]:
 PREVIEW_MONTHS = 2
 
 
-def _page(
-    request: FamilyRequest, template: str, *, status: int = 200, **context: Any
-) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {
-            "nav": "calendar",
-            "access": request.family_access,
-            "weekdays": weekdays(),
-            **context,
-        },
-        status=status,
-    )
+render_page = FamilyPages(nav="calendar", context=lambda request: {"weekdays": weekdays()})
 
 
 def _month_of(request: HttpRequest, today: date) -> tuple[int, int]:
@@ -87,12 +77,11 @@ def month_page(request: FamilyRequest) -> HttpResponse:
     calendar = selectors.calendar_between(
         access, first, stop, schedule=schedule, month=(year, month), today=today
     )
-    weeks = [calendar.days[i : i + 7] for i in range(0, len(calendar.days), 7)]
-    return _page(
+    return render_page(
         request,
         "schedule/month.html",
         calendar=calendar,
-        weeks=weeks,
+        weeks=calendar.weeks,
         month=date(year, month, 1),
         previous=_shift(year, month, -1),
         following=_shift(year, month, 1),
@@ -111,7 +100,7 @@ def agenda_page(request: FamilyRequest) -> HttpResponse:
         access, first, first + timedelta(days=AGENDA_DAYS), schedule=schedule, today=today
     )
     days = [d for d in calendar.days if d.exchanges or d.blocks or d.events or d.is_today]
-    return _page(
+    return render_page(
         request,
         "schedule/agenda.html",
         calendar=calendar,
@@ -138,50 +127,31 @@ def _editor_context(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
 
 
 def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
-    """Validate the editor and, when the engine takes the plan, expand the next months and count
-    the time-share of a year from its date. Returns the context of `_preview.html`."""
+    """Validate the editor and, when the engine takes the plan, the calendar of its first months
+    and the time-share of a year from its date. Returns the context of `_preview.html`."""
     access = request.family_access
     if not edit.is_valid():
         return {"ok": False}
-    data = edit.plan_data(selectors.parent_names(access))
+    first = edit.form.cleaned_data["effective_from"]
     try:
-        plan = services.check_plan(data)
-    except services.PlanProblem as exc:
+        preview = selectors.plan_preview(
+            access,
+            edit.plan_data(selectors.parent_names(access)),
+            first,
+            date(first.year + 1, first.month, 1),
+            calendar_months=PREVIEW_MONTHS,
+            listed=False,
+        )
+    except PlanProblem as exc:
         edit.apply_problems(exc.problems)
         return {"ok": False, "problems": exc.problems}
-    from coparent.core.schedule import plan_timeshare
-    from coparent.schedule.selectors import Piece, Schedule
-
-    first = edit.form.cleaned_data["effective_from"]
-    start = selectors.local_midnight(plan.zone, first)
-    schedule = Schedule([Piece(None, plan, start, None)])  # type: ignore[arg-type]
-    months = []
-    month = date(first.year, first.month, 1)
-    for _i in range(PREVIEW_MONTHS):
-        low, high = selectors.month_grid(month.year, month.month)
-        months.append(
-            (
-                month,
-                _weeks(
-                    selectors.calendar_between(
-                        access, low, high, schedule=schedule, month=(month.year, month.month)
-                    )
-                ),
-            )
-        )
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    share = plan_timeshare(plan, first, date(first.year + 1, first.month, 1))
     return {
         "ok": True,
-        "plan": plan,
-        "zone": plan.zone,
-        "months": months,
-        "share": _share_rows(share, plan),
+        "plan": preview.plan,
+        "zone": preview.plan.zone,
+        "months": [(month, calendar.weeks) for month, calendar in preview.months],
+        "share": _share_rows(preview.share, preview.plan),
     }
-
-
-def _weeks(calendar: selectors.Calendar) -> list[list[selectors.Day]]:
-    return [calendar.days[i : i + 7] for i in range(0, len(calendar.days), 7)]
 
 
 def _share_rows(share: Any, plan: Any) -> list[dict[str, Any]]:
@@ -214,22 +184,17 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     schedule = selectors.schedule_of(access)
     today = timezone.now().astimezone(schedule.zone()).date()
-    current = schedule.plan_on(timezone.now()) or schedule.current_plan()
-    current_data = None
-    if current is not None:
-        from coparent.core.schedule import plan_to_dict
-
-        current_data = plan_to_dict(current, json_safe=True)
+    current_data = selectors.plan_in_force_data(access, schedule=schedule)
     if request.method == "GET":
         edit = editor(
             initial=initial_from_plan(current_data, today=today, children=list(children_of(access)))
         )
-        return _page(request, "schedule/edit.html", **_editor_context(request, edit))
+        return render_page(request, "schedule/edit.html", **_editor_context(request, edit))
     edit = editor(request.POST)
     preview = _preview(request, edit)
     if request.POST.get("action") != "propose" or not preview["ok"]:
         status = 200 if preview["ok"] or request.POST.get("action") != "propose" else 400
-        return _page(
+        return render_page(
             request,
             "schedule/edit.html",
             status=status,
@@ -243,9 +208,9 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
             effective_from=edit.form.cleaned_data["effective_from"],
             note=edit.form.cleaned_data["note"],
         )
-    except services.PlanProblem as exc:
+    except PlanProblem as exc:
         edit.apply_problems(exc.problems)
-        return _page(
+        return render_page(
             request,
             "schedule/edit.html",
             status=400,
@@ -268,17 +233,7 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
 def preview_fragment(request: FamilyRequest) -> HttpResponse:
     edit = editor(request.POST)
     preview = _preview(request, edit)
-    return render(
-        request,
-        "schedule/_preview.html",
-        {
-            "preview": preview,
-            "edit": edit,
-            "access": request.family_access,
-            "weekdays": weekdays(),
-        },
-        status=200,
-    )
+    return render_page(request, "schedule/_preview.html", preview=preview, edit=edit)
 
 
 @family_view(shared=True)
@@ -290,20 +245,16 @@ def proposals_page(request: FamilyRequest) -> HttpResponse:
 def _proposals(
     request: FamilyRequest, decline_form: DeclineForm | None = None, status: int = 200
 ) -> HttpResponse:
-    access = request.family_access
-    versions = selectors.plan_versions(access)
-    pending = selectors.pending_proposal(versions)
-    return _page(
+    shown = selectors.proposals(request.family_access)
+    return render_page(
         request,
         "schedule/proposals.html",
         status=status,
-        versions=versions,
-        pending=pending,
+        versions=shown.versions,
+        pending=shown.pending,
         decline_form=decline_form or DeclineForm(),
-        may_answer=pending is not None
-        and access.is_parent
-        and pending.proposed_by_id != access.membership.user_id,
-        may_withdraw=pending is not None and pending.proposed_by_id == access.membership.user_id,
+        may_answer=shown.may_answer,
+        may_withdraw=shown.may_withdraw,
     )
 
 
@@ -329,9 +280,8 @@ def _answer(request: FamilyRequest, version_id: Any, action: str) -> HttpRespons
                 access=access, version=version, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("Proposal declined."))
-    except services.PlanProblem as exc:
-        for _field, message in exc.problems:
-            messages.error(request, message)
+    except PlanProblem as exc:
+        say_errors(request, exc)
     return redirect("schedule:proposals", family_id=request.family.pk)
 
 
@@ -372,7 +322,7 @@ def timeshare_page(request: FamilyRequest) -> HttpResponse:
     plan = schedule.current_plan()
     rows = _share_rows(share, plan) if share is not None and plan is not None else []
     chart = monthly_chart(months, plan) if plan is not None else None
-    return _page(
+    return render_page(
         request,
         "schedule/timeshare.html",
         nav="timeshare",
@@ -442,7 +392,7 @@ def feed_page(request: FamilyRequest) -> HttpResponse:
         if feed
         else ""
     )
-    return _page(
+    return render_page(
         request,
         "schedule/feed.html",
         feed=feed,

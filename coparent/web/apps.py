@@ -17,7 +17,7 @@ def check_rate_limits(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     request that meets the limit."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from coparent.ratelimit import limits
+    from coparent.infra.ratelimit import limits
 
     try:
         limits("")  # parses every rule

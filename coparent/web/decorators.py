@@ -4,42 +4,55 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
+from coparent.accounts.models import User
+from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess, get_family_access
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 class FamilyRequest(HttpRequest):
+    """A request that went through `family_view`: signed in, with the family and the member's
+    access resolved through the one access path."""
+
+    user: User  # family_view lets only signed-in people in
+    family: Family
     family_access: FamilyAccess
+
+
+FamilyView = Callable[Concatenate[FamilyRequest, P], R]
+# What the URL router calls: the request and the URL's arguments, `family_id` among them.
+RoutedView = Callable[..., R]
 
 
 def family_view(
     *, shared: bool = False, parent: bool = False
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[FamilyView[P, R]], RoutedView[R]]:
     """Resolve `family_id` from the URL through the one access path and attach it to the request.
 
     `shared=True` lets only parents and consented professionals in (viewers get 403);
     `parent=True` lets only parents in. Anyone else, or another family, gets 404.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
+    def decorator(view: FamilyView[P, R]) -> RoutedView[R]:
         @wraps(view)
-        def wrapper(
-            request: HttpRequest, family_id: Any, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
-            access = get_family_access(request.user, family_id)  # type: ignore[arg-type]
+        def wrapper(request: HttpRequest, family_id: Any, *args: P.args, **kwargs: P.kwargs) -> R:
+            access = get_family_access(cast(User, request.user), family_id)
             if parent:
                 access.require_parent()
             elif shared:
                 access.require_shared()
-            request.family_access = access  # type: ignore[attr-defined]
-            request.family = access.family  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            family_request = cast(FamilyRequest, request)
+            family_request.family_access = access
+            family_request.family = access.family
+            return view(family_request, *args, **kwargs)
 
-        return wrapper
+        return login_required(wrapper)
 
     return decorator

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from coparent.ratelimit import REQUEST_ATTRIBUTE, RateLimited
+from coparent.infra.ratelimit import REQUEST_ATTRIBUTE, RateLimited
 
 
 class RateLimitMiddleware:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coparent.accounts.models import AuditEvent, EmailConfirmation, User
-from coparent.secrets_links import hash_link_token
+from coparent.infra.secrets_links import hash_link_token
 from tests.accounts.conftest import log_in, turn_on_2fa
 from tests.factories import PASSWORD
 

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from coparent.core.record.chain import GENESIS_PREV, entry_hash, key_fingerprint
 from coparent.families import services
-from coparent.keys import ensure_signing_key
+from coparent.infra.keys import ensure_signing_key
 from coparent.records.models import RecordEntry
 from tests.api.conftest import AUTH_QUERIES, family_path
 

@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from coparent import cli
-from coparent.cli import _Child, _supervise, main
+from coparent.cli import main
+from coparent.cli import serve as cli
+from coparent.cli.serve import _Child, _supervise
 
 
 def _export(cast, tmp_path, capsys, *extra: str) -> tuple[int, str, str]:

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from coparent.cli import _serve_demo, main
+from coparent.cli import main
+from coparent.cli.demo import serve_demo
+from coparent.cli.demo_data import DEMO_PASSWORD, build_demo
 from coparent.core.record.verify import verify_document
-from coparent.demo import DEMO_PASSWORD, build_demo
 from coparent.families.models import Invitation, Membership, Role
 from coparent.families.selectors import professional_has_access
 from coparent.records.export import build_export
@@ -143,14 +144,14 @@ def test_serve_shows_the_demo_logins_at_its_real_address_and_where_they_are_kept
     settings.DATA_DIR = tmp_path
     kept = tmp_path / "demo-logins.txt"
 
-    assert _serve_demo("http://127.0.0.1:8123") == kept
+    assert serve_demo("http://127.0.0.1:8123") == kept
     first = capsys.readouterr().out
     assert "Log in at http://127.0.0.1:8123/accounts/login/ as any of these people," in first
     assert f"(These demo logins are kept in {kept}.)" in first
     assert oct(kept.stat().st_mode & 0o777) == "0o600"
 
     # The next `make run`, on another port (PORT=8456): the same people, this run's address.
-    assert _serve_demo("http://127.0.0.1:8456") == kept
+    assert serve_demo("http://127.0.0.1:8456") == kept
     again = capsys.readouterr().out
     assert "Log in at http://127.0.0.1:8456/accounts/login/" in again
     assert "8123" not in again

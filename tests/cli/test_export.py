@@ -14,7 +14,7 @@ from coparent.core.record.chain import public_key_text
 from coparent.core.record.verify import verify_document
 from coparent.families import services
 from coparent.families.selectors import get_family_access
-from coparent.keys import ensure_signing_key
+from coparent.infra.keys import ensure_signing_key
 from coparent.records import export as export_module
 from coparent.records.export import (
     ChainBroken,

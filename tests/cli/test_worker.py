@@ -12,7 +12,7 @@ from django.db import OperationalError
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from coparent import worker
+from coparent.cli import worker
 from coparent.messaging.tasks import notify_new_message
 from tests.messaging.conftest import start
 

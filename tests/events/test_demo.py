@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from coparent.demo import build_demo
+from coparent.cli.demo_data import build_demo
 from coparent.events.models import ChildEvent, Rsvp
 from coparent.families.models import Role
 from coparent.records.models import RecordEntry

@@ -13,8 +13,8 @@ from django.utils import timezone
 from coparent.families import services
 from coparent.families.models import Invitation, Membership
 from coparent.families.selectors import get_family_access
+from coparent.infra.secrets_links import hash_link_token
 from coparent.records.models import RecordEntry
-from coparent.secrets_links import hash_link_token
 from tests.factories import UserFactory
 from tests.families.helpers import client_for, invite
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from coparent.demo import build_demo
+from coparent.cli.demo_data import build_demo
 from coparent.messaging.models import Attachment, Message, MessageView, Thread
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from coparent.demo import build_demo
+from coparent.cli.demo_data import build_demo
 from coparent.families.selectors import get_family_access
 from coparent.records.models import RecordEntry
 from coparent.schedule import selectors

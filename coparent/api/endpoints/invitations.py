@@ -5,10 +5,8 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router
-from ninja.errors import HttpError
 from ninja.responses import Status
 
-from coparent import ratelimit
 from coparent.api.auth import caller
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import (
@@ -24,9 +22,9 @@ from coparent.families import services
 from coparent.families.models import Invitation
 from coparent.families.selectors import (
     get_invitation,
-    invitation_token_known,
     pending_invitations,
 )
+from coparent.infra import ratelimit
 
 router = Router(tags=["invitations"])
 
@@ -79,17 +77,6 @@ def invitation_cancel(
     return Status(204, None)
 
 
-def _problem_status(token: str) -> int:
-    """The HTTP status of a refused token, from the same reads the invitation page uses."""
-    if not invitation_token_known(token):
-        return 400  # not a link anyone issued
-    try:
-        services.invitation_lookup(token)
-    except services.InvitationProblem:
-        return 410  # used, cancelled or expired: gone for good
-    return 409  # a live link that cannot apply to this caller (already a member, seats full)
-
-
 @router.post(
     "/invitations/accept",
     response=answers({201: AcceptOut}, 400, 409, 410, 422),
@@ -102,10 +89,9 @@ def _problem_status(token: str) -> int:
 def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[AcceptOut]:
     # People paste the whole link as often as the token; both work.
     token = payload.token.strip().rstrip("/").rsplit("/", 1)[-1]
-    try:
-        membership = services.invitation_accept(token=token, user=caller(request))
-    except services.InvitationProblem as problem:
-        raise HttpError(_problem_status(token), str(problem)) from None
+    # A refusal answers 400 (not a link anyone issued), 410 (used, cancelled or expired) or
+    # 409 (already a member, no parent seat left): services.InvitationProblem.STATUS.
+    membership = services.invitation_accept(token=token, user=caller(request))
     family = membership.family
     return Status(
         201,

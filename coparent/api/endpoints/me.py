@@ -8,7 +8,7 @@ from coparent.api.auth import caller
 from coparent.api.schemas import FamilyRef, MeOut, RecordKeyOut, answers
 from coparent.core.record.chain import key_fingerprint, public_key_text
 from coparent.families.selectors import families_for_user
-from coparent.keys import ensure_signing_key
+from coparent.infra.keys import ensure_signing_key
 
 router = Router(tags=["me"])
 

@@ -9,21 +9,13 @@ from ninja.responses import Status
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import ConsentOut, MemberOut, answers
 from coparent.families import services
-from coparent.families.models import Membership, Role
-from coparent.families.selectors import get_member, members_of
+from coparent.families.selectors import MemberRow, get_member, member_rows
 
 router = Router(tags=["members"])
 
 
-def _member_out(member: Membership, parent_ids: set[int]) -> MemberOut:
-    consented_by: list[int] | None = None
-    has_access = True
-    if member.role == Role.PROFESSIONAL:
-        # `active_consents` is prefetched by members_of; a consent from someone who is no longer
-        # a parent here does not count, exactly as in professional_has_access.
-        consents = member.active_consents  # type: ignore[attr-defined]  # members_of's Prefetch
-        consented_by = sorted(c.parent_id for c in consents if c.parent_id in parent_ids)
-        has_access = bool(parent_ids) and set(consented_by) == parent_ids
+def _member_out(row: MemberRow) -> MemberOut:
+    member = row.membership
     return MemberOut(
         id=member.pk,
         user_id=member.user_id,
@@ -32,8 +24,9 @@ def _member_out(member: Membership, parent_ids: set[int]) -> MemberOut:
         professional_kind=member.professional_kind,
         relationship=member.relationship,
         joined_at=member.joined_at,
-        consented_by=consented_by,
-        has_access=has_access,
+        # Only the current parents' consents count, exactly as in professional_has_access.
+        consented_by=sorted(p.pk for p in row.consented) if row.is_professional else None,
+        has_access=row.has_access,
     )
 
 
@@ -43,9 +36,7 @@ def _member_out(member: Membership, parent_ids: set[int]) -> MemberOut:
     summary="Active members and roles (parents and professionals)",
 )
 def member_list(request: HttpRequest, family_id: uuid.UUID) -> list[MemberOut]:
-    members = members_of(family_access(request, family_id))
-    parent_ids = {m.user_id for m in members if m.role == Role.PARENT}
-    return [_member_out(m, parent_ids) for m in members]
+    return [_member_out(row) for row in member_rows(family_access(request, family_id))]
 
 
 @router.post(

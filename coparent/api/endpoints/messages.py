@@ -31,11 +31,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import model_validator
 
-from coparent import ratelimit
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Day, Id, In, Offset, PersonRef, answers
 from coparent.core.limits import MAX_LIST_IDS
 from coparent.families.selectors import FamilyAccess
+from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
 from coparent.messaging import selectors, services
 from coparent.messaging.forms import incoming

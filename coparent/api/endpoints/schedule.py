@@ -15,21 +15,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Day, In, PersonRef, answers
-from coparent.core.schedule import METHODS, Exchange, Plan, Segment, Window, expand_dates, timeshare
+from coparent.core.schedule import METHODS, Exchange, Plan, Segment
 from coparent.events.models import EventStatus
-from coparent.families.selectors import FamilyAccess, child_name_for
+from coparent.families.selectors import child_name_for
 from coparent.schedule import selectors, services
 from coparent.schedule.models import NOTE_MAX_CHARS, PlanStatus, PlanVersion
 
 router = Router(tags=["schedule"])
-
-MAX_DAYS = 3 * 366
 
 # --- Shapes ------------------------------------------------------------------------------------
 
@@ -43,13 +40,6 @@ class Period(Schema):
         alias="to",
         description="The local date after the last, excluded (default: a month after `from`).",
     )
-
-    def dates(self, zone: Any, months: int) -> tuple[date, date]:
-        first = self.start or timezone.now().astimezone(zone).date()
-        if self.end is not None:
-            return first, self.end
-        index = first.year * 12 + first.month - 1 + months
-        return first, date(index // 12, index % 12 + 1, min(first.day, 28))
 
 
 class TimeshareQuery(Period):
@@ -156,20 +146,6 @@ class PreviewOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _refused(problems: list[tuple[str, str]]) -> ValidationError:
-    errors: dict[str, list[str]] = {}
-    for name, message in problems:
-        errors.setdefault(name, []).append(message)
-    return ValidationError(errors)
-
-
-def _check_period(start: date, end: date) -> None:
-    if end <= start:
-        raise ValidationError({"to": ["The end must come after the start."]})
-    if (end - start).days > MAX_DAYS:
-        raise ValidationError({"to": [f"Ask for at most {MAX_DAYS} days at a time."]})
-
-
 def _name(plan: Plan | None, letter: str) -> str:
     return plan.name_of(letter) if plan else letter  # type: ignore[arg-type]
 
@@ -232,15 +208,6 @@ def _version_out(v: PlanVersion) -> VersionOut:
     )
 
 
-def _parent_names(access: FamilyAccess, plan: dict[str, Any]) -> dict[str, Any]:
-    """A plan without `parents` gets the family's parents' names (as the editor does)."""
-    if "parents" in plan:
-        return plan
-    from coparent.schedule.selectors import parent_names
-
-    return {**plan, "parents": list(parent_names(access))}
-
-
 # --- Operations --------------------------------------------------------------------------------
 
 
@@ -255,20 +222,12 @@ def schedule_calendar(
     request: HttpRequest, family_id: uuid.UUID, period: Query[Period]
 ) -> CalendarOut:
     access = family_access(request, family_id)
-    schedule = selectors.schedule_of(access)
-    zone = schedule.zone()
-    first, stop = period.dates(zone, 1)
-    _check_period(first, stop)
-    start = selectors.local_midnight(zone, first)
-    end = selectors.local_midnight(zone, stop)
-    segments, exchanges = schedule.expand(start, end)
-    events = selectors.events_between(access, start, end)
-    plan = schedule.current_plan()
+    calendar = selectors.calendar_window(access, period.start, period.end)
     return CalendarOut(
-        timezone=zone.key,
-        **{"from": first, "to": stop},
-        segments=[_segment(schedule.plan_on(s.start) or plan, s) for s in segments],
-        exchanges=[_exchange(schedule.plan_on(x.at) or plan, x) for x in exchanges],
+        timezone=calendar.zone.key,
+        **{"from": calendar.first, "to": calendar.stop},
+        segments=[_segment(calendar.plan_at(s.start), s) for s in calendar.segments],
+        exchanges=[_exchange(calendar.plan_at(x.at), x) for x in calendar.exchanges],
         events=[
             CalendarEventOut(
                 id=e.pk,
@@ -282,7 +241,7 @@ def schedule_calendar(
                 place=e.place,
                 children=[child_name_for(access, c) for c in e.children.all()],
             )
-            for e in events
+            for e in calendar.events
         ],
     )
 
@@ -299,20 +258,16 @@ def schedule_timeshare(
 ) -> TimeshareOut:
     access = family_access(request, family_id)
     access.require_shared()
-    schedule = selectors.schedule_of(access)
-    first, stop = query.dates(schedule.zone(), 12)
-    _check_period(first, stop)
+    window = selectors.timeshare_window(access, query.start, query.end)
     if query.method is not None and query.method not in METHODS:
         raise ValidationError({"method": [f"Choose one of: {', '.join(METHODS)}."]})
-    share, _months, schedule = selectors.timeshare_between(access, first, stop, schedule=schedule)
-    plan = schedule.current_plan()
-    if share is None or plan is None:
+    if window.share is None or window.plan is None:
         raise ValidationError({"__all__": ["No plan is in force yet."]})
-    methods = _tallies(share, plan)
+    methods = _tallies(window.share, window.plan)
     if query.method is not None:
         methods = [m for m in methods if m.method == query.method]
     return TimeshareOut(
-        timezone=schedule.zone().key, **{"from": first, "to": stop}, methods=methods
+        timezone=window.zone.key, **{"from": window.first, "to": window.stop}, methods=methods
     )
 
 
@@ -338,15 +293,12 @@ def plan_create(
 ) -> Status[VersionOut]:
     access = family_access(request, family_id)
     access.require_parent()
-    try:
-        version = services.plan_propose(
-            access=access,
-            plan=_parent_names(access, payload.plan),
-            effective_from=payload.effective_from,
-            note=payload.note,
-        )
-    except services.PlanProblem as exc:
-        raise _refused(exc.problems) from None
+    version = services.plan_propose(
+        access=access,
+        plan=selectors.with_parent_names(access, payload.plan),
+        effective_from=payload.effective_from,
+        note=payload.note,
+    )
     return Status(201, _version_out(selectors.get_version(access, version.pk)))
 
 
@@ -361,10 +313,7 @@ def _answer(
         "decline": services.plan_decline,
         "withdraw": services.plan_withdraw,
     }[action]
-    try:
-        service(access=access, version=version, **kw)
-    except services.PlanProblem as exc:
-        raise _refused(exc.problems) from None
+    service(access=access, version=version, **kw)
     return _version_out(selectors.get_version(access, version_id))
 
 
@@ -406,19 +355,11 @@ def plan_withdraw(request: HttpRequest, family_id: uuid.UUID, version_id: uuid.U
 def plan_preview(request: HttpRequest, family_id: uuid.UUID, payload: PreviewIn) -> PreviewOut:
     access = family_access(request, family_id)
     access.require_parent()
-    _check_period(payload.start, payload.end)
-    try:
-        plan = services.check_plan(_parent_names(access, payload.plan))
-    except services.PlanProblem as exc:
-        raise _refused(exc.problems) from None
-    expansion = expand_dates(plan, payload.start, payload.end)
-    share = timeshare(
-        expand_dates(plan, payload.start, date.fromordinal(payload.end.toordinal() + 1)).segments,
-        Window(plan.zone, payload.start, payload.end),
-    )
+    preview = selectors.plan_preview(access, payload.plan, payload.start, payload.end)
+    plan = preview.plan
     return PreviewOut(
         timezone=plan.timezone,
-        segments=[_segment(plan, s) for s in expansion.segments],
-        exchanges=[_exchange(plan, x) for x in expansion.exchanges],
-        timeshare=_tallies(share, plan),
+        segments=[_segment(plan, s) for s in preview.segments],
+        exchanges=[_exchange(plan, x) for x in preview.exchanges],
+        timeshare=_tallies(preview.share, plan),
     )

@@ -1,8 +1,8 @@
 """The tone coach over HTTP: `POST /api/v1/tone`, the same verdict as `coparent tone --json`.
 
 For logged-in people only (a bearer token, or the site's own session for the compose script),
-and rate-limited per person (the `tone.user` limit of coparent.ratelimit), since each call costs
-a little CPU. It stores nothing it is sent: no row, no log line carrying the text; the only
+and rate-limited per person (the `tone.user` limit of coparent.infra.ratelimit), since each call
+costs a little CPU. It stores nothing it is sent: no row, no log line carrying the text; the only
 state is the person's request counter in the shared cache. A text may be up to MAX_TEXT
 characters (beyond: a 422 with a field message); only the first ANALYSIS_LIMIT characters are
 analysed, and the verdict's "length" flag says so.
@@ -16,10 +16,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict, field_validator
 
-from coparent import ratelimit
 from coparent.api.schemas import answers
 from coparent.core.tone import ANALYSIS_LIMIT, analyse
 from coparent.core.tone.text import shown
+from coparent.infra import ratelimit
 
 router = Router(tags=["tone"])
 

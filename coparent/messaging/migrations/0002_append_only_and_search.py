@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import migrations
 
-from coparent.appendonly import append_only
+from coparent.infra.appendonly import append_only
 
 FTS = "messaging_message_fts"
 

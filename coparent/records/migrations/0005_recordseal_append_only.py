@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from coparent.appendonly import append_only
+from coparent.infra.appendonly import append_only
 
 
 class Migration(migrations.Migration):

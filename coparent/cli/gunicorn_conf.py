@@ -1,5 +1,5 @@
 """Configuration of the gunicorn that `coparent serve` starts
-(`--config python:coparent.gunicorn_conf`).
+(`--config python:coparent.cli.gunicorn_conf`).
 
 gunicorn writes its own `Server: gunicorn` header into every response, before any header of the
 application, and has no setting to leave it out; the way its maintainers point to is its

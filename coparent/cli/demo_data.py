@@ -1,4 +1,6 @@
-"""Demo data: two families with about a year of history, built through the real services.
+"""Demo data: two families with about a year of history, built through the real services (each
+app's own chapter is its `demo` module; this one tells the stories with them). `coparent demo`
+and `coparent serve --with-demo` (coparent.cli.demo) import it once Django is set up.
 
 Each run makes two new families with new accounts (a random suffix in every email), so it can run
 against a database that already holds data. Everything goes through the same services a person
@@ -19,10 +21,13 @@ from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.accounts.services import token_create
+from coparent.events.demo import plan_events
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
-from coparent.notifications import notifications_off
+from coparent.infra.notifications import notifications_off
+from coparent.messaging.demo import converse
+from coparent.schedule import demo
 
 DEMO_PASSWORD = "calm-harbour-2027"  # noqa: S105 - published on purpose, demo accounts only
 """Every demo account's password: demo data is for trying things out, never for real families."""
@@ -113,8 +118,6 @@ class _Story:
         """Messages between the parents from `days[0]` to `days[1]` days ago (the messages
         chapter, coparent.messaging.demo), between the story's other events so the record stays
         in time order."""
-        from coparent.messaging.demo import converse
-
         converse(
             first=first,
             second=second,
@@ -137,8 +140,6 @@ class _Story:
         `author` enters the events from `window[0]` to `window[1]` days ago (negative: still
         ahead) and `answerer` answers them, all within three hours, between the story's other
         events so the record stays in time order."""
-        from coparent.events.demo import plan_events
-
         plan_events(
             author=author,
             answerer=answerer,
@@ -162,8 +163,6 @@ class _Story:
         """The schedule chapter (coparent.schedule.demo): `proposer` proposes a plan in force
         from `effective` days ago (a later date than the proposal), `answerer` accepts it.
         `change` "summer" adds a summer break in halves; "2-2-5-5" moves to that pattern."""
-        from coparent.schedule import demo
-
         start = self.day(effective, 12).date()
         first = proposer.family.name.startswith("Martin")
         plan = demo.us_plan(proposer, start) if first else demo.uk_plan(proposer, start)
@@ -336,7 +335,7 @@ def build_demo(*, now: datetime | None = None) -> list[DemoFamily]:
     # One hash for every account: they share the published demo password anyway, and hashing
     # it once keeps `coparent demo` quick with argon2.
     password_hash = make_password(DEMO_PASSWORD)
-    # Invented people get no emails about their invented year (coparent.notifications).
+    # Invented people get no emails about their invented year (coparent.infra.notifications).
     with notifications_off(), transaction.atomic():
         return [
             _martin_lopez(_Story(now=now, suffix=suffix, password_hash=password_hash)),
