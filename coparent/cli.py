@@ -58,7 +58,7 @@ def _login_url(base: str) -> str:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return base + reverse("accounts:login")
+        return base + reverse("account_login")
     except NoReverseMatch:
         return base + "/"
 

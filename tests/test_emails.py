@@ -207,7 +207,7 @@ def test_the_cast_with_such_names_gets_their_emails_as_typed(
         add_party(cast, by=cast.alex, title="Mia's party & cake", place="Café O'Neill's")
     client = cast.client_for(None)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:password_reset"), {"email": cast.sam.email}, secure=True)
+        client.post(reverse("account_reset_password"), {"email": cast.sam.email}, secure=True)
 
     kinds = {m.subject for m in mail.outbox}
     assert len(mail.outbox) >= 4, kinds

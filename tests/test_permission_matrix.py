@@ -176,43 +176,43 @@ WEB: dict[str, Row] = {
     "web:home": Row("GET", lambda c: "/", expect(200, 302, 302, 302, 302)),
     # Accounts: every page is about the signed-in person only.
     "accounts:security": Row("GET", lambda c: "/accounts/", ACCOUNT_PAGE),
-    "accounts:signup": Row("GET", lambda c: "/accounts/signup/", expect(200, 302, 302, 302, 302)),
+    "account_signup": Row("GET", lambda c: "/accounts/signup/", expect(200, 302, 302, 302, 302)),
     # Public: a sign-up leads here without logging in (a taken address must look the same).
-    "accounts:check_email": Row("GET", lambda c: "/accounts/signup/check-email/", PUBLIC),
+    "account_email_verification_sent": Row("GET", lambda c: "/accounts/signup/check-email/", PUBLIC),
     "accounts:confirm_resend": Row(
         "POST", lambda c: "/accounts/confirm/resend/", expect(LOGIN, 302, 302, 302, 302)
     ),
-    "accounts:confirm": Row(
+    "account_confirm_email": Row(
         "GET", lambda c: "/accounts/confirm/not-a-real-token/", expect(404, 404, 404, 404, 404)
     ),
-    "accounts:login": Row("GET", lambda c: "/accounts/login/", expect(200, 302, 302, 302, 302)),
-    "accounts:login_2fa": Row(
+    "account_login": Row("GET", lambda c: "/accounts/login/", expect(200, 302, 302, 302, 302)),
+    "mfa_authenticate": Row(
         "GET", lambda c: "/accounts/login/2fa/", expect(302, 302, 302, 302, 302)
     ),
-    "accounts:logout": Row("POST", lambda c: "/accounts/logout/", expect(302, 302, 302, 302, 302)),
-    "accounts:password_reset": Row("GET", lambda c: "/accounts/password/reset/", PUBLIC),
-    "accounts:password_reset_done": Row("GET", lambda c: "/accounts/password/reset/sent/", PUBLIC),
-    "accounts:password_reset_confirm": Row(
+    "account_logout": Row("POST", lambda c: "/accounts/logout/", expect(302, 302, 302, 302, 302)),
+    "account_reset_password": Row("GET", lambda c: "/accounts/password/reset/", PUBLIC),
+    "account_reset_password_done": Row("GET", lambda c: "/accounts/password/reset/sent/", PUBLIC),
+    "account_reset_password_from_key": Row(
         "GET", lambda c: "/accounts/password/reset/MQ/set-password/", PUBLIC
     ),
-    "accounts:password_reset_complete": Row(
+    "account_reset_password_from_key_done": Row(
         "GET", lambda c: "/accounts/password/reset/done/", PUBLIC
     ),
-    "accounts:reauth": Row("GET", lambda c: "/accounts/reauth/", ACCOUNT_PAGE),
+    "account_reauthenticate": Row("GET", lambda c: "/accounts/reauth/", ACCOUNT_PAGE),
     # Credential changes first ask for the password again (a redirect to reauth).
-    "accounts:password_change": Row(
+    "account_change_password": Row(
         "GET", lambda c: "/accounts/password/change/", expect(LOGIN, 302, 302, 302, 302)
     ),
-    "accounts:email_change": Row(
+    "account_email": Row(
         "GET", lambda c: "/accounts/email/change/", expect(LOGIN, 302, 302, 302, 302)
     ),
-    "accounts:otp_setup": Row(
+    "mfa_activate_totp": Row(
         "GET", lambda c: "/accounts/2fa/setup/", expect(LOGIN, 302, 302, 302, 302)
     ),
-    "accounts:otp_disable": Row(
+    "mfa_deactivate_totp": Row(
         "GET", lambda c: "/accounts/2fa/disable/", expect(LOGIN, 302, 302, 302, 302)
     ),
-    "accounts:otp_recovery": Row(
+    "mfa_generate_recovery_codes": Row(
         "GET", lambda c: "/accounts/2fa/recovery/", expect(LOGIN, 302, 302, 302, 302)
     ),
     "accounts:sessions": Row("GET", lambda c: "/accounts/sessions/", ACCOUNT_PAGE),

@@ -59,7 +59,7 @@ def _pages_of_every_account_url(client, dana, cast) -> dict[str, str]:
     confirmation = services.email_confirmation_create(user=dana, email=dana.email)
     token, _raw = services.token_create(user=dana, name="Script")
     session_row = UserSession.objects.filter(user=dana).first()
-    client.post(reverse("accounts:password_reset"), {"email": dana.email})
+    client.post(reverse("account_reset_password"), {"email": dana.email})
     reset_link = re.search(r"(/accounts/password/reset/\S+/\S+/)", mail.outbox[-1].body)[1]
     arguments = {
         "confirm": {"token": confirmation_token(confirmation.pk)},
@@ -76,28 +76,28 @@ def _pages_of_every_account_url(client, dana, cast) -> dict[str, str]:
         if response.status_code == 200:
             pages[name] = response.content.decode()
     pages["password_reset_confirm"] = client.get(reset_link, follow=True).content.decode()
-    pages["otp_setup"] = client.get(reverse("accounts:otp_setup")).content.decode()
+    pages["otp_setup"] = client.get(reverse("mfa_activate_totp")).content.decode()
     pages["tokens_created"] = client.post(
         reverse("accounts:tokens"), {"name": "Another"}
     ).content.decode()
     _device, _codes = turn_on_2fa(dana)  # a credential change: every session ends
     client.force_login(dana)
     fresh_reauth(client)
-    pages["otp_codes"] = client.post(reverse("accounts:otp_recovery")).content.decode()
-    pages["otp_disable"] = client.get(reverse("accounts:otp_disable")).content.decode()
-    pages["otp_recovery"] = client.get(reverse("accounts:otp_recovery")).content.decode()
+    pages["otp_codes"] = client.post(reverse("mfa_generate_recovery_codes")).content.decode()
+    pages["otp_disable"] = client.get(reverse("mfa_deactivate_totp")).content.decode()
+    pages["otp_recovery"] = client.get(reverse("mfa_generate_recovery_codes")).content.decode()
     pages["confirm_done"] = client.post(
-        reverse("accounts:confirm", kwargs=arguments["confirm"])
+        reverse("account_confirm_email", kwargs=arguments["confirm"])
     ).content.decode()
 
     anonymous = type(client)()
-    pages["login"] = anonymous.get(reverse("accounts:login")).content.decode()
-    pages["signup"] = anonymous.get(reverse("accounts:signup")).content.decode()
+    pages["login"] = anonymous.get(reverse("account_login")).content.decode()
+    pages["signup"] = anonymous.get(reverse("account_signup")).content.decode()
     log_in(anonymous, dana.email)
-    pages["login_2fa"] = anonymous.get(reverse("accounts:login_2fa")).content.decode()
+    pages["login_2fa"] = anonymous.get(reverse("mfa_authenticate")).content.decode()
     EmailConfirmation.objects.update(used_at=None)
     pages["confirm_problem"] = anonymous.get(
-        reverse("accounts:confirm", kwargs={"token": "nope"})
+        reverse("account_confirm_email", kwargs={"token": "nope"})
     ).content.decode()
     for _attempt in range(5):
         locked = log_in(anonymous, cast.sam.email, "guess")
@@ -132,7 +132,7 @@ def test_the_account_page_shows_the_state_of_every_credential(client, dana, cast
     html = page.content.decode()
     assert "dana@example.org" in html
     assert "Confirmed" in html
-    assert "Off" in html and reverse("accounts:otp_setup") in html
+    assert "Off" in html and reverse("mfa_activate_totp") in html
     for name in ("sessions", "tokens", "password_change", "email_change"):
         assert reverse(f"accounts:{name}") in html
     # The person's own last twenty events, never anyone else's.
@@ -144,21 +144,21 @@ def test_the_account_page_shows_the_state_of_every_credential(client, dana, cast
     client.force_login(dana)
     html = client.get(reverse("accounts:security")).content.decode()
     assert "10 recovery codes left" in html
-    assert reverse("accounts:otp_disable") in html
+    assert reverse("mfa_deactivate_totp") in html
 
 
 def test_account_pages_need_a_login(client, db):
     for name in ("security", "sessions", "tokens", "reauth"):
         response = client.get(reverse(f"accounts:{name}"))
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login") + "?next=")
+        assert response["Location"].startswith(reverse("account_login") + "?next=")
     # Except the page a sign-up leads to, which must not log anyone in (it would tell a new
     # address from a taken one).
-    assert client.get(reverse("accounts:check_email")).status_code == 200
+    assert client.get(reverse("account_email_verification_sent")).status_code == 200
 
 
 def test_the_accounts_app_is_mounted_where_the_base_template_links_it():
     resolver = get_resolver()
     assert reverse("accounts:security") == "/accounts/"
-    assert reverse("accounts:login") == "/accounts/login/"
+    assert reverse("account_login") == "/accounts/login/"
     assert resolver.resolve("/accounts/logout/").url_name == "logout"

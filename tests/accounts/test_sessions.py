@@ -67,7 +67,7 @@ def test_ending_this_session_is_logging_out(client, dana):
     log_in(client, dana.email)
     row = UserSession.objects.get(user=dana)
     response = client.post(reverse("accounts:session_end", kwargs={"pk": row.pk}))
-    assert response["Location"] == reverse("accounts:login")
+    assert response["Location"] == reverse("account_login")
     assert client.get(reverse("accounts:security")).status_code == 302
 
 
@@ -92,7 +92,7 @@ def test_ending_a_session_is_post_only(client, dana):
 
 def test_logging_out_marks_the_session_ended(client, dana):
     log_in(client, dana.email)
-    client.post(reverse("accounts:logout"))
+    client.post(reverse("account_logout"))
     assert UserSession.objects.get(user=dana).ended_at is not None
 
 
