@@ -84,12 +84,7 @@ CONTEXTS: dict[str, Any] = {
     "accounts/email/password_reset": lambda: {
         "user": _user(),
         "email": "o'brien&co@example.org",
-        "uid": "MQ",
-        "token": "abc-123",
-        "base_url": "https://c.example",
-        "site_name": NAME,
-        "domain": "c.example",
-        "protocol": "https",
+        "link": "https://c.example/accounts/password/reset/key/1-abc-123/",
     },
     "accounts/email/signup_existing": lambda: {
         "user": _user(),
@@ -141,7 +136,7 @@ SHOWN = {
     "accounts/email/email_changed": ["o'brien&co@example.org", "Its 2 API tokens were revoked."],
     "accounts/email/email_taken": ["o'brien&co@example.org"],
     "accounts/email/password_changed": [NAME, "Your 2 API tokens were revoked"],
-    "accounts/email/password_reset": ["https://c.example/accounts/password/reset/MQ/abc-123/"],
+    "accounts/email/password_reset": ["https://c.example/accounts/password/reset/key/1-abc-123/"],
     "accounts/email/signup_existing": [NAME],
     "families/email/invitation": [NAME],
     "events/email/notice": [NAME],

@@ -32,8 +32,8 @@ from tests.messaging.conftest import PDF_BYTES, png_bytes
 
 SIGNUP = {
     "display_name": "Jordan",
-    "password": "a calm river at dawn 77",
-    "password_confirm": "a calm river at dawn 77",
+    "password1": "a calm river at dawn 77",
+    "password2": "a calm river at dawn 77",
 }
 
 

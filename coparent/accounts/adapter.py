@@ -128,10 +128,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 to=address.email,
             )
             return
-        self.send_mail(
-            "account/email/email_confirmation",
-            address.email,
-            {
+        send_email(
+            template=EMAILS["account/email/email_confirmation"],
+            to=address.email,
+            context={
                 "user": user,
                 "email": address.email,
                 "is_change": is_change,
@@ -150,10 +150,10 @@ class AccountAdapter(DefaultAccountAdapter):
         services.audit_log(
             kind=services.Kind.SIGNUP_EXISTING, user=owner, client=services.client_info(request)
         )
-        self.send_mail(
-            "account/email/account_already_exists",
-            owner.email,
-            {
+        send_email(
+            template=EMAILS["account/email/account_already_exists"],
+            to=owner.email,
+            context={
                 "user": owner,
                 "login_link": absolute(reverse("account_login")),
                 "reset_link": absolute(reverse("account_reset_password")),
@@ -163,10 +163,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_password_reset_mail(
         self, user: AbstractBaseUser, email: str, context: dict[str, Any]
     ) -> None:
-        self.send_mail(
-            "account/email/password_reset_key",
-            email,
-            {"user": user, "email": email, "link": context["password_reset_url"]},
+        send_email(
+            template=EMAILS["account/email/password_reset_key"],
+            to=email,
+            context={"user": user, "email": email, "link": context["password_reset_url"]},
         )
 
     # --- Logins ----------------------------------------------------------------------------

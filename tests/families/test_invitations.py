@@ -303,7 +303,7 @@ def test_log_in_from_the_invitation_comes_back_to_it(cast, gran_link):
     )
 
     response = browser.post(
-        login_link, {"email": gran.email, "password": cast.password}, follow=True
+        login_link, {"login": gran.email, "password": cast.password}, follow=True
     )
 
     assert response.redirect_chain[-1] == (issued.path, 302)
