@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-
-from allauth.mfa.models import Authenticator
-from allauth.usersessions.models import UserSession
 
 from coparent.accounts.models import ApiToken
 from coparent.accounts.services import token_create

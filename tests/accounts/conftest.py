@@ -4,10 +4,9 @@ login page, and codes from an authenticator app computed the way the app compute
 from __future__ import annotations
 
 import time
-
-import pytest
 from dataclasses import dataclass
 
+import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.core import mail
 from django.urls import reverse
-
-from allauth.usersessions.models import UserSession
 
 from coparent.accounts.models import AuditEvent, User
 from coparent.accounts.selectors import SESSION_CREDENTIALS_VERSION
@@ -29,7 +28,8 @@ def test_changing_a_credential_asks_for_the_password_first(client, dana, name):
     client.force_login(dana)
     url = reverse(name)
     response = client.get(url)
-    assert response["Location"] == f"{reverse('account_reauthenticate')}?next={url.replace('/', '%2F')}"
+    reauth = reverse("account_reauthenticate")
+    assert response["Location"] == f"{reauth}?next={url.replace('/', '%2F')}"
 
     wrong = client.post(response["Location"], {"password": "not it", "next": url})
     assert wrong.status_code == 200

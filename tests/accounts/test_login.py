@@ -24,9 +24,7 @@ def test_dana_logs_in_and_out(client, dana):
     assert client.get(reverse("account_logout")).status_code == 405
     out = client.post(reverse("account_logout"), follow=True)
     assert "You are logged out" in out.content.decode()
-    assert client.get(reverse("accounts:security"))["Location"].startswith(
-        reverse("account_login")
-    )
+    assert client.get(reverse("accounts:security"))["Location"].startswith(reverse("account_login"))
 
     kinds = list(AuditEvent.objects.filter(user=dana).values_list("kind", flat=True))
     assert kinds[:2] == [Kind.LOGOUT, Kind.LOGIN]

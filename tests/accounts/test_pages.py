@@ -9,12 +9,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.core import mail
-from django.urls import URLPattern, get_resolver, reverse
-
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.core import mail
+from django.urls import URLPattern, get_resolver, reverse
 
 from coparent.accounts import auth_urls, services, urls
 from coparent.accounts.models import AuditEvent

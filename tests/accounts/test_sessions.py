@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
-
-from allauth.usersessions.models import UserSession
 
 from coparent.accounts.models import AuditEvent
 from tests.accounts.conftest import log_in
