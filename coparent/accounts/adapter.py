@@ -62,8 +62,6 @@ MESSAGES: dict[str, Any] = {
     "usersessions/messages/sessions_logged_out.txt": _("Your other sessions are logged out."),
 }
 
-_SIGNUP_NEXT = "accounts.signup_next"
-
 
 def absolute(path: str) -> str:
     return settings.BASE_URL + path

@@ -6,7 +6,7 @@ in our services."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from allauth.account import forms as allauth_forms
 from allauth.mfa.base import forms as mfa_forms
@@ -25,6 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from coparent.accounts.models import User
 from coparent.labels import label_problem
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    StrOrPromise = str | _StrPromise  # a text, or one translated when shown
+
 
 def normalize_code(code: str) -> str:
     """People type codes with spaces or dashes, in either case; recovery codes carried over
@@ -36,7 +41,9 @@ def _email_widget(autocomplete: str = "email") -> forms.EmailInput:
     return forms.EmailInput(attrs={"autocomplete": autocomplete, "autocapitalize": "none"})
 
 
-def _code_field(label: str, help_text: str = "", digits_only: bool = False) -> forms.CharField:
+def _code_field(
+    label: StrOrPromise, help_text: StrOrPromise = "", digits_only: bool = False
+) -> forms.CharField:
     attrs = {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
     if digits_only:
         attrs.update(inputmode="numeric", pattern=r"[0-9 ]*")
@@ -45,10 +52,11 @@ def _code_field(label: str, help_text: str = "", digits_only: bool = False) -> f
     )
 
 
-def _relabel_passwords(form: forms.Form, first: str, second: str) -> None:
+def _relabel_passwords(form: forms.Form, first: StrOrPromise, second: StrOrPromise) -> None:
     form.fields["password1"].label = first
     form.fields["password1"].help_text = password_validators_help_text_html()
-    form.fields["password1"].max_length = 4096  # long passphrases welcome, unbounded input not
+    # Long passphrases are welcome; unbounded input is not.
+    cast(forms.CharField, form.fields["password1"]).max_length = 4096
     form.fields["password2"].label = second
     for name in ("password1", "password2"):
         form.fields[name].widget.attrs.pop("placeholder", None)
@@ -224,7 +232,7 @@ class AddPasskeyForm(webauthn_forms.AddWebAuthnForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].label = _("Name of this passkey")
-        self.fields["name"].max_length = 100
+        cast(forms.CharField, self.fields["name"]).max_length = 100
         self.fields["name"].help_text = _("For example “my phone” or “work laptop”.")
         self.fields["passwordless"] = forms.BooleanField(
             required=False, initial=True, widget=forms.HiddenInput

@@ -82,6 +82,5 @@ def lockout_response(
             response["Retry-After"] = str(int(cool_off.total_seconds()))
         return response
     context = {"failure_limit": limit, "cooloff_timedelta": cool_off}
-    return render(
-        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE
-    )
+    status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=status)

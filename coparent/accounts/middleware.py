@@ -16,6 +16,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 from coparent.accounts import services
+from coparent.accounts.models import User
 
 # The API authenticates with bearer tokens, not sessions; health checks and static files
 # must stay free of database work.
@@ -33,9 +34,9 @@ class SessionTrackingMiddleware:
 
     def _track(self, request: HttpRequest) -> None:
         user = request.user
-        if not user.is_authenticated:
+        if not isinstance(user, User) or not user.is_authenticated:
             return
-        reason = services.session_seen(request=request, user=user)  # type: ignore[arg-type]
+        reason = services.session_seen(request=request, user=user)
         if reason:
             # Read by the logout audit receiver, so the log says why the session ended.
             request.accounts_logout_reason = reason  # type: ignore[attr-defined]

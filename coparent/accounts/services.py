@@ -82,8 +82,8 @@ def audit_log(
 
 # What each kind of change takes down besides the other sessions: a token minted by whoever
 # held the old password or address must not outlive them.
-REVOKES_TOKENS = {Kind.PASSWORD_CHANGED, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGED}
-NOTICES = {
+REVOKES_TOKENS: set[str] = {Kind.PASSWORD_CHANGED, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGED}
+NOTICES: dict[str, Any] = {
     Kind.PASSWORD_CHANGED: send_credentials_notice,
     Kind.PASSWORD_RESET: send_credentials_notice,
     Kind.EMAIL_CHANGED: send_email_changed_notice,

@@ -130,14 +130,18 @@ def on_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: A
 
 # A new authenticator app is handled by views.ActivateTOTPView: allauth announces it only after
 # commit, too late to renew the session of the response that turned it on.
-_ADDED = {AuthType.WEBAUTHN: Kind.PASSKEY_ADDED}
-_REMOVED = {AuthType.TOTP: Kind.OTP_DISABLED, AuthType.WEBAUTHN: Kind.PASSKEY_REMOVED}
+_ADDED: dict[str, str] = {AuthType.WEBAUTHN: Kind.PASSKEY_ADDED}
+_REMOVED: dict[str, str] = {
+    AuthType.TOTP: Kind.OTP_DISABLED,
+    AuthType.WEBAUTHN: Kind.PASSKEY_REMOVED,
+}
 
 
 def _passkey(authenticator: Authenticator) -> dict[str, Any]:
     if authenticator.type != AuthType.WEBAUTHN:
         return {}
-    return {"passkey": authenticator.pk, "name": str(authenticator.wrap().name)[:100]}
+    name = str(authenticator.data.get("name", ""))
+    return {"passkey": authenticator.pk, "name": name[:100]}
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="accounts.authenticator_added")
@@ -178,7 +182,8 @@ def on_authenticator_used(
 ) -> None:
     if authenticator.type == AuthType.RECOVERY_CODES:
         authenticator.refresh_from_db()
-        left = len(authenticator.wrap().get_unused_codes())
+        codes: Any = authenticator.wrap()  # type: ignore[no-untyped-call]  # allauth is untyped
+        left = len(codes.get_unused_codes())
         services.audit_log(
             kind=Kind.RECOVERY_CODE_USED,
             user=user,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from allauth.account import app_settings as account_settings
@@ -31,7 +32,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -46,6 +47,8 @@ from coparent.accounts.adapter import safe_next
 from coparent.accounts.forms import EmailChangeForm, PasswordResetKeyForm, TokenCreateForm
 from coparent.accounts.models import User
 from coparent.accounts.stages import CREDENTIALS_VERSION
+
+ViewFunction = Callable[..., HttpResponse]
 
 
 def _user(request: HttpRequest) -> User:
@@ -87,7 +90,7 @@ class LogoutView(account_views.LogoutView):
 class SignupView(_NextInContext, account_views.SignupView):
     template_name = "accounts/signup.html"
 
-    def get_success_url(self) -> str | None:
+    def get_success_url(self) -> str | None:  # type: ignore[override]  # allauth takes None
         # Only where the person asked to go; allauth's default comes after the login.
         return _next(self.request) or None
 
@@ -97,7 +100,7 @@ class SignupView(_NextInContext, account_views.SignupView):
             ratelimit.hit(self.request, "signup", email=form.cleaned_data["email"])
         except ratelimit.RateLimited as error:
             form.add_error(None, error)
-            return self.form_invalid(form)
+            return cast(HttpResponse, self.form_invalid(form))
         response: HttpResponse = super().form_valid(form)
         return response
 
@@ -251,7 +254,7 @@ class PasswordResetView(account_views.PasswordResetView):
             ratelimit.hit(self.request, "password_reset", email=form.cleaned_data["email"])
         except ratelimit.RateLimited as error:
             form.add_error(None, error)
-            return self.form_invalid(form)
+            return cast(HttpResponse, self.form_invalid(form))
         response: HttpResponse = super().form_valid(form)
         return response
 
@@ -285,8 +288,13 @@ class PasswordChangeView(account_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:security")
 
 
+_needs_reauthentication: Callable[[ViewFunction], ViewFunction] = reauthentication_required(
+    app="allauth.account"
+)
+
+
 @login_required
-@reauthentication_required(app="allauth.account")
+@_needs_reauthentication
 @never_cache
 @require_http_methods(["GET", "POST"])
 def email_change(request: HttpRequest) -> HttpResponse:
@@ -505,7 +513,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+def session_end(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = _user(request)
     row = selectors.get_active_session(user, pk)
     if row.session_key == request.session.session_key:

@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
+from coparent.accounts import services
 from coparent.accounts.models import AuditEvent, User
 from tests.accounts.conftest import log_in, turn_on_2fa
 from tests.factories import PASSWORD
@@ -277,4 +278,20 @@ def test_the_link_does_not_log_in_once_the_account_has_a_second_factor(
 
     client.post(_link_path(mail.outbox[0]))
 
+    assert client.get(reverse("accounts:security")).status_code == 302
+
+
+def test_the_link_does_not_log_in_once_the_password_changed_since(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Jordan logged in elsewhere and changed the password (or someone reset it) before the
+    link was opened in the signing-up browser: that browser's sign-up proves the old password
+    only, so it must not open the account."""
+    sign_up(client, django_capture_on_commit_callbacks)
+    jordan = User.objects.get(email="jordan@example.org")
+    services.credentials_changed(user=jordan, kind=AuditEvent.Kind.PASSWORD_CHANGED)
+
+    done = client.post(_link_path(mail.outbox[0]))
+
+    assert "is confirmed" in done.content.decode()
     assert client.get(reverse("accounts:security")).status_code == 302
