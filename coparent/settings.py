@@ -299,7 +299,9 @@ MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = "Coparent"
 MFA_TOTP_TOLERANCE = 1  # one step either side, as django-otp allowed, for phones a little off
 MFA_RECOVERY_CODES_SHOW_ONCE = True
-MFA_ALLOW_UNVERIFIED_EMAIL = True
+# allauth's rule: no second factor before the address is confirmed, so nobody can sign up with
+# another person's address and lock its owner out behind a factor the owner does not have.
+MFA_ALLOW_UNVERIFIED_EMAIL = False
 MFA_TRUST_ENABLED = False
 # Passkeys need a secure origin: https, or http://localhost for development; the relying
 # party is the host name the browser used (docs/operations.md, "Passkeys").

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.urls import reverse
@@ -233,3 +234,17 @@ def test_the_second_factor_pages_need_a_fresh_password(client, dana):
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert Authenticator.objects.filter(user=dana, type=TOTP).exists()
+
+
+def test_no_second_factor_before_the_address_is_confirmed(client, dana):
+    """Someone who signed up with another person's address (never confirmed) must not put a
+    second factor on it: its owner, resetting the password later, would be locked out."""
+    EmailAddress.objects.filter(user=dana).update(verified=False)
+    client.force_login(dana)
+    fresh_reauth(client)
+
+    for name in ("mfa_activate_totp", "mfa_add_webauthn"):
+        response = client.get(reverse(name), follow=True)
+        assert response.redirect_chain[0][0] == reverse("mfa_index")
+        assert "verified your email address" in response.content.decode()
+    assert not Authenticator.objects.filter(user=dana).exists()
