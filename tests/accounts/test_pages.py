@@ -70,14 +70,19 @@ def _pages_of_every_account_url(client, dana, cast) -> dict[str, str]:
     arguments, as the person it is for; plus the pages only a POST shows (a new token, the
     lock-out) or that need a state first (the second step of a login, a passkey to remove)."""
     fresh_reauth(client)
+    add_passkey(client)
+    passkey = Authenticator.objects.get(user=dana, type=Authenticator.Type.WEBAUTHN)
+    fresh_reauth(client)
+    pages: dict[str, str] = {
+        name: client.get(reverse(name)).content.decode()
+        for name in ("mfa_add_webauthn", "mfa_activate_totp")
+    }
+    # A move to a new address, waiting for its link (no second factor can be added meanwhile).
     address = EmailAddress.objects.create(user=dana, email="dana.new@example.org")
     token, _raw = services.token_create(user=dana, name="Script")
     session_row = UserSession.objects.filter(user=dana).first()
     client.post(reverse("account_reset_password"), {"email": dana.email})
     reset_link = re.search(r"(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)[1]
-    add_passkey(client)
-    passkey = Authenticator.objects.get(user=dana, type=Authenticator.Type.WEBAUTHN)
-    fresh_reauth(client)
     arguments = {
         "account_confirm_email": {"key": EmailConfirmationHMAC(address).key},
         "accounts:session_end": {"pk": session_row.pk},
@@ -90,7 +95,6 @@ def _pages_of_every_account_url(client, dana, cast) -> dict[str, str]:
         "mfa_authenticate",
         "mfa_login_webauthn",
     }
-    pages: dict[str, str] = {}
     for pattern in _patterns():
         name = _name(pattern)
         if name in skipped:
@@ -99,7 +103,6 @@ def _pages_of_every_account_url(client, dana, cast) -> dict[str, str]:
         if response.status_code == 200:
             pages[name] = response.content.decode()
     pages["account_reset_password_from_key"] = client.get(reset_link, follow=True).content.decode()
-    pages["mfa_activate_totp"] = client.get(reverse("mfa_activate_totp")).content.decode()
     pages["tokens_created"] = client.post(
         reverse("accounts:tokens"), {"name": "Another"}
     ).content.decode()
