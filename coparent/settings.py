@@ -41,9 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -66,7 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # allauth's: the request it needs for its flows, and its "log in again first" redirects.
+    "allauth.account.middleware.AccountMiddleware",
     "coparent.accounts.middleware.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "coparent.web.middleware.RateLimitMiddleware",
@@ -214,26 +216,97 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "account_login"
 
 AXES_FAILURE_LIMIT = env_int("COPARENT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked account may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"
+# allauth's login form names the address "login" and authenticates with `email=`.
+AXES_USERNAME_CALLABLE = "coparent.accounts.identity.typed_email"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The page above for people, JSON for API clients (the API asks for a password to make a token).
 AXES_LOCKOUT_CALLABLE = "coparent.accounts.identity.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("COPARENT_BEHIND_PROXY", False) else None
 
-OTP_TOTP_ISSUER = "Coparent"
+# --- django-allauth: sign-up, confirmation, reset, re-authentication, 2FA, passkeys, sessions --
+# docs/operations.md ("Accounts") explains each choice; coparent/accounts/adapter.py holds the
+# site's own answers where allauth asks (emails, stages, safe redirects).
+ACCOUNT_ADAPTER = "coparent.accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "coparent.accounts.adapter.MFAAdapter"
+ACCOUNT_FORMS = {
+    "signup": "coparent.accounts.forms.SignupForm",
+    "login": "coparent.accounts.forms.LoginForm",
+    "reauthenticate": "coparent.accounts.forms.ReauthenticateForm",
+    "change_password": "coparent.accounts.forms.PasswordChangeForm",
+    "reset_password": "coparent.accounts.forms.PasswordResetForm",
+    "reset_password_from_key": "coparent.accounts.forms.PasswordResetKeyForm",
+}
+MFA_FORMS = {
+    "authenticate": "coparent.accounts.forms.AuthenticateForm",
+    "add_webauthn": "coparent.accounts.forms.AddPasskeyForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# An address need not be confirmed to log in (a reminder says so); a sign-up itself never logs
+# in, so that a taken address gets the very same answer (the adapter's sign-up stage).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link shows a button: mail scanners cannot spend it
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+COPARENT_EMAIL_CONFIRM_DAYS = 3
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = COPARENT_EMAIL_CONFIRM_DAYS
+# A sign-up waits in its browser's session for the link as long as the link lives; the
+# second-factor step has its own, shorter limit (PENDING_LOGIN_SECONDS).
+ACCOUNT_LOGIN_TIMEOUT = COPARENT_EMAIL_CONFIRM_DAYS * 24 * 3600
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_NOTIFICATIONS = False  # the site's own notices (coparent/accounts/tasks.py)
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = {"password"}
 # How long a re-authentication stays fresh before email, password or 2FA can change.
 COPARENT_REAUTH_SECONDS = env_int("COPARENT_REAUTH_SECONDS", 600)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = COPARENT_REAUTH_SECONDS
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# One mechanism for limits (docs/operations.md): sign-up, reset and email change are counted by
+# coparent.infra.ratelimit; wrong passwords by django-axes. allauth keeps only what has no
+# counterpart there, in the same shared cache (CACHES["default"]): wrong second-factor codes
+# and passkey attempts per account and per client, re-authentication, password changes and
+# how often a confirmation link may be sent again.
+ACCOUNT_RATE_LIMITS = {
+    "signup": False,
+    "reset_password": False,
+    "manage_email": False,
+    # A confirmation link leaves at most once a minute per address (the resend button).
+    "confirm_email": "1/m/key",
+    "login": "60/m/ip",
+    "login_failed": "30/m/ip,10/15m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "reset_password_from_key": "20/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = "Coparent"
+MFA_TOTP_TOLERANCE = 1  # one step either side, as django-otp allowed, for phones a little off
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# allauth's rule: no second factor before the address is confirmed, so nobody can sign up with
+# another person's address and lock its owner out behind a factor the owner does not have.
+MFA_ALLOW_UNVERIFIED_EMAIL = False
+MFA_TRUST_ENABLED = False
+# Passkeys need a secure origin: https, or http://localhost for development; the relying
+# party is the host name the browser used (docs/operations.md, "Passkeys").
+USERSESSIONS_TRACK_ACTIVITY = False  # last-seen is written once a minute by our middleware
 COPARENT_INVITATION_DAYS = env_int("COPARENT_INVITATION_DAYS", 14)
-COPARENT_EMAIL_CONFIRM_DAYS = 3
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

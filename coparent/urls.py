@@ -8,6 +8,7 @@ from coparent.web import views as web_views
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("coparent.accounts.urls")),
+    path("accounts/", include("coparent.accounts.auth_urls")),
     path("families/", include("coparent.families.urls")),
     path("families/<uuid:family_id>/record/", include("coparent.records.urls")),
     path("families/<uuid:family_id>/messages/", include("coparent.messaging.urls")),

@@ -32,8 +32,8 @@ from tests.messaging.conftest import PDF_BYTES, png_bytes
 
 SIGNUP = {
     "display_name": "Jordan",
-    "password": "a calm river at dawn 77",
-    "password_confirm": "a calm river at dawn 77",
+    "password1": "a calm river at dawn 77",
+    "password2": "a calm river at dawn 77",
 }
 
 
@@ -69,11 +69,11 @@ def test_reset_emails_to_one_address_stop_after_the_limit_known_or_not(db, cast)
     for email in (cast.alex.email, "nobody@example.org"):
         browser = _from("203.0.113.7")
         for _attempt in range(3):
-            sent = browser.post(reverse("accounts:password_reset"), {"email": email})
+            sent = browser.post(reverse("account_reset_password"), {"email": email})
             assert sent.status_code == 302
         emails_before = len(mail.outbox)
 
-        refused = browser.post(reverse("accounts:password_reset"), {"email": email.upper()})
+        refused = browser.post(reverse("account_reset_password"), {"email": email.upper()})
 
         _is_429_with_retry_after(refused)
         assert "Too many attempts" in refused.content.decode()
@@ -87,11 +87,11 @@ def test_reset_requests_from_one_client_are_limited_whatever_the_address(db, lim
     browser = _from("203.0.113.8")
     for number in range(2):
         email = f"a{number}@example.org"
-        assert browser.post(reverse("accounts:password_reset"), {"email": email}).status_code == 302
-    refused = browser.post(reverse("accounts:password_reset"), {"email": "a9@example.org"})
+        assert browser.post(reverse("account_reset_password"), {"email": email}).status_code == 302
+    refused = browser.post(reverse("account_reset_password"), {"email": "a9@example.org"})
     _is_429_with_retry_after(refused)
     # Another client is not affected.
-    other = _from("198.51.100.2").post(reverse("accounts:password_reset"), {"email": "x@e.org"})
+    other = _from("198.51.100.2").post(reverse("account_reset_password"), {"email": "x@e.org"})
     assert other.status_code == 302
 
 
@@ -100,11 +100,11 @@ def test_sign_up_is_limited_per_client_and_per_address(db, limits):
     browser = _from("203.0.113.9")
     for number in range(2):
         signed = browser.post(
-            reverse("accounts:signup"), {**SIGNUP, "email": f"jordan{number}@example.org"}
+            reverse("account_signup"), {**SIGNUP, "email": f"jordan{number}@example.org"}
         )
         assert signed.status_code == 302
 
-    refused = browser.post(reverse("accounts:signup"), {**SIGNUP, "email": "jo@example.org"})
+    refused = browser.post(reverse("account_signup"), {**SIGNUP, "email": "jo@example.org"})
 
     _is_429_with_retry_after(refused)
     assert refused.context["form"].non_field_errors()
@@ -114,7 +114,7 @@ def test_sign_up_is_limited_per_client_and_per_address(db, limits):
     # One address from many clients: the third sign-up with it is refused too.
     for number, expected in enumerate((302, 302, 429)):
         answer = _from(f"198.51.100.{number + 10}").post(
-            reverse("accounts:signup"), {**SIGNUP, "email": "target@example.org"}
+            reverse("account_signup"), {**SIGNUP, "email": "target@example.org"}
         )
         assert answer.status_code == expected
 

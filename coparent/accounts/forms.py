@@ -1,43 +1,49 @@
-"""Account forms: input checks and field-level errors only. Decisions live in services."""
+"""Account forms: allauth's, with the site's fields, labels and checks (settings.ACCOUNT_FORMS,
+MFA_FORMS), and the site's own forms for what allauth does not do (API tokens, the email
+change page). Input checks and field-level errors only; decisions live in allauth's flows and
+in our services."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any, cast
 
+from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
-from django.contrib.auth import authenticate
-from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import (
     password_validators_help_text_html,
     validate_password,
 )
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
-from coparent.infra.mail import send_email
+from coparent.infra.labels import label_problem
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    StrOrPromise = str | _StrPromise  # a text, or one translated when shown
 
 
-def _email_field(label: str, autocomplete: str = "email") -> forms.EmailField:
-    return forms.EmailField(
-        label=label,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": autocomplete, "autocapitalize": "none"}),
-    )
+def normalize_code(code: str) -> str:
+    """People type codes with spaces or dashes, in either case; recovery codes carried over
+    from the old pages are lower case (migration 0004)."""
+    return re.sub(r"[\s-]", "", code or "").lower()
 
 
-def _password_field(label: str, autocomplete: str, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        strip=False,
-        max_length=4096,  # long passphrases are welcome; unbounded input is not
-        help_text=help_text,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-    )
+def _email_widget(autocomplete: str = "email") -> forms.EmailInput:
+    return forms.EmailInput(attrs={"autocomplete": autocomplete, "autocapitalize": "none"})
 
 
-def _code_field(label: str, help_text: str = "", digits_only: bool = False) -> forms.CharField:
+def _code_field(
+    label: StrOrPromise, help_text: StrOrPromise = "", digits_only: bool = False
+) -> forms.CharField:
     attrs = {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
     if digits_only:
         attrs.update(inputmode="numeric", pattern=r"[0-9 ]*")
@@ -46,128 +52,210 @@ def _code_field(label: str, help_text: str = "", digits_only: bool = False) -> f
     )
 
 
-class _NewPasswordMixin(forms.Form):
-    """Two password fields, checked against the validators and against each other; the
-    person the password is for is needed so it cannot resemble their name or address."""
-
-    password_user: User
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        validate_password(password, self.password_user)
-        return password
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        first, second = cleaned.get("password"), cleaned.get("password_confirm")
-        if first and second and first != second:
-            self.add_error("password_confirm", _("The two passwords are not the same."))
-        return cleaned
+def _relabel_passwords(form: forms.Form, first: StrOrPromise, second: StrOrPromise) -> None:
+    form.fields["password1"].label = first
+    form.fields["password1"].help_text = password_validators_help_text_html()
+    # Long passphrases are welcome; unbounded input is not.
+    cast(forms.CharField, form.fields["password1"]).max_length = 4096
+    form.fields["password2"].label = second
+    for name in ("password1", "password2"):
+        form.fields[name].widget.attrs.pop("placeholder", None)
 
 
-class SignupForm(_NewPasswordMixin):
-    email = _email_field(_("Email address"))
+class SignupForm(allauth_forms.SignupForm):
+    """Email, name and a password twice. A taken address is never an error here: allauth then
+    creates nothing and emails the owner instead (adapter.send_account_already_exists_mail),
+    and the page answers exactly as for a new address."""
+
     display_name = forms.CharField(
         label=_("Your name"),
         max_length=100,
         help_text=_("Shown to the people in your family spaces."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    password = _password_field(
-        _("Password"), "new-password", help_text=password_validators_help_text_html()
-    )
-    password_confirm = _password_field(_("Password again"), "new-password")
+    field_order = ["email", "display_name", "password1", "password2"]
 
-    def clean_password(self) -> str:
-        self.password_user = User(
-            email=(self.cleaned_data.get("email") or "").lower(),
-            display_name=self.cleaned_data.get("display_name") or "",
-        )
-        return super().clean_password()
-
-
-class LoginForm(forms.Form):
-    """Email and password, checked through django.contrib.auth.authenticate with the request,
-    so django-axes counts every failure and refuses a locked-out person."""
-
-    email = _email_field(_("Email address"), autocomplete="username")
-    password = _password_field(_("Password"), "current-password")
-
-    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.request = request
-        self.user: User | None = None
+        self.fields["email"].label = _("Email address")
+        self.fields["email"].max_length = 254
+        self.fields["email"].widget = _email_widget()
+        _relabel_passwords(self, _("Password"), _("Password again"))
+
+    def clean_display_name(self) -> str:
+        name: str = (self.cleaned_data.get("display_name") or "").strip()
+        if not name:
+            raise ValidationError(_("This field is required."), code="required")
+        problem = label_problem(name)
+        if problem:
+            raise ValidationError(problem)
+        return name
+
+    def validate_unique_email(self, value: str) -> str:
+        # allauth hides a taken address only when confirmation is mandatory for logging in; here
+        # it is not (an unconfirmed person may log in), yet a sign-up must hide it all the same.
+        self.account_already_exists = User.objects.filter(email__iexact=value).exists()
+        return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        email, password = cleaned.get("email"), cleaned.get("password")
-        if email and password:
-            user = authenticate(self.request, username=email.strip().lower(), password=password)
-            if user is None:
-                raise ValidationError(
-                    _("That email address and password do not match an account."),
-                    code="invalid_login",
-                )
-            self.user = user  # type: ignore[assignment]
+        cleaned = super().clean()
+        # allauth checks the password against an empty user; ours may not resemble the name.
+        password, name = cleaned.get("password1"), cleaned.get("display_name")
+        if password and name and "password1" not in self.errors:
+            probe = User(email=cleaned.get("email") or "", display_name=name)
+            try:
+                validate_password(password, probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
         return cleaned
 
-
-class CodeForm(forms.Form):
-    code = _code_field(
-        _("Code"),
-        help_text=_(
-            "The six digits your authenticator app shows now, or one of your recovery codes."
-        ),
-    )
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+        if self.account_already_exists:
+            # Hash the password anyway, so the answer takes as long as a real sign-up.
+            make_password(self.cleaned_data.get("password1"))
+        user, response = super().try_save(request)
+        return user, response
 
 
-class ReauthForm(forms.Form):
-    """Confirm it is you: the password, plus a second-factor code when it is on. The password
-    goes through authenticate() so guesses here count towards the lock-out too."""
-
-    password = _password_field(_("Your password"), "current-password")
-
-    def __init__(
-        self, request: HttpRequest, user: User, needs_code: bool, *args: Any, **kwargs: Any
-    ) -> None:
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.request = request
-        self.user = user
-        if needs_code:
+        self.fields["login"] = forms.EmailField(
+            label=_("Email address"), max_length=254, widget=_email_widget("username")
+        )
+        self.order_fields(["login", "password"])
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""
+
+
+def second_factor_check(user: User, code: str, *, reauthentication: bool) -> Authenticator:
+    """The authenticator app's code or a recovery code, through allauth's own check (its
+    per-account limit on wrong codes, its failure signal). Raises ValidationError on "code"."""
+    form_class = ReauthenticateCodeForm if reauthentication else AuthenticateForm
+    form = form_class(user=user, data={"code": code})
+    if not form.is_valid():
+        raise ValidationError({"code": form.errors["code"]})
+    authenticator: Authenticator = form.authenticator
+    return authenticator
+
+
+class ReauthenticateForm(allauth_forms.ReauthenticateForm):
+    """Confirm it is you: the password, plus a code when the authenticator app is on (allauth
+    alone would take either). The password goes through allauth's authenticate(), so guesses
+    here count towards the django-axes lock-out too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Your password")
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.needs_code = Authenticator.objects.filter(
+            user_id=self.user.pk, type=Authenticator.Type.TOTP
+        ).exists()
+        if self.needs_code:
             self.fields["code"] = _code_field(
                 _("Code"),
                 help_text=_("From your authenticator app, or one of your recovery codes."),
             )
 
     def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        found = authenticate(self.request, username=self.user.email, password=password)
-        if found is None or found.pk != self.user.pk:
-            raise ValidationError(_("That password is not right."), code="invalid_password")
-        return password
+        try:
+            return str(super().clean_password())
+        except ValidationError as error:
+            raise ValidationError(_("That password is not right."), code=error.code) from error
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.needs_code and "password" not in self.errors and cleaned.get("code"):
+            try:
+                authenticator = second_factor_check(
+                    self.user, cleaned["code"], reauthentication=True
+                )
+            except ValidationError as error:
+                self.add_error("code", error.message_dict["code"])
+            else:
+                self.authenticator = authenticator
+        return cleaned
 
 
-class PasswordChangeForm(_NewPasswordMixin):
-    password = _password_field(
-        _("New password"), "new-password", help_text=password_validators_help_text_html()
-    )
-    password_confirm = _password_field(_("New password again"), "new-password")
+class PasswordChangeForm(allauth_forms.ChangePasswordForm):
+    """A new password twice. The page asks for a fresh re-authentication first, so the current
+    password is not asked again here."""
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.password_user = user
+        del self.fields["oldpassword"]
+        _relabel_passwords(self, _("New password"), _("New password again"))
+
+
+class PasswordResetForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Email address")
+        self.fields["email"].widget = _email_widget()
+
+
+class PasswordResetKeyForm(allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel_passwords(self, _("New password"), _("New password again"))
+
+
+class AuthenticateForm(mfa_forms.AuthenticateForm):
+    """The second step of a login: the app's six digits or a recovery code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"] = _code_field(
+            _("Code"),
+            help_text=_(
+                "The six digits your authenticator app shows now, or one of your recovery codes."
+            ),
+        )
+
+    def clean_code(self) -> str:
+        self.cleaned_data["code"] = normalize_code(self.cleaned_data.get("code", ""))
+        return str(super().clean_code())
+
+
+class ReauthenticateCodeForm(AuthenticateForm):
+    """The code part of a re-authentication (allauth's failure signal says so)."""
+
+    def _emit_authentication_failed(self, authenticator: Authenticator) -> None:
+        mfa_forms.ReauthenticateForm._emit_authentication_failed(self, authenticator)  # type: ignore[arg-type]
+
+
+class AddPasskeyForm(webauthn_forms.AddWebAuthnForm):
+    """A name, and the credential the browser made. Every passkey here can log in alone, so
+    the server insists that the person unlocked it (user verification)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of this passkey")
+        cast(forms.CharField, self.fields["name"]).max_length = 100
+        self.fields["name"].help_text = _("For example “my phone” or “work laptop”.")
+        self.fields["passwordless"] = forms.BooleanField(
+            required=False, initial=True, widget=forms.HiddenInput
+        )
+
+    def clean_passwordless(self) -> bool:
+        return True
 
 
 class EmailChangeForm(forms.Form):
-    email = _email_field(_("New email address"))
+    email = forms.EmailField(label=_("New email address"), max_length=254, widget=_email_widget())
 
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
 
-class OtpConfirmForm(forms.Form):
-    code = _code_field(
-        _("Code from the app"),
-        help_text=_("The six digits the app shows for Coparent."),
-        digits_only=True,
-    )
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if email == self.user.email:
+            raise ValidationError(_("This is already your email address."))
+        # Whether another account uses it is not said (that would tell anyone with an account
+        # who else has one): the adapter sends that address a notice instead of a link.
+        return email
 
 
 class TokenCreateForm(forms.Form):
@@ -190,25 +278,3 @@ class TokenCreateForm(forms.Form):
         required=False,
         help_text=_("A token that expires stops working by itself; you can revoke it any time."),
     )
-
-
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form, with its email rendered like every other email (coparent.infra.mail):
-    plain text, never HTML-escaped."""
-
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        send_email(
-            template=subject_template_name,
-            body_template=email_template_name,
-            context=context,
-            to=to_email,
-            from_email=from_email,
-        )

@@ -1,8 +1,11 @@
 """Session tracking: keep each signed-in browser listed, and end the ones that must end.
 
-A session ends here when the person's credentials changed since it began (its stored
-credentials version is old) or when it was ended from the sessions page. Ending a session
-also deletes it from the session store, so this is the second line of defence, not the first.
+The list is allauth's (allauth.usersessions); its own activity tracking would write on every
+request, so this middleware notes the last visit at most once a minute instead. A session ends
+here when the person's credentials changed since it began (its stored credentials version is
+old) or when its row now belongs to someone else. Ending a session from the sessions page or
+after a credential change also deletes it from the session store, so this is the second line
+of defence, not the first.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 from coparent.accounts import services
+from coparent.accounts.models import User
 
 # The API authenticates with bearer tokens, not sessions; health checks and static files
 # must stay free of database work.
@@ -30,11 +34,9 @@ class SessionTrackingMiddleware:
 
     def _track(self, request: HttpRequest) -> None:
         user = request.user
-        if not user.is_authenticated:
+        if not isinstance(user, User) or not user.is_authenticated:
             return
-        reason = services.session_seen(
-            session=request.session, user=user, client=services.client_info(request)
-        )
+        reason = services.session_seen(request=request, user=user)
         if reason:
             # Read by the logout audit receiver, so the log says why the session ended.
             request.accounts_logout_reason = reason  # type: ignore[attr-defined]

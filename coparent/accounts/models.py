@@ -1,6 +1,9 @@
 """People and their credentials.
 
-A person logs in with an email address; there is no username. Security events go to the
+A person logs in with an email address; there is no username. django-allauth keeps the rest of
+the credentials in its own tables: the addresses and whether each is confirmed
+(`allauth.account.EmailAddress`), the second factors and passkeys (`allauth.mfa.Authenticator`)
+and the signed-in browsers (`allauth.usersessions.UserSession`). Security events go to the
 append-only `AuditEvent` log, never to a family's record (a family's record is evidence both
 parents see; who typed a wrong password is nobody's business but the account holder's).
 """
@@ -23,10 +26,21 @@ class UserManager(BaseUserManager["User"]):
     def _create(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required")
+        from allauth.account.models import EmailAddress
+
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
+        # allauth reads confirmation from its own table; email_confirmed_at mirrors it so that
+        # every page can show the reminder without another query.
+        EmailAddress.objects.using(self._db).create(
+            user=user, email=user.email, primary=True, verified=user.email_confirmed
+        )
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Addresses are stored lower-case; people type them in any case.
+        return self.get(email__iexact=(username or "").strip())
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
@@ -41,6 +55,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True, max_length=254)
     display_name = models.CharField(_("name"), max_length=100)
+    # Set when allauth confirms the account's address (signals.on_email_confirmed).
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -65,24 +80,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
-
-
-class UserSession(models.Model):
-    """One signed-in browser, so a person can see where they are logged in and end it."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
-    session_key = models.CharField(max_length=40, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_seen_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "ended_at"])]
-
-    def __str__(self) -> str:
-        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
 TOKEN_PREFIX = "cpt_"  # noqa: S105 - a public prefix that marks Coparent tokens, not a secret
@@ -127,20 +124,6 @@ class ApiToken(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
-class EmailConfirmation(models.Model):
-    """A single-use link that proves the person reads the address they gave."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_confirmations")
-    email = models.EmailField(max_length=254)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"confirmation of {self.email}"
-
-
 class AuditEvent(models.Model):
     """Append-only security log: logins, failures, lock-outs, credential and token changes.
 
@@ -162,6 +145,9 @@ class AuditEvent(models.Model):
         OTP_DISABLED = "otp_disabled", _("Second factor turned off")
         OTP_FAILED = "otp_failed", _("Wrong second-factor code")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("New recovery codes made")
+        PASSKEY_ADDED = "passkey_added", _("Passkey added")
+        PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
         SESSION_ENDED = "session_ended", _("Session ended")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")

@@ -1,7 +1,8 @@
-"""Background work for accounts: emails go through the task worker.
+"""Background work for accounts: the notices after a credential change go through the task
+worker, which receives the security event's id only.
 
-Tasks receive ids only. The confirmation link is re-derived here from the confirmation's id
-(coparent.infra.secrets_links), so neither the database nor the task queue holds a working link.
+Emails that carry a working link (confirmation, password reset) are sent by allauth within the
+request (adapter.AccountAdapter.send_mail), so no link ever sits in the task queue.
 """
 
 from __future__ import annotations
@@ -10,68 +11,12 @@ from django.conf import settings
 from django.urls import reverse
 from django_tasks import task
 
-from coparent.accounts.models import AuditEvent, EmailConfirmation, User
-from coparent.accounts.selectors import confirmation_token
+from coparent.accounts.models import AuditEvent
 from coparent.infra.mail import send_email
 
 
 def _send(*, template: str, context: dict[str, object], to: str) -> None:
     send_email(template=f"accounts/email/{template}", context=context, to=to)
-
-
-@task()
-def send_email_confirmation(confirmation_id: int) -> None:
-    confirmation = (
-        EmailConfirmation.objects.select_related("user").filter(pk=confirmation_id).first()
-    )
-    if confirmation is None or confirmation.used_at is not None:
-        return  # replaced or used before the worker got to it: nothing worth sending
-    user = confirmation.user
-    is_change = confirmation.email != user.email
-    if (
-        is_change
-        and User.objects.filter(email__iexact=confirmation.email).exclude(pk=user.pk).exists()
-    ):
-        # The person asked to move to an address another account uses. The page did not say
-        # so (it would reveal that account); its owner learns that someone tried, and no link
-        # goes out, since the move could never happen.
-        _send(template="email_taken", context={"email": confirmation.email}, to=confirmation.email)
-        return
-    path = reverse("accounts:confirm", kwargs={"token": confirmation_token(confirmation.pk)})
-    _send(
-        template="confirm_email",
-        context={
-            "user": user,
-            "email": confirmation.email,
-            # A link to an address other than the account's is an email change.
-            "is_change": is_change,
-            "link": settings.BASE_URL + path,
-            "days": settings.COPARENT_EMAIL_CONFIRM_DAYS,
-        },
-        to=confirmation.email,
-    )
-
-
-@task()
-def send_signup_attempt_notice(audit_event_id: int) -> None:
-    """Someone tried to sign up with the address of an existing account: tell its owner, who
-    may simply have forgotten, instead of telling whoever typed it."""
-    event = (
-        AuditEvent.objects.filter(pk=audit_event_id, kind=AuditEvent.Kind.SIGNUP_EXISTING)
-        .select_related("user")
-        .first()
-    )
-    if event is None or event.user is None or not event.user.is_active:
-        return
-    _send(
-        template="signup_existing",
-        context={
-            "user": event.user,
-            "login_link": settings.BASE_URL + reverse("accounts:login"),
-            "reset_link": settings.BASE_URL + reverse("accounts:password_reset"),
-        },
-        to=event.user.email,
-    )
 
 
 @task()
@@ -92,7 +37,7 @@ def send_credentials_notice(audit_event_id: int) -> None:
             "at": event.at,
             "sessions_ended": event.detail.get("sessions_ended", 0),
             "tokens_revoked": event.detail.get("tokens_revoked", 0),
-            "reset_link": settings.BASE_URL + reverse("accounts:password_reset"),
+            "reset_link": settings.BASE_URL + reverse("account_reset_password"),
         },
         to=event.user.email,
     )

@@ -1,135 +1,125 @@
-"""Account pages (thin views, STYLE.md 6): decorators, a form, one service call, a redirect."""
+"""Account pages. Sign-up, login, confirmation, reset, re-authentication, the second factor and
+passkeys are django-allauth's views, subclassed only to render the site's templates and to add
+what allauth leaves to the site (the rate limits of coparent.infra.ratelimit, the answers that must
+not reveal an account, the lapse of a half-finished login). The account overview, the session
+list and the API tokens are the site's own thin views (STYLE.md 6)."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import time
+from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import urlencode
 
-import django_otp
+from allauth.account import app_settings as account_settings
+from allauth.account import views as account_views
+from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows import email_verification
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+from allauth.account.internal.stagekit import clear_login, stash_login, unstash_login
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.stages import EmailVerificationStage, LoginStageController
+from allauth.mfa.base import views as mfa_views
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes import views as recovery_views
+from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.totp import views as totp_views
+from allauth.mfa.totp.internal import auth as totp_auth
+from allauth.mfa.webauthn import views as webauthn_views
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout as auth_logout
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coparent.accounts import selectors, services
-from coparent.accounts.decorators import reauth_required
-from coparent.accounts.forms import (
-    CodeForm,
-    EmailChangeForm,
-    LoginForm,
-    OtpConfirmForm,
-    PasswordChangeForm,
-    PasswordResetForm,
-    ReauthForm,
-    SignupForm,
-    TokenCreateForm,
-)
-from coparent.accounts.identity import confirm_identity, throttled_message
-from coparent.accounts.models import EmailConfirmation, User
-from coparent.accounts.selectors import ConfirmationProblem
+from coparent.accounts.adapter import safe_next
+from coparent.accounts.forms import EmailChangeForm, PasswordResetKeyForm, TokenCreateForm
+from coparent.accounts.models import User
+from coparent.accounts.stages import CREDENTIALS_VERSION
 from coparent.infra import ratelimit
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-# What a sign-up leaves in the browser's session: the address (to show on the next page), where
-# to go afterwards, and, for a new account, who it is, so that opening the confirmation link in
-# this same browser logs the person in. A taken address leaves the same keys with no user.
-SESSION_SIGNUP = "accounts.signup"
+ViewFunction = Callable[..., HttpResponse]
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """The `next` URL from the form or the query string, if it stays on this site."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
+def _next(request: HttpRequest) -> str:
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
-def _with_next(url_name: str, next_url: str) -> str:
-    url = reverse(url_name)
+def _with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-def _after_login(next_url: str) -> HttpResponseRedirect:
-    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+class _NextInContext:
+    """`next` for the templates, only when it stays on this site (allauth's own context value
+    is whatever was sent)."""
+
+    request: HttpRequest
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["next"] = _next(self.request)
+        return context
 
 
-def _remind_to_confirm(request: HttpRequest, user: User) -> None:
-    if not user.email_confirmed:
-        messages.warning(
-            request,
-            _("Please confirm your email address: open the link we sent to %(email)s.")
-            % {"email": user.email},
-        )
+# --- Login, logout, sign-up --------------------------------------------------------------------
 
 
-# --- Sign-up and confirmation ------------------------------------------------------------------
+class LoginView(_NextInContext, account_views.LoginView):
+    template_name = "accounts/login.html"
 
 
-@sensitive_post_parameters("password", "password_confirm")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request)
-    if request.user.is_authenticated:
-        return _after_login(next_url)
-    # An invitation page may pass the invited address along, to save typing.
-    initial = {"email": request.GET.get("email", "")[:254]}
-    form = SignupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
+class LogoutView(account_views.LogoutView):
+    # A link or an image must not log anyone out.
+    http_method_names = ["post"]
+
+
+class SignupView(_NextInContext, account_views.SignupView):
+    template_name = "accounts/signup.html"
+
+    def get_success_url(self) -> str | None:  # type: ignore[override]  # allauth takes None
+        # Only where the person asked to go; allauth's default comes after the login.
+        return _next(self.request) or None
+
+    def form_valid(self, form: Any) -> HttpResponse:
         try:
             # Each sign-up emails the address typed: limited per address and per client.
-            ratelimit.hit(request, "signup", email=email)
-            user = services.user_signup(
-                email=email,
-                display_name=form.cleaned_data["display_name"],
-                password=form.cleaned_data["password"],
-                client=services.client_info(request),
-            )
-        except ValidationError as error:
+            ratelimit.hit(self.request, "signup", email=form.cleaned_data["email"])
+        except ratelimit.RateLimited as error:
             form.add_error(None, error)
-        else:
-            # The same answer whether the account was created or the address was taken (the
-            # owner got an email instead): nobody logs in here, so nothing tells them apart.
-            request.session[SESSION_SIGNUP] = {
-                "email": services.normalize_email(email),
-                "next": next_url,
-                "user": user.pk if user is not None else None,
-                "version": user.credentials_version if user is not None else None,
-            }
-            return redirect(_with_next("accounts:check_email", next_url))
-    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+            return cast(HttpResponse, self.form_invalid(form))
+        response: HttpResponse = super().form_valid(form)
+        return response
 
 
 @never_cache
 def check_email(request: HttpRequest) -> HttpResponse:
-    """After sign-up (anyone), or for a signed-in person whose address is not confirmed yet."""
-    signup = request.session.get(SESSION_SIGNUP)
+    """After a sign-up (anyone: a sign-up never logs in), or for a signed-in person whose
+    address is not confirmed yet (account_email_verification_sent)."""
+    pending = unstash_login(request, peek=True)
+    email = ""
+    if pending is not None and pending.signup:
+        email = pending.email or getattr(pending.user, "email", "") or ""
     return render(
         request,
         "accounts/check_email.html",
         {
-            "next": _safe_next(request),
+            "next": _next(request),
             "days": settings.COPARENT_EMAIL_CONFIRM_DAYS,
-            "signup_email": signup.get("email", "") if isinstance(signup, dict) else "",
+            "signup_email": email,
         },
     )
 
@@ -140,173 +130,122 @@ def confirm_resend(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.email_confirmed:
         messages.info(request, _("Your email address is already confirmed."))
-    elif services.email_confirmation_resend(user=user):
+    elif email_verification.send_verification_email_for_user(request, user):
         messages.success(request, _("We sent a new link to %(email)s.") % {"email": user.email})
     else:
+        # allauth's "confirm_email" limit (settings.ACCOUNT_RATE_LIMITS): no one can mail-bomb
+        # an address through this button.
         messages.info(
             request,
             _("We sent a link less than a minute ago. Check your inbox and your spam folder."),
         )
-    return redirect(_with_next("accounts:check_email", _safe_next(request)))
+    return redirect(_with_next(reverse("account_email_verification_sent"), _next(request)))
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
+class ConfirmationProblem(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _confirmation(key: str) -> EmailConfirmationHMAC:
+    """The usable confirmation behind a link, or why it is not usable. allauth signs the
+    address's id into the link, so nothing of it is stored; once used, its address is
+    confirmed (or replaced), which is what spends it."""
+    max_age = 24 * 3600 * account_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS
+    try:
+        pk = signing.loads(key, max_age=max_age, salt=account_settings.SALT)
+    except signing.SignatureExpired as error:
+        raise ConfirmationProblem(
+            410, _("This link has expired. Ask for a new one from your account page.")
+        ) from error
+    except signing.BadSignature as error:
+        raise ConfirmationProblem(
+            404, _("This confirmation link is not valid. Check that you copied all of it.")
+        ) from error
+    address = EmailAddress.objects.select_related("user").filter(pk=pk).first()
+    if address is None or address.verified:
+        raise ConfirmationProblem(
+            410,
+            _(
+                "This link has already been used, or a newer link replaced it. "
+                "Each link works once."
+            ),
+        )
+    if not address.user.is_active:
+        raise ConfirmationProblem(404, _("This confirmation link is not valid."))
+    if User.objects.filter(email__iexact=address.email).exclude(pk=address.user_id).exists():
+        raise ConfirmationProblem(
+            410, _("Another account now uses this email address, so yours cannot move to it.")
+        )
+    return EmailConfirmationHMAC(address)
+
+
+def _pending_signup_still_valid(request: HttpRequest, user: User) -> None:
+    """Opening the link in the browser that signed up logs the person in, but not once the
+    credentials changed since (a password changed or reset, the second factor turned on): then
+    the link alone must not be enough."""
+    stage = LoginStageController.enter(request, EmailVerificationStage.key)
+    if stage is None or stage.login.user is None or stage.login.user.pk != user.pk:
+        return
+    if stage.state.get(CREDENTIALS_VERSION) != user.credentials_version:
+        clear_login(request)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConfirmEmailView(account_views.ConfirmEmailView):
     """GET shows what the link will do and a button; only the POST uses the link, so mail
     scanners that follow links cannot spend it."""
-    try:
-        if request.method == "POST":
-            session = request.session if request.user.is_authenticated else None
-            confirmation = services.email_confirm(
-                token=token, session=session, client=services.client_info(request)
-            )
-            next_url = _log_in_after_signup(request, confirmation)
-            return render(
-                request,
-                "accounts/confirm_done.html",
-                {"confirmation": confirmation, "next": next_url},
-            )
-        confirmation = selectors.confirmation_for_token(token)
-    except ConfirmationProblem as problem:
-        status = 404 if problem.reason == "invalid" else 410
-        return render(request, "accounts/confirm_problem.html", {"problem": problem}, status=status)
-    is_change = confirmation.email != confirmation.user.email
-    return render(
-        request,
-        "accounts/confirm.html",
-        {"confirmation": confirmation, "is_change": is_change},
-    )
 
+    http_method_names = ["get", "post"]
 
-def _log_in_after_signup(request: HttpRequest, confirmation: EmailConfirmation) -> str:
-    """Opening the link of a new account in the browser that signed up logs the person in,
-    as if they had logged in right after signing up; any other browser must log in. Returns
-    where to go next ("" for the default).
-
-    Not when the account has since turned on a second factor or changed its password: then
-    the link alone must not be enough to sign in."""
-    state = request.session.get(SESSION_SIGNUP)
-    if not isinstance(state, dict):
-        return ""
-    next_url = str(state.get("next") or "")
-    user = confirmation.user
-    if (
-        not request.user.is_authenticated
-        and state.get("user") == user.pk
-        and state.get("version") == user.credentials_version
-        and confirmation.email == user.email
-        and user.is_active
-        and not selectors.has_second_factor(user)
-    ):
-        request.session.pop(SESSION_SIGNUP, None)
-        auth_login(request, user, backend=MODEL_BACKEND)
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return ""
-
-
-# --- Login, second step, logout ----------------------------------------------------------------
-
-
-@sensitive_post_parameters("password")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def login(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request)
-    if request.user.is_authenticated:
-        return _after_login(next_url)
-    form = LoginForm(request, request.POST or None)
-    if request.method == "POST" and form.is_valid() and form.user is not None:
-        user = form.user
-        backend = getattr(user, "backend", MODEL_BACKEND)
-        if selectors.has_second_factor(user):
-            services.pending_login_start(
-                session=request.session, user=user, backend=backend, next_url=next_url
-            )
-            return redirect("accounts:login_2fa")
-        auth_login(request, user, backend=backend)
-        _remind_to_confirm(request, user)
-        return _after_login(next_url)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
-
-
-@sensitive_post_parameters("code")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def login_2fa(request: HttpRequest) -> HttpResponse:
-    """The second step: the password was right, and the person is not logged in until the code
-    is (a half-login in the session that lapses after five minutes)."""
-    pending = selectors.pending_login(request.session)
-    if pending is None:
-        services.pending_login_clear(session=request.session)
-        messages.info(request, _("Please log in again."))
-        return redirect("accounts:login")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            device = services.otp_verify(
-                user=pending.user,
-                code=form.cleaned_data["code"],
-                client=services.client_info(request),
-            )
-        except services.OtpThrottled as throttled:
-            form.add_error("code", throttled_message(throttled))
-        else:
-            if device is not None:
-                services.pending_login_clear(session=request.session)
-                auth_login(request, pending.user, backend=pending.backend or MODEL_BACKEND)
-                django_otp.login(request, device)
-                _after_recovery_code(request, pending.user, device)
-                _remind_to_confirm(request, pending.user)
-                return _after_login(pending.next_url)
-            if services.pending_login_failed(session=request.session):
-                messages.error(request, _("Too many wrong codes. Enter your password again."))
-                return redirect(_with_next("accounts:login", pending.next_url))
-            form.add_error("code", _("That code is not right."))
-    return render(request, "accounts/login_2fa.html", {"form": form})
-
-
-def _after_recovery_code(request: HttpRequest, user: User, device: Any) -> None:
-    if device.persistent_id.startswith("otp_static."):
-        left = selectors.recovery_codes_left(user)
-        messages.warning(
+            confirmation = _confirmation(self.kwargs["key"])
+        except ConfirmationProblem as problem:
+            return self._problem(problem)
+        address = confirmation.email_address
+        return render(
             request,
-            ngettext(
-                "You used a recovery code. %(left)d code is left; make new ones on your "
-                "account page.",
-                "You used a recovery code. %(left)d codes are left; make new ones on your "
-                "account page.",
-                left,
+            "accounts/confirm.html",
+            {"address": address, "is_change": address.email != address.user.email},
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            confirmation = _confirmation(self.kwargs["key"])
+        except ConfirmationProblem as problem:
+            return self._problem(problem)
+        address = confirmation.email_address
+        _pending_signup_still_valid(request, address.user)
+        stage = LoginStageController.enter(request, EmailVerificationStage.key)
+        next_url = (stage.login.redirect_url or "") if stage is not None else ""
+        confirmed, _response = email_verification.verify_email_and_resume(request, confirmation)
+        if confirmed is None:
+            return self._problem(
+                ConfirmationProblem(410, _("This email address cannot be confirmed now."))
             )
-            % {"left": left},
+        return render(
+            request,
+            "accounts/confirm_done.html",
+            {"address": confirmed, "next": safe_next(request, next_url)},
+        )
+
+    def _problem(self, problem: ConfirmationProblem) -> HttpResponse:
+        return render(
+            self.request,
+            "accounts/confirm_problem.html",
+            {"problem": problem},
+            status=problem.status,
         )
 
 
-@require_POST
-def logout(request: HttpRequest) -> HttpResponse:
-    auth_logout(request)
-    messages.info(request, _("You are logged out."))
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+# --- Password reset ----------------------------------------------------------------------------
 
 
-# --- Password reset (Django's views, our templates and services) -------------------------------
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = PasswordResetForm
+class PasswordResetView(account_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
-    success_url = reverse_lazy("accounts:password_reset_done")
-    title = gettext_lazy("Reset your password")
-
-    @property
-    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
-        # Links in emails use the configured base URL, never the request's Host header.
-        return {"base_url": settings.BASE_URL}
 
     def form_valid(self, form: Any) -> HttpResponse:
         # Each request may email the address: limited per address and per client, counted
@@ -315,41 +254,229 @@ class PasswordResetView(auth_views.PasswordResetView):
             ratelimit.hit(self.request, "password_reset", email=form.cleaned_data["email"])
         except ratelimit.RateLimited as error:
             form.add_error(None, error)
-            return self.form_invalid(form)
-        return super().form_valid(form)
+            return cast(HttpResponse, self.form_invalid(form))
+        response: HttpResponse = super().form_valid(form)
+        return response
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(account_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetFromKeyView(account_views.PasswordResetFromKeyView):
     template_name = "accounts/password_reset_confirm.html"
-    success_url = reverse_lazy("accounts:password_reset_complete")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        # The service sets the password, bumps the credentials version and ends the other
-        # sessions, so a reset throws out whoever knew the old password.
-        session = self.request.session if self.request.user.is_authenticated else None
-        try:
-            services.password_reset_complete(
-                user=form.user,
-                password=form.cleaned_data["new_password1"],
-                session=session,
-                client=services.client_info(self.request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
-        return HttpResponseRedirect(self.get_success_url())
+    form_class = PasswordResetKeyForm
 
 
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+class PasswordResetFromKeyDoneView(account_views.PasswordResetFromKeyDoneView):
     template_name = "accounts/password_reset_complete.html"
 
 
-# --- The account page and re-authentication ----------------------------------------------------
+# --- Re-authentication and credential changes ------------------------------------------------
+
+
+class ReauthenticateView(_NextInContext, account_views.ReauthenticateView):
+    template_name = "accounts/reauth.html"
+
+    def get_default_success_url(self) -> str:
+        return reverse("accounts:security")
+
+
+@method_decorator(reauthentication_required(app="allauth.account"), name="dispatch")
+class PasswordChangeView(account_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:security")
+
+
+_needs_reauthentication: Callable[[ViewFunction], ViewFunction] = reauthentication_required(
+    app="allauth.account"
+)
+
+
+@login_required
+@_needs_reauthentication
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = EmailChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["email"]
+        try:
+            # The link goes to an address of the person's choosing: limited per account and
+            # per address.
+            ratelimit.hit(request, "email_change", email=new_email)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            services.email_change_request(user=user, new_email=new_email, request=request)
+            messages.success(
+                request,
+                _(
+                    "We sent a link to %(email)s. Your address changes when you open it; "
+                    "until then, nothing changes."
+                )
+                % {"email": new_email},
+            )
+            return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/email_change.html",
+        {"form": form, "pending_change": selectors.pending_email_change(user)},
+    )
+
+
+# --- The second factor and passkeys ------------------------------------------------------------
+
+
+class AuthenticateView(mfa_views.AuthenticateView):
+    """The second step: the password was right, and the person is not logged in until the
+    code (or a passkey) is. The half-login lapses after five minutes, and five wrong codes in
+    it ask for the password again, which puts the attempt back under the failed-login
+    throttle (django-axes)."""
+
+    template_name = "accounts/login_2fa.html"
+    MAX_FAILURES = 5
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        login = unstash_login(request, peek=True)
+        if login is not None and time.time() - login.initiated_at > (
+            selectors.PENDING_LOGIN_SECONDS
+        ):
+            clear_login(request)
+            messages.info(request, _("Please log in again."))
+            return redirect("account_login")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_valid(form)
+        authenticator = getattr(form, "authenticator", None)
+        if authenticator is not None and authenticator.type == Authenticator.Type.RECOVERY_CODES:
+            authenticator.refresh_from_db()
+            left = len(authenticator.wrap().get_unused_codes())
+            messages.warning(
+                self.request,
+                ngettext(
+                    "You used a recovery code. %(left)d code is left; make new ones on your "
+                    "account page.",
+                    "You used a recovery code. %(left)d codes are left; make new ones on your "
+                    "account page.",
+                    left,
+                )
+                % {"left": left},
+            )
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        user = self.stage.login.user
+        has_passkeys = Authenticator.objects.filter(
+            user_id=user.pk, type=Authenticator.Type.WEBAUTHN
+        ).exists()
+        if not has_passkeys:
+            context["webauthn_form"] = None
+        elif "js_data" in context:
+            context["request_options_json"] = json.dumps(context["js_data"])
+        return context
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        stage = self.stage
+        failures = int(stage.state.get("failures", 0)) + 1
+        if failures >= self.MAX_FAILURES:
+            next_url = stage.login.redirect_url or ""
+            clear_login(self.request)
+            messages.error(self.request, _("Too many wrong codes. Enter your password again."))
+            return redirect(_with_next(reverse("account_login"), safe_next(self.request, next_url)))
+        stage.state["failures"] = failures
+        stash_login(self.request, stage.login)
+        response: HttpResponse = super().form_invalid(form)
+        return response
+
+
+class TwoFactorView(mfa_views.IndexView):
+    template_name = "accounts/two_factor.html"
+
+
+class _SameSecretActivateForm(totp_forms.ActivateTOTPForm):
+    """Reloading the set-up page keeps the secret, so a code already scanned stays right."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.user = kwargs.pop("user")
+        super(totp_forms.ActivateTOTPForm, self).__init__(*args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)
+        self.fields["code"].label = _("Code from the app")
+        self.fields["code"].help_text = _("The six digits the app shows for Coparent.")
+        self.fields["code"].widget.attrs.update(
+            placeholder="", inputmode="numeric", pattern=r"[0-9 ]*", autocapitalize="none"
+        )
+
+
+class ActivateTOTPView(totp_views.ActivateTOTPView):
+    template_name = "accounts/otp_setup.html"
+    form_class = _SameSecretActivateForm
+
+    def get_form_class(self) -> type[_SameSecretActivateForm]:
+        return _SameSecretActivateForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_valid(form)
+        # allauth announces a new authenticator app only once its transaction commits; the
+        # session must be renewed within this response (signals.on_authenticator_added
+        # leaves this one to us).
+        services.credentials_changed(
+            user=_user(self.request), kind=services.Kind.OTP_ENABLED, request=self.request
+        )
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        secret = context["form"].secret
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        return context
+
+
+class DeactivateTOTPView(totp_views.DeactivateTOTPView):
+    template_name = "accounts/otp_disable.html"
+    success_url = reverse_lazy("accounts:security")
+
+
+class ViewRecoveryCodesView(recovery_views.ViewRecoveryCodesView):
+    """The codes, shown once (MFA_RECOVERY_CODES_SHOW_ONCE), right after they were made."""
+
+    template_name = "accounts/otp_codes.html"
+
+
+class GenerateRecoveryCodesView(recovery_views.GenerateRecoveryCodesView):
+    template_name = "accounts/otp_recovery.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not selectors.second_factors(_user(request)).any:
+            messages.info(request, _("Turn on the second factor first."))
+            return redirect("mfa_index")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AddPasskeyView(webauthn_views.AddWebAuthnView):
+    template_name = "accounts/passkey_add.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        # For the page's script, in an attribute: the CSP allows no inline script.
+        context["creation_options_json"] = json.dumps(context["js_data"])
+        return context
+
+
+class RemovePasskeyView(webauthn_views.RemoveWebAuthnView):
+    template_name = "accounts/passkey_remove.html"
+    success_url = reverse_lazy("mfa_index")
+
+
+class PasskeyLoginView(webauthn_views.LoginWebAuthnView):
+    """Log in with a passkey alone: the page asks here (GET, JSON) for a challenge, the browser
+    signs it, and the POST logs in (allauth verifies the signature with fido2)."""
+
+
+# --- The account page --------------------------------------------------------------------------
 
 
 @login_required
@@ -360,178 +487,11 @@ def security(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/security.html",
         {
-            "has_2fa": selectors.has_second_factor(user),
-            "codes_left": selectors.recovery_codes_left(user),
+            "factors": selectors.second_factors(user),
             "pending_change": selectors.pending_email_change(user),
             "events": selectors.recent_audit_events(user),
             "session_count": selectors.active_sessions(user).count(),
         },
-    )
-
-
-@login_required
-@sensitive_post_parameters("password", "code")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def reauth(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    next_url = _safe_next(request) or reverse("accounts:security")
-    if request.method == "POST":
-        form = confirm_identity(request, user, request.POST)
-        if not form.errors:
-            services.reauth_mark(session=request.session)
-            return redirect(next_url)
-    else:
-        form = ReauthForm(request, user, selectors.has_second_factor(user))
-    return render(request, "accounts/reauth.html", {"form": form, "next": next_url})
-
-
-@reauth_required
-@sensitive_post_parameters("password", "password_confirm")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(
-                user=user,
-                password=form.cleaned_data["password"],
-                session=request.session,
-                client=services.client_info(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("Your password is changed. Your other sessions were logged out.")
-            )
-            return redirect("accounts:security")
-    return render(request, "accounts/password_change.html", {"form": form})
-
-
-@reauth_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def email_change(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    form = EmailChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # The link goes to an address of the person's choosing: limited per account and
-            # per address.
-            ratelimit.hit(request, "email_change", email=form.cleaned_data["email"])
-            confirmation = services.email_change_request(
-                user=user,
-                new_email=form.cleaned_data["email"],
-                client=services.client_info(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "We sent a link to %(email)s. Your address changes when you open it; "
-                    "until then, nothing changes."
-                )
-                % {"email": confirmation.email},
-            )
-            return redirect("accounts:security")
-    return render(
-        request,
-        "accounts/email_change.html",
-        {"form": form, "pending_change": selectors.pending_email_change(user)},
-    )
-
-
-# --- Second factor -----------------------------------------------------------------------------
-
-
-def _codes_page(request: HttpRequest, codes: list[str], *, first_time: bool) -> HttpResponse:
-    # Rendered straight from the POST, never stored for a later page: shown this once.
-    return render(
-        request,
-        "accounts/otp_codes.html",
-        {"codes": codes, "first_time": first_time},
-    )
-
-
-@reauth_required
-@sensitive_post_parameters("code")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if selectors.has_second_factor(user):
-        messages.info(request, _("The second factor is already on."))
-        return redirect("accounts:security")
-    device = services.otp_setup_start(user=user)
-    form = OtpConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.otp_enable(
-                user=user,
-                device=device,
-                code=form.cleaned_data["code"],
-                session=request.session,
-                client=services.client_info(request),
-            )
-        except services.OtpThrottled as throttled:
-            form.add_error("code", throttled_message(throttled))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            # This browser proved the code, so it counts as verified from now on.
-            django_otp.login(request, device)
-            return _codes_page(request, codes, first_time=True)
-    return render(
-        request,
-        "accounts/otp_setup.html",
-        {
-            "form": form,
-            "qr_svg": selectors.totp_qr_svg(device),
-            "secret": selectors.totp_secret_text(device),
-        },
-    )
-
-
-@reauth_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def otp_disable(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not selectors.has_second_factor(user):
-        messages.info(request, _("The second factor is already off."))
-        return redirect("accounts:security")
-    if request.method == "POST":
-        services.otp_disable(
-            user=user, session=request.session, client=services.client_info(request)
-        )
-        messages.success(
-            request,
-            _("The second factor is off. Your other sessions were logged out."),
-        )
-        return redirect("accounts:security")
-    return render(request, "accounts/otp_disable.html")
-
-
-@reauth_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def otp_recovery(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not selectors.has_second_factor(user):
-        messages.info(request, _("Turn on the second factor first."))
-        return redirect("accounts:security")
-    if request.method == "POST":
-        codes = services.recovery_codes_regenerate(user=user, client=services.client_info(request))
-        return _codes_page(request, codes, first_time=False)
-    return render(
-        request,
-        "accounts/otp_recovery.html",
-        {"codes_left": selectors.recovery_codes_left(user)},
     )
 
 
@@ -553,14 +513,12 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+def session_end(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = _user(request)
     row = selectors.get_active_session(user, pk)
     if row.session_key == request.session.session_key:
         # Ending the session you are using is logging out.
-        auth_logout(request)
-        messages.info(request, _("You are logged out."))
-        return redirect(settings.LOGOUT_REDIRECT_URL)
+        return account_views.LogoutView.as_view()(request)
     services.session_end(user=user, user_session=row, client=services.client_info(request))
     messages.success(request, _("That session is logged out."))
     return redirect("accounts:sessions")
@@ -576,7 +534,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     """The list needs only a login; making a token needs a fresh re-authentication, since a
     token outlives the session (someone at an unlocked laptop must not mint one)."""
     user = _user(request)
-    if request.method == "POST" and not selectors.reauth_is_fresh(request.session):
+    if request.method == "POST" and not did_recently_reauthenticate(request):
         # Back here afterwards with the form filled in as it was.
         typed = {
             key: request.POST.get(key, "")[:100]
@@ -584,7 +542,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             if request.POST.get(key)
         }
         back = reverse("accounts:tokens") + (f"?{urlencode(typed)}" if typed else "")
-        return redirect(_with_next("accounts:reauth", back))
+        return redirect(_with_next(reverse("account_reauthenticate"), back))
     initial = {key: request.GET.get(key, "")[:100] for key in ("name", "expires_in_days")}
     form = TokenCreateForm(request.POST or None, initial=initial)
     created = None

@@ -36,6 +36,6 @@ def login_url(base: str) -> str:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return base + reverse("accounts:login")
+        return base + reverse("account_login")
     except NoReverseMatch:
         return base + "/"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -72,13 +73,16 @@ class _Story:
         return moment.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
     def person(self, first: str, last: str, *, at: datetime) -> User:
-        return User.objects.create(
+        user = User.objects.create(
             email=f"{first.lower()}.{self.suffix}@example.com",
             display_name=f"{first} {last}",
             password=self.password_hash,
             email_confirmed_at=at,
             date_joined=at,
         )
+        # allauth's record of the confirmed address (User.objects.create_user makes the same).
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
     def found(self, user: User, name: str, *, at: datetime) -> tuple[Family, FamilyAccess]:
         family = services.family_create(user=user, name=name, at=at)

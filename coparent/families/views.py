@@ -266,7 +266,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": invitation,
             "seat_problem": selectors.invitation_seat_problem(invitation, request.user),  # type: ignore[arg-type]
             "next_query": urlencode({"next": request.path}),
-            "login_url": reverse("accounts:login"),
-            "signup_url": reverse("accounts:signup"),
+            "login_url": reverse("account_login"),
+            "signup_url": reverse("account_signup"),
         },
     )

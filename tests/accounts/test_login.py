@@ -21,12 +21,10 @@ def test_dana_logs_in_and_out(client, dana):
     assert client.get(reverse("accounts:security")).context["user"] == dana
 
     # Logging out is a POST (a link or an image cannot log anyone out).
-    assert client.get(reverse("accounts:logout")).status_code == 405
-    out = client.post(reverse("accounts:logout"), follow=True)
+    assert client.get(reverse("account_logout")).status_code == 405
+    out = client.post(reverse("account_logout"), follow=True)
     assert "You are logged out" in out.content.decode()
-    assert client.get(reverse("accounts:security"))["Location"].startswith(
-        reverse("accounts:login")
-    )
+    assert client.get(reverse("accounts:security"))["Location"].startswith(reverse("account_login"))
 
     kinds = list(AuditEvent.objects.filter(user=dana).values_list("kind", flat=True))
     assert kinds[:2] == [Kind.LOGOUT, Kind.LOGIN]
@@ -89,7 +87,7 @@ def test_an_unconfirmed_person_may_log_in_and_is_reminded_to_confirm(client, dan
 
 
 def test_login_returns_to_a_safe_next_url(client, dana):
-    page = client.get(reverse("accounts:login"), {"next": "/invite/abc/"})
+    page = client.get(reverse("account_login"), {"next": "/invite/abc/"})
     assert 'value="/invite/abc/"' in page.content.decode()
     response = log_in(client, dana.email, next="/invite/abc/")
     assert response["Location"] == "/invite/abc/"
@@ -107,7 +105,7 @@ def test_login_returns_to_a_safe_next_url(client, dana):
     ],
 )
 def test_login_refuses_to_redirect_off_site(client, dana, evil):
-    page = client.get(reverse("accounts:login"), {"next": evil})
+    page = client.get(reverse("account_login"), {"next": evil})
     assert "evil" not in page.content.decode()
     response = log_in(client, dana.email, next=evil)
     assert response.status_code == 302
@@ -116,6 +114,6 @@ def test_login_refuses_to_redirect_off_site(client, dana, evil):
 
 def test_a_logged_in_person_visiting_login_or_signup_goes_on(client, dana):
     client.force_login(dana)
-    for name in ("accounts:login", "accounts:signup"):
+    for name in ("account_login", "account_signup"):
         response = client.get(reverse(name), {"next": "/families/"})
         assert response["Location"] == "/families/"

@@ -9,13 +9,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.core import mail
 from django.urls import URLPattern, get_resolver, reverse
 
-from coparent.accounts import services, urls
-from coparent.accounts.models import AuditEvent, EmailConfirmation, UserSession
-from coparent.accounts.selectors import confirmation_token
+from coparent.accounts import auth_urls, services, urls
+from coparent.accounts.models import AuditEvent
 from tests.accounts.conftest import fresh_reauth, log_in, turn_on_2fa
+from tests.accounts.test_passkeys import add_passkey
 
 TEMPLATES = Path(services.__file__).parent / "templates" / "accounts"
 
@@ -52,55 +55,76 @@ def test_no_template_source_has_inline_script_or_style(template):
     assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", source), template
 
 
+def _patterns() -> list[URLPattern]:
+    found = [*urls.urlpatterns, *auth_urls.urlpatterns]
+    assert all(isinstance(pattern, URLPattern) for pattern in found)
+    return found  # type: ignore[return-value]
+
+
+def _name(pattern: URLPattern) -> str:
+    return f"accounts:{pattern.name}" if pattern in urls.urlpatterns else str(pattern.name)
+
+
 def _pages_of_every_account_url(client, dana, cast) -> dict[str, str]:
-    """GET every URL of the accounts app, filled in with real arguments, as the person it is
-    for; plus the pages only a POST shows (codes, a new token, the lock-out)."""
+    """GET every URL of the accounts app and of allauth's pages, filled in with real
+    arguments, as the person it is for; plus the pages only a POST shows (a new token, the
+    lock-out) or that need a state first (the second step of a login, a passkey to remove)."""
     fresh_reauth(client)
-    confirmation = services.email_confirmation_create(user=dana, email=dana.email)
+    add_passkey(client)
+    passkey = Authenticator.objects.get(user=dana, type=Authenticator.Type.WEBAUTHN)
+    fresh_reauth(client)
+    pages: dict[str, str] = {
+        name: client.get(reverse(name)).content.decode()
+        for name in ("mfa_add_webauthn", "mfa_activate_totp")
+    }
+    # A move to a new address, waiting for its link (no second factor can be added meanwhile).
+    address = EmailAddress.objects.create(user=dana, email="dana.new@example.org")
     token, _raw = services.token_create(user=dana, name="Script")
     session_row = UserSession.objects.filter(user=dana).first()
-    client.post(reverse("accounts:password_reset"), {"email": dana.email})
-    reset_link = re.search(r"(/accounts/password/reset/\S+/\S+/)", mail.outbox[-1].body)[1]
+    client.post(reverse("account_reset_password"), {"email": dana.email})
+    reset_link = re.search(r"(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)[1]
     arguments = {
-        "confirm": {"token": confirmation_token(confirmation.pk)},
-        "session_end": {"pk": session_row.pk},
-        "token_revoke": {"pk": token.pk},
+        "account_confirm_email": {"key": EmailConfirmationHMAC(address).key},
+        "accounts:session_end": {"pk": session_row.pk},
+        "accounts:token_revoke": {"pk": token.pk},
+        "mfa_remove_webauthn": {"pk": passkey.pk},
     }
-    pages: dict[str, str] = {}
-    for pattern in urls.urlpatterns:
-        assert isinstance(pattern, URLPattern)
-        name = pattern.name
-        if name in ("logout", "password_reset_confirm"):
+    skipped = {
+        "account_logout",
+        "account_reset_password_from_key",
+        "mfa_authenticate",
+        "mfa_login_webauthn",
+    }
+    for pattern in _patterns():
+        name = _name(pattern)
+        if name in skipped:
             continue
-        response = client.get(reverse(f"accounts:{name}", kwargs=arguments.get(name)))
+        response = client.get(reverse(name, kwargs=arguments.get(name)))
         if response.status_code == 200:
             pages[name] = response.content.decode()
-    pages["password_reset_confirm"] = client.get(reset_link, follow=True).content.decode()
-    pages["otp_setup"] = client.get(reverse("accounts:otp_setup")).content.decode()
+    pages["account_reset_password_from_key"] = client.get(reset_link, follow=True).content.decode()
     pages["tokens_created"] = client.post(
         reverse("accounts:tokens"), {"name": "Another"}
     ).content.decode()
-    _device, _codes = turn_on_2fa(dana)  # a credential change: every session ends
-    client.force_login(dana)
+    turn_on_2fa(dana)
     fresh_reauth(client)
-    pages["otp_codes"] = client.post(reverse("accounts:otp_recovery")).content.decode()
-    pages["otp_disable"] = client.get(reverse("accounts:otp_disable")).content.decode()
-    pages["otp_recovery"] = client.get(reverse("accounts:otp_recovery")).content.decode()
-    pages["confirm_done"] = client.post(
-        reverse("accounts:confirm", kwargs=arguments["confirm"])
+    for name in ("mfa_deactivate_totp", "mfa_generate_recovery_codes", "mfa_view_recovery_codes"):
+        pages[name] = client.get(reverse(name)).content.decode()
+    pages["account_confirm_email_done"] = client.post(
+        reverse("account_confirm_email", kwargs=arguments["account_confirm_email"])
     ).content.decode()
 
     anonymous = type(client)()
-    pages["login"] = anonymous.get(reverse("accounts:login")).content.decode()
-    pages["signup"] = anonymous.get(reverse("accounts:signup")).content.decode()
-    log_in(anonymous, dana.email)
-    pages["login_2fa"] = anonymous.get(reverse("accounts:login_2fa")).content.decode()
-    EmailConfirmation.objects.update(used_at=None)
+    pages["account_login"] = anonymous.get(reverse("account_login")).content.decode()
+    pages["account_signup"] = anonymous.get(reverse("account_signup")).content.decode()
+    log_in(anonymous, "dana.new@example.org")
+    pages["mfa_authenticate"] = anonymous.get(reverse("mfa_authenticate")).content.decode()
     pages["confirm_problem"] = anonymous.get(
-        reverse("accounts:confirm", kwargs={"token": "nope"})
+        reverse("account_confirm_email", kwargs={"key": "nope"})
     ).content.decode()
+    stranger = type(client)()
     for _attempt in range(5):
-        locked = log_in(anonymous, cast.sam.email, "guess")
+        locked = log_in(stranger, cast.sam.email, "guess")
     assert locked.status_code == 429
     pages["locked_out"] = locked.content.decode()
     return pages
@@ -110,11 +134,12 @@ def test_every_account_page_renders_without_inline_script_or_style(client, dana,
     client.force_login(dana)
     pages = _pages_of_every_account_url(client, dana, cast)
 
-    get_pages = {p.name for p in urls.urlpatterns} - {
-        "logout",
-        "confirm_resend",
-        "session_end",
-        "token_revoke",
+    get_pages = {_name(p) for p in _patterns()} - {
+        "account_logout",
+        "accounts:confirm_resend",
+        "accounts:session_end",
+        "accounts:token_revoke",
+        "mfa_login_webauthn",
     }
     assert get_pages <= set(pages), get_pages - set(pages)
     for name, html in pages.items():
@@ -132,9 +157,15 @@ def test_the_account_page_shows_the_state_of_every_credential(client, dana, cast
     html = page.content.decode()
     assert "dana@example.org" in html
     assert "Confirmed" in html
-    assert "Off" in html and reverse("accounts:otp_setup") in html
-    for name in ("sessions", "tokens", "password_change", "email_change"):
-        assert reverse(f"accounts:{name}") in html
+    assert "Off" in html and reverse("mfa_activate_totp") in html
+    for name in (
+        "accounts:sessions",
+        "accounts:tokens",
+        "account_change_password",
+        "account_email",
+        "mfa_index",
+    ):
+        assert reverse(name) in html
     # The person's own last twenty events, never anyone else's.
     events = page.context["events"]
     assert len(events) == 20
@@ -144,21 +175,27 @@ def test_the_account_page_shows_the_state_of_every_credential(client, dana, cast
     client.force_login(dana)
     html = client.get(reverse("accounts:security")).content.decode()
     assert "10 recovery codes left" in html
-    assert reverse("accounts:otp_disable") in html
+    assert reverse("mfa_deactivate_totp") in html
 
 
 def test_account_pages_need_a_login(client, db):
-    for name in ("security", "sessions", "tokens", "reauth"):
-        response = client.get(reverse(f"accounts:{name}"))
+    for name in (
+        "accounts:security",
+        "accounts:sessions",
+        "accounts:tokens",
+        "account_reauthenticate",
+        "mfa_index",
+    ):
+        response = client.get(reverse(name))
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login") + "?next=")
+        assert response["Location"].startswith(reverse("account_login") + "?next=")
     # Except the page a sign-up leads to, which must not log anyone in (it would tell a new
     # address from a taken one).
-    assert client.get(reverse("accounts:check_email")).status_code == 200
+    assert client.get(reverse("account_email_verification_sent")).status_code == 200
 
 
 def test_the_accounts_app_is_mounted_where_the_base_template_links_it():
     resolver = get_resolver()
     assert reverse("accounts:security") == "/accounts/"
-    assert reverse("accounts:login") == "/accounts/login/"
-    assert resolver.resolve("/accounts/logout/").url_name == "logout"
+    assert reverse("account_login") == "/accounts/login/"
+    assert resolver.resolve("/accounts/logout/").url_name == "account_logout"

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 PASSWORD = "quiet-harbour-lantern-58"
 WAIT_MS = 15_000  # the coach answers after a 400 ms pause; a loaded machine may take longer
@@ -30,14 +31,18 @@ def link_in_emails(data_dir: Path, recipient: str, marker: str, timeout: float =
 def sign_up(page, base: str, email: str, name: str, data_dir: Path) -> None:
     """Fill in the sign-up form, then open the emailed link in the same browser and press
     Confirm, which logs the person in (a sign-up alone does not: it must look the same when
-    the address already has an account). Ends on the "Thank you" page."""
+    the address already has an account). Ends on the "Thank you" page.
+
+    The link is opened on `base`'s host, which may be another name for the same server than
+    the one in the email (http://localhost, where passkeys work, for http://127.0.0.1)."""
     page.fill("input[name=email]", email)
     page.fill("input[name=display_name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=password_confirm]", PASSWORD)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
     page.get_by_role("button", name=re.compile("create|sign up", re.I)).click()
     page.get_by_role("heading", name="Check your email").wait_for()
-    page.goto(link_in_emails(data_dir, email, "/accounts/confirm/"))
+    link = urlsplit(link_in_emails(data_dir, email, "/accounts/confirm/"))
+    page.goto(urlunsplit(link._replace(netloc=urlsplit(base).netloc)))
     # Opening the link only shows a button, so a mail scanner cannot spend it.
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("heading", name="Thank you").wait_for()
@@ -73,6 +78,28 @@ def family_with_two_parents(browser, base, data_dir):
     sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
     sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     return alex, page, sam, sam_page, dashboard
+
+
+def virtual_authenticator(context, page) -> tuple[object, str]:
+    """Chromium's virtual authenticator (DevTools' WebAuthn domain): a platform passkey
+    store, unlocked by its owner, that answers every request at once. Returns the DevTools
+    session and the authenticator's id, to read the credentials it holds."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
 
 
 def console_errors(page) -> list[str]:

@@ -248,7 +248,7 @@ def test_a_bad_family_name_gets_a_field_error(cast, jo, name):
 def test_creating_a_family_needs_an_account(cast):
     response = client_for(None).get(reverse("families:create"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 # --- Query counts (STYLE.md 8) -------------------------------------------------------------------

@@ -69,13 +69,13 @@ def test_alex_invites_sam_who_joins_and_both_see_each_other(
     page = anonymous.content.decode()
     assert anonymous.status_code == 200
     assert "Alex invited you to join Rivera family on Coparent as Parent." in page
-    assert f"{reverse('accounts:signup')}?next={path.replace('/', '%2F')}" in page
-    assert f"{reverse('accounts:login')}?next={path.replace('/', '%2F')}" in page
+    assert f"{reverse('account_signup')}?next={path.replace('/', '%2F')}" in page
+    assert f"{reverse('account_login')}?next={path.replace('/', '%2F')}" in page
     assert "Accept the invitation" not in page
     # Posting without an account goes to the login page and comes back.
     response = client_for(None).post(path)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
     sam_browser = client_for(sam)
     assert "Accept the invitation" in sam_browser.get(path).content.decode()
@@ -303,7 +303,7 @@ def test_log_in_from_the_invitation_comes_back_to_it(cast, gran_link):
     )
 
     response = browser.post(
-        login_link, {"email": gran.email, "password": cast.password}, follow=True
+        login_link, {"login": gran.email, "password": cast.password}, follow=True
     )
 
     assert response.redirect_chain[-1] == (issued.path, 302)

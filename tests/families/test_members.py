@@ -241,7 +241,7 @@ def test_someone_logged_out_is_sent_to_log_in(cast):
     for name, url in family_urls(cast).items():
         response = request_page(anonymous, name, url)
         assert response.status_code == 302, name
-        assert response["Location"].startswith(reverse("accounts:login")), name
+        assert response["Location"].startswith(reverse("account_login")), name
 
 
 def test_a_professional_waiting_for_consent_gets_404_everywhere(cast, dana):
