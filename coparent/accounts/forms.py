@@ -222,7 +222,8 @@ class ReauthenticateCodeForm(AuthenticateForm):
     """The code part of a re-authentication (allauth's failure signal says so)."""
 
     def _emit_authentication_failed(self, authenticator: Authenticator) -> None:
-        mfa_forms.ReauthenticateForm._emit_authentication_failed(self, authenticator)  # type: ignore[arg-type]
+        # allauth's re-authentication variant of the signal, borrowed for this code-only form
+        mfa_forms.ReauthenticateForm._emit_authentication_failed(self, authenticator)  # type: ignore[arg-type]  # uses only self.user, which this form has
 
 
 class AddPasskeyForm(webauthn_forms.AddWebAuthnForm):
