@@ -40,7 +40,8 @@ def posted(request: HttpRequest) -> QueryDict | None:
 
 def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
     """Run one service call with the form's cleaned data; a refusal becomes errors on the form.
-    Returns the service's result, or None when the form has errors."""
+    Returns the service's result, or None when the form has errors or is not bound (a GET,
+    with `posted`), so a page calls it on every request."""
     if not form.is_valid():
         return None
     try:
