@@ -26,9 +26,7 @@ from coparent.accounts.models import User
 from coparent.infra.labels import label_problem
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise
-
-    StrOrPromise = str | _StrPromise  # a text, or one translated when shown
+    from coparent.infra.labels import StrOrPromise
 
 
 def normalize_code(code: str) -> str:
