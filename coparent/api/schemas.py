@@ -95,6 +95,14 @@ class In(Schema):
     _clean_text = field_validator("*")(_no_control_characters)
 
 
+def omitted(**constraints: Any) -> Any:
+    """The default of a PATCH body's field that is optional but not nullable: a field left out
+    keeps its value (the operation reads the body with `exclude_unset`), and an explicit null
+    is refused, since pydantic checks what was sent against the field's type but never its
+    default. Any, because that default (None) is deliberately not of the field's type."""
+    return Field(None, **constraints)
+
+
 # --- People and families ---------------------------------------------------------------------
 
 
@@ -146,9 +154,8 @@ class ChildIn(In):
 
 
 class ChildPatch(In):
-    # Optional but not nullable: a missing field stays as it is, an explicit null is an error.
-    name: str = Field(None, max_length=100)  # type: ignore[assignment]
-    date_of_birth: date = Field(None)  # type: ignore[assignment]
+    name: str = omitted(max_length=100)
+    date_of_birth: date = omitted()
 
 
 # --- Members and consent -----------------------------------------------------------------------
