@@ -222,7 +222,7 @@ class InvitationOut(Schema):
     created_at: datetime
     expires_at: datetime
 
-    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
+    @computed_field  # type: ignore[prop-decorator]  # mypy rejects decorators over a property; pydantic documents this
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
