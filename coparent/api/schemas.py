@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, computed_field, field_validator
 
+from coparent.accounts.models import User
 from coparent.core.limits import DB_INT_MAX, date_in_range
 from coparent.families.models import ProfessionalKind, Role
 from coparent.web.fields import date_range_message
@@ -209,6 +210,10 @@ class InvitationIn(In):
 class PersonRef(Schema):
     id: int
     display_name: str
+
+    @classmethod
+    def of(cls, user: User) -> PersonRef:
+        return cls(id=user.pk, display_name=user.display_name)
 
 
 class InvitationOut(Schema):

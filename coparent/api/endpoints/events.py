@@ -142,13 +142,9 @@ class RsvpIn(In):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _person(user: Any) -> PersonRef:
-    return PersonRef(id=user.pk, display_name=user.display_name)
-
-
 def _rsvp_out(rsvp: Rsvp) -> RsvpOut:
     return RsvpOut(
-        user=_person(rsvp.user),
+        user=PersonRef.of(rsvp.user),
         answer=Answer(rsvp.answer),
         note=rsvp.note,
         answered_at=rsvp.answered_at,
@@ -180,7 +176,7 @@ def _event_out(access: FamilyAccess, event: ChildEvent) -> EventOut:
         updated_at=event.updated_at,
         cancelled_at=event.cancelled_at,
         cancel_reason=event.cancel_reason,
-        created_by=_person(event.created_by) if shared else None,
+        created_by=PersonRef.of(event.created_by) if shared else None,
         rsvps=[_rsvp_out(r) for r in selectors.rsvp_list(event)] if shared else None,
     )
 

@@ -168,22 +168,18 @@ class SearchHitOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _person(user: Any) -> PersonRef:
-    return PersonRef(id=user.pk, display_name=user.display_name)
-
-
 def _message_out(message: Message) -> MessageOut:
     views = {v.user_id: v.viewed_at for v in message.views.all()}
     return MessageOut(
         id=message.pk,
         thread_id=message.thread_id,
-        sender=_person(message.sender),
+        sender=PersonRef.of(message.sender),
         body=message.body,
         body_sha256=message.body_sha256,
         created_at=message.created_at,
         receipts=[
             ReceiptOut(
-                recipient=_person(d.recipient),
+                recipient=PersonRef.of(d.recipient),
                 delivered_at=d.delivered_at,
                 viewed_at=views.get(d.recipient_id),
             )
@@ -198,7 +194,7 @@ def _thread_out(thread: Thread) -> ThreadOut:
         id=thread.pk,
         subject=thread.subject,
         topic=Topic(thread.topic),
-        created_by=_person(thread.created_by),
+        created_by=PersonRef.of(thread.created_by),
         created_at=thread.created_at,
         last_message_at=thread.last_message_at,
         message_count=getattr(thread, "message_count", 0),
@@ -477,7 +473,7 @@ def message_search(
             message=MessageOut(
                 id=h.message.pk,
                 thread_id=h.message.thread_id,
-                sender=_person(h.message.sender),
+                sender=PersonRef.of(h.message.sender),
                 body=h.message.body,
                 body_sha256=h.message.body_sha256,
                 created_at=h.message.created_at,

@@ -197,13 +197,9 @@ def _version_out(v: PlanVersion) -> VersionOut:
         effective_from=v.effective_from,
         plan=v.plan,
         note=v.note,
-        proposed_by=PersonRef(id=v.proposed_by.pk, display_name=v.proposed_by.display_name),
+        proposed_by=PersonRef.of(v.proposed_by),
         proposed_at=v.proposed_at,
-        answered_by=(
-            PersonRef(id=v.answered_by.pk, display_name=v.answered_by.display_name)
-            if v.answered_by
-            else None
-        ),
+        answered_by=(PersonRef.of(v.answered_by) if v.answered_by else None),
         answered_at=v.answered_at,
         reason=v.reason,
     )
