@@ -14,15 +14,18 @@ import ipaddress
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailConfirmation, EmailConfirmationHMAC
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from axes.helpers import get_client_ip_address
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +43,7 @@ EMAILS = {
 
 # allauth's messages, by template, in the site's words; None says nothing (the page itself
 # says it). Others keep allauth's text.
-MESSAGES: dict[str, Any] = {
+MESSAGES: dict[str, Promise | None] = {
     "account/messages/logged_in.txt": None,
     "account/messages/logged_out.txt": _("You are logged out."),
     "account/messages/email_confirmation_sent.txt": None,
@@ -101,7 +104,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         send_email(template=EMAILS[template_prefix], context=context, to=email)
 
-    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+    def get_email_confirmation_url(
+        self, request: HttpRequest, emailconfirmation: EmailConfirmation | EmailConfirmationHMAC
+    ) -> str:
         return absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def get_reset_password_from_key_url(self, key: str) -> str:
@@ -111,9 +116,12 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_confirmation_mail(
-        self, request: HttpRequest, emailconfirmation: Any, signup: bool
+        self,
+        request: HttpRequest,
+        emailconfirmation: EmailConfirmation | EmailConfirmationHMAC,
+        signup: bool,
     ) -> None:
-        address: EmailAddress = emailconfirmation.email_address
+        address = emailconfirmation.email_address
         user = address.user
         is_change = address.email != user.email
         if is_change and User.objects.filter(email__iexact=address.email).exclude(pk=user.pk):
@@ -187,8 +195,10 @@ class AccountAdapter(DefaultAccountAdapter):
         messages.error(request, _("This account is closed."))
         return HttpResponseRedirect(reverse("account_login"))
 
-    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
-        response = super().post_login(request, user, **kwargs)
+    def post_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponse:
+        response: HttpResponse = super().post_login(request, user, **kwargs)
         if isinstance(user, User) and not user.email_confirmed:
             messages.warning(
                 request,
@@ -208,7 +218,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return email.strip().lower()
 
     def save_user(
-        self, request: HttpRequest, user: AbstractBaseUser, form: Any, commit: bool = True
+        self,
+        request: HttpRequest,
+        user: AbstractBaseUser,
+        form: forms.BaseForm,
+        commit: bool = True,
     ) -> AbstractBaseUser:
         assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL
         user.display_name = form.cleaned_data["display_name"]
@@ -254,8 +268,6 @@ class MFAAdapter(DefaultMFAAdapter):
     def _get_site_name(self) -> str:
         return "Coparent"
 
-    def generate_authenticator_name(self, user: AbstractBaseUser, type: Any) -> str:
-        from allauth.mfa.models import Authenticator
-
+    def generate_authenticator_name(self, user: AbstractBaseUser, type: Authenticator.Type) -> str:
         count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
         return str(_("Passkey %(number)d") % {"number": count + 1})

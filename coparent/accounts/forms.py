@@ -26,9 +26,7 @@ from coparent.accounts.models import User
 from coparent.infra.labels import label_problem
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise
-
-    StrOrPromise = str | _StrPromise  # a text, or one translated when shown
+    from coparent.infra.labels import StrOrPromise
 
 
 def normalize_code(code: str) -> str:
@@ -222,7 +220,8 @@ class ReauthenticateCodeForm(AuthenticateForm):
     """The code part of a re-authentication (allauth's failure signal says so)."""
 
     def _emit_authentication_failed(self, authenticator: Authenticator) -> None:
-        mfa_forms.ReauthenticateForm._emit_authentication_failed(self, authenticator)  # type: ignore[arg-type]
+        # allauth's re-authentication variant of the signal, borrowed for this code-only form
+        mfa_forms.ReauthenticateForm._emit_authentication_failed(self, authenticator)  # type: ignore[arg-type]  # uses only self.user, which this form has
 
 
 class AddPasskeyForm(webauthn_forms.AddWebAuthnForm):

@@ -39,5 +39,5 @@ class SessionTrackingMiddleware:
         reason = services.session_seen(request=request, user=user)
         if reason:
             # Read by the logout audit receiver, so the log says why the session ended.
-            request.accounts_logout_reason = reason  # type: ignore[attr-defined]
+            request.accounts_logout_reason = reason  # type: ignore[attr-defined]  # a note on this request for signals.on_logout, which logout() runs
             logout(request)

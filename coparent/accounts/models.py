@@ -64,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # password, email or second-factor change ends every other session at its next request.
     credentials_version = models.PositiveIntegerField(default=1)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -66,8 +67,13 @@ def second_factors(user: User) -> SecondFactors:
     return SecondFactors(
         totp=any(r.type == Authenticator.Type.TOTP for r in rows),
         passkeys=[r for r in rows if r.type == Authenticator.Type.WEBAUTHN],
-        recovery_codes_left=len(codes.wrap().get_unused_codes()) if codes else 0,
+        recovery_codes_left=recovery_codes_left(codes) if codes else 0,
     )
+
+
+def recovery_codes_left(codes: Authenticator) -> int:
+    """How many codes of a recovery-codes authenticator are still unused."""
+    return len(RecoveryCodes(codes).get_unused_codes())
 
 
 def has_totp(user: User) -> bool:
@@ -84,6 +90,21 @@ def active_sessions(user: User) -> QuerySet[UserSession]:
     return UserSession.objects.filter(user=user, last_seen_at__gte=cutoff).order_by(
         "-last_seen_at", "-id"
     )
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A line of the sessions page: the session, and its browser in words."""
+
+    session: UserSession
+    device_label: str
+
+
+def session_rows(user: User) -> list[SessionRow]:
+    return [
+        SessionRow(session=row, device_label=describe_user_agent(row.user_agent))
+        for row in active_sessions(user)
+    ]
 
 
 def get_active_session(user: User, session_id: int) -> UserSession:

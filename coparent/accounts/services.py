@@ -26,6 +26,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.base import Task
 
 from coparent.accounts import selectors
 from coparent.accounts.adapter import client_ip
@@ -83,7 +84,7 @@ def audit_log(
 # What each kind of change takes down besides the other sessions: a token minted by whoever
 # held the old password or address must not outlive them.
 REVOKES_TOKENS: set[str] = {Kind.PASSWORD_CHANGED, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGED}
-NOTICES: dict[str, Any] = {
+NOTICES: dict[str, Task[[int], None]] = {
     Kind.PASSWORD_CHANGED: send_credentials_notice,
     Kind.PASSWORD_RESET: send_credentials_notice,
     Kind.EMAIL_CHANGED: send_email_changed_notice,

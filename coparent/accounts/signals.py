@@ -20,7 +20,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from coparent.accounts import services
+from coparent.accounts import selectors, services
 from coparent.accounts.models import AuditEvent, User
 
 Kind = AuditEvent.Kind
@@ -182,8 +182,7 @@ def on_authenticator_used(
 ) -> None:
     if authenticator.type == AuthType.RECOVERY_CODES:
         authenticator.refresh_from_db()
-        codes: Any = authenticator.wrap()  # type: ignore[no-untyped-call]  # allauth is untyped
-        left = len(codes.get_unused_codes())
+        left = selectors.recovery_codes_left(authenticator)
         services.audit_log(
             kind=Kind.RECOVERY_CODE_USED,
             user=user,

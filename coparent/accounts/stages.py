@@ -11,22 +11,24 @@ the second factor is now on (the next stage then asks for it) or the credentials
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.email_verification import send_verification_email_at_login
 from allauth.account.stages import EmailVerificationStage
+from django.http import HttpResponseBase
 
 # Where the pending sign-up remembers the credentials it started with.
 CREDENTIALS_VERSION = "credentials_version"
 
 
 class SignupConfirmationStage(EmailVerificationStage):
-    def handle(self) -> tuple[Any, bool]:
+    def handle(self) -> tuple[HttpResponseBase | None, bool]:
         login = self.login
         if not login.signup:
             return None, True
         send_verification_email_at_login(self.request, login)
         if login.user is not None:
             self.state[CREDENTIALS_VERSION] = getattr(login.user, "credentials_version", None)
-        return get_adapter().respond_email_verification_sent(self.request, login.user), True
+        response: HttpResponseBase = get_adapter().respond_email_verification_sent(
+            self.request, login.user
+        )
+        return response, True

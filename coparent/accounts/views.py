@@ -27,6 +27,7 @@ from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.totp import views as totp_views
 from allauth.mfa.totp.internal import auth as totp_auth
 from allauth.mfa.webauthn import views as webauthn_views
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,19 +41,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic.base import ContextMixin
 
 from coparent.accounts import selectors, services
 from coparent.accounts.adapter import safe_next
-from coparent.accounts.forms import EmailChangeForm, PasswordResetKeyForm, TokenCreateForm
+from coparent.accounts.forms import (
+    EmailChangeForm,
+    PasswordResetForm,
+    PasswordResetKeyForm,
+    SignupForm,
+    TokenCreateForm,
+)
+from coparent.accounts.http import AuthenticatedRequest
 from coparent.accounts.models import User
 from coparent.accounts.stages import CREDENTIALS_VERSION
 from coparent.infra import ratelimit
 
 ViewFunction = Callable[..., HttpResponse]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _next(request: HttpRequest) -> str:
@@ -63,14 +68,14 @@ def _with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-class _NextInContext:
+class _NextInContext(ContextMixin):
     """`next` for the templates, only when it stays on this site (allauth's own context value
     is whatever was sent)."""
 
     request: HttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         context["next"] = _next(self.request)
         return context
 
@@ -90,11 +95,11 @@ class LogoutView(account_views.LogoutView):
 class SignupView(_NextInContext, account_views.SignupView):
     template_name = "accounts/signup.html"
 
-    def get_success_url(self) -> str | None:  # type: ignore[override]  # allauth takes None
+    def get_success_url(self) -> str | None:  # type: ignore[override]  # allauth's sign-up reads None as "its own default"
         # Only where the person asked to go; allauth's default comes after the login.
         return _next(self.request) or None
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: SignupForm) -> HttpResponse:
         try:
             # Each sign-up emails the address typed: limited per address and per client.
             ratelimit.hit(self.request, "signup", email=form.cleaned_data["email"])
@@ -126,8 +131,8 @@ def check_email(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def confirm_resend(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def confirm_resend(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if user.email_confirmed:
         messages.info(request, _("Your email address is already confirmed."))
     elif email_verification.send_verification_email_for_user(request, user):
@@ -247,7 +252,7 @@ class ConfirmEmailView(account_views.ConfirmEmailView):
 class PasswordResetView(account_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         # Each request may email the address: limited per address and per client, counted
         # whether or not an account uses it, so the limit tells nothing either.
         try:
@@ -297,8 +302,8 @@ _needs_reauthentication: Callable[[ViewFunction], ViewFunction] = reauthenticati
 @_needs_reauthentication
 @never_cache
 @require_http_methods(["GET", "POST"])
-def email_change(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def email_change(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = EmailChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_email = form.cleaned_data["email"]
@@ -338,7 +343,7 @@ class AuthenticateView(mfa_views.AuthenticateView):
     template_name = "accounts/login_2fa.html"
     MAX_FAILURES = 5
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         login = unstash_login(request, peek=True)
         if login is not None and time.time() - login.initiated_at > (
             selectors.PENDING_LOGIN_SECONDS
@@ -348,12 +353,12 @@ class AuthenticateView(mfa_views.AuthenticateView):
             return redirect("account_login")
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: forms.Form) -> HttpResponse:
         response: HttpResponse = super().form_valid(form)
-        authenticator = getattr(form, "authenticator", None)
+        authenticator: Authenticator | None = getattr(form, "authenticator", None)
         if authenticator is not None and authenticator.type == Authenticator.Type.RECOVERY_CODES:
             authenticator.refresh_from_db()
-            left = len(authenticator.wrap().get_unused_codes())
+            left = selectors.recovery_codes_left(authenticator)
             messages.warning(
                 self.request,
                 ngettext(
@@ -379,7 +384,7 @@ class AuthenticateView(mfa_views.AuthenticateView):
             context["request_options_json"] = json.dumps(context["js_data"])
         return context
 
-    def form_invalid(self, form: Any) -> HttpResponse:
+    def form_invalid(self, form: forms.Form) -> HttpResponse:
         stage = self.stage
         failures = int(stage.state.get("failures", 0)) + 1
         if failures >= self.MAX_FAILURES:
@@ -412,19 +417,20 @@ class _SameSecretActivateForm(totp_forms.ActivateTOTPForm):
 
 
 class ActivateTOTPView(totp_views.ActivateTOTPView):
+    request: AuthenticatedRequest  # allauth lets only signed-in people set up a factor
     template_name = "accounts/otp_setup.html"
     form_class = _SameSecretActivateForm
 
     def get_form_class(self) -> type[_SameSecretActivateForm]:
         return _SameSecretActivateForm
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: _SameSecretActivateForm) -> HttpResponse:
         response: HttpResponse = super().form_valid(form)
         # allauth announces a new authenticator app only once its transaction commits; the
         # session must be renewed within this response (signals.on_authenticator_added
         # leaves this one to us).
         services.credentials_changed(
-            user=_user(self.request), kind=services.Kind.OTP_ENABLED, request=self.request
+            user=self.request.user, kind=services.Kind.OTP_ENABLED, request=self.request
         )
         return response
 
@@ -449,8 +455,8 @@ class ViewRecoveryCodesView(recovery_views.ViewRecoveryCodesView):
 class GenerateRecoveryCodesView(recovery_views.GenerateRecoveryCodesView):
     template_name = "accounts/otp_recovery.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not selectors.second_factors(_user(request)).any:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not selectors.second_factors(request.user).any:
             messages.info(request, _("Turn on the second factor first."))
             return redirect("mfa_index")
         return super().dispatch(request, *args, **kwargs)
@@ -481,8 +487,8 @@ class PasskeyLoginView(webauthn_views.LoginWebAuthnView):
 
 @login_required
 @never_cache
-def security(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def security(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     return render(
         request,
         "accounts/security.html",
@@ -500,10 +506,8 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def sessions(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.active_sessions(_user(request)))
-    for row in rows:
-        row.device_label = selectors.describe_user_agent(row.user_agent)  # type: ignore[attr-defined]
+def sessions(request: AuthenticatedRequest) -> HttpResponse:
+    rows = selectors.session_rows(request.user)
     return render(
         request,
         "accounts/sessions.html",
@@ -513,8 +517,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_end(request: HttpRequest, pk: int) -> HttpResponseBase:
-    user = _user(request)
+def session_end(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    user = request.user
     row = selectors.get_active_session(user, pk)
     if row.session_key == request.session.session_key:
         # Ending the session you are using is logging out.
@@ -530,10 +534,10 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     """The list needs only a login; making a token needs a fresh re-authentication, since a
     token outlives the session (someone at an unlocked laptop must not mint one)."""
-    user = _user(request)
+    user = request.user
     if request.method == "POST" and not did_recently_reauthenticate(request):
         # Back here afterwards with the form filled in as it was.
         typed = {
@@ -569,8 +573,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     token = selectors.get_api_token(user, pk)
     services.token_revoke(user=user, token=token, client=services.client_info(request))
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})

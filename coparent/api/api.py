@@ -61,7 +61,7 @@ BODY_ERRORS = {
 }
 
 
-def _document_body_errors(responses: dict[str, Any]) -> None:
+def _document_body_errors(responses: dict[int | str, Any]) -> None:
     """Every operation that reads a body can answer 400 (not JSON at all) and 413 (too large):
     say so in its schema, with the shape coparent.api.errors gives them."""
     for code, description in BODY_ERRORS.items():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, computed_field, field_validator
 
+from coparent.accounts.models import User
 from coparent.core.limits import DB_INT_MAX, date_in_range
 from coparent.families.models import ProfessionalKind, Role
 from coparent.web.fields import date_range_message
@@ -95,6 +96,14 @@ class In(Schema):
     _clean_text = field_validator("*")(_no_control_characters)
 
 
+def omitted(**constraints: Any) -> Any:
+    """The default of a PATCH body's field that is optional but not nullable: a field left out
+    keeps its value (the operation reads the body with `exclude_unset`), and an explicit null
+    is refused, since pydantic checks what was sent against the field's type but never its
+    default. Any, because that default (None) is deliberately not of the field's type."""
+    return Field(None, **constraints)
+
+
 # --- People and families ---------------------------------------------------------------------
 
 
@@ -146,9 +155,8 @@ class ChildIn(In):
 
 
 class ChildPatch(In):
-    # Optional but not nullable: a missing field stays as it is, an explicit null is an error.
-    name: str = Field(None, max_length=100)  # type: ignore[assignment]
-    date_of_birth: date = Field(None)  # type: ignore[assignment]
+    name: str = omitted(max_length=100)
+    date_of_birth: date = omitted()
 
 
 # --- Members and consent -----------------------------------------------------------------------
@@ -203,6 +211,10 @@ class PersonRef(Schema):
     id: int
     display_name: str
 
+    @classmethod
+    def of(cls, user: User) -> PersonRef:
+        return cls(id=user.pk, display_name=user.display_name)
+
 
 class InvitationOut(Schema):
     id: uuid.UUID
@@ -215,7 +227,7 @@ class InvitationOut(Schema):
     created_at: datetime
     expires_at: datetime
 
-    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
+    @computed_field  # type: ignore[prop-decorator]  # mypy rejects decorators over a property; pydantic documents this
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()

@@ -21,7 +21,6 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -38,6 +37,7 @@ from coparent.backup.archive import (
     KEY_MEMBERS,
     MANIFEST,
     BackupError,
+    Manifest,
     open_backup,
     read_manifest,
     sha256_file,
@@ -73,7 +73,7 @@ class ChainReport:
 
 @dataclass
 class RestoreResult:
-    manifest: dict[str, Any]
+    manifest: Manifest
     row_counts: dict[str, int]
     mismatches: dict[str, tuple[int, int | None]]  # table: (in the backup, now)
     keys_replaced: list[str]
@@ -86,7 +86,7 @@ class RestoreResult:
         return not self.mismatches and all(c.problem is None for c in self.chains)
 
 
-def create_backup(target: Path) -> dict[str, Any]:
+def create_backup(target: Path) -> Manifest:
     """Write a backup of the database and the data folder's keys to ``target``; return the
     manifest. The file is owner-only: it holds every family's data and the server's keys."""
     engine = connection.vendor
@@ -106,7 +106,7 @@ def create_backup(target: Path) -> dict[str, Any]:
         for filename, member in KEY_MEMBERS.items():
             if (settings.DATA_DIR / filename).exists():
                 files[member] = settings.DATA_DIR / filename
-        manifest = {
+        manifest: Manifest = {
             "format": FORMAT,
             "created_at": format_at(timezone.now()),
             "engine": engine,
@@ -122,7 +122,7 @@ def create_backup(target: Path) -> dict[str, Any]:
     return manifest
 
 
-def _check_migrations(manifest: dict[str, Any]) -> None:
+def _check_migrations(manifest: Manifest) -> None:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = {f"{app}.{name}" for app, name in loader.disk_migrations}
     unknown = sorted(

@@ -12,10 +12,10 @@ import json
 import os
 import tarfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, NotRequired, TypedDict, cast
 
 from django.utils import timezone
 
@@ -25,6 +25,25 @@ FORMAT = "coparent-backup/1"
 MANIFEST = "coparent-backup.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 KEY_MEMBERS = {SIGNING_KEY_FILE: "keys/record_signing_key.pem", SECRET_KEY_FILE: "keys/secret_key"}
+
+
+class FileFacts(TypedDict):
+    sha256: str
+    size: NotRequired[int]  # read with a default: a backup's word is checked, not trusted
+
+
+class Manifest(TypedDict):
+    """coparent-backup.json: what a backup holds (`_check_manifest` checks it on reading)."""
+
+    format: str
+    created_at: str
+    engine: str
+    coparent_version: NotRequired[str]
+    migrations: Sequence[object]  # "app.name" of each applied migration, as written
+    row_counts: dict[str, int]
+    files: dict[str, FileFacts]
+
+
 _MAX_MANIFEST_BYTES = 1_000_000
 _MAX_KEY_BYTES = 100_000
 _CHUNK = 1024 * 1024
@@ -61,7 +80,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_archive(target: Path, manifest: dict[str, Any], files: dict[str, Path]) -> None:
+def write_archive(target: Path, manifest: Manifest, files: dict[str, Path]) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -88,7 +107,7 @@ def _not_ours(path: Path, why: str) -> BackupError:
     return BackupError(f"{path} is not a Coparent backup: {why}.")
 
 
-def _check_manifest(path: Path, manifest: object) -> dict[str, Any]:
+def _check_manifest(path: Path, manifest: object) -> Manifest:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _not_ours(path, f'its manifest does not say format "{FORMAT}"')
     engine, files = manifest.get("engine"), manifest.get("files")
@@ -108,11 +127,11 @@ def _check_manifest(path: Path, manifest: object) -> dict[str, Any]:
             or not isinstance(facts.get("sha256"), str)
         ):
             raise _not_ours(path, f"its manifest lists an unexpected file {member!r}")
-    return manifest
+    return cast(Manifest, manifest)  # the shape checked above
 
 
 @contextmanager
-def open_backup(path: Path) -> Iterator[tuple[tarfile.TarFile, dict[str, Any]]]:
+def open_backup(path: Path) -> Iterator[tuple[tarfile.TarFile, Manifest]]:
     try:
         tar = tarfile.open(path, mode="r:gz")  # closed in the finally below
     except FileNotFoundError:
@@ -139,7 +158,7 @@ def open_backup(path: Path) -> Iterator[tuple[tarfile.TarFile, dict[str, Any]]]:
 
 
 def copy_checked(
-    tar: tarfile.TarFile, manifest: dict[str, Any], member_name: str, out: IO[bytes]
+    tar: tarfile.TarFile, manifest: Manifest, member_name: str, out: IO[bytes]
 ) -> None:
     """Copy one archive member to ``out``, refusing it unless its SHA-256 is the manifest's."""
     try:
@@ -162,7 +181,7 @@ def copy_checked(
         )
 
 
-def read_keys(tar: tarfile.TarFile, manifest: dict[str, Any]) -> dict[str, bytes]:
+def read_keys(tar: tarfile.TarFile, manifest: Manifest) -> dict[str, bytes]:
     keys = {}
     for filename, member in KEY_MEMBERS.items():
         if member in manifest["files"]:
@@ -174,7 +193,7 @@ def read_keys(tar: tarfile.TarFile, manifest: dict[str, Any]) -> dict[str, bytes
     return keys
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> Manifest:
     """The manifest of a backup file; raises ``BackupError`` when it is not a Coparent backup."""
     with open_backup(path) as (_, manifest):
         return manifest

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db import connection, connections, transaction
 from coparent.backup.archive import (
     DATABASE_MEMBERS,
     BackupError,
+    Manifest,
     copy_checked,
     fsync_dir,
     read_keys,
@@ -46,7 +48,7 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _pg_env() -> dict[str, str]:
     """The configured database as libpq environment variables (the password never shows up
     in a process list)."""
-    db = settings.DATABASES["default"]
+    db: Mapping[str, Any] = settings.DATABASES["default"]
     env = dict(os.environ)
     for key, variable in (
         ("HOST", "PGHOST"),
@@ -155,7 +157,7 @@ def dump_postgresql(out: Path) -> tuple[dict[str, int], list[str]]:
 
 
 def restore_sqlite(
-    tar: tarfile.TarFile, manifest: dict[str, Any]
+    tar: tarfile.TarFile, manifest: Manifest
 ) -> tuple[dict[str, int], dict[str, bytes]]:
     target = _sqlite_path()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -191,7 +193,7 @@ def restore_sqlite(
 
 
 def restore_postgresql(
-    tar: tarfile.TarFile, manifest: dict[str, Any]
+    tar: tarfile.TarFile, manifest: Manifest
 ) -> tuple[dict[str, int], dict[str, bytes]]:
     with tempfile.TemporaryDirectory(prefix=".coparent-restore-") as tmp:
         dump = Path(tmp) / DATABASE_MEMBERS["postgresql"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coparent.cli.common import fail, setup
 
@@ -95,7 +95,7 @@ def restore(ns: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("backup", help="write a backup of the database and the keys")
     parser.add_argument("file", metavar="FILE")
     parser.set_defaults(handler=backup)

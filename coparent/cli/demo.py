@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coparent.cli.common import login_url, migrate_quietly, setup
 
@@ -98,7 +98,7 @@ def demo(ns: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("demo", help="create two demo families with a year of history")
     parser.add_argument("--json", action="store_true", help="print the accounts as JSON")
     parser.set_defaults(handler=demo)

@@ -31,6 +31,8 @@ from coparent.messaging.demo import converse
 from coparent.schedule import demo
 
 DEMO_PASSWORD = "calm-harbour-2027"  # noqa: S105 - published on purpose, demo accounts only
+# A moment of the story as _Story.day takes it: days ago, hour and, if not on the hour, minute.
+DayAndTime = tuple[int, int] | tuple[int, int, int]
 """Every demo account's password: demo data is for trying things out, never for real families."""
 
 
@@ -158,8 +160,8 @@ class _Story:
         proposer: FamilyAccess,
         answerer: FamilyAccess,
         *,
-        proposed: tuple[int, int],
-        accepted: tuple[int, int],
+        proposed: DayAndTime,
+        accepted: DayAndTime,
         effective: int,
         change: str | None = None,
         note: str = "",

@@ -11,16 +11,19 @@ imports that code earlier; tests/cli/test_serve_http.py checks the header of a r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import gunicorn
 
+if TYPE_CHECKING:
+    from gunicorn.workers.base import Worker
+
 SERVER_HEADER = "Coparent"
 
-gunicorn.SERVER = SERVER_HEADER
+gunicorn.SERVER = SERVER_HEADER  # type: ignore[misc]  # replaced on purpose; the stubs call it Final
 
 
-def post_worker_init(worker: Any) -> None:
+def post_worker_init(worker: Worker) -> None:
     from gunicorn.http import wsgi
 
-    wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]  # gunicorn ships no type hints
+    wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]  # the name it imported; the stubs omit it

@@ -8,7 +8,6 @@ import json
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from coparent.cli.common import fail, setup
 
@@ -77,7 +76,7 @@ def verify(ns: argparse.Namespace) -> int:
     return verify_main([ns.file])
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "export", help="export a family's record as signed JSON (and a PDF)"
     )

@@ -11,7 +11,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
 
 from coparent import __version__
 from coparent.cli.common import fail, setup
@@ -179,7 +178,7 @@ def worker(ns: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "serve", help="migrate, then run the web server and the task worker"
     )

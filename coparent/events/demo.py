@@ -213,9 +213,10 @@ def plan_events(
     if len(events) > 2:
         moved = events[1]
         details = services.current_details(moved)
-        if not moved.all_day:
-            details["starts_at"] += timedelta(hours=1)
-            details["ends_at"] += timedelta(hours=1)
+        starts, ends = details.get("starts_at"), details.get("ends_at")
+        if starts is not None and ends is not None:  # a timed event
+            details["starts_at"] = starts + timedelta(hours=1)
+            details["ends_at"] = ends + timedelta(hours=1)
         details["notes"] = (details["notes"] + " Moved an hour later.").strip()
         services.event_update(
             access=author, event=moved, at=later + timedelta(minutes=5), notify=False, **details

@@ -3,6 +3,7 @@ rules live in the services, whose errors come back as field errors (`add_event_e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,16 +19,13 @@ from coparent.events.models import (
     Answer,
     EventKind,
 )
+from coparent.events.services import EventDetails
 from coparent.events.zones import zone_choices
 from coparent.families.models import Child
 from coparent.families.selectors import ChildView
+from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea, CoachedTextInput
 from coparent.web.widgets import DateInput, TimeInput
-
-
-class ChildChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Child) -> str:  # type: ignore[override]
-        return obj.name
 
 
 class EventForm(forms.Form):
@@ -36,7 +34,8 @@ class EventForm(forms.Form):
         max_length=TITLE_MAX_CHARS,
         help_text=_("For example “Mia's birthday party” or “School play”."),
     )
-    children = ChildChoices(
+    # Each child is labelled with its name (Child.__str__).
+    children = forms.ModelMultipleChoiceField(
         label=_("For which children?"),
         queryset=Child.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -77,7 +76,7 @@ class EventForm(forms.Form):
 
     def __init__(
         self,
-        data: Any = None,
+        data: Mapping[str, Any] | None = None,
         *,
         children: QuerySet[Child],
         zone: str = "UTC",
@@ -85,8 +84,8 @@ class EventForm(forms.Form):
         initial: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(data, initial=initial)
-        self.fields["children"].queryset = children  # type: ignore[attr-defined]
-        self.fields["timezone"].choices = zone_choices(zone)  # type: ignore[attr-defined]
+        field_of(self, "children", forms.ModelMultipleChoiceField).queryset = children
+        field_of(self, "timezone", forms.ChoiceField).choices = zone_choices(zone)
         self.fields["timezone"].initial = zone
         if guess_zone and not self.is_bound:
             # events/zone.js picks the browser's own zone when it is one of the choices.
@@ -104,10 +103,10 @@ class EventForm(forms.Form):
                 self.add_error(field, message)
         return data
 
-    def service_arguments(self) -> dict[str, Any]:
+    def service_arguments(self) -> EventDetails:
         """The cleaned input as `event_add` / `event_update` take it."""
         data = self.cleaned_data
-        arguments: dict[str, Any] = {
+        arguments: EventDetails = {
             "title": data["title"],
             "kind": data["kind"],
             "children": list(data["children"]),
@@ -136,22 +135,24 @@ class EventForm(forms.Form):
         }
 
 
-def event_initial(details: dict[str, Any]) -> dict[str, Any]:
+def event_initial(details: EventDetails) -> dict[str, Any]:
     """The edit form's initial values from `services.current_details(event)`."""
-    starts, ends = details["starts_at"], details["ends_at"]
-    if details["all_day"]:
-        start_date, end_date = details["start_date"], details["end_date"]
+    starts, ends = details.get("starts_at"), details.get("ends_at")
+    if details["all_day"] or starts is None or ends is None:
+        start_date, end_date = details.get("start_date"), details.get("end_date")
+        start_time = end_time = None
     else:
         start_date, end_date = starts.date(), ends.date()
+        start_time, end_time = starts.time(), ends.time()
     return {
         "title": details["title"],
         "children": details["children"],
         "kind": details["kind"],
         "all_day": details["all_day"],
         "start_date": start_date,
-        "start_time": None if details["all_day"] else starts.time(),
+        "start_time": start_time,
         "end_date": end_date if end_date != start_date else None,
-        "end_time": None if details["all_day"] else ends.time(),
+        "end_time": end_time,
         "timezone": details["timezone_name"],
         "place": details["place"],
         "notes": details["notes"],
@@ -192,9 +193,9 @@ class FilterForm(forms.Form):
         choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
     )
 
-    def __init__(self, data: Any, *, children: list[ChildView]) -> None:
+    def __init__(self, data: Mapping[str, Any] | None, *, children: list[ChildView]) -> None:
         super().__init__(data)
-        self.fields["child"].choices = [  # type: ignore[attr-defined]
+        field_of(self, "child", forms.ChoiceField).choices = [
             ("", _("All children")),
             *((str(c.id), c.name) for c in children),
         ]

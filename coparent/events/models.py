@@ -58,7 +58,7 @@ class ChildEvent(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="child_events")
-    children = models.ManyToManyField(
+    children: models.ManyToManyField[Child, EventChild] = models.ManyToManyField(
         Child, through="EventChild", related_name="events", verbose_name=_("children")
     )
     title = models.CharField(_("title"), max_length=TITLE_MAX_CHARS)

@@ -104,9 +104,16 @@ def events_in_range(
     return events.order_by("starts_at", "title", "pk")
 
 
+def rsvp_list(event: ChildEvent) -> list[Rsvp]:
+    """The event's RSVPs as the family's event reads prefetch them (`to_attr="rsvp_list"`),
+    without a query; none when they were not prefetched."""
+    rsvps: list[Rsvp] = getattr(event, "rsvp_list", [])
+    return rsvps
+
+
 def rsvp_of(event: ChildEvent, user_id: int) -> Rsvp | None:
     """`user_id`'s answer among the event's prefetched RSVPs, without a query."""
-    for rsvp in getattr(event, "rsvp_list", ()):
+    for rsvp in rsvp_list(event):
         if rsvp.user_id == user_id:
             return rsvp
     return None

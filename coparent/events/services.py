@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -297,6 +297,23 @@ def _own(access: FamilyAccess, event: ChildEvent) -> None:
     access.require_parent()
     if event.family_id != access.family.pk:
         raise NotFound(_("No such event."))
+
+
+class EventDetails(TypedDict):
+    """What an event is, as `event_add` and `event_update` take it besides who acts and when:
+    local (naive) or aware times for a timed event, the dates for an all-day one."""
+
+    title: str
+    kind: str
+    children: Sequence[object]  # the children or their ids
+    timezone_name: str
+    all_day: bool
+    starts_at: NotRequired[datetime | None]
+    ends_at: NotRequired[datetime | None]
+    start_date: NotRequired[date | None]
+    end_date: NotRequired[date | None]
+    place: str
+    notes: str
 
 
 def event_add(
@@ -595,7 +612,7 @@ def rsvp_set(
     return rsvp
 
 
-def current_details(event: ChildEvent) -> dict[str, Any]:
+def current_details(event: ChildEvent) -> EventDetails:
     """An event's present values in the shape `event_update` takes, with local (naive) times,
     so a caller that changes one thing passes the rest back unchanged — and a change of zone
     keeps the clock times the parents typed."""

@@ -14,14 +14,14 @@ from coparent.records.summaries import register_summary
 
 def _kind(value: object) -> str:
     try:
-        return str(EventKind(value).label)
+        return str(EventKind(str(value)).label)
     except ValueError:
         return str(value)
 
 
 def _answer(value: object) -> str:
-    labels = {Answer.YES: _("yes"), Answer.NO: _("no"), Answer.MAYBE: _("maybe")}
-    return str(labels.get(value, value))  # type: ignore[call-overload]
+    labels: dict[object, str] = {Answer.YES: _("yes"), Answer.NO: _("no"), Answer.MAYBE: _("maybe")}
+    return str(labels.get(value, value))
 
 
 def _moment(text: str | None) -> str:

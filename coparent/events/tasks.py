@@ -27,14 +27,12 @@ def notify_event_news(event_id: str, entry_id: int) -> int:
         ChildEvent.objects.select_related("family").prefetch_related("children").get(pk=event_id)
     )
     entry = RecordEntry.objects.select_related("actor").get(pk=entry_id, family=event.family)
-    recipients = [
-        m.user
-        for m in Membership.objects.active()
-        .parents()
-        .filter(family=event.family, user__is_active=True)
-        .exclude(user_id=entry.actor_id)
-        .select_related("user")
-    ]
+    parents = (
+        Membership.objects.active().parents().filter(family=event.family, user__is_active=True)
+    )
+    if entry.actor_id is not None:
+        parents = parents.exclude(user_id=entry.actor_id)
+    recipients = [m.user for m in parents.select_related("user")]
     context = {
         "event": event,
         "actor": entry.actor.display_name if entry.actor else "",

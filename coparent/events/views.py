@@ -8,6 +8,7 @@ selectors fetch the event (404 for another family's), one service call writes.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -88,7 +89,7 @@ def _show_event(
 
 @family_view()
 @require_GET
-def event_detail_page(request: FamilyRequest, event_id: Any) -> HttpResponse:
+def event_detail_page(request: FamilyRequest, event_id: uuid.UUID) -> HttpResponse:
     return _show_event(request, selectors.get_event(request.family_access, event_id))
 
 
@@ -121,7 +122,7 @@ def event_add_page(request: FamilyRequest) -> HttpResponse:
 
 @family_view(parent=True)
 @require_http_methods(["GET", "POST"])
-def event_edit_page(request: FamilyRequest, event_id: Any) -> HttpResponse:
+def event_edit_page(request: FamilyRequest, event_id: uuid.UUID) -> HttpResponse:
     access = request.family_access
     event = selectors.get_event(access, event_id)
     if event.is_cancelled:
@@ -146,7 +147,7 @@ def event_edit_page(request: FamilyRequest, event_id: Any) -> HttpResponse:
 
 @family_view(parent=True)
 @require_POST
-def event_cancel_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
+def event_cancel_action(request: FamilyRequest, event_id: uuid.UUID) -> HttpResponse:
     access = request.family_access
     event = selectors.get_event(access, event_id)
     form = CancelForm(request.POST)
@@ -165,7 +166,7 @@ def event_cancel_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
 
 @family_view(parent=True)
 @require_POST
-def event_rsvp_action(request: FamilyRequest, event_id: Any) -> HttpResponse:
+def event_rsvp_action(request: FamilyRequest, event_id: uuid.UUID) -> HttpResponse:
     access = request.family_access
     event = selectors.get_event(access, event_id)
     form = RsvpForm(request.POST)

@@ -3,6 +3,8 @@ refusals are turned back into field errors by coparent.web.forms.add_service_err
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +26,8 @@ class ChildForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 

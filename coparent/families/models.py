@@ -7,6 +7,7 @@ filter on it and the tables can later be distributed by it.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -149,8 +150,8 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"invitation of {self.email} as {self.role}"
 
-    def is_expired(self, now: object | None = None) -> bool:
-        return (now or timezone.now()) >= self.expires_at  # type: ignore[operator]
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
 
 
 class ProfessionalConsent(models.Model):

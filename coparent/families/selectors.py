@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -24,6 +25,7 @@ from coparent.families.models import (
     Family,
     Invitation,
     Membership,
+    MembershipQuerySet,
     ProfessionalConsent,
     Role,
 )
@@ -72,9 +74,10 @@ M = TypeVar("M", bound=models.Model)
 
 def parse_pk(model: type[models.Model], value: object) -> Any:
     """`value` (from a URL, a query string or a request body) as `model`'s primary key, or
-    Http404: an id that cannot exist is "not there" like any other."""
+    Http404: an id that cannot exist is "not there" like any other. (Any: the key's type is
+    the model's, a UUID or an int, which only the lookup it goes into knows.)"""
     try:
-        pk = model._meta.pk.to_python(value)  # type: ignore[union-attr]  # every model has one
+        pk = model._meta.pk.to_python(value)
     except (DjangoValidationError, TypeError, ValueError, OverflowError):
         raise Http404(f"No such {model._meta.model_name}.") from None
     if pk is None or (isinstance(pk, int) and not 1 <= pk <= DB_INT_MAX):
@@ -94,7 +97,7 @@ def get_owned(model: type[M] | QuerySet[M], access: FamilyAccess, pk: object) ->
     return found
 
 
-def _active_parent_ids(family_id: uuid.UUID) -> QuerySet[Membership]:
+def _active_parent_ids(family_id: uuid.UUID) -> MembershipQuerySet:
     return Membership.objects.filter(family_id=family_id).active().parents()
 
 
@@ -111,7 +114,7 @@ def professional_has_access(membership: Membership) -> bool:
     return bool(parent_ids) and parent_ids == consenting
 
 
-def active_memberships_for_user(user: User) -> QuerySet[Membership]:
+def active_memberships_for_user(user: User) -> MembershipQuerySet:
     return (
         Membership.objects.active()
         .filter(user=user)
@@ -315,7 +318,7 @@ def member_rows(access: FamilyAccess) -> list[MemberRow]:
         if m.role != Role.PROFESSIONAL:
             rows.append(MemberRow(membership=m, is_you=m.user_id == me))
             continue
-        consenting = {c.parent_id for c in m.active_consents}  # type: ignore[attr-defined]
+        consenting = {c.parent_id for c in m.active_consents}  # type: ignore[attr-defined]  # members_of's Prefetch(to_attr=...)
         rows.append(
             MemberRow(
                 membership=m,
@@ -367,7 +370,7 @@ def family_overview(access: FamilyAccess, *, today: date | None = None) -> Famil
     )
 
 
-def invitation_seat_problem(invitation: Invitation, user: User) -> str:
+def invitation_seat_problem(invitation: Invitation, user: User | AnonymousUser) -> str:
     """What accepting `invitation` would refuse for `user` (already a member, no parent seat
     left), so the page can say it before the click; "" when nothing stands in the way."""
     family_id = invitation.family_id

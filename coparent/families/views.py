@@ -7,6 +7,7 @@ redirect tell the person what happened.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coparent.accounts.http import AuthenticatedRequest
 from coparent.families import selectors, services
 from coparent.families.forms import ChildForm, FamilyForm, InvitationForm
 from coparent.families.models import Role
@@ -37,11 +39,11 @@ render_page = FamilyPages(nav="dashboard")
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def family_create(request: HttpRequest) -> HttpResponse:
+def family_create(request: AuthenticatedRequest) -> HttpResponse:
     form = FamilyForm(posted(request))
-    family = request.method == "POST" and submit(
+    family = submit(
         form,
-        lambda data: services.family_create(user=request.user, name=data["name"]),  # type: ignore[arg-type]
+        lambda data: services.family_create(user=request.user, name=data["name"]),
     )
     if family:
         messages.success(
@@ -89,9 +91,7 @@ def children(request: FamilyRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def child_add(request: FamilyRequest) -> HttpResponse:
     form = ChildForm(posted(request))
-    child = request.method == "POST" and submit(
-        form, lambda data: services.child_add(access=request.family_access, **data)
-    )
+    child = submit(form, lambda data: services.child_add(access=request.family_access, **data))
     if child:
         messages.success(request, _("%(name)s was added.") % {"name": child.name})
         return redirect("families:children", family_id=request.family.pk)
@@ -100,11 +100,11 @@ def child_add(request: FamilyRequest) -> HttpResponse:
 
 @family_view(parent=True)
 @require_http_methods(["GET", "POST"])
-def child_edit(request: FamilyRequest, child_id: Any) -> HttpResponse:
+def child_edit(request: FamilyRequest, child_id: uuid.UUID) -> HttpResponse:
     child = selectors.get_child(request.family_access, child_id)
     initial = {"name": child.name, "date_of_birth": child.date_of_birth}
     form = ChildForm(posted(request), initial=initial)
-    saved = request.method == "POST" and submit(
+    saved = submit(
         form,
         lambda data: services.child_update(access=request.family_access, child=child, **data),
     )
@@ -143,7 +143,7 @@ def invite(request: FamilyRequest) -> HttpResponse:
         ratelimit.hit(request, "invitation", email=data["email"])
         return services.invitation_create(access=access, **data)
 
-    issued = request.method == "POST" and submit(form, create)
+    issued = submit(form, create)
     if issued:
         # Shown once, on this response only: the token is never stored in clear, not even in
         # the session, so a refresh or the back button cannot bring it back.
@@ -164,7 +164,7 @@ def invite(request: FamilyRequest) -> HttpResponse:
 
 @family_view(parent=True)
 @require_POST
-def invitation_cancel(request: FamilyRequest, invitation_id: Any) -> HttpResponse:
+def invitation_cancel(request: FamilyRequest, invitation_id: uuid.UUID) -> HttpResponse:
     access = request.family_access
     invitation = selectors.get_invitation(access, invitation_id)
     act(
@@ -178,29 +178,29 @@ def invitation_cancel(request: FamilyRequest, invitation_id: Any) -> HttpRespons
 
 @family_view(parent=True)
 @require_POST
-def consent(request: FamilyRequest, member_id: Any, give: bool) -> HttpResponse:
+def consent(request: FamilyRequest, member_id: uuid.UUID, give: bool) -> HttpResponse:
     """A parent gives or withdraws their consent to a professional's access (`give` comes from
     the URL: one path for each, so each button says exactly what it does)."""
     access = request.family_access
     professional = selectors.get_member(access, member_id)
     if give:
-        action, done = services.consent_give, _("You consented to %(name)s's access.")
+        done = _("You consented to %(name)s's access.")
     else:
-        action, done = (
-            services.consent_withdraw,
-            _("You withdrew your consent. %(name)s no longer has access to this family."),
-        )
-    act(
-        request,
-        lambda: action(access=access, professional=professional),
-        done % {"name": professional.user},
-    )
+        done = _("You withdrew your consent. %(name)s no longer has access to this family.")
+
+    def action() -> None:
+        if give:
+            services.consent_give(access=access, professional=professional)
+        else:
+            services.consent_withdraw(access=access, professional=professional)
+
+    act(request, action, done % {"name": professional.user})
     return redirect("families:members", family_id=request.family.pk)
 
 
 @family_view()
 @require_POST
-def member_end(request: FamilyRequest, member_id: Any) -> HttpResponse:
+def member_end(request: FamilyRequest, member_id: uuid.UUID) -> HttpResponse:
     """Leave the family (any member, for oneself), or remove a professional or a viewer (a
     parent). The service refuses the rest with PermissionDenied, which answers 403."""
     access = request.family_access
@@ -240,7 +240,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.path)
         try:
-            membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            membership = services.invitation_accept(token=token, user=request.user)
         except services.InvitationProblem as problem:
             # A seat problem (a third parent, already a member): the link stays usable.
             return _problem(request, problem.message, 409)
@@ -264,7 +264,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "families/invitation.html",
         {
             "invitation": invitation,
-            "seat_problem": selectors.invitation_seat_problem(invitation, request.user),  # type: ignore[arg-type]
+            "seat_problem": selectors.invitation_seat_problem(invitation, request.user),
             "next_query": urlencode({"next": request.path}),
             "login_url": reverse("account_login"),
             "signup_url": reverse("account_signup"),

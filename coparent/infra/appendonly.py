@@ -7,9 +7,9 @@ family record and of the security audit log.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
 def _sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
@@ -46,11 +46,11 @@ def _sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
 def append_only(table: str) -> migrations.RunPython:
     """A migration operation installing the append-only triggers on `table`."""
 
-    def forward(apps: Any, schema_editor: Any) -> None:
+    def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for statement in _sql(schema_editor.connection.vendor, table)[0]:
             schema_editor.execute(statement, params=None)
 
-    def backward(apps: Any, schema_editor: Any) -> None:
+    def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for statement in _sql(schema_editor.connection.vendor, table)[1]:
             schema_editor.execute(statement, params=None)
 

@@ -5,9 +5,18 @@ and API operation refuses the same invisible characters with the same field mess
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import ngettext
 
 from coparent.core.text import char_name, hidden_characters
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    # A text, or one translated when it is shown (gettext_lazy): what Django takes as a label.
+    # Only for annotations: the stubs' promise type does not exist at run time.
+    StrOrPromise = str | _StrPromise
 
 
 def label_problem(value: str) -> str | None:

@@ -15,6 +15,7 @@ from coparent.families.models import Membership
 from coparent.messaging import attachments as files
 from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Frequency, Topic
 from coparent.web.fields import BoundedDateField, IdField
+from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea
 from coparent.web.widgets import DateInput, MultipleFileInput
 
@@ -58,6 +59,10 @@ def _body_field() -> forms.CharField:
     )
 
 
+def _professional_label(membership: Membership) -> str:
+    return f"{membership.user.display_name} ({membership.get_professional_kind_display()})"
+
+
 class ComposeForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_CHARS)
     topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices, initial=Topic.CHILDREN)
@@ -73,14 +78,12 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: Any, professionals: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["include_professionals"]
+        field = field_of(self, "include_professionals", forms.ModelMultipleChoiceField)
         if professionals:
             field.queryset = Membership.objects.filter(pk__in=[m.pk for m in professionals])
-            field.label_from_instance = lambda m: (
-                f"{m.user.display_name} ({m.get_professional_kind_display()})"
-            )
-            # The choices come from the list already loaded, not from another query.
-            field.choices = [(m.pk, field.label_from_instance(m)) for m in professionals]
+            # The choices come from the list already loaded, not from another query (so the
+            # field never asks its queryset for labels).
+            field.choices = [(m.pk, _professional_label(m)) for m in professionals]
         else:
             del self.fields["include_professionals"]
 
@@ -115,7 +118,10 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sender"].choices = [("", _("Anyone")), *((p.pk, str(p)) for p in people)]
+        field_of(self, "sender", forms.ChoiceField).choices = [
+            ("", _("Anyone")),
+            *((p.pk, str(p)) for p in people),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

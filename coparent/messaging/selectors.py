@@ -263,7 +263,7 @@ def thread_page(
         rows=rows,
         older_than=older_than,
         viewer_id=user.pk,
-        reply_times={name: median(times) for name, times in replies.items()},
+        reply_times={name: median(times) for name, times in replies.items()},  # type: ignore[type-var]  # median() takes timedeltas; typeshed says numbers only
         shield=shield,
     )
 
@@ -376,7 +376,7 @@ def _word_filter(terms: list[search.Term]) -> Q | None:
     raise RuntimeError(f"message search supports SQLite and PostgreSQL, not {connection.vendor}")
 
 
-def _pg_matches(vector: object, query: object) -> QuerySet[Message]:
+def _pg_matches(vector: object, query: object) -> QuerySet[Message, dict[str, Any]]:
     return Message.objects.annotate(search=vector).filter(search=query).values("pk")
 
 

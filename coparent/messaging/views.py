@@ -13,6 +13,7 @@ path and turns viewers away (403); the selectors fetch only threads the person t
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -167,14 +168,14 @@ def _show_thread(
 @family_view(shared=True)
 @require_GET
 @never_cache
-def thread(request: FamilyRequest, thread_id: Any) -> HttpResponse:
+def thread(request: FamilyRequest, thread_id: uuid.UUID) -> HttpResponse:
     found = selectors.get_thread_for_user(request.family_access, thread_id)
     return _show_thread(request, found, ReplyForm())
 
 
 @family_view(shared=True)
 @require_POST
-def reply(request: FamilyRequest, thread_id: Any) -> HttpResponse:
+def reply(request: FamilyRequest, thread_id: uuid.UUID) -> HttpResponse:
     access = request.family_access
     found = selectors.get_thread_for_user(access, thread_id)
     if _tone_asked(request):
@@ -221,7 +222,7 @@ def search(request: FamilyRequest) -> HttpResponse:
 
 @family_view(shared=True)
 @require_GET
-def attachment(request: FamilyRequest, attachment_id: Any) -> FileResponse:
+def attachment(request: FamilyRequest, attachment_id: uuid.UUID) -> FileResponse:
     found = selectors.get_attachment_for_user(request.family_access, attachment_id)
     path = files.path_of(found.stored_name)
     if not path.exists():

@@ -107,15 +107,15 @@ def entry_views(
     return views
 
 
-def readable_data(kind: str, data: Any, view: EntryView) -> dict[str, Any]:
+def readable_data(kind: str, data: object, view: EntryView) -> dict[str, Any]:
     """The data a plain-language summary may use for this reader: the stored data with the
     opened content (salt aside) for a reader who may read it; only the public keys of a
     withheld entry; the stored data otherwise (a closed seal holds nothing private)."""
-    data = data if isinstance(data, dict) else {}
+    stored: dict[str, Any] = data if isinstance(data, dict) else {}
     if view.opened is not None:
-        return {**data, **{k: v for k, v in view.opened.items() if k != "salt"}}
+        return {**stored, **{k: v for k, v in view.opened.items() if k != "salt"}}
     if view.withheld:
         private = PRIVATE_KINDS.get(kind)
         keys = private.public_keys if private is not None else ()
-        return {key: data[key] for key in keys if key in data}
-    return data
+        return {key: stored[key] for key in keys if key in stored}
+    return stored

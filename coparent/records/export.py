@@ -13,7 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,10 +57,12 @@ class ChainBroken(Exception):
 
 def family_entries(family: Family) -> list[dict[str, Any]]:
     """Every entry of ``family``'s record, oldest first, exactly as it was hashed (one query)."""
-    rows = (
+    # Typed here: django-stubs reads the nullable actor_id as never None.
+    rows: Iterator[tuple[int, str, str, int | None, Any, str, str]] = (
         RecordEntry.objects.filter(family=family)
         .order_by("seq")
         .values_list("seq", "at", "kind", "actor_id", "data", "prev", "hash")
+        .iterator(chunk_size=2000)
     )
     return [
         {
@@ -72,7 +74,7 @@ def family_entries(family: Family) -> list[dict[str, Any]]:
             "prev": prev,
             "hash": digest,
         }
-        for seq, at, kind, actor_id, data, prev, digest in rows.iterator(chunk_size=2000)
+        for seq, at, kind, actor_id, data, prev, digest in rows
     ]
 
 
@@ -284,6 +286,6 @@ def render_pdf(
     report(10)
     document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
     report(80)
-    pdf = document.write_pdf()
+    pdf: bytes | None = document.write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns the bytes
     return pdf

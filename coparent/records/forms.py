@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from coparent.accounts.models import User
 from coparent.records.models import Kind
 from coparent.web.fields import BoundedDateField
+from coparent.web.forms import field_of
 from coparent.web.widgets import DateInput
 
 
@@ -22,8 +23,11 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
-        self.fields["person"].choices = [("", _("Everyone")), *((p.pk, str(p)) for p in people)]
+        field_of(self, "kind", forms.ChoiceField).choices = [("", _("All kinds")), *Kind.choices]
+        field_of(self, "person", forms.ChoiceField).choices = [
+            ("", _("Everyone")),
+            *((p.pk, str(p)) for p in people),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -7,6 +7,7 @@ and child events, so every selector here starts with `access.require_shared()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -89,9 +90,7 @@ class EntryRow:
         return self.entry.hash[:12]
 
 
-def entry_rows(
-    access: FamilyAccess, entries: QuerySet[RecordEntry] | list[RecordEntry]
-) -> list[EntryRow]:
+def entry_rows(access: FamilyAccess, entries: Iterable[RecordEntry]) -> list[EntryRow]:
     """Entries ready for a page, as the member in `access` may read them: parsed time and
     summary. Queries: the entries'; with message entries among them, one for the member's
     conversations and one for the seals opened (records.disclosure)."""

@@ -19,7 +19,7 @@ Summariser = Callable[[dict[str, Any]], str]
 
 def _label(choices: type[Role] | type[ProfessionalKind], value: object) -> str:
     try:
-        return str(choices(value).label)
+        return str(choices(str(value)).label)
     except ValueError:
         return str(value or "")
 

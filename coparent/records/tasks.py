@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import uuid
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,7 +36,7 @@ def export_path(job: ExportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / job.file_name
 
 
-def _set(job_id: Any, **fields: Any) -> None:
+def _set(job_id: uuid.UUID, **fields: object) -> None:
     # update() rather than save(): the page polls these columns while the worker writes them.
     ExportJob.objects.filter(pk=job_id).update(**fields)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC
-from typing import Any
+from typing import TypedDict
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -77,7 +78,20 @@ def export(request: FamilyRequest) -> HttpResponse:
     return render_page(request, "records/export.html", form=form)
 
 
-def _job_status(job: ExportJob, family_id: Any) -> dict[str, Any]:
+class JobState(TypedDict):
+    """An export's progress: the page's first render and the JSON its script polls."""
+
+    status: str
+    label: str
+    progress: int
+    total_entries: int
+    entries_label: str
+    finished: bool
+    error: str
+    download_url: str | None
+
+
+def _job_status(job: ExportJob, family_id: uuid.UUID) -> JobState:
     return {
         "status": job.status,
         "label": str(job.get_status_display()),
@@ -103,7 +117,7 @@ def _job_status(job: ExportJob, family_id: Any) -> dict[str, Any]:
 @family_view(shared=True)
 @require_GET
 @never_cache
-def export_job(request: FamilyRequest, job_id: Any) -> HttpResponse:
+def export_job(request: FamilyRequest, job_id: uuid.UUID) -> HttpResponse:
     """The export's progress; a script polls the status while it is prepared, and without
     script a Refresh link does the same by hand."""
     job = get_export_job(request.family_access, job_id)
@@ -115,14 +129,14 @@ def export_job(request: FamilyRequest, job_id: Any) -> HttpResponse:
 @family_view(shared=True)
 @require_GET
 @never_cache
-def export_job_status(request: FamilyRequest, job_id: Any) -> JsonResponse:
+def export_job_status(request: FamilyRequest, job_id: uuid.UUID) -> JsonResponse:
     job = get_export_job(request.family_access, job_id)
     return JsonResponse(_job_status(job, request.family.pk))
 
 
 @family_view(shared=True)
 @require_GET
-def export_job_download(request: FamilyRequest, job_id: Any) -> FileResponse:
+def export_job_download(request: FamilyRequest, job_id: uuid.UUID) -> FileResponse:
     job = get_export_job(request.family_access, job_id)
     path = export_path(job) if job.status == ExportJob.Status.DONE else None
     if path is None or not path.is_file():

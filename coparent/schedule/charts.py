@@ -4,7 +4,9 @@ bar per month of each parent's overnights, with the same numbers in a table besi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from coparent.core.schedule import Plan
+from coparent.schedule.selectors import MonthShare
 
 WIDTH, HEIGHT, BAR_GAP, LEFT, BOTTOM = 720, 220, 4, 36, 24
 
@@ -34,7 +36,7 @@ class Chart:
     ticks: list[tuple[float, str]]
 
 
-def monthly_chart(months: list[Any], plan: Any) -> Chart | None:
+def monthly_chart(months: list[MonthShare], plan: Plan) -> Chart | None:
     """Bars scaled to 100% of each month's nights: A at the bottom, B on top."""
     if not months:
         return None

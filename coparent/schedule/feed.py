@@ -106,4 +106,5 @@ def feed_text(access: FamilyAccess, *, now: datetime | None = None) -> str:
         if event.is_cancelled:
             component.add("status", "CANCELLED")
         calendar.add_component(component)
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()
+    return ical.decode("utf-8")

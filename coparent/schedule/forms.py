@@ -6,14 +6,15 @@ it is a usable plan, and each of its problems is put back on the field or row it
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.schedule import DESCRIPTIONS, PATTERNS
@@ -23,6 +24,9 @@ from coparent.schedule.models import NOTE_MAX_CHARS
 from coparent.web.fields import BoundedDateField, MonthField
 from coparent.web.tone import CoachedTextarea
 from coparent.web.widgets import DateInput, TimeInput
+
+if TYPE_CHECKING:
+    from coparent.infra.labels import StrOrPromise
 
 CUSTOM = "custom"
 OWNER_CHOICES = [("", _("nobody (the rotation)")), ("A", _("parent A")), ("B", _("parent B"))]
@@ -34,14 +38,14 @@ def zone_choices() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[tuple[str, StrOrPromise]]:
     from holidays.registry import COUNTRIES
 
     found = sorted(
         (codes[1], f"{re.sub(r'(?<!^)(?=[A-Z])', ' ', codes[0])} ({codes[1]})")
         for codes in COUNTRIES.values()
     )
-    return [("", _("none"))] + found
+    return [("", _("none")), *found]
 
 
 @lru_cache(maxsize=256)
@@ -53,8 +57,10 @@ def holiday_names(country: str, subdivision: str, year: int) -> list[str]:
         return []
 
 
-def _pattern_choices() -> list[tuple[str, str]]:
-    named = [(key, f"{key} — {DESCRIPTIONS[key]}") for key in PATTERNS]
+def _pattern_choices() -> list[tuple[str, StrOrPromise]]:
+    named: list[tuple[str, StrOrPromise]] = [
+        (key, f"{key} — {DESCRIPTIONS[key]}") for key in PATTERNS
+    ]
     return named + [(CUSTOM, _("Custom rotation (letters A and B)"))]
 
 
@@ -97,13 +103,13 @@ class PlanForm(forms.Form):
     )
 
 
-def _offset(label: str) -> forms.CharField:
+def _offset(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, max_length=20, help_text=_('Like "-1d 18:00" or "+0d 09:00".')
     )
 
 
-def _owner(label: str) -> forms.ChoiceField:
+def _owner(label: StrOrPromise) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=OWNER_CHOICES, required=False)
 
 
@@ -174,14 +180,14 @@ class Editor:
     """The plan form and its three row sets, bound or not."""
 
     form: PlanForm
-    holidays: Any
-    birthdays: Any
-    breaks: Any
+    holidays: BaseFormSet[HolidayForm]
+    birthdays: BaseFormSet[BirthdayForm]
+    breaks: BaseFormSet[SchoolBreakForm]
     # For each table, the form index of each row that went into the plan.
     rows: dict[str, list[int]]
 
     @property
-    def formsets(self) -> list[Any]:
+    def formsets(self) -> list[BaseFormSet[Any]]:
         return [self.holidays, self.birthdays, self.breaks]
 
     def is_valid(self) -> bool:
@@ -247,7 +253,9 @@ class Editor:
                 self.form.add_error(None, f"{name}: {message}" if name != "__all__" else message)
 
 
-def editor(data: Any = None, *, initial: dict[str, Any] | None = None) -> Editor:
+def editor(
+    data: Mapping[str, Any] | None = None, *, initial: dict[str, Any] | None = None
+) -> Editor:
     initial = initial or {}
     rows = initial.get("rows", {})
     return Editor(

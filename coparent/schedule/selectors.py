@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from coparent.core.schedule import (
     Exchange,
+    Letter,
     Plan,
     Segment,
     TimeShare,
@@ -99,9 +100,10 @@ def plan_in_force_data(
 
 @dataclass(frozen=True)
 class Piece:
-    """An accepted version and the instants it governs: [start, end), end None = open."""
+    """An accepted version and the instants it governs: [start, end), end None = open. A plan
+    being previewed has no version yet."""
 
-    version: PlanVersion
+    version: PlanVersion | None
     plan: Plan
     start: datetime
     end: datetime | None
@@ -247,8 +249,8 @@ class Calendar:
     days: list[Day]
     schedule: Schedule
 
-    def name_of(self, letter: str) -> str:
-        return self.plan.name_of(letter) if self.plan else letter  # type: ignore[arg-type]
+    def name_of(self, letter: Letter) -> str:
+        return self.plan.name_of(letter) if self.plan else letter
 
     def plan_at(self, moment: datetime) -> Plan | None:
         """The plan whose names a segment or an exchange at `moment` goes by."""
@@ -299,13 +301,13 @@ def calendar_between(
         label = "" if segment.source.kind == "rotation" else segment.source.label
         day = segment.start.astimezone(zone).date()
         while day < stop and local_midnight(zone, day) < segment.end:
-            item = index.get(day)
-            if item is not None:
+            shown = index.get(day)
+            if shown is not None:
                 day_start = local_midnight(zone, day)
                 day_end = local_midnight(zone, day + timedelta(days=1))
                 low, high = max(segment.start, day_start), min(segment.end, day_end)
                 total = (day_end - day_start).total_seconds()
-                item.slices.append(
+                shown.slices.append(
                     DaySlice(
                         parent=segment.parent,
                         label=label,
@@ -314,13 +316,13 @@ def calendar_between(
                         end_minute=round((high - day_start).total_seconds() * 1440 / total),
                     )
                 )
-                if label and label not in item.blocks:
-                    item.blocks.append(label)
+                if label and label not in shown.blocks:
+                    shown.blocks.append(label)
             day += timedelta(days=1)
     for exchange in exchanges:
-        item = index.get(exchange.at.astimezone(zone).date())
-        if item is not None:
-            item.exchanges.append(exchange)
+        at_day = index.get(exchange.at.astimezone(zone).date())
+        if at_day is not None:
+            at_day.exchanges.append(exchange)
     for event in events:
         day = max(event.starts_at.astimezone(zone).date(), first)
         last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
@@ -470,7 +472,7 @@ def plan_preview(
     check_window(first, stop)
     plan = check_plan(with_parent_names(access, data))
     expansion = expand_dates(plan, first, stop) if listed else None
-    schedule = Schedule([Piece(None, plan, local_midnight(plan.zone, first), None)])  # type: ignore[arg-type]  # no version yet
+    schedule = Schedule([Piece(None, plan, local_midnight(plan.zone, first), None)])
     months: list[tuple[date, Calendar]] = []
     month = date(first.year, first.month, 1)
     for _index in range(calendar_months):

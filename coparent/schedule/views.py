@@ -10,8 +10,10 @@ and time-share for parents and consented professionals (`shared=True`), writes f
 from __future__ import annotations
 
 import csv
+import uuid
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coparent.core.schedule import METHODS
+from coparent.core.schedule import METHODS, Plan, TimeShare
 from coparent.families.selectors import children_of, get_family_access
 from coparent.schedule import feed as feeds
 from coparent.schedule import selectors, services
@@ -154,7 +156,7 @@ def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
     }
 
 
-def _share_rows(share: Any, plan: Any) -> list[dict[str, Any]]:
+def _share_rows(share: TimeShare, plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for key, tally in share.tallies.items():
         rounded, percent = tally.rounded(2), tally.percentages(2)
@@ -258,7 +260,7 @@ def _proposals(
     )
 
 
-def _answer(request: FamilyRequest, version_id: Any, action: str) -> HttpResponse:
+def _answer(request: FamilyRequest, version_id: uuid.UUID, action: str) -> HttpResponse:
     access = request.family_access
     version = selectors.get_version(access, version_id)
     try:
@@ -287,23 +289,23 @@ def _answer(request: FamilyRequest, version_id: Any, action: str) -> HttpRespons
 
 @family_view(parent=True)
 @require_POST
-def accept_action(request: FamilyRequest, version_id: Any) -> HttpResponse:
+def accept_action(request: FamilyRequest, version_id: uuid.UUID) -> HttpResponse:
     return _answer(request, version_id, "accept")
 
 
 @family_view(parent=True)
 @require_POST
-def decline_action(request: FamilyRequest, version_id: Any) -> HttpResponse:
+def decline_action(request: FamilyRequest, version_id: uuid.UUID) -> HttpResponse:
     return _answer(request, version_id, "decline")
 
 
 @family_view(parent=True)
 @require_POST
-def withdraw_action(request: FamilyRequest, version_id: Any) -> HttpResponse:
+def withdraw_action(request: FamilyRequest, version_id: uuid.UUID) -> HttpResponse:
     return _answer(request, version_id, "withdraw")
 
 
-def _period(request: FamilyRequest, zone: Any) -> tuple[PeriodForm, date, date]:
+def _period(request: FamilyRequest, zone: ZoneInfo) -> tuple[PeriodForm, date, date]:
     today = timezone.now().astimezone(zone).date()
     default_start, default_end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
     form = PeriodForm(request.GET or {"start": default_start, "end": default_end})

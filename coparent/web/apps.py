@@ -1,4 +1,4 @@
-from typing import Any
+from collections.abc import Sequence
 
 from django.apps import AppConfig
 from django.core import checks
@@ -12,7 +12,9 @@ class WebConfig(AppConfig):
         checks.register(check_rate_limits)
 
 
-def check_rate_limits(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_rate_limits(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     """A mistyped COPARENT_RATE_LIMITS stops `coparent serve` at start, not at the first
     request that meets the limit."""
     from django.core.exceptions import ImproperlyConfigured

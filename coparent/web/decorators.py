@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpResponseBase
 
-from coparent.accounts.models import User
+from coparent.accounts.http import AuthenticatedRequest
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess, get_family_access
 
@@ -17,11 +17,10 @@ P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
 
 
-class FamilyRequest(HttpRequest):
-    """A request that went through `family_view`: signed in, with the family and the member's
-    access resolved through the one access path."""
+class FamilyRequest(AuthenticatedRequest):
+    """A request that went through `family_view`: signed in (its `login_required`), with the
+    family and the member's access resolved through the one access path."""
 
-    user: User  # family_view lets only signed-in people in
     family: Family
     family_access: FamilyAccess
 
@@ -42,8 +41,10 @@ def family_view(
 
     def decorator(view: FamilyView[P, R]) -> RoutedView[R]:
         @wraps(view)
-        def wrapper(request: HttpRequest, family_id: Any, *args: P.args, **kwargs: P.kwargs) -> R:
-            access = get_family_access(cast(User, request.user), family_id)
+        def wrapper(
+            request: AuthenticatedRequest, family_id: object, *args: P.args, **kwargs: P.kwargs
+        ) -> R:
+            access = get_family_access(request.user, family_id)
             if parent:
                 access.require_parent()
             elif shared:

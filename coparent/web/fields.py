@@ -8,6 +8,7 @@ typed fields (coparent.api.schemas) keep the same bounds and say the same thing.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -24,7 +25,7 @@ def date_range_message() -> str:
     }
 
 
-def check_date(value: Any) -> None:
+def check_date(value: date | None) -> None:
     """A validator: the date (or a moment's date) lies in the years every page and the API
     accept."""
     if value is not None and not date_in_range(value):

@@ -16,6 +16,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
 T = TypeVar("T")
+F = TypeVar("F", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """`form.fields[name]`, as the kind of field the form declares (`form.fields` holds plain
+    `Field`s for the type checker), to set what only that kind has at run time: a choice
+    field's choices, a model choice field's queryset."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not {kind}")
+    return field
 
 
 def add_service_error(
@@ -40,7 +51,8 @@ def posted(request: HttpRequest) -> QueryDict | None:
 
 def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
     """Run one service call with the form's cleaned data; a refusal becomes errors on the form.
-    Returns the service's result, or None when the form has errors."""
+    Returns the service's result, or None when the form has errors or is not bound (a GET,
+    with `posted`), so a page calls it on every request."""
     if not form.is_valid():
         return None
     try:

@@ -21,6 +21,7 @@ from typing import Any
 from django import forms
 
 from coparent.core.tone import analyse
+from coparent.core.tone.coach import FlagJSON, VerdictJSON
 
 # Kinds that are not warnings (coparent.core.tone.coach.NEUTRAL_KINDS): praise, and the
 # nudge toward brevity.
@@ -31,7 +32,16 @@ LENGTH = "length"
 MARK = "data-tone-coach"
 
 
-def advice(text: str) -> dict[str, Any]:
+class Advice(VerdictJSON):
+    """What `web/_tone_coach.html` shows: the verdict, with its flags grouped."""
+
+    blank: bool
+    warnings: list[FlagJSON]
+    supportive: list[FlagJSON]
+    length: FlagJSON | None
+
+
+def advice(text: str) -> Advice:
     """The coach's verdict on `text`, grouped for the fragment."""
     verdict = analyse(text)
     flags = [flag.as_dict() for flag in verdict.flags]
@@ -44,11 +54,11 @@ def advice(text: str) -> dict[str, Any]:
     }
 
 
-_BLANK_FLAG = {"start": 0, "end": 0, "text": "", "kind": "", "why": "", "suggestion": ""}
+_BLANK_FLAG: FlagJSON = {"start": 0, "end": 0, "text": "", "kind": "", "why": "", "suggestion": ""}
 
 # Every part of the advice once, empty: the fragment rendered with it (inside a <template>)
 # is the pattern the script copies and fills with textContent.
-SKELETON: dict[str, Any] = {
+SKELETON: dict[str, object] = {
     "skeleton": True,
     "level": "",
     "score": 0.0,

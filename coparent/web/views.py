@@ -18,7 +18,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    accesses = families_for_user(request.user)  # type: ignore[arg-type]
+    accesses = families_for_user(request.user)
     if len(accesses) == 1 and not request.GET.get("all"):
         return redirect("families:dashboard", family_id=accesses[0].family.pk)
     return render(
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "accesses": accesses,
-            "waiting": pending_professional_memberships(request.user),  # type: ignore[arg-type]
+            "waiting": pending_professional_memberships(request.user),
         },
     )
 

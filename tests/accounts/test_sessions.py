@@ -37,7 +37,7 @@ def test_the_session_list_shows_both_browsers_and_marks_this_one(browser, dana):
     assert "127.0.0.1" in html
     rows = page.context["rows"]
     assert len(rows) == 2
-    this = [row for row in rows if row.session_key == laptop.session.session_key]
+    this = [row for row in rows if row.session.session_key == laptop.session.session_key]
     assert len(this) == 1 and this[0].device_label == "Firefox on Linux"
     assert html.count("This session") == 1
 
@@ -53,9 +53,9 @@ def test_ending_the_phone_session_logs_the_phone_out(browser, dana):
     assert laptop.get(reverse("accounts:security")).status_code == 200
     assert not UserSession.objects.filter(pk=phone_row.pk).exists()
     assert not Session.objects.filter(session_key=phone_row.session_key).exists()
-    assert [row.user_agent for row in laptop.get(reverse("accounts:sessions")).context["rows"]] == [
-        LAPTOP
-    ]
+    assert [
+        row.session.user_agent for row in laptop.get(reverse("accounts:sessions")).context["rows"]
+    ] == [LAPTOP]
     event = AuditEvent.objects.get(user=dana, kind=AuditEvent.Kind.SESSION_ENDED)
     assert event.detail["device"] == "Chrome on Android"
     # Ending it twice finds nothing to end.

@@ -17,24 +17,26 @@ import base64
 from typing import Any
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # What the site ever configured django-otp with (settings.OTP_TOTP_*): 30-second steps, six
 # digits, counted from the epoch. allauth's TOTP is fixed to the same.
 TOTP_STEP, TOTP_DIGITS, TOTP_T0 = 30, 6, 0
 
 
-def _tables(schema_editor: Any) -> set[str]:
+def _tables(schema_editor: BaseDatabaseSchemaEditor) -> set[str]:
     with schema_editor.connection.cursor() as cursor:
         return set(schema_editor.connection.introspection.table_names(cursor))
 
 
-def _rows(schema_editor: Any, sql: str) -> list[tuple[Any, ...]]:
+def _rows(schema_editor: BaseDatabaseSchemaEditor, sql: str) -> list[tuple[Any, ...]]:
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(sql)
         return list(cursor.fetchall())
 
 
-def email_addresses(apps: Any, schema_editor: Any) -> None:
+def email_addresses(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     User = apps.get_model("accounts", "User")
     EmailAddress = apps.get_model("account", "EmailAddress")
     have = set(EmailAddress.objects.values_list("user_id", flat=True))
@@ -55,7 +57,7 @@ def email_addresses(apps: Any, schema_editor: Any) -> None:
     )
 
 
-def second_factors(apps: Any, schema_editor: Any) -> None:
+def second_factors(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     tables = _tables(schema_editor)
     Authenticator = apps.get_model("mfa", "Authenticator")
     if "otp_totp_totpdevice" in tables:
@@ -99,7 +101,7 @@ def second_factors(apps: Any, schema_editor: Any) -> None:
                 )
 
 
-def browser_sessions(apps: Any, schema_editor: Any) -> None:
+def browser_sessions(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Old = apps.get_model("accounts", "UserSession")
     New = apps.get_model("usersessions", "UserSession")
     New.objects.bulk_create(

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import In, Moment, Offset, PersonRef, answers
+from coparent.api.schemas import In, Moment, Offset, PersonRef, answers, omitted
 from coparent.events import selectors, services
 from coparent.events.models import (
     NOTES_MAX_CHARS,
@@ -117,18 +117,17 @@ class EventIn(In):
 
 
 class EventPatch(In):
-    # Optional but not nullable: a missing field stays as it is, an explicit null is an error.
-    title: str = Field(None, max_length=TITLE_MAX_CHARS)  # type: ignore[assignment]
-    kind: EventKind = Field(None)  # type: ignore[assignment]
-    children: list[uuid.UUID] = Field(None, max_length=50)  # type: ignore[arg-type]
-    timezone: str = Field(None, max_length=ZONE_MAX_CHARS)  # type: ignore[assignment]
-    all_day: bool = Field(None)  # type: ignore[assignment]
-    starts_at: datetime = Field(None)  # type: ignore[assignment]
-    ends_at: datetime = Field(None)  # type: ignore[assignment]
-    start_date: date = Field(None)  # type: ignore[assignment]
-    end_date: date = Field(None)  # type: ignore[assignment]
-    place: str = Field(None, max_length=PLACE_MAX_CHARS)  # type: ignore[assignment]
-    notes: str = Field(None, max_length=NOTES_MAX_CHARS)  # type: ignore[assignment]
+    title: str = omitted(max_length=TITLE_MAX_CHARS)
+    kind: EventKind = omitted()
+    children: list[uuid.UUID] = omitted(max_length=50)
+    timezone: str = omitted(max_length=ZONE_MAX_CHARS)
+    all_day: bool = omitted()
+    starts_at: datetime = omitted()
+    ends_at: datetime = omitted()
+    start_date: date = omitted()
+    end_date: date = omitted()
+    place: str = omitted(max_length=PLACE_MAX_CHARS)
+    notes: str = omitted(max_length=NOTES_MAX_CHARS)
 
 
 class CancelIn(In):
@@ -143,13 +142,12 @@ class RsvpIn(In):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _person(user: Any) -> PersonRef:
-    return PersonRef(id=user.pk, display_name=user.display_name)
-
-
 def _rsvp_out(rsvp: Rsvp) -> RsvpOut:
     return RsvpOut(
-        user=_person(rsvp.user), answer=rsvp.answer, note=rsvp.note, answered_at=rsvp.answered_at
+        user=PersonRef.of(rsvp.user),
+        answer=Answer(rsvp.answer),
+        note=rsvp.note,
+        answered_at=rsvp.answered_at,
     )
 
 
@@ -158,8 +156,8 @@ def _event_out(access: FamilyAccess, event: ChildEvent) -> EventOut:
     return EventOut(
         id=event.pk,
         title=event.title,
-        kind=event.kind,
-        status=event.status,
+        kind=EventKind(event.kind),
+        status=EventStatus(event.status),
         children=[
             EventChildOut(id=c.pk, name=child_name_for(access, c)) for c in event.children.all()
         ],
@@ -178,8 +176,8 @@ def _event_out(access: FamilyAccess, event: ChildEvent) -> EventOut:
         updated_at=event.updated_at,
         cancelled_at=event.cancelled_at,
         cancel_reason=event.cancel_reason,
-        created_by=_person(event.created_by) if shared else None,
-        rsvps=[_rsvp_out(r) for r in event.rsvp_list] if shared else None,  # type: ignore[attr-defined]
+        created_by=PersonRef.of(event.created_by) if shared else None,
+        rsvps=[_rsvp_out(r) for r in selectors.rsvp_list(event)] if shared else None,
     )
 
 
@@ -262,8 +260,11 @@ def event_update(
     access = family_access(request, family_id)
     access.require_parent()
     event = selectors.get_event(access, event_id)
-    arguments = services.current_details(event)
-    arguments.update(_service_arguments(payload.model_dump(exclude_unset=True)))
+    # What was sent (checked by EventPatch) over what the event is now.
+    arguments: dict[str, Any] = {
+        **services.current_details(event),
+        **_service_arguments(payload.model_dump(exclude_unset=True)),
+    }
     event = services.event_update(access=access, event=event, **arguments)
     return _reload(access, event)
 

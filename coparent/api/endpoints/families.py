@@ -43,7 +43,9 @@ def _child_out(access: FamilyAccess, child: Child) -> ChildOut:
 
 def _family_out(access: FamilyAccess) -> FamilyOut:
     family = access.family
-    return FamilyOut(id=family.pk, name=family.name, created_at=family.created_at, role=access.role)
+    return FamilyOut(
+        id=family.pk, name=family.name, created_at=family.created_at, role=Role(access.role)
+    )
 
 
 @router.get(
@@ -78,7 +80,7 @@ def family_detail(request: HttpRequest, family_id: uuid.UUID) -> FamilyDetailOut
         id=family.pk,
         name=family.name,
         created_at=family.created_at,
-        role=access.role,
+        role=Role(access.role),
         children=[ChildOut.model_validate(view) for view in child_views(access)],
         # Viewers do not see who else is in the family, not even how many.
         members_count=len(members_of(access)) if access.can_read_shared else None,

@@ -19,7 +19,7 @@ from coparent.api.schemas import (
     answers,
 )
 from coparent.families import services
-from coparent.families.models import Invitation
+from coparent.families.models import Invitation, Role
 from coparent.families.selectors import (
     get_invitation,
     pending_invitations,
@@ -97,6 +97,6 @@ def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[AcceptO
         201,
         AcceptOut(
             member_id=membership.pk,
-            family=FamilyRef(id=family.pk, name=family.name, role=membership.role),
+            family=FamilyRef(id=family.pk, name=family.name, role=Role(membership.role)),
         ),
     )

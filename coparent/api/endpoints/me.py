@@ -7,6 +7,7 @@ from ninja import Router
 from coparent.api.auth import caller
 from coparent.api.schemas import FamilyRef, MeOut, RecordKeyOut, answers
 from coparent.core.record.chain import key_fingerprint, public_key_text
+from coparent.families.models import Role
 from coparent.families.selectors import families_for_user
 from coparent.infra.keys import ensure_signing_key
 
@@ -17,7 +18,8 @@ router = Router(tags=["me"])
 def me(request: HttpRequest) -> MeOut:
     user = caller(request)
     families = [
-        FamilyRef(id=a.family.pk, name=a.family.name, role=a.role) for a in families_for_user(user)
+        FamilyRef(id=a.family.pk, name=a.family.name, role=Role(a.role))
+        for a in families_for_user(user)
     ]
     return MeOut(
         id=user.pk,

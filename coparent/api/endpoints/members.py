@@ -9,6 +9,7 @@ from ninja.responses import Status
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import ConsentOut, MemberOut, answers
 from coparent.families import services
+from coparent.families.models import Role
 from coparent.families.selectors import MemberRow, get_member, member_rows
 
 router = Router(tags=["members"])
@@ -20,7 +21,7 @@ def _member_out(row: MemberRow) -> MemberOut:
         id=member.pk,
         user_id=member.user_id,
         display_name=member.user.display_name,
-        role=member.role,
+        role=Role(member.role),
         professional_kind=member.professional_kind,
         relationship=member.relationship,
         joined_at=member.joined_at,

@@ -25,10 +25,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params import functions as params
 from pydantic import model_validator
 
 from coparent.api.endpoints.families import family_access
@@ -167,22 +168,18 @@ class SearchHitOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _person(user: Any) -> PersonRef:
-    return PersonRef(id=user.pk, display_name=user.display_name)
-
-
 def _message_out(message: Message) -> MessageOut:
     views = {v.user_id: v.viewed_at for v in message.views.all()}
     return MessageOut(
         id=message.pk,
         thread_id=message.thread_id,
-        sender=_person(message.sender),
+        sender=PersonRef.of(message.sender),
         body=message.body,
         body_sha256=message.body_sha256,
         created_at=message.created_at,
         receipts=[
             ReceiptOut(
-                recipient=_person(d.recipient),
+                recipient=PersonRef.of(d.recipient),
                 delivered_at=d.delivered_at,
                 viewed_at=views.get(d.recipient_id),
             )
@@ -196,8 +193,8 @@ def _thread_out(thread: Thread) -> ThreadOut:
     return ThreadOut(
         id=thread.pk,
         subject=thread.subject,
-        topic=thread.topic,
-        created_by=_person(thread.created_by),
+        topic=Topic(thread.topic),
+        created_by=PersonRef.of(thread.created_by),
         created_at=thread.created_at,
         last_message_at=thread.last_message_at,
         message_count=getattr(thread, "message_count", 0),
@@ -216,7 +213,7 @@ def _load_thread(access: FamilyAccess, message: Message) -> ThreadCreatedOut:
 
 def _files_part() -> Any:
     # A new one per operation: ninja writes the operation's default into the instance.
-    return File(..., alias="files", description=FILES_HELP)
+    return params.File(..., alias="files", description=FILES_HELP)
 
 
 def _require_form(request: HttpRequest, json_twin: str) -> None:
@@ -290,7 +287,9 @@ def thread_create(
     family_id: uuid.UUID,
     payload: ThreadIn,
     response: HttpResponse,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=KEY_HELP
+    ),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     ratelimit.hit(request, "message")
@@ -327,7 +326,9 @@ def thread_create_upload(
     # (pydantic copies a mutable default for each call, so [] is safe here)
     include_professionals: Annotated[list[uuid.UUID], Form(..., description=PROS_HELP)] = [],  # noqa: B006
     uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=KEY_HELP
+    ),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     access.require_shared()
@@ -349,20 +350,6 @@ def thread_create_upload(
     return _created(response, _load_thread(access, sent.message), sent)
 
 
-@router.get(
-    "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
-    response=answers({200: list[MessageOut]}, 403, 404, 422),
-    summary="A conversation's messages, oldest first, with receipts (does not mark them viewed)",
-)
-@paginate(Pages)
-def message_list(
-    request: HttpRequest, family_id: uuid.UUID, thread_id: uuid.UUID
-) -> list[MessageOut]:
-    access = family_access(request, family_id)
-    thread = selectors.get_thread_for_user(access, thread_id)
-    return _LazyMessages(selectors.thread_messages(access, thread))  # type: ignore[return-value]
-
-
 class _LazyMessages:
     """A page of the queryset turned into MessageOut after slicing, so the prefetches run once
     per page rather than over the whole thread."""
@@ -380,6 +367,18 @@ class _LazyMessages:
         return [_message_out(m) for m in self.queryset[index]]
 
 
+@router.get(
+    "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
+    response=answers({200: list[MessageOut]}, 403, 404, 422),
+    summary="A conversation's messages, oldest first, with receipts (does not mark them viewed)",
+)
+@paginate(Pages)
+def message_list(request: HttpRequest, family_id: uuid.UUID, thread_id: uuid.UUID) -> _LazyMessages:
+    access = family_access(request, family_id)
+    thread = selectors.get_thread_for_user(access, thread_id)
+    return _LazyMessages(selectors.thread_messages(access, thread))
+
+
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
     response=answers({201: MessageOut}, 400, 403, 404, 422, 429),
@@ -391,7 +390,9 @@ def message_create(
     thread_id: uuid.UUID,
     payload: MessageIn,
     response: HttpResponse,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=KEY_HELP
+    ),
 ) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
@@ -415,7 +416,9 @@ def message_create_upload(
     # Blank rather than required, as in thread_create_upload.
     body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
     uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=KEY_HELP
+    ),
 ) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
@@ -470,7 +473,7 @@ def message_search(
             message=MessageOut(
                 id=h.message.pk,
                 thread_id=h.message.thread_id,
-                sender=_person(h.message.sender),
+                sender=PersonRef.of(h.message.sender),
                 body=h.message.body,
                 body_sha256=h.message.body_sha256,
                 created_at=h.message.created_at,

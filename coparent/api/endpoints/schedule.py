@@ -10,6 +10,7 @@ answers 400 with `errors` keyed by the engine's field names (`timezone`, `holida
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Day, In, PersonRef, answers
-from coparent.core.schedule import METHODS, Exchange, Plan, Segment
+from coparent.core.schedule import METHODS, Exchange, Letter, Plan, Segment
 from coparent.events.models import EventStatus
 from coparent.families.selectors import child_name_for
 from coparent.schedule import selectors, services
@@ -146,8 +147,8 @@ class PreviewOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _name(plan: Plan | None, letter: str) -> str:
-    return plan.name_of(letter) if plan else letter  # type: ignore[arg-type]
+def _name(plan: Plan | None, letter: Letter) -> str:
+    return plan.name_of(letter) if plan else letter
 
 
 def _segment(plan: Plan | None, s: Segment) -> SegmentOut:
@@ -192,17 +193,13 @@ def _version_out(v: PlanVersion) -> VersionOut:
     return VersionOut(
         id=v.pk,
         number=v.number,
-        status=v.status,
+        status=PlanStatus(v.status),
         effective_from=v.effective_from,
         plan=v.plan,
         note=v.note,
-        proposed_by=PersonRef(id=v.proposed_by.pk, display_name=v.proposed_by.display_name),
+        proposed_by=PersonRef.of(v.proposed_by),
         proposed_at=v.proposed_at,
-        answered_by=(
-            PersonRef(id=v.answered_by.pk, display_name=v.answered_by.display_name)
-            if v.answered_by
-            else None
-        ),
+        answered_by=(PersonRef.of(v.answered_by) if v.answered_by else None),
         answered_at=v.answered_at,
         reason=v.reason,
     )
@@ -233,7 +230,7 @@ def schedule_calendar(
                 id=e.pk,
                 title=e.title,
                 kind=e.kind,
-                status=e.status,
+                status=EventStatus(e.status),
                 all_day=e.all_day,
                 starts_at=e.starts_at,
                 ends_at=e.ends_at,
@@ -308,11 +305,12 @@ def _answer(
     access = family_access(request, family_id)
     access.require_parent()
     version = selectors.get_version(access, version_id)
-    service = {
+    by_action: dict[str, Callable[..., object]] = {
         "accept": services.plan_accept,
         "decline": services.plan_decline,
         "withdraw": services.plan_withdraw,
-    }[action]
+    }
+    service = by_action[action]
     service(access=access, version=version, **kw)
     return _version_out(selectors.get_version(access, version_id))
 

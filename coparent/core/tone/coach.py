@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict
 
 from coparent.core.tone import text as textlib
 from coparent.core.tone.model import Model, features, load_model
@@ -36,6 +36,22 @@ _BEFORE = 40  # characters of context a rule's unless_before sees
 _AFTER = 40
 
 
+class FlagJSON(TypedDict):
+    start: int
+    end: int
+    text: str
+    kind: str
+    why: str
+    suggestion: str
+
+
+class VerdictJSON(TypedDict):
+    level: Level
+    score: float
+    flags: list[FlagJSON]
+    rewrite: str | None
+
+
 @dataclass(frozen=True)
 class Flag:
     """One flagged span: text[start:end] (code-point offsets into the text as sent)."""
@@ -49,7 +65,7 @@ class Flag:
     rule: str = ""
     weight: float = 0.0
 
-    def as_dict(self) -> dict[str, int | str]:
+    def as_dict(self) -> FlagJSON:
         return {
             "start": self.start,
             "end": self.end,
@@ -68,7 +84,7 @@ class Verdict:
     rewrite: str | None
     truncated: bool = False
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> VerdictJSON:
         """Exactly the JSON of ARCHITECTURE.md, nothing more."""
         return {
             "level": self.level,

@@ -4,9 +4,11 @@ no raw SQL session, careless migration or admin tool can make an event disappear
 updated — an edit, a cancellation, a changed answer — and each update is in the family record.)
 """
 
-from typing import Any
+from collections.abc import Callable
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 TABLES = ("events_childevent", "events_rsvp")
 NAMES = ("no_delete", "no_truncate")
@@ -45,8 +47,8 @@ def _statements(vendor: str, forward: bool) -> list[str]:
     raise RuntimeError(f"the event triggers are not written for the {vendor} database")
 
 
-def _run(forward: bool) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
+def _run(forward: bool) -> Callable[[StateApps, BaseDatabaseSchemaEditor], None]:
+    def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for statement in _statements(schema_editor.connection.vendor, forward):
             schema_editor.execute(statement, params=None)
 

@@ -1,9 +1,11 @@
 """Messages, deliveries, first views, participants and attachments are append-only; and the
 full-text index: FTS5 on SQLite (kept in step by a trigger), a GIN index on PostgreSQL."""
 
-from typing import Any
+from collections.abc import Callable
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from coparent.infra.appendonly import append_only
 
@@ -34,8 +36,10 @@ POSTGRES_FORWARD = [
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS messaging_message_body_fts;"]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
+def _run(
+    statements: dict[str, list[str]],
+) -> Callable[[StateApps, BaseDatabaseSchemaEditor], None]:
+    def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         vendor = schema_editor.connection.vendor
         if vendor not in statements:
             raise RuntimeError(f"message search is not written for the {vendor} database")

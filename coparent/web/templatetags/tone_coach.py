@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
 from coparent.web.tone import SKELETON
@@ -13,5 +11,5 @@ register = template.Library()
 
 
 @register.simple_tag
-def tone_skeleton() -> dict[str, Any]:
+def tone_skeleton() -> dict[str, object]:
     return SKELETON
