@@ -43,7 +43,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coparent.accounts import selectors, services
 from coparent.accounts.adapter import safe_next
-from coparent.accounts.forms import EmailChangeForm, PasswordResetKeyForm, TokenCreateForm
+from coparent.accounts.forms import (
+    EmailChangeForm,
+    OwnZoneForm,
+    PasswordResetKeyForm,
+    TokenCreateForm,
+)
 from coparent.accounts.models import User
 from coparent.accounts.stages import CREDENTIALS_VERSION
 from coparent.infra import ratelimit
@@ -493,6 +498,22 @@ def security(request: HttpRequest) -> HttpResponse:
             "session_count": selectors.active_sessions(user).count(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_zone(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = OwnZoneForm(request.POST or None, initial={"timezone": user.timezone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.own_zone_set(user=user, timezone_name=form.cleaned_data["timezone"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your time zone is saved."))
+            return redirect("accounts:security")
+    return render(request, "accounts/zone.html", {"form": form})
 
 
 # --- Sessions ----------------------------------------------------------------------------------

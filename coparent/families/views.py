@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coparent.families import selectors, services
-from coparent.families.forms import ChildForm, FamilyForm, InvitationForm
+from coparent.families.forms import ChildForm, FamilyForm, FamilyZoneForm, InvitationForm
 from coparent.families.models import Role
 from coparent.infra import ratelimit
 from coparent.records.selectors import entry_rows, latest_entries
@@ -41,7 +41,11 @@ def family_create(request: HttpRequest) -> HttpResponse:
     form = FamilyForm(posted(request))
     family = request.method == "POST" and submit(
         form,
-        lambda data: services.family_create(user=request.user, name=data["name"]),  # type: ignore[arg-type]
+        lambda data: services.family_create(
+            user=request.user,  # type: ignore[arg-type]  # login_required
+            name=data["name"],
+            timezone_name=data["timezone"],
+        ),
     )
     if family:
         messages.success(
@@ -69,6 +73,26 @@ def dashboard(request: FamilyRequest) -> HttpResponse:
         overview=selectors.family_overview(access),
         entries=entry_rows(access, latest_entries(access, n=10)),
     )
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def family_settings(request: FamilyRequest) -> HttpResponse:
+    """A parent changes the family's time zone (recorded, as both parents read in it)."""
+    access = request.family_access
+    form = FamilyZoneForm(posted(request), initial={"timezone": request.family.timezone})
+    saved = request.method == "POST" and submit(
+        form,
+        lambda data: services.family_zone_set(access=access, timezone_name=data["timezone"]),
+    )
+    if saved:
+        messages.success(
+            request,
+            _("Every time in the family space is now shown in %(zone)s.")
+            % {"zone": saved.timezone},
+        )
+        return redirect("families:settings", family_id=request.family.pk)
+    return render_page(request, "families/settings.html", nav="members", form=form)
 
 
 # --- Children -----------------------------------------------------------------------------------
