@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from coparent.core.schedule import (
     Exchange,
+    Letter,
     Plan,
     Segment,
     TimeShare,
@@ -32,6 +33,7 @@ from coparent.core.schedule import (
     plan_to_dict,
     timeshare,
 )
+from coparent.core.zones import zone_or_utc
 from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
 from coparent.families.models import Membership
@@ -213,10 +215,23 @@ class DaySlice:
     source_kind: str
     start_minute: int
     end_minute: int
+    name: str = ""  # the parent's name, as the plan of the moment gives it
 
     @property
     def minutes(self) -> int:
         return self.end_minute - self.start_minute
+
+
+@dataclass(frozen=True)
+class Handover:
+    """An exchange as a page says it: when, who hands the children over to whom, and where."""
+
+    at: datetime
+    giver: str
+    giver_letter: str
+    taker: str
+    taker_letter: str
+    place: str
 
 
 @dataclass
@@ -228,6 +243,16 @@ class Day:
     blocks: list[str] = field(default_factory=list)
     events: list[ChildEvent] = field(default_factory=list)
     is_today: bool = False
+    handovers: list[Handover] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Who has the children during the day, in order, each once in a row."""
+        names: list[str] = []
+        for piece in self.slices:
+            if not names or names[-1] != piece.name:
+                names.append(piece.name)
+        return names
 
     @property
     def overnight(self) -> str:
@@ -268,14 +293,15 @@ def calendar_between(
     month: tuple[int, int] | None = None,
     today: date | None = None,
     by_day: bool = True,
+    zone: ZoneInfo | None = None,
 ) -> Calendar:
-    """The local dates [first, stop) in the family's zone: custody slices per day, exchanges,
-    holiday-like blocks and the children's events (`by_day=False` leaves the days out, for a
-    caller that lists the segments, exchanges and events as they are). Queries: the accepted
-    versions (one, unless `schedule` is given) and the events (three; two for a viewer) —
-    however many there are."""
+    """The local dates [first, stop) in `zone` (the pages pass the family's; the plan's by
+    default, as the API documents): custody slices per day, exchanges, holiday-like blocks and
+    the children's events (`by_day=False` leaves the days out, for a caller that lists the
+    segments, exchanges and events as they are). Queries: the accepted versions (one, unless
+    `schedule` is given) and the events (three; two for a viewer) — however many there are."""
     schedule = schedule or schedule_of(access)
-    zone = schedule.zone()
+    zone = zone or schedule.zone()
     plan = schedule.current_plan()
     start, end = local_midnight(zone, first), local_midnight(zone, stop)
     segments, exchanges = schedule.expand(start, end)
@@ -295,8 +321,13 @@ def calendar_between(
         days.append(item)
         index[day] = item
         day += timedelta(days=1)
+    def name_at(moment: datetime, letter: Letter) -> str:
+        plan_then = schedule.plan_on(moment) or plan
+        return plan_then.name_of(letter) if plan_then else letter
+
     for segment in segments:
         label = "" if segment.source.kind == "rotation" else segment.source.label
+        name = name_at(segment.start, segment.parent)
         day = segment.start.astimezone(zone).date()
         while day < stop and local_midnight(zone, day) < segment.end:
             item = index.get(day)
@@ -312,6 +343,7 @@ def calendar_between(
                         source_kind=segment.source.kind,
                         start_minute=round((low - day_start).total_seconds() * 1440 / total),
                         end_minute=round((high - day_start).total_seconds() * 1440 / total),
+                        name=name,
                     )
                 )
                 if label and label not in item.blocks:
@@ -321,6 +353,16 @@ def calendar_between(
         item = index.get(exchange.at.astimezone(zone).date())
         if item is not None:
             item.exchanges.append(exchange)
+            item.handovers.append(
+                Handover(
+                    at=exchange.at,
+                    giver=name_at(exchange.at - timedelta(seconds=1), exchange.from_parent),
+                    giver_letter=exchange.from_parent,
+                    taker=name_at(exchange.at, exchange.to_parent),
+                    taker_letter=exchange.to_parent,
+                    place=exchange.place,
+                )
+            )
     for event in events:
         day = max(event.starts_at.astimezone(zone).date(), first)
         last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
@@ -328,6 +370,59 @@ def calendar_between(
             index[day].events.append(event)
             day += timedelta(days=1)
     return Calendar(zone, plan, first, stop, segments, exchanges, events, days, schedule)
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A stretch of one day with one parent: from `start` to `end` (instants), for the day
+    page's "with Alex until 5:30 PM, then with Sam"."""
+
+    parent: str
+    name: str
+    start: datetime
+    end: datetime
+    starts_day: bool  # began before the day: "until"
+    ends_day: bool  # goes on past the day: "from … on"
+    label: str
+
+
+@dataclass(frozen=True)
+class DayDetail:
+    """One day of the calendar, for the day page: who has the children when, the exchanges,
+    holidays and events of the day."""
+
+    day: Day
+    calendar: Calendar
+    stays: list[Stay]
+    previous: date
+    following: date
+
+
+def day_detail(access: FamilyAccess, day: date, zone: ZoneInfo) -> DayDetail:
+    """The local date `day` in `zone` (the family's). Queries: those of calendar_between."""
+    calendar = calendar_between(access, day, day + timedelta(days=1), zone=zone)
+    start, end = local_midnight(zone, day), local_midnight(zone, day + timedelta(days=1))
+    stays = []
+    for segment in calendar.segments:
+        plan = calendar.plan_at(segment.start)
+        stays.append(
+            Stay(
+                parent=segment.parent,
+                name=plan.name_of(segment.parent) if plan else segment.parent,
+                start=segment.start,
+                end=segment.end,
+                starts_day=segment.start <= start,
+                ends_day=segment.end >= end,
+                label="" if segment.source.kind == "rotation" else segment.source.label,
+            )
+        )
+    return DayDetail(
+        day=calendar.days[0],
+        calendar=calendar,
+        stays=stays,
+        previous=day - timedelta(days=1),
+        following=day + timedelta(days=1),
+    )
 
 
 def add_months(day: date, months: int) -> date:
@@ -476,7 +571,12 @@ def plan_preview(
     for _index in range(calendar_months):
         low, high = month_grid(month.year, month.month)
         calendar = calendar_between(
-            access, low, high, schedule=schedule, month=(month.year, month.month)
+            access,
+            low,
+            high,
+            schedule=schedule,
+            month=(month.year, month.month),
+            zone=zone_or_utc(access.family.timezone),
         )
         months.append((month, calendar))
         month = add_months(month, 1)

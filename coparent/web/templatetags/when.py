@@ -102,15 +102,19 @@ def moment_in(value: object, zone_name: str, autoescape: bool = True) -> Shown:
 
 
 @register.filter(needs_autoescape=True)
-def clock(value: object, autoescape: bool = True) -> Shown:
-    """The time of day in the page's zone, the member's own beside it when it differs."""
+def clock(value: object, how: str = "", autoescape: bool = True) -> Shown:
+    """The time of day in the page's zone, the member's own beside it when it differs;
+    `clock:"alone"` without it, where room is short (a month's cell, whose day page gives
+    both), and `clock:"text"` as bare words (for an attribute or a sentence made first)."""
     instant = _aware(value)
     if instant is None:
         return "" if value is None else str(value)
     frame = zones.current()
     local = when.in_zone(instant, frame.zone)
     text = when.format_clock(local, frame.locale)
-    other = _other(instant, frame.zone, frame.own, frame.locale, "weekday")
+    if how == "text":
+        return text
+    other = "" if how else _other(instant, frame.zone, frame.own, frame.locale, "weekday")
     return _instant(local, text, other, autoescape)
 
 
