@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coparent.families import selectors, services
 from coparent.families.forms import ChildForm, FamilyForm, FamilyZoneForm, InvitationForm
 from coparent.families.models import Role
+from coparent.families.today import family_today
 from coparent.infra import ratelimit
-from coparent.records.selectors import entry_rows, latest_entries
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, posted, submit
 from coparent.web.pages import FamilyPages
@@ -58,20 +58,24 @@ def family_create(request: HttpRequest) -> HttpResponse:
 @family_view()
 @require_http_methods(["GET"])
 def dashboard(request: FamilyRequest) -> HttpResponse:
+    """The family's home: today first (who has the children now and until when, the next
+    exchange, the week's events, what waits for the member), then the rest."""
     access = request.family_access
+    today = family_today(access)
     if not access.can_read_shared:
         # A viewer's role is the calendar and the children's events: the children's first names
         # and ages, and nothing about the members, invitations or the record.
         return render_page(
             request,
             "families/dashboard_viewer.html",
+            today=today,
             children=selectors.child_views(access),
         )
     return render_page(
         request,
         "families/dashboard.html",
+        today=today,
         overview=selectors.family_overview(access),
-        entries=entry_rows(access, latest_entries(access, n=10)),
     )
 
 

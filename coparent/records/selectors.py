@@ -1,5 +1,5 @@
-"""Reads of the family record for people: the timeline, the dashboard's latest entries and a
-plain-language summary of each entry.
+"""Reads of the family record for people: the timeline and a plain-language summary of each
+entry.
 
 Only parents and consented professionals read the record; a viewer's role stops at the calendar
 and child events, so every selector here starts with `access.require_shared()`.
@@ -57,10 +57,6 @@ def record_entries(
             at__lt=format_at(local_midnight(zone, date_to + timedelta(days=1)))
         )
     return entries
-
-
-def latest_entries(access: FamilyAccess, n: int = 10) -> QuerySet[RecordEntry]:
-    return record_entries(access)[:n]
 
 
 def record_people(access: FamilyAccess) -> QuerySet[User]:

@@ -9,7 +9,7 @@ time-share are for parents and consented professionals (`require_shared`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -184,10 +184,18 @@ class Schedule:
 
 def schedule_of(access: FamilyAccess) -> Schedule:
     """The family's effective schedule (one query, whatever the number of versions)."""
-    versions = list(
+    return schedule_from(
         PlanVersion.objects.filter(family=access.family, status__in=COUNTED).order_by(
             "effective_from", "number"
         )
+    )
+
+
+def schedule_from(versions: Iterable[PlanVersion]) -> Schedule:
+    """The effective schedule made of `versions` (any order; only the accepted and superseded
+    ones count), without a query of its own: for a page that reads every version anyway."""
+    versions = sorted(
+        (v for v in versions if v.status in COUNTED), key=lambda v: (v.effective_from, v.number)
     )
     ever = [v for v in versions if v.accepted_at is not None]
     accepted = [v for v in versions if v.status == PlanStatus.ACCEPTED]
@@ -321,6 +329,7 @@ def calendar_between(
         days.append(item)
         index[day] = item
         day += timedelta(days=1)
+
     def name_at(moment: datetime, letter: Letter) -> str:
         plan_then = schedule.plan_on(moment) or plan
         return plan_then.name_of(letter) if plan_then else letter

@@ -40,11 +40,11 @@ from coparent.schedule.forms import (
     initial_from_plan,
 )
 from coparent.schedule.plans import PlanProblem
+from coparent.web import zones
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import say_errors
 from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
-from coparent.web import zones
 from coparent.web.zones import family_zone
 
 AGENDA_DAYS = 42
