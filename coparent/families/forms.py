@@ -33,7 +33,11 @@ class FamilyForm(forms.Form):
         help_text=_("For example “Rivera family”. Everyone you invite will see it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    timezone = ZoneField(initial="UTC", help_text=ZONE_HELP)
+    # Always sent by the page's list; a post without one (a script) makes a family on UTC.
+    timezone = ZoneField(initial="UTC", required=False, help_text=ZONE_HELP)
+
+    def clean_timezone(self) -> str:
+        return str(self.cleaned_data.get("timezone") or "UTC")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

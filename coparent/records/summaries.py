@@ -113,7 +113,7 @@ SUMMARIES: dict[str, Summariser] = {
         _("%(name)s added, born %(date)s")
         % {
             "name": d["name"],
-            "date": d["date_of_birth"],
+            "date": _day(d["date_of_birth"]),
         }
     ),
     Kind.CHILD_CHANGED: _child_changed,

@@ -53,8 +53,8 @@ def family_view(
             family_request.family_access = access
             family_request.family = access.family
             # Every time on a family's page is in the family's zone (coparent.web.zones).
-            zones.enter_family(family_request, access.family)
-            return view(family_request, *args, **kwargs)
+            with zones.in_family(family_request, access.family):
+                return view(family_request, *args, **kwargs)
 
         return login_required(wrapper)
 

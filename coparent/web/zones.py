@@ -8,7 +8,7 @@
   language of the page (coparent.core.when.pick_locale).
 
 `ZoneMiddleware` sets the reader's frame at the start of every request and clears it at the end;
-`family_view` narrows it to the family. Templates read it through the `when` template library
+`family_view` narrows it to the family while its view runs (`in_family`). Templates read it through the `when` template library
 (coparent/web/templatetags/when.py); code that formats outside a request (the PDF of an export)
 sets one with `reading_in`. Django's own current zone follows the frame, so a form's date-time
 field reads what a person types in the zone the page shows.
@@ -124,16 +124,22 @@ def request_locale(request: HttpRequest) -> str:
     )
 
 
-def enter_family(request: HttpRequest, family: Family) -> Frame:
-    """Read this request in `family`'s zone, with the member's own beside it (family_view)."""
+@contextmanager
+def in_family(request: HttpRequest, family: Family) -> Iterator[Frame]:
+    """Read the view's page in `family`'s zone, with the member's own beside it (family_view);
+    the frame before it comes back afterwards."""
     frame = Frame(
         family_zone(family),
         getattr(request, "reading_locale", None) or request_locale(request),
         own=own_zone(request.user),
         family=family,
     )
-    activate(frame)
-    return frame
+    token = _frame.set(frame)
+    try:
+        with timezone.override(frame.zone):
+            yield frame
+    finally:
+        _frame.reset(token)
 
 
 class ZoneMiddleware:
@@ -148,7 +154,7 @@ class ZoneMiddleware:
         if request.path.startswith("/api/"):
             return self.get_response(request)
         locale = request_locale(request)
-        request.reading_locale = locale  # type: ignore[attr-defined]  # read by enter_family
+        request.reading_locale = locale  # type: ignore[attr-defined]  # read by in_family
         # Found only when a page formats a time: /healthz and the pages without one do no
         # database work for it.
         activate(Frame(lambda: reader_zone(request.user), locale))

@@ -152,17 +152,18 @@ def count(value: object) -> str:
 @register.simple_tag(takes_context=True)
 def span(context: template.Context, start: datetime, end: datetime, zone_name: str) -> Shown:
     """From `start` to `end` in the zone `zone_name` (an event's own), named when it is not the
-    page's, with the page's zone beside it when it differs."""
+    page's, with the page's zone and the member's own beside it where they differ."""
     frame = zones.current()
     zone = zone_or_utc(zone_name)
     text = when.format_span(start, end, zone, frame.locale)
     named = when.zone_place(zone) if zone != frame.zone else ""
-    other = ""
-    if zone != frame.zone:
-        other = _("%(time)s in %(place)s") % {
-            "time": when.format_span(start, end, frame.zone, frame.locale),
-            "place": when.zone_place(frame.zone),
-        }
+    # The page's zone, and the member's own, each where it is not the event's.
+    others = [z for z in dict.fromkeys((frame.zone, frame.own)) if z is not None and z != zone]
+    other = "; ".join(
+        _("%(time)s in %(place)s")
+        % {"time": when.format_span(start, end, z, frame.locale), "place": when.zone_place(z)}
+        for z in others
+    )
     return _instant(when.in_zone(start, zone), text, other, context.autoescape, zone_name=named)
 
 
