@@ -8,10 +8,11 @@
   language of the page (coparent.core.when.pick_locale).
 
 `ZoneMiddleware` sets the reader's frame at the start of every request and clears it at the end;
-`family_view` narrows it to the family while its view runs (`in_family`). Templates read it through the `when` template library
-(coparent/web/templatetags/when.py); code that formats outside a request (the PDF of an export)
-sets one with `reading_in`. Django's own current zone follows the frame, so a form's date-time
-field reads what a person types in the zone the page shows.
+`family_view` narrows it to the family while its view runs (`in_family`). Templates read it
+through the `when` template library (coparent/web/templatetags/when.py); code that formats
+outside a request (an email, the PDF of an export) sets one with `reading_in`. On a family's
+page Django's own current zone follows the frame, so a form's date-time field reads what a
+person types in the zone the page shows.
 """
 
 from __future__ import annotations
