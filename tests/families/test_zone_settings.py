@@ -5,6 +5,7 @@ a zone of their own, given beside the family's."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -123,3 +124,39 @@ def test_the_record_and_message_filters_take_the_familys_dates(cast):
         {"q": "late", "date_from": "2027-03-02", "date_to": "2027-03-02"},
     )
     assert "Late" in page.content.decode() and "1 message found" in page.content.decode()
+
+
+def test_an_export_for_a_day_takes_the_familys_day(cast):
+    """Asked on the export page, the dates are the family's: the message of 23:30 UTC on
+    1 March is in an Auckland family's export of 2 March, and the document says whose days."""
+    from django.test import TestCase
+
+    from coparent.messaging.services import thread_start
+    from coparent.records.export import build_export
+    from coparent.records.models import ExportJob
+
+    Family.objects.filter(pk=cast.family.pk).update(timezone="Pacific/Auckland")
+    cast.family.refresh_from_db()
+    thread_start(
+        access=cast.access(cast.sam),
+        subject="Late",
+        topic="other",
+        body="Late news",
+        at=datetime(2027, 3, 1, 23, 30, tzinfo=UTC),
+    )
+    url = reverse("records:export", args=[cast.family.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_for(cast.alex).post(
+            url, {"file_format": "json", "date_from": "2027-03-02", "date_to": "2027-03-02"}
+        )
+    job = ExportJob.objects.get(family=cast.family)
+    assert job.timezone == "Pacific/Auckland"
+    document = build_export(
+        family=cast.family,
+        date_from=job.date_from,
+        date_to=job.date_to,
+        zone=ZoneInfo(job.timezone),
+    )
+    assert document["scope"]["timezone"] == "Pacific/Auckland"
+    in_scope = [e["kind"] for e in document["entries"] if "at" in e]
+    assert in_scope == ["message.sent"]
