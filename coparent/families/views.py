@@ -85,17 +85,18 @@ def family_settings(request: FamilyRequest) -> HttpResponse:
     """A parent changes the family's time zone (recorded, as both parents read in it)."""
     access = request.family_access
     form = FamilyZoneForm(posted(request), initial={"timezone": request.family.timezone})
-    saved = request.method == "POST" and submit(
-        form,
-        lambda data: services.family_zone_set(access=access, timezone_name=data["timezone"]),
-    )
-    if saved:
-        messages.success(
-            request,
-            _("Every time in the family space is now shown in %(zone)s.")
-            % {"zone": saved.timezone},
+    if request.method == "POST":
+        saved = submit(
+            form,
+            lambda data: services.family_zone_set(access=access, timezone_name=data["timezone"]),
         )
-        return redirect("families:settings", family_id=request.family.pk)
+        if saved is not None:
+            messages.success(
+                request,
+                _("Every time in the family space is now shown in %(zone)s.")
+                % {"zone": saved.timezone},
+            )
+            return redirect("families:settings", family_id=request.family.pk)
     return render_page(request, "families/settings.html", nav="members", form=form)
 
 
