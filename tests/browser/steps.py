@@ -100,6 +100,17 @@ def propose_and_accept_plan(page, sam_page, dashboard: str, start, zone: str) ->
     sam_page.wait_for_load_state()
 
 
+def send_message(page, dashboard: str, subject: str, topic: str, body: str) -> str:
+    """Write a new conversation from the message pages; returns its address."""
+    page.goto(dashboard + "messages/new/")
+    page.fill("input[name=subject]", subject)
+    page.select_option("select[name=topic]", topic)
+    page.fill("textarea[name=body]", body)
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
+    return page.url.split("#")[0]
+
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -18,6 +18,7 @@ from tests.browser.steps import (
     console_errors,
     family_with_two_parents,
     propose_and_accept_plan,
+    send_message,
 )
 
 pytestmark = pytest.mark.browser
@@ -46,13 +47,9 @@ def rivera(server, browser):
     sam_page.get_by_role("button", name="Add the event").click()
     sam_page.wait_for_load_state()
 
-    sam_page.goto(dashboard + "messages/new/")
-    sam_page.fill("input[name=subject]", "Dentist")
-    sam_page.select_option("select[name=topic]", "health")
-    sam_page.fill("textarea[name=body]", "The dentist moved Mia to Friday at 15:00.")
-    sam_page.get_by_role("button", name="Send").click()
-    sam_page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
-    thread = sam_page.url.split("#")[0]
+    thread = send_message(
+        sam_page, dashboard, "Dentist", "health", "The dentist moved Mia to Friday at 15:00."
+    )
     yield {"page": page, "sam_page": sam_page, "dashboard": dashboard, "thread": thread}
     alex.close()
     sam.close()

@@ -15,6 +15,7 @@ from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import age_on, get_family_access
 from coparent.records.models import RecordEntry
+from tests.events.conftest import add_party
 from tests.factories import UserFactory
 from tests.families.helpers import call_view, client_for, invite, join
 
@@ -257,18 +258,7 @@ def test_creating_a_family_needs_an_account(cast):
 
 def _party(cast, title: str = "Mia's party", days: int = 2) -> None:
     """An event in the coming week, so the home page's event queries all run."""
-    from coparent.events.services import event_add
-
-    start = timezone.now() + timedelta(days=days)
-    event_add(
-        access=cast.access(cast.sam),
-        title=title,
-        kind="birthday_party",
-        children=[cast.mia],
-        timezone_name="Europe/Paris",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-    )
+    add_party(cast, by=cast.sam, title=title, starts_at=timezone.now() + timedelta(days=days))
 
 
 def _grow(cast, n: int) -> None:

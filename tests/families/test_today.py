@@ -12,11 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coparent.events.services import event_add, rsvp_set
+from coparent.events.services import rsvp_set
 from coparent.families.models import Family
 from coparent.families.today import family_today
 from coparent.messaging.services import thread_start
 from coparent.schedule.services import plan_accept, plan_propose
+from tests.events.conftest import add_party
 from tests.families.helpers import client_for
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -82,12 +83,13 @@ def test_without_a_plan_the_page_says_so_and_a_parent_is_offered_the_editor(cast
     assert reverse("schedule:edit", args=[cast.family.pk]) not in viewer.content.decode()
 
 
-def _event(cast, title: str, start: datetime, by=None):
-    return event_add(
-        access=cast.access(by or cast.sam),
+def _event(cast, title: str, start: datetime):
+    """Sam adds an hour-long game of Mia's, in Chicago."""
+    return add_party(
+        cast,
+        by=cast.sam,
         title=title,
         kind="sports",
-        children=[cast.mia],
         timezone_name="America/Chicago",
         starts_at=start,
         ends_at=start + timedelta(hours=1),
