@@ -160,3 +160,25 @@ def test_an_export_for_a_day_takes_the_familys_day(cast):
     assert document["scope"]["timezone"] == "Pacific/Auckland"
     in_scope = [e["kind"] for e in document["entries"] if "at" in e]
     assert in_scope == ["message.sent"]
+
+
+def test_families_from_before_zones_take_their_plans_zone(cast):
+    """The migration that gave families a zone: the Rivera family's accepted plan is in
+    Chicago, so its pages keep showing Chicago's times; the Okafor family has no plan and
+    stays on UTC until a parent chooses."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from coparent.schedule.services import plan_accept, plan_propose
+    from tests.schedule.conftest import plan_data, today
+
+    version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=today())
+    plan_accept(access=cast.access(cast.sam), version=version)
+    migration = import_module("coparent.schedule.migrations.0002_family_zone_from_plan")
+
+    migration.family_zone_from_plan(apps, None)
+
+    cast.family.refresh_from_db()
+    cast.other_family.refresh_from_db()
+    assert (cast.family.timezone, cast.other_family.timezone) == ("America/Chicago", "UTC")
