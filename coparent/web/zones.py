@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -28,7 +27,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from coparent.accounts.models import User
-from coparent.core.schedule import local_midnight
 from coparent.core.when import DEFAULT_LOCALE, pick_locale
 from coparent.core.zones import zone_or_utc
 from coparent.families.models import Family, Membership
@@ -56,10 +54,6 @@ class Frame:
     def zone(self) -> ZoneInfo:
         return self._zone if isinstance(self._zone, ZoneInfo) else self._zone()
 
-    def today(self, now: datetime | None = None) -> date:
-        """Today's date where the page's times are read."""
-        return (now or timezone.now()).astimezone(self.zone).date()
-
 
 UTC_ZONE = ZoneInfo("UTC")
 _frame: ContextVar[Frame | None] = ContextVar("coparent_reading_frame", default=None)
@@ -83,8 +77,8 @@ def deactivate() -> None:
 
 @contextmanager
 def reading_in(zone: ZoneInfo, locale: str = DEFAULT_LOCALE) -> Iterator[Frame]:
-    """Format in `zone` and `locale` inside the block (work done outside a request)."""
-    previous = _frame.get()
+    """Format in `zone` and `locale` inside the block (work done outside a request); the frame
+    before it comes back afterwards."""
     frame = Frame(zone, locale)
     token = _frame.set(frame)
     try:
@@ -92,8 +86,6 @@ def reading_in(zone: ZoneInfo, locale: str = DEFAULT_LOCALE) -> Iterator[Frame]:
             yield frame
     finally:
         _frame.reset(token)
-        if previous is not None and isinstance(previous._zone, ZoneInfo):
-            timezone.activate(previous._zone)
 
 
 def family_zone(family: Family) -> ZoneInfo:
@@ -173,9 +165,3 @@ def reader_zone(user: object) -> ZoneInfo:
     if isinstance(user, User) and user.is_authenticated:
         return _first_family_zone(user)
     return UTC_ZONE
-
-
-def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The instants [start, end) of the local date `day` in `zone`: what a filter "from this
-    date to that one" means for a reader in that zone (23 or 25 hours when the clocks change)."""
-    return local_midnight(zone, day), local_midnight(zone, day + timedelta(days=1))

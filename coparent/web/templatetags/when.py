@@ -3,8 +3,8 @@
 - `{{ instant|moment }}` — date and time in the page's zone ("Nov 30, 2027, 6:54 PM"), with
   the member's own zone beside it when they chose one that differs; `|moment:"weekday"` for
   "Tue, Nov 30, 6:54 PM";
-- `{{ instant|moment_in:zone_name }}` — in another zone (an event's own), with the page's
-  zone beside it when it differs;
+- `{% span start end zone_name %}` — from one instant to another in another zone (an event's
+  own), named, with the page's zone and the member's own beside it where they differ;
 - `{{ instant|clock }}` — the time of day only ("6:54 PM");
 - `{{ date|day }}`, `{{ date|day:"weekday" }}`, `{{ date|day:"month" }}`… — a calendar date
   in one of coparent.core.when.DAY_STYLES; `{{ date|long_day }}` written out in full;
@@ -83,22 +83,6 @@ def moment(value: object, style: str = "date", autoescape: bool = True) -> Shown
     text = when.format_moment(local, frame.zone, frame.locale, style=style)
     other = _other(instant, frame.zone, frame.own, frame.locale, style)
     return _instant(local, text, other, autoescape)
-
-
-@register.filter(needs_autoescape=True)
-def moment_in(value: object, zone_name: str, autoescape: bool = True) -> Shown:
-    """Date and time in `zone_name` (named after it), with the page's zone beside it when it
-    differs: an event in Paris seen by a family in Auckland gives both."""
-    instant = _aware(value)
-    if instant is None:
-        return "" if value is None else str(value)
-    frame = zones.current()
-    zone = zone_or_utc(zone_name)
-    local = when.in_zone(instant, zone)
-    text = when.format_moment(local, zone, frame.locale, style="weekday_year")
-    other = _other(instant, zone, frame.zone, frame.locale, "weekday")
-    named = when.zone_place(zone) if zone != frame.zone else ""
-    return _instant(local, text, other, autoescape, zone_name=named)
 
 
 @register.filter(needs_autoescape=True)
