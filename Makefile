@@ -29,8 +29,11 @@ lint: $(STAMP)
 	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
 	DEBUG=1 $(BIN)/python -m django makemigrations --check --dry-run --settings=coparent.settings >/dev/null
 
+# Debian's Chromium, and the npm packages the browser tests load into pages (axe-core), from
+# package-lock.json into ./node_modules (never committed).
 install-browser:
 	@bash scripts/install-chromium.sh
+	@bash scripts/install-browser-tools.sh
 
 test: $(STAMP) lint install-browser
 	@bash scripts/check-system-libs.sh

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # allauth's: the request it needs for its flows, and its "log in again first" redirects.
     "allauth.account.middleware.AccountMiddleware",
     "coparent.accounts.middleware.SessionTrackingMiddleware",
+    # The zone and locale every time on the page is read in (coparent/web/zones.py).
+    "coparent.web.zones.ZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "coparent.web.middleware.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -239,6 +239,8 @@ WEB: dict[str, Row] = {
         expect(LOGIN, 200, 404, 404, 404),
     ),
     "accounts:sessions": Row("GET", lambda c: "/accounts/sessions/", ACCOUNT_PAGE),
+    # One's own time zone: about the signed-in person only.
+    "accounts:zone": Row("GET", lambda c: "/accounts/zone/", ACCOUNT_PAGE),
     # Alex's session: only Alex may end it; for anyone else it does not exist.
     "accounts:session_end": Row(
         "POST",
@@ -254,6 +256,8 @@ WEB: dict[str, Row] = {
     # Families.
     "families:create": Row("GET", lambda c: "/families/new/", ACCOUNT_PAGE),
     "families:dashboard": Row("GET", lambda c: f"{_fam(c)}/", ANY_MEMBER_PAGE),
+    # The family's time zone: its parents set it (a change is recorded).
+    "families:settings": Row("GET", lambda c: f"{_fam(c)}/settings/", PARENT_PAGE),
     "families:children": Row("GET", lambda c: f"{_fam(c)}/children/", SHARED_PAGE),
     "families:child_add": Row("GET", lambda c: f"{_fam(c)}/children/new/", PARENT_PAGE),
     "families:child_edit": Row(
@@ -315,6 +319,8 @@ WEB: dict[str, Row] = {
     # proposals and the time-share; parents propose and answer.
     "schedule:month": Row("GET", lambda c: _sch(c, ""), ANY_MEMBER_PAGE),
     "schedule:agenda": Row("GET", lambda c: _sch(c, "agenda/"), ANY_MEMBER_PAGE),
+    # A day of the calendar is the calendar: every member's, viewers too.
+    "schedule:day": Row("GET", lambda c: _sch(c, "day/2040-01-03/"), ANY_MEMBER_PAGE),
     "schedule:edit": Row("GET", lambda c: _sch(c, "plan/"), PARENT_PAGE),
     # An empty form answers the preview fragment with its problems (200), saving nothing.
     "schedule:preview": Row(

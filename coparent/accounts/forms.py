@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
+from coparent.core.zones import all_zone_choices
 from coparent.infra.labels import label_problem
 
 if TYPE_CHECKING:
@@ -277,3 +278,21 @@ class TokenCreateForm(forms.Form):
         required=False,
         help_text=_("A token that expires stops working by itself; you can revoke it any time."),
     )
+
+
+class OwnZoneForm(forms.Form):
+    timezone = forms.ChoiceField(
+        label=_("Your own time zone"),
+        required=False,
+        help_text=_(
+            "Each family's pages show times in the family's zone. If you live in another one, "
+            "choose it: every time is then given in yours too."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [  # type: ignore[attr-defined]
+            ("", _("None: I read times in my family's zone")),
+            *all_zone_choices(),
+        ]

@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.zones import ZONE_MAX_CHARS
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -63,6 +65,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Bumped on every credential change; sessions remember the value they started with, so a
     # password, email or second-factor change ends every other session at its next request.
     credentials_version = models.PositiveIntegerField(default=1)
+    # The member's own IANA zone, if they chose one: family pages then give each time in it too,
+    # beside the family's; pages outside a family use it. Empty: the family's zone.
+    timezone = models.CharField(_("your time zone"), max_length=ZONE_MAX_CHARS, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -33,6 +33,7 @@ from coparent.accounts.adapter import client_ip
 from coparent.accounts.models import ApiToken, AuditEvent, User, hash_token, new_token
 from coparent.accounts.selectors import LAST_USED_RESOLUTION, SESSION_CREDENTIALS_VERSION
 from coparent.accounts.tasks import send_credentials_notice, send_email_changed_notice
+from coparent.core.zones import is_known_zone
 
 Kind = AuditEvent.Kind
 
@@ -371,3 +372,16 @@ def token_revoke(*, user: User, token: ApiToken, client: ClientInfo | None = Non
                 client=client,
                 detail={"token": token.pk, "name": token.name, "hint": token.hint},
             )
+
+
+def own_zone_set(*, user: User, timezone_name: str) -> User:
+    """The member's own time zone ("" for none: the family's zone is theirs). Family pages then
+    give each time in it too, beside the family's; account pages use it."""
+    timezone_name = (timezone_name or "").strip()
+    if timezone_name and not is_known_zone(timezone_name):
+        raise ValidationError(
+            {"timezone": [_("Choose a time zone from the list, or none to use your family's.")]}
+        )
+    user.timezone = timezone_name
+    user.save(update_fields=["timezone"])
+    return user

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.security, name="security"),
     # Before allauth's "confirm/<key>/", which would otherwise swallow it.
     path("confirm/resend/", views.confirm_resend, name="confirm_resend"),
+    path("zone/", views.own_zone, name="zone"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<int:pk>/end/", views.session_end, name="session_end"),
     path("tokens/", views.tokens, name="tokens"),

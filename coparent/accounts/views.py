@@ -47,6 +47,7 @@ from coparent.accounts import selectors, services
 from coparent.accounts.adapter import safe_next
 from coparent.accounts.forms import (
     EmailChangeForm,
+    OwnZoneForm,
     PasswordResetForm,
     PasswordResetKeyForm,
     SignupForm,
@@ -499,6 +500,22 @@ def security(request: AuthenticatedRequest) -> HttpResponse:
             "session_count": selectors.active_sessions(user).count(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_zone(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    form = OwnZoneForm(request.POST or None, initial={"timezone": user.timezone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.own_zone_set(user=user, timezone_name=form.cleaned_data["timezone"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your time zone is saved."))
+            return redirect("accounts:security")
+    return render(request, "accounts/zone.html", {"form": form})
 
 
 # --- Sessions ----------------------------------------------------------------------------------

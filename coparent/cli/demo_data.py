@@ -86,8 +86,10 @@ class _Story:
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         return user
 
-    def found(self, user: User, name: str, *, at: datetime) -> tuple[Family, FamilyAccess]:
-        family = services.family_create(user=user, name=name, at=at)
+    def found(
+        self, user: User, name: str, *, zone: str, at: datetime
+    ) -> tuple[Family, FamilyAccess]:
+        family = services.family_create(user=user, name=name, timezone_name=zone, at=at)
         self.cast.append((user, "parent"))
         return family, get_family_access(user, family.pk)
 
@@ -212,7 +214,9 @@ def _api_token(user: User) -> str:
 def _martin_lopez(story: _Story) -> DemoFamily:
     """Two parents, Emma and Noah, a mediator both parents agreed to, and a grandmother."""
     jordan = story.person("Jordan", "Martin", at=story.day(366, 18))
-    family, jordan_access = story.found(jordan, "Martin-Lopez family", at=story.day(365, 19, 30))
+    family, jordan_access = story.found(
+        jordan, "Martin-Lopez family", zone="America/Chicago", at=story.day(365, 19, 30)
+    )
     story.child(jordan_access, "Emma", date(2017, 4, 12), at=story.day(365, 19, 40))
     noah = story.child(jordan_access, "Noah", date(2020, 9, 3), at=story.day(365, 19, 42))
 
@@ -283,7 +287,9 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     """Two parents, Ava and Liam, a nanny who sees the calendar, and a parenting coordinator
     still waiting for the second parent's consent."""
     taylor = story.person("Taylor", "Nguyen", at=story.day(341, 9))
-    family, taylor_access = story.found(taylor, "Nguyen-Brooks family", at=story.day(340, 20, 10))
+    family, taylor_access = story.found(
+        taylor, "Nguyen-Brooks family", zone="Europe/London", at=story.day(340, 20, 10)
+    )
     story.child(taylor_access, "Ava", date(2015, 2, 18), at=story.day(340, 20, 15))
     story.child(taylor_access, "Liam", date(2018, 11, 30), at=story.day(340, 20, 18))
 

@@ -9,6 +9,9 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # The record's timeline and PDF learn to describe event entries in plain words.
-        from coparent.events import summaries
+        from coparent.events import summaries, today
+        from coparent.families.today import on_today
 
         summaries.register()
+        # The family's home page lists the week's events and those waiting for an answer.
+        on_today(today.today_in_events)

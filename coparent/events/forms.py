@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.zones import zone_choices
 from coparent.events.models import (
     NOTES_MAX_CHARS,
     PLACE_MAX_CHARS,
@@ -20,7 +21,6 @@ from coparent.events.models import (
     EventKind,
 )
 from coparent.events.services import EventDetails
-from coparent.events.zones import zone_choices
 from coparent.families.models import Child
 from coparent.families.selectors import ChildView
 from coparent.web.forms import field_of
@@ -80,16 +80,12 @@ class EventForm(forms.Form):
         *,
         children: QuerySet[Child],
         zone: str = "UTC",
-        guess_zone: bool = False,
         initial: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(data, initial=initial)
         field_of(self, "children", forms.ModelMultipleChoiceField).queryset = children
         field_of(self, "timezone", forms.ChoiceField).choices = zone_choices(zone)
         self.fields["timezone"].initial = zone
-        if guess_zone and not self.is_bound:
-            # events/zone.js picks the browser's own zone when it is one of the choices.
-            self.fields["timezone"].widget.attrs["data-guess-zone"] = "1"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,13 +18,13 @@ from django.db.models import Q
 from django.utils.timezone import now as utc_now
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.zones import ZONE_MAX_CHARS
 from coparent.families.models import Child, Family
 
 TITLE_MAX_CHARS = 200
 PLACE_MAX_CHARS = 200
 NOTES_MAX_CHARS = 4_000
 RSVP_NOTE_MAX_CHARS = 500
-ZONE_MAX_CHARS = 64
 
 
 class EventKind(models.TextChoices):

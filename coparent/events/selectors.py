@@ -147,17 +147,6 @@ def event_page(
     )
 
 
-def usual_zone(access: FamilyAccess) -> str | None:
-    """The time zone of the family's most recently added event: the add form's default, until
-    the family has a zone of its own. None before the first event."""
-    return (
-        ChildEvent.objects.filter(family=access.family)
-        .order_by("-created_at")
-        .values_list("timezone", flat=True)
-        .first()
-    )
-
-
 def event_parents(access: FamilyAccess) -> list[User]:
     """The family's current parents, whose answers the event page shows (one query); empty for
     a viewer, who does not see who answered what."""

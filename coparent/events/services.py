@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coparent.core.zones import is_known_zone
 from coparent.events.models import (
     NOTES_MAX_CHARS,
     PLACE_MAX_CHARS,
@@ -33,7 +34,6 @@ from coparent.events.models import (
     Rsvp,
 )
 from coparent.events.tasks import notify_event_news
-from coparent.events.zones import is_known_zone
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import NotFound

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from coparent.core.when import format_day, format_moment, format_span
+from coparent.core.zones import zone_or_utc
 from coparent.events.models import Answer, EventKind
 from coparent.records.models import Kind
 from coparent.records.summaries import register_summary
+from coparent.web.zones import current
 
 
 def _kind(value: object) -> str:
@@ -24,24 +27,27 @@ def _answer(value: object) -> str:
     return str(labels.get(value, value))
 
 
-def _moment(text: str | None) -> str:
-    """ "2027-06-12T15:00+02:00" -> "2027-06-12 15:00" (the local clock time as recorded)."""
-    if not text:
-        return ""
-    return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
+def _day(text: str) -> str:
+    return format_day(date.fromisoformat(text), current().locale, "weekday_year")
+
+
+def _moment(text: str) -> str:
+    """ "2027-06-12T15:00+02:00" as the local clock time it records, the reader's way."""
+    moment = datetime.fromisoformat(text)
+    return format_moment(moment, moment.tzinfo or UTC, current().locale, style="weekday_year")
 
 
 def when_text(d: dict[str, Any]) -> str:
-    """The time of an event as an entry recorded it, in the event's own zone."""
+    """The time of an event as an entry recorded it ("2027-06-12T15:00+02:00", the local
+    clock time with its offset), in the event's own zone, named."""
     if d.get("all_day"):
-        first, last = d["start_date"], d["end_date"]
+        first, last = _day(d["start_date"]), _day(d["end_date"])
         if first == last:
             return _("%(date)s (all day)") % {"date": first}
         return _("%(first)s to %(last)s (all day)") % {"first": first, "last": last}
-    start, end = _moment(d["starts_at"]), _moment(d["ends_at"])
-    if start[:10] == end[:10]:
-        end = end[11:]
-    return f"{start}–{end} {d['timezone']}"
+    zone = zone_or_utc(d["timezone"])
+    start, end = datetime.fromisoformat(d["starts_at"]), datetime.fromisoformat(d["ends_at"])
+    return f"{format_span(start, end, zone, current().locale)} ({zone.key})"
 
 
 def _added(d: dict[str, Any]) -> str:
@@ -116,7 +122,7 @@ def _changed(d: dict[str, Any]) -> str:
 def _cancelled(d: dict[str, Any]) -> str:
     text = _("“%(title)s” of %(when)s cancelled") % {
         "title": d["title"],
-        "when": _moment(d["starts_at"])[:10],
+        "when": _day(str(d.get("starts_at") or d.get("start_date"))[:10]),
     }
     if d.get("reason"):
         text += _(": %(reason)s") % {"reason": d["reason"]}

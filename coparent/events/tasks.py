@@ -17,6 +17,7 @@ from coparent.events.summaries import change_lines
 from coparent.families.models import Membership
 from coparent.infra.mail import send_email
 from coparent.records.models import Kind, RecordEntry
+from coparent.web.zones import family_zone, reading_in
 
 
 @task()
@@ -47,10 +48,12 @@ def notify_event_news(event_id: str, entry_id: int) -> int:
         "link": settings.BASE_URL
         + reverse("events:detail", kwargs={"family_id": event.family_id, "event_id": event.pk}),
     }
-    for recipient in recipients:
-        send_email(
-            template="events/email/notice",
-            context={**context, "recipient": recipient},
-            to=recipient.email,
-        )
+    # The email gives the event's times in the family's zone too, as its pages do.
+    with reading_in(family_zone(event.family)):
+        for recipient in recipients:
+            send_email(
+                template="events/email/notice",
+                context={**context, "recipient": recipient},
+                to=recipient.email,
+            )
     return len(recipients)

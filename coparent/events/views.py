@@ -97,7 +97,6 @@ def event_detail_page(request: FamilyRequest, event_id: uuid.UUID) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def event_add_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
-    usual = selectors.usual_zone(access)
     initial: dict[str, Any] = {"kind": "other"}
     # Arriving from a child's filtered list, the form starts with that child ticked.
     if request.GET.get("child"):
@@ -105,8 +104,8 @@ def event_add_page(request: FamilyRequest) -> HttpResponse:
     form = EventForm(
         request.POST if request.method == "POST" else None,
         children=children_of(access),
-        zone=usual or "UTC",
-        guess_zone=usual is None,
+        # An event starts in the family's zone; one elsewhere (a trip) can choose its own.
+        zone=request.family.timezone,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():

@@ -9,8 +9,23 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.zones import all_zone_choices
 from coparent.families.models import ProfessionalKind, Role
 from coparent.web.widgets import DateInput
+
+ZONE_HELP = _(
+    "Every time in the family space is shown in this zone, for everyone in it. A member who "
+    "lives elsewhere can add their own zone on their account page."
+)
+
+
+class ZoneField(forms.ChoiceField):
+    """An IANA zone from the whole list; the page preselects the browser's own zone (site.js)
+    until the person chooses."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("label", _("Time zone"))
+        super().__init__(choices=all_zone_choices, **kwargs)  # type: ignore[arg-type]
 
 
 class FamilyForm(forms.Form):
@@ -20,6 +35,21 @@ class FamilyForm(forms.Form):
         help_text=_("For example “Rivera family”. Everyone you invite will see it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    # Always sent by the page's list; a post without one (a script) makes a family on UTC.
+    timezone = ZoneField(initial="UTC", required=False, help_text=ZONE_HELP)
+
+    def clean_timezone(self) -> str:
+        return str(self.cleaned_data.get("timezone") or "UTC")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.is_bound:
+            # Filled in by the browser's own zone (Intl), in site.js, when it is in the list.
+            self.fields["timezone"].widget.attrs["data-guess-zone"] = "1"
+
+
+class FamilyZoneForm(forms.Form):
+    timezone = ZoneField(help_text=ZONE_HELP)
 
 
 class ChildForm(forms.Form):

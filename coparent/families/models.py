@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.zones import ZONE_MAX_CHARS
+
 MAX_PARENTS = 2
 
 
@@ -39,6 +41,10 @@ class Family(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # (After the fields that use django.utils.timezone, which this name hides in the class.)
+    # The IANA zone every page of the family shows its times in (coparent.web.zones), chosen at
+    # creation (the creator's browser's zone by default) and changed by a parent.
+    timezone = models.CharField(_("time zone"), max_length=ZONE_MAX_CHARS, default="UTC")
 
     class Meta:
         verbose_name_plural = _("families")

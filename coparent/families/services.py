@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.core.zones import is_known_zone
 from coparent.families.hooks import member_joined
 from coparent.families.links import INVITATION_PURPOSE, invitation_path
 from coparent.families.models import (
@@ -58,7 +59,18 @@ def _clean_child(name: str, date_of_birth: date) -> tuple[str, date]:
     return name, date_of_birth
 
 
-def family_create(*, user: User, name: str, at: datetime | None = None) -> Family:
+def _zone_problems(errors: dict[str, list[str]], timezone_name: str) -> None:
+    if not is_known_zone(timezone_name):
+        errors["timezone"] = [
+            _("Choose a time zone from the list, such as Europe/Paris or America/Chicago.")
+        ]
+
+
+def family_create(
+    *, user: User, name: str, timezone_name: str = "UTC", at: datetime | None = None
+) -> Family:
+    """A new family space with `user` as its first parent. `timezone_name` is the IANA zone
+    its pages show every time in (the page offers the creator's browser's zone)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the family space a name.")]})
@@ -66,11 +78,15 @@ def family_create(*, user: User, name: str, at: datetime | None = None) -> Famil
         raise ValidationError({"name": [_("A name can be at most 100 characters.")]})
     errors: dict[str, list[str]] = {}
     check_label(errors, "name", name)
+    timezone_name = (timezone_name or "").strip()
+    _zone_problems(errors, timezone_name)
     if errors:
         raise ValidationError(errors)
     moment = _now(at)
     with transaction.atomic():
-        family = Family.objects.create(name=name, created_by=user, created_at=moment)
+        family = Family.objects.create(
+            name=name, created_by=user, created_at=moment, timezone=timezone_name
+        )
         membership = Membership.objects.create(
             family=family, user=user, role=Role.PARENT, joined_at=moment
         )
@@ -79,7 +95,7 @@ def family_create(*, user: User, name: str, at: datetime | None = None) -> Famil
             kind=Kind.FAMILY_CREATED,
             actor=user,
             at=moment,
-            data={"family": str(family.pk), "name": name},
+            data={"family": str(family.pk), "name": name, "timezone": timezone_name},
         )
         record_append(
             family=family,
@@ -88,6 +104,33 @@ def family_create(*, user: User, name: str, at: datetime | None = None) -> Famil
             at=moment,
             data=_member_data(membership),
         )
+    return family
+
+
+def family_zone_set(*, access: FamilyAccess, timezone_name: str) -> Family:
+    """A parent changes the zone the family's pages show times in. Both parents read the
+    family's times in it, so the change is recorded; choosing the zone in force changes
+    nothing."""
+    access.require_parent()
+    timezone_name = (timezone_name or "").strip()
+    errors: dict[str, list[str]] = {}
+    _zone_problems(errors, timezone_name)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        family = Family.objects.select_for_update().get(pk=access.family.pk)
+        if family.timezone == timezone_name:
+            return family
+        before = family.timezone
+        family.timezone = timezone_name
+        family.save(update_fields=["timezone"])
+        record_append(
+            family=family,
+            kind=Kind.FAMILY_ZONE_CHANGED,
+            actor=access.membership.user,
+            data={"from": before, "to": timezone_name},
+        )
+    access.family.timezone = timezone_name
     return family
 
 

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coparent.accounts.http import AuthenticatedRequest
 from coparent.families import selectors, services
-from coparent.families.forms import ChildForm, FamilyForm, InvitationForm
+from coparent.families.forms import ChildForm, FamilyForm, FamilyZoneForm, InvitationForm
 from coparent.families.models import Role
+from coparent.families.today import family_today
 from coparent.infra import ratelimit
-from coparent.records.selectors import entry_rows, latest_entries
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, posted, submit
 from coparent.web.pages import FamilyPages
@@ -43,7 +43,11 @@ def family_create(request: AuthenticatedRequest) -> HttpResponse:
     form = FamilyForm(posted(request))
     family = submit(
         form,
-        lambda data: services.family_create(user=request.user, name=data["name"]),
+        lambda data: services.family_create(
+            user=request.user,
+            name=data["name"],
+            timezone_name=data["timezone"],
+        ),
     )
     if family:
         messages.success(
@@ -56,21 +60,46 @@ def family_create(request: AuthenticatedRequest) -> HttpResponse:
 @family_view()
 @require_http_methods(["GET"])
 def dashboard(request: FamilyRequest) -> HttpResponse:
+    """The family's home: today first (who has the children now and until when, the next
+    exchange, the week's events, what waits for the member), then the rest."""
     access = request.family_access
+    today = family_today(access)
     if not access.can_read_shared:
         # A viewer's role is the calendar and the children's events: the children's first names
         # and ages, and nothing about the members, invitations or the record.
         return render_page(
             request,
             "families/dashboard_viewer.html",
+            today=today,
             children=selectors.child_views(access),
         )
     return render_page(
         request,
         "families/dashboard.html",
+        today=today,
         overview=selectors.family_overview(access),
-        entries=entry_rows(access, latest_entries(access, n=10)),
     )
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def family_settings(request: FamilyRequest) -> HttpResponse:
+    """A parent changes the family's time zone (recorded, as both parents read in it)."""
+    access = request.family_access
+    form = FamilyZoneForm(posted(request), initial={"timezone": request.family.timezone})
+    if request.method == "POST":
+        saved = submit(
+            form,
+            lambda data: services.family_zone_set(access=access, timezone_name=data["timezone"]),
+        )
+        if saved is not None:
+            messages.success(
+                request,
+                _("Every time in the family space is now shown in %(zone)s.")
+                % {"zone": saved.timezone},
+            )
+            return redirect("families:settings", family_id=request.family.pk)
+    return render_page(request, "families/settings.html", nav="members", form=form)
 
 
 # --- Children -----------------------------------------------------------------------------------

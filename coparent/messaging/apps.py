@@ -12,11 +12,14 @@ class MessagingConfig(AppConfig):
         from PIL import Image
 
         from coparent.families.hooks import on_member_joined
-        from coparent.messaging import attachments, services, summaries
+        from coparent.families.today import on_today
+        from coparent.messaging import attachments, services, summaries, today
 
         summaries.register()
         # A parent who joins receives the conversations written before they came.
         on_member_joined(services.deliver_waiting_messages)
+        # The family's home page says how many messages wait to be read.
+        on_today(today.today_in_messages)
         # Pillow's own decompression-bomb guard, set deliberately for every image this process
         # opens (WeasyPrint's included): it warns above this many pixels and refuses twice as
         # many. Attachments are refused above it before Pillow is asked to decode anything.

@@ -113,8 +113,9 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     sender = forms.TypedChoiceField(label=_("From"), required=False, coerce=int, empty_value=None)
-    date_from = BoundedDateField(label=_("From (UTC date)"), required=False, widget=DateInput())
-    date_to = BoundedDateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+    # Dates in the family's zone, like every date on its pages.
+    date_from = BoundedDateField(label=_("Sent from"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("Sent until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

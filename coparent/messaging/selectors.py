@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -24,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from coparent.accounts.models import User
+from coparent.core.schedule import local_midnight
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_owned, parse_pk, professional_has_access
 from coparent.messaging import search
@@ -389,10 +391,12 @@ def search_messages(
     date_to: date | None = None,
     limit: int = SEARCH_LIMIT,
     shield: bool = False,
+    zone: ZoneInfo | None = None,
 ) -> list[SearchHit]:
     """Messages of the user's own threads matching every word and "phrase" of `query` (whole
     words, any case; see coparent.messaging.search), newest first, at most `limit`, each with a
-    highlighted snippet. Dates are UTC days, both ends included. One query. With `shield` (the
+    highlighted snippet. Dates are calendar days in `zone` (the family's on the page; UTC by
+    default, as the API documents), both ends included. One query. With `shield` (the
     searcher's shield is on), a snippet of someone else's message folds what the thread page
     folds."""
     terms = search.parse(query)
@@ -409,11 +413,11 @@ def search_messages(
             messages = messages.filter(body__contains=term.text)
     if sender_id is not None:
         messages = messages.filter(sender_id=sender_id)
+    zone = zone or ZoneInfo("UTC")
     if date_from is not None:
-        messages = messages.filter(created_at__gte=datetime.combine(date_from, time(), UTC))
+        messages = messages.filter(created_at__gte=local_midnight(zone, date_from))
     if date_to is not None:
-        end = datetime.combine(date_to, time(), UTC) + timedelta(days=1)
-        messages = messages.filter(created_at__lt=end)
+        messages = messages.filter(created_at__lt=local_midnight(zone, date_to + timedelta(days=1)))
     found = messages.select_related("sender", "thread").order_by("-created_at", "-pk")[:limit]
     reader = access.membership.user_id
     label = gettext("Show original wording")

@@ -46,6 +46,7 @@ from coparent.web.forms import add_service_error
 from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
 from coparent.web.tone import advice
+from coparent.web.zones import family_zone
 
 INBOX_PAGE = 30
 
@@ -214,6 +215,7 @@ def search(request: FamilyRequest) -> HttpResponse:
             sender_id=data["sender"],
             date_from=data["date_from"],
             date_to=data["date_to"],
+            zone=family_zone(request.family),
             # The searcher's shield folds snippets of received messages as the thread does.
             shield=shield_enabled(request.user),
         )

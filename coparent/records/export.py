@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -34,6 +35,9 @@ from coparent.core.record.chain import (
     sign_head,
     stub_of,
 )
+from coparent.core.schedule import local_midnight
+from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_label
+from coparent.core.zones import zone_or_utc
 from coparent.families.models import Family, Membership
 from coparent.infra.keys import ensure_signing_key
 from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
@@ -106,16 +110,15 @@ def check_chain(entries: Iterable[dict[str, Any]]) -> int:
 
 
 def _in_scope(
-    entry: dict[str, Any], kinds: set[str] | None, date_from: date | None, date_to: date | None
+    entry: dict[str, Any], kinds: set[str] | None, low: str | None, high: str | None
 ) -> bool:
     if kinds is not None and entry["kind"] not in kinds:
         return False
-    # `at` is always "YYYY-MM-DDTHH:MM:SS.ffffffZ" in UTC, so its first ten characters are the
-    # UTC date and compare correctly as text.
-    day = entry["at"][:10]
-    if date_from is not None and day < date_from.isoformat():
+    # `at` is always "YYYY-MM-DDTHH:MM:SS.ffffffZ" in UTC, fixed width, so it compares with the
+    # same text of the scope's first and last instants exactly as the instants do.
+    if low is not None and entry["at"] < low:
         return False
-    return not (date_to is not None and day > date_to.isoformat())
+    return not (high is not None and entry["at"] >= high)
 
 
 def build_export(
@@ -126,10 +129,12 @@ def build_export(
     date_from: date | None = None,
     date_to: date | None = None,
     through_seq: int | None = None,
+    zone: ZoneInfo | None = None,
 ) -> dict[str, Any]:
     """The ``coparent-record/1`` document for ``family``, head signed with the server's key.
 
-    ``kinds`` and the inclusive UTC dates ``date_from``/``date_to`` narrow the scope; entries
+    ``kinds`` and the inclusive dates ``date_from``/``date_to`` (calendar days in ``zone``, UTC by
+    default; the scope names it) narrow the scope; entries
     outside it become stubs. ``through_seq`` ends the export at that entry (a background export
     ends at the entry that recorded its request, whatever was appended since). Raises
     ``ChainBroken`` if the stored record does not verify, and ``ValueError`` if ``date_from`` is
@@ -149,13 +154,16 @@ def build_export(
         # check_chain proved that seq runs 1..N, so the first `through_seq` are exactly those.
         entries = entries[:through_seq]
     kind_set = set(kinds) if kinds else None
+    zone = zone or ZoneInfo("UTC")
+    low = format_at(local_midnight(zone, date_from)) if date_from else None
+    high = format_at(local_midnight(zone, date_to + timedelta(days=1))) if date_to else None
     views = entry_views(family, reader, [(e["seq"], e["kind"], e["data"]) for e in entries])
     exported: list[dict[str, Any]] = []
     withheld: list[int] = []
     disclosures: list[dict[str, Any]] = []
     for entry in entries:
         view = views.get(entry["seq"], AS_STORED)
-        if not _in_scope(entry, kind_set, date_from, date_to):
+        if not _in_scope(entry, kind_set, low, high):
             exported.append(stub_of(entry))
         elif view.withheld:
             exported.append(stub_of(entry))
@@ -180,6 +188,7 @@ def build_export(
             "kinds": sorted(kind_set) if kind_set is not None else None,
             "from": date_from.isoformat() if date_from else None,
             "to": date_to.isoformat() if date_to else None,
+            "timezone": zone.key,
         },
         "entries": exported,
         "withheld": withheld,
@@ -200,9 +209,14 @@ def _kind_label(kind: str) -> str:
         return kind
 
 
-def _human_at(at: str) -> str:
-    """``2027-03-14T15:05:09.123456Z`` -> ``2027-03-14 15:05 UTC``."""
-    return f"{at[:10]} {at[11:16]} UTC"
+def _human_at(at: str, zone: ZoneInfo) -> str:
+    """``2027-03-14T15:05:09.123456Z`` as people read it in the family's zone ("Mar 15, 2027,
+    4:05 AM"); the proof keeps the text as signed."""
+    return format_moment(datetime.fromisoformat(at), zone, DEFAULT_LOCALE)
+
+
+def _scope_day(text: object) -> str:
+    return format_day(date.fromisoformat(text), DEFAULT_LOCALE) if isinstance(text, str) else ""
 
 
 @dataclass(frozen=True)
@@ -226,7 +240,9 @@ def _actor_names(family: Family) -> dict[str, str]:
 
 
 def export_html(export: dict[str, Any], *, family: Family) -> str:
-    """The HTML the PDF is made from: every entry in a table, and how to check the proof."""
+    """The HTML the PDF is made from: every entry in a table, and how to check the proof. Times
+    are in the family's zone, named once at the top."""
+    zone = zone_or_utc(family.timezone)
     names = _actor_names(family)
     withheld = set(export.get("withheld", ()))
     opened = {item["seq"]: item["sealed"] for item in export.get("disclosures", ())}
@@ -244,7 +260,7 @@ def export_html(export: dict[str, Any], *, family: Family) -> str:
             PdfRow(
                 seq=seq,
                 stub=False,
-                at=_human_at(entry["at"]),
+                at=_human_at(entry["at"], zone),
                 kind=_kind_label(entry["kind"]),
                 actor=_("the system") if actor is None else names.get(actor, f"#{actor}"),
                 summary=summarize(entry["kind"], readable_data(entry["kind"], entry["data"], view)),
@@ -258,10 +274,14 @@ def export_html(export: dict[str, Any], *, family: Family) -> str:
         "rows": rows,
         "stubs": len(rows) - len(full) - len(withheld),
         "withheld": len(withheld),
-        "first_at": _human_at(full[0]["at"]) if full else "",
-        "last_at": _human_at(full[-1]["at"]) if full else "",
+        "first_at": _human_at(full[0]["at"], zone) if full else "",
+        "last_at": _human_at(full[-1]["at"], zone) if full else "",
+        "zone": zone_label(zone, timezone.now()),
+        "scope_zone": scope.get("timezone") or "UTC",
+        "scope_from": _scope_day(scope.get("from")),
+        "scope_to": _scope_day(scope.get("to")),
         "kind_labels": [_kind_label(k) for k in scope["kinds"]] if scope["kinds"] else None,
-        "exported_at": _human_at(export["exported_at"]),
+        "exported_at": _human_at(export["exported_at"], zone),
         "fingerprint": key_fingerprint(export["public_key"]),
     }
     return render_to_string("records/export/record.html", context)

@@ -18,8 +18,8 @@ from coparent.web.widgets import DateInput
 class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
-    date_from = BoundedDateField(label=_("From (UTC date)"), required=False, widget=DateInput())
-    date_to = BoundedDateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,8 +63,9 @@ class ExportForm(forms.Form):
             "stubs, so the export still proves that nothing was removed."
         ),
     )
-    date_from = BoundedDateField(label=_("From (UTC date)"), required=False, widget=DateInput())
-    date_to = BoundedDateField(label=_("To (UTC date)"), required=False, widget=DateInput())
+    # Dates in the family's zone, like every date on its pages (records.export).
+    date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

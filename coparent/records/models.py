@@ -9,11 +9,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.zones import ZONE_MAX_CHARS
 from coparent.families.models import Family
 
 
 class Kind(models.TextChoices):
     FAMILY_CREATED = "family.created", _("Family created")
+    FAMILY_ZONE_CHANGED = "family.zone_changed", _("Family's time zone changed")
     MEMBER_INVITED = "member.invited", _("Member invited")
     INVITATION_CANCELLED = "member.invitation_cancelled", _("Invitation cancelled")
     MEMBER_JOINED = "member.joined", _("Member joined")
@@ -117,10 +119,12 @@ class ExportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     file_format = models.CharField(max_length=8, choices=Format.choices)
-    # The scope, as the person chose it: None for every kind, and inclusive UTC dates.
+    # The scope, as the person chose it: None for every kind, and inclusive dates.
     kinds = models.JSONField(null=True, blank=True)
     date_from = models.DateField(null=True, blank=True)
     date_to = models.DateField(null=True, blank=True)
+    # The zone whose calendar days `date_from` and `date_to` are (the family's when asked).
+    timezone = models.CharField(max_length=ZONE_MAX_CHARS, default="UTC")
     head_seq = models.PositiveBigIntegerField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -1,5 +1,5 @@
-"""Reads of the family record for people: the timeline, the dashboard's latest entries and a
-plain-language summary of each entry.
+"""Reads of the family record for people: the timeline and a plain-language summary of each
+entry.
 
 Only parents and consented professionals read the record; a viewer's role stops at the calendar
 and child events, so every selector here starts with `access.require_shared()`.
@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.core.record.chain import format_at
+from coparent.core.schedule import local_midnight
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
 from coparent.records.models import ExportJob, RecordEntry
@@ -30,12 +33,14 @@ def record_entries(
     actor_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    zone: ZoneInfo | None = None,
 ) -> QuerySet[RecordEntry]:
     """The family's record, newest first, with each entry's actor in the same query.
 
-    Dates are UTC calendar days, both ends included. `at` is stored as the fixed-width UTC text
-    that was hashed ("2027-03-14T15:05:09.123456Z"), so comparing it with an ISO date string
-    orders exactly like the instants do.
+    Dates are calendar days in `zone` (the family's, on the pages; UTC by default, as the API
+    documents), both ends included. `at` is stored as the fixed-width UTC text that was hashed
+    ("2027-03-14T15:05:09.123456Z"), so comparing it with the same text of an instant orders
+    exactly like the instants do.
     """
     access.require_shared()
     entries = (
@@ -45,15 +50,14 @@ def record_entries(
         entries = entries.filter(kind=kind)
     if actor_id is not None:
         entries = entries.filter(actor_id=actor_id)
+    zone = zone or ZoneInfo("UTC")
     if date_from is not None:
-        entries = entries.filter(at__gte=date_from.isoformat())
+        entries = entries.filter(at__gte=format_at(local_midnight(zone, date_from)))
     if date_to is not None and date_to < date.max:
-        entries = entries.filter(at__lt=(date_to + timedelta(days=1)).isoformat())
+        entries = entries.filter(
+            at__lt=format_at(local_midnight(zone, date_to + timedelta(days=1)))
+        )
     return entries
-
-
-def latest_entries(access: FamilyAccess, n: int = 10) -> QuerySet[RecordEntry]:
-    return record_entries(access)[:n]
 
 
 def record_people(access: FamilyAccess) -> QuerySet[User]:

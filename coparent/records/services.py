@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -85,8 +86,10 @@ def record_export(
     kinds: Sequence[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    zone: ZoneInfo | None = None,
 ) -> ExportJob:
     """A parent or consented professional exports the record (for a court, a mediator...).
+    The dates are calendar days in `zone` (the family's on the page; UTC by default).
 
     The export itself is a fact the other parent is entitled to see, so it is recorded at once,
     with the job that will build the document, in one transaction. The task worker then builds
@@ -97,6 +100,7 @@ def record_export(
     if date_from is not None and date_to is not None and date_from > date_to:
         raise ValidationError({"date_to": [_("The end date must be on or after the start date.")]})
     scope_kinds = sorted(kinds) if kinds else None
+    zone_name = (zone or ZoneInfo("UTC")).key
     with transaction.atomic():
         entry = record_append(
             family=access.family,
@@ -107,6 +111,7 @@ def record_export(
                 "kinds": scope_kinds,
                 "from": date_from.isoformat() if date_from else None,
                 "to": date_to.isoformat() if date_to else None,
+                "timezone": zone_name,
             },
         )
         job = ExportJob.objects.create(
@@ -116,6 +121,7 @@ def record_export(
             kinds=scope_kinds,
             date_from=date_from,
             date_to=date_to,
+            timezone=zone_name,
             head_seq=entry.seq,
         )
         job_id = str(job.pk)

@@ -7,12 +7,15 @@ a kind without one shows its plain values, so no page ever hides a fact.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from coparent.core.when import format_day
 from coparent.families.models import ProfessionalKind, Role
 from coparent.records.models import Kind
+from coparent.web.zones import current
 
 Summariser = Callable[[dict[str, Any]], str]
 
@@ -60,12 +63,21 @@ def _record_exported(d: dict[str, Any]) -> str:
     if d["kinds"]:
         parts.append(", ".join(_kind_label(k) for k in d["kinds"]))
     if d["from"] or d["to"]:
-        parts.append(f"{d['from'] or '…'} – {d['to'] or '…'}")
+        # Calendar days of the zone the person read the record in (older entries: UTC).
+        zone = d.get("timezone") or "UTC"
+        parts.append(f"{_day(d['from'])} – {_day(d['to'])} ({zone})")
     scope = "; ".join(parts) or _("the whole record")
     return _("Record exported as %(format)s: %(scope)s") % {
         "format": str(d["format"]).upper(),
         "scope": scope,
     }
+
+
+def _day(text: object) -> str:
+    try:
+        return format_day(date.fromisoformat(str(text)), current().locale)
+    except ValueError:
+        return "…"
 
 
 def _kind_label(kind: str) -> str:
@@ -77,6 +89,10 @@ def _kind_label(kind: str) -> str:
 
 SUMMARIES: dict[str, Summariser] = {
     Kind.FAMILY_CREATED: lambda d: _("Family space “%(name)s” created") % {"name": d["name"]},
+    Kind.FAMILY_ZONE_CHANGED: lambda d: (
+        _("The family's times are now shown in %(new)s (before: %(old)s)")
+        % {"new": d["to"], "old": d["from"]}
+    ),
     Kind.MEMBER_INVITED: lambda d: (
         _("%(email)s invited as %(role)s")
         % {
@@ -97,7 +113,7 @@ SUMMARIES: dict[str, Summariser] = {
         _("%(name)s added, born %(date)s")
         % {
             "name": d["name"],
-            "date": d["date_of_birth"],
+            "date": _day(d["date_of_birth"]),
         }
     ),
     Kind.CHILD_CHANGED: _child_changed,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from coparent.core.zones import zone_or_utc
 from coparent.records.export import ChainBroken, build_export, render_pdf
 from coparent.records.models import ExportJob
 
@@ -51,6 +52,7 @@ def _body(job: ExportJob) -> bytes:
         date_from=job.date_from,
         date_to=job.date_to,
         through_seq=job.head_seq,
+        zone=zone_or_utc(job.timezone),
     )
     _set(job.pk, progress=BUILT, total_entries=len(document["entries"]))
     if job.file_format == ExportJob.Format.PDF:

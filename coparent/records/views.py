@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
 from typing import TypedDict
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,6 +25,7 @@ from coparent.records.services import record_export
 from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.pages import FamilyPages
+from coparent.web.zones import family_zone
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
@@ -43,9 +42,8 @@ def timeline(request: FamilyRequest) -> HttpResponse:
     if form.is_valid():
         # Invalid filters show their errors and no list, rather than an unfiltered record that
         # the person would take for the answer to their question.
-        page = Paginator(record_entries(access, **form.filters()), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        entries = record_entries(access, **form.filters(), zone=family_zone(request.family))
+        page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = entry_rows(access, page.object_list)
     return render_page(
         request,
@@ -54,6 +52,9 @@ def timeline(request: FamilyRequest) -> HttpResponse:
         page=page,
         rows=rows,
         filtered=any(request.GET.get(f) for f in form.fields),
+        # The technical view shows each entry as it was hashed: its time as stored, in UTC,
+        # and its hash. The plain one reads in the family's zone, like every other page.
+        technical=request.GET.get("view") == "technical",
     )
 
 
@@ -71,6 +72,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             kinds=data["kinds"] or None,
             date_from=data["date_from"],
             date_to=data["date_to"],
+            zone=family_zone(request.family),
         )
         return redirect(
             "records:export_job", family_id=request.family_access.family.pk, job_id=job.pk
@@ -141,7 +143,10 @@ def export_job_download(request: FamilyRequest, job_id: uuid.UUID) -> FileRespon
     path = export_path(job) if job.status == ExportJob.Status.DONE else None
     if path is None or not path.is_file():
         raise Http404("This export is not ready.")
-    stamp = timezone.localtime(job.created_at, UTC).strftime("%Y%m%d-%H%M")
+    # A file name, not a date for people: the job's instant in the family's zone, in the
+    # ISO 8601 basic form that sorts (20271130-1854).
+    local = job.created_at.astimezone(family_zone(request.family))
+    stamp = local.strftime("%Y%m%d-%H%M")
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

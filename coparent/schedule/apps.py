@@ -9,6 +9,9 @@ class ScheduleConfig(AppConfig):
 
     def ready(self) -> None:
         # The record's timeline and PDF learn to describe plan entries in plain words.
-        from coparent.schedule import summaries
+        from coparent.families.today import on_today
+        from coparent.schedule import summaries, today
 
         summaries.register()
+        # The family's home page learns who has the children now and what waits for an answer.
+        on_today(today.today_in_schedule)

@@ -1,65 +1,101 @@
-"""The time-share page's monthly chart: server-rendered SVG (no script, CSP-safe), one stacked
-bar per month of each parent's overnights, with the same numbers in a table beside it."""
+"""The time-share page's monthly chart: server-rendered SVG (no script, CSP-safe), one bar per
+month of each parent's overnights as a share of the month's nights, with the same numbers in a
+table below it.
+
+The bars lie across, one month a row, so the chart reads on a 390 px phone as well as on a
+desktop: the month's name sits left of its bar and the counts right of it, never on the colours
+(where their contrast could not be kept for both parents), and the scale's "0%", "50%" and
+"100%" sit above the bars inside the drawing, so nothing is clipped. The drawing is 360 units
+wide with 13-unit text: at a phone's width that is text of about 13 px.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from coparent.core.schedule import Plan
 from coparent.schedule.selectors import MonthShare
 
-WIDTH, HEIGHT, BAR_GAP, LEFT, BOTTOM = 720, 220, 4, 36, 24
+WIDTH = 360
+LABEL_WIDTH = 76  # the month's name, left of the bars
+COUNT_WIDTH = 58  # the counts, right of the bars
+ROW = 28
+BAR = 18
+TOP = 24  # room for the scale above the first bar
+FONT = 13
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bar:
     label: str
-    x: float
-    width: float
-    a_y: float
-    a_height: float
-    b_y: float
-    b_height: float
+    y: float
+    text_y: float
+    a_width: float
+    b_x: float
+    b_width: float
     a: int
     b: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
-    plot_height: int
-    left: int
+    font: int
+    bar_height: int
+    bar_x: int
+    bar_width: int
+    count_x: int
     bars: list[Bar]
     name_a: str
     name_b: str
-    ticks: list[tuple[float, str]]
+    ticks: list[tuple[float, str, str]]  # x, text, text-anchor
 
 
-def monthly_chart(months: list[MonthShare], plan: Plan) -> Chart | None:
-    """Bars scaled to 100% of each month's nights: A at the bottom, B on top."""
+def monthly_chart(
+    months: list[MonthShare], plan: Plan, month_label: Callable[[date], str]
+) -> Chart | None:
+    """Bars scaled to 100% of each month's nights: A from the left, B after it. `month_label`
+    names a month in the reader's locale ("Jan 2027")."""
     if not months:
         return None
-    plot = HEIGHT - BOTTOM
-    step = (WIDTH - LEFT) / len(months)
+    bar_x = LABEL_WIDTH
+    bar_width = WIDTH - LABEL_WIDTH - COUNT_WIDTH
     bars = []
     for index, item in enumerate(months):
         a, b = item.overnights["A"], item.overnights["B"]
         total = a + b or 1
-        a_height = plot * a / total
-        b_height = plot * b / total
+        a_width = round(bar_width * a / total, 1)
+        y = TOP + index * ROW
         bars.append(
             Bar(
-                label=item.month.strftime("%b %Y"),
-                x=round(LEFT + index * step + BAR_GAP / 2, 1),
-                width=round(max(step - BAR_GAP, 1), 1),
-                a_y=round(plot - a_height, 1),
-                a_height=round(a_height, 1),
-                b_y=round(plot - a_height - b_height, 1),
-                b_height=round(b_height, 1),
+                label=month_label(item.month),
+                y=y,
+                text_y=y + BAR / 2,
+                a_width=a_width,
+                b_x=round(bar_x + a_width, 1),
+                b_width=round(bar_width - a_width, 1) if a + b else 0,
                 a=a,
                 b=b,
             )
         )
-    ticks = [(round(plot - plot * p / 100, 1), f"{p}%") for p in (0, 50, 100)]
-    return Chart(WIDTH, HEIGHT, plot, LEFT, bars, plan.name_of("A"), plan.name_of("B"), ticks)
+    ticks = [
+        (bar_x, "0%", "start"),
+        (bar_x + bar_width / 2, "50%", "middle"),
+        (bar_x + bar_width, "100%", "end"),
+    ]
+    return Chart(
+        width=WIDTH,
+        height=TOP + len(months) * ROW,
+        font=FONT,
+        bar_height=BAR,
+        bar_x=bar_x,
+        bar_width=bar_width,
+        count_x=WIDTH,
+        bars=bars,
+        name_a=plan.name_of("A"),
+        name_b=plan.name_of("B"),
+        ticks=ticks,
+    )

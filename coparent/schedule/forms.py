@@ -270,17 +270,17 @@ def editor(
 
 
 def initial_from_plan(
-    plan: dict[str, Any] | None, *, today: date, children: list[Any]
+    plan: dict[str, Any] | None, *, today: date, children: list[Any], zone: str = "UTC"
 ) -> dict[str, Any]:
-    """The editor's starting values: the plan in force (to change it), or a first plan with a
-    birthday row for each child."""
+    """The editor's starting values: the plan in force (to change it), or a first plan in the
+    family's zone `zone` with a birthday row for each child."""
     if plan is None:
         return {
             "plan": {
                 "pattern": "2-2-3",
                 "start": today,
                 "exchange_time": "18:00",
-                "timezone": "UTC",
+                "timezone": zone,
                 "effective_from": today,
             },
             "rows": {

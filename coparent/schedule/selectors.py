@@ -9,7 +9,7 @@ time-share are for parents and consented professionals (`require_shared`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from coparent.core.schedule import (
     plan_to_dict,
     timeshare,
 )
+from coparent.core.zones import zone_or_utc
 from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
 from coparent.families.models import Membership
@@ -184,10 +185,18 @@ class Schedule:
 
 def schedule_of(access: FamilyAccess) -> Schedule:
     """The family's effective schedule (one query, whatever the number of versions)."""
-    versions = list(
+    return schedule_from(
         PlanVersion.objects.filter(family=access.family, status__in=COUNTED).order_by(
             "effective_from", "number"
         )
+    )
+
+
+def schedule_from(versions: Iterable[PlanVersion]) -> Schedule:
+    """The effective schedule made of `versions` (any order; only the accepted and superseded
+    ones count), without a query of its own: for a page that reads every version anyway."""
+    versions = sorted(
+        (v for v in versions if v.status in COUNTED), key=lambda v: (v.effective_from, v.number)
     )
     ever = [v for v in versions if v.accepted_at is not None]
     accepted = [v for v in versions if v.status == PlanStatus.ACCEPTED]
@@ -215,10 +224,23 @@ class DaySlice:
     source_kind: str
     start_minute: int
     end_minute: int
+    name: str = ""  # the parent's name, as the plan of the moment gives it
 
     @property
     def minutes(self) -> int:
         return self.end_minute - self.start_minute
+
+
+@dataclass(frozen=True)
+class Handover:
+    """An exchange as a page says it: when, who hands the children over to whom, and where."""
+
+    at: datetime
+    giver: str
+    giver_letter: str
+    taker: str
+    taker_letter: str
+    place: str
 
 
 @dataclass
@@ -230,6 +252,16 @@ class Day:
     blocks: list[str] = field(default_factory=list)
     events: list[ChildEvent] = field(default_factory=list)
     is_today: bool = False
+    handovers: list[Handover] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Who has the children during the day, in order, each once in a row."""
+        names: list[str] = []
+        for piece in self.slices:
+            if not names or names[-1] != piece.name:
+                names.append(piece.name)
+        return names
 
     @property
     def overnight(self) -> str:
@@ -270,14 +302,15 @@ def calendar_between(
     month: tuple[int, int] | None = None,
     today: date | None = None,
     by_day: bool = True,
+    zone: ZoneInfo | None = None,
 ) -> Calendar:
-    """The local dates [first, stop) in the family's zone: custody slices per day, exchanges,
-    holiday-like blocks and the children's events (`by_day=False` leaves the days out, for a
-    caller that lists the segments, exchanges and events as they are). Queries: the accepted
-    versions (one, unless `schedule` is given) and the events (three; two for a viewer) —
-    however many there are."""
+    """The local dates [first, stop) in `zone` (the pages pass the family's; the plan's by
+    default, as the API documents): custody slices per day, exchanges, holiday-like blocks and
+    the children's events (`by_day=False` leaves the days out, for a caller that lists the
+    segments, exchanges and events as they are). Queries: the accepted versions (one, unless
+    `schedule` is given) and the events (three; two for a viewer) — however many there are."""
     schedule = schedule or schedule_of(access)
-    zone = schedule.zone()
+    zone = zone or schedule.zone()
     plan = schedule.current_plan()
     start, end = local_midnight(zone, first), local_midnight(zone, stop)
     segments, exchanges = schedule.expand(start, end)
@@ -297,8 +330,14 @@ def calendar_between(
         days.append(item)
         index[day] = item
         day += timedelta(days=1)
+
+    def name_at(moment: datetime, letter: Letter) -> str:
+        plan_then = schedule.plan_on(moment) or plan
+        return plan_then.name_of(letter) if plan_then else letter
+
     for segment in segments:
         label = "" if segment.source.kind == "rotation" else segment.source.label
+        name = name_at(segment.start, segment.parent)
         day = segment.start.astimezone(zone).date()
         while day < stop and local_midnight(zone, day) < segment.end:
             shown = index.get(day)
@@ -314,6 +353,7 @@ def calendar_between(
                         source_kind=segment.source.kind,
                         start_minute=round((low - day_start).total_seconds() * 1440 / total),
                         end_minute=round((high - day_start).total_seconds() * 1440 / total),
+                        name=name,
                     )
                 )
                 if label and label not in shown.blocks:
@@ -323,6 +363,16 @@ def calendar_between(
         at_day = index.get(exchange.at.astimezone(zone).date())
         if at_day is not None:
             at_day.exchanges.append(exchange)
+            at_day.handovers.append(
+                Handover(
+                    at=exchange.at,
+                    giver=name_at(exchange.at - timedelta(seconds=1), exchange.from_parent),
+                    giver_letter=exchange.from_parent,
+                    taker=name_at(exchange.at, exchange.to_parent),
+                    taker_letter=exchange.to_parent,
+                    place=exchange.place,
+                )
+            )
     for event in events:
         day = max(event.starts_at.astimezone(zone).date(), first)
         last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
@@ -330,6 +380,59 @@ def calendar_between(
             index[day].events.append(event)
             day += timedelta(days=1)
     return Calendar(zone, plan, first, stop, segments, exchanges, events, days, schedule)
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A stretch of one day with one parent: from `start` to `end` (instants), for the day
+    page's "with Alex until 5:30 PM, then with Sam"."""
+
+    parent: str
+    name: str
+    start: datetime
+    end: datetime
+    starts_day: bool  # began before the day: "until"
+    ends_day: bool  # goes on past the day: "from … on"
+    label: str
+
+
+@dataclass(frozen=True)
+class DayDetail:
+    """One day of the calendar, for the day page: who has the children when, the exchanges,
+    holidays and events of the day."""
+
+    day: Day
+    calendar: Calendar
+    stays: list[Stay]
+    previous: date
+    following: date
+
+
+def day_detail(access: FamilyAccess, day: date, zone: ZoneInfo) -> DayDetail:
+    """The local date `day` in `zone` (the family's). Queries: those of calendar_between."""
+    calendar = calendar_between(access, day, day + timedelta(days=1), zone=zone)
+    start, end = local_midnight(zone, day), local_midnight(zone, day + timedelta(days=1))
+    stays = []
+    for segment in calendar.segments:
+        plan = calendar.plan_at(segment.start)
+        stays.append(
+            Stay(
+                parent=segment.parent,
+                name=plan.name_of(segment.parent) if plan else segment.parent,
+                start=segment.start,
+                end=segment.end,
+                starts_day=segment.start <= start,
+                ends_day=segment.end >= end,
+                label="" if segment.source.kind == "rotation" else segment.source.label,
+            )
+        )
+    return DayDetail(
+        day=calendar.days[0],
+        calendar=calendar,
+        stays=stays,
+        previous=day - timedelta(days=1),
+        following=day + timedelta(days=1),
+    )
 
 
 def add_months(day: date, months: int) -> date:
@@ -478,7 +581,12 @@ def plan_preview(
     for _index in range(calendar_months):
         low, high = month_grid(month.year, month.month)
         calendar = calendar_between(
-            access, low, high, schedule=schedule, month=(month.year, month.month)
+            access,
+            low,
+            high,
+            schedule=schedule,
+            month=(month.year, month.month),
+            zone=zone_or_utc(access.family.timezone),
         )
         months.append((month, calendar))
         month = add_months(month, 1)

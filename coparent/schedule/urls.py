@@ -9,6 +9,7 @@ app_name = "schedule"
 urlpatterns = [
     path("", views.month_page, name="month"),
     path("agenda/", views.agenda_page, name="agenda"),
+    path("day/<str:day>/", views.day_page, name="day"),
     path("plan/", views.edit_page, name="edit"),
     path("plan/preview/", views.preview_fragment, name="preview"),
     path("proposals/", views.proposals_page, name="proposals"),

@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coparent.core.limits import date_in_range
 from coparent.core.schedule import METHODS, Plan, TimeShare
+from coparent.core.when import format_day
 from coparent.families.selectors import children_of, get_family_access
 from coparent.schedule import feed as feeds
 from coparent.schedule import selectors, services
@@ -40,10 +42,12 @@ from coparent.schedule.forms import (
     initial_from_plan,
 )
 from coparent.schedule.plans import PlanProblem
+from coparent.web import zones
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import say_errors
 from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
+from coparent.web.zones import family_zone
 
 AGENDA_DAYS = 42
 
@@ -72,12 +76,12 @@ def _shift(year: int, month: int, by: int) -> str:
 @require_GET
 def month_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
-    schedule = selectors.schedule_of(access)
-    today = timezone.now().astimezone(schedule.zone()).date()
+    zone = family_zone(request.family)
+    today = timezone.now().astimezone(zone).date()
     year, month = _month_of(request, today)
     first, stop = selectors.month_grid(year, month)
     calendar = selectors.calendar_between(
-        access, first, stop, schedule=schedule, month=(year, month), today=today
+        access, first, stop, month=(year, month), today=today, zone=zone
     )
     return render_page(
         request,
@@ -95,11 +99,11 @@ def month_page(request: FamilyRequest) -> HttpResponse:
 @require_GET
 def agenda_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
-    schedule = selectors.schedule_of(access)
-    today = timezone.now().astimezone(schedule.zone()).date()
+    zone = family_zone(request.family)
+    today = timezone.now().astimezone(zone).date()
     first = query_values(request, AgendaQuery(request.GET)).get("from") or today
     calendar = selectors.calendar_between(
-        access, first, first + timedelta(days=AGENDA_DAYS), schedule=schedule, today=today
+        access, first, first + timedelta(days=AGENDA_DAYS), today=today, zone=zone
     )
     days = [d for d in calendar.days if d.exchanges or d.blocks or d.events or d.is_today]
     return render_page(
@@ -111,6 +115,32 @@ def agenda_page(request: FamilyRequest) -> HttpResponse:
         previous=(first - timedelta(days=AGENDA_DAYS)).isoformat(),
         following=(first + timedelta(days=AGENDA_DAYS)).isoformat(),
         view="agenda",
+    )
+
+
+@family_view()
+@require_GET
+def day_page(request: FamilyRequest, day: str) -> HttpResponse:
+    """One day of the calendar: who has the children when, the exchanges (time, place, who
+    hands over), holidays and events. The month view's days link here, so a tap on a phone
+    opens a day's detail; a date that cannot be one answers 404 like a missing page."""
+    try:
+        shown = date.fromisoformat(day)
+    except ValueError:
+        raise Http404("No such day.") from None
+    if not (date_in_range(shown) and date_in_range(shown + timedelta(days=1))):
+        raise Http404("No such day.")
+    zone = family_zone(request.family)
+    detail = selectors.day_detail(request.family_access, shown, zone)
+    return render_page(
+        request,
+        "schedule/day.html",
+        detail=detail,
+        day=detail.day,
+        calendar=detail.calendar,
+        is_today=shown == timezone.now().astimezone(zone).date(),
+        month=_shift(shown.year, shown.month, 0),
+        view="month",
     )
 
 
@@ -185,11 +215,14 @@ def _share_rows(share: TimeShare, plan: Plan) -> list[dict[str, Any]]:
 def edit_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     schedule = selectors.schedule_of(access)
-    today = timezone.now().astimezone(schedule.zone()).date()
+    zone = family_zone(request.family)
+    today = timezone.now().astimezone(zone).date()
     current_data = selectors.plan_in_force_data(access, schedule=schedule)
     if request.method == "GET":
         edit = editor(
-            initial=initial_from_plan(current_data, today=today, children=list(children_of(access)))
+            initial=initial_from_plan(
+                current_data, today=today, children=list(children_of(access)), zone=zone.key
+            )
         )
         return render_page(request, "schedule/edit.html", **_editor_context(request, edit))
     edit = editor(request.POST)
@@ -323,7 +356,12 @@ def timeshare_page(request: FamilyRequest) -> HttpResponse:
     share, months, schedule = selectors.timeshare_between(access, first, stop, schedule=schedule)
     plan = schedule.current_plan()
     rows = _share_rows(share, plan) if share is not None and plan is not None else []
-    chart = monthly_chart(months, plan) if plan is not None else None
+    locale = zones.current().locale
+    chart = (
+        monthly_chart(months, plan, lambda month: format_day(month, locale, "month_short"))
+        if plan is not None
+        else None
+    )
     return render_page(
         request,
         "schedule/timeshare.html",

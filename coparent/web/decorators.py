@@ -1,4 +1,4 @@
-"""`request.family` is set once, here (STYLE.md 5)."""
+"""`request.family` is set once, here (STYLE.md 5), with the zone its pages are read in."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.http import HttpResponseBase
 from coparent.accounts.http import AuthenticatedRequest
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess, get_family_access
+from coparent.web import zones
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
@@ -52,7 +53,9 @@ def family_view(
             family_request = cast(FamilyRequest, request)
             family_request.family_access = access
             family_request.family = access.family
-            return view(family_request, *args, **kwargs)
+            # Every time on a family's page is in the family's zone (coparent.web.zones).
+            with zones.in_family(family_request, access.family):
+                return view(family_request, *args, **kwargs)
 
         return login_required(wrapper)
 

@@ -48,11 +48,14 @@ def sign_up(page, base: str, email: str, name: str, data_dir: Path) -> None:
     page.get_by_role("heading", name="Thank you").wait_for()
 
 
-def family_with_two_parents(browser, base, data_dir):
-    """Alex signs up, creates the family and invites Sam, who signs up and accepts."""
+def family_with_two_parents(browser, base, data_dir, zone: str | None = None):
+    """Alex signs up, creates the family and invites Sam, who signs up and accepts. With
+    `zone`, both browsers live in that time zone, and the family takes it from Alex's browser
+    when it is created (the page preselects it)."""
     run = uuid.uuid4().hex[:8]
     alex_email, sam_email = f"alex-m-{run}@example.org", f"sam-m-{run}@example.org"
-    alex = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    where = {"timezone_id": zone} if zone else {}
+    alex = browser.new_context(viewport={"width": 390, "height": 844}, **where)  # a phone
     page = alex.new_page()
     page.goto(base + "/accounts/signup/")
     sign_up(page, base, alex_email, "Alex", data_dir)
@@ -68,7 +71,7 @@ def family_with_two_parents(browser, base, data_dir):
     page.wait_for_load_state()
     invite_link = link_in_emails(data_dir, sam_email, "/invite/")
 
-    sam = browser.new_context(viewport={"width": 1280, "height": 900})
+    sam = browser.new_context(viewport={"width": 1280, "height": 900}, **where)
     sam_page = sam.new_page()
     sam_page.goto(invite_link)
     sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
@@ -78,6 +81,52 @@ def family_with_two_parents(browser, base, data_dir):
     sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
     sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     return alex, page, sam, sam_page, dashboard
+
+
+def propose_and_accept_plan(page, sam_page, dashboard: str, start, zone: str) -> None:
+    """Alex proposes a 2-2-3 rotation from `start` with an 18:00 exchange at the school gate,
+    in `zone`; Sam accepts it."""
+    page.goto(dashboard + "schedule/plan/")
+    page.select_option("select[name=pattern]", "2-2-3")
+    page.fill("input[name=start]", start.isoformat())
+    page.fill("input[name=exchange_time]", "18:00")
+    page.fill("input[name=exchange_place]", "School gate")
+    page.select_option("select[name=timezone]", zone)
+    page.fill("input[name=effective_from]", start.isoformat())
+    page.get_by_role("button", name="Propose this plan").click()
+    page.wait_for_load_state()
+    sam_page.goto(dashboard + "schedule/proposals/")
+    sam_page.get_by_role("button", name="Accept").click()
+    sam_page.wait_for_load_state()
+
+
+def send_message(page, dashboard: str, subject: str, topic: str, body: str) -> str:
+    """Write a new conversation from the message pages; returns its address."""
+    page.goto(dashboard + "messages/new/")
+    page.fill("input[name=subject]", subject)
+    page.select_option("select[name=topic]", topic)
+    page.fill("textarea[name=body]", body)
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
+    return page.url.split("#")[0]
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """What axe-core (the npm package `make install-browser` installs) finds on the page, at
+    the given impacts, one line each: rule, impact, and the elements. The script is evaluated
+    through DevTools, which the page's Content-Security-Policy rightly does not cover."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
 
 
 def virtual_authenticator(context, page) -> tuple[object, str]:

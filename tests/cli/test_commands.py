@@ -57,6 +57,7 @@ def test_a_selective_export_from_the_command_line_counts_its_stubs(cast, tmp_pat
         "kinds": ["child.added", "child.changed"],
         "from": "2000-01-01",
         "to": "2999-12-31",
+        "timezone": "UTC",  # the command's dates are UTC days
     }
 
 

@@ -43,7 +43,7 @@ def test_a_full_export_of_the_rivera_record_verifies_offline(cast):
     assert (verdict.entries, verdict.stubs) == (stored, 0)
     assert document["format"] == "coparent-record/1"
     assert document["family"] == {"id": str(cast.family.pk), "name": "Rivera family"}
-    assert document["scope"] == {"kinds": None, "from": None, "to": None}
+    assert document["scope"] == {"kinds": None, "from": None, "to": None, "timezone": "UTC"}
     assert document["head"]["seq"] == stored
     # Signed with the key kept in the data folder, the one the server shows.
     server_key = ensure_signing_key(settings.DATA_DIR).public_key()
@@ -93,7 +93,12 @@ def test_an_export_for_one_month_shows_only_that_month(db):
     assert verify_document(document).ok
     shown = [e["data"]["name"] for e in document["entries"] if "data" in e]
     assert shown == ["Mia", "Leo"]
-    assert document["scope"] == {"kinds": None, "from": "2026-02-01", "to": "2026-02-28"}
+    assert document["scope"] == {
+        "kinds": None,
+        "from": "2026-02-01",
+        "to": "2026-02-28",
+        "timezone": "UTC",  # the command's dates are UTC days
+    }
 
 
 def test_an_export_refuses_dates_in_the_wrong_order(cast):
@@ -169,7 +174,8 @@ def test_the_pdf_reads_like_the_story_and_says_how_to_check_it(cast):
     html = export_html(document, family=cast.family)
 
     assert "Family record: Rivera family" in html
-    assert "Mia added, born 2016-05-02" in html
+    assert "Mia added, born May 2, 2016" in html
+    assert "In UTC, the family's time zone." in html
     assert "Sam joined as Parent" in html
     assert "Morgan joined as Professional (Mediator)" in html
     assert "Alex" in html  # who added the children

@@ -27,7 +27,8 @@ def test_alex_adds_mias_party_sam_is_told_answers_yes_and_alex_sees_it(
     assert email.to == ["sam@example.org"]
     assert email.subject == "New event for Mia: Mia's birthday party"
     assert "Alex added an event for Mia (Rivera family)." in email.body
-    assert "15:00–17:30 (Europe/Paris)" in email.body
+    # In the event's own zone, named, and in the family's (UTC here) beside it.
+    assert "3:00\u202fPM – 5:30\u202fPM (Paris) (" in email.body
     assert "Place: Funtime Play Centre" in email.body
     assert f"/families/{cast.family.pk}/events/{party.pk}/" in email.body
 

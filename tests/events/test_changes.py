@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from coparent.core.record.verify import verify_document
+from coparent.core.when import format_day
 from coparent.events import services
 from coparent.events.models import ChildEvent, Rsvp
 from coparent.records.export import build_export
@@ -53,7 +54,8 @@ def test_sam_moves_the_party_an_hour_later_and_alex_is_told_what_changed(
     assert email.subject == "Changed: Mia's birthday party"
     assert "Sam changed an event for Mia" in email.body
     assert "place from “Funtime Play Centre” to “Riverside Park”" in email.body
-    assert f"start from “{day} 15:00” to “{day} 16:00”" in email.body
+    shown = format_day(soon().date(), "en", "weekday_year")
+    assert f"start from “{shown}, 3:00\u202fPM” to “{shown}, 4:00\u202fPM”" in email.body
 
 
 def test_saving_the_form_unchanged_records_nothing(cast):

@@ -15,6 +15,7 @@ from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import age_on, get_family_access
 from coparent.records.models import RecordEntry
+from tests.events.conftest import add_party
 from tests.factories import UserFactory
 from tests.families.helpers import call_view, client_for, invite, join
 
@@ -45,8 +46,13 @@ def test_a_parent_creates_a_family_space_and_works_in_it_alone(cast, jo):
     # Alone, with no invitation out: the page nudges Jo to invite the co-parent.
     assert dashboard.context["overview"].invite_coparent
     assert "Invite your co-parent" in page
-    # The record starts at once, and the dashboard shows it.
-    assert [row.entry.kind for row in dashboard.context["entries"]] == [
+    # Today comes first: without a plan, the page says so and offers to propose one.
+    assert page.index("No parenting plan is in force yet") < page.index("Invite your co-parent")
+    # The record starts at once; its entries and hashes are on the record page, not here.
+    record = reverse("records:timeline", kwargs={"family_id": family.pk})
+    assert record in page
+    assert "Hash" not in page
+    assert [e.kind for e in RecordEntry.objects.filter(family=family).order_by("-seq")] == [
         "member.joined",
         "family.created",
     ]
@@ -60,7 +66,8 @@ def test_a_parent_creates_a_family_space_and_works_in_it_alone(cast, jo):
     assert (kim.name, kim.date_of_birth) == ("Kim", date(2018, 6, 30))
     page = client.get(_dashboard(family)).content.decode()
     assert "Kim" in page
-    assert "Kim added, born 2018-06-30" in page
+    record = client.get(reverse("records:timeline", kwargs={"family_id": family.pk}))
+    assert "Kim added, born Jun 30, 2018" in record.content.decode()
 
 
 def test_the_invitation_nudge_goes_once_a_parent_invitation_is_out(cast, jo):
@@ -91,7 +98,7 @@ def test_an_expired_parent_invitation_brings_the_nudge_back(cast, jo):
     assert "expired" in response.content.decode()
 
 
-def test_both_parents_see_the_children_members_and_latest_record(cast):
+def test_both_parents_see_the_children_and_members_and_a_link_to_the_record(cast):
     response = client_for(cast.sam).get(_dashboard(cast.family))
 
     assert response.status_code == 200
@@ -100,14 +107,8 @@ def test_both_parents_see_the_children_members_and_latest_record(cast):
         assert name in page
     assert "Every parent consents: access is active." in page
     assert not response.context["overview"].invite_coparent
-    entries = response.context["entries"]
-    assert len(entries) == 10
-    assert [row.entry.seq for row in entries] == sorted(
-        (row.entry.seq for row in entries), reverse=True
-    )
-    newest = entries[0]
-    assert (newest.entry.kind_label, newest.actor_name) == ("Member joined", "Vic")
-    assert newest.summary == "Vic joined as Viewer"
+    assert reverse("records:timeline", kwargs={"family_id": cast.family.pk}) in page
+    assert "entries" not in response.context
 
 
 def test_the_mediator_sees_each_parents_consent_on_the_dashboard(cast):
@@ -130,10 +131,11 @@ def test_the_viewer_sees_only_the_childrens_first_names_and_ages(cast):
     today = timezone.localdate()
     assert "Mia" in page and "Leo" in page
     assert f"{age_on(cast.mia.date_of_birth, today)} years old" in page
-    assert "The calendar and the children's events will appear here." in page
-    for hidden in ("Morgan", "Sam", "Mediator", "invited", "Family record", "Members"):
+    assert "No parenting plan is in force yet" in page
+    assert "No child event today." in page
+    for hidden in ("Morgan", "Sam", "Mediator", "invited", "Family record", "Members", "Waiting"):
         assert hidden not in page
-    assert "overview" not in response.context and "entries" not in response.context
+    assert "overview" not in response.context
 
 
 def test_a_viewer_sees_a_childs_first_name_only(cast):
@@ -254,9 +256,17 @@ def test_creating_a_family_needs_an_account(cast):
 # --- Query counts (STYLE.md 8) -------------------------------------------------------------------
 
 
+def _party(cast, title: str = "Mia's party", days: int = 2) -> None:
+    """An event in the coming week, so the home page's event queries all run."""
+    add_party(cast, by=cast.sam, title=title, starts_at=timezone.now() + timedelta(days=days))
+
+
 def _grow(cast, n: int) -> None:
-    """n more record entries, members' changes and children: the pages must not query per row."""
+    """n more record entries, members' changes, children and events: the pages must not query
+    per row."""
     access = cast.access(cast.alex)
+    for i in range(3):
+        _party(cast, f"Game {i}", days=i + 1)
     for i in range(n):
         services.child_update(
             access=access, child=cast.leo, name=f"Leo {i}", date_of_birth=cast.leo.date_of_birth
@@ -269,27 +279,35 @@ def _grow(cast, n: int) -> None:
 
 def test_the_parents_dashboard_runs_a_fixed_number_of_queries(cast, django_assert_num_queries):
     url = _dashboard(cast.family)
-    # 1 membership with its family and user (the access path), 2 children, 3 active members
-    # with their users, 4 the professionals' active consents with the consenting parents,
-    # 5 pending invitations with who sent them, 6 the latest ten record entries with actors.
-    with django_assert_num_queries(6):
+    _party(cast)
+    # 1 membership with its family and user (the access path); today: 2 the plan's versions,
+    # 3 the week's events with their authors, 4 their children, 5 their answers, 6 the events
+    # waiting for this parent's answer, 7 the unread messages; then 8 children, 9 active
+    # members with their users, 10 the professionals' active consents with the consenting
+    # parents, 11 pending invitations with who sent them.
+    with django_assert_num_queries(11):
         call_view(cast.alex, url)
     _grow(cast, 30)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(11):
         response = call_view(cast.alex, url)
     assert b"Gran" in response.content
 
 
 def test_the_mediators_dashboard_adds_only_the_consent_check(cast, django_assert_num_queries):
-    # The six of a parent's dashboard, plus 2 for the access path's consent check:
-    # the family's active parents and the mediator's active consents.
-    with django_assert_num_queries(8):
+    _party(cast)
+    # The eleven of a parent's dashboard, less the events waiting for a parent's answer (a
+    # mediator gives none), plus 2 for the access path's consent check: the family's active
+    # parents and the mediator's active consents.
+    with django_assert_num_queries(12):
         call_view(cast.morgan, _dashboard(cast.family))
 
 
-def test_the_viewers_dashboard_runs_two_queries(cast, django_assert_num_queries):
-    # 1 membership with its family and user (the access path), 2 children.
-    with django_assert_num_queries(2):
+def test_the_viewers_dashboard_runs_five_queries(cast, django_assert_num_queries):
+    _party(cast)
+    # 1 membership with its family and user (the access path); today: 2 the plan's versions,
+    # 3 the week's events, 4 their children (a viewer sees no answers and no messages);
+    # 5 children.
+    with django_assert_num_queries(5):
         call_view(cast.vic, _dashboard(cast.family))
 
 
@@ -304,6 +322,7 @@ def test_the_children_page_runs_two_queries(cast, django_assert_num_queries):
 
 def test_the_whole_request_does_not_grow_with_the_family(cast):
     """Through every middleware as well, not only the view."""
+    _party(cast)
     client = client_for(cast.alex)
     url = _dashboard(cast.family)
     client.get(url)

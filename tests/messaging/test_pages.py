@@ -3,7 +3,7 @@ reply, search — and their query budgets, the same for 1 message as for 500."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.http import QueryDict
@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from coparent.core.when import format_moment
 from coparent.messaging.models import Message, MessageDelivery, MessageView, Thread
 from tests.families.helpers import client_for
 from tests.messaging.conftest import start
@@ -59,7 +60,9 @@ def test_sam_opens_the_thread_and_alex_then_sees_viewed_at(cast):
 
     after = alex.get(_thread_url(message.thread)).content.decode()
     viewed = MessageView.objects.get(message=message).viewed_at
-    assert f"viewed at {viewed:%Y-%m-%d %H:%M} UTC" in after
+    # In the family's zone (UTC here), the reader's way, with the instant to the second.
+    shown = format_moment(viewed, UTC, "en")
+    assert f'viewed <time datetime="{viewed.isoformat()}">{shown}</time>' in after
     assert "not yet viewed" not in after
 
 

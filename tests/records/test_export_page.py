@@ -137,7 +137,8 @@ def test_the_other_parent_sees_who_exported_what(cast, export):
         {"file_format": "json", "kinds": ["consent.given"], "date_from": "2020-01-01"},
     )
     page = _client(cast.sam).get(f"/families/{cast.family.pk}/record/").content.decode()
-    assert "Record exported as JSON: Consent given; 2020-01-01 – …" in page
+    # The dates the person chose, in the family's zone they chose them in.
+    assert "Record exported as JSON: Consent given; Jan 1, 2020 – … (UTC)" in page
     assert "Morgan" in page
 
 

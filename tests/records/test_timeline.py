@@ -63,11 +63,15 @@ def test_a_parent_reads_the_whole_record_newest_first(cast):
     page = response.content.decode()
     newest = entries[0]
     assert f'<td data-label="#">{newest.seq}</td>' in page
-    assert newest.hash[:12] in page
-    assert f'datetime="{newest.at}"' in page
+    # The plain view reads in the family's zone; the hashes and the stored UTC times are the
+    # technical view's.
+    assert newest.hash[:12] not in page
+    technical = client_for(cast.sam).get(_timeline(cast, view="technical")).content.decode()
+    assert newest.hash[:12] in technical
+    assert f"<code>{newest.at}</code>" in technical
     assert "Vic joined as Viewer" in page
     assert "Consent given for Morgan" in page
-    assert "Mia added, born 2016-05-02" in page
+    assert "Mia added, born May 2, 2016" in page
     assert "Family space “Rivera family” created" in page
     first = response.context["rows"][-1]
     assert (first.entry.kind_label, first.actor_name) == ("Family created", "Alex")
@@ -86,8 +90,8 @@ def test_filter_by_kind(cast):
     response = client_for(cast.alex).get(_timeline(cast, kind="child.added"))
 
     assert [row.summary for row in response.context["rows"]] == [
-        "Leo added, born 2019-09-14",
-        "Mia added, born 2016-05-02",
+        "Leo added, born Sep 14, 2019",
+        "Mia added, born May 2, 2016",
     ]
     assert '<option value="child.added" selected>' in response.content.decode()
 
@@ -257,6 +261,7 @@ def test_every_kind_of_entry_has_a_readable_summary(cast):
         access=access, child=cast.mia, name="Mia R", date_of_birth=date(2016, 5, 3)
     )
     record_export(access=access, file_format="pdf", date_to=date(2030, 1, 1))
+    services.family_zone_set(access=access, timezone_name="Europe/Paris")
 
     # Oldest first, so that each kind keeps the summary of its newest entry.
     summaries = {e.kind: entry_summary(e) for e in record_entries(access).order_by("seq")}
@@ -265,7 +270,10 @@ def test_every_kind_of_entry_has_a_readable_summary(cast):
     # summary registered, so no page falls back to raw fields for a known kind.
     assert set(summaries) == {k for k in Kind.values if k.split(".")[0] in FOUNDATION}
     assert set(Kind.values) <= set(SUMMARIES)
-    assert summaries["record.exported"] == "Record exported as PDF: … – 2030-01-01"
+    assert summaries["record.exported"] == "Record exported as PDF: … – Jan 1, 2030 (UTC)"
+    assert summaries["family.zone_changed"] == (
+        "The family's times are now shown in Europe/Paris (before: UTC)"
+    )
     assert summaries["member.invitation_cancelled"] == "Invitation to gran@example.org cancelled"
     assert summaries["consent.withdrawn"] == "Consent withdrawn for Morgan"
     assert summaries["member.left"] == "Morgan (Professional) was removed from the family"

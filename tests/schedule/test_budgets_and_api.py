@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -116,3 +117,51 @@ def test_the_preview_answers_without_saving(cast, as_, soon):
         {"plan": plan_data(rotation="ABX", pattern=None), "from": "2040-01-01", "to": "2040-02-01"},
     )
     assert bad.status_code == 400 and "rotation" in bad.json()["errors"]
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_a_day_of_the_calendar_costs_the_same_whatever_the_history(
+    cast, soon, n, django_assert_num_queries
+):
+    story(cast, soon, n)
+    client = cast.client_for(cast.sam)
+    day = (timezone.now() + timedelta(days=5)).date()
+    url = f"/families/{cast.family.pk}/schedule/day/{day.isoformat()}/"
+    client.get(url)
+    # As the month: the session, the user, the user's session row, the membership with its
+    # family, the accepted versions, the events with their creators, children and RSVPs.
+    with django_assert_num_queries(8):
+        page = client.get(url)
+    assert "Game 0" in page.content.decode()
+
+
+def test_a_day_says_who_has_the_children_when_and_each_exchange_in_words(cast, soon):
+    version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=soon)
+    plan_accept(access=cast.access(cast.sam), version=version)
+    from coparent.families.services import family_zone_set
+
+    family_zone_set(access=cast.access(cast.alex), timezone_name="America/Chicago")
+    # 2-2-3 from 2027-01-04: whichever day `soon` is, within a fortnight some day has an
+    # exchange; find it on the days' pages as a parent would, by opening them.
+    client = cast.client_for(cast.vic)
+    for offset in range(14):
+        day = soon + timedelta(days=offset)
+        text = client.get(f"/families/{cast.family.pk}/schedule/day/{day}/").content.decode()
+        if "hands over to" in text:
+            break
+    else:
+        raise AssertionError("no exchange in a fortnight of 2-2-3")
+    assert "Who has the children" in text
+    words = re.sub(r"<[^>]+>", "", text)  # as read, without the markup
+    assert re.search(r"Alex\s+until 6:00\u202fPM", words) or re.search(
+        r"Sam\s+until 6:00\u202fPM", words
+    )
+    assert re.search(r"from 6:00\u202fPM", words)
+    assert "Lincoln Elementary, front door" in text
+    assert f"/schedule/day/{day - timedelta(days=1)}/" in text  # the day before, a tap away
+
+
+@pytest.mark.parametrize("day", ["2027-02-30", "tomorrow", "1900-12-31", "2198-12-31", "9" * 30])
+def test_a_day_that_cannot_be_is_not_found(cast, day):
+    response = cast.client_for(cast.alex).get(f"/families/{cast.family.pk}/schedule/day/{day}/")
+    assert response.status_code == 404

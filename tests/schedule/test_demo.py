@@ -21,6 +21,8 @@ def test_each_demo_family_agreed_a_plan_and_a_change(db):
         schedule = selectors.schedule_of(access)
         assert len(schedule.pieces) == 2
         assert schedule.pieces[0].plan.holidays
+        # The family reads its times where its plan is.
+        assert demo.family.timezone == schedule.pieces[0].plan.zone.key != "UTC"
         # The record tells the story in time order.
         stamps = list(
             RecordEntry.objects.filter(family=demo.family)

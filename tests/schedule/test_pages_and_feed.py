@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from coparent.core.schedule import event_uid
 from coparent.events.services import event_add, event_cancel
+from coparent.families.services import family_zone_set
 from coparent.schedule import selectors
 from coparent.schedule.feed import feed_window
 from coparent.schedule.models import PlanVersion
@@ -27,6 +28,8 @@ from tests.schedule.conftest import plan_data
 
 @pytest.fixture
 def in_force(cast, soon):
+    # The family reads its times where its plan is (as the migration to family zones sets it).
+    family_zone_set(access=cast.access(cast.alex), timezone_name="America/Chicago")
     version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=soon)
     plan_accept(access=cast.access(cast.sam), version=version)
     return version
@@ -56,17 +59,20 @@ def test_vic_sees_the_month_with_exchanges_and_mias_party(cast, in_force, soon):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Mia&#x27;s birthday party" in text
-    assert "Alex → Sam" in text or "Sam → Alex" in text
-    assert "Lincoln Elementary, front door" in text
+    # An exchange in a day's cell: its time and an arrow, the whole sentence on hover.
+    assert '6:00\u202fPM</time> <span aria-hidden="true">→</span>' in text
+    assert "Alex hands over to Sam at Lincoln Elementary, front door" in text
+    assert "Sam hands over to Alex at Lincoln Elementary, front door" in text
     assert 'class="parent-a"' in text and 'class="parent-b"' in text
 
 
-def test_the_agenda_lists_each_exchange_in_the_plans_zone(cast, in_force, soon):
+def test_the_agenda_lists_each_exchange_in_the_familys_zone(cast, in_force, soon):
     page = cast.client_for(cast.sam).get(
         f"/families/{cast.family.pk}/schedule/agenda/", {"from": soon.isoformat()}
     )
     assert page.status_code == 200
-    assert "18:00" in page.content.decode()
+    assert "6:00\u202fPM" in page.content.decode()
+    assert "Times in America/Chicago (C" in page.content.decode()
 
 
 def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):

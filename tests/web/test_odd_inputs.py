@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 
 from coparent.core.limits import DB_INT_MAX, FIRST_DATE, LAST_DATE
+from coparent.families.models import Family
 from coparent.messaging.services import thread_start
 from coparent.schedule.services import plan_accept, plan_propose
 from tests.api.conftest import as_  # noqa: F401 - the API callers, shared with tests/api
@@ -45,7 +46,8 @@ def thread(cast):
 @pytest.fixture
 def plan_in_force(cast):
     """A 2-2-3 plan whose rotation starts in the engine's first accepted year, in force from
-    tomorrow."""
+    tomorrow, in the family's own zone."""
+    Family.objects.filter(pk=cast.family.pk).update(timezone=ZONE)
     plan = {
         "timezone": ZONE,
         "parents": ["Alex", "Sam"],

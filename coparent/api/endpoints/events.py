@@ -17,13 +17,13 @@ from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import In, Moment, Offset, PersonRef, answers, omitted
+from coparent.core.zones import ZONE_MAX_CHARS
 from coparent.events import selectors, services
 from coparent.events.models import (
     NOTES_MAX_CHARS,
     PLACE_MAX_CHARS,
     RSVP_NOTE_MAX_CHARS,
     TITLE_MAX_CHARS,
-    ZONE_MAX_CHARS,
     Answer,
     ChildEvent,
     EventKind,

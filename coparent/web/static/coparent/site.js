@@ -18,6 +18,14 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // A new family space (or any zone list marked so) starts in the browser's own time zone,
+  // when the list has it; the server's default stays for a browser that cannot tell.
+  document.querySelectorAll("select[data-guess-zone]").forEach((select) => {
+    const zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && Array.from(select.options).some((option) => option.value === zone)) {
+      select.value = zone;
+    }
+  });
   // Move focus to the first field with an error, so keyboard and screen-reader users land on it.
   const firstError = document.querySelector(".has-error input, .has-error select, .has-error textarea");
   if (firstError) firstError.focus();

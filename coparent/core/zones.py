@@ -1,9 +1,29 @@
-"""Time zones for events: IANA names, checked against the zone database `zoneinfo` reads."""
+"""Time zones: IANA names, checked against the zone database `zoneinfo` reads.
+
+A family's zone (every time its pages show), a member's own zone and an event's zone are all
+chosen from these lists and checked with `is_known_zone` before they are stored."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
+
+# The longest IANA name is 32 characters ("America/Argentina/ComodRivadavia"); room to spare.
+ZONE_MAX_CHARS = 64
+# The regions of the zone database whose names people pick from ("Europe/Paris"); the rest are
+# old aliases ("US/Central", "Etc/GMT+5") that would only make the list longer.
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
 
 # What the event form offers first; any other IANA name is accepted through the API, and an
 # event's own zone is always offered when it is edited.
@@ -82,3 +102,23 @@ def zone_choices(current: str | None = None) -> list[tuple[str, str]]:
 
 def _sort_key(name: str) -> tuple[int, str]:
     return (0 if name == "UTC" else 1, name)
+
+
+@lru_cache(maxsize=1)
+def all_zone_names() -> tuple[str, ...]:
+    """Every zone of the database a person would pick, by region and name, then UTC."""
+    names = sorted(n for n in _known() if n.split("/", 1)[0] in REGIONS and "/" in n)
+    return (*names, "UTC")
+
+
+def all_zone_choices() -> list[tuple[str, str]]:
+    """Every zone, for a family's or a member's own zone (the browser's is preselected)."""
+    return [(name, name.replace("_", " ")) for name in all_zone_names()]
+
+
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """The zone called `name`, or UTC for an empty or unknown name (a stored name that a newer
+    zone database dropped must not break a page)."""
+    if name and is_known_zone(name):
+        return ZoneInfo(name)
+    return ZoneInfo("UTC")
