@@ -271,33 +271,36 @@ def test_the_parents_dashboard_runs_a_fixed_number_of_queries(cast, django_asser
     url = _dashboard(cast.family)
     # 1 membership with its family and user (the access path), 2 children, 3 active members
     # with their users, 4 the professionals' active consents with the consenting parents,
-    # 5 pending invitations with who sent them, 6 the latest ten record entries with actors.
-    with django_assert_num_queries(6):
+    # 5 pending invitations with who sent them, 6 the latest ten record entries with actors,
+    # 7 the header's unread notifications.
+    with django_assert_num_queries(7):
         call_view(cast.alex, url)
     _grow(cast, 30)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = call_view(cast.alex, url)
     assert b"Gran" in response.content
 
 
 def test_the_mediators_dashboard_adds_only_the_consent_check(cast, django_assert_num_queries):
-    # The six of a parent's dashboard, plus 2 for the access path's consent check:
+    # The seven of a parent's dashboard, plus 2 for the access path's consent check:
     # the family's active parents and the mediator's active consents.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         call_view(cast.morgan, _dashboard(cast.family))
 
 
-def test_the_viewers_dashboard_runs_two_queries(cast, django_assert_num_queries):
-    # 1 membership with its family and user (the access path), 2 children.
-    with django_assert_num_queries(2):
+def test_the_viewers_dashboard_runs_three_queries(cast, django_assert_num_queries):
+    # 1 membership with its family and user (the access path), 2 children, 3 the header's
+    # unread notifications.
+    with django_assert_num_queries(3):
         call_view(cast.vic, _dashboard(cast.family))
 
 
-def test_the_children_page_runs_two_queries(cast, django_assert_num_queries):
+def test_the_children_page_runs_three_queries(cast, django_assert_num_queries):
     url = reverse("families:children", kwargs={"family_id": cast.family.pk})
     _grow(cast, 0)
-    # 1 membership with its family and user (the access path), 2 children.
-    with django_assert_num_queries(2):
+    # 1 membership with its family and user (the access path), 2 children, 3 the header's
+    # unread notifications.
+    with django_assert_num_queries(3):
         response = call_view(cast.alex, url)
     assert b"Twin 2" in response.content
 
