@@ -53,3 +53,26 @@ def emails_to(user: User) -> list[mail.EmailMessage]:
 
 def deliveries(channel: Channel) -> list[Delivery]:
     return list(Delivery.objects.filter(channel=channel.value).order_by("pk"))
+
+
+@pytest.fixture
+def push_service(settings):
+    """A push service on this machine that checks each push's VAPID signature and decrypts its
+    payload (tests/notifications/push_service.py); the server may send to it."""
+    from coparent.notifications.push import public_key
+    from tests.notifications.push_service import FakePushService
+
+    service = FakePushService(vapid_public_key=public_key()).start()
+    settings.COPARENT_PUSH_SERVICES = [*settings.COPARENT_PUSH_SERVICES, "http://127.0.0.1"]
+    yield service
+    service.stop()
+
+
+def on_push(user: User, service, name: str):
+    """`user` turns push on in one browser of `service`; returns the device."""
+    device = service.subscribe(name)
+    keys = device.as_json()["keys"]
+    services.push_subscribe(
+        user=user, endpoint=device.endpoint, p256dh=keys["p256dh"], auth=keys["auth"]
+    )
+    return device
