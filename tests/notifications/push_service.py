@@ -59,7 +59,10 @@ class Device:
 
     def as_json(self) -> dict[str, Any]:
         """What the browser's PushSubscription.toJSON() gives the page's script."""
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)}}
+        return {
+            "endpoint": self.endpoint,
+            "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)},
+        }
 
 
 @dataclass

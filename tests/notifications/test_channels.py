@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from coparent.core.notify import Channel, Kind
 from coparent.events import services as events
@@ -144,7 +143,7 @@ def test_each_kind_reaches_each_channel_once(
     told, acts = getattr(cast, story.told), getattr(cast, story.acts)
     for person in (cast.alex, cast.sam):
         prefer(person, cells=EVERYWHERE)
-    device = on_push(told, push_service, "phone")
+    on_push(told, push_service, "phone")
     on_push(acts, push_service, "actor's phone")
     with django_capture_on_commit_callbacks(execute=True):
         subject = story.setup(cast)
@@ -163,7 +162,6 @@ def test_each_kind_reaches_each_channel_once(
     (pushed,) = push_service.to("phone")
     assert pushed["title"] == story.title and pushed["url"] == notice.url
     assert push_service.to("actor's phone") == [] and push_service.refused == []
-    assert device.name == "phone"
 
     # The same job again (a worker restarted half-way): nothing new anywhere.
     entry = RecordEntry.objects.filter(family=cast.family).order_by("-seq").first()
@@ -244,9 +242,7 @@ def test_push_without_a_device_sends_nothing_and_says_so(cast, django_capture_on
     assert push.status == Delivery.Status.NOWHERE
 
 
-def test_nothing_is_told_for_the_demo_or_imported_history(
-    cast, django_capture_on_commit_callbacks
-):
+def test_nothing_is_told_for_the_demo_or_imported_history(cast, django_capture_on_commit_callbacks):
     from coparent.infra.notifications import notifications_off
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, notifications_off():
@@ -280,5 +276,4 @@ def test_an_inactive_account_gets_no_email_or_push(
     with django_capture_on_commit_callbacks(execute=True):
         add_party(cast)
     assert mail.outbox == [] and push_service.received == []
-    assert timezone.now()  # (the app keeps it, for if the account comes back)
-    assert timedelta(0) == timedelta(0)
+    assert len(centre_of(cast.sam)) == 1  # the app keeps it, for if the account comes back
