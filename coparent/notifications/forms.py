@@ -73,17 +73,14 @@ class PreferencesForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         # A lead time set outside the list (through the API) stays choosable as it is.
-        for name, minutes in (
-            ("exchange_lead_minutes", choices.exchange_lead_minutes),
-            ("event_lead_minutes", choices.event_lead_minutes),
+        for name, options, minutes in (
+            ("exchange_lead_minutes", EXCHANGE_LEADS, choices.exchange_lead_minutes),
+            ("event_lead_minutes", EVENT_LEADS, choices.event_lead_minutes),
         ):
-            field = self.fields[name]
-            assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
-            if minutes not in [value for value, _label in field.choices]:  # type: ignore[misc]
-                field.choices = [
-                    *field.choices,  # type: ignore[misc]
-                    (minutes, _("%(n)s minutes before") % {"n": minutes}),
-                ]
+            if minutes not in [value for value, _label in options]:
+                field = self.fields[name]
+                assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
+                field.choices = [*options, (minutes, _("%(n)s minutes before") % {"n": minutes})]
         for kind in Kind:
             for channel in Channel:
                 self.fields[cell_name(kind, channel)] = forms.BooleanField(

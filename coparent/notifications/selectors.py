@@ -97,7 +97,7 @@ class CentrePage:
     unread: int
 
 
-def centre_page(user: User, number: object) -> CentrePage:
+def centre_page(user: User, number: str | None) -> CentrePage:
     """One page of the centre with the family of each notification (three queries: the count,
     the page, the unread count)."""
     paginator = Paginator(centre(user).select_related("family"), PAGE_SIZE)

@@ -54,13 +54,12 @@ def day(value: date) -> str:
 
 
 def _parents_except(family_id: Any, actor_id: int | None) -> list[int]:
-    return list(
-        Membership.objects.active()
-        .parents()
-        .filter(family_id=family_id, user__is_active=True)
-        .exclude(user_id=actor_id)
-        .values_list("user_id", flat=True)
+    parents = (
+        Membership.objects.active().parents().filter(family_id=family_id, user__is_active=True)
     )
+    if actor_id is not None:
+        parents = parents.exclude(user_id=actor_id)
+    return list(parents.values_list("user_id", flat=True))
 
 
 def _is_active_member(family_id: Any, user_id: int) -> bool:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.steps import add_child, family_with_two_parents
+from tests.browser.steps import add_child, family_with_two_parents, propose_plan
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +27,7 @@ def test_a_plan_is_proposed_accepted_and_shared(server, browser, screenshots):
     add_child(page, dashboard, "Mia", "2016-05-02")
 
     # Alex proposes a 2-2-3 rotation with an 18:00 exchange at school.
-    page.goto(dashboard + "schedule/plan/")
-    page.select_option("select[name=pattern]", "2-2-3")
-    page.fill("input[name=start]", start.isoformat())
-    page.fill("input[name=exchange_time]", "18:00")
-    page.fill("input[name=exchange_place]", "School gate")
-    page.select_option("select[name=timezone]", "America/Chicago")
-    page.fill("input[name=effective_from]", start.isoformat())
-    page.get_by_role("button", name="Propose this plan").click()
-    page.wait_for_load_state()
+    propose_plan(page, dashboard, start)
     assert "Sam" in page.content()  # the proposal waits for Sam
 
     # Sam accepts it.
