@@ -5,31 +5,20 @@ by the browser itself, on the settings page."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from coparent.api.auth import caller
-from coparent.api.schemas import Id, Offset, answers
+from coparent.api.schemas import Id, Pages, answers
 from coparent.core.notify import Channel, Kind
 from coparent.notifications import selectors, services
 from coparent.notifications.models import Notification
 from coparent.notifications.selectors import Choices
 
 router = Router(tags=["notifications"])
-MAX_PAGE = 100
-
-
-class Pages(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(25, ge=1, le=MAX_PAGE)
-        offset: Offset = 0
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_limit=MAX_PAGE, **kwargs)
 
 
 class NotificationOut(Schema):
