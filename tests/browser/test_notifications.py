@@ -67,6 +67,15 @@ def test_a_proposal_reaches_the_other_parents_notification_centre(server, browse
     sam_page.wait_for_url(re.compile(r"/schedule/proposals/$"))
     assert sam_page.get_by_role("button", name="Accept").is_visible()
     assert sam_page.locator("[data-unread-notifications]").count() == 0  # read now
+
+    # His settings: the grid of kinds and channels fits the phone, each box a finger's target.
+    sam_page.goto(base + "/notifications/settings/")
+    box = sam_page.get_by_label("Answers to my events: Email").bounding_box()
+    assert box is not None and box["width"] >= 20
+    cell = sam_page.locator(".preference-grid .cell").first.bounding_box()
+    assert cell is not None and cell["width"] >= 44 and cell["height"] >= 44
+    assert no_sideways_scroll(sam_page)
+    sam_page.screenshot(path=str(screenshots / "sam-settings-390.png"), full_page=True)
     assert errors == []
 
     alex.close()
