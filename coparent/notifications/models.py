@@ -28,7 +28,7 @@ KIND_LABELS = {
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),
     Channel.EMAIL: _("Email"),
-    Channel.PUSH: _("Push to my devices"),
+    Channel.PUSH: _("Push"),
 }
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 CHANNEL_CHOICES = [(channel.value, label) for channel, label in CHANNEL_LABELS.items()]

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("in_app", "In the app"),
                             ("email", "Email"),
-                            ("push", "Push to my devices"),
+                            ("push", "Push"),
                         ],
                         max_length=16,
                     ),
@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("in_app", "In the app"),
                             ("email", "Email"),
-                            ("push", "Push to my devices"),
+                            ("push", "Push"),
                         ],
                         max_length=16,
                     ),
