@@ -12,16 +12,20 @@ Environment variables (documented in README.md):
   COPARENT_BEHIND_PROXY         trust X-Forwarded-Proto from a reverse proxy (default 0)
   REDIS_URL           redis://host:port/db for the shared cache; default the database cache
   COPARENT_RATE_LIMITS          rate-limit overrides, e.g. "message.user=200/h,tone.user=off"
+  COPARENT_PUSH_SERVICES        push services a browser's subscription may name
+  COPARENT_PUSH_CONTACT         the VAPID contact (mailto: or https:) push services may use
 """
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
 
+from coparent.core.notify import PUSH_SERVICES
 from coparent.infra.env import env_bool, env_int, env_list, env_str
-from coparent.infra.keys import ensure_secret_key, ensure_signing_key
+from coparent.infra.keys import ensure_secret_key, ensure_signing_key, ensure_vapid_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("COPARENT_DATA_DIR", "var")).resolve()
@@ -31,6 +35,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = ensure_secret_key(DATA_DIR)
 # Generated on first run, like the secret key, so the first record head can be signed.
 ensure_signing_key(DATA_DIR)
+# And the web push key (docs/notifications.md, "Push"), so every process signs with the same.
+ensure_vapid_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BASE_URL = env_str("COPARENT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -54,6 +60,7 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.events",
     "coparent.schedule",
+    "coparent.notifications",
     "coparent.api",
     "coparent.web",
 ]
@@ -95,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                # The header's unread notifications, counted only on pages that show it.
+                "coparent.notifications.context_processors.header",
             ],
         },
     },
@@ -379,6 +388,18 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coparent <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Web push (docs/notifications.md) ------------------------------------------------------
+# The push services a browser's subscription may name (host, ".domain" for its subdomains, or
+# "http://host" for one on this machine): the server POSTs to them, so no other address.
+COPARENT_PUSH_SERVICES = env_list("COPARENT_PUSH_SERVICES", list(PUSH_SERVICES))
+# How a push service reaches the operator (the VAPID "sub" claim): mailto: or an https address.
+COPARENT_PUSH_CONTACT = env_str(
+    "COPARENT_PUSH_CONTACT",
+    BASE_URL
+    if BASE_URL.startswith("https://")
+    else "mailto:" + (parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost"),
+)
 
 # --- Background tasks ----------------------------------------------------------------------
 TASKS = {

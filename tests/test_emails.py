@@ -116,6 +116,14 @@ CONTEXTS: dict[str, Any] = {
         "body": NAME,
         "link": "https://c.example/m/",
     },
+    "notifications/email/notice": lambda: {
+        "recipient": _user(),
+        "title": NAME,
+        "body": NAME,
+        "family": NAME,
+        "link": "https://c.example/n/",
+        "preferences": "https://c.example/notifications/settings/",
+    },
     "messaging/email/digest": lambda: {
         "recipient": _user(),
         "items": [
@@ -142,6 +150,7 @@ SHOWN = {
     "events/email/notice": [NAME],
     "messaging/email/new_message": [NAME],
     "messaging/email/digest": [NAME],
+    "notifications/email/notice": [NAME],
 }
 
 

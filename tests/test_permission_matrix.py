@@ -166,6 +166,20 @@ def _sch(c: Any, suffix: str) -> str:
     return f"{_fam(c)}/schedule/{suffix}"
 
 
+def _alex_notification(c: Any) -> int:
+    """Sam writes to Alex: Alex's notification of it (the job runs at once in tests)."""
+    if not hasattr(c, "alex_notification"):
+        from django.test import TestCase
+
+        from coparent.messaging.services import thread_start
+        from coparent.notifications.models import Notification
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            thread_start(access=c.access(c.sam), subject="Shoes", topic="children", body="Size 32")
+        c.alex_notification = Notification.objects.get(recipient=c.alex).pk
+    return int(c.alex_notification)
+
+
 PLAN = {
     "timezone": "America/Chicago",
     "parents": ["Alex", "Sam"],
@@ -350,6 +364,34 @@ WEB: dict[str, Row] = {
     ),
     # The feed's token is the key: no session needed, so the same answer for everyone.
     "schedule_feed": Row("GET", _feed_path, PUBLIC),
+    # The notification centre: each person's own, across families. Alex's notification is
+    # Alex's alone: for anyone else it does not exist.
+    "notifications:list": Row("GET", lambda c: "/notifications/", ACCOUNT_PAGE),
+    "notifications:open": Row(
+        "POST",
+        lambda c: f"/notifications/{_alex_notification(c)}/open/",
+        expect(LOGIN, 302, 404, 404, 404),
+    ),
+    "notifications:read": Row(
+        "POST",
+        lambda c: f"/notifications/{_alex_notification(c)}/read/",
+        expect(LOGIN, 302, 404, 404, 404),
+    ),
+    "notifications:read_all": Row(
+        "POST", lambda c: "/notifications/read-all/", expect(LOGIN, 302, 302, 302, 302)
+    ),
+    "notifications:preferences": Row("GET", lambda c: "/notifications/settings/", ACCOUNT_PAGE),
+    # The settings page's script sends a browser's subscription; an empty body is a 400.
+    "notifications:push_subscribe": Row(
+        "POST", lambda c: "/notifications/push/subscribe/", expect(LOGIN, 400, 400, 400, 400)
+    ),
+    "notifications:push_unsubscribe": Row(
+        "POST", lambda c: "/notifications/push/unsubscribe/", expect(LOGIN, 400, 400, 400, 400)
+    ),
+    # The installable app: the same for everyone, signed in or not.
+    "web:manifest": Row("GET", lambda c: "/manifest.webmanifest", PUBLIC),
+    "web:service_worker": Row("GET", lambda c: "/sw.js", PUBLIC),
+    "web:offline": Row("GET", lambda c: "/offline/", PUBLIC),
 }
 
 
@@ -531,6 +573,31 @@ API: dict[tuple[str, str], Row] = {
         {"answer": "yes"},
     ),
     ("GET", "/api/v1/tokens"): Row("GET", lambda c: "/api/v1/tokens", API_ANY_USER),
+    # The notification centre: each caller's own; Alex's notification is nobody else's.
+    ("GET", "/api/v1/notifications"): Row("GET", lambda c: "/api/v1/notifications", API_ANY_USER),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): Row(
+        "POST",
+        lambda c: f"/api/v1/notifications/{_alex_notification(c)}/read",
+        api_expect(401, 200, 404, 404, 404),
+    ),
+    ("POST", "/api/v1/notifications/read-all"): Row(
+        "POST", lambda c: "/api/v1/notifications/read-all", API_ANY_USER
+    ),
+    ("GET", "/api/v1/notifications/preferences"): Row(
+        "GET", lambda c: "/api/v1/notifications/preferences", API_ANY_USER
+    ),
+    ("PUT", "/api/v1/notifications/preferences"): Row(
+        "PUT",
+        lambda c: "/api/v1/notifications/preferences",
+        API_ANY_USER,
+        {
+            "channels": {"rsvp": {"email": True}},
+            "exchange_lead_minutes": 60,
+            "event_lead_minutes": 1440,
+            "include_content": False,
+            "message_digest": False,
+        },
+    ),
     ("POST", "/api/v1/tokens"): Row(
         "POST",
         lambda c: "/api/v1/tokens",

@@ -272,9 +272,9 @@ def test_a_message_keeps_its_characters_but_reads_as_stored_everywhere(
 
 
 def test_an_email_with_the_text_shows_the_mark(cast, django_capture_on_commit_callbacks):
-    from coparent.messaging.services import notification_setting_update
+    from tests.notifications.conftest import prefer
 
-    notification_setting_update(user=cast.alex, frequency="immediate", include_content=True)
+    prefer(cast.alex, include_content=True)
     with django_capture_on_commit_callbacks(execute=True):
         thread_start(access=cast.access(cast.sam), subject="Friday", topic="school", body=ATTACK)
     (email,) = [m for m in mail.outbox if cast.alex.email in m.to]
@@ -318,12 +318,10 @@ def test_a_file_name_loses_the_characters_that_would_disguise_it():
 
 
 def test_through_the_shield_the_text_reads_as_stored_too(cast, settings, tmp_path):
-    from coparent.messaging.services import message_settings_update
+    from coparent.messaging.services import shield_update
 
     settings.MEDIA_ROOT = tmp_path
-    message_settings_update(
-        user=cast.alex, frequency="immediate", include_content=False, shield=True
-    )
+    shield_update(user=cast.alex, shield=True)
     message = thread_start(
         access=cast.access(cast.sam),
         subject="Friday",

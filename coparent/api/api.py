@@ -26,6 +26,7 @@ from coparent.api.endpoints import (
     me,
     members,
     messages,
+    notifications,
     records,
     schedule,
     tokens,
@@ -129,3 +130,4 @@ api.add_router("/", messages.router)
 api.add_router("/", events.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
+api.add_router("/", notifications.router)

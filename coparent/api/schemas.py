@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, ConfigDict, computed_field, field_validator
 
 from coparent.accounts.models import User
@@ -336,3 +337,20 @@ class RecordKeyOut(Schema):
     algorithm: str
     public_key: str = Field(..., description="Standard base64 of the raw 32-byte key.")
     fingerprint: str
+
+
+# --- Pages of a list -------------------------------------------------------------------------
+
+MAX_PAGE = 200
+
+
+class Pages(LimitOffsetPagination):
+    """`?limit=&offset=` of a list operation (50 items by default, at most MAX_PAGE), answered
+    as `{"items", "count"}`."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: Offset = 0
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_PAGE, **kwargs)

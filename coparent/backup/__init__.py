@@ -8,8 +8,9 @@ A backup is one gzip-compressed tar file holding
 - ``database.sqlite3`` (SQLite's ``VACUUM INTO``: a consistent snapshot taken while the server
   runs, never a raw copy of a file that may be mid-write) or ``database.pgdump``
   (``pg_dump --format=custom``, taken in the same snapshot as the row counts);
-- ``keys/record_signing_key.pem`` and ``keys/secret_key`` from the data folder, so exports made
-  after a restore are signed with the same key, and invitation links keep working.
+- ``keys/record_signing_key.pem``, ``keys/secret_key`` and ``keys/vapid_private_key.pem`` from
+  the data folder, so exports made after a restore are signed with the same key, invitation
+  links keep working, and every device's web push subscription still matches the server's key.
 
 Restoring refuses anything that is not such an archive, whose checksums fail, or whose engine is
 not the configured one, and checks everything before it replaces anything. Stop the server

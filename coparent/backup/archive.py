@@ -19,12 +19,17 @@ from typing import IO, NotRequired, TypedDict, cast
 
 from django.utils import timezone
 
-from coparent.infra.keys import SECRET_KEY_FILE, SIGNING_KEY_FILE
+from coparent.infra.keys import SECRET_KEY_FILE, SIGNING_KEY_FILE, VAPID_KEY_FILE
 
 FORMAT = "coparent-backup/1"
 MANIFEST = "coparent-backup.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-KEY_MEMBERS = {SIGNING_KEY_FILE: "keys/record_signing_key.pem", SECRET_KEY_FILE: "keys/secret_key"}
+KEY_MEMBERS = {
+    SIGNING_KEY_FILE: "keys/record_signing_key.pem",
+    SECRET_KEY_FILE: "keys/secret_key",
+    # Without it every device would have to turn web push on again after a restore.
+    VAPID_KEY_FILE: "keys/vapid_private_key.pem",
+}
 
 
 class FileFacts(TypedDict):

@@ -28,6 +28,7 @@ from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
 from coparent.infra.notifications import notifications_off
 from coparent.messaging.demo import converse
+from coparent.notifications.demo import recent_news
 from coparent.schedule import demo
 
 DEMO_PASSWORD = "calm-harbour-2027"  # noqa: S105 - published on purpose, demo accounts only
@@ -199,6 +200,8 @@ class _Story:
         )
 
     def finish(self, family: Family) -> DemoFamily:
+        # The notification centre's chapter: the latest news waits, a few unread.
+        recent_news(family, now=self.now)
         users = [
             DemoUser(user=user, password=DEMO_PASSWORD, token=_api_token(user), role=role)
             for user, role in self.cast

@@ -21,6 +21,8 @@ from django.db import InterfaceError, OperationalError, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from coparent.infra import periodic
+
 logger = logging.getLogger("coparent.worker")
 
 FIRST_BACKOFF = 0.5  # seconds
@@ -30,15 +32,23 @@ MAX_BACKOFF = 30.0
 class ResilientWorker(Worker):
     """`Worker` whose loop survives transient database errors (see the module's docstring)."""
 
-    def __init__(self, *, first_backoff: float = FIRST_BACKOFF, **kwargs: Any) -> None:
+    def __init__(
+        self, *, first_backoff: float = FIRST_BACKOFF, start_periodic: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.first_backoff = first_backoff
         self.retries = 0  # transient errors met so far, for the tests and the log
+        # Queue the first run of each periodic task unless one waits (once, in the loop below,
+        # so a database busy at start is waited out like any other moment).
+        self.start_periodic = start_periodic
 
     def run(self) -> None:
         backoff, last_error = self.first_backoff, 0.0
         while self.running:
             try:
+                if self.start_periodic:
+                    periodic.start_all()
+                    self.start_periodic = False
                 super().run()
                 return  # the loop ended by itself (batch or max_tasks) or was asked to stop
             except (OperationalError, InterfaceError) as error:
@@ -62,8 +72,14 @@ class ResilientWorker(Worker):
                 backoff = min(backoff * 2, MAX_BACKOFF)
 
 
-def build(*, max_tasks: int | None = None, first_backoff: float = FIRST_BACKOFF) -> ResilientWorker:
-    """A worker for every queue of the default backend (`max_tasks`: stop after that many)."""
+def build(
+    *,
+    max_tasks: int | None = None,
+    first_backoff: float = FIRST_BACKOFF,
+    start_periodic: bool = False,
+) -> ResilientWorker:
+    """A worker for every queue of the default backend (`max_tasks`: stop after that many;
+    `start_periodic`: start the periodic tasks first, as `coparent worker` does)."""
     return ResilientWorker(
         queue_names=["*"],
         interval=1.0,
@@ -74,11 +90,13 @@ def build(*, max_tasks: int | None = None, first_backoff: float = FIRST_BACKOFF)
         worker_id=get_random_string(32),
         excluded_queue_names=[],
         first_backoff=first_backoff,
+        start_periodic=start_periodic,
     )
 
 
 def run() -> None:
-    """Run tasks until stopped (SIGINT or SIGTERM, handled by the library)."""
-    worker = build()
+    """Run tasks until stopped (SIGINT or SIGTERM, handled by the library), starting the
+    periodic tasks first (the reminder scan, coparent.infra.periodic)."""
+    worker = build(start_periodic=True)
     worker.configure_signals()
     worker.run()

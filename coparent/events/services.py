@@ -1,5 +1,6 @@
 """Writes for child events (STYLE.md 3): keyword-only, typed, atomic; each fact appended to the
-family record in the same transaction; the other parents' emails enqueued after commit.
+family record in the same transaction. The notification centre hears of each fact through the
+record (coparent.records.hooks) and tells the other parents once it commits.
 
 Only parents write. An event is never deleted: a change is recorded with what changed, and a
 cancellation keeps the event, marked cancelled (the database refuses DELETE anyway).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NotRequired, TypedDict
@@ -33,13 +35,12 @@ from coparent.events.models import (
     EventStatus,
     Rsvp,
 )
-from coparent.events.tasks import notify_event_news
 from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import NotFound
 from coparent.infra.labels import check_label
-from coparent.infra.notifications import notify_on_commit
-from coparent.records.models import Kind, RecordEntry
+from coparent.infra.notifications import notifications_off
+from coparent.records.models import Kind
 from coparent.records.services import record_append
 
 # Dates outside these years are typing mistakes (and far ones overflow date arithmetic).
@@ -288,9 +289,9 @@ def _snapshot_of_event(event: ChildEvent, children: Sequence[Child]) -> dict[str
     )
 
 
-def _notify_later(event: ChildEvent, entry: RecordEntry) -> None:
-    event_id, entry_id = str(event.pk), entry.pk
-    notify_on_commit(lambda: notify_event_news.enqueue(event_id, entry_id))
+def _told(notify: bool) -> AbstractContextManager[None]:
+    """Around a write: with `notify=False` (imported history, the demo) nobody is told of it."""
+    return nullcontext() if notify else notifications_off()
 
 
 def _own(access: FamilyAccess, event: ChildEvent) -> None:
@@ -334,7 +335,7 @@ def event_add(
     notify: bool = True,
 ) -> ChildEvent:
     """A parent adds an event for one or more of the family's children; the other parents are
-    emailed once it is saved.
+    told once it is saved (docs/notifications.md).
 
     A timed event takes `starts_at` and `ends_at` (naive ones are local times in
     `timezone_name`); an all-day one takes `start_date` and, for several days, `end_date`
@@ -357,7 +358,7 @@ def event_add(
     )
     moment = at or timezone.now()
     user = access.membership.user
-    with transaction.atomic():
+    with _told(notify), transaction.atomic():
         event = ChildEvent.objects.create(
             family=access.family,
             title=clean.title,
@@ -377,15 +378,13 @@ def event_add(
         EventChild.objects.bulk_create(
             EventChild(family=access.family, event=event, child=child) for child in clean.children
         )
-        entry = record_append(
+        record_append(
             family=access.family,
             kind=Kind.EVENT_ADDED,
             actor=user,
             at=moment,
             data={"event": str(event.pk), **_snapshot_of_clean(clean)},
         )
-        if notify:
-            _notify_later(event, entry)
     return event
 
 
@@ -409,7 +408,7 @@ def event_update(
 ) -> ChildEvent:
     """A parent changes an event: the same arguments as `event_add`, all of them (see
     `current_details` for an event's present values). What changed goes to the record, the
-    other parents are emailed, and the event's `sequence` goes up by one. Nothing changed,
+    other parents are told, and the event's `sequence` goes up by one. Nothing changed,
     nothing recorded."""
     _own(access, event)
     clean = _clean(
@@ -427,7 +426,7 @@ def event_update(
         notes=notes,
     )
     moment = at or timezone.now()
-    with transaction.atomic():
+    with _told(notify), transaction.atomic():
         # Read again under a lock, so two parents editing at once each see the other's change.
         locked = ChildEvent.objects.select_for_update().get(pk=event.pk, family=access.family)
         if locked.is_cancelled:
@@ -482,7 +481,7 @@ def event_update(
                 for child in clean.children
                 if child.pk not in had
             )
-        entry = record_append(
+        record_append(
             family=access.family,
             kind=Kind.EVENT_CHANGED,
             actor=access.membership.user,
@@ -494,8 +493,6 @@ def event_update(
                 "changes": changes,
             },
         )
-        if notify:
-            _notify_later(locked, entry)
     return locked
 
 
@@ -508,14 +505,14 @@ def event_cancel(
     notify: bool = True,
 ) -> ChildEvent:
     """A parent cancels an event. It stays, marked cancelled, for everyone to see (and in any
-    subscribed calendar as cancelled); the other parents are emailed."""
+    subscribed calendar as cancelled); the other parents are told."""
     _own(access, event)
     errors: dict[str, list[str]] = {}
     reason = _text(reason, "reason", RSVP_NOTE_MAX_CHARS, errors)
     if errors:
         raise ValidationError(errors)
     moment = at or timezone.now()
-    with transaction.atomic():
+    with _told(notify), transaction.atomic():
         locked = ChildEvent.objects.select_for_update().get(pk=event.pk, family=access.family)
         if locked.is_cancelled:
             raise ValidationError(_("This event is already cancelled."))
@@ -535,7 +532,7 @@ def event_cancel(
                 "sequence",
             ]
         )
-        entry = record_append(
+        record_append(
             family=access.family,
             kind=Kind.EVENT_CANCELLED,
             actor=access.membership.user,
@@ -548,8 +545,6 @@ def event_cancel(
                 "reason": reason,
             },
         )
-        if notify:
-            _notify_later(locked, entry)
     return locked
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coparent.accounts.models import User
 from coparent.families.models import Membership
 from coparent.messaging import attachments as files
-from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Frequency, Topic
+from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Topic
 from coparent.web.fields import BoundedDateField, IdField
 from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea
@@ -136,23 +136,8 @@ class SearchForm(forms.Form):
         return any(self.data.get(name) for name in self.fields)
 
 
-class NotificationForm(forms.Form):
-    frequency = forms.ChoiceField(
-        label=_("Email me about new messages"), choices=Frequency.choices, widget=forms.RadioSelect
-    )
-    include_content = forms.BooleanField(
-        label=_("Include the message's text in the email"),
-        required=False,
-        help_text=_(
-            "Off by default: an inbox is often shared or read over a shoulder. The email never "
-            "shows the other parent's email address."
-        ),
-    )
-
-
 class ShieldForm(forms.Form):
-    """The receiver's shield, on the same page as the email setting (its own form, so the email
-    form keeps its shape)."""
+    """The receiver's shield, on the message settings page."""
 
     shield = forms.BooleanField(
         label=_("Fold hostile wording in messages I receive"),

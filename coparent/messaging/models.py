@@ -174,41 +174,18 @@ class IdempotencyKey(models.Model):
         return f"{self.operation} {self.resource_id}"
 
 
-class Frequency(models.TextChoices):
-    IMMEDIATE = "immediate", _("At once, for each new message")
-    DAILY = "daily", _("One daily digest")
-    NEVER = "never", _("Never (I check the app)")
-
-
 class NotificationSetting(models.Model):
-    """How one person wants to hear about new messages, and how to see them. No row means the
-    defaults: an email at once, without the message's content; the shield off."""
+    """How one person reads the messages they receive: the receiver's shield. No row means the
+    shield off. (How a person is told of new messages, and whether a notification may carry a
+    message's text, are their notification preferences: coparent.notifications.)"""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_notifications"
     )
-    frequency = models.CharField(max_length=16, choices=Frequency, default=Frequency.IMMEDIATE)
-    include_content = models.BooleanField(default=False)
     # The receiver's shield: hostile wording in messages from others is folded behind "show
     # original wording" on the thread page. A view only; the messages never change.
     shield_enabled = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.frequency}"
-
-
-class DigestSent(models.Model):
-    """One daily digest to one person: the unique day makes a second run of the job a no-op."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    period_end = models.DateTimeField()
-    messages = models.PositiveIntegerField()
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_a_day")]
-
-    def __str__(self) -> str:
-        return f"digest {self.day} to {self.user_id}"
+        return f"{self.user_id}: shield {'on' if self.shield_enabled else 'off'}"

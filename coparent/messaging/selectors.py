@@ -343,7 +343,7 @@ def message_people(access: FamilyAccess) -> QuerySet[User]:
 
 
 def notification_setting(user: User) -> NotificationSetting:
-    """The user's setting, or the defaults (at once, without content) when never changed."""
+    """The user's reading setting (the shield), or the default (off) when never changed."""
     return NotificationSetting.objects.filter(user=user).first() or NotificationSetting(user=user)
 
 

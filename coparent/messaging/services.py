@@ -1,5 +1,6 @@
 """Writes for messages (STYLE.md 3): keyword-only, typed, atomic; each fact appended to the
-family record in the same transaction; notifications enqueued after commit.
+family record in the same transaction. The notification centre hears of each message through
+the record (coparent.records.hooks) and tells its recipients once it commits.
 
 Nothing here ever updates or deletes a message, a delivery, a first view or an attachment:
 the database refuses it anyway.
@@ -22,14 +23,12 @@ from coparent.accounts.models import User
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import FamilyAccess, professional_has_access
 from coparent.infra.labels import check_label
-from coparent.infra.notifications import notify_on_commit
 from coparent.messaging import attachments as files
 from coparent.messaging import idempotency
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
     SUBJECT_MAX_CHARS,
     Attachment,
-    Frequency,
     Message,
     MessageDelivery,
     MessageView,
@@ -39,7 +38,6 @@ from coparent.messaging.models import (
     Topic,
 )
 from coparent.messaging.selectors import get_message_for_user
-from coparent.messaging.tasks import notify_new_message
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 
@@ -248,7 +246,6 @@ def _write_message(
             ],
         },
     )
-    notify_on_commit(lambda: notify_new_message.enqueue(message.pk))
     return message
 
 
@@ -543,29 +540,12 @@ def deliver_waiting_messages(*, membership: Membership, at: datetime | None = No
     return len(waiting)
 
 
-def notification_setting_update(
-    *, user: User, frequency: str, include_content: bool
-) -> NotificationSetting:
-    if frequency not in Frequency.values:
-        raise ValidationError({"frequency": [_("Choose how often to be told.")]})
+def shield_update(*, user: User, shield: bool) -> NotificationSetting:
+    """The message settings page's one write: the receiver's shield on or off. A personal way
+    of reading, not a family fact, so nothing goes to the family record."""
     setting, _created = NotificationSetting.objects.get_or_create(user=user)
-    setting.frequency = frequency
-    setting.include_content = bool(include_content)
-    setting.updated_at = timezone.now()
-    setting.save(update_fields=["frequency", "include_content", "updated_at"])
-    return setting
-
-
-def message_settings_update(
-    *, user: User, frequency: str, include_content: bool, shield: bool
-) -> NotificationSetting:
-    """The message settings page's one write: how to be told of new messages, and the shield.
-    Personal choices, not family facts, so nothing goes to the family record."""
-    with transaction.atomic():
-        setting = notification_setting_update(
-            user=user, frequency=frequency, include_content=include_content
-        )
-        if setting.shield_enabled != bool(shield):
-            setting.shield_enabled = bool(shield)
-            setting.save(update_fields=["shield_enabled"])
+    if setting.shield_enabled != bool(shield):
+        setting.shield_enabled = bool(shield)
+        setting.updated_at = timezone.now()
+        setting.save(update_fields=["shield_enabled", "updated_at"])
     return setting

@@ -32,7 +32,6 @@ from coparent.messaging import selectors, services
 from coparent.messaging.forms import (
     ComposeForm,
     InboxFilterForm,
-    NotificationForm,
     ReplyForm,
     SearchForm,
     ShieldForm,
@@ -247,24 +246,16 @@ def unread(request: FamilyRequest) -> JsonResponse:
 @family_view(shared=True)
 @require_http_methods(["GET", "POST"])
 def notifications(request: FamilyRequest) -> HttpResponse:
+    """The message settings: the receiver's shield. How a person is told of new messages (and
+    whether with the text) is on their notification settings page, linked from here."""
     user = request.family_access.membership.user
     current = selectors.notification_setting(user)
-    data = request.POST if request.method == "POST" else None
-    form = NotificationForm(
-        data, initial={"frequency": current.frequency, "include_content": current.include_content}
+    form = ShieldForm(
+        request.POST if request.method == "POST" else None,
+        initial={"shield": current.shield_enabled},
     )
-    shield_form = ShieldForm(data, initial={"shield": current.shield_enabled})
-    if request.method == "POST" and form.is_valid() and shield_form.is_valid():
-        try:
-            services.message_settings_update(
-                user=user,
-                frequency=form.cleaned_data["frequency"],
-                include_content=form.cleaned_data["include_content"],
-                shield=shield_form.cleaned_data["shield"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Your message settings are saved."))
-            return redirect("messaging:inbox", family_id=request.family.pk)
-    return render_page(request, "messaging/notifications.html", form=form, shield_form=shield_form)
+    if request.method == "POST" and form.is_valid():
+        services.shield_update(user=user, shield=form.cleaned_data["shield"])
+        messages.success(request, _("Your message settings are saved."))
+        return redirect("messaging:inbox", family_id=request.family.pk)
+    return render_page(request, "messaging/notifications.html", shield_form=form)

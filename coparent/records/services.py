@@ -16,6 +16,7 @@ from coparent.accounts.models import User
 from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at, seal
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
+from coparent.records import hooks
 from coparent.records.models import ExportJob, Kind, RecordEntry, RecordSeal
 from coparent.records.tasks import run_export_job
 
@@ -44,6 +45,9 @@ def record_append(
     and text): the entry carries only its salted commitment as `data["sealed"]`, and a
     `RecordSeal` row keeps the content with its salt, disclosed by `records.disclosure` to the
     readers its kind allows (docs/record.md, "Sealed content").
+
+    The apps that react to facts (the notification centre) hear of the entry through
+    `records.hooks`, inside this transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RecordError("record_append must run inside the transaction of the fact it records")
@@ -76,6 +80,7 @@ def record_append(
     )
     if opened is not None:
         RecordSeal.objects.create(family=family, entry=entry, opened=opened)
+    hooks.appended(entry)
     return entry
 
 

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from coparent.families.selectors import families_for_user, pending_professional_memberships
@@ -41,3 +47,81 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Forbidden."}, status=403)
     return render(request, "web/403.html", {"reason": str(exception or "")}, status=403)
+
+
+# --- The installable app: manifest, service worker, offline page ------------------------------
+
+SHELL = (
+    "coparent/site.css",
+    "coparent/site.js",
+    "coparent/icons/icon.svg",
+    "coparent/icons/icon-192.png",
+    "coparent/icons/icon-512.png",
+)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: what a phone needs to install Coparent to its home screen."""
+    icon = static("coparent/icons/icon-512.png")
+    return JsonResponse(
+        {
+            "id": "/",
+            "name": "Coparent",
+            "short_name": "Coparent",
+            "description": _("One calm place to raise your children together."),
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#f3f6f9",
+            "theme_color": "#1f5f99",
+            "icons": [
+                {
+                    "src": static("coparent/icons/icon-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+                {"src": icon, "sizes": "512x512", "type": "image/png", "purpose": "any"},
+                {
+                    "src": static("coparent/icons/maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
+            ],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js: at the site's root, so its scope is the whole site. Never cached by the HTTP
+    cache (`no-cache`): the browser checks for a new version on every visit, and the version
+    in its cache's name changes with the shell's files."""
+    shell = [static(name) for name in SHELL] + [reverse("web:offline")]
+    version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
+    body = render_to_string(
+        "web/sw.js",
+        {
+            "shell": shell,
+            "offline": reverse("web:offline"),
+            "icon": static("coparent/icons/icon-192.png"),
+            "version": version,
+        },
+    )
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a page while there is no network: the same for
+    everyone (no session, no names), so it can be cached."""
+    return HttpResponse(render_to_string("web/offline.html"))

@@ -104,12 +104,13 @@ def test_the_session_list_costs_a_fixed_number_of_queries(browser, dana, django_
         log_in(browser(), dana.email)
     laptop.get(reverse("accounts:sessions"))  # warm: the first visit may record last-seen
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1. the session, from the session store
         # 2. the user
         # 3. this session's row (session tracking: ended? last seen?)
         # 4. the person's active sessions
         # 5. the zone of her first family, which her times are read in (she chose none)
+        # 6. the header's unread notifications
         page = laptop.get(reverse("accounts:sessions"))
     assert len(page.context["rows"]) == 5
 

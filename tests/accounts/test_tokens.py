@@ -124,12 +124,13 @@ def test_the_token_list_costs_a_fixed_number_of_queries(client, dana, django_ass
     log_in(client, dana.email)
     client.get(reverse("accounts:tokens"))
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1. the session, from the session store
         # 2. the user
         # 3. this session's row (session tracking)
         # 4. the person's tokens
         # 5. the zone of her first family, which her times are read in (she chose none)
+        # 6. the header's unread notifications
         page = client.get(reverse("accounts:tokens"))
     assert len(page.context["tokens"]) == 6
     # Active tokens come first, the revoked one last.

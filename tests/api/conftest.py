@@ -60,6 +60,9 @@ class Caller:
     def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         return self.call("PATCH", path, body, **kwargs)
 
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("PUT", path, body, **kwargs)
+
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
 

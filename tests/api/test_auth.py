@@ -25,6 +25,7 @@ def _path(cast, template):
         "child_id": cast.mia.pk,
         "member_id": cast.viewer.pk,
         "token_id": 1,
+        "notification_id": 1,
     }
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     return fill(template, **{name: known.get(name, uuid.uuid4()) for name in names})

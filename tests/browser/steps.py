@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -86,15 +87,7 @@ def family_with_two_parents(browser, base, data_dir, zone: str | None = None):
 def propose_and_accept_plan(page, sam_page, dashboard: str, start, zone: str) -> None:
     """Alex proposes a 2-2-3 rotation from `start` with an 18:00 exchange at the school gate,
     in `zone`; Sam accepts it."""
-    page.goto(dashboard + "schedule/plan/")
-    page.select_option("select[name=pattern]", "2-2-3")
-    page.fill("input[name=start]", start.isoformat())
-    page.fill("input[name=exchange_time]", "18:00")
-    page.fill("input[name=exchange_place]", "School gate")
-    page.select_option("select[name=timezone]", zone)
-    page.fill("input[name=effective_from]", start.isoformat())
-    page.get_by_role("button", name="Propose this plan").click()
-    page.wait_for_load_state()
+    propose_plan(page, dashboard, start, zone=zone)
     sam_page.goto(dashboard + "schedule/proposals/")
     sam_page.get_by_role("button", name="Accept").click()
     sam_page.wait_for_load_state()
@@ -167,3 +160,27 @@ def add_child(page, dashboard: str, name: str, born: str) -> None:
     page.fill("input[name=date_of_birth]", born)
     page.get_by_role("button", name=re.compile("add", re.I)).click()
     page.wait_for_load_state()
+
+
+def propose_plan(
+    page, dashboard: str, start: date, place: str = "School gate", zone: str = "America/Chicago"
+) -> None:
+    """Alex's proposal: a 2-2-3 rotation from `start`, exchanges at 18:00 in `zone`."""
+    page.goto(dashboard + "schedule/plan/")
+    page.select_option("select[name=pattern]", "2-2-3")
+    page.fill("input[name=start]", start.isoformat())
+    page.fill("input[name=exchange_time]", "18:00")
+    page.fill("input[name=exchange_place]", place)
+    page.select_option("select[name=timezone]", zone)
+    page.fill("input[name=effective_from]", start.isoformat())
+    page.get_by_role("button", name="Propose this plan").click()
+    page.wait_for_load_state()
+
+
+def no_sideways_scroll(page) -> bool:
+    """The page fits the viewport's width (nothing to scroll sideways on a phone)."""
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )

@@ -13,20 +13,22 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from coparent.cli import worker
-from coparent.messaging.tasks import notify_new_message
+from coparent.notifications.tasks import tell
+from coparent.records.models import RecordEntry
 from tests.messaging.conftest import start
 
 
 @pytest.fixture
 def queued(cast, settings, monkeypatch):
-    """Alex's message to Sam, its email queued in the database as the real site queues it."""
+    """Alex's message to Sam, the job that tells Sam of it queued in the database as the real
+    site queues it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     # The worker runs inside the test's transaction, where the library's housekeeping (closing
     # a connection that is not in autocommit) would end the test's own connection on PostgreSQL.
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    message = start(cast)
+    start(cast)
     mail.outbox.clear()
-    return notify_new_message.enqueue(message.pk)
+    return tell.enqueue(RecordEntry.objects.get(family=cast.family, kind="message.sent").pk)
 
 
 def _locked(monkeypatch, times, error):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core import mail
 
 from coparent.events import services
-from coparent.events.tasks import notify_event_news
+from coparent.notifications.tasks import tell
 from coparent.records.models import RecordEntry
 from tests.events.conftest import add_party
 
@@ -35,7 +35,8 @@ def test_only_the_other_parent_is_emailed_and_no_address_is_in_the_email(
     assert "See it and answer whether you will be there:" in email.body
 
 
-def test_an_answer_emails_nobody(cast, django_capture_on_commit_callbacks):
+def test_an_answer_emails_nobody_by_default(cast, django_capture_on_commit_callbacks):
+    """Alex hears of Sam's answer in the app (docs/notifications.md), not by email."""
     party = add_party(cast)
     with django_capture_on_commit_callbacks(execute=True):
         services.rsvp_set(access=cast.access(cast.sam), event=party, answer="yes")
@@ -49,9 +50,9 @@ def test_the_task_takes_ids_and_tells_what_the_event_is_now(cast):
     details["place"] = "Riverside Park"
     services.event_update(access=cast.access(cast.alex), event=party, **details)
 
-    sent = notify_event_news.call(str(party.pk), entry.pk)
+    told = tell.call(entry.pk)
 
-    assert sent == 1
+    assert told == 1
     assert "Place: Riverside Park" in mail.outbox[0].body  # read when the email goes out
 
 

@@ -32,12 +32,12 @@ def _grow(cast, n):
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_the_events_page_runs_six_queries_whatever_the_number(cast, django_assert_num_queries, n):
+def test_the_events_page_runs_seven_queries_whatever_the_number(cast, django_assert_num_queries, n):
     _grow(cast, n)
     # 1 membership with its family and user (the access path), 2 the family's children (the
     # filter), 3 count of upcoming events, 4 this page of events with who added them, 5 their
-    # children, 6 their answers with who gave them.
-    with django_assert_num_queries(6):
+    # children, 6 their answers with who gave them, 7 the header's unread notifications.
+    with django_assert_num_queries(7):
         response = call_view(cast.sam, url(cast, "list"))
     assert response.status_code == 200
     assert b"Event 0" in response.content
@@ -46,8 +46,8 @@ def test_the_events_page_runs_six_queries_whatever_the_number(cast, django_asser
 @pytest.mark.parametrize("n", [1, 50])
 def test_the_viewers_events_page_skips_the_answers(cast, django_assert_num_queries, n):
     _grow(cast, n)
-    # The six of a parent's page, less the answers a viewer does not see.
-    with django_assert_num_queries(5):
+    # The seven of a parent's page, less the answers a viewer does not see.
+    with django_assert_num_queries(6):
         response = call_view(cast.vic, url(cast, "list"))
     assert b"Event 0" in response.content
 
@@ -59,18 +59,19 @@ def test_a_childs_filtered_list_costs_the_same(cast, django_assert_num_queries, 
     request = RequestFactory().get(path, {"child": str(cast.mia.pk)}, secure=True)
     request.user = cast.sam
     match = resolve(path)
-    # The same six: the child comes out of the children already loaded for the filter.
-    with django_assert_num_queries(6):
+    # The same seven: the child comes out of the children already loaded for the filter.
+    with django_assert_num_queries(7):
         response = match.func(request, **match.kwargs)
     assert b"Event 0" in response.content
 
 
-def test_the_event_page_runs_five_queries(cast, django_assert_num_queries):
+def test_the_event_page_runs_six_queries(cast, django_assert_num_queries):
     _grow(cast, 1)
     event = cast.family.child_events.get()
     # 1 membership (access path), 2 the event with who added it, 3 its children, 4 its answers
-    # with who gave them, 5 the family's parents (each one's answer or "no answer yet").
-    with django_assert_num_queries(5):
+    # with who gave them, 5 the family's parents (each one's answer or "no answer yet"), 6 the
+    # header's unread notifications.
+    with django_assert_num_queries(6):
         response = call_view(cast.alex, url(cast, "detail", event))
     assert b"Sam" in response.content
 

@@ -284,38 +284,40 @@ def test_the_parents_dashboard_runs_a_fixed_number_of_queries(cast, django_asser
     # 3 the week's events with their authors, 4 their children, 5 their answers, 6 the events
     # waiting for this parent's answer, 7 the unread messages; then 8 children, 9 active
     # members with their users, 10 the professionals' active consents with the consenting
-    # parents, 11 pending invitations with who sent them.
-    with django_assert_num_queries(11):
+    # parents, 11 pending invitations with who sent them;
+    # 12 the header's unread notifications.
+    with django_assert_num_queries(12):
         call_view(cast.alex, url)
     _grow(cast, 30)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = call_view(cast.alex, url)
     assert b"Gran" in response.content
 
 
 def test_the_mediators_dashboard_adds_only_the_consent_check(cast, django_assert_num_queries):
     _party(cast)
-    # The eleven of a parent's dashboard, less the events waiting for a parent's answer (a
+    # The twelve of a parent's dashboard, less the events waiting for a parent's answer (a
     # mediator gives none), plus 2 for the access path's consent check: the family's active
     # parents and the mediator's active consents.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         call_view(cast.morgan, _dashboard(cast.family))
 
 
-def test_the_viewers_dashboard_runs_five_queries(cast, django_assert_num_queries):
+def test_the_viewers_dashboard_runs_six_queries(cast, django_assert_num_queries):
     _party(cast)
     # 1 membership with its family and user (the access path); today: 2 the plan's versions,
     # 3 the week's events, 4 their children (a viewer sees no answers and no messages);
-    # 5 children.
-    with django_assert_num_queries(5):
+    # 5 children, 6 the header's unread notifications.
+    with django_assert_num_queries(6):
         call_view(cast.vic, _dashboard(cast.family))
 
 
-def test_the_children_page_runs_two_queries(cast, django_assert_num_queries):
+def test_the_children_page_runs_three_queries(cast, django_assert_num_queries):
     url = reverse("families:children", kwargs={"family_id": cast.family.pk})
     _grow(cast, 0)
-    # 1 membership with its family and user (the access path), 2 children.
-    with django_assert_num_queries(2):
+    # 1 membership with its family and user (the access path), 2 children, 3 the header's
+    # unread notifications.
+    with django_assert_num_queries(3):
         response = call_view(cast.alex, url)
     assert b"Twin 2" in response.content
 

@@ -254,13 +254,14 @@ def test_a_professional_waiting_for_consent_gets_404_everywhere(cast, dana):
 def test_the_members_page_runs_a_fixed_number_of_queries(cast, django_assert_num_queries):
     url = _members(cast)
     # 1 membership with its family and user (the access path), 2 active members with their
-    # users, 3 the professionals' active consents with the parents, 4 pending invitations.
-    with django_assert_num_queries(4):
+    # users, 3 the professionals' active consents with the parents, 4 pending invitations,
+    # 5 the header's unread notifications.
+    with django_assert_num_queries(5):
         call_view(cast.alex, url)
     access = cast.access(cast.alex)
     for i in range(5):
         join(access, UserFactory(), "professional", professional_kind="lawyer")
         invite(access, f"v{i}@example.org", "viewer")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = call_view(cast.alex, url)
     assert response.content.decode().count("Waiting for Sam") == 5

@@ -140,14 +140,12 @@ def test_search_page_highlights_matches(cast):
     assert "&lt;b&gt;at&lt;/b&gt; the school <mark>gate</mark>" in html
 
 
-def test_sam_chooses_a_daily_digest_with_content(cast):
-    sam = client_for(cast.sam)
-    response = sam.post(
-        _url(cast, "notifications"), {"frequency": "daily", "include_content": "on"}
-    )
-    assert response.status_code == 302
-    page = sam.get(_url(cast, "notifications"))
-    assert page.context["form"].initial == {"frequency": "daily", "include_content": True}
+def test_the_message_settings_lead_to_the_notification_settings(cast):
+    """How Sam hears of messages (a daily digest, with their text) is chosen with everything
+    else he is told of, on one page; the message settings keep the shield and point there."""
+    page = client_for(cast.sam).get(_url(cast, "notifications")).content.decode()
+    assert 'href="/notifications/settings/"' in page
+    assert "Fold hostile wording in messages I receive" in page
 
 
 # --- Query budgets ---------------------------------------------------------------------------
@@ -209,8 +207,9 @@ def test_the_inbox_reads_the_same_few_queries_however_many_messages(
     thread = start(cast, cast.sam).thread
     _bulk_messages(cast, thread, extra)
     # 1 Alex's membership (the access path), 2 the count of threads for the pager, 3 the page
-    # of threads with their counts, 4 their other participants, 5 the unread count.
-    _budget(cast, django_assert_num_queries, _url(cast, "inbox"), 5)
+    # of threads with their counts, 4 their other participants, 5 the unread count, 6 the
+    # header's unread notifications.
+    _budget(cast, django_assert_num_queries, _url(cast, "inbox"), 6)
 
 
 @pytest.mark.parametrize("extra", [0, 499])
@@ -221,8 +220,8 @@ def test_the_thread_reads_the_same_few_queries_however_many_messages(
     _bulk_messages(cast, thread, extra)
     # 1 membership, 2 the thread (among Alex's), 3 its participants, 4 the page of messages
     # with senders, 5 their attachments, 6 deliveries with recipients, 7 first views,
-    # 8 the unread count.
-    _budget(cast, django_assert_num_queries, _thread_url(thread), 8)
+    # 8 the unread count, 9 the header's unread notifications.
+    _budget(cast, django_assert_num_queries, _thread_url(thread), 9)
 
 
 @pytest.mark.parametrize("extra", [0, 499])
@@ -232,5 +231,5 @@ def test_search_reads_the_same_few_queries_however_many_messages(
     thread = start(cast, cast.sam).thread
     _bulk_messages(cast, thread, extra)
     # 1 membership, 2 the senders for the filter, 3 the matching messages with sender and
-    # thread, 4 the unread count.
-    _budget(cast, django_assert_num_queries, _url(cast, "search") + "?q=school", 4)
+    # thread, 4 the unread count, 5 the header's unread notifications.
+    _budget(cast, django_assert_num_queries, _url(cast, "search") + "?q=school", 5)

@@ -45,8 +45,8 @@ def _settings_url(cast):
 
 
 def _turn_shield(cast, user, on: bool) -> None:
-    """`user` saves the message settings page with the shield on or off (email: at once)."""
-    data = {"frequency": "immediate", **({"shield": "on"} if on else {})}
+    """`user` saves the message settings page with the shield on or off."""
+    data = {"shield": "on"} if on else {}
     response = client_for(user).post(_settings_url(cast), data)
     assert response.status_code == 302
 
@@ -72,7 +72,6 @@ def test_sam_turns_the_shield_on_in_the_message_settings(cast):
     _turn_shield(cast, cast.sam, on=True)
     setting = NotificationSetting.objects.get(user=cast.sam)
     assert setting.shield_enabled
-    assert setting.frequency == "immediate"
     assert client_for(cast.sam).get(_settings_url(cast)).context["shield_form"].initial == {
         "shield": True
     }
@@ -159,9 +158,10 @@ def test_a_calm_message_is_shown_as_usual_with_the_shield_on(cast):
 
 
 def test_the_shield_costs_the_thread_page_no_query(cast, hostile):
-    """The viewer's shield comes with the participants the page loads anyway: the same eight
+    """The viewer's shield comes with the participants the page loads anyway: the same nine
     queries with it on and off (see test_pages: membership, thread, participants with their
-    settings, messages with senders, attachments, deliveries, first views, unread count)."""
+    settings, messages with senders, attachments, deliveries, first views, unread count, the
+    header's unread notifications)."""
     url = _thread_url(hostile.thread)
     reply(cast, cast.alex, hostile.thread, "And another thing, you idiot.")
     call_view(cast.sam, url)  # the first view of the new message is a write; not counted
@@ -174,7 +174,7 @@ def test_the_shield_costs_the_thread_page_no_query(cast, hostile):
         assert response.status_code == 200
         assert (b'<details class="shield">' in response.content) is on
         counts[on] = len(queries)
-    assert counts == {False: 8, True: 8}
+    assert counts == {False: 9, True: 9}
 
 
 # --- everywhere a received text is shown: search snippets and emails ---------------------------
@@ -224,10 +224,10 @@ def test_an_email_with_the_content_folds_the_attack_for_sam(
     from django.core import mail
 
     from coparent.messaging import services
+    from tests.notifications.conftest import prefer
 
-    services.message_settings_update(
-        user=cast.sam, frequency="immediate", include_content=True, shield=True
-    )
+    services.shield_update(user=cast.sam, shield=True)
+    prefer(cast.sam, include_content=True)
     with django_capture_on_commit_callbacks(execute=True):
         start(cast, body=HOSTILE)
 
@@ -247,14 +247,12 @@ def test_the_daily_digest_folds_too_and_the_shield_off_keeps_the_words(
     from django.utils import timezone
 
     from coparent.messaging import services
-    from coparent.messaging.tasks import send_digests
+    from coparent.notifications.tasks import send_digests
+    from tests.notifications.conftest import prefer
 
-    services.message_settings_update(
-        user=cast.sam, frequency="daily", include_content=True, shield=True
-    )
-    services.message_settings_update(
-        user=cast.alex, frequency="immediate", include_content=True, shield=False
-    )
+    services.shield_update(user=cast.sam, shield=True)
+    prefer(cast.sam, include_content=True, message_digest=True)
+    prefer(cast.alex, include_content=True)
     with django_capture_on_commit_callbacks(execute=True):
         start(cast, body=HOSTILE)
         reply_to = Message.objects.get(body=HOSTILE).thread

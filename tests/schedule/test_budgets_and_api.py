@@ -48,8 +48,8 @@ def test_the_month_view_costs_the_same_whatever_the_history(
     client.get(url)
     # the session, the user, the user's session row (session tracking), the membership with
     # its family (the access path), the accepted versions, the events with their creators,
-    # their children, their RSVPs.
-    with django_assert_num_queries(8):
+    # their children, their RSVPs, the header's unread notifications.
+    with django_assert_num_queries(9):
         page = client.get(url)
     assert page.content.decode().count("Game ") >= n
 

@@ -28,12 +28,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.params import functions as params
 from pydantic import model_validator
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import Day, Id, In, Offset, PersonRef, answers
+from coparent.api.schemas import Day, Id, In, Pages, PersonRef, answers
 from coparent.core.limits import MAX_LIST_IDS
 from coparent.families.selectors import FamilyAccess
 from coparent.infra import ratelimit
@@ -50,7 +50,6 @@ from coparent.messaging.models import (
 
 router = Router(tags=["messages"])
 
-MAX_PAGE = 200
 KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first result."
 FILES_HELP = (
     "Photos (JPEG, PNG, GIF, WebP) or PDFs, one `files` part each; the type is read from the "
@@ -64,15 +63,6 @@ FORM_BODY_HELP = "Required; at most 20,000 chars."
 PROS_HELP = "Member ids of professionals both parents consented to; repeat the field for more."
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 T = TypeVar("T")
-
-
-class Pages(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: Offset = 0
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_limit=MAX_PAGE, **kwargs)
 
 
 # --- Shapes ------------------------------------------------------------------------------------

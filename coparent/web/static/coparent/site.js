@@ -1,5 +1,13 @@
 // Coparent's own small script: progressive enhancement only; every page works without it.
 "use strict";
+// The installable app: the service worker (its address is on this script's tag) caches the
+// shell, shows the offline page and receives web push. Browsers without it just browse.
+const serviceWorkerUrl = document.currentScript && document.currentScript.dataset.serviceWorker;
+if (serviceWorkerUrl && "serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register(serviceWorkerUrl, { scope: "/" }).catch(() => {});
+  });
+}
 document.addEventListener("DOMContentLoaded", () => {
   // Ask before irreversible actions (ending a session, revoking a token, withdrawing consent).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coparent.messaging.tasks import send_digests
+from coparent.notifications.tasks import send_digests
 
 
 class Command(BaseCommand):

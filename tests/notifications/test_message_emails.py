@@ -1,5 +1,6 @@
-"""Email about new messages: after commit, by the worker; no content unless asked for; never
-the other parent's address; or one daily digest that goes out once even if the job runs twice."""
+"""Email about new messages, folded into the notification centre: after commit, by the worker;
+no content unless asked for; never the other parent's address; or one daily digest that goes
+out once even if the job runs twice."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from coparent.messaging import services
-from coparent.messaging.tasks import send_digests
+from coparent.core.notify import Channel, Kind
+from coparent.notifications.tasks import send_digests
 from tests.messaging.conftest import start
+from tests.notifications.conftest import centre_of, prefer
 
 
 def test_sam_is_told_of_a_new_message_without_its_content(cast, django_capture_on_commit_callbacks):
@@ -25,13 +27,25 @@ def test_sam_is_told_of_a_new_message_without_its_content(cast, django_capture_o
     assert "The secret plan" not in text
     assert "alex@example.org" not in text  # never the other parent's address
     assert "/messages/threads/" in email.body
+    assert "/notifications/settings/" in email.body  # where to change it
+    (notice,) = centre_of(cast.sam)  # and in the app, without the words either
+    assert notice.title == "New message from Alex in “School pickup on Friday”"
+    assert "secret" not in notice.title + notice.body
 
 
 def test_sam_asks_for_the_content_in_his_emails(cast, django_capture_on_commit_callbacks):
-    services.notification_setting_update(user=cast.sam, frequency="immediate", include_content=True)
+    prefer(cast.sam, include_content=True)
     with django_capture_on_commit_callbacks(execute=True):
         start(cast, body="Pickup moved to 16:00")
     assert "Pickup moved to 16:00" in mail.outbox[0].body
+
+
+def test_sam_turns_message_emails_off(cast, django_capture_on_commit_callbacks):
+    prefer(cast.sam, cells={(Kind.MESSAGE, Channel.EMAIL): False})
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast)
+    assert mail.outbox == []
+    assert len(centre_of(cast.sam)) == 1  # the app still tells him
 
 
 def test_nothing_is_sent_before_the_message_commits(cast, django_capture_on_commit_callbacks):
@@ -44,7 +58,7 @@ def test_nothing_is_sent_before_the_message_commits(cast, django_capture_on_comm
 def test_the_daily_digest_goes_out_once_even_if_the_job_runs_twice(
     cast, django_capture_on_commit_callbacks
 ):
-    services.notification_setting_update(user=cast.sam, frequency="daily", include_content=False)
+    prefer(cast.sam, message_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
         message = start(cast, body="Dentist on Tuesday")
         start(cast, subject="Shoes", body="Leo needs new shoes")
@@ -61,3 +75,13 @@ def test_the_daily_digest_goes_out_once_even_if_the_job_runs_twice(
     assert digest.subject == "2 messages waiting for you"
     assert "School pickup on Friday" in digest.body and "Dentist" not in digest.body
     assert message.thread.subject in digest.body
+
+
+def test_no_digest_for_someone_who_turned_message_emails_off(
+    cast, django_capture_on_commit_callbacks
+):
+    prefer(cast.sam, message_digest=True, cells={(Kind.MESSAGE, Channel.EMAIL): False})
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast)
+    assert send_digests(now=timezone.now() + timedelta(minutes=5)) == 0
+    assert mail.outbox == []

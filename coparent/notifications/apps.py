@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "coparent.notifications"
+    label = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from coparent.infra import periodic
+        from coparent.notifications import sources, tasks
+        from coparent.records.hooks import on_appended
+
+        # The centre hears of every fact it tells people about through the record, so the
+        # apps that record them never import it (docs/notifications.md, "How it hooks in").
+        on_appended(tasks.on_entry, kinds=sources.SOURCES)
+        # Reminders: the worker scans every few minutes (coparent.infra.periodic).
+        periodic.register(tasks.scan_reminders, every=tasks.SCAN_EVERY)

@@ -1,0 +1,280 @@
+"""What each fact of the record tells whom: the notifications an entry makes.
+
+`SOURCES` maps a record entry's kind to a function that reads what it needs (the entry's own
+data, the object it names) and returns a `Draft` per person to tell, never the one who acted.
+The texts carry no message's words (core.notify): "New message from Alex in “School”".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from coparent.core.notify import Kind
+from coparent.events.models import Answer, ChildEvent
+from coparent.families.models import Membership
+from coparent.messaging.models import Thread
+from coparent.records.models import Kind as EntryKind
+from coparent.records.models import RecordEntry
+from coparent.schedule.models import PlanVersion
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A notification before it is stored: to whom, what kind, what about (`key`), the words
+    and the link."""
+
+    family_id: Any
+    recipient_id: int
+    kind: Kind
+    key: str
+    title: str
+    body: str
+    url: str
+    actor_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def when(moment: datetime, zone: ZoneInfo | str) -> str:
+    """A moment as a notification says it: the local day and time with the zone's short name
+    ("Fri 14 Mar, 18:00 CDT"), in the zone of the plan or the event it belongs to."""
+    local = moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
+    return f"{formats.date_format(local, 'D j M, H:i')} {local.tzname()}"
+
+
+def day(value: date) -> str:
+    return formats.date_format(value, "D j M Y")
+
+
+def _parents_except(family_id: Any, actor_id: int | None) -> list[int]:
+    parents = (
+        Membership.objects.active().parents().filter(family_id=family_id, user__is_active=True)
+    )
+    if actor_id is not None:
+        parents = parents.exclude(user_id=actor_id)
+    return list(parents.values_list("user_id", flat=True))
+
+
+def _is_active_member(family_id: Any, user_id: int) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(family_id=family_id, user_id=user_id, user__is_active=True)
+        .exists()
+    )
+
+
+def _actor_name(entry: RecordEntry) -> str:
+    return entry.actor.display_name if entry.actor is not None else _("Someone")
+
+
+def _drafts(
+    entry: RecordEntry, recipients: list[int], *, data: dict[str, Any] | None = None, **fields: Any
+) -> list[Draft]:
+    """One draft per recipient about `entry`, keyed by it (so each person is told once)."""
+    return [
+        Draft(
+            family_id=entry.family_id,
+            recipient_id=uid,
+            key=f"entry:{entry.pk}",
+            actor_id=entry.actor_id,
+            data={"entry": entry.pk, **(data or {})},
+            **fields,
+        )
+        for uid in recipients
+    ]
+
+
+# --- plan proposals and answers ---------------------------------------------------------------
+
+
+def _proposals_url(entry: RecordEntry) -> str:
+    return reverse("schedule:proposals", kwargs={"family_id": entry.family_id})
+
+
+def _plan_proposed(entry: RecordEntry) -> list[Draft]:
+    first = entry.data.get("version") == 1
+    title = (
+        _("%(name)s proposed a parenting plan")
+        if first
+        else _("%(name)s proposed a change to the parenting plan")
+    ) % {"name": _actor_name(entry)}
+    body = _("From %(date)s. Accept or decline it.") % {
+        "date": day(date.fromisoformat(entry.data["effective_from"]))
+    }
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.PROPOSAL,
+        title=title,
+        body=body,
+        url=_proposals_url(entry),
+    )
+
+
+def _proposer(entry: RecordEntry) -> list[int]:
+    """The parent whose proposal was answered, if it was not their own doing."""
+    version = PlanVersion.objects.filter(family_id=entry.family_id, pk=entry.data["id"]).first()
+    if version is None or version.proposed_by_id == entry.actor_id:
+        return []
+    if not _is_active_member(entry.family_id, version.proposed_by_id):
+        return []
+    return [version.proposed_by_id]
+
+
+def _plan_answered(entry: RecordEntry) -> list[Draft]:
+    if entry.data.get("automatic"):
+        return []  # taken effect on its own: nobody answered anything
+    name = {"name": _actor_name(entry)}
+    if entry.kind == EntryKind.PLAN_ACCEPTED:
+        title = _("%(name)s accepted your proposed plan") % name
+        body = _("It applies from %(date)s.") % {
+            "date": day(date.fromisoformat(entry.data["effective_from"]))
+        }
+    else:
+        title = _("%(name)s declined your proposed plan") % name
+        body = _("See why, and propose again if you wish.")
+    return _drafts(
+        entry,
+        _proposer(entry),
+        kind=Kind.PROPOSAL,
+        title=title,
+        body=body,
+        url=_proposals_url(entry),
+    )
+
+
+def _plan_withdrawn(entry: RecordEntry) -> list[Draft]:
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.PROPOSAL,
+        title=_("%(name)s withdrew the proposed plan") % {"name": _actor_name(entry)},
+        body=_("There is nothing to answer any more."),
+        url=_proposals_url(entry),
+    )
+
+
+# --- children's events and answers ------------------------------------------------------------
+
+
+def event_when(event: ChildEvent) -> str:
+    if event.all_day and event.start_date is not None:
+        if event.start_date == event.end_date:
+            return _("%(date)s, all day") % {"date": day(event.start_date)}
+        return _("%(first)s to %(last)s, all day") % {
+            "first": day(event.start_date),
+            "last": day(event.last_date),
+        }
+    return when(event.starts_at, event.timezone)
+
+
+def _event_url(event: ChildEvent) -> str:
+    return reverse("events:detail", kwargs={"family_id": event.family_id, "event_id": event.pk})
+
+
+def _event_of(entry: RecordEntry) -> ChildEvent | None:
+    return (
+        ChildEvent.objects.filter(family_id=entry.family_id, pk=entry.data["event"])
+        .prefetch_related("children")
+        .first()
+    )
+
+
+def _event_news(entry: RecordEntry) -> list[Draft]:
+    event = _event_of(entry)
+    if event is None:
+        return []
+    values = {
+        "title": event.title,
+        "children": ", ".join(child.name for child in event.children.all()),
+    }
+    if entry.kind == EntryKind.EVENT_CANCELLED:
+        title = _("Cancelled: %(title)s") % values
+    elif entry.kind == EntryKind.EVENT_CHANGED:
+        title = _("Changed: %(title)s") % values
+    else:
+        title = _("New event for %(children)s: %(title)s") % values
+    body = event_when(event)
+    if event.place:
+        body += f" · {event.place}"
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.EVENT,
+        title=title,
+        body=body,
+        url=_event_url(event),
+        data={"event": str(event.pk)},
+    )
+
+
+def _event_rsvp(entry: RecordEntry) -> list[Draft]:
+    event = _event_of(entry)
+    if event is None or event.created_by_id == entry.actor_id:
+        return []
+    if not _is_active_member(entry.family_id, event.created_by_id):
+        return []
+    answers = {Answer.YES: _("yes"), Answer.NO: _("no"), Answer.MAYBE: _("maybe")}
+    answer = answers.get(entry.data.get("answer"), str(entry.data.get("answer", "")))
+    return _drafts(
+        entry,
+        [event.created_by_id],
+        kind=Kind.RSVP,
+        title=_("%(name)s answered “%(title)s”: %(answer)s")
+        % {"name": _actor_name(entry), "title": event.title, "answer": answer},
+        body=event_when(event),
+        url=_event_url(event),
+        data={"event": str(event.pk)},
+    )
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def _message_sent(entry: RecordEntry) -> list[Draft]:
+    thread = Thread.objects.filter(family_id=entry.family_id, pk=entry.data["thread"]).first()
+    if thread is None:
+        return []
+    recipients = [int(uid) for uid in entry.data.get("recipients", [])]
+    sender = entry.data.get("sender_name") or _actor_name(entry)
+    return _drafts(
+        entry,
+        recipients,
+        kind=Kind.MESSAGE,
+        # The subject is the conversation's name, which every recipient sees in the inbox;
+        # the message's own words never go here (core.notify, "no content").
+        title=_("New message from %(sender)s in “%(subject)s”")
+        % {"sender": sender, "subject": thread.subject},
+        body="",
+        url=reverse(
+            "messaging:thread", kwargs={"family_id": entry.family_id, "thread_id": thread.pk}
+        ),
+        data={"message": int(entry.data["message"]), "thread": str(thread.pk)},
+    )
+
+
+Source = Callable[[RecordEntry], list[Draft]]
+
+SOURCES: dict[str, Source] = {
+    EntryKind.PLAN_PROPOSED: _plan_proposed,
+    EntryKind.PLAN_ACCEPTED: _plan_answered,
+    EntryKind.PLAN_DECLINED: _plan_answered,
+    EntryKind.PLAN_WITHDRAWN: _plan_withdrawn,
+    EntryKind.EVENT_ADDED: _event_news,
+    EntryKind.EVENT_CHANGED: _event_news,
+    EntryKind.EVENT_CANCELLED: _event_news,
+    EntryKind.EVENT_RSVP: _event_rsvp,
+    EntryKind.MESSAGE_SENT: _message_sent,
+}
+
+
+def drafts_for(entry: RecordEntry) -> list[Draft]:
+    source = SOURCES.get(entry.kind)
+    return source(entry) if source is not None else []
