@@ -34,6 +34,7 @@ from coparent.notifications.models import Delivery, Notification, PushSubscripti
 from coparent.notifications.selectors import Choices, choices_of
 from coparent.records.models import Kind as EntryKind
 from coparent.records.models import RecordEntry
+from coparent.web.zones import family_zone, reading_in
 
 logger = logging.getLogger("coparent.notifications")
 
@@ -151,15 +152,18 @@ def _email(notification: Notification, choices: Choices) -> None:
     if email is None:
         raise LookupError("what the notification is about is gone")
     template, context = email
-    send_email(
-        template=template,
-        context={
-            **context,
-            "recipient": notification.recipient,
-            "preferences": absolute(reverse("notifications:preferences")),
-        },
-        to=notification.recipient.email,
-    )
+    # The email gives times in the family's zone, as the family's pages do (the worker has no
+    # request to take a zone from).
+    with reading_in(family_zone(notification.family)):
+        send_email(
+            template=template,
+            context={
+                **context,
+                "recipient": notification.recipient,
+                "preferences": absolute(reverse("notifications:preferences")),
+            },
+            to=notification.recipient.email,
+        )
 
 
 # --- push -------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from coparent.core.notify import Kind
+from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
 from coparent.events.models import Answer, ChildEvent
 from coparent.families.models import Membership
 from coparent.messaging.models import Thread
@@ -44,13 +44,15 @@ class Draft:
 
 def when(moment: datetime, zone: ZoneInfo | str) -> str:
     """A moment as a notification says it: the local day and time with the zone's short name
-    ("Fri 14 Mar, 18:00 CDT"), in the zone of the plan or the event it belongs to."""
-    local = moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
-    return f"{formats.date_format(local, 'D j M, H:i')} {local.tzname()}"
+    ("Mon, May 6, 6:00 PM CDT"), in the zone of the plan or the event it belongs to. The text is
+    written once for every channel, so it is in the site's default locale (core.when's style)."""
+    place = ZoneInfo(zone) if isinstance(zone, str) else zone
+    shown = format_moment(moment, place, DEFAULT_LOCALE, style="weekday")
+    return f"{shown} {zone_abbreviation(place, moment)}"
 
 
 def day(value: date) -> str:
-    return formats.date_format(value, "D j M Y")
+    return format_day(value, DEFAULT_LOCALE, "weekday_year")
 
 
 def _parents_except(family_id: Any, actor_id: int | None) -> list[int]:

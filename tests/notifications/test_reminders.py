@@ -65,7 +65,7 @@ def test_two_hours_before_the_exchange_both_parents_hear_who_hands_over(cast, pl
 
     (alexs,) = _reminders(cast.alex)
     (sams,) = _reminders(cast.sam)
-    assert alexs.title == sams.title == "Exchange at Mon 6 May, 18:00 CDT"
+    assert alexs.title == sams.title == "Exchange at Mon, May 6, 6:00\u202fPM CDT"
     assert alexs.body == "Sam hands the children over to you. At Lincoln Elementary."
     assert sams.body == "You hand the children over to Alex. At Lincoln Elementary."
     assert alexs.url.endswith("/schedule/?month=2030-05")
@@ -128,7 +128,7 @@ def test_a_day_before_a_childs_event_the_parents_are_reminded(cast):
         assert remind(now=datetime.now(PARIS)) == 2  # the same two, not new ones
     (sams,) = _reminders(cast.sam, Kind.EVENT_REMINDER)
     assert sams.title == "Coming up for Mia: Mia's birthday party"
-    assert sams.body == "Sat 15 Jun, 14:00 CEST · Funtime"
+    assert sams.body == "Sat, Jun 15, 2:00\u202fPM CEST · Funtime"
     assert len(_reminders(cast.alex, Kind.EVENT_REMINDER)) == 1
 
 
@@ -150,7 +150,7 @@ def test_an_all_day_event_is_reminded_at_nine_the_day_before(cast):
     with at(datetime(2030, 6, 14, 9, 0, tzinfo=PARIS)):
         assert remind(now=datetime.now(PARIS)) == 2
     (sams,) = _reminders(cast.sam, Kind.EVENT_REMINDER)
-    assert sams.body == "Sat 15 Jun 2030, all day · Funtime"
+    assert sams.body == "Sat, Jun 15, 2030, all day · Funtime"
 
 
 def test_a_moved_event_is_reminded_at_its_new_time(cast):
