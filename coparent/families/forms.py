@@ -23,9 +23,9 @@ class ZoneField(forms.ChoiceField):
     """An IANA zone from the whole list; the page preselects the browser's own zone (site.js)
     until the person chooses."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Time zone"))
-        super().__init__(choices=all_zone_choices, **kwargs)  # type: ignore[arg-type]
+        super().__init__(choices=all_zone_choices, **kwargs)
 
 
 class FamilyForm(forms.Form):
@@ -41,8 +41,8 @@ class FamilyForm(forms.Form):
     def clean_timezone(self) -> str:
         return str(self.cleaned_data.get("timezone") or "UTC")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if not self.is_bound:
             # Filled in by the browser's own zone (Intl), in site.js, when it is in the list.
             self.fields["timezone"].widget.attrs["data-guess-zone"] = "1"

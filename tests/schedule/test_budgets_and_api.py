@@ -129,8 +129,9 @@ def test_a_day_of_the_calendar_costs_the_same_whatever_the_history(
     url = f"/families/{cast.family.pk}/schedule/day/{day.isoformat()}/"
     client.get(url)
     # As the month: the session, the user, the user's session row, the membership with its
-    # family, the accepted versions, the events with their creators, children and RSVPs.
-    with django_assert_num_queries(8):
+    # family, the accepted versions, the events with their creators, children and RSVPs; and
+    # the header's unread notifications.
+    with django_assert_num_queries(9):
         page = client.get(url)
     assert "Game 0" in page.content.decode()
 
