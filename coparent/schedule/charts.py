@@ -6,7 +6,7 @@ The bars lie across, one month a row, so the chart reads on a 390 px phone as we
 desktop: the month's name sits left of its bar and the counts right of it, never on the colours
 (where their contrast could not be kept for both parents), and the scale's "0%", "50%" and
 "100%" sit above the bars inside the drawing, so nothing is clipped. The drawing is 360 units
-wide with 13-unit text: at a phone's width that is text of about 13 px.
+wide with 14-unit text: at a phone's width that is text of about 13 px.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ COUNT_WIDTH = 58  # the counts, right of the bars
 ROW = 28
 BAR = 18
 TOP = 24  # room for the scale above the first bar
-FONT = 13
+FONT = 14
 
 
 @dataclass(frozen=True)
