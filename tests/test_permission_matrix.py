@@ -433,6 +433,12 @@ API: dict[tuple[str, str], Row] = {
         {"name": "New family"},
     ),
     ("GET", "/api/v1/families/{family_id}"): Row("GET", lambda c: _api(c), API_MEMBER_READ),
+    ("PATCH", "/api/v1/families/{family_id}"): Row(
+        "PATCH",
+        lambda c: _api(c),
+        api_expect(401, 200, 403, 403, 404),
+        {"timezone": "Europe/Lisbon"},
+    ),
     ("GET", "/api/v1/families/{family_id}/children"): Row(
         "GET", lambda c: _api(c, "/children"), API_MEMBER_READ
     ),

@@ -122,14 +122,28 @@ class MeOut(Schema):
     families: list[FamilyRef]
 
 
+ZONE_HELP = (
+    "The IANA time zone the family's times are shown in (for example Europe/Paris); the "
+    "schedule's clock times are read in it."
+)
+
+
 class FamilyIn(In):
     name: str = Field(..., max_length=100, description="Shown to every member.")
+    # UTC when left out, as before the family had a zone: a client that never sent one keeps
+    # working, and the zone can be set afterwards with PATCH.
+    timezone: str = Field("UTC", max_length=64, description=ZONE_HELP + " UTC when left out.")
+
+
+class FamilyPatch(In):
+    timezone: str = omitted(max_length=64, description=ZONE_HELP + " Parents only.")
 
 
 class FamilyOut(Schema):
     id: uuid.UUID
     name: str
     created_at: datetime
+    timezone: str = Field(..., description=ZONE_HELP)
     role: Role = Field(..., description="Your role in this family.")
 
 

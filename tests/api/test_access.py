@@ -43,6 +43,7 @@ EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date"
 # Alex's row is the proof that the request itself is well formed.
 FAMILY_OPERATIONS = [
     ("GET", "/api/v1/families/{family_id}", None, 200, 200, 200),
+    ("PATCH", "/api/v1/families/{family_id}", {"timezone": "Europe/Lisbon"}, 200, 403, 403),
     ("GET", "/api/v1/families/{family_id}/children", None, 200, 200, 200),
     ("POST", "/api/v1/families/{family_id}/children", CHILD, 201, 403, 403),
     ("GET", "/api/v1/families/{family_id}/children/{child_id}", None, 200, 200, 200),

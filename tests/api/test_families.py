@@ -24,6 +24,7 @@ def test_alex_sees_his_family_and_his_role(cast, as_, django_assert_num_queries)
             "id": str(cast.family.pk),
             "name": "Rivera family",
             "created_at": response.json()[0]["created_at"],
+            "timezone": cast.family.timezone,
             "role": "parent",
         }
     ]
@@ -47,6 +48,55 @@ def test_olivia_creates_a_second_family_and_becomes_its_parent(cast, as_):
         "Okafor family",
         "Okafor holidays",
     }
+
+
+def test_olivia_creates_a_family_that_lives_in_auckland(cast, as_):
+    response = as_(cast.olivia).post(
+        "/families", {"name": "Okafor Auckland", "timezone": "Pacific/Auckland"}
+    )
+    assert response.status_code == 201
+    assert response.json()["timezone"] == "Pacific/Auckland"
+    created = RecordEntry.objects.get(family_id=response.json()["id"], kind="family.created")
+    assert created.data["timezone"] == "Pacific/Auckland"
+
+
+def test_a_family_created_without_a_zone_reads_its_times_in_utc_until_a_parent_sets_one(cast, as_):
+    assert as_(cast.olivia).post("/families", {"name": "Okafor"}).json()["timezone"] == "UTC"
+
+
+def test_an_unknown_zone_is_refused_with_a_field_message_and_no_family_is_made(cast, as_):
+    before = RecordEntry.objects.count()
+    response = as_(cast.olivia).post("/families", {"name": "Okafor", "timezone": "Mars/Olympus"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["timezone"]
+    assert RecordEntry.objects.count() == before
+
+
+def test_sam_moves_the_family_to_chicago_and_the_record_keeps_both_zones(cast, as_):
+    before = cast.family.timezone
+    response = as_(cast.sam).patch(family_path(cast), {"timezone": "America/Chicago"})
+    assert response.status_code == 200
+    assert response.json()["timezone"] == "America/Chicago"
+    cast.family.refresh_from_db()
+    assert cast.family.timezone == "America/Chicago"
+    last = RecordEntry.objects.filter(family=cast.family).order_by("-seq").first()
+    assert (last.kind, last.data) == (
+        "family.zone_changed",
+        {"from": before, "to": "America/Chicago"},
+    )
+    assert last.actor_id == cast.sam.pk
+
+
+def test_the_mediator_may_not_move_the_family_and_a_bad_zone_is_a_field_error(cast, as_):
+    before = cast.family.timezone
+    assert (
+        as_(cast.morgan).patch(family_path(cast), {"timezone": "Europe/Paris"}).status_code == 403
+    )
+    refused = as_(cast.sam).patch(family_path(cast), {"timezone": "Europe/Nowhere"})
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["timezone"]
+    cast.family.refresh_from_db()
+    assert cast.family.timezone == before
 
 
 def test_a_blank_family_name_is_refused_with_a_field_message(cast, as_):

@@ -14,6 +14,7 @@ from coparent.api.schemas import (
     FamilyDetailOut,
     FamilyIn,
     FamilyOut,
+    FamilyPatch,
     answers,
 )
 from coparent.families import services
@@ -44,7 +45,11 @@ def _child_out(access: FamilyAccess, child: Child) -> ChildOut:
 def _family_out(access: FamilyAccess) -> FamilyOut:
     family = access.family
     return FamilyOut(
-        id=family.pk, name=family.name, created_at=family.created_at, role=Role(access.role)
+        id=family.pk,
+        name=family.name,
+        created_at=family.created_at,
+        timezone=family.timezone,
+        role=Role(access.role),
     )
 
 
@@ -61,10 +66,18 @@ def family_list(request: HttpRequest) -> list[FamilyOut]:
     summary="Create a family space (you become its first parent)",
 )
 def family_create(request: HttpRequest, payload: FamilyIn) -> Status[FamilyOut]:
-    family = services.family_create(user=caller(request), name=payload.name)
+    family = services.family_create(
+        user=caller(request), name=payload.name, timezone_name=payload.timezone
+    )
     return Status(
         201,
-        FamilyOut(id=family.pk, name=family.name, created_at=family.created_at, role=Role.PARENT),
+        FamilyOut(
+            id=family.pk,
+            name=family.name,
+            created_at=family.created_at,
+            timezone=family.timezone,
+            role=Role.PARENT,
+        ),
     )
 
 
@@ -80,11 +93,25 @@ def family_detail(request: HttpRequest, family_id: uuid.UUID) -> FamilyDetailOut
         id=family.pk,
         name=family.name,
         created_at=family.created_at,
+        timezone=family.timezone,
         role=Role(access.role),
         children=[ChildOut.model_validate(view) for view in child_views(access)],
         # Viewers do not see who else is in the family, not even how many.
         members_count=len(members_of(access)) if access.can_read_shared else None,
     )
+
+
+@router.patch(
+    "/families/{uuid:family_id}",
+    response=answers({200: FamilyOut}, 400, 403, 404, 422),
+    summary="Change the family's time zone (parents only; recorded)",
+)
+def family_update(request: HttpRequest, family_id: uuid.UUID, payload: FamilyPatch) -> FamilyOut:
+    access = family_access(request, family_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if "timezone" in changes:
+        services.family_zone_set(access=access, timezone_name=changes["timezone"])
+    return _family_out(access)
 
 
 @router.get(
