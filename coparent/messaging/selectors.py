@@ -94,6 +94,40 @@ def unread_count(access: FamilyAccess) -> int:
     return _unread_deliveries(access).count()
 
 
+@dataclass(frozen=True)
+class InboxCounts:
+    threads: int
+    unread: int
+
+
+def inbox_counts(access: FamilyAccess, *, topic: str | None = None) -> InboxCounts:
+    """The inbox's two numbers in one query: the threads it lists (for the pager) and the
+    messages waiting for the user (the badge, as `unread_count`)."""
+
+    def counted(rows: QuerySet[Any]) -> Subquery:
+        # COUNT(*) of `rows` as a scalar subquery on the family's one row.
+        return Subquery(
+            rows.order_by().values("family").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        )
+
+    threads = visible_threads(access).filter(family=OuterRef("pk"))
+    if topic:
+        threads = threads.filter(topic=topic)
+    row = (
+        Family.objects.filter(pk=access.family.pk)
+        .annotate(
+            inbox_threads=Coalesce(counted(threads), 0),
+            inbox_unread=Coalesce(
+                counted(_unread_deliveries(access).filter(family=OuterRef("pk"))), 0
+            ),
+        )
+        .values("inbox_threads", "inbox_unread")
+        .get()
+    )
+    return InboxCounts(threads=row["inbox_threads"], unread=row["inbox_unread"])
+
+
 def threads_for_user(access: FamilyAccess, *, topic: str | None = None) -> QuerySet[Thread]:
     """The inbox: threads newest activity first, each with its message count, the user's unread
     count and its participants (one query, plus one for the participants when evaluated)."""

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -43,6 +42,7 @@ from coparent.messaging.shield import shield_enabled
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import add_service_error
 from coparent.web.pages import FamilyPages
+from coparent.web.paging import CountedPaginator
 from coparent.web.query import query_values
 from coparent.web.tone import advice
 from coparent.web.zones import family_zone
@@ -52,7 +52,9 @@ INBOX_PAGE = 30
 
 render_page = FamilyPages(
     nav="messages",
-    context=lambda request: {"messages_unread": selectors.unread_count(request.family_access)},
+    context=lambda request: {
+        "messages_unread": lambda: selectors.unread_count(request.family_access)
+    },
 )
 
 
@@ -92,10 +94,19 @@ def inbox(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     form = InboxFilterForm(request.GET)
     topic = form.cleaned_data.get("topic") if form.is_valid() else None
-    page = Paginator(selectors.threads_for_user(access, topic=topic or None), INBOX_PAGE).get_page(
+    counts = selectors.inbox_counts(access, topic=topic or None)
+    threads = selectors.threads_for_user(access, topic=topic or None)
+    page = CountedPaginator(threads, INBOX_PAGE, count=counts.threads).get_page(
         request.GET.get("page")
     )
-    return render_page(request, "messaging/inbox.html", form=form, page=page, topic=topic)
+    return render_page(
+        request,
+        "messaging/inbox.html",
+        form=form,
+        page=page,
+        topic=topic,
+        messages_unread=counts.unread,
+    )
 
 
 @family_view(shared=True)
