@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
-
 if TYPE_CHECKING:
     # The stubs make Paginator generic; Django's class is not subscriptable at run time.
     _Base = Paginator[Any]
