@@ -180,6 +180,16 @@ def _alex_notification(c: Any) -> int:
     return int(c.alex_notification)
 
 
+def _alex_phone(c: Any) -> int:
+    from coparent.notifications.models import PushSubscription
+
+    phone, _made = PushSubscription.objects.get_or_create(
+        endpoint="https://fcm.googleapis.com/fcm/send/alex",
+        defaults={"user": c.alex, "p256dh": "x", "auth": "y"},
+    )
+    return int(phone.pk)
+
+
 PLAN = {
     "timezone": "America/Chicago",
     "parents": ["Alex", "Sam"],
@@ -585,6 +595,25 @@ API: dict[tuple[str, str], Row] = {
         "POST",
         lambda c: f"/api/v1/notifications/{_alex_notification(c)}/read",
         api_expect(401, 200, 404, 404, 404),
+    ),
+    ("GET", "/api/v1/notifications/push-key"): Row(
+        "GET", lambda c: "/api/v1/notifications/push-key", API_ANY_USER
+    ),
+    ("GET", "/api/v1/notifications/push-subscriptions"): Row(
+        "GET", lambda c: "/api/v1/notifications/push-subscriptions", API_ANY_USER
+    ),
+    # An endpoint on no known push service: a well-formed request, refused on its field.
+    ("POST", "/api/v1/notifications/push-subscriptions"): Row(
+        "POST",
+        lambda c: "/api/v1/notifications/push-subscriptions",
+        api_expect(401, 400, 400, 400, 400),
+        {"endpoint": "http://10.0.0.5/x", "keys": {"p256dh": "x", "auth": "y"}},
+    ),
+    # Alex's phone: his own to forget, a 404 for everyone else.
+    ("DELETE", "/api/v1/notifications/push-subscriptions/{subscription_id}"): Row(
+        "DELETE",
+        lambda c: f"/api/v1/notifications/push-subscriptions/{_alex_phone(c)}",
+        api_expect(401, 204, 404, 404, 404),
     ),
     ("POST", "/api/v1/notifications/read-all"): Row(
         "POST", lambda c: "/api/v1/notifications/read-all", API_ANY_USER

@@ -115,3 +115,13 @@ def get_notification(user: User, notification_id: object) -> Notification:
 def devices(user: User) -> list[PushSubscription]:
     """The browsers `user` turned web push on for, newest first."""
     return list(PushSubscription.objects.filter(user=user).order_by("-created_at"))
+
+
+def get_device(user: User, device_id: object) -> PushSubscription:
+    """One of `user`'s push subscriptions; anyone else's is a 404 exactly like a missing one."""
+    found = PushSubscription.objects.filter(
+        user=user, pk=parse_pk(PushSubscription, device_id)
+    ).first()
+    if found is None:
+        raise Http404("No such push subscription.")
+    return found

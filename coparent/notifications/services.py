@@ -201,6 +201,11 @@ def push_subscribe(
     return subscription
 
 
+def push_forget(*, subscription: PushSubscription) -> None:
+    """Forget one browser (from the API's list of them, or a device lost)."""
+    subscription.delete()
+
+
 def push_unsubscribe(*, user: User, endpoint: str) -> bool:
     """Forget `user`'s browser at `endpoint` (turned off there). Returns whether it was known."""
     deleted, _by_model = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()

@@ -70,3 +70,51 @@ def test_bad_choices_answer_with_the_field(cast, as_):
         "/notifications/preferences", {**body, "channels": {"gossip": {"email": True}}}
     )
     assert unknown.status_code == 422
+
+
+def test_a_client_of_its_own_subscribes_sams_phone_to_push_and_receives_a_push(
+    cast, as_, push_service, django_capture_on_commit_callbacks
+):
+    from coparent.notifications.models import PushSubscription
+    from tests.messaging.conftest import start
+
+    sam = as_(cast.sam)
+    key = sam.get("/notifications/push-key").json()["public_key"]
+    assert key == push_service.vapid_public_key
+    device = push_service.subscribe("phone")
+    made = sam.post("/notifications/push-subscriptions", device.as_json())
+    assert made.status_code == 201
+    assert made.json()["endpoint"] == device.endpoint
+    # Subscribing the same browser again replaces its row.
+    assert sam.post("/notifications/push-subscriptions", device.as_json()).status_code == 201
+    listed = sam.get("/notifications/push-subscriptions").json()
+    assert [d["endpoint"] for d in listed] == [device.endpoint]
+    with django_capture_on_commit_callbacks(execute=True):
+        start(cast, subject="Shoes", body="Size 32 fits")
+    (pushed,) = push_service.to("phone")
+    assert pushed["title"] == "New message from Alex in “Shoes”"
+    assert "32" not in str(pushed)
+    assert sam.delete(f"/notifications/push-subscriptions/{listed[0]['id']}").status_code == 204
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_push_subscription_to_an_unknown_service_is_a_field_error(cast, as_):
+    body = {
+        "endpoint": "http://10.0.0.5/push/x",
+        "keys": {"p256dh": "BAAA" + "A" * 83, "auth": "short"},
+    }
+    response = as_(cast.sam).post("/notifications/push-subscriptions", body)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"endpoint", "p256dh", "auth"}
+    assert as_(cast.sam).get("/notifications/push-subscriptions").json() == []
+
+
+def test_alexs_phone_is_a_404_for_sam(cast, as_):
+    from coparent.notifications.models import PushSubscription
+
+    phone = PushSubscription.objects.create(
+        user=cast.alex, endpoint="https://fcm.googleapis.com/fcm/send/a", p256dh="x", auth="y"
+    )
+    assert as_(cast.sam).delete(f"/notifications/push-subscriptions/{phone.pk}").status_code == 404
+    assert as_(cast.sam).get("/notifications/push-subscriptions").json() == []
+    assert PushSubscription.objects.filter(pk=phone.pk).exists()

@@ -1,6 +1,7 @@
 """The signed-in person's notification centre: the list, marking read, and their choices (what
-they hear of, on which channel, and the reminders' lead times). Web push subscriptions are made
-by the browser itself, on the settings page."""
+they hear of, on which channel, and the reminders' lead times), and the web push subscriptions
+of a client that is not this site's pages (a native shell around the site, another front end):
+it reads the server's VAPID key, subscribes with the Push API and hands the subscription here."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from coparent.api.auth import caller
 from coparent.api.schemas import Id, Pages, answers
 from coparent.core.notify import Channel, Kind
-from coparent.notifications import selectors, services
-from coparent.notifications.models import Notification
+from coparent.notifications import push, selectors, services
+from coparent.notifications.models import Notification, PushSubscription
 from coparent.notifications.selectors import Choices
 
 router = Router(tags=["notifications"])
@@ -63,6 +65,36 @@ class PreferencesIn(Schema):
     event_lead_minutes: int = Field(..., ge=1, le=100_000)
     include_content: bool
     message_digest: bool
+
+
+class PushKeyOut(Schema):
+    public_key: str = Field(
+        ...,
+        description=(
+            "The server's VAPID public key (base64url, uncompressed P-256 point): the "
+            "`applicationServerKey` of `PushManager.subscribe()`."
+        ),
+    )
+
+
+class PushKeysIn(Schema):
+    p256dh: str = Field(..., max_length=200, description="The browser's P-256 key, base64url.")
+    auth: str = Field(..., max_length=100, description="The browser's auth secret, base64url.")
+
+
+class PushSubscriptionIn(Schema):
+    """What a browser's `PushSubscription.toJSON()` gives."""
+
+    endpoint: str = Field(..., max_length=2000)
+    keys: PushKeysIn
+
+
+class PushSubscriptionOut(Schema):
+    id: int
+    endpoint: str
+    user_agent: str = Field(..., description="The client that subscribed, as it named itself.")
+    created_at: datetime
+    last_sent_at: datetime | None
 
 
 def _preferences(choices: Choices) -> PreferencesOut:
@@ -139,3 +171,55 @@ def notification_preferences_update(request: HttpRequest, payload: PreferencesIn
         message_digest=payload.message_digest,
     )
     return _preferences(choices)
+
+
+@router.get(
+    "/notifications/push-key",
+    response=answers({200: PushKeyOut}),
+    summary="The server's VAPID public key, to subscribe a browser to web push",
+)
+def push_key(request: HttpRequest) -> PushKeyOut:
+    caller(request)
+    return PushKeyOut(public_key=push.public_key())
+
+
+@router.get(
+    "/notifications/push-subscriptions",
+    response=answers({200: list[PushSubscriptionOut]}),
+    summary="The browsers and devices I receive web push on, newest first",
+)
+def push_subscription_list(request: HttpRequest) -> list[PushSubscription]:
+    return selectors.devices(caller(request))
+
+
+@router.post(
+    "/notifications/push-subscriptions",
+    response=answers({201: PushSubscriptionOut}, 400, 422),
+    summary="Receive web push on a browser (its PushSubscription); again replaces it",
+    description=(
+        "The endpoint must be on a push service this server sends to "
+        "(COPARENT_PUSH_SERVICES); otherwise a 400 on `endpoint`. Keys that are not a "
+        "browser's are a 400 on `p256dh` or `auth`."
+    ),
+)
+def push_subscription_create(
+    request: HttpRequest, payload: PushSubscriptionIn
+) -> Status[PushSubscription]:
+    subscription = services.push_subscribe(
+        user=caller(request),
+        endpoint=payload.endpoint,
+        p256dh=payload.keys.p256dh,
+        auth=payload.keys.auth,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    return Status(201, subscription)
+
+
+@router.delete(
+    "/notifications/push-subscriptions/{int:subscription_id}",
+    response=answers({204: None}, 404, 422),
+    summary="Stop web push on one of my browsers",
+)
+def push_subscription_delete(request: HttpRequest, subscription_id: Id) -> Status[None]:
+    services.push_forget(subscription=selectors.get_device(caller(request), subscription_id))
+    return Status(204, None)
