@@ -17,3 +17,5 @@ class NotificationsConfig(AppConfig):
         on_appended(tasks.on_entry, kinds=sources.SOURCES)
         # Reminders: the worker scans every few minutes (coparent.infra.periodic).
         periodic.register(tasks.scan_reminders, every=tasks.SCAN_EVERY)
+        # The daily digest of messages, at each person's early evening.
+        periodic.register(tasks.send_daily_digests, every=tasks.DIGEST_EVERY)

@@ -26,8 +26,14 @@ from coparent.notifications.models import DigestSent, Preferences
 from coparent.notifications.selectors import choices_of
 from coparent.notifications.sources import drafts_for
 from coparent.records.models import RecordEntry
+from coparent.web.zones import reader_zone
 
 SCAN_EVERY = timedelta(minutes=5)
+# The daily digest of messages leaves at this hour of each person's own day (their zone, else
+# their first family's: web.zones.reader_zone) — early evening, after the school day's
+# messages. The worker looks every quarter of an hour, so it leaves by 18:15.
+DIGEST_HOUR = 18
+DIGEST_EVERY = timedelta(minutes=15)
 
 
 def on_entry(entry: RecordEntry) -> None:
@@ -64,12 +70,13 @@ def scan_reminders() -> int:
     return remind(now=timezone.now())
 
 
-def send_digests(*, now: datetime | None = None) -> int:
+def send_digests(*, now: datetime | None = None, from_hour: int | None = None) -> int:
     """One email per person who chose the daily digest of messages and has unopened messages
-    delivered since their last digest. At most one a day, however often this runs: the
-    (person, day) row is written in the same transaction as the sending."""
+    delivered since their last digest. At most one a day of the person's own calendar, however
+    often this runs: the (person, day) row is written in the same transaction as the sending.
+    With `from_hour`, only to those whose local time has reached that hour (the periodic run);
+    without, to everyone who has not had today's (`coparent manage send_message_digests`)."""
     now = now or timezone.now()
-    today: date = now.date()
     sent = 0
     daily = Preferences.objects.filter(message_digest=True, user__is_active=True).select_related(
         "user"
@@ -79,6 +86,12 @@ def send_digests(*, now: datetime | None = None) -> int:
     for prefs in rows:
         user = prefs.user
         if not choices[user.pk].wants(Kind.MESSAGE, Channel.EMAIL):
+            continue
+        local = now.astimezone(reader_zone(user))
+        if from_hour is not None and local.hour < from_hour:
+            continue
+        today: date = local.date()
+        if DigestSent.objects.filter(user=user, day=today).exists():
             continue
         last = DigestSent.objects.filter(user=user).order_by("-period_end").first()
         since = last.period_end if last else now - timedelta(days=1)
@@ -124,3 +137,11 @@ def send_digests(*, now: datetime | None = None) -> int:
             continue  # today's digest already went out (another run got there first)
         sent += 1
     return sent
+
+
+@task()
+def send_daily_digests() -> int:
+    """The periodic digest run (registered in NotificationsConfig.ready): every quarter of an
+    hour, the digests of those whose day has reached DIGEST_HOUR. No cron needed."""
+    periodic.schedule_next(send_daily_digests)
+    return send_digests(now=timezone.now(), from_hour=DIGEST_HOUR)

@@ -5,7 +5,8 @@ out once even if the job runs twice."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core import mail
 from django.core.management import call_command
@@ -85,3 +86,41 @@ def test_no_digest_for_someone_who_turned_message_emails_off(
         start(cast)
     assert send_digests(now=timezone.now() + timedelta(minutes=5)) == 0
     assert mail.outbox == []
+
+
+def test_the_worker_sends_sams_digest_at_six_in_the_evening_of_his_own_day(
+    cast, django_capture_on_commit_callbacks
+):
+    """No cron: the worker looks every quarter of an hour and sends each person's digest once
+    their own day reaches 18:00 — here the family's, in Auckland."""
+    import time_machine
+
+    from coparent.families.services import family_zone_set
+    from coparent.infra import periodic
+    from coparent.notifications.tasks import DIGEST_EVERY, send_daily_digests
+
+    auckland = ZoneInfo("Pacific/Auckland")
+    family_zone_set(access=cast.access(cast.alex), timezone_name="Pacific/Auckland")
+    prefer(cast.sam, message_digest=True)
+    tomorrow = (timezone.now().astimezone(auckland) + timedelta(days=1)).date()
+
+    def evening(hour: int, minute: int, day=tomorrow) -> datetime:
+        return datetime.combine(day, time(hour, minute), auckland)
+
+    with (
+        time_machine.travel(evening(10, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        start(cast, body="Dentist on Tuesday")
+
+    assert send_digests(now=evening(17, 50), from_hour=18) == 0  # not yet his evening
+    with time_machine.travel(evening(18, 5), tick=False):
+        assert send_daily_digests.call() == 1
+    assert send_digests(now=evening(18, 20), from_hour=18) == 0  # one a day
+    (digest,) = mail.outbox
+    assert digest.to == ["sam@example.org"]
+    # The next evening, nothing new waits: no email.
+    assert send_digests(now=evening(18, 5, tomorrow + timedelta(days=1)), from_hour=18) == 0
+    assert any(
+        p.task is send_daily_digests and p.every == DIGEST_EVERY for p in periodic.registered()
+    )

@@ -1,4 +1,6 @@
-"""`coparent manage send_message_digests`: run daily (cron, a systemd timer). Safe to run twice."""
+"""`coparent manage send_message_digests`: send today's digests now, to everyone who has not
+had theirs (the worker sends them by itself at 18:00 in each person's zone; this is for an
+operator who wants them out earlier, or runs no worker). Safe to run twice."""
 
 from __future__ import annotations
 
