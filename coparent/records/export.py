@@ -209,14 +209,14 @@ def _kind_label(kind: str) -> str:
         return kind
 
 
-def _human_at(at: str, zone: ZoneInfo) -> str:
+def _human_at(at: str, zone: ZoneInfo, locale: str) -> str:
     """``2027-03-14T15:05:09.123456Z`` as people read it in the family's zone ("Mar 15, 2027,
-    4:05 AM"); the proof keeps the text as signed."""
-    return format_moment(datetime.fromisoformat(at), zone, DEFAULT_LOCALE)
+    4:05 AM" in en-US, "15 Mar 2027, 04:05" in en-GB); the proof keeps the text as signed."""
+    return format_moment(datetime.fromisoformat(at), zone, locale)
 
 
-def _scope_day(text: object) -> str:
-    return format_day(date.fromisoformat(text), DEFAULT_LOCALE) if isinstance(text, str) else ""
+def _scope_day(text: object, locale: str) -> str:
+    return format_day(date.fromisoformat(text), locale) if isinstance(text, str) else ""
 
 
 @dataclass(frozen=True)
@@ -239,9 +239,9 @@ def _actor_names(family: Family) -> dict[str, str]:
     return {str(m.user_id): m.user.display_name or m.user.email for m in members}
 
 
-def export_html(export: dict[str, Any], *, family: Family) -> str:
+def export_html(export: dict[str, Any], *, family: Family, locale: str = DEFAULT_LOCALE) -> str:
     """The HTML the PDF is made from: every entry in a table, and how to check the proof. Times
-    are in the family's zone, named once at the top."""
+    are in the family's zone, named once at the top, written the way `locale` writes them."""
     zone = zone_or_utc(family.timezone)
     names = _actor_names(family)
     withheld = set(export.get("withheld", ()))
@@ -260,7 +260,7 @@ def export_html(export: dict[str, Any], *, family: Family) -> str:
             PdfRow(
                 seq=seq,
                 stub=False,
-                at=_human_at(entry["at"], zone),
+                at=_human_at(entry["at"], zone, locale),
                 kind=_kind_label(entry["kind"]),
                 actor=_("the system") if actor is None else names.get(actor, f"#{actor}"),
                 summary=summarize(entry["kind"], readable_data(entry["kind"], entry["data"], view)),
@@ -274,14 +274,14 @@ def export_html(export: dict[str, Any], *, family: Family) -> str:
         "rows": rows,
         "stubs": len(rows) - len(full) - len(withheld),
         "withheld": len(withheld),
-        "first_at": _human_at(full[0]["at"], zone) if full else "",
-        "last_at": _human_at(full[-1]["at"], zone) if full else "",
+        "first_at": _human_at(full[0]["at"], zone, locale) if full else "",
+        "last_at": _human_at(full[-1]["at"], zone, locale) if full else "",
         "zone": zone_label(zone, timezone.now()),
         "scope_zone": scope.get("timezone") or "UTC",
-        "scope_from": _scope_day(scope.get("from")),
-        "scope_to": _scope_day(scope.get("to")),
+        "scope_from": _scope_day(scope.get("from"), locale),
+        "scope_to": _scope_day(scope.get("to"), locale),
         "kind_labels": [_kind_label(k) for k in scope["kinds"]] if scope["kinds"] else None,
-        "exported_at": _human_at(export["exported_at"], zone),
+        "exported_at": _human_at(export["exported_at"], zone, locale),
         "fingerprint": key_fingerprint(export["public_key"]),
     }
     return render_to_string("records/export/record.html", context)
@@ -291,6 +291,7 @@ def render_pdf(
     export: dict[str, Any],
     *,
     family: Family,
+    locale: str = DEFAULT_LOCALE,
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """The export as a PDF for people (WeasyPrint: about 5 ms per entry).
@@ -302,7 +303,7 @@ def render_pdf(
 
     report = progress or (lambda percent: None)
     css = render_to_string("records/export/record.css")
-    html = export_html(export, family=family)
+    html = export_html(export, family=family, locale=locale)
     report(10)
     document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
     report(80)

@@ -125,6 +125,8 @@ class ExportJob(models.Model):
     date_to = models.DateField(null=True, blank=True)
     # The zone whose calendar days `date_from` and `date_to` are (the family's when asked).
     timezone = models.CharField(max_length=ZONE_MAX_CHARS, default="UTC")
+    # The locale whose conventions the PDF's dates follow: the asker's, from their browser.
+    locale = models.CharField(max_length=35, default="en")
     head_seq = models.PositiveBigIntegerField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.core.record.chain import GENESIS_PREV, entry_hash, format_at, seal
+from coparent.core.when import DEFAULT_LOCALE, pick_locale
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
 from coparent.records import hooks
@@ -92,9 +93,12 @@ def record_export(
     date_from: date | None = None,
     date_to: date | None = None,
     zone: ZoneInfo | None = None,
+    locale: str = DEFAULT_LOCALE,
 ) -> ExportJob:
     """A parent or consented professional exports the record (for a court, a mediator...).
-    The dates are calendar days in `zone` (the family's on the page; UTC by default).
+    The dates are calendar days in `zone` (the family's on the page; UTC by default); the PDF
+    writes its dates the way `locale` does (the asker's browser's: "14 Mar 2027" or
+    "Mar 14, 2027").
 
     The export itself is a fact the other parent is entitled to see, so it is recorded at once,
     with the job that will build the document, in one transaction. The task worker then builds
@@ -127,6 +131,7 @@ def record_export(
             date_from=date_from,
             date_to=date_to,
             timezone=zone_name,
+            locale=pick_locale(locale.replace("_", "-")),
             head_seq=entry.seq,
         )
         job_id = str(job.pk)

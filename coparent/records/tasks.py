@@ -60,6 +60,7 @@ def _body(job: ExportJob) -> bytes:
         return render_pdf(
             document,
             family=job.family,
+            locale=job.locale,
             progress=lambda percent: _set(job.pk, progress=BUILT + span * percent // 100),
         )
     return json.dumps(document, ensure_ascii=False, indent=1).encode()

@@ -25,7 +25,7 @@ from coparent.records.services import record_export
 from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.pages import FamilyPages
-from coparent.web.zones import family_zone
+from coparent.web.zones import current, family_zone
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
@@ -73,6 +73,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
             zone=family_zone(request.family),
+            locale=current().locale,
         )
         return redirect(
             "records:export_job", family_id=request.family_access.family.pk, job_id=job.pk

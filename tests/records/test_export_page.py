@@ -5,7 +5,8 @@ in the record that it was exported, and the copy proves itself offline."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -220,3 +221,23 @@ def test_a_broken_record_fails_the_job_with_a_reason_and_no_file(cast, export, m
     assert state["error"].startswith("The stored record is broken at entry 2")
     assert state["download_url"] is None
     assert client.get(f"{job_page}download/").status_code == 404
+
+
+def test_the_pdf_writes_its_dates_the_way_the_askers_browser_does(cast):
+    from coparent.records.export import build_export, export_html
+
+    client = _client(cast.alex)
+    response = client.post(
+        _export_url(cast), {"file_format": "pdf"}, headers={"accept-language": "en-GB,en;q=0.8"}
+    )
+    assert response.status_code == 302
+    job = ExportJob.objects.get(family=cast.family, requested_by=cast.alex)
+    assert job.locale == "en_GB"
+
+    document = build_export(family=cast.family)
+    first = RecordEntry.objects.filter(family=cast.family).order_by("seq").first()
+    british = export_html(document, family=cast.family, locale=job.locale)
+    american = export_html(document, family=cast.family, locale="en_US")
+    day = datetime.fromisoformat(first.at).astimezone(ZoneInfo(cast.family.timezone))
+    assert f"{day.day} {day:%b} {day.year}" in british  # 14 Mar 2027
+    assert f"{day:%b} {day.day}, {day.year}" in american  # Mar 14, 2027
