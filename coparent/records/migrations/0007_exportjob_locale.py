@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0006_exportjob_timezone'),
+        ("records", "0006_exportjob_timezone"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='locale',
-            field=models.CharField(default='en', max_length=35),
+            model_name="exportjob",
+            name="locale",
+            field=models.CharField(default="en", max_length=35),
         ),
     ]
