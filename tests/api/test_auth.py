@@ -26,6 +26,7 @@ def _path(cast, template):
         "member_id": cast.viewer.pk,
         "token_id": 1,
         "notification_id": 1,
+        "subscription_id": 1,
     }
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     return fill(template, **{name: known.get(name, uuid.uuid4()) for name in names})
