@@ -68,6 +68,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The member's own IANA zone, if they chose one: family pages then give each time in it too,
     # beside the family's; pages outside a family use it. Empty: the family's zone.
     timezone = models.CharField(_("your time zone"), max_length=ZONE_MAX_CHARS, blank=True)
+    # The locale whose conventions this person's dates follow (en_GB: "14 Mar"; en_US: "Mar
+    # 14"), from their browser's Accept-Language on the pages they open (web.zones), so that
+    # what is written for them away from a page — notifications, emails — reads their way.
+    locale = models.CharField(max_length=35, default="en")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -20,7 +20,7 @@ from coparent.events.models import Answer, ChildEvent, EventStatus, Rsvp
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.notifications.selectors import Choices, choices_of
-from coparent.notifications.sources import Draft, event_when, when
+from coparent.notifications.sources import Draft, event_when, in_locales, when
 from coparent.schedule.models import PlanStatus, PlanVersion
 from coparent.schedule.selectors import parent_names, schedule_of
 
@@ -153,4 +153,5 @@ def event_drafts(*, now: datetime) -> list[Draft]:
 
 
 def due_drafts(*, now: datetime) -> list[Draft]:
-    return exchange_drafts(now=now) + event_drafts(now=now)
+    """Every reminder due at `now`, each written in its recipient's locale."""
+    return in_locales(lambda: exchange_drafts(now=now) + event_drafts(now=now))

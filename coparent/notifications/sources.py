@@ -8,6 +8,7 @@ The texts carry no message's words (core.notify): "New message from Alex in “S
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from coparent.accounts.models import User
 from coparent.core.notify import Kind
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
 from coparent.events.models import Answer, ChildEvent
@@ -42,17 +44,51 @@ class Draft:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# The locale the texts being written follow: the recipients' (User.locale), set by
+# `in_locales` around each run of a source.
+_writing_locale: ContextVar[str] = ContextVar(
+    "coparent_notification_locale", default=DEFAULT_LOCALE
+)
+
+
 def when(moment: datetime, zone: ZoneInfo | str) -> str:
     """A moment as a notification says it: the local day and time with the zone's short name
-    ("Mon, May 6, 6:00 PM CDT"), in the zone of the plan or the event it belongs to. The text is
-    written once for every channel, so it is in the site's default locale (core.when's style)."""
+    ("Mon, May 6, 6:00 PM CDT"), in the zone of the plan or the event it belongs to, the way
+    its recipient's locale writes it. The text is written once for every channel."""
     place = ZoneInfo(zone) if isinstance(zone, str) else zone
-    shown = format_moment(moment, place, DEFAULT_LOCALE, style="weekday")
+    shown = format_moment(moment, place, _writing_locale.get(), style="weekday")
     return f"{shown} {zone_abbreviation(place, moment)}"
 
 
 def day(value: date) -> str:
-    return format_day(value, DEFAULT_LOCALE, "weekday_year")
+    return format_day(value, _writing_locale.get(), "weekday_year")
+
+
+def in_locales(make: Callable[[], list[Draft]]) -> list[Draft]:
+    """The drafts `make` writes, each in its recipient's locale. `make` runs once in the
+    default locale; only when some recipients read dates another way does it run again in
+    theirs (sources only read), and each of them gets the draft written for them."""
+    drafts = make()
+    if not drafts:
+        return drafts
+    locales = dict(
+        User.objects.filter(pk__in={d.recipient_id for d in drafts}).values_list("pk", "locale")
+    )
+    others = {locales.get(d.recipient_id, DEFAULT_LOCALE) for d in drafts} - {DEFAULT_LOCALE}
+    if not others:
+        return drafts
+    written: dict[tuple[str, int, str], Draft] = {}
+    for locale in sorted(others):
+        token = _writing_locale.set(locale)
+        try:
+            for draft in make():
+                written[(locale, draft.recipient_id, draft.key)] = draft
+        finally:
+            _writing_locale.reset(token)
+    return [
+        written.get((locales.get(d.recipient_id, DEFAULT_LOCALE), d.recipient_id, d.key), d)
+        for d in drafts
+    ]
 
 
 def _parents_except(family_id: Any, actor_id: int | None) -> list[int]:
@@ -279,4 +315,4 @@ SOURCES: dict[str, Source] = {
 
 def drafts_for(entry: RecordEntry) -> list[Draft]:
     source = SOURCES.get(entry.kind)
-    return source(entry) if source is not None else []
+    return in_locales(lambda: source(entry)) if source is not None else []

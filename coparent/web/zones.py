@@ -152,9 +152,23 @@ class ZoneMiddleware:
         # database work for it.
         activate(Frame(lambda: reader_zone(request.user), locale))
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             deactivate()
+        if request.headers.get("Accept-Language"):
+            remember_locale(request, locale)
+        return response
+
+
+def remember_locale(request: HttpRequest, locale: str) -> None:
+    """Keep the reader's locale on their account, for what is written for them away from a
+    page (notifications, emails). Only for a person the page already loaded (the auth
+    middleware caches them on the request), and only when it changed: one UPDATE the first
+    time, none after, and no lookup at all on a page that needs no user (/healthz)."""
+    user = getattr(request, "_cached_user", None)
+    if isinstance(user, User) and user.locale != locale:
+        User.objects.filter(pk=user.pk).update(locale=locale)
+        user.locale = locale
 
 
 def reader_zone(user: object) -> ZoneInfo:

@@ -190,3 +190,19 @@ def test_the_worker_scans_by_itself_every_five_minutes(cast, plan, settings, mon
     assert len(_reminders(cast.alex)) == len(_reminders(cast.sam)) == 1
     assert scans.filter(status="SUCCESSFUL").count() == 2
     assert scans.filter(status="READY").count() == 1  # and the next one waits
+
+
+def test_sams_reminder_reads_the_british_way_after_his_browser_said_so(cast, plan):
+    from django.contrib.auth import get_user_model
+
+    from tests.families.helpers import client_for
+
+    client_for(cast.sam).get("/notifications/", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert get_user_model().objects.get(pk=cast.sam.pk).locale == "en_GB"
+    with at(EXCHANGE - timedelta(hours=2)):
+        assert remind(now=datetime.now(CHICAGO)) == 2
+    (alexs,) = _reminders(cast.alex)
+    (sams,) = _reminders(cast.sam)
+    assert alexs.title == "Exchange at Mon, May 6, 6:00\u202fPM CDT"
+    assert sams.title == "Exchange at Mon 6 May, 18:00 CDT"
+    assert sams.body == "You hand the children over to Alex. At Lincoln Elementary."

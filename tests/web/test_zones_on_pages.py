@@ -160,3 +160,26 @@ def test_the_pdf_reads_in_the_familys_zone(auckland):
     html = export_html(build_export(family=auckland.family), family=auckland.family)
     assert "In Pacific/Auckland (NZ" in html
     assert "UTC" not in html
+
+
+def test_the_browsers_locale_is_kept_once_and_only_for_someone_the_page_loaded(
+    auckland, django_assert_num_queries
+):
+    from coparent.accounts.models import User
+
+    client = client_for(auckland.sam)
+    british = {"accept-language": "en-GB"}
+    client.get(reverse("accounts:security"), headers=british)
+    assert User.objects.get(pk=auckland.sam.pk).locale == "en_GB"
+    # The same locale again: the page costs what it did, without a write.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as counted:
+        client.get(reverse("accounts:security"), headers=british)
+    assert not [q for q in counted.captured_queries if q["sql"].startswith("UPDATE")]
+    # No header: nothing is changed. The health check loads nobody, so it writes nothing.
+    client.get(reverse("accounts:security"))
+    with django_assert_num_queries(0):
+        client.get("/healthz", headers={"accept-language": "fr-FR"})
+    assert User.objects.get(pk=auckland.sam.pk).locale == "en_GB"
