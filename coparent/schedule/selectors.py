@@ -659,6 +659,7 @@ class WhatChanges:
     settings: list[SettingChange]
     months: list[tuple[date, list[list[SmallDay]]]]
     first_plan: bool
+    months_ahead: int = CHANGE_MONTHS
 
     def moved(self) -> list[tuple[str, str, int]]:
         """(from, to, nights) for each direction nights move in, "nobody" before a first
@@ -781,6 +782,7 @@ def what_changes(
         ),
         months=shown,
         first_plan=current is None,
+        months_ahead=months,
     )
 
 
