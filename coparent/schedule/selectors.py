@@ -33,6 +33,7 @@ from coparent.core.schedule import (
     plan_to_dict,
     timeshare,
 )
+from coparent.core.schedule.diff import PlanChanges, compare, nights
 from coparent.core.zones import zone_or_utc
 from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
@@ -548,6 +549,9 @@ class PlanPreview:
     exchanges: list[Exchange]
     share: TimeShare
     months: list[tuple[date, Calendar]]
+    exchange_days: list[int] = field(default_factory=list)
+    """The weekdays (0 = Monday) on which the rotation hands over in its first two weeks, for
+    "Exchanges at 17:30 at school on Monday, Wednesday and Friday"."""
 
 
 def with_parent_names(access: FamilyAccess, data: dict[str, Any]) -> dict[str, Any]:
@@ -598,7 +602,201 @@ def plan_preview(
         exchanges=list(expansion.exchanges) if expansion else [],
         share=plan_timeshare(plan, first, stop),
         months=months,
+        exchange_days=rotation_weekdays(plan, first),
     )
+
+
+def rotation_weekdays(plan: Plan, first: date) -> list[int]:
+    """The weekdays of the rotation's exchanges over two weeks (or one whole cycle of a longer
+    rotation, up to eight weeks) from `first`, in the plan's zone."""
+    days = min(max(14, len(plan.rotation)), 56)
+    found = expand_dates(plan, first, first + timedelta(days=days)).exchanges
+    return sorted(
+        {x.at.astimezone(plan.zone).weekday() for x in found if x.source.kind == "rotation"}
+    )
+
+
+# --- what a proposal changes -----------------------------------------------------------------
+
+CHANGE_MONTHS = 6  # how far ahead a proposal's "what changes" looks
+
+
+@dataclass(frozen=True)
+class SmallDay:
+    """A day of the small calendar: its parent before and after the change (letters; None
+    without a plan), and whether the change moves it."""
+
+    date: date
+    in_month: bool
+    before: Letter | None
+    after: Letter | None
+
+    @property
+    def changed(self) -> bool:
+        return self.in_month and self.before != self.after
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One of the plan's settings as it is and as proposed ("Exchanges", "6:00 PM", …)."""
+
+    what: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class WhatChanges:
+    """What accepting `version` would change, over the local dates [changes.window.first,
+    changes.window.stop) in the family's zone: the nights that move, the exchanges that come
+    and go, the overnights before and after, the plan's settings side by side, and a small
+    calendar of each month with a night that moves."""
+
+    version: PlanVersion
+    changes: PlanChanges
+    names: tuple[str, str]
+    before_names: tuple[str, str]
+    settings: list[SettingChange]
+    months: list[tuple[date, list[list[SmallDay]]]]
+    first_plan: bool
+    months_ahead: int = CHANGE_MONTHS
+
+    def moved(self) -> list[tuple[str, str, int]]:
+        """(from, to, nights) for each direction nights move in, "nobody" before a first
+        plan."""
+        rows = []
+        pairs: list[tuple[Letter | None, Letter]] = [
+            ("A", "B"),
+            ("B", "A"),
+            (None, "A"),
+            (None, "B"),
+        ]
+        for before, after in pairs:
+            count = self.changes.moved(before, after)
+            if count:
+                was = self.before_names[before == "B"] if before else ""
+                rows.append((was, self.names[after == "B"], count))
+        return rows
+
+
+def schedule_with(schedule: Schedule, plan: Plan, start: datetime) -> Schedule:
+    """The schedule as it would be once `plan` governs from `start`: earlier versions keep the
+    days before it, and versions from that date on are superseded (as `plan_accept` does)."""
+    pieces = []
+    for piece in schedule.pieces:
+        if piece.start >= start:
+            break
+        end = start if piece.end is None or piece.end > start else piece.end
+        pieces.append(Piece(piece.version, piece.plan, piece.start, end))
+    pieces.append(Piece(None, plan, start, None))
+    return Schedule(pieces, schedule.ever_accepted)
+
+
+def _settings(
+    old: dict[str, Any] | None, new: dict[str, Any], zone_names: tuple[str, str]
+) -> list[SettingChange]:
+    from coparent.schedule.words import describe_pattern, who_in_which_years
+
+    def rows(plan: dict[str, Any] | None, names: tuple[str, str]) -> dict[str, str]:
+        if plan is None:
+            return {}
+        found = {
+            _("Pattern"): describe_pattern(plan, names),
+            _("Exchanges at"): str(plan.get("exchange_time", "")),
+            _("Exchange place"): str(plan.get("exchange_place", "")) or _("not set"),
+            _("Time zone"): str(plan.get("timezone", "")).replace("_", " "),
+        }
+        for key, label in (
+            ("holiday", _("Holiday")),
+            ("birthday", _("Birthday")),
+            ("school_break", _("School break")),
+        ):
+            for row in plan.get(key, []):
+                found[f"{label}: {row.get('name', '')}"] = who_in_which_years(
+                    row.get("odd_years"), row.get("even_years"), names
+                )
+        return found
+
+    before = rows(old, _two(old["parents"]) if old else zone_names)
+    after = rows(new, _two(new["parents"]))
+    none = _("none")
+    return [
+        SettingChange(what, before.get(what, none), after.get(what, none))
+        for what in [*before, *(k for k in after if k not in before)]
+        if before.get(what) != after.get(what)
+    ]
+
+
+def what_changes(
+    versions: Sequence[PlanVersion],
+    version: PlanVersion,
+    *,
+    zone: ZoneInfo,
+    today: date,
+    months: int = CHANGE_MONTHS,
+) -> WhatChanges:
+    """What accepting `version` would change over `months` months from its date (or today,
+    when that is later), in `zone` (the family's). No query: `versions` are the family's
+    versions the page has read already."""
+    old = schedule_from(versions)
+    plan = plan_from_dict(version.plan)
+    new = schedule_with(old, plan, local_midnight(plan.zone, version.effective_from))
+    first = max(version.effective_from, today)
+    stop = add_months(first, months)
+    low = month_grid(first.year, first.month)[0]
+    last = stop - timedelta(days=1)
+    high = max(month_grid(last.year, last.month)[1], stop)
+    # One night more than the days shown: the last one is decided at 00:00 after it.
+    span = local_midnight(zone, low), local_midnight(zone, high + timedelta(days=1))
+    old_segments, old_exchanges = old.expand(*span)
+    new_segments, new_exchanges = new.expand(*span)
+    changes = compare(
+        old_segments, old_exchanges, new_segments, new_exchanges, Window(zone, first, stop)
+    )
+    grid = Window(zone, low, high)
+    before_nights = dict(zip(_dates(low, high), nights(old_segments, grid), strict=True))
+    after_nights = dict(zip(_dates(low, high), nights(new_segments, grid), strict=True))
+    shown = []
+    for month in changes.months:
+        start, end = month_grid(month.year, month.month)
+        days = [
+            SmallDay(
+                day,
+                (day.year, day.month) == (month.year, month.month) and first <= day < stop,
+                before_nights[day],
+                after_nights[day],
+            )
+            for day in _dates(start, end)
+        ]
+        shown.append((month, [days[i : i + 7] for i in range(0, len(days), 7)]))
+    # The plan the proposal replaces: the one in force on its first day, else the first to come.
+    current = old.plan_on(local_midnight(zone, first)) or old.current_plan()
+    names = plan.parents
+    return WhatChanges(
+        version=version,
+        changes=changes,
+        names=names,
+        before_names=current.parents if current else names,
+        settings=_settings(
+            plan_to_dict(current, json_safe=True) if current else None, version.plan, names
+        ),
+        months=shown,
+        first_plan=current is None,
+        months_ahead=months,
+    )
+
+
+def _two(names: Sequence[str]) -> tuple[str, str]:
+    return str(names[0]), str(names[1])
+
+
+def names_of(version: PlanVersion) -> tuple[str, str]:
+    """The two parents' names as the version's plan gives them."""
+    return _two(version.plan["parents"])
+
+
+def _dates(first: date, stop: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((stop - first).days)]
 
 
 # --- feeds -------------------------------------------------------------------------------------

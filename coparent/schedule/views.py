@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coparent.core.limits import date_in_range
 from coparent.core.schedule import METHODS, Plan, TimeShare
-from coparent.core.when import format_day
+from coparent.core.when import format_clock, format_day
 from coparent.families.selectors import children_of, get_family_access
 from coparent.schedule import feed as feeds
 from coparent.schedule import selectors, services
@@ -38,10 +39,10 @@ from coparent.schedule.forms import (
     MonthQuery,
     PeriodForm,
     editor,
-    holiday_names,
     initial_from_plan,
 )
 from coparent.schedule.plans import PlanProblem
+from coparent.schedule.words import describe_pattern
 from coparent.web import zones
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import say_errors
@@ -144,21 +145,19 @@ def day_page(request: FamilyRequest, day: str) -> HttpResponse:
     )
 
 
-def _editor_context(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
-    access = request.family_access
-    names = selectors.parent_names(access)
-    form = edit.form
-    country = (form["country"].value() or "").upper()
-    subdivision = form["subdivision"].value() or ""
-    year = timezone.now().year
-    return {
-        "edit": edit,
-        "parents": names,
-        "holiday_names": holiday_names(country, subdivision, year) if country else [],
-    }
+def _editor(
+    request: FamilyRequest,
+    data: Any = None,
+    *,
+    initial: dict[str, Any] | None = None,
+) -> tuple[Editor, tuple[str, str]]:
+    """The editor with the parents named as the family's parents are (one query)."""
+    names = selectors.parent_names(request.family_access)
+    year = timezone.now().astimezone(family_zone(request.family)).year
+    return editor(data, parents=names, initial=initial, year=year), names
 
 
-def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
+def _preview(edit: Editor, request: FamilyRequest, names: tuple[str, str]) -> dict[str, Any]:
     """Validate the editor and, when the engine takes the plan, the calendar of its first months
     and the time-share of a year from its date. Returns the context of `_preview.html`."""
     access = request.family_access
@@ -168,7 +167,7 @@ def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
     try:
         preview = selectors.plan_preview(
             access,
-            edit.plan_data(selectors.parent_names(access)),
+            edit.plan_data(names),
             first,
             date(first.year + 1, first.month, 1),
             calendar_months=PREVIEW_MONTHS,
@@ -177,12 +176,18 @@ def _preview(request: FamilyRequest, edit: Editor) -> dict[str, Any]:
     except PlanProblem as exc:
         edit.apply_problems(exc.problems)
         return {"ok": False, "problems": exc.problems}
+    locale = zones.current().locale
+    days = get_day_names("wide", locale=locale)
     return {
         "ok": True,
         "plan": preview.plan,
         "zone": preview.plan.zone,
         "months": [(month, calendar.weeks) for month, calendar in preview.months],
         "share": _share_rows(preview.share, preview.plan),
+        # "Exchanges at 17:30 at school, on Monday, Wednesday, Friday": the plan's own clock
+        # time (in its zone, as the form asked for it) and the weekdays it falls on.
+        "exchange_at": format_clock(preview.plan.exchange_time, locale),
+        "exchange_days": [days[n] for n in preview.exchange_days],
     }
 
 
@@ -214,32 +219,29 @@ def _share_rows(share: TimeShare, plan: Plan) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def edit_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
-    schedule = selectors.schedule_of(access)
-    zone = family_zone(request.family)
-    today = timezone.now().astimezone(zone).date()
-    current_data = selectors.plan_in_force_data(access, schedule=schedule)
     if request.method == "GET":
-        edit = editor(
+        schedule = selectors.schedule_of(access)
+        zone = family_zone(request.family)
+        today = timezone.now().astimezone(zone).date()
+        current_data = selectors.plan_in_force_data(access, schedule=schedule)
+        edit, names = _editor(
+            request,
             initial=initial_from_plan(
                 current_data, today=today, children=list(children_of(access)), zone=zone.key
-            )
+            ),
         )
-        return render_page(request, "schedule/edit.html", **_editor_context(request, edit))
-    edit = editor(request.POST)
-    preview = _preview(request, edit)
+        return render_page(request, "schedule/edit.html", edit=edit, parents=names)
+    edit, names = _editor(request, request.POST)
+    preview = _preview(edit, request, names)
     if request.POST.get("action") != "propose" or not preview["ok"]:
         status = 200 if preview["ok"] or request.POST.get("action") != "propose" else 400
         return render_page(
-            request,
-            "schedule/edit.html",
-            status=status,
-            preview=preview,
-            **_editor_context(request, edit),
+            request, "schedule/edit.html", status=status, preview=preview, edit=edit, parents=names
         )
     try:
         version = services.plan_propose(
             access=access,
-            plan=edit.plan_data(selectors.parent_names(access)),
+            plan=edit.plan_data(names),
             effective_from=edit.form.cleaned_data["effective_from"],
             note=edit.form.cleaned_data["note"],
         )
@@ -250,11 +252,14 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
             "schedule/edit.html",
             status=400,
             preview={"ok": False},
-            **_editor_context(request, edit),
+            edit=edit,
+            parents=names,
         )
     if version.status == "accepted":
         messages.success(
-            request, _("The plan is in force from %(date)s.") % {"date": version.effective_from}
+            request,
+            _("The plan is in force from %(date)s.")
+            % {"date": format_day(version.effective_from, zones.current().locale)},
         )
     else:
         messages.success(
@@ -266,8 +271,8 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
 @family_view(parent=True)
 @require_POST
 def preview_fragment(request: FamilyRequest) -> HttpResponse:
-    edit = editor(request.POST)
-    preview = _preview(request, edit)
+    edit, names = _editor(request, request.POST)
+    preview = _preview(edit, request, names)
     return render_page(request, "schedule/_preview.html", preview=preview, edit=edit)
 
 
@@ -281,15 +286,32 @@ def _proposals(
     request: FamilyRequest, decline_form: DeclineForm | None = None, status: int = 200
 ) -> HttpResponse:
     shown = selectors.proposals(request.family_access)
+    zone = family_zone(request.family)
+    changes = (
+        selectors.what_changes(
+            shown.versions,
+            shown.pending,
+            zone=zone,
+            today=timezone.now().astimezone(zone).date(),
+        )
+        if shown.pending is not None
+        else None
+    )
     return render_page(
         request,
         "schedule/proposals.html",
         status=status,
-        versions=shown.versions,
+        versions=[(v, describe_pattern(v.plan, selectors.names_of(v))) for v in shown.versions],
         pending=shown.pending,
+        pending_words=(
+            describe_pattern(shown.pending.plan, selectors.names_of(shown.pending))
+            if shown.pending
+            else ""
+        ),
         decline_form=decline_form or DeclineForm(),
         may_answer=shown.may_answer,
         may_withdraw=shown.may_withdraw,
+        changes=changes,
     )
 
 
@@ -302,7 +324,7 @@ def _answer(request: FamilyRequest, version_id: uuid.UUID, action: str) -> HttpR
             messages.success(
                 request,
                 _("Accepted: the plan is in force from %(date)s.")
-                % {"date": version.effective_from},
+                % {"date": format_day(version.effective_from, zones.current().locale)},
             )
         elif action == "withdraw":
             services.plan_withdraw(access=access, version=version)

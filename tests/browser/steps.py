@@ -184,3 +184,17 @@ def no_sideways_scroll(page) -> bool:
             "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         )
     )
+
+
+def wait_for_unread(page, url: str, timeout: float = 60) -> str:
+    """Reload `url` until the header counts unread notifications (the worker delivers them a
+    second or two after what caused them); returns the count as shown."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        badge = page.locator("[data-unread-notifications]")
+        if badge.count():
+            return badge.inner_text()
+        if time.monotonic() > deadline:
+            raise AssertionError("no unread notification in the header")
+        time.sleep(1)

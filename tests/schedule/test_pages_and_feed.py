@@ -80,6 +80,7 @@ def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):
     form = {
         "pattern": "custom",
         "rotation": "AABBC",
+        "first_parent": "A",
         "start": soon.isoformat(),
         "exchange_time": "18:00",
         "timezone": "America/Chicago",
@@ -87,12 +88,13 @@ def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):
         "effective_from": soon.isoformat(),
         "holiday-TOTAL_FORMS": "1",
         "holiday-INITIAL_FORMS": "0",
-        "holiday-0-name": "Thanksgiving",
-        "holiday-0-date": "Thanksgiving",
-        "holiday-0-start": "-1d 18:00",
-        "holiday-0-end": "+3d 18:00",
-        "holiday-0-odd_years": "B",
-        "holiday-0-even_years": "A",
+        "holiday-0-holiday": "Thanksgiving Day",
+        "holiday-0-from_day": "-1",
+        "holiday-0-from_time": "18:00",
+        "holiday-0-until_day": "3",
+        "holiday-0-until_time": "18:00",
+        "holiday-0-parent": "A",
+        "holiday-0-years": "even",
         "birthday-TOTAL_FORMS": "0",
         "birthday-INITIAL_FORMS": "0",
         "school_break-TOTAL_FORMS": "2",
@@ -101,7 +103,8 @@ def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):
         "school_break-0-start": "2030-12-20",
         "school_break-0-end": "2030-12-10",
         "school_break-0-split": "whole",
-        "school_break-0-odd_years": "A",
+        "school_break-0-parent": "A",
+        "school_break-0-years": "odd_only",
         "action": "propose",
     }
     url = f"/families/{cast.family.pk}/schedule/plan/"
@@ -110,8 +113,8 @@ def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):
 
     assert refused.status_code == 400
     edit = refused.context["edit"]
-    assert "A and B" in " ".join(edit.form.errors["rotation"])
-    assert edit.breaks.forms[0].errors["end"]
+    assert edit.form.errors["rotation"] == ["Use only the letters A (Alex) and B (Sam); found C."]
+    assert edit.breaks.forms[0].errors["end"] == ["The break must end after its first day."]
     assert not PlanVersion.objects.exists()
 
     form.update(
@@ -125,9 +128,15 @@ def test_the_editor_proposes_a_plan_and_shows_field_errors(cast, soon):
     sent = client.post(url, form)
     assert sent.status_code == 302
     version = PlanVersion.objects.get()
-    assert (
-        version.plan["pattern"] == "2-2-3" and version.plan["holiday"][0]["name"] == "Thanksgiving"
-    )
+    assert version.plan["pattern"] == "2-2-3"
+    assert version.plan["holiday"][0] == {
+        "name": "Thanksgiving Day",
+        "date": "Thanksgiving Day",
+        "start": "-1d 18:00",
+        "end": "+3d 18:00",
+        "odd_years": "B",
+        "even_years": "A",
+    }
     assert version.plan["parents"] == ["Alex", "Sam"]
 
 
@@ -137,19 +146,27 @@ def test_spare_rows_whose_selects_post_a_value_are_left_out(cast, soon):
     client = cast.client_for(cast.alex)
     form = {
         "pattern": "2-2-3",
+        "first_parent": "A",
         "start": soon.isoformat(),
         "exchange_time": "18:00",
         "timezone": "America/Chicago",
         "effective_from": soon.isoformat(),
         "holiday-TOTAL_FORMS": "1",
         "holiday-INITIAL_FORMS": "0",
-        "holiday-0-odd_years": "",
+        "holiday-0-from_day": "0",
+        "holiday-0-until_day": "1",
+        "holiday-0-parent": "A",
+        "holiday-0-years": "every",
         "birthday-TOTAL_FORMS": "0",
         "birthday-INITIAL_FORMS": "0",
         "school_break-TOTAL_FORMS": "2",
         "school_break-INITIAL_FORMS": "0",
         "school_break-0-split": "whole",
+        "school_break-0-parent": "A",
+        "school_break-0-years": "every",
         "school_break-1-split": "whole",
+        "school_break-1-parent": "B",
+        "school_break-1-years": "even",
         "action": "propose",
     }
     response = client.post(f"/families/{cast.family.pk}/schedule/plan/", form)
@@ -162,6 +179,7 @@ def test_the_preview_fragment_shows_months_and_the_time_share(cast, soon):
         f"/families/{cast.family.pk}/schedule/plan/preview/",
         {
             "pattern": "alternating-weeks",
+            "first_parent": "A",
             "start": soon.isoformat(),
             "exchange_time": "18:00",
             "timezone": "Europe/London",

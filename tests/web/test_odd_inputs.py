@@ -232,6 +232,7 @@ def test_a_plan_preview_outside_the_years_is_a_field_error(cast, as_, day):  # n
 def _editor_post(**fields):
     data = {
         "pattern": "2-2-3",
+        "first_parent": "A",
         "start": "2040-01-02",
         "exchange_time": "18:00",
         "timezone": "UTC",

@@ -193,6 +193,7 @@ def _propose(cast: Any) -> str:
     day = _soon().isoformat()
     form = {
         "pattern": "2-2-3",
+        "first_parent": "A",
         "start": day,
         "exchange_time": "18:00",
         "timezone": "America/Chicago",

@@ -98,3 +98,19 @@ def holiday_date(country: str, subdivision: str | None, wanted: str, year: int) 
     name is ambiguous that year, None when there is none."""
     found = matches(country, subdivision, wanted, year)
     return min(day for day, _ in found) if found else None
+
+
+def zone_country(zone: str) -> str | None:
+    """The country whose holidays a family living in ``zone`` most likely keeps (the zone's
+    territory in CLDR, through Babel: "America/Chicago" is "US"), when the `holidays` package
+    has a calendar for it; None otherwise ("UTC", Antarctica)."""
+    from babel.core import get_global
+
+    territory = get_global("zone_territories").get(zone)
+    if not territory:
+        return None
+    try:
+        check_calendar(territory, None)
+    except UnknownCalendar:
+        return None
+    return str(territory)
