@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,8 +24,8 @@ from coparent.accounts.models import User
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
-from tests.api.conftest import as_  # noqa: F401  (the API caller, for tests outside tests/api)
 from tests.factories import PASSWORD, UserFactory
+from tests.kit import Caller, callers, client_for
 
 # Property tests judge correctness, not speed (speed lives in `make bench`): on a loaded
 # two-core machine, or beside other test processes, Hypothesis's timing checks fail tests
@@ -54,10 +55,8 @@ class Cast:
         return get_family_access(user, (family or self.family).pk)
 
     def client_for(self, user: User | None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
+        """A browser over https logged in as `user` (tests/kit.py)."""
+        return client_for(user)
 
     @property
     def password(self) -> str:
@@ -71,8 +70,9 @@ def _join(family_access: FamilyAccess, user: User, role: str, **kwargs: str) -> 
     return services.invitation_accept(token=issued.token, user=user)
 
 
-@pytest.fixture
-def cast(db: None) -> Cast:
+def build_cast() -> Cast:
+    """The cast, made through the services as a family would make it. The `cast` fixture runs
+    this once per test process and gives each test the same rows (tests/frozen.py)."""
     alex = UserFactory(email="alex@example.org", display_name="Alex")
     sam = UserFactory(email="sam@example.org", display_name="Sam")
     morgan = UserFactory(email="morgan@example.org", display_name="Morgan")
@@ -108,6 +108,18 @@ def cast(db: None) -> Cast:
         mediator=mediator,
         viewer=viewer,
     )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def as_(cast: Cast) -> Callable[[User | None], Caller]:
+    """`as_(cast.alex)` is Alex calling the API with a fresh personal token; `as_(None)` is an
+    anonymous caller."""
+    return callers()
 
 
 @pytest.fixture
