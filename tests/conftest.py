@@ -25,6 +25,7 @@ from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
 from tests.factories import PASSWORD, UserFactory
+from tests.frozen import frozen
 from tests.kit import Caller, callers, client_for
 
 # Property tests judge correctness, not speed (speed lives in `make bench`): on a loaded
@@ -112,7 +113,7 @@ def build_cast() -> Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    return build_cast()
+    return frozen("cast", build_cast)
 
 
 @pytest.fixture
