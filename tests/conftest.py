@@ -167,3 +167,23 @@ def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`make test` runs the suite on every core with pytest-xdist, one test file to a worker
+    at a time (--dist loadfile). The browser tests share one `coparent serve` and one
+    Chromium, so all of tests/browser goes to a single worker as one unit of work. (xdist's
+    own way, the xdist_group mark with --dist loadgroup, loses its marks under pytest 9:
+    pytest-xdist#1386.)"""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTestsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser/"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)  # type: ignore[arg-type]
