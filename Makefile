@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export COPARENT_DATA_DIR ?= $(CURDIR)/var
+# Test processes for `make test` (pytest-xdist): auto is one per core; 0 runs the suite in this
+# one process (docs/testing.md).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint bench setup install-browser clean tone-model
 
@@ -37,7 +40,7 @@ install-browser:
 
 test: $(STAMP) lint install-browser
 	@bash scripts/check-system-libs.sh
-	COPARENT_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+	COPARENT_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

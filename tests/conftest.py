@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,8 +24,9 @@ from coparent.accounts.models import User
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
-from tests.api.conftest import as_  # noqa: F401  (the API caller, for tests outside tests/api)
 from tests.factories import PASSWORD, UserFactory
+from tests.frozen import frozen
+from tests.kit import Caller, callers, client_for
 
 # Property tests judge correctness, not speed (speed lives in `make bench`): on a loaded
 # two-core machine, or beside other test processes, Hypothesis's timing checks fail tests
@@ -54,10 +56,8 @@ class Cast:
         return get_family_access(user, (family or self.family).pk)
 
     def client_for(self, user: User | None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
+        """A browser over https logged in as `user` (tests/kit.py)."""
+        return client_for(user)
 
     @property
     def password(self) -> str:
@@ -71,8 +71,9 @@ def _join(family_access: FamilyAccess, user: User, role: str, **kwargs: str) -> 
     return services.invitation_accept(token=issued.token, user=user)
 
 
-@pytest.fixture
-def cast(db: None) -> Cast:
+def build_cast() -> Cast:
+    """The cast, made through the services as a family would make it. The `cast` fixture runs
+    this once per test process and gives each test the same rows (tests/frozen.py)."""
     alex = UserFactory(email="alex@example.org", display_name="Alex")
     sam = UserFactory(email="sam@example.org", display_name="Sam")
     morgan = UserFactory(email="morgan@example.org", display_name="Morgan")
@@ -108,6 +109,18 @@ def cast(db: None) -> Cast:
         mediator=mediator,
         viewer=viewer,
     )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return frozen("cast", build_cast)
+
+
+@pytest.fixture
+def as_(cast: Cast) -> Callable[[User | None], Caller]:
+    """`as_(cast.alex)` is Alex calling the API with a fresh personal token; `as_(None)` is an
+    anonymous caller."""
+    return callers()
 
 
 @pytest.fixture
@@ -154,3 +167,23 @@ def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`make test` runs the suite on every core with pytest-xdist, one test file to a worker
+    at a time (--dist loadfile). The browser tests share one `coparent serve` and one
+    Chromium, so all of tests/browser goes to a single worker as one unit of work. (xdist's
+    own way, the xdist_group mark with --dist loadgroup, loses its marks under pytest 9:
+    pytest-xdist#1386.)"""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTestsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser/"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)  # type: ignore[arg-type]

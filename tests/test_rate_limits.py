@@ -26,8 +26,8 @@ from coparent.infra import ratelimit
 from coparent.messaging.models import Message, Thread
 from coparent.settings import _rate_limits
 from coparent.web.apps import check_rate_limits
-from tests.accounts.conftest import HttpsClient
 from tests.api.conftest import API, family_path
+from tests.kit import HttpsClient
 from tests.messaging.conftest import PDF_BYTES, png_bytes
 
 SIGNUP = {

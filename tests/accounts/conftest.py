@@ -20,14 +20,7 @@ from django.urls import reverse
 
 from coparent.accounts.models import User
 from tests.factories import PASSWORD, UserFactory
-
-
-class HttpsClient(Client):
-    """A browser over https: production settings redirect plain http to https."""
-
-    def generic(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["secure"] = True
-        return super().generic(*args, **kwargs)
+from tests.kit import HttpsClient
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from coparent.events import services
 from coparent.events.models import ChildEvent
-from tests.api.conftest import as_  # noqa: F401  (the API caller fixture)
 from tests.families.helpers import pages  # noqa: F401  (the fixture, for every test here)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import resolve, reverse
 
 from coparent.accounts.models import User
@@ -12,22 +12,7 @@ from coparent.families import services
 from coparent.families.models import Invitation, Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.families.services import IssuedInvitation
-
-
-class HttpsClient(Client):
-    """A browser over https: production settings redirect plain http to https."""
-
-    def generic(self, *args, **kwargs):
-        kwargs["secure"] = True
-        return super().generic(*args, **kwargs)
-
-
-def client_for(user: User | None) -> Client:
-    """A browser logged in as `user` (or anonymous)."""
-    client = HttpsClient()
-    if user is not None:
-        client.force_login(user)
-    return client
+from tests.kit import HttpsClient, client_for  # noqa: F401 - the browsers, by their older path
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from PIL import Image
 
 from coparent.messaging import services
 from coparent.messaging.models import Message
-from tests.api.conftest import as_  # noqa: F401  (the API caller fixture)
 from tests.families.helpers import pages  # noqa: F401  (the fixture, for every test here)
 
 

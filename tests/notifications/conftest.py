@@ -12,7 +12,6 @@ from coparent.accounts.models import User
 from coparent.core.notify import EVENT_LEAD, EXCHANGE_LEAD, Channel, Kind
 from coparent.notifications import services
 from coparent.notifications.models import Delivery, Notification
-from tests.api.conftest import as_  # noqa: F401  (the API caller fixture)
 from tests.families.helpers import pages  # noqa: F401  (the fixture, for every test here)
 
 

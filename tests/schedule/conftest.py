@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.api.conftest import as_  # noqa: F401 - the API callers, shared with tests/api
-
 CHICAGO = "America/Chicago"
 
 
