@@ -34,7 +34,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 T = TypeVar("T")
 
@@ -191,5 +191,11 @@ def frozen(name: str, build: Callable[[], T]) -> T:
     key = (name, connection.vendor)
     if key not in _snapshots:
         _snapshots[key] = _take(build)
-    result: T = _restore(_snapshots[key])
+    try:
+        with transaction.atomic():
+            result: T = _restore(_snapshots[key])
+    except IntegrityError:
+        # The test made rows of its own first (a fixture before `cast` in its arguments) and
+        # they hold ids the snapshot needs: build through `build` as before the kit.
+        return build()
     return result

@@ -186,15 +186,17 @@ def no_sideways_scroll(page) -> bool:
     )
 
 
-def wait_for_unread(page, url: str, timeout: float = 60) -> str:
-    """Reload `url` until the header counts unread notifications (the worker delivers them a
-    second or two after what caused them); returns the count as shown."""
+def wait_for_unread(page, url: str, timeout: float = 60, *, at_least: int = 1) -> str:
+    """Reload `url` until the header counts at least `at_least` unread notifications (the
+    worker delivers them a second or two after what caused them); returns the count as shown."""
     deadline = time.monotonic() + timeout
     while True:
         page.goto(url)
         badge = page.locator("[data-unread-notifications]")
         if badge.count():
-            return badge.inner_text()
+            shown = badge.inner_text()
+            if int(shown.split()[0]) >= at_least:
+                return shown
         if time.monotonic() > deadline:
             raise AssertionError("no unread notification in the header")
         time.sleep(1)
