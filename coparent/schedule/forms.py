@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from coparent.core.schedule import DESCRIPTIONS, PATTERNS
 from coparent.core.schedule.holiday_dates import UnknownCalendar, names_in_year
 from coparent.families.selectors import first_name
-from coparent.schedule.models import NOTE_MAX_CHARS
+from coparent.schedule.models import NOTE_MAX_CHARS, Reminder
 from coparent.web.fields import BoundedDateField, MonthField
 from coparent.web.tone import CoachedTextarea
 from coparent.web.widgets import DateInput, TimeInput
@@ -354,3 +354,23 @@ class AgendaQuery(forms.Form):
         super().__init__(*args, **kwargs)
         # Named after the parameter, which is a Python keyword and so cannot be declared.
         self.fields["from"] = BoundedDateField(label=_("First day"), required=False)
+
+
+class FeedRemindersForm(forms.Form):
+    """The reminders (VALARM) a member's calendar feed carries (docs/schedules.md)."""
+
+    exchange_reminder = forms.TypedChoiceField(
+        label=_("Remind me of each exchange"),
+        choices=[("", _("No reminder")), *((v, label) for v, label in Reminder.choices if v)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    event_reminder = forms.TypedChoiceField(
+        label=_("Remind me of each child's event"),
+        help_text=_("An all-day event rings at 6 pm the evening before."),
+        choices=[("", _("No reminder")), *((v, label) for v, label in Reminder.choices if v)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
