@@ -276,6 +276,15 @@ def test_sam_chooses_reminders_on_the_feed_page_and_keeps_them_on_a_new_address(
         assert sam.get(page).status_code == 200
 
 
+def test_reminders_without_a_feed_address_are_refused_in_words(cast, in_force):
+    vic = cast.client_for(cast.vic)
+    page = f"/families/{cast.family.pk}/schedule/feed/"
+    refused = vic.post(page + "reminders/", {"exchange_reminder": "30", "event_reminder": ""})
+    assert refused.status_code == 400
+    assert "Make your feed address first." in refused.content.decode()
+    assert not FeedToken.objects.filter(user=cast.vic).exists()
+
+
 def test_a_calendar_polling_with_the_etag_gets_304_until_something_changes(cast, in_force):
     client, url = subscribe(cast, cast.alex)
     first = client.get(url)

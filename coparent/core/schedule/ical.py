@@ -15,9 +15,9 @@ a subscriber sees; this module is the rules.
 - **UIDs** come from the plan's identity (a namespace, say the family's id) and the
   occurrence's identity, never from an instant: a stay or an exchange of the rotation is "run
   r of rotation cycle c" (counted from the plan's start), a holiday's is its name and year, an
-  override's its local date. Moving the exchange time, the place, or trimming a stay at either
-  end keeps the UID; two occurrences with the same identity (a stay split by an override) are
-  numbered in time order.
+  override's its local date, and an exchange is named after the stay it leads into. Moving the
+  exchange time, the place, or trimming a stay at either end keeps the UID; two occurrences
+  with the same identity (a stay split by an override) are numbered in time order.
 - **SEQUENCE and LAST-MODIFIED** come from the plan's acceptances (``Revisions``): stateless,
   never lower for the same UID, higher once an acceptance may have changed the event.
 
