@@ -109,6 +109,10 @@ def _run(data_dir: str) -> int:
 
     results += plan_api.report(_line)
 
+    import feed  # bench/feed.py: (f) a year's calendar file, (g) the served feed
+
+    results += feed.report(_line)
+
     import messages  # bench/messages.py: inbox, thread and search over 50,000 messages
 
     results += messages.report(_line)

@@ -166,6 +166,15 @@ def _sch(c: Any, suffix: str) -> str:
     return f"{_fam(c)}/schedule/{suffix}"
 
 
+def _feed_reminders(c: Any) -> str:
+    """Every member of the family has a feed address, so each may choose its reminders."""
+    from coparent.schedule.services import feed_create
+
+    for member in (c.alex, c.morgan, c.vic):
+        feed_create(access=c.access(member))
+    return _sch(c, "feed/reminders/")
+
+
 def _alex_notification(c: Any) -> int:
     """Sam writes to Alex: Alex's notification of it (the job runs at once in tests)."""
     if not hasattr(c, "alex_notification"):
@@ -371,6 +380,12 @@ WEB: dict[str, Row] = {
     ),
     "schedule:feed_revoke": Row(
         "POST", lambda c: _sch(c, "feed/revoke/"), expect(LOGIN, 302, 302, 302, 404)
+    ),
+    "schedule:feed_reminders": Row(
+        "POST",
+        _feed_reminders,
+        expect(LOGIN, 302, 302, 302, 404),
+        data={"exchange_reminder": "120", "event_reminder": ""},
     ),
     # The feed's token is the key: no session needed, so the same answer for everyone.
     "schedule_feed": Row("GET", _feed_path, PUBLIC),

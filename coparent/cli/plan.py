@@ -268,12 +268,18 @@ def _ics(ns: argparse.Namespace) -> int:
     plan, code = _load(ns)
     if plan is None:
         return code
-    expansion = expand_dates(plan, ns.date_from, ns.date_to)
-    feed = write_ics(
+    # Two months either side, so a stay cut by the range is still written whole.
+    margin = timedelta(days=62)
+    expansion = expand_dates(
+        plan, max(ns.date_from - margin, EARLIEST), min(ns.date_to + margin, LATEST)
+    )
+    text = write_ics(
         plan,
-        expansion,
+        expansion.segments,
+        expansion.exchanges,
+        window=(ns.date_from, ns.date_to),
         # UIDs stay the same when the file is edited or moved: they hang on the two parents.
-        uid_namespace="plan:" + "|".join(plan.parents),
+        namespace="plan:" + "|".join(plan.parents),
         stamp=datetime.now(UTC).replace(microsecond=0),
         name=f"{plan.parents[0]} and {plan.parents[1]}: parenting time",
     )
@@ -283,11 +289,11 @@ def _ics(ns: argparse.Namespace) -> int:
                 "from": ns.date_from.isoformat(),
                 "to": ns.date_to.isoformat(),
                 "timezone": plan.timezone,
-                "ics": feed.text,
+                "ics": text,
             }
         )
         return 0
-    sys.stdout.write(feed.text)  # as written: RFC 5545 lines end in CRLF
+    sys.stdout.write(text)  # as written: RFC 5545 lines end in CRLF
     return 0
 
 

@@ -1,35 +1,50 @@
-"""A member's iCalendar feed: custody blocks, exchanges and the children's events.
+"""A member's iCalendar feed: parenting time, exchanges and the children's events, in the
+family's zone (docs/schedules.md, "The calendar feed"; the rules are in
+coparent.core.schedule.ical).
 
 Window: from the first of the month three months back to the first of the month eighteen
-months ahead, so the window's edges (and with them the UIDs of the blocks they cut) stay put
-for a whole month.
+months ahead, in the family's zone; a stay that reaches into it is written whole (the schedule
+is expanded two months further each side), so nothing in the feed changes when the window
+moves but what enters or leaves it.
 
-SEQUENCE is derived, not stored: an event gets the number of plan acceptances (after the
-first plan) whose date falls before the event ends. That number never goes down, and it goes
-up exactly when an acceptance may have changed the event, since a version governs only the days
-from its own date on. Subscribed apps therefore see a changed custody block or exchange as a
-newer version of the same UID, and a feed request writes nothing. A child's event carries the
-SEQUENCE the events app keeps for it (raised at each change), and STATUS:CANCELLED once
-cancelled.
+Nothing is written on a feed request. SEQUENCE and LAST-MODIFIED of parenting time and
+exchanges come from the plan's acceptances (`Revisions`), a child's event carries the SEQUENCE
+and `updated_at` the events app keeps for it, and every DTSTAMP is the moment the feed's
+information last changed, so the same data gives the same bytes and the same ETag.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from icalendar import Calendar
 
-from coparent.core.schedule import EventVersion, build_calendar, event_uid, make_event
-from coparent.core.schedule.expand import local_midnight
-from coparent.core.schedule.model import Expansion
+from coparent.core.schedule import (
+    FeedOptions,
+    Plan,
+    Revision,
+    Revisions,
+    add_custody,
+    add_event,
+    calendar_text,
+    local_midnight,
+    new_calendar,
+    plan_from_dict,
+)
 from coparent.core.text import reveal
+from coparent.core.zones import zone_or_utc
+from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
 from coparent.families.selectors import FamilyAccess, child_name_for
-from coparent.schedule.selectors import schedule_of
+from coparent.schedule.models import FeedToken
+from coparent.schedule.selectors import Schedule, schedule_of
 
 MONTHS_BACK = 3
 MONTHS_AHEAD = 18
+MARGIN = timedelta(days=62)  # how far past the window a stay that reaches into it is looked for
 
 
 def _add_months(day: date, months: int) -> date:
@@ -37,74 +52,109 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def feed_window(zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
-    today = now.astimezone(zone).date()
-    return (
-        local_midnight(zone, _add_months(today, -MONTHS_BACK)),
-        local_midnight(zone, _add_months(today, MONTHS_AHEAD)),
-    )
+def feed_window(today: date) -> tuple[date, date]:
+    """[first, stop) of the local dates the feed covers on `today`."""
+    return _add_months(today, -MONTHS_BACK), _add_months(today, MONTHS_AHEAD)
 
 
-def _forced(uid: str, sequence: int, previous: dict[str, EventVersion]) -> None:
-    """Make the engine write `sequence` for `uid`: a previous version one lower whose content
-    differs (no fingerprint is empty) is raised by one by `next_version`."""
-    if sequence > 0:
-        previous[uid] = EventVersion("", sequence - 1)
+@dataclass(frozen=True)
+class FeedDocument:
+    """The feed's text and when its information last changed (the Last-Modified header)."""
+
+    text: str
+    modified: datetime
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag: the same bytes, the same tag."""
+        return '"' + hashlib.sha256(self.text.encode()).hexdigest()[:32] + '"'
 
 
-def feed_text(access: FamilyAccess, *, now: datetime | None = None) -> str:
-    """The feed's RFC 5545 text for the member in `access`. Queries: the accepted versions
-    (one) and the events (three; two for a viewer)."""
+def revisions_of(schedule: Schedule, *, default: datetime) -> Revisions:
+    """The plan's acceptances, each with the instant from which it governs."""
+    acceptances = []
+    for version in schedule.ever_accepted:
+        if version.accepted_at is None:  # schedule_from keeps only the accepted ones
+            continue
+        start = local_midnight(plan_from_dict(version.plan).zone, version.effective_from)
+        acceptances.append((version.accepted_at, start))
+    return Revisions(acceptances, default=default)
+
+
+def _minutes(value: int | None) -> timedelta | None:
+    return timedelta(minutes=value) if value else None
+
+
+def feed_document(
+    access: FamilyAccess, *, feed: FeedToken | None = None, now: datetime | None = None
+) -> FeedDocument:
+    """The feed of the member in `access`, with the reminders `feed` asks for. Queries: the
+    accepted versions (one) and the events (three; two for a viewer)."""
     now = now or timezone.now()
-    schedule = schedule_of(access)
     family = access.family
-    namespace = str(family.pk)
-    zone = schedule.zone(now)
-    start, end = feed_window(zone, now)
-    segments, exchanges = schedule.expand(start, end)
-    previous: dict[str, EventVersion] = {}
-    for segment in segments:
-        uid = event_uid("custody", segment.start, namespace)
-        _forced(uid, schedule.changes_before(segment.end), previous)
-    for exchange in exchanges:
-        uid = event_uid("exchange", exchange.at, namespace)
-        # An exchange exactly at a version's first instant is that version's doing.
-        _forced(uid, schedule.changes_before(exchange.at + timedelta(microseconds=1)), previous)
-    plan = schedule.current_plan(now)
-    expansion = Expansion(start, end, tuple(segments), tuple(exchanges))
-    name = f"{family.name} · Coparent"
-    if plan is not None:
-        calendar, versions = build_calendar(
-            plan, expansion, uid_namespace=namespace, stamp=now, previous=previous, name=name
-        )
-    else:
-        from icalendar import Calendar
+    zone = zone_or_utc(family.timezone)
+    today = now.astimezone(zone).date()
+    window = feed_window(today)
+    low, high = local_midnight(zone, window[0]), local_midnight(zone, window[1])
+    schedule = schedule_of(access)
+    events = events_between(access, low, high)
+    # The window last moved at the start of this month: part of what the feed last changed by.
+    moved = local_midnight(zone, today.replace(day=1))
+    revisions = revisions_of(schedule, default=moved)
+    stamp = max([moved, revisions.latest, *(event.updated_at for event in events)])
+    options = FeedOptions(
+        zone=zone,
+        namespace=str(family.pk),
+        name=f"{family.name} · Coparent",
+        stamp=stamp,
+        exchange_reminder=_minutes(feed.exchange_reminder) if feed else None,
+        event_reminder=_minutes(feed.event_reminder) if feed else None,
+    )
+    calendar = new_calendar(options)
+    if not schedule.empty:
+        first_plan = schedule.pieces[0].plan
 
-        calendar, versions = Calendar(), {}
-        calendar.add("prodid", "-//Coparent//Schedule//EN")
-        calendar.add("version", "2.0")
-        calendar.add("x-wr-calname", name)
-    for event in events_between(access, start, end):
-        uid = event.ical_uid
-        event_previous: dict[str, EventVersion] = {}
-        _forced(uid, event.sequence, event_previous)
-        children = ", ".join(child_name_for(access, child) for child in event.children.all())
-        component = make_event(
-            uid=uid,
-            start=event.starts_at,
-            end=event.ends_at,
-            # A calendar app shows these as they come: any character that would reorder the
-            # text is written as a visible mark, so the notes read as stored.
-            summary=reveal(f"{event.title} ({children})" if children else event.title),
-            description=reveal(event.notes),
-            location=reveal(event.place),
-            categories=("Child event",),
-            stamp=now,
-            previous=event_previous,
-            versions=versions,
+        def plan_at(moment: datetime) -> Plan:
+            return schedule.plan_on(moment) or first_plan
+
+        segments, exchanges = schedule.expand(low - MARGIN, high + MARGIN)
+        add_custody(
+            calendar,
+            segments,
+            exchanges,
+            plan_at=plan_at,
+            revision_at=revisions.at,
+            options=options,
+            window=window,
         )
-        if event.is_cancelled:
-            component.add("status", "CANCELLED")
-        calendar.add_component(component)
-    ical: bytes = calendar.to_ical()
-    return ical.decode("utf-8")
+    for event in events:
+        _add_child_event(calendar, access, event, options)
+    return FeedDocument(calendar_text(calendar, window), stamp)
+
+
+def _add_child_event(
+    calendar: Calendar, access: FamilyAccess, event: ChildEvent, options: FeedOptions
+) -> None:
+    children = ", ".join(child_name_for(access, child) for child in event.children.all())
+    start: date | datetime = event.starts_at
+    end: date | datetime = event.ends_at
+    if event.all_day and event.start_date is not None and event.end_date is not None:
+        start, end = event.start_date, event.end_date + timedelta(days=1)  # DTEND exclusive
+    add_event(
+        calendar,
+        uid=event.ical_uid,
+        start=start,
+        end=end,
+        # An event keeps its own zone (a trip abroad): its TZID is that zone.
+        zone=event.zone,
+        # A calendar app shows these as they come: any character that would reorder the text
+        # is written as a visible mark, so the notes read as stored.
+        summary=reveal(f"{event.title} ({children})" if children else event.title),
+        description=reveal(event.notes),
+        location=reveal(event.place),
+        categories=("Child event",),
+        cancelled=event.is_cancelled,
+        options=options,
+        revision=Revision(event.sequence, event.updated_at),
+        remind=options.event_reminder,
+    )

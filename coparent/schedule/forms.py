@@ -31,7 +31,7 @@ from coparent.core.schedule.model import parse_month_day
 from coparent.core.schedule.parse import MAX_OFFSET_DAYS
 from coparent.core.zones import all_zone_choices
 from coparent.families.selectors import first_name
-from coparent.schedule.models import NOTE_MAX_CHARS
+from coparent.schedule.models import NOTE_MAX_CHARS, Reminder
 from coparent.schedule.words import PATTERN_WORDS, SWAP, pattern_of
 from coparent.web.fields import BoundedDateField, MonthField
 from coparent.web.tone import CoachedTextarea
@@ -817,3 +817,23 @@ class AgendaQuery(forms.Form):
         super().__init__(*args, **kwargs)
         # Named after the parameter, which is a Python keyword and so cannot be declared.
         self.fields["from"] = BoundedDateField(label=_("First day"), required=False)
+
+
+class FeedRemindersForm(forms.Form):
+    """The reminders (VALARM) a member's calendar feed carries (docs/schedules.md)."""
+
+    exchange_reminder = forms.TypedChoiceField(
+        label=_("Remind me of each exchange"),
+        choices=[("", _("No reminder")), *((v, label) for v, label in Reminder.choices if v)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    event_reminder = forms.TypedChoiceField(
+        label=_("Remind me of each child's event"),
+        help_text=_("An all-day event rings at 6 pm the evening before."),
+        choices=[("", _("No reminder")), *((v, label) for v, label in Reminder.choices if v)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

@@ -71,6 +71,16 @@ class PlanVersion(models.Model):
         return self.status == PlanStatus.PROPOSED
 
 
+class Reminder(models.IntegerChoices):
+    """How long before an exchange or a child's event a subscribed calendar rings (minutes)."""
+
+    __empty__ = _("No reminder")
+    MINUTES_30 = 30, _("30 minutes before")
+    HOUR = 60, _("1 hour before")
+    HOURS_2 = 120, _("2 hours before")
+    DAY = 1440, _("1 day before")
+
+
 class FeedToken(models.Model):
     """A member's personal iCalendar feed. The URL's token is derived from the row's id with the
     server's secret (coparent.infra.secrets_links), so the page can show it again, while the
@@ -83,6 +93,13 @@ class FeedToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=utc_now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Reminders (VALARM) the feed carries, chosen on the feed page; a new address keeps them.
+    exchange_reminder = models.PositiveIntegerField(
+        _("reminder of each exchange"), choices=Reminder, null=True, blank=True
+    )
+    event_reminder = models.PositiveIntegerField(
+        _("reminder of each child's event"), choices=Reminder, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["family", "-created_at"]

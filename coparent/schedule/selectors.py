@@ -114,7 +114,7 @@ class Piece:
 @dataclass
 class Schedule:
     """The family's effective schedule: the accepted versions in date order, and every version
-    that was ever accepted (for the feed's SEQUENCE)."""
+    that was ever accepted (for the feed's SEQUENCE and LAST-MODIFIED, coparent.schedule.feed)."""
 
     pieces: list[Piece]
     ever_accepted: list[PlanVersion] = field(default_factory=list)
@@ -139,16 +139,6 @@ class Schedule:
     def zone(self, moment: datetime | None = None) -> ZoneInfo:
         plan = self.current_plan(moment)
         return plan.zone if plan else ZoneInfo("UTC")
-
-    def changes_before(self, moment: datetime) -> int:
-        """How many acceptances changed the schedule before `moment` (after the first plan):
-        the SEQUENCE of an event that ends at `moment`. It never goes down, and it grows
-        exactly when an acceptance could have changed such an event."""
-        starts = [
-            local_midnight(plan_from_dict(v.plan).zone, v.effective_from)
-            for v in self.ever_accepted
-        ]
-        return max(sum(1 for s in starts if s < moment) - 1, 0)
 
     def expand(self, start: datetime, end: datetime) -> tuple[list[Segment], list[Exchange]]:
         """Segments and exchanges over [start, end), each version over its own days only.

@@ -20,11 +20,18 @@ from django.utils.translation import gettext as _
 from coparent.core.schedule import Plan, plan_to_dict
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
+from coparent.infra.errors import DomainError
 from coparent.infra.labels import label_problem
 from coparent.infra.secrets_links import hash_link_token, link_token
 from coparent.records.models import Kind
 from coparent.records.services import record_append
-from coparent.schedule.models import NOTE_MAX_CHARS, FeedToken, PlanStatus, PlanVersion
+from coparent.schedule.models import (
+    NOTE_MAX_CHARS,
+    FeedToken,
+    PlanStatus,
+    PlanVersion,
+    Reminder,
+)
 from coparent.schedule.plans import PlanProblem, check_plan
 
 FEED_PURPOSE = "schedule.feed"
@@ -261,12 +268,48 @@ def feed_create(*, access: FamilyAccess, at: datetime | None = None) -> FeedToke
     at = at or timezone.now()
     user = access.membership.user
     with transaction.atomic():
-        FeedToken.objects.filter(family=access.family, user=user, revoked_at__isnull=True).update(
-            revoked_at=at
+        live = FeedToken.objects.select_for_update().filter(
+            family=access.family, user=user, revoked_at__isnull=True
         )
-        feed = FeedToken(family=access.family, user=user, created_at=at)
+        # A new address keeps the reminders the member chose for the old one.
+        earlier = live.order_by("-created_at").first()
+        live.update(revoked_at=at)
+        feed = FeedToken(
+            family=access.family,
+            user=user,
+            created_at=at,
+            exchange_reminder=earlier.exchange_reminder if earlier else None,
+            event_reminder=earlier.event_reminder if earlier else None,
+        )
         feed.token_hash = hash_link_token(feed_token_of(feed))
         feed.save()
+    return feed
+
+
+def feed_set_reminders(
+    *, access: FamilyAccess, exchange_reminder: int | None, event_reminder: int | None
+) -> FeedToken:
+    """Choose the reminders (minutes before, or None) the member's live feed carries; the
+    subscribed calendar picks them up at its next refresh, at the same address."""
+    allowed = set(Reminder.values)
+    problems = [
+        (field, _("Choose one of the reminders offered."))
+        for field, value in (
+            ("exchange_reminder", exchange_reminder),
+            ("event_reminder", event_reminder),
+        )
+        if value is not None and value not in allowed
+    ]
+    if problems:
+        raise DomainError(problems)
+    feed = FeedToken.objects.filter(
+        family=access.family, user=access.membership.user, revoked_at__isnull=True
+    ).first()
+    if feed is None:
+        raise DomainError(_("Make your feed address first."))
+    feed.exchange_reminder = exchange_reminder
+    feed.event_reminder = event_reminder
+    feed.save(update_fields=["exchange_reminder", "event_reminder"])
     return feed
 
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("feed/", views.feed_page, name="feed"),
     path("feed/new/", views.feed_create_action, name="feed_create"),
     path("feed/revoke/", views.feed_revoke_action, name="feed_revoke"),
+    path("feed/reminders/", views.feed_reminders_action, name="feed_reminders"),
 ]

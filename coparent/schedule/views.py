@@ -22,8 +22,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from coparent.core.limits import date_in_range
 from coparent.core.schedule import METHODS, Plan, TimeShare
@@ -36,6 +43,7 @@ from coparent.schedule.forms import (
     AgendaQuery,
     DeclineForm,
     Editor,
+    FeedRemindersForm,
     MonthQuery,
     PeriodForm,
     editor,
@@ -45,7 +53,7 @@ from coparent.schedule.plans import PlanProblem
 from coparent.schedule.words import describe_pattern
 from coparent.web import zones
 from coparent.web.decorators import FamilyRequest, family_view
-from coparent.web.forms import say_errors
+from coparent.web.forms import say_errors, submit
 from coparent.web.pages import FamilyPages
 from coparent.web.query import query_values
 from coparent.web.zones import family_zone
@@ -443,9 +451,7 @@ def timeshare_csv(request: FamilyRequest) -> HttpResponse:
     return response
 
 
-@family_view()
-@require_GET
-def feed_page(request: FamilyRequest) -> HttpResponse:
+def _feed_page(request: FamilyRequest, form: FeedRemindersForm | None = None) -> HttpResponse:
     feed = selectors.active_feed(request.family_access)
     url = (
         request.build_absolute_uri(
@@ -454,13 +460,44 @@ def feed_page(request: FamilyRequest) -> HttpResponse:
         if feed
         else ""
     )
+    if form is None and feed is not None:
+        form = FeedRemindersForm(
+            initial={
+                "exchange_reminder": feed.exchange_reminder or "",
+                "event_reminder": feed.event_reminder or "",
+            }
+        )
     return render_page(
         request,
         "schedule/feed.html",
+        status=400 if form is not None and form.errors else 200,
         feed=feed,
         feed_url=url,
         webcal_url=url.replace("https://", "webcal://").replace("http://", "webcal://"),
+        form=form,
     )
+
+
+@family_view()
+@require_GET
+def feed_page(request: FamilyRequest) -> HttpResponse:
+    return _feed_page(request)
+
+
+@family_view()
+@require_POST
+def feed_reminders_action(request: FamilyRequest) -> HttpResponse:
+    """The reminders the member's feed carries; a bad choice is shown beside its field."""
+    form = FeedRemindersForm(request.POST)
+    saved = submit(
+        form, lambda data: services.feed_set_reminders(access=request.family_access, **data)
+    )
+    if saved is None:
+        return _feed_page(request, form)
+    messages.success(
+        request, _("Saved. Your calendar app picks the reminders up at its next refresh.")
+    )
+    return redirect("schedule:feed", family_id=request.family.pk)
 
 
 @family_view()
@@ -479,10 +516,12 @@ def feed_revoke_action(request: FamilyRequest) -> HttpResponse:
     return redirect("schedule:feed", family_id=request.family.pk)
 
 
-@require_GET
+@require_safe
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed: no session, the token in the URL is the key. A wrong or revoked token,
-    or a member who has left the family, answers 404."""
+    or a member who has left the family, answers 404. A calendar that polls with the ETag it
+    was given gets 304 while nothing changed; If-Modified-Since alone is not honoured, since a
+    renamed child or family changes the feed without a date to compare."""
     feed = selectors.feed_for_token(token)
     if feed is None:
         raise Http404("No such feed.")
@@ -490,7 +529,11 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         access = get_family_access(feed.user, feed.family_id)
     except PermissionDenied:
         raise Http404("No such feed.") from None
-    response = HttpResponse(feeds.feed_text(access), content_type="text/calendar; charset=utf-8")
+    document = feeds.feed_document(access, feed=feed)
+    response = HttpResponse(document.text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="coparent.ics"'
     response["Cache-Control"] = "private, max-age=300"
-    return response
+    response["ETag"] = document.etag
+    response["Last-Modified"] = http_date(document.modified.timestamp())
+    conditional = get_conditional_response(request, etag=document.etag, response=response)
+    return conditional if conditional is not None else response

@@ -8,18 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from icalendar import Calendar
 
-from coparent.core.schedule import event_uid
-from coparent.events.services import event_add, event_cancel
+from coparent.events.services import event_add
 from coparent.families.services import family_zone_set
-from coparent.schedule import selectors
-from coparent.schedule.feed import feed_window
 from coparent.schedule.models import PlanVersion
 from coparent.schedule.services import (
-    feed_create,
-    feed_revoke,
-    feed_token_of,
     plan_accept,
     plan_propose,
 )
@@ -225,82 +218,3 @@ def test_the_time_share_page_chart_and_csv(cast, in_force, soon):
     overnights = next(r for r in rows if r[1] == "overnights" and "/" in r[0])
     assert float(overnights[3]) + float(overnights[4]) == 28
     assert float(overnights[5]) + float(overnights[6]) == pytest.approx(100)
-
-
-def test_the_feed_carries_the_engines_blocks_and_exchanges_and_child_events(cast, in_force):
-    access = cast.access(cast.vic)
-    kept = party(cast, 12)
-    dropped = party(cast, 20, "Football game")
-    event_cancel(access=cast.access(cast.alex), event=dropped, reason="Rained off", notify=False)
-    token = feed_token_of(feed_create(access=access))
-
-    response = cast.client_for(None).get(f"/feeds/{token}.ics")
-
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/calendar")
-    calendar = Calendar.from_ical(response.content)
-    found = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
-    schedule = selectors.schedule_of(access)
-    segments, exchanges = schedule.expand(*feed_window(schedule.zone(), timezone.now()))
-    namespace = str(cast.family.pk)
-    for segment in segments:
-        event = found[event_uid("custody", segment.start, namespace)]
-        assert event["DTSTART"].dt == segment.start and event["DTEND"].dt == segment.end
-    for exchange in exchanges:
-        assert found[event_uid("exchange", exchange.at, namespace)]["DTSTART"].dt == exchange.at
-    assert found[kept.ical_uid]["DTSTART"].dt == kept.starts_at
-    assert str(found[dropped.ical_uid]["STATUS"]) == "CANCELLED"
-
-
-def test_an_accepted_change_raises_the_sequence_of_the_events_it_touches(cast, in_force, soon):
-    token = feed_token_of(feed_create(access=cast.access(cast.alex)))
-    client = cast.client_for(None)
-
-    def sequences():
-        calendar = Calendar.from_ical(client.get(f"/feeds/{token}.ics").content)
-        return {
-            str(e["UID"]): (int(e["SEQUENCE"]), e["DTSTART"].dt) for e in calendar.walk("VEVENT")
-        }
-
-    before = sequences()
-    change_day = soon + timedelta(days=35)
-    change = plan_propose(
-        access=cast.access(cast.sam), plan=plan_data(pattern="5-2"), effective_from=change_day
-    )
-    plan_accept(access=cast.access(cast.alex), version=change)
-    after = sequences()
-
-    boundary = selectors.local_midnight(
-        selectors.schedule_of(cast.access(cast.alex)).zone(), change_day
-    )
-    early = [
-        uid
-        for uid, (seq, start) in before.items()
-        if start < boundary - timedelta(days=7) and uid.startswith("exchange")
-    ]
-    assert early and all(after[uid][0] == 0 for uid in early)
-    late = [
-        uid
-        for uid, (_seq, start) in after.items()
-        if start >= boundary and uid.startswith(("custody", "exchange"))
-    ]
-    assert late and all(after[uid][0] == 1 for uid in late), [
-        (u, after[u]) for u in late if after[u][0] != 1
-    ][:3]
-
-
-def test_a_wrong_or_revoked_feed_token_answers_404(cast, in_force):
-    access = cast.access(cast.sam)
-    token = feed_token_of(feed_create(access=access))
-    client = cast.client_for(None)
-    assert client.get(f"/feeds/{token}.ics").status_code == 200
-    wrong = token[:-1] + ("1" if token.endswith("0") else "0")
-    assert client.get(f"/feeds/{wrong}.ics").status_code == 404
-
-    feed_revoke(access=access)
-    assert client.get(f"/feeds/{token}.ics").status_code == 404
-    # Making a new one revokes the old one too.
-    first = feed_token_of(feed_create(access=access))
-    second = feed_token_of(feed_create(access=access))
-    assert client.get(f"/feeds/{first}.ics").status_code == 404
-    assert client.get(f"/feeds/{second}.ics").status_code == 200
