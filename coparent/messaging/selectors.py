@@ -354,6 +354,8 @@ def notification_setting(user: User) -> NotificationSetting:
 class SearchHit:
     message: Message
     snippet: SafeString  # escaped text with <mark> around every match
+    # (start, end) of every match in the whole text, code points (the API's `matches`).
+    matches: tuple[tuple[int, int], ...] = ()
 
 
 def _word_filter(terms: list[search.Term]) -> Q | None:
@@ -370,9 +372,9 @@ def _word_filter(terms: list[search.Term]) -> Q | None:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        query = SearchQuery(words[0].text, search_type="phrase", config="simple")
-        for term in words[1:]:
-            query &= SearchQuery(term.text, search_type="phrase", config="simple")
+        # One to_tsquery of quoted lexemes (search.tsquery_expression): phrases as `<->`, a
+        # bare word's last lexeme as a prefix (`:*`); nothing typed is read as syntax.
+        query = SearchQuery(search.tsquery_expression(words), search_type="raw", config="simple")
         # Matches the expression of the GIN index made in migration 0002.
         return Q(pk__in=_pg_matches(SearchVector("body", config="simple"), query))
     raise RuntimeError(f"message search supports SQLite and PostgreSQL, not {connection.vendor}")
@@ -393,10 +395,11 @@ def search_messages(
     shield: bool = False,
     zone: ZoneInfo | None = None,
 ) -> list[SearchHit]:
-    """Messages of the user's own threads matching every word and "phrase" of `query` (whole
-    words, any case; see coparent.messaging.search), newest first, at most `limit`, each with a
-    highlighted snippet. Dates are calendar days in `zone` (the family's on the page; UTC by
-    default, as the API documents), both ends included. One query. With `shield` (the
+    """Messages of the user's own threads matching every word and "phrase" of `query` (a bare
+    word as a prefix, a quoted one whole; any case; see coparent.messaging.search), newest
+    first, at most `limit`, each with a highlighted snippet and its matches. Dates are
+    calendar days in `zone` (the family's on the page; UTC by default, as the API documents),
+    both ends included. One query. With `shield` (the
     searcher's shield is on), a snippet of someone else's message folds what the thread page
     folds."""
     terms = search.parse(query)
@@ -428,6 +431,13 @@ def search_messages(
             if shieldlib.applies(reader=reader, sender_id=m.sender_id, enabled=shield)
             else []
         )
-        snippet = search.highlight(m.body, terms, folds=folds, fold_label=label)
-        hits.append(SearchHit(message=m, snippet=mark_safe(snippet)))  # noqa: S308 - escaped by highlight()
+        spans = search.matches(m.body, terms)
+        snippet = search.highlight(m.body, terms, folds=folds, fold_label=label, spans=spans)
+        hits.append(
+            SearchHit(
+                message=m,
+                snippet=mark_safe(snippet),  # noqa: S308 - escaped by highlight()
+                matches=tuple(spans),
+            )
+        )
     return hits
