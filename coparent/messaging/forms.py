@@ -145,6 +145,15 @@ class SearchForm(forms.Form):
         return any(self.data.get(name) for name in self.fields)
 
 
+class ShieldOfferForm(forms.Form):
+    """The answer to the thread page's offer of the shield: one of its two buttons."""
+
+    answer = forms.ChoiceField(
+        choices=[("on", _("Yes, fold it")), ("no", _("No thanks"))],
+        error_messages={"required": _("Choose “Yes, fold it” or “No thanks”.")},
+    )
+
+
 class ShieldForm(forms.Form):
     """The receiver's shield, on the message settings page."""
 

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -163,6 +163,9 @@ class ThreadPage:
     viewer_id: int
     reply_times: dict[str, timedelta] = field(default_factory=dict)  # median, by name
     shield: bool = False  # the viewer's shield is on
+    # Offer the viewer the shield ("Fold wording like this in future?"): it is off, they never
+    # chose, and this page is their first receipt of a message the coach rates hostile.
+    shield_offer: bool = False
 
     @property
     def folded(self) -> bool:
@@ -207,7 +210,9 @@ def thread_page(
         .select_related("user", "user__message_notifications")
         .order_by("added_at", "pk")
     ]
-    shield = any(p.pk == user.pk and shield_enabled(p) for p in participants)
+    viewer = next((p for p in participants if p.pk == user.pk), None)
+    shield = viewer is not None and shield_enabled(viewer)
+    may_offer = viewer is not None and shieldlib.offer_open(viewer)
     folds = folds if folds is not None else FoldCache()
     messages = Message.objects.filter(thread=thread, family=access.family)
     if before is not None:
@@ -259,7 +264,7 @@ def thread_page(
             )
         )
         previous = message
-    return ThreadPage(
+    page_out = ThreadPage(
         thread=thread,
         participants=participants,
         rows=rows,
@@ -268,6 +273,17 @@ def thread_page(
         reply_times={name: median(times) for name, times in replies.items()},  # type: ignore[type-var]  # median() takes timedeltas; typeshed says numbers only
         shield=shield,
     )
+    if may_offer:
+        # The coach reads only what the viewer receives for the first time (never their own
+        # words), and only until they answer: after that, this costs nothing.
+        first = set(page_out.unviewed_ids)
+        offer = any(
+            shieldlib.offers_shield(row.message.body)
+            for row in rows
+            if not row.is_mine and row.message.pk in first
+        )
+        page_out = replace(page_out, shield_offer=offer)
+    return page_out
 
 
 def thread_messages(
