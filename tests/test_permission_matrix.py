@@ -76,6 +76,28 @@ def _thread(c: Any) -> Any:
     return c.thread
 
 
+def _photo(c: Any) -> Any:
+    """A photo Alex sent in the same conversation (Sam, Morgan), for its thumbnail."""
+    if not hasattr(c, "photo"):
+        import io
+
+        from PIL import Image
+
+        from coparent.messaging.attachments import IncomingFile
+        from coparent.messaging.services import message_send
+
+        out = io.BytesIO()
+        Image.new("RGB", (64, 48), (200, 120, 40)).save(out, "JPEG")
+        message = message_send(
+            access=c.access(c.alex),
+            thread=_thread(c),
+            body="Mia at the zoo",
+            attachments=[IncomingFile("zoo.jpg", out.getvalue())],
+        )
+        c.photo = message.attachments.get()
+    return c.photo
+
+
 def _msg(c: Any, suffix: str) -> str:
     return f"{_fam(c)}/messages/{suffix}"
 
@@ -332,6 +354,17 @@ WEB: dict[str, Row] = {
     ),
     "messaging:attachment": Row(
         "GET", lambda c: _thread(c) and _msg(c, f"attachments/{c.attachment.pk}/"), SHARED_PAGE
+    ),
+    # A photo's thumbnail: exactly who may download the photo.
+    "messaging:attachment_thumbnail": Row(
+        "GET", lambda c: _msg(c, f"attachments/{_photo(c).pk}/thumbnail/"), SHARED_PAGE
+    ),
+    # An answer that is neither button re-shows the thread with the offer's error (200),
+    # changing nothing; the people of the thread may answer, a viewer never.
+    "messaging:shield_offer": Row(
+        "POST",
+        lambda c: _msg(c, f"threads/{_thread(c).pk}/shield-offer/"),
+        expect(LOGIN, 200, 200, 403, 404),
     ),
     "records:export": Row("GET", lambda c: f"{_fam(c)}/record/export/", SHARED_PAGE),
     # Alex's export job: the family's parents and the mediator follow and download it.

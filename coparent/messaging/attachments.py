@@ -5,6 +5,11 @@ refused. Photos are decoded and encoded again from their pixels alone, which dro
 (GPS position, camera serial, time) along with anything hidden after the image. Files are stored
 under random names in the data folder and only ever served by an access-checked view.
 
+Each photo also gets a thumbnail (at most THUMBNAIL_SIDE pixels on its longer side, JPEG, no
+metadata), made from the pixels already decoded at upload, for the thread page. A thumbnail is
+derived, not a fact: it is not hashed or recorded, not backed up, and made again from the
+original whenever it is missing (`thumbnail`).
+
 A few bytes can describe an enormous picture, so a photo's size and frames are read from its
 headers and refused before anything is decoded when it has more than `max_pixels()` pixels or
 is animated; decoding then waits for room in a per-process pixel budget. PDFs are read for
@@ -16,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import os
 import re
 import secrets
 import threading
@@ -46,6 +53,12 @@ WEBP = "image/webp"
 PDF = "application/pdf"
 EXTENSIONS = {JPEG: "jpg", PNG: "png", GIF: "gif", WEBP: "webp", PDF: "pdf"}
 _PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", GIF: "GIF", WEBP: "WEBP"}
+IMAGES = frozenset(_PIL_FORMATS)
+# Twice the largest size the thread page shows (240 CSS px), for sharp phone screens.
+THUMBNAIL_SIDE = 480
+THUMBNAIL_TYPE = JPEG
+
+logger = logging.getLogger(__name__)
 
 
 def max_bytes() -> int:
@@ -68,6 +81,14 @@ def storage_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "attachments"
 
 
+def thumbnail_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "thumbnails"
+
+
+def is_image(content_type: str) -> bool:
+    return content_type in IMAGES
+
+
 @dataclass(frozen=True)
 class IncomingFile:
     name: str
@@ -79,6 +100,9 @@ class PreparedFile:
     name: str
     content_type: str
     data: bytes
+    # A photo's thumbnail (JPEG bytes); None for a PDF, or when one could not be made (the
+    # photo is sent all the same, and the thumbnail made again when first asked for).
+    thumbnail: bytes | None = None
 
     @property
     def sha256(self) -> str:
@@ -195,15 +219,18 @@ def _too_many_pixels(name: str, size: str | None = None) -> str:
     )
 
 
-def _reencode(data: bytes, content_type: str, name: str) -> bytes:
-    """The photo drawn again from its pixels alone. Its size and frames are checked from the
-    headers first; the decoding waits for room in the process's pixel budget."""
+def _reencode(data: bytes, content_type: str, name: str) -> tuple[bytes, bytes | None]:
+    """The photo drawn again from its pixels alone, and its thumbnail from the same decoded
+    pixels. Its size and frames are checked from the headers first; the decoding waits for
+    room in the process's pixel budget."""
     try:
         # `formats`: read it as the type its first bytes claim, and as nothing else.
         with Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[content_type]]) as image:
             pixels = _check_size(image, name)
             with DECODING.hold(pixels):
-                return _redraw(image, content_type)
+                upright = _upright(image)
+                redrawn = _redraw(upright, content_type)
+                return redrawn, _thumbnail_or_none(upright, name)
     except Image.DecompressionBombError:
         # Pillow's own guard, at twice the limit, spoke first (as it opened the header).
         raise ValidationError(_too_many_pixels(name)) from None
@@ -213,12 +240,15 @@ def _reencode(data: bytes, content_type: str, name: str) -> bytes:
         ) from None
 
 
-def _redraw(image: Image.Image, content_type: str) -> bytes:
+def _upright(image: Image.Image) -> Image.Image:
     image.load()
     # Apply the EXIF orientation to the pixels before the EXIF block is dropped, so the photo
     # still stands the right way up.
     ImageOps.exif_transpose(image, in_place=True)
-    upright: Image.Image = image
+    return image
+
+
+def _redraw(upright: Image.Image, content_type: str) -> bytes:
     if upright.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
         upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
     if content_type == JPEG and upright.mode not in ("RGB", "L", "CMYK"):
@@ -231,6 +261,85 @@ def _redraw(image: Image.Image, content_type: str) -> bytes:
     options = {"quality": 90} if content_type in (JPEG, WEBP) else {}
     upright.save(out, _PIL_FORMATS[content_type], **options)
     return out.getvalue()
+
+
+def _small(upright: Image.Image) -> bytes:
+    """A JPEG of at most THUMBNAIL_SIDE pixels a side, from upright pixels; transparency laid
+    on white (JPEG has none), and nothing but the pixels written."""
+    width, height = upright.size
+    scale = min(1.0, THUMBNAIL_SIDE / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # resize, not thumbnail(): a new small image, never a second full-size copy in memory.
+    small = upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if small.mode in ("RGBA", "LA") or (small.mode == "P" and "transparency" in small.info):
+        rgba = small.convert("RGBA")
+        small = Image.new("RGB", rgba.size, (255, 255, 255))
+        small.paste(rgba, mask=rgba.getchannel("A"))
+    elif small.mode != "RGB":
+        small = small.convert("RGB")
+    small.info = {}
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
+
+def _thumbnail_or_none(upright: Image.Image, name: str) -> bytes | None:
+    try:
+        return _small(upright)
+    except (OSError, ValueError):
+        # The photo itself is fine (it was just written); the page shows its name instead and
+        # the thumbnail is tried again when first asked for.
+        logger.warning("no thumbnail for %s at upload", name, exc_info=True)
+        return None
+
+
+def thumbnail_path(stored_name: str) -> Path:
+    return thumbnail_dir() / f"{Path(stored_name).stem}.jpg"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` all at once: a reader sees the whole file or none (a temporary
+    file renamed over it, so two requests making the same thumbnail cannot mix)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    with temporary.open("xb") as handle:
+        handle.write(data)
+    temporary.chmod(0o600)
+    os.replace(temporary, path)
+
+
+def thumbnail(stored_name: str, content_type: str) -> Path | None:
+    """The path of a stored photo's thumbnail, made now from the original if it is missing
+    (sent before thumbnails existed, or after a restore: they are not backed up). None when
+    there is none to give: not a photo, the original missing, or unreadable or too large to
+    decode under today's limits (the page then offers the file by its name)."""
+    if not is_image(content_type):
+        return None
+    path = thumbnail_path(stored_name)
+    if path.exists():
+        return path
+    original = path_of(stored_name)
+    if not original.exists():
+        return None
+    try:
+        with Image.open(original, formats=[_PIL_FORMATS[content_type]]) as image:
+            pixels = _check_size(image, original.name)
+            with DECODING.hold(pixels):
+                # A JPEG can be decoded straight at a fraction of its size: less memory, faster.
+                image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+                data = _small(_upright(image))
+    except (
+        ValidationError,
+        Image.DecompressionBombError,
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ):
+        logger.warning("no thumbnail for attachment file %s", stored_name, exc_info=True)
+        return None
+    _write_private(path, data)
+    return path
 
 
 def _check_pdf(data: bytes, name: str) -> None:
@@ -273,13 +382,17 @@ def prepare(incoming: IncomingFile) -> PreparedFile:
             )
             % {"name": display}
         )
+    small: bytes | None = None
     if content_type == PDF:
         _check_pdf(incoming.data, display)
         data = incoming.data
     else:
-        data = _reencode(incoming.data, content_type, display)
+        data, small = _reencode(incoming.data, content_type, display)
     return PreparedFile(
-        name=clean_name(incoming.name, content_type), content_type=content_type, data=data
+        name=clean_name(incoming.name, content_type),
+        content_type=content_type,
+        data=data,
+        thumbnail=small,
     )
 
 
@@ -315,13 +428,20 @@ def store(prepared: PreparedFile) -> str:
     with path.open("xb") as handle:
         handle.write(prepared.data)
     path.chmod(0o600)
+    if prepared.thumbnail is not None:
+        try:
+            _write_private(thumbnail_path(stored_name), prepared.thumbnail)
+        except OSError:
+            # Derived and optional: made again from the original when first asked for.
+            logger.warning("could not write the thumbnail of %s", stored_name, exc_info=True)
     return stored_name
 
 
 def remove(stored_names: list[str]) -> None:
-    """Remove files whose message was never committed."""
+    """Remove files (and their thumbnails) whose message was never committed."""
     for name in stored_names:
         (storage_dir() / name).unlink(missing_ok=True)
+        thumbnail_path(name).unlink(missing_ok=True)
 
 
 def path_of(stored_name: str) -> Path:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coparent.accounts.models import User
 from coparent.families.models import Membership
 from coparent.messaging import attachments as files
+from coparent.messaging import search
 from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Topic
 from coparent.web.fields import BoundedDateField, IdField
 from coparent.web.forms import field_of
@@ -124,6 +125,14 @@ class SearchForm(forms.Form):
             *((p.pk, str(p)) for p in people),
         ]
 
+    def clean_q(self) -> str:
+        query: str = self.cleaned_data.get("q") or ""
+        try:
+            search.check(query)
+        except search.QueryError as error:
+            raise forms.ValidationError(str(error), code="query") from None
+        return query
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
@@ -134,6 +143,15 @@ class SearchForm(forms.Form):
     @property
     def asked(self) -> bool:
         return any(self.data.get(name) for name in self.fields)
+
+
+class ShieldOfferForm(forms.Form):
+    """The answer to the thread page's offer of the shield: one of its two buttons."""
+
+    answer = forms.ChoiceField(
+        choices=[("on", _("Yes, fold it")), ("no", _("No thanks"))],
+        error_messages={"required": _("Choose “Yes, fold it” or “No thanks”.")},
+    )
 
 
 class ShieldForm(forms.Form):

@@ -150,6 +150,11 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_photo(self) -> bool:
+        """A photo (shown as a thumbnail on the thread page), not a PDF."""
+        return self.content_type.startswith("image/")
+
 
 class IdempotencyKey(models.Model):
     """A POST's `Idempotency-Key`, hashed, with a reference to what that POST created, so a
@@ -185,6 +190,10 @@ class NotificationSetting(models.Model):
     # The receiver's shield: hostile wording in messages from others is folded behind "show
     # original wording" on the thread page. A view only; the messages never change.
     shield_enabled = models.BooleanField(default=False)
+    # When the person last chose about the shield: answered the offer on the thread page
+    # ("Fold wording like this in future?") or saved the setting. Set, the offer never shows
+    # again; empty, it shows on the first receipt of a hostile message while the shield is off.
+    shield_answered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

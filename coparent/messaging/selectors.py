@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -197,6 +197,9 @@ class ThreadPage:
     viewer_id: int
     reply_times: dict[str, timedelta] = field(default_factory=dict)  # median, by name
     shield: bool = False  # the viewer's shield is on
+    # Offer the viewer the shield ("Fold wording like this in future?"): it is off, they never
+    # chose, and this page is their first receipt of a message the coach rates hostile.
+    shield_offer: bool = False
 
     @property
     def folded(self) -> bool:
@@ -241,7 +244,9 @@ def thread_page(
         .select_related("user", "user__message_notifications")
         .order_by("added_at", "pk")
     ]
-    shield = any(p.pk == user.pk and shield_enabled(p) for p in participants)
+    viewer = next((p for p in participants if p.pk == user.pk), None)
+    shield = viewer is not None and shield_enabled(viewer)
+    may_offer = viewer is not None and shieldlib.offer_open(viewer)
     folds = folds if folds is not None else FoldCache()
     messages = Message.objects.filter(thread=thread, family=access.family)
     if before is not None:
@@ -293,7 +298,7 @@ def thread_page(
             )
         )
         previous = message
-    return ThreadPage(
+    page_out = ThreadPage(
         thread=thread,
         participants=participants,
         rows=rows,
@@ -302,6 +307,17 @@ def thread_page(
         reply_times={name: median(times) for name, times in replies.items()},  # type: ignore[type-var]  # median() takes timedeltas; typeshed says numbers only
         shield=shield,
     )
+    if may_offer:
+        # The coach reads only what the viewer receives for the first time (never their own
+        # words), and only until they answer: after that, this costs nothing.
+        first = set(page_out.unviewed_ids)
+        offer = any(
+            shieldlib.offers_shield(row.message.body)
+            for row in rows
+            if not row.is_mine and row.message.pk in first
+        )
+        page_out = replace(page_out, shield_offer=offer)
+    return page_out
 
 
 def thread_messages(
@@ -388,6 +404,8 @@ def notification_setting(user: User) -> NotificationSetting:
 class SearchHit:
     message: Message
     snippet: SafeString  # escaped text with <mark> around every match
+    # (start, end) of every match in the whole text, code points (the API's `matches`).
+    matches: tuple[tuple[int, int], ...] = ()
 
 
 def _word_filter(terms: list[search.Term]) -> Q | None:
@@ -404,9 +422,9 @@ def _word_filter(terms: list[search.Term]) -> Q | None:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        query = SearchQuery(words[0].text, search_type="phrase", config="simple")
-        for term in words[1:]:
-            query &= SearchQuery(term.text, search_type="phrase", config="simple")
+        # One to_tsquery of quoted lexemes (search.tsquery_expression): phrases as `<->`, a
+        # bare word's last lexeme as a prefix (`:*`); nothing typed is read as syntax.
+        query = SearchQuery(search.tsquery_expression(words), search_type="raw", config="simple")
         # Matches the expression of the GIN index made in migration 0002.
         return Q(pk__in=_pg_matches(SearchVector("body", config="simple"), query))
     raise RuntimeError(f"message search supports SQLite and PostgreSQL, not {connection.vendor}")
@@ -427,10 +445,11 @@ def search_messages(
     shield: bool = False,
     zone: ZoneInfo | None = None,
 ) -> list[SearchHit]:
-    """Messages of the user's own threads matching every word and "phrase" of `query` (whole
-    words, any case; see coparent.messaging.search), newest first, at most `limit`, each with a
-    highlighted snippet. Dates are calendar days in `zone` (the family's on the page; UTC by
-    default, as the API documents), both ends included. One query. With `shield` (the
+    """Messages of the user's own threads matching every word and "phrase" of `query` (a bare
+    word as a prefix, a quoted one whole; any case; see coparent.messaging.search), newest
+    first, at most `limit`, each with a highlighted snippet and its matches. Dates are
+    calendar days in `zone` (the family's on the page; UTC by default, as the API documents),
+    both ends included. One query. With `shield` (the
     searcher's shield is on), a snippet of someone else's message folds what the thread page
     folds."""
     terms = search.parse(query)
@@ -462,6 +481,13 @@ def search_messages(
             if shieldlib.applies(reader=reader, sender_id=m.sender_id, enabled=shield)
             else []
         )
-        snippet = search.highlight(m.body, terms, folds=folds, fold_label=label)
-        hits.append(SearchHit(message=m, snippet=mark_safe(snippet)))  # noqa: S308 - escaped by highlight()
+        spans = search.matches(m.body, terms)
+        snippet = search.highlight(m.body, terms, folds=folds, fold_label=label, spans=spans)
+        hits.append(
+            SearchHit(
+                message=m,
+                snippet=mark_safe(snippet),  # noqa: S308 - escaped by highlight()
+                matches=tuple(spans),
+            )
+        )
     return hits

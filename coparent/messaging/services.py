@@ -542,10 +542,30 @@ def deliver_waiting_messages(*, membership: Membership, at: datetime | None = No
 
 def shield_update(*, user: User, shield: bool) -> NotificationSetting:
     """The message settings page's one write: the receiver's shield on or off. A personal way
-    of reading, not a family fact, so nothing goes to the family record."""
-    setting, _created = NotificationSetting.objects.get_or_create(user=user)
-    if setting.shield_enabled != bool(shield):
+    of reading, not a family fact, so nothing goes to the family record. Saving it is a choice
+    about the shield, so the thread page's offer is not made after it."""
+    with transaction.atomic():
+        setting, _created = NotificationSetting.objects.select_for_update().get_or_create(user=user)
+        now = timezone.now()
         setting.shield_enabled = bool(shield)
-        setting.updated_at = timezone.now()
-        setting.save(update_fields=["shield_enabled", "updated_at"])
+        setting.shield_answered_at = setting.shield_answered_at or now
+        setting.updated_at = now
+        setting.save(update_fields=["shield_enabled", "shield_answered_at", "updated_at"])
+    return setting
+
+
+def shield_offer_answer(*, user: User, accept: bool) -> NotificationSetting:
+    """The answer to the thread page's offer, "Fold wording like this in future?": yes turns
+    the shield on; either answer is remembered, so the offer is never made again. Answering
+    twice (two open tabs) changes nothing after the first: a "no thanks" never turns off a
+    shield that is on."""
+    with transaction.atomic():
+        setting, _created = NotificationSetting.objects.select_for_update().get_or_create(user=user)
+        if setting.shield_answered_at is not None:
+            return setting
+        now = timezone.now()
+        setting.shield_enabled = setting.shield_enabled or accept
+        setting.shield_answered_at = now
+        setting.updated_at = now
+        setting.save(update_fields=["shield_enabled", "shield_answered_at", "updated_at"])
     return setting

@@ -15,7 +15,8 @@ from __future__ import annotations
 from django.utils.translation import gettext
 
 from coparent.accounts.models import User
-from coparent.core.tone import fold_text, shield_segments, shield_spans
+from coparent.core.tone import analyse, fold_spans, fold_text, shield_segments, shield_spans
+from coparent.core.tone import text as textlib
 from coparent.messaging.models import Message, NotificationSetting
 
 Segment = tuple[str, bool]  # (piece of the text, folded?); the pieces joined are the text
@@ -28,6 +29,24 @@ def shield_enabled(user: User) -> bool:
         return user.message_notifications.shield_enabled
     except NotificationSetting.DoesNotExist:
         return False
+
+
+def offer_open(user: User) -> bool:
+    """Whether the thread page may offer `user` the shield: it is off and they never chose
+    (answered the offer or saved the setting). Reads `user.message_notifications`, as
+    `shield_enabled` does."""
+    try:
+        setting = user.message_notifications
+    except NotificationSetting.DoesNotExist:
+        return True
+    return not setting.shield_enabled and setting.shield_answered_at is None
+
+
+def offers_shield(text: str) -> bool:
+    """Whether receiving `text` is a moment to offer the shield: the coach rates it hostile and
+    the shield would fold some of it (an offer to fold what would not fold would mislead)."""
+    verdict = analyse(text)
+    return verdict.level == "hostile" and bool(fold_spans(textlib.shown(text), verdict.flags))
 
 
 class FoldCache:

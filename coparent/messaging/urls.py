@@ -13,5 +13,11 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("threads/<uuid:thread_id>/", views.thread, name="thread"),
     path("threads/<uuid:thread_id>/reply/", views.reply, name="reply"),
+    path("threads/<uuid:thread_id>/shield-offer/", views.shield_offer, name="shield_offer"),
     path("attachments/<uuid:attachment_id>/", views.attachment, name="attachment"),
+    path(
+        "attachments/<uuid:attachment_id>/thumbnail/",
+        views.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
 ]

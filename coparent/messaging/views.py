@@ -18,9 +18,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +42,7 @@ from coparent.messaging.forms import (
     ReplyForm,
     SearchForm,
     ShieldForm,
+    ShieldOfferForm,
     ThreadPageQuery,
     incoming,
 )
@@ -157,6 +166,7 @@ def _show_thread(
     *,
     status: int = 200,
     tone: dict[str, Any] | None = None,
+    offer_form: ShieldOfferForm | None = None,
 ) -> HttpResponse:
     access = request.family_access
     before = query_values(request, ThreadPageQuery(request.GET)).get("before")
@@ -172,6 +182,9 @@ def _show_thread(
         thread_page=page,
         form=form,
         new_ids=new_ids,
+        # A refused answer shows the offer again with its error; otherwise the page's own.
+        shield_offer=offer_form is not None or page.shield_offer,
+        shield_offer_form=offer_form or ShieldOfferForm(),
         **(tone or {}),
     )
 
@@ -212,6 +225,31 @@ def reply(request: FamilyRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 
 @family_view(shared=True)
+@require_POST
+def shield_offer(request: FamilyRequest, thread_id: uuid.UUID) -> HttpResponse:
+    """The answer to "Fold wording like this in future?" on a thread page: either way it is
+    remembered and the offer never comes back; yes turns the shield on at once."""
+    access = request.family_access
+    found = selectors.get_thread_for_user(access, thread_id)
+    form = ShieldOfferForm(request.POST)
+    if not form.is_valid():
+        return _show_thread(request, found, ReplyForm(), offer_form=form)
+    accept = form.cleaned_data["answer"] == "on"
+    services.shield_offer_answer(user=access.membership.user, accept=accept)
+    if accept:
+        messages.success(
+            request,
+            _(
+                "Your shield is on: hostile wording in messages you receive is folded. "
+                "The messages themselves are kept exactly as sent."
+            ),
+        )
+    else:
+        messages.info(request, _("Your shield stays off. You can turn it on in Settings."))
+    return redirect(_thread_url(request, found))
+
+
+@family_view(shared=True)
 @require_GET
 def search(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
@@ -243,6 +281,31 @@ def attachment(request: FamilyRequest, attachment_id: uuid.UUID) -> FileResponse
         path.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@family_view(shared=True)
+@require_GET
+def attachment_thumbnail(request: FamilyRequest, attachment_id: uuid.UUID) -> HttpResponseBase:
+    """A photo's thumbnail for the thread page, behind the same access path as the photo
+    itself (another family's, a thread one is not in, a PDF: 404). `private, no-cache`: only
+    the person's own browser keeps it, and asks again each time it shows it, so the access
+    check runs on every showing (a 304 when unchanged: the photo never changes)."""
+    found = selectors.get_attachment_for_user(request.family_access, attachment_id)
+    etag = f'"{found.sha256[:32]}-{files.THUMBNAIL_SIDE}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response: HttpResponseBase = HttpResponseNotModified()
+    else:
+        path = files.thumbnail(found.stored_name, found.content_type)
+        if path is None:
+            raise Http404("No thumbnail for this attachment.")
+        response = FileResponse(
+            path.open("rb"),
+            filename=f"{found.name.rsplit('.', 1)[0]}-small.jpg",
+            content_type=files.THUMBNAIL_TYPE,
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -111,6 +111,29 @@ def test_search_answers_highlighted_snippets(cast, as_):
     assert [h["snippet_html"] for h in hits] == ["Pickup at the <mark>school</mark> &lt;gate&gt;"]
 
 
+def test_search_by_the_beginning_of_a_word_says_where_it_matched(cast, as_):
+    start(cast, body="Dentist on Tuesday, then the dentist's bill")
+    (hit,) = as_(cast.sam).get(family_path(cast, "/messages/search"), q="denti").json()
+    assert hit["matches"] == [{"start": 0, "end": 7}, {"start": 29, "end": 36}]
+    body = hit["message"]["body"]
+    assert [body[m["start"] : m["end"]] for m in hit["matches"]] == ["Dentist", "dentist"]
+    assert hit["snippet_html"].startswith("<mark>Dentist</mark> on Tuesday")
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ('"" "', "Type a word"),
+        (" ".join(f"w{i}" for i in range(11)), "at most 10 words"),
+        ("denti\x00", "control characters"),
+    ],
+)
+def test_a_search_that_cannot_be_run_is_a_field_error(cast, as_, q, message):
+    answer = as_(cast.sam).get(family_path(cast, "/messages/search"), q=q)
+    assert answer.status_code == 422
+    assert message in answer.json()["errors"]["q"][0]
+
+
 @pytest.mark.parametrize("extra", [1, 40])
 def test_list_endpoints_do_not_grow_with_the_thread(cast, as_, django_assert_num_queries, extra):
     thread = start(cast).thread

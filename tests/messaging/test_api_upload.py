@@ -41,7 +41,9 @@ def _upload(caller, path, fields, files=(), key=None):
 
 def _files_on_disk(settings):
     root = Path(settings.MEDIA_ROOT)
-    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def _stored(cast):
@@ -103,9 +105,10 @@ def test_alex_sends_a_photo_and_a_pdf_and_sam_downloads_both(cast, as_, settings
         by_type["image/jpeg"]["sha256"],
         by_type["application/pdf"]["sha256"],
     }
-    # Two files under random names, nothing else.
+    # Two files under random names and the photo's thumbnail, nothing else.
     on_disk = _files_on_disk(settings)
-    assert len(on_disk) == 2
+    assert len(on_disk) == 3
+    assert [name.split("/")[0] for name in on_disk] == ["attachments"] * 2 + ["thumbnails"]
     assert not any("IMG_2041" in name or "permission" in name for name in on_disk)
 
 
@@ -149,7 +152,7 @@ def test_a_retried_upload_creates_one_message_and_one_set_of_files(cast, as_, se
     assert again["Idempotent-Replayed"] == "true"
     assert Message.objects.filter(family=cast.family).count() == 2  # the first and this one
     assert Attachment.objects.filter(family=cast.family).count() == 2
-    assert len(_files_on_disk(settings)) == 2
+    assert len(_files_on_disk(settings)) == 3  # the PDF, the PNG and the PNG's thumbnail
     assert IdempotencyKey.objects.count() == 1
 
 

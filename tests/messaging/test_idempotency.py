@@ -121,7 +121,7 @@ def test_a_retried_upload_replays_whatever_its_multipart_boundary(cast, as_, set
     assert first.status_code == again.status_code == 201, again.content
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
-    assert len(_files_on_disk(settings)) == 2
+    assert len(_files_on_disk(settings)) == 3  # the PDF, the PNG and the PNG's thumbnail
 
 
 @pytest.mark.parametrize(

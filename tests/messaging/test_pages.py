@@ -155,6 +155,26 @@ def test_search_page_highlights_matches(cast):
     assert "&lt;b&gt;at&lt;/b&gt; the school <mark>gate</mark>" in html
 
 
+def test_sam_types_half_a_word_and_finds_the_dentist_marked(cast):
+    start(cast, subject="Dentist", topic="health", body="The <i>dentist</i> moved to Tuesday")
+    page = client_for(cast.sam).get(_url(cast, "search") + "?q=denti")
+    html = page.content.decode()
+    assert "1 message found" in html
+    assert "The &lt;i&gt;<mark>dentist</mark>&lt;/i&gt; moved to Tuesday" in html
+
+
+@pytest.mark.parametrize(
+    ("q", "problem"),
+    [('""', "Type a word"), (" ".join(["pickup"] * 3 + [f"w{i}" for i in range(10)]), "at most")],
+)
+def test_a_search_that_cannot_be_run_says_why_beside_the_box(cast, q, problem):
+    start(cast)
+    page = client_for(cast.sam).get(_url(cast, "search"), {"q": q})
+    assert page.status_code == 200
+    assert problem in " ".join(page.context["form"].errors["q"])
+    assert page.context["hits"] is None  # nothing searched, nothing "found"
+
+
 def test_the_message_settings_lead_to_the_notification_settings(cast):
     """How Sam hears of messages (a daily digest, with their text) is chosen with everything
     else he is told of, on one page; the message settings keep the shield and point there."""

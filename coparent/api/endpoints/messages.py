@@ -30,7 +30,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from ninja.params import functions as params
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Day, Id, In, Pages, PersonRef, answers
@@ -38,7 +38,7 @@ from coparent.core.limits import MAX_LIST_IDS
 from coparent.families.selectors import FamilyAccess
 from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
-from coparent.messaging import selectors, services
+from coparent.messaging import search, selectors, services
 from coparent.messaging.forms import incoming
 from coparent.messaging.models import (
     BODY_MAX_CHARS,
@@ -137,10 +137,26 @@ class ViewedOut(Schema):
 
 
 class SearchFilters(Schema):
-    q: str = Field("", max_length=200, description='Words and "phrases"; all must match.')
+    q: str = Field(
+        "",
+        max_length=200,
+        description=(
+            'Words and "phrases" (at most 10); all must match. A bare word also matches the '
+            'words it begins ("denti" finds "dentist"); a quoted one matches whole words only.'
+        ),
+    )
     sender: Id | None = Field(None, description="User id of the sender.")
     date_from: Day | None = Field(None, alias="from", description="First UTC date, inclusive.")
     date_to: Day | None = Field(None, alias="to", description="Last UTC date, inclusive.")
+
+    @field_validator("q")
+    @classmethod
+    def _searchable(cls, value: str) -> str:
+        try:
+            search.check(value)
+        except search.QueryError as error:
+            raise ValueError(str(error)) from None
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> "SearchFilters":
@@ -149,10 +165,20 @@ class SearchFilters(Schema):
         return self
 
 
+class TextSpan(Schema):
+    start: int = Field(..., description="Offset of the first character (Unicode code points).")
+    end: int = Field(..., description="Offset just after the last character.")
+
+
 class SearchHitOut(Schema):
     message: MessageOut
     thread_subject: str
     snippet_html: str = Field(..., description="Escaped text with <mark> around each match.")
+    matches: list[TextSpan] = Field(
+        default_factory=list,
+        description="Where the query matched in `message.body`, in order, for highlighting the "
+        "whole text (a bare word's match covers the whole word it begins).",
+    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -472,6 +498,7 @@ def message_search(
             ),
             thread_subject=h.message.thread.subject,
             snippet_html=str(h.snippet),
+            matches=[TextSpan(start=start, end=end) for start, end in h.matches],
         )
         for h in hits
     ]
