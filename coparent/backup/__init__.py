@@ -1,4 +1,5 @@
-"""Backups that restore: the database, the keys, and a manifest to check them against.
+"""Backups that restore: the database, the keys, the attachments, and a manifest to check them
+against.
 
 A backup is one gzip-compressed tar file holding
 
@@ -10,7 +11,9 @@ A backup is one gzip-compressed tar file holding
   (``pg_dump --format=custom``, taken in the same snapshot as the row counts);
 - ``keys/record_signing_key.pem``, ``keys/secret_key`` and ``keys/vapid_private_key.pem`` from
   the data folder, so exports made after a restore are signed with the same key, invitation
-  links keep working, and every device's web push subscription still matches the server's key.
+  links keep working, and every device's web push subscription still matches the server's key;
+- ``uploads/attachments/…``: every photo and PDF sent with a message, as stored (the record
+  holds each one's SHA-256, which the restore checks again). Thumbnails are made again.
 
 Restoring refuses anything that is not such an archive, whose checksums fail, or whose engine is
 not the configured one, and checks everything before it replaces anything. Stop the server
@@ -19,6 +22,8 @@ first: a restore replaces the whole database under it.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,15 +44,19 @@ from coparent.backup.archive import (
     MANIFEST,
     BackupError,
     Manifest,
+    fsync_dir,
     open_backup,
     read_manifest,
     sha256_file,
+    stage_uploads,
+    upload_files,
     write_archive,
     write_private,
 )
 from coparent.core.record.chain import format_at
 from coparent.families.models import Family
 from coparent.infra.keys import ensure_signing_key
+from coparent.messaging.models import Attachment
 from coparent.records.export import ChainBroken, check_chain, family_entries
 
 __all__ = [
@@ -81,10 +90,21 @@ class RestoreResult:
     kept_copies: list[Path]
     migrated: bool
     chains: list[ChainReport] = field(default_factory=list)
+    attachments: int | None = None  # restored; None for a backup made before they were kept
+    attachment_problems: list[str] = field(default_factory=list)
+    attachments_kept: Path | None = None  # the folder the restored attachments replaced
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and all(c.problem is None for c in self.chains)
+        return (
+            not self.mismatches
+            and all(c.problem is None for c in self.chains)
+            and not self.attachment_problems
+        )
+
+
+def _attachments_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "attachments"
 
 
 def create_backup(target: Path) -> Manifest:
@@ -107,6 +127,9 @@ def create_backup(target: Path) -> Manifest:
         for filename, member in KEY_MEMBERS.items():
             if (settings.DATA_DIR / filename).exists():
                 files[member] = settings.DATA_DIR / filename
+        # After the database snapshot: an attachment written since has no row in it and is
+        # left out; one whose row is in the snapshot was written before its row committed.
+        files.update(upload_files(_attachments_folder()))
         manifest: Manifest = {
             "format": FORMAT,
             "created_at": format_at(timezone.now()),
@@ -118,6 +141,7 @@ def create_backup(target: Path) -> Manifest:
                 member: {"sha256": sha256_file(path), "size": path.stat().st_size}
                 for member, path in files.items()
             },
+            "uploads": True,
         }
         write_archive(target, manifest, files)
     return manifest
@@ -166,6 +190,35 @@ def _migrate_if_needed() -> bool:
     return True
 
 
+def _swap_attachments(staging: Path) -> Path | None:
+    """Put the staged attachments in place of the data folder's; the folder they replace is
+    kept beside it (renamed), never deleted."""
+    folder = _attachments_folder()
+    kept = None
+    if folder.exists():
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        kept = folder.with_name(f"attachments.before-restore-{stamp}")
+        os.replace(folder, kept)
+    os.replace(staging, folder)
+    fsync_dir(folder.parent)
+    return kept
+
+
+def check_attachments() -> list[str]:
+    """Each attachment whose file is missing or differs from the SHA-256 the database holds."""
+    folder = _attachments_folder()
+    problems = []
+    for stored_name, sha256 in Attachment.objects.order_by("created_at", "pk").values_list(
+        "stored_name", "sha256"
+    ):
+        path = folder / stored_name
+        if not path.is_file():
+            problems.append(f"{stored_name}: missing")
+        elif sha256_file(path) != sha256:
+            problems.append(f"{stored_name}: differs from the SHA-256 the record holds")
+    return problems
+
+
 def verify_chains() -> list[ChainReport]:
     """Recompute the record chain of every family in the database."""
     reports = []
@@ -197,7 +250,18 @@ def restore_backup(path: Path) -> RestoreResult:
             )
         _check_migrations(manifest)
         restore = databases.restore_sqlite if engine == "sqlite" else databases.restore_postgresql
-        counts, keys = restore(tar, manifest)
+        uploads = manifest.get("uploads") is True
+        # Staged beside the attachments folder (one filesystem, so the swap is a rename) and
+        # checked before the database is replaced.
+        parent = _attachments_folder().parent
+        parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staging = Path(tempfile.mkdtemp(prefix=".attachments-restore-", dir=parent))
+        try:
+            attachments = stage_uploads(tar, manifest, staging) if uploads else None
+            counts, keys = restore(tar, manifest)
+            kept_folder = _swap_attachments(staging) if uploads else None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     replaced, kept = _restore_keys(keys)
     expected: dict[str, int] = manifest["row_counts"]
     mismatches = {
@@ -212,4 +276,7 @@ def restore_backup(path: Path) -> RestoreResult:
         kept_copies=kept,
         migrated=migrated,
         chains=verify_chains(),
+        attachments=attachments,
+        attachments_kept=kept_folder,
+        attachment_problems=check_attachments() if uploads else [],
     )

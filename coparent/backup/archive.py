@@ -1,4 +1,5 @@
-"""The backup file: a gzip-compressed tar holding the manifest, the database and the keys.
+"""The backup file: a gzip-compressed tar holding the manifest, the database, the keys and the
+messages' attachments.
 
 Writing it (owner-only, atomically) and reading it back, refusing anything that is not such an
 archive or whose checksums fail. The format is described in coparent.backup.
@@ -14,7 +15,7 @@ import tarfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, NotRequired, TypedDict, cast
 
 from django.utils import timezone
@@ -30,6 +31,10 @@ KEY_MEMBERS = {
     # Without it every device would have to turn web push on again after a restore.
     VAPID_KEY_FILE: "keys/vapid_private_key.pem",
 }
+
+# What people sent (messages' photos and PDFs; the record holds each one's SHA-256). Thumbnails
+# are left out: each is made again from its photo on first view.
+UPLOADS_MEMBER = "uploads/attachments/"
 
 
 class FileFacts(TypedDict):
@@ -47,9 +52,13 @@ class Manifest(TypedDict):
     migrations: Sequence[object]  # "app.name" of each applied migration, as written
     row_counts: dict[str, int]
     files: dict[str, FileFacts]
+    # Absent from backups made before attachments were included: restoring one of those leaves
+    # the data folder's attachments as they are.
+    uploads: NotRequired[bool]
 
 
-_MAX_MANIFEST_BYTES = 1_000_000
+# One line per attachment (about 150 bytes): room for a few hundred thousand files.
+_MAX_MANIFEST_BYTES = 64_000_000
 _MAX_KEY_BYTES = 100_000
 _CHUNK = 1024 * 1024
 
@@ -108,6 +117,32 @@ def write_archive(target: Path, manifest: Manifest, files: dict[str, Path]) -> N
         tmp.unlink(missing_ok=True)
 
 
+def upload_member(name: str) -> str | None:
+    """The path under the attachments folder that an archive member names; None when the
+    member is not an attachment or could point anywhere else (an absolute path, `..`)."""
+    if not name.startswith(UPLOADS_MEMBER):
+        return None
+    relative = PurePosixPath(name[len(UPLOADS_MEMBER) :])
+    parts = relative.parts
+    if not parts or relative.is_absolute() or any(p in ("", ".", "..") for p in parts):
+        return None
+    if any("\\" in p or "\x00" in p for p in parts):
+        return None
+    return relative.as_posix()
+
+
+def upload_files(folder: Path) -> dict[str, Path]:
+    """Each regular file under the attachments folder, as its archive member; links and
+    anything else that is not a plain file are not followed."""
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+            found[UPLOADS_MEMBER + path.relative_to(folder).as_posix()] = path
+    return found
+
+
 def _not_ours(path: Path, why: str) -> BackupError:
     return BackupError(f"{path} is not a Coparent backup: {why}.")
 
@@ -127,7 +162,7 @@ def _check_manifest(path: Path, manifest: object) -> Manifest:
         raise _not_ours(path, "its manifest does not list the database")
     for member, facts in files.items():
         if (
-            member not in allowed
+            (member not in allowed and upload_member(member) is None)
             or not isinstance(facts, dict)
             or not isinstance(facts.get("sha256"), str)
         ):
@@ -196,6 +231,23 @@ def read_keys(tar: tarfile.TarFile, manifest: Manifest) -> dict[str, bytes]:
             copy_checked(tar, manifest, member, buffer)
             keys[filename] = buffer.getvalue()
     return keys
+
+
+def stage_uploads(tar: tarfile.TarFile, manifest: Manifest, staging: Path) -> int:
+    """Copy the backup's attachments into ``staging``, each checked against its SHA-256 before
+    anything is replaced; the number copied."""
+    count = 0
+    for member in sorted(manifest["files"]):
+        relative = upload_member(member)
+        if relative is None:
+            continue
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            copy_checked(tar, manifest, member, out)
+        count += 1
+    return count
 
 
 def read_manifest(path: Path) -> Manifest:

@@ -26,6 +26,7 @@ def _size(n: int) -> str:
 def backup(ns: argparse.Namespace) -> int:
     setup()
     from coparent.backup import KEY_MEMBERS, BackupError, create_backup
+    from coparent.backup.archive import UPLOADS_MEMBER
 
     target = Path(ns.file)
     try:
@@ -43,6 +44,8 @@ def backup(ns: argparse.Namespace) -> int:
             "It includes the data folder's record signing key and secret key, so after a "
             "restore exports are signed with the same key."
         )
+    attachments = sum(1 for member in manifest["files"] if member.startswith(UPLOADS_MEMBER))
+    print(f"It holds the {attachments} photos and PDFs sent with messages.")
     print("It holds every family's data and the server's keys: keep it private.")
     return 0
 
@@ -69,6 +72,17 @@ def _print_restore(result: RestoreResult) -> None:
             print(f"  The key it replaced is kept as {kept}.")
     else:
         print("The data folder's keys already matched the backup's.")
+    if result.attachments is None:
+        print(
+            "This backup predates attachments in backups: the data folder's uploads/attachments/"
+            " were left as they are."
+        )
+    else:
+        print(f"Attachments restored: {result.attachments}.")
+        if result.attachments_kept is not None:
+            print(f"  The attachments folder they replaced is kept as {result.attachments_kept}.")
+    for problem in result.attachment_problems:
+        print(f"  Attachment {problem}.")
     if result.migrated:
         print("Applied the migrations that are newer than the backup.")
     broken = [chain for chain in result.chains if chain.problem]
@@ -92,11 +106,18 @@ def restore(ns: argparse.Namespace) -> int:
     _print_restore(result)
     if result.mismatches:
         print("coparent: the restored row counts differ from the backup's.", file=sys.stderr)
+    if result.attachment_problems:
+        print(
+            "coparent: some attachments are missing or differ from what the record holds.",
+            file=sys.stderr,
+        )
     return 0 if result.ok else 1
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("backup", help="write a backup of the database and the keys")
+    parser = commands.add_parser(
+        "backup", help="write a backup of the database, the keys and the attachments"
+    )
     parser.add_argument("file", metavar="FILE")
     parser.set_defaults(handler=backup)
 

@@ -98,3 +98,53 @@ def test_restore_refuses_a_backup_from_a_newer_coparent(tmp_path):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(BackupError, match="does not exist"):
         restore_backup(tmp_path / "nowhere.tar.gz")
+
+
+def test_restore_refuses_an_attachment_that_would_land_outside_its_folder(tmp_path):
+    backup = _backup(
+        tmp_path / "b.tar.gz",
+        files={
+            DATABASE[connection.vendor]: {"sha256": "0" * 64},
+            "uploads/attachments/../../record_signing_key.pem": {"sha256": "0" * 64},
+        },
+    )
+
+    with pytest.raises(BackupError, match="unexpected file 'uploads/attachments/../../record"):
+        restore_backup(backup)
+
+
+def test_an_altered_attachment_stops_the_restore_before_anything_is_replaced(tmp_path, settings):
+    """The attachments are checked, like the database, before the data folder is touched: the
+    attachments already there stay, and no half-restored folder is left behind."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    ours = tmp_path / "uploads" / "attachments" / "ours.pdf"
+    ours.parent.mkdir(parents=True)
+    ours.write_bytes(b"%PDF- the data folder's own")
+    engine = connection.vendor
+    database, photo = b"not really a database", b"a photo, altered after the backup"
+    manifest = {
+        "format": FORMAT,
+        "created_at": "2027-03-14T15:05:09.000000Z",
+        "engine": engine,
+        "migrations": ["records.0001_initial"],
+        "row_counts": {"records_recordentry": 0},
+        "uploads": True,
+        "files": {
+            DATABASE[engine]: {"sha256": hashlib.sha256(database).hexdigest()},
+            "uploads/attachments/a1.jpg": {"sha256": hashlib.sha256(b"the photo").hexdigest()},
+        },
+    }
+    backup = _archive(
+        tmp_path / "b.tar.gz",
+        {
+            MANIFEST: json.dumps(manifest).encode(),
+            DATABASE[engine]: database,
+            "uploads/attachments/a1.jpg": photo,
+        },
+    )
+
+    with pytest.raises(BackupError, match="checksum of uploads/attachments/a1.jpg does not"):
+        restore_backup(backup)
+
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["attachments"]
+    assert [p.name for p in ours.parent.iterdir()] == ["ours.pdf"]

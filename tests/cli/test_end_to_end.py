@@ -163,6 +163,13 @@ def test_a_restored_site_has_every_row_and_its_records_verify(old_site, make_sit
 
     assert "every chain intact" in restored.stdout
     assert new.row_counts() == old.row_counts()
+    # The photos and PDFs people sent come back byte for byte, checked against the record.
+    sent = sorted((old.data_dir / "uploads" / "attachments").iterdir())
+    assert sent and f"Attachments restored: {len(sent)}." in restored.stdout
+    for path in sent:
+        assert (new.data_dir / "uploads" / "attachments" / path.name).read_bytes() == (
+            path.read_bytes()
+        )
     assert (new.data_dir / "record_signing_key.pem").read_bytes() == (
         old.data_dir / "record_signing_key.pem"
     ).read_bytes()
