@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from ninja.utils import check_csrf
 
 from coparent.accounts.models import User
 from coparent.accounts.selectors import user_for_token
+from coparent.accounts.services import session_seen
 
 
 class TokenAuth(HttpBearer):
@@ -33,7 +35,9 @@ class SessionAuth(APIKeyCookie):
 
     Stays out of the way of token clients: a request that carries an Authorization header is
     judged by its token alone (a bad token is a 401 even from a logged-in browser), and an
-    anonymous request never meets the CSRF check, so it gets 401 rather than 403.
+    anonymous request never meets the CSRF check, so it gets 401 rather than 403. A session that
+    must end (the password changed since it began, or it was ended from the sessions page) is
+    ended here as on the pages, where the session middleware, which skips the API, would.
     """
 
     param_name = settings.SESSION_COOKIE_NAME
@@ -49,6 +53,12 @@ class SessionAuth(APIKeyCookie):
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
             raise PermissionDenied(_("CSRF check failed. Reload the page and try again."))
+        reason = session_seen(request=request, user=user)
+        if reason:
+            # Read by the logout audit receiver, so the log says why the session ended.
+            request.accounts_logout_reason = reason  # type: ignore[attr-defined]  # a note on this request for accounts.signals.on_logout, which logout() runs
+            logout(request)
+            return None
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from coparent.accounts.models import AuditEvent
 from tests.accounts.conftest import log_in
+from tests.factories import UserFactory
 
 LAPTOP = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PHONE = (
@@ -140,3 +142,28 @@ def test_api_health_and_static_requests_are_not_tracked(client, dana, django_ass
     client.get(reverse("accounts:security"))
     # A signed-in request with no listed session (say, from before tracking) gets listed.
     assert UserSession.objects.filter(user=dana).count() == 1
+
+
+def test_a_session_that_must_end_is_ended_on_the_api_too(client, dana):
+    """Dana changed her password on her phone; had the laptop's session survived in the store,
+    the API (which the session middleware skips) ends it just as a page would."""
+    log_in(client, dana.email)
+    assert client.get("/api/v1/me", secure=True).status_code == 200
+    type(dana).objects.filter(pk=dana.pk).update(credentials_version=F("credentials_version") + 1)
+
+    refused = client.get("/api/v1/me", secure=True)
+
+    assert refused.status_code == 401
+    assert client.get("/api/v1/me", secure=True).status_code == 401  # logged out, not once
+    assert AuditEvent.objects.filter(user=dana, detail__reason="credentials_changed").exists()
+
+
+def test_a_session_ended_from_elsewhere_is_refused_by_the_api(browser, dana):
+    laptop, phone = _two_browsers(browser, dana)
+    listed = UserSession.objects.get(session_key=laptop.session.session_key)
+    # The second line of defence: the store still holds the session, its listing is someone
+    # else's now.
+    UserSession.objects.filter(pk=listed.pk).update(user=UserFactory(email="eve@example.org"))
+
+    assert laptop.get("/api/v1/me", secure=True).status_code == 401
+    assert phone.get("/api/v1/me", secure=True).status_code == 200
