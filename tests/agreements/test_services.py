@@ -271,3 +271,49 @@ def test_signatures_are_never_changed(cast):
     signature = ClauseSignature.objects.get(version=version)
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
         ClauseSignature.objects.filter(pk=signature.pk).update(signed_at=timezone.now())
+
+
+# --- Two people acting at once ---------------------------------------------------------------
+# Each service reads the version again under a row lock (select_for_update: PostgreSQL makes the
+# second writer wait; SQLite's writers queue anyway), so an answer given on a page that was
+# loaded before the other person acted is judged on what is stored, not on what the page saw.
+
+
+def test_sam_signs_while_alex_withdraws_only_the_first_one_counts(cast):
+    version = propose(cast)
+    seen_by_alex = ClauseVersion.objects.get(pk=version.pk)  # Alex's page, loaded before
+    services.clause_sign(access=cast.access(cast.sam), version=version)
+    with pytest.raises(services.ClauseConflict):
+        services.clause_withdraw(access=cast.access(cast.alex), version=seen_by_alex)
+    version.refresh_from_db()
+    assert version.status == ClauseStatus.IN_FORCE
+    assert _kinds(cast) == ["agreement.clause_proposed", "agreement.clause_signed"]
+
+
+def test_a_sign_and_a_decline_at_once_leave_one_answer(cast):
+    version = propose(cast)
+    stale = ClauseVersion.objects.get(pk=version.pk)
+    services.clause_decline(access=cast.access(cast.sam), version=version, reason="No")
+    with pytest.raises(services.ClauseConflict):
+        services.clause_sign(access=cast.access(cast.sam), version=stale)
+    assert not ClauseSignature.objects.exists()
+
+
+def test_both_parents_sign_the_mediators_draft_at_once_and_it_comes_into_force(cast):
+    version = propose(cast, cast.morgan)
+    alexs, sams = (ClauseVersion.objects.get(pk=version.pk) for _ in range(2))
+    services.clause_sign(access=cast.access(cast.alex), version=alexs)
+    services.clause_sign(access=cast.access(cast.sam), version=sams)
+    version.refresh_from_db()
+    assert version.status == ClauseStatus.IN_FORCE
+    assert ClauseSignature.objects.filter(version=version).count() == 2
+
+
+def test_two_changes_to_one_clause_at_once_leave_one_waiting(cast):
+    first = signed(cast)
+    services.clause_amend(access=cast.access(cast.sam), clause=first.clause, title="A", body="1")
+    with pytest.raises(services.ClauseConflict):
+        services.clause_amend(
+            access=cast.access(cast.alex), clause=first.clause, title="B", body="2"
+        )
+    assert ClauseVersion.objects.filter(clause=first.clause, status="proposed").count() == 1
