@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -203,7 +204,7 @@ def _document_context(request: FamilyRequest) -> dict[str, Any]:
 @require_GET
 def print_page(request: FamilyRequest) -> HttpResponse:
     return render_page(
-        request, "agreements/print.html", **_document_context(request), printing=True
+        request, "agreements/print.html", **_document_context(request), generated_at=now()
     )
 
 

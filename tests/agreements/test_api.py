@@ -148,3 +148,14 @@ def test_terms_are_one_query(cast, as_, django_assert_num_queries):
     with django_assert_num_queries(AUTH_QUERIES + 2):
         response = alex.get(_path(cast, "/terms"))
     assert response.json()["split"] == {"A": 60, "B": 40}
+
+
+def test_the_agreements_shapes_keep_their_own_names_in_the_schema(db):
+    """The plans' VersionOut and DeclineIn are not shadowed by the agreement's (ninja names a
+    schema component by its class alone)."""
+    from coparent.api.api import api
+
+    components = api.get_openapi_schema()["components"]["schemas"]
+    assert "effective_from" in components["VersionOut"]["properties"]
+    assert "clause_id" in components["ClauseVersionOut"]["properties"]
+    assert set(components["ClauseStatus"]["enum"]) == {s.value for s in ClauseStatus}

@@ -47,12 +47,12 @@ TERMS_HELP = (
 # --- Shapes ------------------------------------------------------------------------------------
 
 
-class SignatureOut(Schema):
+class ClauseSignatureOut(Schema):
     signer: PersonRef
     signed_at: datetime
 
 
-class VersionOut(Schema):
+class ClauseVersionOut(Schema):
     id: uuid.UUID
     clause_id: uuid.UUID
     number: int
@@ -64,7 +64,7 @@ class VersionOut(Schema):
     status: ClauseStatus
     proposed_by: PersonRef
     proposed_at: datetime
-    signatures: list[SignatureOut]
+    signatures: list[ClauseSignatureOut]
     signed_at: datetime | None = Field(..., description="When it came into force.")
     superseded_at: datetime | None
     answered_by: PersonRef | None = Field(..., description="Who declined or withdrew it.")
@@ -72,8 +72,8 @@ class VersionOut(Schema):
     reason: str = Field(..., description="Why it was declined.")
 
 
-class PendingOut(Schema):
-    version: VersionOut
+class ClausePendingOut(Schema):
+    version: ClauseVersionOut
     replaces: int | None = Field(..., description="The version in force it would amend.")
     waiting_for: list[PersonRef]
     may_sign: bool
@@ -82,19 +82,21 @@ class PendingOut(Schema):
 
 
 class AgreementOut(Schema):
-    in_force: list[VersionOut] = Field(..., description="By section, in the agreement's order.")
-    pending: list[PendingOut]
+    in_force: list[ClauseVersionOut] = Field(
+        ..., description="By section, in the agreement's order."
+    )
+    pending: list[ClausePendingOut]
 
 
 class ClauseOut(Schema):
     id: uuid.UUID
     topic: ClauseTopic
-    in_force: VersionOut | None
-    pending: PendingOut | None
-    versions: list[VersionOut] = Field(..., description="Newest first.")
+    in_force: ClauseVersionOut | None
+    pending: ClausePendingOut | None
+    versions: list[ClauseVersionOut] = Field(..., description="Newest first.")
 
 
-class TemplateOut(Schema):
+class ClauseTemplateOut(Schema):
     slug: str
     topic: ClauseTopic
     title: str
@@ -109,23 +111,23 @@ class ClauseRefOut(Schema):
     signed_at: datetime
 
 
-class SilenceOut(Schema):
+class AgreementSilenceOut(Schema):
     kind: str
     days: int
     outcome: str
     clause: ClauseRefOut
 
 
-class TermsOut(Schema):
+class AgreementTermsOut(Schema):
     reserved: dict[str, ClauseRefOut]
-    silence: list[SilenceOut]
+    silence: list[AgreementSilenceOut]
     response_hours: int | None
     response_hours_clause: ClauseRefOut | None
     split: dict[str, int] | None
     split_clause: ClauseRefOut | None
 
 
-class ProposeIn(In):
+class ClauseProposeIn(In):
     topic: ClauseTopic
     title: str = Field(..., max_length=TITLE_MAX_CHARS)
     body: str = Field(..., max_length=BODY_MAX_CHARS, description="At most 10,000 chars.")
@@ -133,21 +135,21 @@ class ProposeIn(In):
     template: str = Field("", max_length=64, description="The library template it started from.")
 
 
-class AmendIn(In):
+class ClauseAmendIn(In):
     title: str = Field(..., max_length=TITLE_MAX_CHARS)
     body: str = Field(..., max_length=BODY_MAX_CHARS, description="At most 10,000 chars.")
     terms: dict[str, Any] | None = Field(None, description=TERMS_HELP)
 
 
-class DeclineIn(In):
+class ClauseDeclineIn(In):
     reason: str = Field(..., max_length=REASON_MAX_CHARS)
 
 
 # --- Mapping -----------------------------------------------------------------------------------
 
 
-def _version_out(version: ClauseVersion, parents: tuple[Any, ...] = ()) -> VersionOut:
-    return VersionOut(
+def _version_out(version: ClauseVersion, parents: tuple[Any, ...] = ()) -> ClauseVersionOut:
+    return ClauseVersionOut(
         id=version.pk,
         clause_id=version.clause_id,
         number=version.number,
@@ -160,7 +162,7 @@ def _version_out(version: ClauseVersion, parents: tuple[Any, ...] = ()) -> Versi
         proposed_by=PersonRef.of(version.proposed_by),
         proposed_at=version.proposed_at,
         signatures=[
-            SignatureOut(signer=PersonRef.of(s.signer), signed_at=s.signed_at)
+            ClauseSignatureOut(signer=PersonRef.of(s.signer), signed_at=s.signed_at)
             for s in selectors.signatures_of(version)
         ],
         signed_at=version.signed_at,
@@ -171,8 +173,8 @@ def _version_out(version: ClauseVersion, parents: tuple[Any, ...] = ()) -> Versi
     )
 
 
-def _pending_out(item: PendingVersion, parents: tuple[Any, ...]) -> PendingOut:
-    return PendingOut(
+def _pending_out(item: PendingVersion, parents: tuple[Any, ...]) -> ClausePendingOut:
+    return ClausePendingOut(
         version=_version_out(item.version, parents),
         replaces=item.replaces.number if item.replaces is not None else None,
         waiting_for=[PersonRef.of(p) for p in item.waiting_for],
@@ -226,17 +228,19 @@ def agreement_detail(request: HttpRequest, family_id: uuid.UUID) -> AgreementOut
 
 @router.get(
     "/families/{uuid:family_id}/agreement/terms",
-    response=answers({200: TermsOut}, 403, 404),
+    response=answers({200: AgreementTermsOut}, 403, 404),
     summary="What the agreement in force says the product acts on, each with its clause",
 )
-def agreement_terms(request: HttpRequest, family_id: uuid.UUID) -> TermsOut:
+def agreement_terms(request: HttpRequest, family_id: uuid.UUID) -> AgreementTermsOut:
     access = family_access(request, family_id)
     access.require_shared()
     terms = selectors.terms_in_force(access)
-    return TermsOut(
+    return AgreementTermsOut(
         reserved={decision.value: _ref(ref) for decision, ref in terms.reserved.items()},
         silence=[
-            SilenceOut(kind=kind.value, days=rule.days, outcome=rule.outcome, clause=_ref(ref))
+            AgreementSilenceOut(
+                kind=kind.value, days=rule.days, outcome=rule.outcome, clause=_ref(ref)
+            )
             for kind, (rule, ref) in terms.silence.items()
         ],
         response_hours=terms.response_hours[0] if terms.response_hours else None,
@@ -248,13 +252,15 @@ def agreement_terms(request: HttpRequest, family_id: uuid.UUID) -> TermsOut:
 
 @router.get(
     "/families/{uuid:family_id}/agreement/library",
-    response=answers({200: list[TemplateOut]}, 403, 404),
+    response=answers({200: list[ClauseTemplateOut]}, 403, 404),
     summary="The clause library: templates to start a proposal from",
 )
-def agreement_library(request: HttpRequest, family_id: uuid.UUID) -> list[TemplateOut]:
+def agreement_library(request: HttpRequest, family_id: uuid.UUID) -> list[ClauseTemplateOut]:
     family_access(request, family_id).require_shared()
     return [
-        TemplateOut(slug=t.slug, topic=t.topic, title=t.title, body=t.body, terms=dict(t.terms))
+        ClauseTemplateOut(
+            slug=t.slug, topic=t.topic, title=t.title, body=t.body, terms=dict(t.terms)
+        )
         for t in selectors.library()
     ]
 
@@ -267,7 +273,7 @@ def agreement_library(request: HttpRequest, family_id: uuid.UUID) -> list[Templa
 def clause_create(
     request: HttpRequest,
     family_id: uuid.UUID,
-    payload: ProposeIn,
+    payload: ClauseProposeIn,
     response: HttpResponse,
     idempotency_key: str | None = params.Header(
         None, alias="Idempotency-Key", description=KEY_HELP
@@ -307,7 +313,7 @@ def clause_amend(
     request: HttpRequest,
     family_id: uuid.UUID,
     clause_id: uuid.UUID,
-    payload: AmendIn,
+    payload: ClauseAmendIn,
     response: HttpResponse,
     idempotency_key: str | None = params.Header(
         None, alias="Idempotency-Key", description=KEY_HELP
@@ -356,7 +362,7 @@ def clause_sign(request: HttpRequest, family_id: uuid.UUID, version_id: uuid.UUI
     summary="Decline a version someone else proposed, with a reason (parents only)",
 )
 def clause_decline(
-    request: HttpRequest, family_id: uuid.UUID, version_id: uuid.UUID, payload: DeclineIn
+    request: HttpRequest, family_id: uuid.UUID, version_id: uuid.UUID, payload: ClauseDeclineIn
 ) -> ClauseOut:
     return _answer(request, family_id, version_id, "decline", reason=payload.reason)
 
