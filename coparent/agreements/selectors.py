@@ -259,6 +259,18 @@ def clause_history(access: FamilyAccess, clause: Clause) -> ClauseRow:
     return row
 
 
+def waiting_for_signature(access: FamilyAccess) -> list[ClauseVersion]:
+    """The versions waiting for this parent: proposed by someone else, not yet signed by them
+    (one query)."""
+    me = access.membership.user_id
+    return list(
+        ClauseVersion.objects.filter(family=access.family, status=ClauseStatus.PROPOSED)
+        .exclude(proposed_by_id=me)
+        .exclude(signatures__signer_id=me)
+        .order_by("proposed_at")
+    )
+
+
 def library() -> tuple[Template, ...]:
     """The clause templates, in the library's order."""
     return LIBRARY

@@ -167,3 +167,14 @@ def test_the_family_navigation_offers_the_agreement_to_parents_not_to_a_viewer(c
     assert url(cast, "agreement") in cast.client_for(cast.alex).get(home).content.decode()
     assert url(cast, "agreement") not in cast.client_for(cast.vic).get(home).content.decode()
     assert cast.client_for(cast.vic).get(url(cast, "agreement")).status_code == 403
+
+
+def test_sams_home_page_says_a_clause_waits_for_his_signature(cast):
+    propose(cast)
+    home = f"/families/{cast.family.pk}/"
+    page = cast.client_for(cast.sam).get(home).content.decode()
+    assert "“Exchanges at the curb” waits for your signature on the agreement." in page
+    assert url(cast, "agreement") + "#pending" in page
+    # Alex proposed it: nothing waits for Alex; the mediator signs nothing.
+    assert "waits for your signature" not in cast.client_for(cast.alex).get(home).content.decode()
+    assert "waits for your signature" not in cast.client_for(cast.morgan).get(home).content.decode()
