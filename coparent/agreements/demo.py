@@ -71,8 +71,8 @@ def declined_then_agreed(
     at: datetime,
 ) -> ClauseVersion:
     """`proposer` proposes `slug`; `answerer` declines it with `reason` an hour later and, the
-    next morning, proposes the same clause in other words (`rewrite`), which `proposer` signs
-    that evening."""
+    next day, proposes the same clause in other words (`rewrite`), which `proposer` signs
+    eight hours later."""
     first = propose_template(proposer, slug, at=at)
     services.clause_decline(
         access=answerer, version=first, reason=reason, at=at + timedelta(hours=1)
@@ -83,9 +83,9 @@ def declined_then_agreed(
         title=rewrite.get("title", first.title),
         body=rewrite.get("body", first.body),
         terms=rewrite.get("terms", first.terms),
-        at=at + timedelta(hours=12),
+        at=at + timedelta(hours=19),
     )
-    return services.clause_sign(access=proposer, version=again, at=at + timedelta(hours=22))
+    return services.clause_sign(access=proposer, version=again, at=at + timedelta(hours=27))
 
 
 def mediators_draft(

@@ -246,7 +246,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
             "expense-split",
         ),
         proposed_at=story.day(352, 20),
-        signed_at=story.day(351, 8),
+        signed_at=story.day(351, 15),
     )
     agreement.declined_then_agreed(
         proposer=jordan_access,
@@ -332,7 +332,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     )
     story.talk(casey_access, jordan_access, (118, 1), professionals=[mediator])
     # Waiting for Jordan's signature.
-    agreement.propose_template(casey_access, "devices", at=story.day(1, 10))
+    agreement.propose_template(casey_access, "devices", at=story.day(1, 16))
     return story.finish(family)
 
 
@@ -415,7 +415,7 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     story.join(issued, dana, at=story.day(30, 15, 10))
     story.talk(taylor_access, riley_access, (29, 1))
     # Waiting for Taylor's signature.
-    agreement.propose_template(riley_access, "holidays", at=story.day(1, 10))
+    agreement.propose_template(riley_access, "holidays", at=story.day(1, 16))
     return story.finish(family)
 
 
