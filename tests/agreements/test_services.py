@@ -317,3 +317,12 @@ def test_two_changes_to_one_clause_at_once_leave_one_waiting(cast):
             access=cast.access(cast.alex), clause=first.clause, title="B", body="2"
         )
     assert ClauseVersion.objects.filter(clause=first.clause, status="proposed").count() == 1
+
+
+def test_the_records_pdf_prints_the_clause_word_for_word(cast):
+    from coparent.records.export import build_export, export_html
+
+    signed(cast)
+    html = export_html(build_export(family=cast.family), family=cast.family)
+    assert html.count("Neither parent enters the other&#x27;s home uninvited.") == 2
+    assert "Clause “Exchanges at the curb” (version 1) signed and in force" in html
