@@ -33,10 +33,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coparent.agreements.library import template_for
 from coparent.agreements.models import (
     BODY_MAX_CHARS,
     REASON_MAX_CHARS,
-    TEMPLATE_MAX_CHARS,
     TITLE_MAX_CHARS,
     Clause,
     ClauseSignature,
@@ -174,7 +174,7 @@ def _new_version(
         title=title,
         body=body,
         terms=terms.as_data(),
-        template=template[:TEMPLATE_MAX_CHARS],
+        template=template,
         proposed_by=access.membership.user,
         proposed_at=at,
     )
@@ -209,6 +209,8 @@ def clause_propose(
     problems: list[tuple[str, str]] = []
     if topic not in {t.value for t in ClauseTopic}:
         problems.append(("topic", _("Choose the section the clause belongs to.")))
+    if template and template_for(template) is None:
+        problems.append(("template", _("The library has no clause of that name.")))
     checked: tuple[str, str, ClauseTerms] | None = None
     try:
         checked = _checked(title, body, terms)

@@ -326,3 +326,9 @@ def test_the_records_pdf_prints_the_clause_word_for_word(cast):
     html = export_html(build_export(family=cast.family), family=cast.family)
     assert html.count("Neither parent enters the other&#x27;s home uninvited.") == 2
     assert "Clause “Exchanges at the curb” (version 1) signed and in force" in html
+
+
+def test_a_template_that_is_not_in_the_library_is_refused(cast):
+    with pytest.raises(services.ClauseProblem) as refused:
+        propose(cast, template="no-such-template")
+    assert refused.value.field == "template"
