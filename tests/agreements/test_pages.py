@@ -178,3 +178,15 @@ def test_sams_home_page_says_a_clause_waits_for_his_signature(cast):
     # Alex proposed it: nothing waits for Alex; the mediator signs nothing.
     assert "waits for your signature" not in cast.client_for(cast.alex).get(home).content.decode()
     assert "waits for your signature" not in cast.client_for(cast.morgan).get(home).content.decode()
+
+
+def test_the_library_and_the_printed_agreement_are_on_a_budget(cast, django_assert_num_queries):
+    _grow(cast, 3)
+    # 1 the access path, 2 the header's unread notifications: the library is the code's own.
+    with django_assert_num_queries(2):
+        call_view(cast.alex, url(cast, "library"))
+    # 1 the access path, 2 the parents, 3 the versions with their clauses and people, 4 their
+    # signatures (a document: no site header, so no unread count).
+    with django_assert_num_queries(4):
+        response = call_view(cast.alex, url(cast, "print"))
+    assert b"Clause 0" in response.content
