@@ -230,6 +230,30 @@ PLAN = {
 }
 
 
+def _agr(c: Any, suffix: str) -> str:
+    return f"{_fam(c)}/agreement/{suffix}"
+
+
+def _clause(c: Any, by: str = "sam", signed: bool = False) -> Any:
+    """A clause waiting for a signature: Sam's (for Alex to sign or decline) or Alex's (to
+    withdraw); `signed`: Sam's, signed by Alex, in force."""
+    key = f"clause_{by}_{signed}"
+    if not hasattr(c, key):
+        from coparent.agreements.services import clause_propose, clause_sign
+
+        version = clause_propose(
+            access=c.access(getattr(c, by)),
+            topic="boundaries",
+            title="Exchanges at the curb",
+            body="Exchanges happen at the curb; nobody enters the other's home uninvited.",
+            terms={"reserved": ["social_media"]},
+        )
+        if signed:
+            version = clause_sign(access=c.access(c.alex), version=version)
+        setattr(c, key, version)
+    return getattr(c, key)
+
+
 WEB: dict[str, Row] = {
     "healthz": Row("GET", lambda c: "/healthz", PUBLIC),
     "web:home": Row("GET", lambda c: "/", expect(200, 302, 302, 302, 302)),
@@ -445,6 +469,37 @@ WEB: dict[str, Row] = {
     ),
     "notifications:push_unsubscribe": Row(
         "POST", lambda c: "/notifications/push/unsubscribe/", expect(LOGIN, 400, 400, 400, 400)
+    ),
+    # The agreement: parents and the mediator read it and propose; parents sign and decline;
+    # a viewer sees none of it.
+    "agreements:agreement": Row("GET", lambda c: _agr(c, ""), SHARED_PAGE),
+    "agreements:library": Row("GET", lambda c: _agr(c, "library/"), SHARED_PAGE),
+    "agreements:propose": Row("GET", lambda c: _agr(c, "propose/"), SHARED_PAGE),
+    "agreements:print": Row(
+        "GET", lambda c: _clause(c, signed=True) and _agr(c, "print/"), SHARED_PAGE
+    ),
+    "agreements:pdf": Row("GET", lambda c: _agr(c, "agreement.pdf"), SHARED_PAGE),
+    "agreements:clause": Row(
+        "GET", lambda c: _agr(c, f"clauses/{_clause(c).clause_id}/"), SHARED_PAGE
+    ),
+    "agreements:amend": Row(
+        "GET", lambda c: _agr(c, f"clauses/{_clause(c, signed=True).clause_id}/amend/"), SHARED_PAGE
+    ),
+    "agreements:sign": Row(
+        "POST", lambda c: _agr(c, f"versions/{_clause(c).pk}/sign/"), PARENT_ACTION
+    ),
+    # Without a reason the clause's page comes back with the field's error (400).
+    "agreements:decline": Row(
+        "POST",
+        lambda c: _agr(c, f"versions/{_clause(c).pk}/decline/"),
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    # Morgan may withdraw a proposal of Morgan's own: Alex's is refused with a message on the
+    # clause's page (302 back to it), changing nothing.
+    "agreements:withdraw": Row(
+        "POST",
+        lambda c: _agr(c, f"versions/{_clause(c, 'alex').pk}/withdraw/"),
+        expect(LOGIN, 302, 302, 403, 404),
     ),
     # The installable app: the same for everyone, signed in or not.
     "web:manifest": Row("GET", lambda c: "/manifest.webmanifest", PUBLIC),
@@ -731,6 +786,47 @@ API: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/families/{family_id}/plans/{version_id}/withdraw"): Row(
         "POST",
         lambda c: _api(c, f"/plans/{_proposal(c, 'alex').pk}/withdraw"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("GET", "/api/v1/families/{family_id}/agreement"): Row(
+        "GET", lambda c: _clause(c) and _api(c, "/agreement"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/agreement/terms"): Row(
+        "GET", lambda c: _clause(c, signed=True) and _api(c, "/agreement/terms"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/agreement/library"): Row(
+        "GET", lambda c: _api(c, "/agreement/library"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/agreement/clauses"): Row(
+        "POST",
+        lambda c: _api(c, "/agreement/clauses"),
+        api_expect(401, 201, 201, 403, 404),
+        {"topic": "holidays", "title": "Holiday plans", "body": "Shared 30 days ahead."},
+    ),
+    ("GET", "/api/v1/families/{family_id}/agreement/clauses/{clause_id}"): Row(
+        "GET", lambda c: _api(c, f"/agreement/clauses/{_clause(c).clause_id}"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/agreement/clauses/{clause_id}/versions"): Row(
+        "POST",
+        lambda c: _api(c, f"/agreement/clauses/{_clause(c, signed=True).clause_id}/versions"),
+        api_expect(401, 201, 201, 403, 404),
+        {"title": "Exchanges at the curb or at school", "body": "At the curb, or school pickup."},
+    ),
+    ("POST", "/api/v1/families/{family_id}/agreement/versions/{version_id}/sign"): Row(
+        "POST",
+        lambda c: _api(c, f"/agreement/versions/{_clause(c).pk}/sign"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/agreement/versions/{version_id}/decline"): Row(
+        "POST",
+        lambda c: _api(c, f"/agreement/versions/{_clause(c).pk}/decline"),
+        api_expect(401, 200, 403, 403, 404),
+        {"reason": "Say curb or gate"},
+    ),
+    # Only the one who proposed withdraws: Morgan is refused Alex's proposal (403).
+    ("POST", "/api/v1/families/{family_id}/agreement/versions/{version_id}/withdraw"): Row(
+        "POST",
+        lambda c: _api(c, f"/agreement/versions/{_clause(c, 'alex').pk}/withdraw"),
         api_expect(401, 200, 403, 403, 404),
     ),
 }

@@ -20,6 +20,7 @@ from ninja.operation import Operation
 from coparent.api import errors
 from coparent.api.auth import AUTH
 from coparent.api.endpoints import (
+    agreements,
     events,
     families,
     invitations,
@@ -131,3 +132,4 @@ api.add_router("/", events.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)
+api.add_router("/", agreements.router)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.accounts.services import token_create
+from coparent.agreements import demo as agreement
 from coparent.events.demo import plan_events
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
@@ -230,6 +231,34 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     story.plan(
         jordan_access, casey_access, proposed=(362, 21, 30), accepted=(361, 9), effective=358
     )
+    # The rules written down before the first exchange: Jordan adopts clauses from the library,
+    # Casey signs them the next morning; Casey declines one and proposes it in other words.
+    rules = agreement.adopt(
+        proposer=jordan_access,
+        signer=casey_access,
+        slugs=(
+            "curbside-exchanges",
+            "one-channel",
+            "response-times",
+            "social-media",
+            "travel",
+            "swap-requests",
+            "expense-split",
+        ),
+        proposed_at=story.day(352, 20),
+        signed_at=story.day(351, 15),
+    )
+    agreement.declined_then_agreed(
+        proposer=jordan_access,
+        answerer=casey_access,
+        slug="new-partners",
+        reason="Let's agree on telling each other first; I don't want a rule about discipline.",
+        rewrite={
+            "body": "A parent introduces a new partner to the children only once the "
+            "relationship is settled, and tells the other parent beforehand."
+        },
+        at=story.day(345, 19),
+    )
     # Casey spots that Noah's date of birth was entered two days early.
     services.child_update(
         access=casey_access,
@@ -264,6 +293,14 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     story.talk(jordan_access, casey_access, (197, 122), professionals=[mediator])
     story.events(jordan_access, casey_access, at=(121, 12), window=(120, -66), zone=chicago)
 
+    # In a session with Priya the parents settle the holidays; Priya drafts, both sign.
+    agreement.mediators_draft(
+        mediator=get_family_access(priya, family.pk),
+        first=jordan_access,
+        second=casey_access,
+        slug="holidays",
+        at=story.day(120, 18),
+    )
     # Jordan starts to bring in a lawyer, then thinks better of it the next morning.
     issued = story.invite(
         jordan_access,
@@ -282,7 +319,20 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         change="summer",
         note="Add the summer break, split in halves",
     )
+    # Answers within a day now that the summer is planned (rules[2]: "response-times").
+    agreement.amend(
+        proposer=casey_access,
+        signer=jordan_access,
+        version=rules[2],
+        at=story.day(118, 0, 50),
+        title="Answering within a day",
+        body="A message or request that asks a question is answered within 24 hours, even if "
+        "only to say when a full answer will come.",
+        terms={"response_hours": 24},
+    )
     story.talk(casey_access, jordan_access, (118, 1), professionals=[mediator])
+    # Waiting for Jordan's signature.
+    agreement.propose_template(casey_access, "devices", at=story.day(1, 16))
     return story.finish(family)
 
 
@@ -311,6 +361,30 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     london = "Europe/London"
     story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
     story.talk(taylor_access, riley_access, (335, 153))
+    # The agreement, six months in: Taylor proposes, Riley signs the next morning.
+    agreement.adopt(
+        proposer=taylor_access,
+        signer=riley_access,
+        slugs=(
+            "curbside-exchanges",
+            "social-media",
+            "travel",
+            "medical",
+            "swap-requests",
+            "expense-split",
+        ),
+        proposed_at=story.day(153, 18),
+        signed_at=story.day(152, 8),
+        changes={
+            "expense-split": {
+                "title": "Sharing the children's costs, 60/40",
+                "body": "Costs for the children beyond everyday living are shared 60% Taylor, "
+                "40% Riley, in line with our incomes. A parent asks for the other's share "
+                "within 60 days, with the receipt; the other pays within 30 days.",
+                "terms": {"split": {"A": 60, "B": 40}},
+            }
+        },
+    )
     story.events(riley_access, taylor_access, at=(152, 12), window=(152, 32), zone=london)
 
     sofia = story.person("Sofia", "Reyes", at=story.day(150, 12))
@@ -340,6 +414,8 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     )
     story.join(issued, dana, at=story.day(30, 15, 10))
     story.talk(taylor_access, riley_access, (29, 1))
+    # Waiting for Taylor's signature.
+    agreement.propose_template(riley_access, "holidays", at=story.day(1, 16))
     return story.finish(family)
 
 

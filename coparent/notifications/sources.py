@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.agreements.models import ClauseSignature
 from coparent.core.notify import Kind
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
 from coparent.events.models import Answer, ChildEvent
@@ -298,6 +299,97 @@ def _message_sent(entry: RecordEntry) -> list[Draft]:
     )
 
 
+# --- the parenting agreement ------------------------------------------------------------------
+
+
+def _clause_url(entry: RecordEntry) -> str:
+    return reverse(
+        "agreements:clause",
+        kwargs={"family_id": entry.family_id, "clause_id": entry.data["clause"]},
+    )
+
+
+def _clause_news(entry: RecordEntry, recipients: list[int], title: str, body: str) -> list[Draft]:
+    return _drafts(
+        entry,
+        recipients,
+        kind=Kind.AGREEMENT,
+        title=title,
+        body=body,
+        url=_clause_url(entry),
+        data={"clause": entry.data["clause"], "version": entry.data["version"]},
+    )
+
+
+def _with_proposer(entry: RecordEntry) -> list[int]:
+    """The parents other than the one who acted, and whoever proposed the version (a mediator
+    included) if still in the family: the people an answer concerns."""
+    recipients = _parents_except(entry.family_id, entry.actor_id)
+    proposer = entry.data.get("proposed_by")
+    if proposer is not None and int(proposer) != entry.actor_id:
+        if int(proposer) not in recipients and _is_active_member(entry.family_id, int(proposer)):
+            recipients.append(int(proposer))
+    return recipients
+
+
+def _clause_proposed(entry: RecordEntry) -> list[Draft]:
+    values = {"name": _actor_name(entry), "title": entry.data["title"]}
+    if entry.data.get("amends"):
+        title = _("%(name)s proposed a change to the agreement's clause “%(title)s”") % values
+    else:
+        title = _("%(name)s proposed a clause for the agreement: “%(title)s”") % values
+    return _clause_news(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        title,
+        _("Read it, then sign or decline it."),
+    )
+
+
+def _clause_signed(entry: RecordEntry) -> list[Draft]:
+    values = {"name": _actor_name(entry), "title": entry.data["title"]}
+    if entry.data.get("in_force"):
+        return _clause_news(
+            entry,
+            _with_proposer(entry),
+            _("%(name)s signed “%(title)s”") % values,
+            _("The clause is now in force."),
+        )
+    # A mediator's draft with one signature: the parent who has not signed is asked to.
+    signed = set(
+        ClauseSignature.objects.filter(version_id=entry.data["version"]).values_list(
+            "signer_id", flat=True
+        )
+    )
+    return _clause_news(
+        entry,
+        [uid for uid in _with_proposer(entry) if uid not in signed],
+        _("%(name)s signed “%(title)s”") % values,
+        _("It comes into force when both parents have signed it."),
+    )
+
+
+def _clause_declined(entry: RecordEntry) -> list[Draft]:
+    # The reason is on the clause's page, never in the notification (docs/notifications.md).
+    return _clause_news(
+        entry,
+        _with_proposer(entry),
+        _("%(name)s declined “%(title)s”")
+        % {"name": _actor_name(entry), "title": entry.data["title"]},
+        _("See why, and propose it again in other words if you wish."),
+    )
+
+
+def _clause_withdrawn(entry: RecordEntry) -> list[Draft]:
+    return _clause_news(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        _("%(name)s withdrew the proposed clause “%(title)s”")
+        % {"name": _actor_name(entry), "title": entry.data["title"]},
+        _("There is nothing to sign any more."),
+    )
+
+
 Source = Callable[[RecordEntry], list[Draft]]
 
 SOURCES: dict[str, Source] = {
@@ -310,6 +402,10 @@ SOURCES: dict[str, Source] = {
     EntryKind.EVENT_CANCELLED: _event_news,
     EntryKind.EVENT_RSVP: _event_rsvp,
     EntryKind.MESSAGE_SENT: _message_sent,
+    EntryKind.AGREEMENT_CLAUSE_PROPOSED: _clause_proposed,
+    EntryKind.AGREEMENT_CLAUSE_SIGNED: _clause_signed,
+    EntryKind.AGREEMENT_CLAUSE_DECLINED: _clause_declined,
+    EntryKind.AGREEMENT_CLAUSE_WITHDRAWN: _clause_withdrawn,
 }
 
 

@@ -233,6 +233,16 @@ class PdfRow:
     text: str = ""
 
 
+# The agreement's clauses are the family's shared rules: the PDF prints what was proposed and
+# signed word for word, as it prints a message's text, so the document carries the agreement.
+_CLAUSE_TEXT_KINDS = frozenset({Kind.AGREEMENT_CLAUSE_PROPOSED, Kind.AGREEMENT_CLAUSE_SIGNED})
+
+
+def _clause_text(entry: dict[str, Any]) -> str:
+    body = entry["data"].get("body") if entry["kind"] in _CLAUSE_TEXT_KINDS else None
+    return body if isinstance(body, str) else ""
+
+
 def _actor_names(family: Family) -> dict[str, str]:
     # Everyone who ever held a seat (ended ones too): actors of old entries may have left.
     members = Membership.objects.filter(family=family).select_related("user")
@@ -264,7 +274,7 @@ def export_html(export: dict[str, Any], *, family: Family, locale: str = DEFAULT
                 kind=_kind_label(entry["kind"]),
                 actor=_("the system") if actor is None else names.get(actor, f"#{actor}"),
                 summary=summarize(entry["kind"], readable_data(entry["kind"], entry["data"], view)),
-                text=body if isinstance(body, str) else "",
+                text=body if isinstance(body, str) else _clause_text(entry),
             )
         )
     full = [entry for entry in export["entries"] if "at" in entry]

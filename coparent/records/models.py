@@ -35,6 +35,10 @@ class Kind(models.TextChoices):
     PLAN_ACCEPTED = "plan.accepted", _("Plan accepted")
     PLAN_DECLINED = "plan.declined", _("Plan declined")
     PLAN_WITHDRAWN = "plan.withdrawn", _("Plan withdrawn")
+    AGREEMENT_CLAUSE_PROPOSED = "agreement.clause_proposed", _("Agreement clause proposed")
+    AGREEMENT_CLAUSE_SIGNED = "agreement.clause_signed", _("Agreement clause signed")
+    AGREEMENT_CLAUSE_DECLINED = "agreement.clause_declined", _("Agreement clause declined")
+    AGREEMENT_CLAUSE_WITHDRAWN = "agreement.clause_withdrawn", _("Agreement clause withdrawn")
     RECORD_EXPORTED = "record.exported", _("Record exported")
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from coparent.agreements.services import clause_propose, clause_sign
 from coparent.events.services import event_add
 from coparent.families import services
 from coparent.families.models import Membership
@@ -36,6 +37,9 @@ PLAN = {
 PROPOSAL = {"plan": PLAN, "effective_from": "2040-01-01"}
 PREVIEW = {"plan": PLAN, "from": "2040-01-01", "to": "2040-03-01"}
 DECLINE = {"reason": "Weeks are too long for Leo"}
+CLAUSE = {"topic": "holidays", "title": "Holiday plans", "body": "Shared 30 days ahead."}
+AMEND = {"title": "Holiday plans", "body": "Shared 45 days ahead."}
+AGREEMENT = "/api/v1/families/{family_id}/agreement"
 # An all-day event; `children` is filled in from the ids (Mia) when the row runs.
 EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date": "2040-06-20"}
 
@@ -95,6 +99,17 @@ FAMILY_OPERATIONS = [
         403,
         403,
     ),
+    # The agreement: the mediator reads and drafts, only parents sign and decline, only the one
+    # who proposed withdraws (Alex's own proposal here), a viewer sees none of it.
+    ("GET", AGREEMENT, None, 200, 200, 403),
+    ("GET", AGREEMENT + "/terms", None, 200, 200, 403),
+    ("GET", AGREEMENT + "/library", None, 200, 200, 403),
+    ("POST", AGREEMENT + "/clauses", CLAUSE, 201, 201, 403),
+    ("GET", AGREEMENT + "/clauses/{clause_id}", None, 200, 200, 403),
+    ("POST", AGREEMENT + "/clauses/{clause_id}/versions", AMEND, 201, 201, 403),
+    ("POST", AGREEMENT + "/versions/{version_id}/sign", None, 200, 403, 403),
+    ("POST", AGREEMENT + "/versions/{version_id}/decline", DECLINE, 200, 403, 403),
+    ("POST", AGREEMENT + "/versions/{version_id}/withdraw", None, 200, 403, 403),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -143,7 +158,22 @@ def ids(cast):
         all_day=True,
         start_date=date(2040, 6, 12),
     )
+    # The agreement: a clause in force (Sam's, signed by Alex), one of Sam's waiting for Alex,
+    # and one of Alex's own waiting for Sam.
+    holidays = clause_propose(
+        access=cast.access(cast.sam), topic="holidays", title="Holidays", body="Shared early."
+    )
+    clause_sign(access=cast.access(cast.alex), version=holidays)
+    curb = clause_propose(
+        access=cast.access(cast.sam), topic="boundaries", title="Curb", body="At the curb."
+    )
+    alexs = clause_propose(
+        access=cast.access(cast.alex), topic="devices", title="Screens", body="None at meals."
+    )
     return {
+        "clause_id": holidays.clause_id,
+        "clause_version_id": curb.pk,
+        "own_clause_version_id": alexs.pk,
         "event_id": party.pk,
         "version_id": change.pk,
         "family_id": cast.family.pk,
@@ -155,17 +185,27 @@ def ids(cast):
     }
 
 
+def _agreement_ids(template, ids):
+    """The agreement's versions share the plans' `{version_id}`: Sam's clause waiting for Alex,
+    or, to withdraw, Alex's own."""
+    if "/agreement/versions/" not in template:
+        return ids
+    own = template.endswith("/withdraw")
+    return {**ids, "version_id": ids["own_clause_version_id" if own else "clause_version_id"]}
+
+
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 @pytest.mark.parametrize("who", ["alex", "morgan", "vic"])
 def test_each_role_gets_its_answer(cast, as_, ids, row, who):
     method, template, body, *_ = row
+    ids = _agreement_ids(template, ids)
     if body is EVENT:
         body = {**EVENT, "children": [str(ids["child_id"])]}
     if method == "DELETE" and template.endswith("/consent"):
         # Something to withdraw: Alex's own consent to the lawyer.
         lawyer = Membership.objects.get(pk=ids["member_id"])
         services.consent_give(access=cast.access(cast.alex), professional=lawyer)
-    if template.endswith("/withdraw"):
+    if template.endswith("/withdraw") and "/plans/" in template:
         # Something of Alex's own to withdraw: Sam takes his change back and Alex proposes one.
         change = PlanVersion.objects.get(pk=ids["version_id"])
         plan_withdraw(access=cast.access(cast.sam), version=change)
@@ -182,6 +222,7 @@ def test_each_role_gets_its_answer(cast, as_, ids, row, who):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
     method, template, body, *_ = row
+    ids = _agreement_ids(template, ids)
     if body is EVENT:
         body = {**EVENT, "children": [str(ids["child_id"])]}
     response = as_(cast.olivia).call(method, fill(template, **ids), body)
@@ -192,6 +233,7 @@ def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_a_family_that_does_not_exist_answers_the_same_404(cast, as_, ids, row):
     method, template, body, *_ = row
+    ids = _agreement_ids(template, ids)
     if body is EVENT:
         body = {**EVENT, "children": [str(ids["child_id"])]}
     response = as_(cast.alex).call(
