@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     EVENT_CHANGED = "event.changed", _("Child event changed")
     EVENT_CANCELLED = "event.cancelled", _("Child event cancelled")
     EVENT_RSVP = "event.rsvp", _("Child event answered")
+    EXCHANGE_CHECKED_IN = "exchange.checked_in", _("Checked in at an exchange")
+    EXCHANGE_NOTE = "exchange.note_added", _("Note on an exchange")
     PLAN_PROPOSED = "plan.proposed", _("Plan proposed")
     PLAN_ACCEPTED = "plan.accepted", _("Plan accepted")
     PLAN_DECLINED = "plan.declined", _("Plan declined")

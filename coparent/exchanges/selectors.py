@@ -1,0 +1,155 @@
+"""Reads of exchanges: what the schedule plans, merged with what was recorded at each one.
+
+An exchange is named by its planned instant (`key`, "20270604T150000Z"): the schedule has at
+most one exchange at an instant, and a check-in or note made against it keeps that name even
+if the plan later moves the exchange (the recorded occurrence is listed beside the new one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+
+from coparent.accounts.models import User
+from coparent.core.schedule.model import Exchange, Letter
+from coparent.exchanges.models import CheckIn, Note, Occurrence, Step
+from coparent.families.models import Membership
+from coparent.families.selectors import FamilyAccess
+from coparent.schedule.selectors import Schedule, schedule_of
+
+KEY_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def key_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(KEY_FORMAT)
+
+
+def parse_key(key: str) -> datetime | None:
+    """The planned instant a key names; None for anything that is not one."""
+    try:
+        return datetime.strptime(key, KEY_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def parent_seats(access: FamilyAccess) -> dict[Letter, User | None]:
+    """The people behind the plan's letters: A is the family's first parent, B the second, in
+    the order `coparent.schedule.selectors.parent_names` names them (one query)."""
+    seats = list(
+        Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
+        .select_related("user")
+        .order_by("joined_at", "pk")[:2]
+    )
+    users = [seat.user for seat in seats] + [None, None]
+    return {"A": users[0], "B": users[1]}
+
+
+def planned_exchange(schedule: Schedule, planned_at: datetime) -> Exchange | None:
+    """The exchange the schedule plans at exactly `planned_at`, if any."""
+    _, exchanges = schedule.expand(planned_at - timedelta(hours=1), planned_at + timedelta(hours=1))
+    return next((x for x in exchanges if x.at == planned_at), None)
+
+
+@dataclass
+class ExchangeRow:
+    """One exchange as a page or the API shows it."""
+
+    planned_at: datetime
+    from_parent: str
+    to_parent: str
+    giver_name: str
+    receiver_name: str
+    place: str
+    why: str  # the rotation, a holiday's name, an override's note
+    in_plan: bool  # False: recorded against a time the plan no longer has
+    occurrence: Occurrence | None = None
+    check_ins: list[CheckIn] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return key_of(self.planned_at)
+
+    def done(self, user_id: int, step: Step) -> bool:
+        return any(c.user_id == user_id and c.step == step for c in self.check_ins)
+
+
+def _occurrences(access: FamilyAccess) -> QuerySet[Occurrence]:
+    return Occurrence.objects.filter(family=access.family).prefetch_related(
+        Prefetch("check_ins", queryset=CheckIn.objects.select_related("user")),
+        Prefetch("notes", queryset=Note.objects.select_related("author")),
+    )
+
+
+def _row(exchange: Exchange, names: dict[Letter, str]) -> ExchangeRow:
+    return ExchangeRow(
+        planned_at=exchange.at,
+        from_parent=exchange.from_parent,
+        to_parent=exchange.to_parent,
+        giver_name=names[exchange.from_parent],
+        receiver_name=names[exchange.to_parent],
+        place=exchange.place,
+        why=exchange.source.label,
+        in_plan=True,
+    )
+
+
+def _names(seats: dict[Letter, User | None], schedule: Schedule, at: datetime) -> dict[Letter, str]:
+    plan = schedule.plan_on(at) or schedule.current_plan(at)
+    names: dict[Letter, str] = {}
+    for letter in ("A", "B"):
+        user = seats[letter]
+        if plan is not None:
+            names[letter] = plan.name_of(letter)
+        else:
+            names[letter] = (user.display_name or user.email) if user else letter
+    return names
+
+
+def _recorded_row(occurrence: Occurrence) -> ExchangeRow:
+    def name(user: User | None, letter: str) -> str:
+        return (user.display_name or user.email) if user else letter
+
+    return ExchangeRow(
+        planned_at=occurrence.planned_at,
+        from_parent=occurrence.from_parent,
+        to_parent=occurrence.to_parent,
+        giver_name=name(occurrence.giver, occurrence.from_parent),
+        receiver_name=name(occurrence.receiver, occurrence.to_parent),
+        place=occurrence.place,
+        why="",
+        in_plan=False,
+    )
+
+
+def _attach(row: ExchangeRow, occurrence: Occurrence) -> ExchangeRow:
+    row.occurrence = occurrence
+    row.check_ins = list(occurrence.check_ins.all())
+    row.notes = list(occurrence.notes.all())
+    return row
+
+
+def exchanges_between(access: FamilyAccess, start: datetime, end: datetime) -> list[ExchangeRow]:
+    """Every exchange planned in [start, end), and every one recorded there that the plan no
+    longer has, in time order, each with its check-ins and notes. Four queries: the plan's
+    versions, the parents, the occurrences, their check-ins and notes (two)."""
+    access.require_shared()
+    schedule = schedule_of(access)
+    _, planned = schedule.expand(start, end)
+    seats = parent_seats(access)
+    rows = {x.at: _row(x, _names(seats, schedule, x.at)) for x in planned if start <= x.at < end}
+    recorded = _occurrences(access).filter(planned_at__gte=start, planned_at__lt=end)
+    for occurrence in recorded.select_related("giver", "receiver"):
+        row = rows.get(occurrence.planned_at) or _recorded_row(occurrence)
+        rows[occurrence.planned_at] = _attach(row, occurrence)
+    return [rows[at] for at in sorted(rows)]
+
+
+def exchange_at(access: FamilyAccess, planned_at: datetime) -> ExchangeRow | None:
+    """One exchange by its planned instant: planned, recorded, or both; None when neither."""
+    found = exchanges_between(access, planned_at, planned_at + timedelta(seconds=1))
+    return found[0] if found else None
