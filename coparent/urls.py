@@ -13,6 +13,7 @@ urlpatterns = [
     path("families/<uuid:family_id>/record/", include("coparent.records.urls")),
     path("families/<uuid:family_id>/messages/", include("coparent.messaging.urls")),
     path("families/<uuid:family_id>/events/", include("coparent.events.urls")),
+    path("families/<uuid:family_id>/exchanges/", include("coparent.exchanges.urls")),
     path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
     path("notifications/", include("coparent.notifications.urls")),
     path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),

@@ -161,6 +161,23 @@ def _plan_in_force(c: Any) -> None:
         plan_accept(access=c.access(c.sam), version=c.plan_version)
 
 
+def _exchange_key(c: Any) -> str:
+    """The first exchange of the plan in force (January 2040), as its URL names it."""
+    if not hasattr(c, "exchange_key"):
+        from datetime import UTC, datetime
+
+        from coparent.exchanges.selectors import exchanges_between
+
+        _plan_in_force(c)
+        start = datetime(2040, 1, 2, tzinfo=UTC)
+        c.exchange_key = exchanges_between(c.access(c.alex), start, start.replace(day=12))[0].key
+    return str(c.exchange_key)
+
+
+def _exc(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/exchanges/{rest}"
+
+
 def _proposal(c: Any, by: str = "sam") -> Any:
     """A change waiting for an answer: Sam's (for Alex to answer) or Alex's (to withdraw)."""
     if not hasattr(c, "proposal"):
@@ -380,6 +397,23 @@ WEB: dict[str, Row] = {
     # An empty answer re-shows the event with the field's error (200), saving nothing.
     "events:rsvp": Row(
         "POST", lambda c: _ev(c, f"{_event(c).pk}/rsvp/"), expect(LOGIN, 200, 403, 403, 404)
+    ),
+    # Exchanges: parents and the mediator read what happened; a viewer sees exchanges on the
+    # calendar only; parents check in and write. Alex's note is well formed but the exchange is
+    # in 2040, so the page refuses it on the form (400), past every access check.
+    "exchanges:list": Row("GET", lambda c: _exc(c, ""), SHARED_PAGE),
+    "exchanges:detail": Row("GET", lambda c: _exc(c, f"{_exchange_key(c)}/"), SHARED_PAGE),
+    "exchanges:check_in": Row(
+        "POST",
+        lambda c: _exc(c, f"{_exchange_key(c)}/check-in/"),
+        PARENT_ACTION,
+        {"step": "arrived"},
+    ),
+    "exchanges:note": Row(
+        "POST",
+        lambda c: _exc(c, f"{_exchange_key(c)}/notes/"),
+        expect(LOGIN, 400, 403, 403, 404),
+        {"text": "On time."},
     ),
     # Schedule: every member sees the calendar and has a feed; parents and the mediator read
     # proposals and the time-share; parents propose and answer.
@@ -635,6 +669,25 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _api(c, f"/events/{_event(c).pk}/rsvp"),
         api_expect(401, 200, 403, 403, 404),
         {"answer": "yes"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/exchanges"): Row(
+        "GET", lambda c: _api(c, "/exchanges"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/exchanges/{key}"): Row(
+        "GET", lambda c: _api(c, f"/exchanges/{_exchange_key(c)}"), API_SHARED_READ
+    ),
+    # Well formed, and refused past the access checks: the exchange is in 2040.
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/check-ins"): Row(
+        "POST",
+        lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/check-ins"),
+        api_expect(401, 400, 403, 403, 404),
+        {"step": "arrived"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes"): Row(
+        "POST",
+        lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/notes"),
+        api_expect(401, 400, 403, 403, 404),
+        {"text": "On time."},
     ),
     ("GET", "/api/v1/tokens"): Row("GET", lambda c: "/api/v1/tokens", API_ANY_USER),
     # The notification centre: each caller's own; Alex's notification is nobody else's.

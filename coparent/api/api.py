@@ -21,6 +21,7 @@ from coparent.api import errors
 from coparent.api.auth import AUTH
 from coparent.api.endpoints import (
     events,
+    exchanges,
     families,
     invitations,
     me,
@@ -128,6 +129,7 @@ for module in (me, families, members, invitations, records, tokens):
     api.add_router("/", module.router)
 api.add_router("/", messages.router)
 api.add_router("/", events.router)
+api.add_router("/", exchanges.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)

@@ -34,7 +34,7 @@ def parse_key(key: str) -> datetime | None:
         return None
 
 
-def parent_seats(access: FamilyAccess) -> dict[Letter, User | None]:
+def parent_seats(access: FamilyAccess) -> dict[str, User | None]:
     """The people behind the plan's letters: A is the family's first parent, B the second, in
     the order `coparent.schedule.selectors.parent_names` names them (one query)."""
     seats = list(
@@ -98,7 +98,7 @@ def _row(exchange: Exchange, names: dict[Letter, str]) -> ExchangeRow:
     )
 
 
-def _names(seats: dict[Letter, User | None], schedule: Schedule, at: datetime) -> dict[Letter, str]:
+def _names(seats: dict[str, User | None], schedule: Schedule, at: datetime) -> dict[Letter, str]:
     plan = schedule.plan_on(at) or schedule.current_plan(at)
     names: dict[Letter, str] = {}
     for letter in ("A", "B"):

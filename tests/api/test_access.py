@@ -6,11 +6,12 @@ request was malformed: each row's request succeeds for Alex."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from coparent.events.services import event_add
+from coparent.exchanges.selectors import exchanges_between
 from coparent.families import services
 from coparent.families.models import Membership
 from coparent.messaging.attachments import IncomingFile
@@ -38,6 +39,9 @@ PREVIEW = {"plan": PLAN, "from": "2040-01-01", "to": "2040-03-01"}
 DECLINE = {"reason": "Weeks are too long for Leo"}
 # An all-day event; `children` is filled in from the ids (Mia) when the row runs.
 EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date": "2040-06-20"}
+
+TAP = {"step": "arrived"}
+NOTE = {"text": "On time."}
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -75,6 +79,11 @@ FAMILY_OPERATIONS = [
     ("GET", "/api/v1/families/{family_id}/messages/search", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/attachments/{attachment_id}", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/calendar", None, 200, 200, 200),
+    ("GET", "/api/v1/families/{family_id}/exchanges", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/exchanges/{key}", None, 200, 200, 403),
+    # The exchange is in 2040: past the access checks, Alex's tap and note are refused (400).
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/check-ins", TAP, 400, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes", NOTE, 400, 403, 403),
     ("GET", "/api/v1/families/{family_id}/timeshare", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/plans", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/plans", PROPOSAL, 400, 403, 403),
@@ -143,7 +152,12 @@ def ids(cast):
         all_day=True,
         start_date=date(2040, 6, 12),
     )
+    january = datetime(2040, 1, 2, tzinfo=UTC)
+    (first_exchange, *_later) = exchanges_between(
+        cast.access(cast.alex), january, january + timedelta(days=10)
+    )
     return {
+        "key": first_exchange.key,
         "event_id": party.pk,
         "version_id": change.pk,
         "family_id": cast.family.pk,

@@ -6,37 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
-from coparent.core.schedule import local_midnight
 from coparent.exchanges import selectors
 from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, Occurrence
 from coparent.exchanges.services import ExchangeProblem, check_in, note_add
-from coparent.families.services import family_zone_set
 from coparent.infra.errors import NotFound
 from coparent.records.models import Kind, RecordEntry
-from coparent.schedule.services import plan_accept, plan_propose
-from tests.schedule.conftest import plan_data
-from tests.schedule.conftest import soon as soon  # the fixture: a date a little ahead
-
-
-@pytest.fixture
-def first(cast, soon):
-    """The first exchange of the Riveras' plan once it is in force: who gives, who receives."""
-    family_zone_set(access=cast.access(cast.alex), timezone_name="America/Chicago")
-    version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=soon)
-    plan_accept(access=cast.access(cast.sam), version=version)
-    access = cast.access(cast.alex)
-
-    start = local_midnight(ZoneInfo("America/Chicago"), soon)
-    (row, *_rest) = selectors.exchanges_between(access, start, start + timedelta(days=8))
-    giver = cast.alex if row.giver_name == "Alex" else cast.sam
-    receiver = cast.sam if giver == cast.alex else cast.alex
-    return row.planned_at, giver, receiver
 
 
 def _problem(call) -> dict[str, list[str]]:

@@ -1,0 +1,187 @@
+"""Exchanges: the hand-overs the plan sets, what each parent tapped at them, and their notes.
+
+Parents and consented professionals read (a viewer sees exchanges on the calendar only: 403);
+only the two parents of an exchange check in, and only parents write notes. An exchange is
+named by its planned instant in UTC (`key`, "20270604T230000Z"). No answer carries a location:
+a check-in says only whether one was shared.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from coparent.api.endpoints.families import family_access
+from coparent.api.schemas import In, Moment, PersonRef, answers
+from coparent.exchanges import selectors, services
+from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, Step
+from coparent.exchanges.selectors import ExchangeRow
+from coparent.infra.errors import DomainError
+
+router = Router(tags=["exchanges"])
+
+# A quarter at most per call: the schedule is expanded for the whole window.
+MAX_WINDOW = timedelta(days=92)
+
+
+class CheckInOut(Schema):
+    id: uuid.UUID
+    user: PersonRef
+    step: Step
+    at: datetime = Field(..., description="The server's time of the tap.")
+    location_shared: bool = Field(..., description="Whether a location came with it; never where.")
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    author: PersonRef
+    text: str
+    at: datetime
+    follows: uuid.UUID | None
+
+
+class ExchangeOut(Schema):
+    key: str = Field(..., description="The planned instant in UTC, as the exchange's name.")
+    planned_at: datetime
+    from_parent: str = Field(..., description="The plan's letter of the parent handing over.")
+    to_parent: str
+    giver: str = Field(..., description="The name of the parent handing over.")
+    receiver: str
+    place: str
+    why: str = Field(..., description="rotation, a holiday's name, an override's note.")
+    in_plan: bool = Field(..., description="False: recorded at a time the plan no longer has.")
+    check_ins: list[CheckInOut]
+    notes: list[NoteOut]
+
+
+class ExchangeFilters(Schema):
+    start: Moment | None = Field(None, alias="from", description="Default: two weeks ago.")
+    end: Moment | None = Field(None, alias="to", description="Default: four weeks ahead.")
+
+
+class CheckInIn(In):
+    step: Step
+    latitude: float | None = Field(None, description="Kept to about 100 m; never shown.")
+    longitude: float | None = None
+
+
+class NoteIn(In):
+    text: str = Field(..., max_length=NOTE_MAX_CHARS * 30)
+    follows: uuid.UUID | None = Field(None, description="An earlier note of yours it corrects.")
+
+
+def _check_in_out(check_in: CheckIn) -> CheckInOut:
+    return CheckInOut(
+        id=check_in.pk,
+        user=PersonRef.of(check_in.user),
+        step=Step(check_in.step),
+        at=check_in.at,
+        location_shared=check_in.location_shared,
+    )
+
+
+def _note_out(note: Note) -> NoteOut:
+    return NoteOut(
+        id=note.pk,
+        author=PersonRef.of(note.author),
+        text=note.text,
+        at=note.at,
+        follows=note.follows_id,
+    )
+
+
+def _out(row: ExchangeRow) -> ExchangeOut:
+    return ExchangeOut(
+        key=row.key,
+        planned_at=row.planned_at,
+        from_parent=row.from_parent,
+        to_parent=row.to_parent,
+        giver=row.giver_name,
+        receiver=row.receiver_name,
+        place=row.place,
+        why=row.why,
+        in_plan=row.in_plan,
+        check_ins=[_check_in_out(c) for c in row.check_ins],
+        notes=[_note_out(n) for n in row.notes],
+    )
+
+
+def _planned_at(key: str) -> datetime:
+    moment = selectors.parse_key(key)
+    if moment is None:
+        raise Http404("No such exchange.")
+    return moment
+
+
+@router.get(
+    "/families/{uuid:family_id}/exchanges",
+    response=answers({200: list[ExchangeOut]}, 400, 403, 404, 422),
+    summary="The exchanges of a window, with check-ins and notes (parents, professionals)",
+    description="`from` and `to` select [from, to), at most 92 days; by default two weeks back "
+    "and four ahead.",
+)
+def exchange_list(
+    request: HttpRequest, family_id: uuid.UUID, filters: Query[ExchangeFilters]
+) -> list[ExchangeOut]:
+    access = family_access(request, family_id)
+    now = timezone.now()
+    start = filters.start or now - timedelta(days=14)
+    end = filters.end or now + timedelta(days=28)
+    if end <= start:
+        raise DomainError(_("The end of the window must come after its start."), field="to")
+    if end - start > MAX_WINDOW:
+        raise DomainError(_("Ask for at most 92 days at a time."), field="to")
+    return [_out(row) for row in selectors.exchanges_between(access, start, end)]
+
+
+@router.get(
+    "/families/{uuid:family_id}/exchanges/{key}",
+    response=answers({200: ExchangeOut}, 403, 404),
+    summary="One exchange by its key, with check-ins and notes",
+)
+def exchange_detail(request: HttpRequest, family_id: uuid.UUID, key: str) -> ExchangeOut:
+    access = family_access(request, family_id)
+    row = selectors.exchange_at(access, _planned_at(key))
+    if row is None:
+        raise Http404("No such exchange.")
+    return _out(row)
+
+
+@router.post(
+    "/families/{uuid:family_id}/exchanges/{key}/check-ins",
+    response=answers({201: CheckInOut}, 400, 403, 404, 422),
+    summary="Check in at an exchange: arrived, handed_over or received (its two parents)",
+)
+def exchange_check_in(
+    request: HttpRequest, family_id: uuid.UUID, key: str, payload: CheckInIn
+) -> Status[CheckInOut]:
+    access = family_access(request, family_id)
+    made = services.check_in(
+        access=access,
+        planned_at=_planned_at(key),
+        step=payload.step.value,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+    )
+    return Status(201, _check_in_out(made))
+
+
+@router.post(
+    "/families/{uuid:family_id}/exchanges/{key}/notes",
+    response=answers({201: NoteOut}, 400, 403, 404, 422),
+    summary="Write a note on an exchange (parents); it can never be changed, only followed",
+)
+def exchange_note(
+    request: HttpRequest, family_id: uuid.UUID, key: str, payload: NoteIn
+) -> Status[NoteOut]:
+    access = family_access(request, family_id)
+    note = services.note_add(
+        access=access, planned_at=_planned_at(key), text=payload.text, follows=payload.follows
+    )
+    return Status(201, _note_out(note))

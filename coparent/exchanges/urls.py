@@ -1,0 +1,14 @@
+from django.urls import path
+
+from coparent.exchanges import views
+
+app_name = "exchanges"
+
+# Mounted under families/<uuid:family_id>/exchanges/ by coparent/urls.py. An exchange is named
+# by its planned instant in UTC, "20270604T230000Z" (selectors.key_of).
+urlpatterns = [
+    path("", views.exchange_list_page, name="list"),
+    path("<str:key>/", views.exchange_detail_page, name="detail"),
+    path("<str:key>/check-in/", views.check_in_action, name="check_in"),
+    path("<str:key>/notes/", views.note_action, name="note"),
+]
