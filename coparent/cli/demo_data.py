@@ -23,6 +23,7 @@ from django.utils import timezone
 from coparent.accounts.models import User
 from coparent.accounts.services import token_create
 from coparent.events.demo import plan_events
+from coparent.exchanges.demo import exchange_steps
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
@@ -126,14 +127,19 @@ class _Story:
     ) -> None:
         """Messages between the parents from `days[0]` to `days[1]` days ago (the messages
         chapter, coparent.messaging.demo), between the story's other events so the record stays
-        in time order."""
+        in time order; the check-ins and notes at the exchanges of those weeks (the exchanges
+        chapter, coparent.exchanges.demo) happen among them, each at its own time."""
+        start, end = self.day(days[0], 8), self.day(days[1], 8)
         converse(
             first=first,
             second=second,
-            start=self.day(days[0], 8),
-            end=self.day(days[1], 8),
+            start=start,
+            end=end,
             professionals=professionals,
             seed=days[0],
+            interludes=exchange_steps(
+                first=first, second=second, start=start, end=end, seed=days[0]
+            ),
         )
 
     def events(
