@@ -208,6 +208,35 @@ def test_a_pass_is_only_for_a_window_the_plan_gives_that_parent():
 
 # --- properties ---------------------------------------------------------------------------
 
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rotation=st.text(alphabet="AB", min_size=1, max_size=9),
+    parent=st.sampled_from("AB"),
+    offset=st.integers(0, 10 * 24 * 60),
+    minutes=st.integers(1, 4 * 24 * 60),
+)
+def test_the_gaps_and_the_parents_time_make_up_the_window(rotation, parent, offset, minutes):
+    family = plan(rotation=rotation, pattern=None)
+    segments = expand_dates(family, date(2027, 3, 1), date(2027, 3, 20)).segments
+    start = segments[0].start + timedelta(minutes=offset)
+    end = start + timedelta(minutes=minutes)
+    gaps = uncovered(segments, parent, start, end)
+    theirs = sum(
+        (
+            max(min(s.end, end) - max(s.start, start), timedelta(0))
+            for s in segments
+            if s.parent == parent
+        ),
+        timedelta(0),
+    )
+    assert theirs + sum((b - a for a, b in gaps), timedelta(0)) == end - start
+    for a, b in gaps:
+        assert start <= a < b <= end
+        middle = a + (b - a) / 2
+        assert all(s.parent != parent for s in segments if s.start <= middle < s.end)
+
+
 NAMES = st.text(
     alphabet=st.characters(categories=["L", "M", "Nd", "Zs", "Pd", "Po"]), min_size=1, max_size=12
 ).filter(lambda name: name.strip())

@@ -116,7 +116,7 @@ class Outcome:
     completion: CheckIn | None = None
     minutes_late: int | None = None
     phase: Phase | None = None
-    arrivals: Mapping[Letter, datetime] = field(default_factory=dict)
+    arrivals: Mapping[Letter, datetime] = field(default_factory=dict, hash=False)
 
     @property
     def settled(self) -> bool:

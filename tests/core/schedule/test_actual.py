@@ -201,6 +201,28 @@ def test_a_receipt_after_the_next_exchange_is_not_this_handover():
     assert (difference.why, difference.start, difference.end) == ("missed", first.at, second.at)
 
 
+def test_a_late_handover_on_the_night_the_clocks_go_back_moves_real_minutes():
+    # A night-shift family exchanging at 01:30 in Chicago. On Sunday 7 November 2027 01:30
+    # comes twice; the plan means the first (CDT). Sam's "received" at 01:10 CST, after the
+    # clocks went back, is 40 real minutes later, and 40 minutes move to Alex.
+    family = plan(rotation="AB", pattern=None, start=date(2027, 11, 1), exchange_time="01:30")
+    segments = expand_dates(family, date(2027, 11, 5), date(2027, 11, 9)).segments
+    planned_at = local("America/Chicago", 2027, 11, 7, 1, 30)
+    [exchange] = [e for e in planned_exchanges(segments) if e.at == planned_at]
+    tap = local("America/Chicago", 2027, 11, 7, 1, 10, fold=1)
+    december = utc(2027, 12, 1)
+    found = outcome(exchange, [CheckIn("received", exchange.to_parent, tap)], december)
+    assert (found.kind, found.minutes_late) == (Kind.LATE, 40)
+    actual = actual_custody(segments, [found], now=december)
+    window = Window(CHICAGO, date(2027, 11, 5), date(2027, 11, 8))
+    comparison = compare(segments, actual, window, ["hours"])
+    assert comparison.moved("hours") == {
+        exchange.from_parent: Fraction(2, 3),
+        exchange.to_parent: -Fraction(2, 3),
+    }
+    assert comparison.actual["hours"].total == 3 * 24 + 1  # the day with 25 hours
+
+
 def test_the_planned_segments_must_be_a_range():
     with pytest.raises(ValueError, match="planned segments"):
         actual_custody([], [], now=NOW)
