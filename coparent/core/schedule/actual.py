@@ -10,7 +10,7 @@ planned exchanges in order, with "who has the children" as the only state:
   until then;
 - a **missed** one passes nothing: the children stay with whoever had them until the next
   exchange that actually happened (in practice, until the plan gives them back to that
-  parent, when the two agree again);
+  parent, when the two agree again), or until the point the parents stated they went;
 - a **pending** one (due or overdue at ``now``) has passed nothing yet.
 
 What happened is known only up to ``now``, so actual segments end there (or at the planned
@@ -101,10 +101,20 @@ def planned_exchanges(segments: Sequence[Segment]) -> list[Exchange]:
 
 
 def actual_custody(
-    planned: Sequence[Segment], found: Iterable[Outcome], *, now: datetime
+    planned: Sequence[Segment],
+    found: Iterable[Outcome],
+    *,
+    now: datetime,
+    stated: Mapping[datetime, datetime] | None = None,
 ) -> Actual:
     """Actual custody from the planned segments (an expansion's, in order with no gap) and the
     outcomes of its exchanges, as far as ``now``.
+
+    ``stated`` gives, for a missed exchange (by its planned instant), the point at which the
+    children did go to the parent it was for, when the parents recorded one (Sam collected
+    them on Wednesday morning instead): the children stay with the other parent until then,
+    not until the next exchange. A stated point before the missed exchange or after the next
+    one is not used.
 
     An outcome matches the planned exchange at its instant with the same two parents. An
     exchange at the range's very start is the plan's (the range's first instant follows the
@@ -140,6 +150,10 @@ def actual_custody(
             passed = None  # too late to be this handover: the next one was already due
         if passed is None:
             causes[exchange.at] = (exchange, "missed" if item.settled else "pending", None)
+            point = stated.get(exchange.at) if stated and item.settled else None
+            if point is not None and utc(point) > exchange.at:
+                if following is None or utc(point) <= following:
+                    moves.append((utc(point), index, exchange.to_parent))
             continue
         moves.append((max(passed, exchange.at), index, exchange.to_parent))
         if passed > exchange.at:

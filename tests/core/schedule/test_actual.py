@@ -95,6 +95,29 @@ def test_a_missed_exchange_leaves_the_children_with_alex_until_the_plan_gives_th
     ]
 
 
+def test_a_missed_exchange_ends_where_the_parents_say_the_children_went():
+    # The same missed Monday, but Sam collected the children from Alex's house on Wednesday
+    # 16 June at 10:00, as both noted. Alex keeps them 40 hours more than planned and the
+    # nights of the 14th and 15th: 16 overnights to 12, 376 hours to 296.
+    family = week_on_week_off()
+    segments = segments_of(family)
+    missed = outcome(Exchange(monday(14), "A", "B"), [], NOW)
+    wednesday = local("America/Chicago", 2027, 6, 16, 10, 0)
+    actual = actual_custody(segments, [missed], now=NOW, stated={monday(14): wednesday})
+    comparison = compare(segments, actual, WINDOW)
+    assert comparison.actual["overnights"].counts == {"A": 16, "B": 12}
+    assert comparison.actual["hours"].counts == {"A": 376, "B": 296}
+    [difference] = actual.differences
+    assert (difference.why, difference.start, difference.end) == ("missed", monday(14), wednesday)
+    assert difference.reason(family.parents, CHICAGO, "en_GB").endswith(
+        "the children stayed with Alex until Wed 16 Jun, 10:00."
+    )
+    # A point after the next exchange, or before the missed one, is not used.
+    for point in (monday(21) + H, monday(14) - H):
+        ignored = actual_custody(segments, [missed], now=NOW, stated={monday(14): point})
+        assert ignored.differences[0].end == monday(21)
+
+
 def test_a_late_handover_moves_the_boundary_to_the_receipt():
     # Sam taps "received" at 19:40 on Monday 14 June: 100 minutes late.
     family = week_on_week_off()
@@ -270,7 +293,13 @@ def test_actual_custody_is_a_timeline_and_departs_from_the_plan_only_where_it_sa
             for step, offset in steps
         ]
     found = outcomes(planned_exchanges(segments), taps, now)
-    actual = actual_custody(segments, found, now=now)
+    # Now and then the parents state when the children went after a missed exchange.
+    stated = {
+        o.exchange.at: o.exchange.at + data.draw(st.integers(-60, 3 * 24 * 60)) * M
+        for o in found
+        if o.kind is Kind.MISSED and data.draw(st.booleans())
+    }
+    actual = actual_custody(segments, found, now=now, stated=stated)
 
     assert actual.end == max(expansion.start, min(expansion.end, now))
     if actual.segments:
