@@ -24,7 +24,7 @@ the exchange where it began, with the reason in words for the time-share page.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Literal
@@ -58,6 +58,9 @@ class Difference:
     kept_by: Letter
     planned: Letter
     minutes_late: int | None = None
+    ongoing: bool = False
+    """It reaches ``now``: the children are still with ``kept_by``, so ``end`` is not when
+    the stretch ended but how far anything is known."""
 
     def reason(self, names: tuple[str, str], zone: ZoneInfo, locale: str = "en") -> str:
         """The difference in words, in ``zone`` and ``locale``: "Missed exchange on Fri, Jun 4,
@@ -68,6 +71,8 @@ class Difference:
             until = format_clock(self.end, locale, zone)
         else:
             until = format_moment(self.end, zone, locale, style="weekday")
+        if self.why == "missed" and self.ongoing:
+            return f"Missed exchange on {when} — the children are still with {keeper}."
         if self.why == "missed":
             return f"Missed exchange on {when} — the children stayed with {keeper} until {until}."
         if self.why == "late":
@@ -189,12 +194,14 @@ def actual_custody(
                 exchange, why, minutes = cause
                 differences.append(Difference(exchange, why, low, high, holder, parent, minutes))
             else:
-                differences[-1] = _extend(differences[-1], high)
+                differences[-1] = replace(differences[-1], end=high)
             name = LABELS[cause[1]]
         if result and result[-1].parent == holder and result[-1].source.name == name:
             result[-1] = Segment(result[-1].start, high, holder, result[-1].source)
         else:
             result.append(Segment(low, high, holder, Source("actual", name)))
+    if differences and differences[-1].end == end and end < utc(segments[-1].end):
+        differences[-1] = replace(differences[-1], ongoing=True)
     return Actual(start, end, tuple(result), tuple(differences), tuple(ignored))
 
 
@@ -217,18 +224,6 @@ def _latest_cause(
     if not earlier:
         raise AssertionError("a difference from the plan with no exchange behind it")
     return causes[max(earlier)]
-
-
-def _extend(difference: Difference, end: datetime) -> Difference:
-    return Difference(
-        difference.exchange,
-        difference.why,
-        difference.start,
-        end,
-        difference.kept_by,
-        difference.planned,
-        difference.minutes_late,
-    )
 
 
 # --- planned beside actual ----------------------------------------------------------------

@@ -112,6 +112,16 @@ def test_a_missed_exchange_ends_where_the_parents_say_the_children_went():
     assert difference.reason(family.parents, CHICAGO, "en_GB").endswith(
         "the children stayed with Alex until Wed 16 Jun, 10:00."
     )
+    assert not difference.ongoing
+    # On the Wednesday at 9:00, missed since the cut-off and nothing stated yet, the children
+    # are still with Alex.
+    earlier = local("America/Chicago", 2027, 6, 16, 9, 0)
+    so_far = actual_custody(segments, [outcome(missed.exchange, [], earlier)], now=earlier)
+    [difference] = so_far.differences
+    assert difference.ongoing and difference.end == earlier
+    assert difference.reason(family.parents, CHICAGO, "en_GB") == (
+        "Missed exchange on Mon 14 Jun, 18:00 — the children are still with Alex."
+    )
     # A point after the next exchange, or before the missed one, is not used.
     for point in (monday(21) + H, monday(14) - H):
         ignored = actual_custody(segments, [missed], now=NOW, stated={monday(14): point})
@@ -199,6 +209,7 @@ def test_a_pending_exchange_has_moved_nothing_yet_and_the_future_is_not_counted(
     assert actual.end == now and actual.segments[-1].end == now
     [difference] = actual.differences
     assert (difference.why, difference.start, difference.end) == ("pending", monday(14), now)
+    assert difference.ongoing
     assert difference.reason(("Alex", "Sam"), CHICAGO, "en").endswith(
         "not recorded yet — the children are with Alex so far."
     )
