@@ -250,7 +250,7 @@ def decode(payload: bytes) -> PickupPass | None:
         for _ in range(count):
             child, at = _read_text(payload, at)
             children.append(child)
-    except (IndexError, struct.error, UnicodeDecodeError):
+    except (IndexError, struct.error, ValueError):  # ValueError: a short id, bad UTF-8
         return None
     if at != len(payload):
         return None

@@ -18,6 +18,7 @@ from coparent.core.pickup_pass import (
     PassError,
     PickupPass,
     Status,
+    decode,
     encode,
     issue,
     qr_svg,
@@ -297,3 +298,15 @@ def test_any_single_character_changed_fails(issued, data):
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300)))
 def test_any_input_at_all_is_an_answer_not_an_error(token):
     assert verify(token, PUBLIC, START).status is Status.TAMPERED
+
+
+@settings(max_examples=300, deadline=None)
+@given(issued=passes(), cut=st.integers(0, 200), junk=st.binary(max_size=40))
+def test_reading_any_payload_is_a_pass_or_none_never_an_error(issued, cut, junk):
+    pickup, _ = issued
+    payload = encode(pickup)
+    assert decode(payload) == pickup
+    damaged = payload[:cut] + junk
+    if damaged != payload:
+        decoded = decode(damaged)
+        assert decoded is None or encode(decoded) == damaged
