@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from coparent.accounts.models import User
-from coparent.core.schedule.model import Exchange, Letter
+from coparent.core.schedule import outcome as outcomes
+from coparent.core.schedule.model import Exchange, Letter, Source
 from coparent.exchanges.models import CheckIn, Note, Occurrence, Step
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
@@ -69,6 +71,9 @@ class ExchangeRow:
     occurrence: Occurrence | None = None
     check_ins: list[CheckIn] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    # What happened, from the taps (coparent.core.schedule.outcome); None until someone
+    # checked in or wrote: an exchange nobody recorded is "not recorded", never "missed".
+    outcome: outcomes.Outcome | None = None
 
     @property
     def key(self) -> str:
@@ -133,20 +138,57 @@ def _attach(row: ExchangeRow, occurrence: Occurrence) -> ExchangeRow:
     return row
 
 
-def exchanges_between(access: FamilyAccess, start: datetime, end: datetime) -> list[ExchangeRow]:
+def _taps(row: ExchangeRow) -> list[outcomes.CheckIn]:
+    """The row's check-ins as the outcome rules read them: each by its parent's letter in
+    this exchange (a tap by anyone else counts for nothing)."""
+    occurrence = row.occurrence
+    if occurrence is None:
+        return []
+    letters = {occurrence.giver_id: row.from_parent, occurrence.receiver_id: row.to_parent}
+    return [
+        outcomes.CheckIn(c.step, letters[c.user_id], c.at)  # type: ignore[arg-type]  # "A"/"B" and a step, as stored
+        for c in row.check_ins
+        if c.user_id in letters
+    ]
+
+
+def _judge(rows: list[ExchangeRow], following: datetime | None, now: datetime) -> None:
+    """Each recorded row's outcome as of `now`, its cut-off brought forward by the next
+    planned exchange (`following`: the first one after the last row)."""
+    for index, row in enumerate(rows):
+        later = next((r.planned_at for r in rows[index + 1 :] if r.in_plan), following)
+        if row.occurrence is None:
+            continue
+        exchange = Exchange(
+            row.planned_at,
+            row.from_parent,  # type: ignore[arg-type]  # "A"/"B", as stored
+            row.to_parent,  # type: ignore[arg-type]  # "A"/"B", as stored
+            Source("rotation"),
+            row.place,
+        )
+        row.outcome = outcomes.outcome(exchange, _taps(row), now, next_at=later)
+
+
+def exchanges_between(
+    access: FamilyAccess, start: datetime, end: datetime, *, now: datetime | None = None
+) -> list[ExchangeRow]:
     """Every exchange planned in [start, end), and every one recorded there that the plan no
-    longer has, in time order, each with its check-ins and notes. Four queries: the plan's
-    versions, the parents, the occurrences, their check-ins and notes (two)."""
+    longer has, in time order, each with its check-ins, notes and outcome as of `now`. Five
+    queries: the plan's versions, the parents, the occurrences, their check-ins and notes."""
     access.require_shared()
     schedule = schedule_of(access)
-    _, planned = schedule.expand(start, end)
+    # A day further, so the last row's cut-off knows the exchange after it.
+    _, planned = schedule.expand(start, end + outcomes.MISS_AFTER)
     seats = parent_seats(access)
     rows = {x.at: _row(x, _names(seats, schedule, x.at)) for x in planned if start <= x.at < end}
     recorded = _occurrences(access).filter(planned_at__gte=start, planned_at__lt=end)
     for occurrence in recorded.select_related("giver", "receiver"):
         row = rows.get(occurrence.planned_at) or _recorded_row(occurrence)
         rows[occurrence.planned_at] = _attach(row, occurrence)
-    return [rows[at] for at in sorted(rows)]
+    ordered = [rows[at] for at in sorted(rows)]
+    following = next((x.at for x in planned if x.at >= end), None)
+    _judge(ordered, following, now or timezone.now())
+    return ordered
 
 
 def exchange_at(access: FamilyAccess, planned_at: datetime) -> ExchangeRow | None:

@@ -44,10 +44,10 @@ _DONE = {
 @require_GET
 def exchange_list_page(request: FamilyRequest) -> HttpResponse:
     now = timezone.now()
-    rows = selectors.exchanges_between(request.family_access, now - BACK, now + AHEAD)
+    rows = selectors.exchanges_between(request.family_access, now - BACK, now + AHEAD, now=now)
     upcoming = [r for r in rows if r.planned_at >= now - CHECK_IN_WINDOW]
     recent = [r for r in reversed(rows) if r.planned_at < now - CHECK_IN_WINDOW]
-    return render_page(request, "exchanges/list.html", upcoming=upcoming, recent=recent)
+    return render_page(request, "exchanges/list.html", upcoming=upcoming, recent=recent, now=now)
 
 
 def _planned_at(key: str) -> datetime:
@@ -101,6 +101,7 @@ def _show(
         steps=_steps(request, row, now),
         note_form=(note_form or NoteForm()) if can_write else None,
         opens_at=row.planned_at - CHECK_IN_WINDOW,
+        now=now,
     )
 
 

@@ -38,13 +38,18 @@ def test_both_parents_tap_their_steps_and_the_record_says_so(cast, first):
     )
 
     (row,) = selectors.exchanges_between(
-        cast.access(receiver), planned, planned + timedelta(seconds=1)
+        cast.access(receiver),
+        planned,
+        planned + timedelta(seconds=1),
+        now=late + timedelta(hours=1),
     )
     assert [(c.user, c.step, c.at) for c in row.check_ins] == [
         (giver, "arrived", planned),
         (giver, "handed_over", late),
         (receiver, "received", late + timedelta(minutes=1)),
     ]
+    # The handover completed 22 minutes after the planned time: past the 15 minutes' grace.
+    assert row.outcome is not None and (row.outcome.kind, row.outcome.minutes_late) == ("late", 22)
     entries = RecordEntry.objects.filter(family=cast.family, kind=Kind.EXCHANGE_CHECKED_IN)
     assert [e.data["step"] for e in entries.order_by("seq")] == [
         "arrived",
@@ -223,3 +228,14 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, first, django_assert_num
             access, planned - timedelta(days=10), planned + timedelta(days=30)
         )
     assert len(rows) > 5 and sum(len(r.check_ins) for r in rows) == 3
+
+
+def test_an_exchange_nobody_recorded_is_not_judged_and_one_left_unfinished_is_missed(cast, first):
+    planned, giver, receiver = first
+    check_in(access=cast.access(receiver), planned_at=planned, step="arrived", at=planned)
+    a_week = planned + timedelta(days=7)
+
+    rows = selectors.exchanges_between(cast.access(giver), planned, a_week, now=a_week)
+
+    assert rows[0].outcome is not None and rows[0].outcome.kind == "missed"
+    assert all(row.outcome is None for row in rows[1:])

@@ -37,7 +37,7 @@ def test_both_parents_check_in_and_see_each_other(cast, first, time_machine):
     receiving.post(_url(cast, f"{key}/check-in/"), {"step": "received"})
 
     seen = receiving.get(_url(cast, f"{key}/")).content.decode()
-    assert giver.display_name in seen and "Received" in seen
+    assert giver.display_name in seen and "Received" in seen and "On time" in seen
     assert "41.87" not in seen and "87.6" not in seen and "shared your location" not in seen
     mine = giving.get(_url(cast, f"{key}/")).content.decode()
     assert "you shared your location, kept to about 100 m" in mine
