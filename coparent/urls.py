@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from coparent.api.api import api
+from coparent.exchanges import views as exchange_views
 from coparent.families.urls import invite_urlpatterns
 from coparent.schedule import views as schedule_views
 from coparent.web import views as web_views
@@ -17,6 +18,9 @@ urlpatterns = [
     path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
     path("notifications/", include("coparent.notifications.urls")),
     path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),
+    # A pickup pass's check page, for a school office: the only page about a family that
+    # opens without an account (coparent.exchanges.views.pass_check_page).
+    path("pass/<str:token>/", exchange_views.pass_check_page, name="pass_check"),
     path("", include(invite_urlpatterns)),  # /invite/<token>/, the invitation links
     path("api/v1/", api.urls),
     path("", include("coparent.web.urls")),

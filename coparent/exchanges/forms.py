@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coparent.exchanges.models import NOTE_MAX_CHARS, Step
+from coparent.web.fields import BoundedDateField
+from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea
+from coparent.web.widgets import DateInput, TimeInput
 
 
 class CheckInForm(forms.Form):
@@ -29,3 +37,28 @@ class NoteForm(forms.Form):
         max_length=NOTE_MAX_CHARS * 30,
     )
     follows = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class PassForm(forms.Form):
+    """A pickup pass's window, in the family's zone, and the children it names."""
+
+    children = forms.MultipleChoiceField(
+        label=_("Children"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one child.")},
+    )
+    start_date = BoundedDateField(label=_("From"), widget=DateInput())
+    start_time = forms.TimeField(label=_("at"), widget=TimeInput())
+    end_date = BoundedDateField(label=_("Until"), widget=DateInput())
+    end_time = forms.TimeField(label=_("at"), widget=TimeInput())
+
+    def __init__(self, *args: Any, children: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "children", forms.MultipleChoiceField).choices = list(children)
+
+    def window(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """The window as instants: the dates and times are wall-clock times in `zone`."""
+        data = self.cleaned_data
+        start = datetime.combine(data["start_date"], data["start_time"], tzinfo=zone)
+        end = datetime.combine(data["end_date"], data["end_time"], tzinfo=zone)
+        return start.astimezone(UTC), end.astimezone(UTC)

@@ -27,6 +27,7 @@ PLACE_MAX_CHARS = 200
 NOTE_MAX_CHARS = 4_000
 # Three decimals of a degree: about 111 m north-south, less east-west away from the equator.
 LOCATION_DECIMALS = 3
+PASS_NAME_MAX_CHARS = 60
 
 
 class Step(models.TextChoices):
@@ -114,3 +115,44 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note at {self.at:%Y-%m-%d %H:%M}Z"
+
+
+class PickupPass(models.Model):
+    """A signed statement for a school office or a caregiver: these children are with this
+    parent in this window, according to the plan and its approved changes
+    (coparent.core.pickup_pass). The row keeps what the pass says and who issued it; the token
+    itself is made again from it on demand (Ed25519 signatures are deterministic)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    parent_name = models.CharField(max_length=PASS_NAME_MAX_CHARS)
+    children = models.JSONField()  # the first names, in the order the pass lists them
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    issued_at = models.DateTimeField(default=utc_now)
+    token = models.TextField()
+
+    class Meta:
+        ordering = ["-issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"pass {self.starts_at:%Y-%m-%d %H:%M}Z–{self.ends_at:%Y-%m-%d %H:%M}Z"
+
+
+class PassRevocation(models.Model):
+    """A pass withdrawn before its window ended: from then on its check page says "revoked"."""
+
+    pickup_pass = models.OneToOneField(
+        PickupPass, on_delete=models.PROTECT, primary_key=True, related_name="revocation"
+    )
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=utc_now)
+
+    def __str__(self) -> str:
+        return f"revoked {self.at:%Y-%m-%d %H:%M}Z"

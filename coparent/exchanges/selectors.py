@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from coparent.accounts.models import User
+from coparent.core import pickup_pass
 from coparent.core.schedule import outcome as outcomes
 from coparent.core.schedule.model import Exchange, Letter, Source
-from coparent.exchanges.models import CheckIn, Note, Occurrence, Step
-from coparent.families.models import Membership
-from coparent.families.selectors import FamilyAccess
+from coparent.core.zones import zone_or_utc
+from coparent.exchanges.models import CheckIn, Note, Occurrence, PassRevocation, PickupPass, Step
+from coparent.families.models import Family, Membership
+from coparent.families.selectors import FamilyAccess, get_owned
+from coparent.infra.keys import ensure_signing_key
 from coparent.schedule.selectors import Schedule, schedule_of
 
 KEY_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -195,3 +200,43 @@ def exchange_at(access: FamilyAccess, planned_at: datetime) -> ExchangeRow | Non
     """One exchange by its planned instant: planned, recorded, or both; None when neither."""
     found = exchanges_between(access, planned_at, planned_at + timedelta(seconds=1))
     return found[0] if found else None
+
+
+# --- pickup passes -----------------------------------------------------------------------------
+
+
+def passes(access: FamilyAccess) -> QuerySet[PickupPass]:
+    """The family's passes, newest first, each with its revocation (one query)."""
+    access.require_shared()
+    return (
+        PickupPass.objects.filter(family=access.family)
+        .select_related("issued_by", "revocation")
+        .order_by("-issued_at", "pk")
+    )
+
+
+def get_pass(access: FamilyAccess, pass_id: object) -> PickupPass:
+    return get_owned(passes(access), access, pass_id)
+
+
+@dataclass(frozen=True)
+class PassCheck:
+    """What the public check page shows for a token: the verdict, and the zone its times are
+    read in (the family's, found only for a pass this server signed)."""
+
+    verdict: pickup_pass.Verdict
+    zone: ZoneInfo
+
+
+def check_pass(token: str, now: datetime) -> PassCheck:
+    """Verify a token as a school office would, against this server's key and its revocations
+    (two small queries for a signed pass, none for anything else)."""
+    public = ensure_signing_key(settings.DATA_DIR).public_key()
+    verdict = pickup_pass.verify(token, public, now)
+    said = verdict.pickup
+    if said is None:
+        return PassCheck(verdict, ZoneInfo("UTC"))
+    if PassRevocation.objects.filter(pickup_pass_id=said.pass_id).exists():
+        verdict = pickup_pass.verify(token, public, now, revoked={said.pass_id})
+    family = Family.objects.filter(pk=said.family).values_list("timezone", flat=True)
+    return PassCheck(verdict, zone_or_utc(family.first() or "UTC"))

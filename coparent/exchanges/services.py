@@ -9,29 +9,39 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.core import pickup_pass
 from coparent.core.record.chain import format_at
+from coparent.core.schedule.model import LETTERS, Letter
+from coparent.core.when import format_moment
 from coparent.exchanges.models import (
     LOCATION_DECIMALS,
     NOTE_MAX_CHARS,
+    PASS_NAME_MAX_CHARS,
     CheckIn,
     Note,
     Occurrence,
+    PassRevocation,
+    PickupPass,
     Step,
 )
 from coparent.exchanges.selectors import parent_seats, planned_exchange
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, children_of, first_name
 from coparent.infra.errors import DomainError, NotFound
+from coparent.infra.keys import ensure_signing_key
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.schedule.selectors import schedule_of
+from coparent.web.zones import current
 
 # Check-ins open a day before the planned time and close a day after it: enough for an early
 # arrival or a late handover, not a way to fill in last month.
@@ -250,3 +260,141 @@ def _ids(value: object) -> list[str]:
         return [str(uuid.UUID(str(value)))]
     except ValueError:
         return []
+
+
+# --- pickup passes -----------------------------------------------------------------------------
+
+
+def _first_word(name: str) -> str:
+    return first_name(name)[:PASS_NAME_MAX_CHARS]
+
+
+def pass_issue(
+    *,
+    access: FamilyAccess,
+    children: Sequence[object],
+    start: datetime,
+    end: datetime,
+    at: datetime | None = None,
+) -> PickupPass:
+    """A parent issues a pass saying that `children` are with them from `start` to `end`. The
+    schedule decides: a window in which the plan (with its approved changes) gives the
+    children to the other parent, even for a minute, is refused and the first such stretch
+    named. The pass carries first names only: no surname, no address, no history."""
+    access.require_parent()
+    now = at or timezone.now()
+    problems: list[tuple[str, str]] = []
+    chosen = list(children_of(access).filter(pk__in=_child_ids(children)))
+    if not chosen or len(chosen) != len({str(c) for c in children}):
+        problems.append(("children", _("Choose at least one of the family's children.")))
+    if end <= start:
+        problems.append(("end", _("The window must end after it starts.")))
+    elif end - start > pickup_pass.MAX_WINDOW:
+        problems.append(
+            (
+                "end",
+                _("A pass is valid for at most %(n)d days.") % {"n": pickup_pass.MAX_WINDOW.days},
+            )
+        )
+    elif end <= now:
+        problems.append(("end", _("The window has already ended.")))
+    if problems:
+        raise ExchangeProblem(problems)
+    user = access.membership.user
+    seats = parent_seats(access)
+    letter: Letter | None = None
+    for candidate in LETTERS:
+        seat = seats.get(candidate)
+        if seat is not None and seat.pk == user.pk:
+            letter = candidate
+    schedule = schedule_of(access)
+    segments = schedule.expand(start - timedelta(days=1), end + timedelta(days=1))[0]
+    gaps = [(start, end)]
+    if letter is not None:
+        gaps = pickup_pass.uncovered(segments, letter, start, end)
+    if gaps:
+        zone = schedule.zone(start)
+        first_gap = gaps[0]
+        raise ExchangeProblem(
+            _(
+                "The plan does not give you the children for all of this window: from "
+                "%(start)s to %(end)s they are with the other parent (or no plan is in force). "
+                "Choose a window that is yours."
+            )
+            % {
+                "start": format_moment(first_gap[0], zone, current().locale),
+                "end": format_moment(first_gap[1], zone, current().locale),
+            },
+            field="start",
+        )
+    pass_id = uuid.uuid4()
+    try:
+        made, token = pickup_pass.issue(
+            ensure_signing_key(settings.DATA_DIR),
+            family=access.family.pk,
+            pass_id=pass_id,
+            children=[_first_word(c.name) for c in chosen],
+            parent=_first_word(_name(user)),
+            start=start,
+            end=end,
+            issued_at=now,
+        )
+    except pickup_pass.PassError as error:
+        raise ExchangeProblem(str(error)) from None
+    with transaction.atomic():
+        issued = PickupPass.objects.create(
+            id=pass_id,
+            family=access.family,
+            issued_by=user,
+            parent_name=made.parent,
+            children=list(made.children),
+            starts_at=made.start,
+            ends_at=made.end,
+            issued_at=made.issued_at,
+            token=token,
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.PASS_ISSUED,
+            actor=user,
+            at=now,
+            data={
+                "pass": str(pass_id),
+                "name": _name(user),
+                "parent": made.parent,
+                "children": list(made.children),
+                "start": _when(made.start),
+                "end": _when(made.end),
+            },
+        )
+    return issued
+
+
+def pass_revoke(*, access: FamilyAccess, pickup: PickupPass, at: datetime | None = None) -> None:
+    """A parent withdraws a pass; its check page says "revoked" from now on."""
+    access.require_parent()
+    if pickup.family_id != access.family.pk:
+        raise NotFound(_("No such pass."))
+    now = at or timezone.now()
+    user = access.membership.user
+    with transaction.atomic():
+        if PassRevocation.objects.filter(pickup_pass=pickup).exists():
+            raise ExchangeProblem(_("This pass is already revoked."), reason="revoked")
+        try:
+            with transaction.atomic():
+                PassRevocation.objects.create(
+                    pickup_pass=pickup, family=access.family, revoked_by=user, at=now
+                )
+        except IntegrityError:
+            raise ExchangeProblem(_("This pass is already revoked."), reason="revoked") from None
+        record_append(
+            family=access.family,
+            kind=Kind.PASS_REVOKED,
+            actor=user,
+            at=now,
+            data={"pass": str(pickup.pk), "name": _name(user), "parent": pickup.parent_name},
+        )
+
+
+def _child_ids(values: Sequence[object]) -> list[str]:
+    return [i for value in values for i in _ids(value)]

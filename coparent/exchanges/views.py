@@ -8,24 +8,34 @@ selectors compose, one service call writes.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coparent.core import pickup_pass
 from coparent.exchanges import selectors, services
-from coparent.exchanges.forms import CheckInForm, NoteForm
+from coparent.exchanges.forms import CheckInForm, NoteForm, PassForm
 from coparent.exchanges.models import Step
 from coparent.exchanges.selectors import ExchangeRow
 from coparent.exchanges.services import CHECK_IN_WINDOW
+from coparent.families.selectors import children_of
+from coparent.infra import ratelimit
 from coparent.web.decorators import FamilyRequest, family_view
-from coparent.web.forms import add_service_error, posted, say_errors
+from coparent.web.forms import act, add_service_error, posted, say_errors
 from coparent.web.pages import FamilyPages
+from coparent.web.zones import family_zone, reading_in
 
 render_page = FamilyPages(nav="exchanges")
 
@@ -154,3 +164,99 @@ def note_action(request: FamilyRequest, key: str) -> HttpResponse:
             messages.success(request, _("Your note is added. Both parents can read it."))
             return redirect("exchanges:detail", family_id=request.family.pk, key=key)
     return _show(request, key, note_form=form, status=400)
+
+
+# --- pickup passes -----------------------------------------------------------------------------
+
+
+def _pass_form(request: FamilyRequest, data: Any = None) -> PassForm:
+    children = [(str(c.pk), c.name) for c in children_of(request.family_access)]
+    initial = None
+    if data is None:
+        today = timezone.now().astimezone(family_zone(request.family)).date()
+        initial = {
+            "children": [pk for pk, _name in children],
+            "start_date": today,
+            "start_time": "08:00",
+            "end_date": today,
+            "end_time": "18:00",
+        }
+    return PassForm(data, children=children, initial=initial)
+
+
+@family_view(shared=True)
+@require_http_methods(["GET", "POST"])
+def pass_list_page(request: FamilyRequest) -> HttpResponse:
+    """The family's passes and, for a parent, the form that issues one."""
+    access = request.family_access
+    form = None
+    if access.is_parent:
+        form = _pass_form(request, posted(request))
+        if form.is_bound and form.is_valid():
+            start, end = form.window(family_zone(request.family))
+            try:
+                made = services.pass_issue(
+                    access=access, children=form.cleaned_data["children"], start=start, end=end
+                )
+            except services.ExchangeProblem as error:
+                add_service_error(form, error, where={"start": "start_date", "end": "end_date"})
+            else:
+                messages.success(request, _("The pass is ready: show its code or send its link."))
+                return redirect("exchanges:pass", family_id=request.family.pk, pass_id=made.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render_page(
+        request,
+        "exchanges/passes.html",
+        status=400 if form is not None and form.errors else 200,
+        form=form,
+        passes=list(selectors.passes(access)),
+        now=timezone.now(),
+    )
+
+
+@family_view(shared=True)
+@require_GET
+def pass_page(request: FamilyRequest, pass_id: uuid.UUID) -> HttpResponse:
+    issued = selectors.get_pass(request.family_access, pass_id)
+    link = settings.BASE_URL + reverse("pass_check", kwargs={"token": issued.token})
+    return render_page(
+        request,
+        "exchanges/pass.html",
+        issued=issued,
+        link=link,
+        qr=mark_safe(pickup_pass.qr_svg(link)),  # noqa: S308 - SVG drawn on the server from our own link
+        now=timezone.now(),
+    )
+
+
+@family_view(parent=True)
+@require_POST
+def pass_revoke_action(request: FamilyRequest, pass_id: uuid.UUID) -> HttpResponse:
+    issued = selectors.get_pass(request.family_access, pass_id)
+    act(
+        request,
+        lambda: services.pass_revoke(access=request.family_access, pickup=issued),
+        _("The pass is revoked: its link now says so."),
+    )
+    return redirect("exchanges:pass", family_id=request.family.pk, pass_id=issued.pk)
+
+
+@require_GET
+def pass_check_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The one page anyone may open without an account: what a pass says, if this server signed
+    it, and whether it holds now. First names, the parent's name and the window, nothing
+    else. Limited per client, so the page is no oracle for guessing."""
+    ratelimit.hit(request, "pass_check")
+    now = timezone.now()
+    checked = selectors.check_pass(token, now)
+    with reading_in(checked.zone):
+        response = render(
+            request,
+            "exchanges/pass_check.html",
+            {"verdict": checked.verdict, "pickup": checked.verdict.pickup, "now": now},
+            status=200 if checked.verdict.pickup is not None else 404,
+        )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -33,6 +33,8 @@ class Kind(models.TextChoices):
     EVENT_RSVP = "event.rsvp", _("Child event answered")
     EXCHANGE_CHECKED_IN = "exchange.checked_in", _("Checked in at an exchange")
     EXCHANGE_NOTE = "exchange.note_added", _("Note on an exchange")
+    PASS_ISSUED = "pass.issued", _("Pickup pass issued")
+    PASS_REVOKED = "pass.revoked", _("Pickup pass revoked")
     PLAN_PROPOSED = "plan.proposed", _("Plan proposed")
     PLAN_ACCEPTED = "plan.accepted", _("Plan accepted")
     PLAN_DECLINED = "plan.declined", _("Plan declined")

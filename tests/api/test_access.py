@@ -12,11 +12,13 @@ import pytest
 
 from coparent.events.services import event_add
 from coparent.exchanges.selectors import exchanges_between
+from coparent.exchanges.services import pass_issue
 from coparent.families import services
 from coparent.families.models import Membership
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
 from coparent.schedule.models import PlanVersion
+from coparent.schedule.selectors import schedule_of
 from coparent.schedule.services import plan_accept, plan_propose, plan_withdraw
 from tests.api.conftest import fill, operations
 from tests.factories import UserFactory
@@ -42,6 +44,8 @@ EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date"
 
 TAP = {"step": "arrived"}
 NOTE = {"text": "On time."}
+# Filled in when the row runs: Mia, in the first stretch the 2040 plan gives Alex.
+PASS = {"children": [], "starts_at": "", "ends_at": ""}
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -84,6 +88,9 @@ FAMILY_OPERATIONS = [
     # The exchange is in 2040: past the access checks, Alex's tap and note are refused (400).
     ("POST", "/api/v1/families/{family_id}/exchanges/{key}/check-ins", TAP, 400, 403, 403),
     ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes", NOTE, 400, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/passes", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/passes", PASS, 201, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/passes/{pass_id}/revoke", None, 200, 403, 403),
     ("GET", "/api/v1/families/{family_id}/timeshare", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/plans", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/plans", PROPOSAL, 400, 403, 403),
@@ -156,7 +163,17 @@ def ids(cast):
     (first_exchange, *_later) = exchanges_between(
         cast.access(cast.alex), january, january + timedelta(days=10)
     )
+    segments, _ = schedule_of(cast.access(cast.alex)).expand(january, january + timedelta(days=10))
+    mine = next(s for s in segments if s.parent == "A")
+    issued = pass_issue(
+        access=cast.access(cast.alex),
+        children=[cast.mia.pk],
+        start=mine.start,
+        end=mine.start + timedelta(hours=2),
+    )
     return {
+        "pass_id": issued.pk,
+        "pass_window": (issued.starts_at.isoformat(), issued.ends_at.isoformat()),
         "key": first_exchange.key,
         "event_id": party.pk,
         "version_id": change.pk,
@@ -169,12 +186,21 @@ def ids(cast):
     }
 
 
+def _body(body, ids):
+    """A body that names the setup's own rows, filled in."""
+    if body is EVENT:
+        return {**EVENT, "children": [str(ids["child_id"])]}
+    if body is PASS:
+        start, end = ids["pass_window"]
+        return {"children": [str(ids["child_id"])], "starts_at": start, "ends_at": end}
+    return body
+
+
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 @pytest.mark.parametrize("who", ["alex", "morgan", "vic"])
 def test_each_role_gets_its_answer(cast, as_, ids, row, who):
     method, template, body, *_ = row
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    body = _body(body, ids)
     if method == "DELETE" and template.endswith("/consent"):
         # Something to withdraw: Alex's own consent to the lawyer.
         lawyer = Membership.objects.get(pk=ids["member_id"])
@@ -196,8 +222,7 @@ def test_each_role_gets_its_answer(cast, as_, ids, row, who):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
     method, template, body, *_ = row
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    body = _body(body, ids)
     response = as_(cast.olivia).call(method, fill(template, **ids), body)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -206,8 +231,7 @@ def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_a_family_that_does_not_exist_answers_the_same_404(cast, as_, ids, row):
     method, template, body, *_ = row
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    body = _body(body, ids)
     response = as_(cast.alex).call(
         method, fill(template, **{**ids, "family_id": uuid.uuid4()}), body
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -20,7 +22,7 @@ from ninja.responses import Status
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import In, Moment, PersonRef, answers
 from coparent.exchanges import selectors, services
-from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, Step
+from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, PickupPass, Step
 from coparent.exchanges.selectors import ExchangeRow
 from coparent.infra.errors import DomainError
 
@@ -185,3 +187,74 @@ def exchange_note(
         access=access, planned_at=_planned_at(key), text=payload.text, follows=payload.follows
     )
     return Status(201, _note_out(note))
+
+
+# --- pickup passes -----------------------------------------------------------------------------
+
+
+class PassOut(Schema):
+    id: uuid.UUID
+    children: list[str] = Field(..., description="First names, as the pass shows them.")
+    parent: str = Field(..., description="The first name of the parent the pass names.")
+    starts_at: datetime
+    ends_at: datetime
+    issued_at: datetime
+    issued_by: PersonRef
+    revoked_at: datetime | None
+    link: str = Field(..., description="The public check page; its QR code carries the same.")
+
+
+class PassIn(In):
+    children: list[uuid.UUID] = Field(..., min_length=1, max_length=8)
+    starts_at: Moment
+    ends_at: Moment
+
+
+def _pass_out(issued: PickupPass) -> PassOut:
+    revocation = getattr(issued, "revocation", None)
+    return PassOut(
+        id=issued.pk,
+        children=list(issued.children),
+        parent=issued.parent_name,
+        starts_at=issued.starts_at,
+        ends_at=issued.ends_at,
+        issued_at=issued.issued_at,
+        issued_by=PersonRef.of(issued.issued_by),
+        revoked_at=revocation.at if revocation else None,
+        link=settings.BASE_URL + reverse("pass_check", kwargs={"token": issued.token}),
+    )
+
+
+@router.get(
+    "/families/{uuid:family_id}/passes",
+    response=answers({200: list[PassOut]}, 403, 404),
+    summary="The family's pickup passes, newest first (parents, professionals)",
+)
+def pass_list(request: HttpRequest, family_id: uuid.UUID) -> list[PassOut]:
+    access = family_access(request, family_id)
+    return [_pass_out(p) for p in selectors.passes(access)]
+
+
+@router.post(
+    "/families/{uuid:family_id}/passes",
+    response=answers({201: PassOut}, 400, 403, 404, 422),
+    summary="Issue a pickup pass for a window the plan gives you (parents)",
+)
+def pass_create(request: HttpRequest, family_id: uuid.UUID, payload: PassIn) -> Status[PassOut]:
+    access = family_access(request, family_id)
+    made = services.pass_issue(
+        access=access, children=payload.children, start=payload.starts_at, end=payload.ends_at
+    )
+    return Status(201, _pass_out(selectors.get_pass(access, made.pk)))
+
+
+@router.post(
+    "/families/{uuid:family_id}/passes/{uuid:pass_id}/revoke",
+    response=answers({200: PassOut}, 400, 403, 404),
+    summary="Revoke a pickup pass (parents); its check page says revoked from now on",
+)
+def pass_revoke(request: HttpRequest, family_id: uuid.UUID, pass_id: uuid.UUID) -> PassOut:
+    access = family_access(request, family_id)
+    access.require_parent()
+    services.pass_revoke(access=access, pickup=selectors.get_pass(access, pass_id))
+    return _pass_out(selectors.get_pass(access, pass_id))
