@@ -435,6 +435,7 @@ WEB: dict[str, Row] = {
     # in 2040, so the page refuses it on the form (400), past every access check.
     "exchanges:list": Row("GET", lambda c: _exc(c, ""), SHARED_PAGE),
     "exchanges:passes": Row("GET", lambda c: _exc(c, "passes/"), SHARED_PAGE),
+    "exchanges:actual": Row("GET", lambda c: _exc(c, "actual/"), SHARED_PAGE),
     "exchanges:pass": Row("GET", lambda c: _exc(c, f"passes/{_pass(c).pk}/"), SHARED_PAGE),
     "exchanges:pass_revoke": Row(
         "POST", lambda c: _exc(c, f"passes/{_pass(c).pk}/revoke/"), PARENT_ACTION
@@ -728,6 +729,9 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/notes"),
         api_expect(401, 400, 403, 403, 404),
         {"text": "On time."},
+    ),
+    ("GET", "/api/v1/families/{family_id}/timeshare/actual"): Row(
+        "GET", lambda c: _api(c, "/timeshare/actual"), API_SHARED_READ
     ),
     ("GET", "/api/v1/families/{family_id}/passes"): Row(
         "GET", lambda c: _api(c, "/passes"), API_SHARED_READ

@@ -62,3 +62,20 @@ class PassForm(forms.Form):
         start = datetime.combine(data["start_date"], data["start_time"], tzinfo=zone)
         end = datetime.combine(data["end_date"], data["end_time"], tzinfo=zone)
         return start.astimezone(UTC), end.astimezone(UTC)
+
+
+class ActualPeriodForm(forms.Form):
+    """The period of the planned-and-actual page: local dates [start, end), a year at most."""
+
+    start = BoundedDateField(label=_("From"), widget=DateInput(), required=False)
+    end = BoundedDateField(label=_("To (not included)"), widget=DateInput(), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end <= start:
+                self.add_error("end", _("The end must come after the start."))
+            elif (end - start).days > 366:
+                self.add_error("end", _("Choose a period of at most a year."))
+        return data

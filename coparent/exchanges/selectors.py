@@ -8,23 +8,39 @@ if the plan later moves the exchange (the recorded occurrence is listed beside t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.core import pickup_pass
 from coparent.core.schedule import outcome as outcomes
-from coparent.core.schedule.model import Exchange, Letter, Source
+from coparent.core.schedule.actual import actual_custody, compare
+from coparent.core.schedule.model import LETTERS, Exchange, Letter, Source
+from coparent.core.schedule.timeshare import Window
 from coparent.core.zones import zone_or_utc
 from coparent.exchanges.models import CheckIn, Note, Occurrence, PassRevocation, PickupPass, Step
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.infra.keys import ensure_signing_key
-from coparent.schedule.selectors import Schedule, schedule_of
+from coparent.schedule.charts import (
+    BAR,
+    COUNT_WIDTH,
+    FONT,
+    LABEL_WIDTH,
+    ROW,
+    TOP,
+    WIDTH,
+    Bar,
+    Chart,
+)
+from coparent.schedule.selectors import Schedule, parent_names, schedule_of
+from coparent.web.zones import current
 
 KEY_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -240,3 +256,146 @@ def check_pass(token: str, now: datetime) -> PassCheck:
         verdict = pickup_pass.verify(token, public, now, revoked={said.pass_id})
     family = Family.objects.filter(pk=said.family).values_list("timezone", flat=True)
     return PassCheck(verdict, zone_or_utc(family.first() or "UTC"))
+
+
+# --- planned beside actual ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """One counting method's figures for one parent: planned, actual, and the difference."""
+
+    method: str
+    label: str
+    name: str
+    planned: float
+    actual: float
+
+    @property
+    def moved(self) -> float:
+        return round(self.actual - self.planned, 2)
+
+
+@dataclass(frozen=True)
+class PlannedAndActual:
+    """The time-share planned and as it happened over the local dates [first, stop), counted
+    as far as `through` (now, for a period that runs past today), and why they differ."""
+
+    first: date
+    stop: date
+    through: datetime
+    names: tuple[str, str]
+    rows: list[ShareRow]
+    reasons: list[str]
+    chart: Chart | None
+    summary: outcomes.Summary
+
+    @property
+    def summary_rows(self) -> list[tuple[str, int, int, int]]:
+        """Per parent: the exchanges of the period on time, late and missed (either role)."""
+        return [
+            (
+                self.names[index],
+                self.summary.total(letter, outcomes.Kind.ON_TIME),
+                self.summary.total(letter, outcomes.Kind.LATE),
+                self.summary.total(letter, outcomes.Kind.MISSED),
+            )
+            for index, letter in enumerate(LETTERS)
+        ]
+
+
+def planned_and_actual(
+    access: FamilyAccess, first: date, stop: date, zone: ZoneInfo, *, now: datetime | None = None
+) -> PlannedAndActual:
+    """Planned and actual time-share for a period, from the schedule and the recorded outcomes
+    (coparent.core.schedule.actual): a missed exchange leaves the children with the parent who
+    had them, a late one moves the boundary to the handover. Five queries."""
+    now = now or timezone.now()
+    window = Window(zone, first, stop)
+    # From a day before, so a handover still in play at the start is seen; to a day after, so
+    # the last night is counted.
+    low, high = window.start - timedelta(days=1), window.end + timedelta(days=1)
+    rows = exchanges_between(access, low, high, now=now)
+    schedule = schedule_of(access)
+    planned = schedule.expand(low, high)[0]
+    found = [row.outcome for row in rows if row.outcome is not None]
+    if not planned:
+        # No plan in force in the period: nothing planned, nothing to compare.
+        return PlannedAndActual(
+            first, stop, window.start, parent_names(access), [], [], None, outcomes.summarize([])
+        )
+    actual = actual_custody(planned, found, now=min(now, high))
+    compared = compare(planned, actual, window, ["overnights", "hours"])
+    plan = schedule.plan_on(window.start) or schedule.current_plan(window.start)
+    names = (plan.name_of("A"), plan.name_of("B")) if plan else ("A", "B")
+    labels = {"overnights": _("Overnights"), "hours": _("Hours")}
+    share_rows = [
+        ShareRow(
+            method,
+            str(labels[method]),
+            names[index],
+            compared.planned[method].rounded()[letter],
+            compared.actual[method].rounded()[letter],
+        )
+        for method in ("overnights", "hours")
+        for index, letter in enumerate(LETTERS)
+    ]
+    locale = current().locale
+    reasons = [d.reason(names, zone, locale) for d in compared.differences]
+    in_period = [o for o in found if window.start <= o.exchange.at < window.end]
+    return PlannedAndActual(
+        first=first,
+        stop=stop,
+        through=compared.through,
+        names=names,
+        rows=share_rows,
+        reasons=reasons,
+        chart=_share_chart(
+            compared.planned["hours"].counts, compared.actual["hours"].counts, names
+        ),
+        summary=outcomes.summarize(in_period),
+    )
+
+
+def _share_chart(
+    planned: dict[Letter, Fraction], actual: dict[Letter, Fraction], names: tuple[str, str]
+) -> Chart | None:
+    """Two bars, planned and actual hours, each 100%: A from the left, B after it."""
+    bar_x, bar_width = LABEL_WIDTH, WIDTH - LABEL_WIDTH - COUNT_WIDTH
+    bars = []
+    for index, (label, counts) in enumerate(((_("Planned"), planned), (_("Actual"), actual))):
+        a, b = counts["A"], counts["B"]
+        if a + b == 0:
+            return None
+        a_width = round(float(bar_width * a / (a + b)), 1)
+        y = TOP + index * ROW
+        bars.append(
+            Bar(
+                label=str(label),
+                y=y,
+                text_y=y + BAR / 2,
+                a_width=a_width,
+                b_x=round(bar_x + a_width, 1),
+                b_width=round(bar_width - a_width, 1),
+                a=round(float(100 * a / (a + b))),
+                b=round(float(100 * b / (a + b))),
+            )
+        )
+    ticks = [
+        (bar_x, "0%", "start"),
+        (bar_x + bar_width / 2, "50%", "middle"),
+        (bar_x + bar_width, "100%", "end"),
+    ]
+    return Chart(
+        width=WIDTH,
+        height=TOP + 2 * ROW,
+        font=FONT,
+        bar_height=BAR,
+        bar_x=bar_x,
+        bar_width=bar_width,
+        count_x=WIDTH,
+        bars=bars,
+        name_a=names[0],
+        name_b=names[1],
+        ticks=ticks,
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.exchange_list_page, name="list"),
     # Before the exchanges' own pattern, which would take "passes" for a key.
     path("passes/", views.pass_list_page, name="passes"),
+    path("actual/", views.actual_page, name="actual"),
     path("passes/<uuid:pass_id>/", views.pass_page, name="pass"),
     path("passes/<uuid:pass_id>/revoke/", views.pass_revoke_action, name="pass_revoke"),
     path("<str:key>/", views.exchange_detail_page, name="detail"),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coparent.core import pickup_pass
 from coparent.exchanges import selectors, services
-from coparent.exchanges.forms import CheckInForm, NoteForm, PassForm
+from coparent.exchanges.forms import ActualPeriodForm, CheckInForm, NoteForm, PassForm
 from coparent.exchanges.models import Step
 from coparent.exchanges.selectors import ExchangeRow
 from coparent.exchanges.services import CHECK_IN_WINDOW
@@ -260,3 +260,28 @@ def pass_check_page(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# --- planned beside actual ---------------------------------------------------------------------
+
+
+@family_view(shared=True)
+@require_GET
+def actual_page(request: FamilyRequest) -> HttpResponse:
+    """The time-share as planned and as it happened, for a period (the last four weeks by
+    default), with each difference and why."""
+    zone = family_zone(request.family)
+    today = timezone.now().astimezone(zone).date()
+    form = ActualPeriodForm(request.GET or None)
+    first, stop = today - timedelta(days=27), today + timedelta(days=1)
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            first = form.cleaned_data.get("start") or first
+            stop = form.cleaned_data.get("end") or max(stop, first + timedelta(days=1))
+        else:
+            status = 400
+    else:
+        form = ActualPeriodForm(initial={"start": first, "end": stop})
+    shown = selectors.planned_and_actual(request.family_access, first, stop, zone)
+    return render_page(request, "exchanges/actual.html", status=status, form=form, shown=shown)

@@ -9,7 +9,7 @@ a check-in says only whether one was shared.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
@@ -20,11 +20,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import In, Moment, PersonRef, answers
+from coparent.api.schemas import Day, In, Moment, PersonRef, answers
+from coparent.core.zones import zone_or_utc
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, PickupPass, Step
 from coparent.exchanges.selectors import ExchangeRow
 from coparent.infra.errors import DomainError
+from coparent.web.zones import reading_in
 
 router = Router(tags=["exchanges"])
 
@@ -258,3 +260,75 @@ def pass_revoke(request: HttpRequest, family_id: uuid.UUID, pass_id: uuid.UUID) 
     access.require_parent()
     services.pass_revoke(access=access, pickup=selectors.get_pass(access, pass_id))
     return _pass_out(selectors.get_pass(access, pass_id))
+
+
+# --- planned beside actual ---------------------------------------------------------------------
+
+
+class ShareOut(Schema):
+    method: str = Field(..., description="overnights or hours")
+    parent: str
+    planned: float
+    actual: float
+    moved: float
+
+
+class ExchangeCountsOut(Schema):
+    parent: str
+    on_time: int
+    late: int
+    missed: int
+
+
+class ActualOut(Schema):
+    first: date
+    stop: date = Field(..., description="Not included.")
+    through: datetime = Field(..., description="What happened is known up to here.")
+    shares: list[ShareOut]
+    differences: list[str] = Field(..., description="Each difference from the plan and why.")
+    exchanges: list[ExchangeCountsOut]
+
+
+class ActualFilters(Schema):
+    first: Day | None = Field(None, alias="from", description="Default: four weeks ago.")
+    stop: Day | None = Field(None, alias="to", description="Not included. Default: tomorrow.")
+
+
+@router.get(
+    "/families/{uuid:family_id}/timeshare/actual",
+    response=answers({200: ActualOut}, 400, 403, 404, 422),
+    summary="The time-share planned and as it happened, with each difference and why",
+    description="Local dates [from, to) in the family's zone, at most 366 days. Exchanges "
+    "nobody checked in at count as planned.",
+)
+def timeshare_actual(
+    request: HttpRequest, family_id: uuid.UUID, filters: Query[ActualFilters]
+) -> ActualOut:
+    access = family_access(request, family_id)
+    access.require_shared()
+    zone = zone_or_utc(access.family.timezone)
+    today = timezone.now().astimezone(zone).date()
+    first = filters.first or today - timedelta(days=27)
+    stop = filters.stop or max(today + timedelta(days=1), first + timedelta(days=1))
+    if stop <= first:
+        raise DomainError(_("The end must come after the start."), field="to")
+    if (stop - first).days > 366:
+        raise DomainError(_("Ask for at most 366 days at a time."), field="to")
+    with reading_in(zone):
+        shown = selectors.planned_and_actual(access, first, stop, zone)
+    return ActualOut(
+        first=shown.first,
+        stop=shown.stop,
+        through=shown.through,
+        shares=[
+            ShareOut(
+                method=r.method, parent=r.name, planned=r.planned, actual=r.actual, moved=r.moved
+            )
+            for r in shown.rows
+        ],
+        differences=shown.reasons,
+        exchanges=[
+            ExchangeCountsOut(parent=name, on_time=on_time, late=late, missed=missed)
+            for name, on_time, late, missed in shown.summary_rows
+        ],
+    )
