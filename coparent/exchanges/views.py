@@ -34,6 +34,7 @@ from coparent.families.selectors import children_of
 from coparent.infra import ratelimit
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, add_service_error, posted, say_errors
+from coparent.web.middleware import permissions_policy
 from coparent.web.pages import FamilyPages
 from coparent.web.zones import family_zone, reading_in
 
@@ -103,16 +104,21 @@ def _show(
     row = _row(request, key)
     now = timezone.now()
     can_write = request.family_access.is_parent and now - row.planned_at >= -services.NOTE_LEAD
-    return render_page(
+    steps = _steps(request, row, now)
+    response = render_page(
         request,
         "exchanges/detail.html",
         status=status,
         row=row,
-        steps=_steps(request, row, now),
+        steps=steps,
         note_form=(note_form or NoteForm()) if can_write else None,
         opens_at=row.planned_at - CHECK_IN_WINDOW,
         now=now,
     )
+    if steps:
+        # The taps may carry the phone's location, which every other page turns off.
+        response["Permissions-Policy"] = permissions_policy("geolocation")
+    return response
 
 
 @family_view(shared=True)

@@ -83,3 +83,28 @@ def test_the_pages_cost_a_fixed_number_of_queries(
         assert browser.get(_url(cast)).status_code == 200
     with django_assert_num_queries(10):
         assert browser.get(_url(cast, f"{key}/")).status_code == 200
+
+
+def test_only_the_page_with_taps_may_ask_for_the_location(cast, first, time_machine):
+    planned, giver, _ = first
+    time_machine.move_to(planned - timedelta(minutes=3), tick=False)
+    browser = cast.client_for(giver)
+    tapping = browser.get(_url(cast, f"{key_of(planned)}/"))
+    assert "geolocation=(self)" in tapping["Permissions-Policy"]
+    assert "camera=()" in tapping["Permissions-Policy"]
+    assert "geolocation=()" in browser.get(_url(cast))["Permissions-Policy"]
+
+
+def test_no_answer_of_the_api_carries_a_location(cast, first, time_machine, as_):
+    planned, giver, receiver = first
+    time_machine.move_to(planned, tick=False)
+    as_(giver).post(
+        f"/families/{cast.family.pk}/exchanges/{key_of(planned)}/check-ins",
+        {"step": "arrived", "latitude": 41.878113, "longitude": -87.629799},
+    )
+    for who in (giver, receiver):
+        listed = as_(who).get(f"/families/{cast.family.pk}/exchanges").content.decode()
+        one = as_(who).get(f"/families/{cast.family.pk}/exchanges/{key_of(planned)}")
+        assert one.json()["check_ins"][0]["location_shared"] is True
+        for body in (listed, one.content.decode()):
+            assert "41.87" not in body and "87.6" not in body and "latitude" not in body
