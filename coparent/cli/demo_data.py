@@ -23,7 +23,7 @@ from django.utils import timezone
 from coparent.accounts.models import User
 from coparent.accounts.services import token_create
 from coparent.events.demo import plan_events
-from coparent.exchanges.demo import exchange_steps
+from coparent.exchanges.demo import exchange_steps, pickup_pass
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
@@ -124,6 +124,8 @@ class _Story:
         second: FamilyAccess,
         days: tuple[int, int],
         professionals: list[Membership] | None = None,
+        *,
+        incidents: bool = False,
     ) -> None:
         """Messages between the parents from `days[0]` to `days[1]` days ago (the messages
         chapter, coparent.messaging.demo), between the story's other events so the record stays
@@ -138,7 +140,12 @@ class _Story:
             professionals=professionals,
             seed=days[0],
             interludes=exchange_steps(
-                first=first, second=second, start=start, end=end, seed=days[0]
+                first=first,
+                second=second,
+                start=start,
+                end=end,
+                seed=days[0],
+                incidents=incidents,
             ),
         )
 
@@ -259,7 +266,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     # Jordan's invitation counts as Jordan's consent; Priya sees the family once Casey agrees.
     mediator = story.join(issued, priya, at=story.day(299, 16, 20))
     story.consent(casey_access, mediator, at=story.day(297, 9, 10))
-    story.talk(casey_access, jordan_access, (296, 202), professionals=[mediator])
+    story.talk(casey_access, jordan_access, (296, 202), professionals=[mediator], incidents=True)
     story.events(casey_access, jordan_access, at=(201, 12), window=(200, 120), zone=chicago)
 
     rose = story.person("Rose", "Lopez", at=story.day(198, 11))
@@ -289,6 +296,8 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         note="Add the summer break, split in halves",
     )
     story.talk(casey_access, jordan_access, (118, 1), professionals=[mediator])
+    # Casey gives the school office a pass for the next pickup (the exchanges chapter).
+    pickup_pass(casey_access, at=story.day(1, 9), after=story.now)
     return story.finish(family)
 
 
@@ -316,7 +325,7 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     )
     london = "Europe/London"
     story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
-    story.talk(taylor_access, riley_access, (335, 153))
+    story.talk(taylor_access, riley_access, (335, 153), incidents=True)
     story.events(riley_access, taylor_access, at=(152, 12), window=(152, 32), zone=london)
 
     sofia = story.person("Sofia", "Reyes", at=story.day(150, 12))

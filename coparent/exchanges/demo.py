@@ -1,6 +1,6 @@
 """The exchanges chapter of the demo stories (coparent/cli/demo_data.py): a year of hand-overs
 at the school, mostly on time, some late, two missed and one stopped at the gate — tapped and
-written through the same services a parent uses.
+written through the same services a parent uses — and a pickup pass for the school office.
 
 The taps happen at the exchanges' own times, which fall among the messages of the same weeks;
 so this chapter does not write anything itself: it returns its steps as (moment, action) pairs,
@@ -18,7 +18,9 @@ from decimal import Decimal
 from coparent.core.when import format_clock
 from coparent.core.zones import zone_or_utc
 from coparent.exchanges import selectors, services
-from coparent.families.selectors import FamilyAccess
+from coparent.exchanges.models import PickupPass
+from coparent.families.selectors import FamilyAccess, children_of
+from coparent.schedule.selectors import schedule_of
 
 Step = tuple[datetime, Callable[[], object]]
 
@@ -30,17 +32,24 @@ SCHOOLS = {
 
 
 def exchange_steps(
-    *, first: FamilyAccess, second: FamilyAccess, start: datetime, end: datetime, seed: int
+    *,
+    first: FamilyAccess,
+    second: FamilyAccess,
+    start: datetime,
+    end: datetime,
+    seed: int,
+    incidents: bool = False,
 ) -> list[Step]:
-    """Every tap and note at the exchanges planned in [start, end), in time order."""
+    """Every tap and note at the exchanges planned in [start, end), in time order; with
+    `incidents`, two of them missed and one stopped at the gate (one stretch of the year)."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     by_user = {a.membership.user_id: a for a in (first, second)}
     seats = selectors.parent_seats(first)
     near = SCHOOLS.get(first.family.timezone, (Decimal("0"), Decimal("0")))
     rows = [r for r in selectors.exchanges_between(first, start, end) if r.in_plan]
     # Two missed exchanges and one at which the office would not let the receiver in.
-    missed = {len(rows) // 3, (2 * len(rows)) // 3} if len(rows) > 6 else set()
-    gate = len(rows) // 2 if len(rows) > 6 else -1
+    missed = {len(rows) // 3, (2 * len(rows)) // 3} if incidents and len(rows) > 6 else set()
+    gate = len(rows) // 2 if incidents and len(rows) > 6 else -1
     steps: list[Step] = []
 
     def tap(access: FamilyAccess, planned: datetime, step: str, at: datetime) -> None:
@@ -108,3 +117,22 @@ def exchange_steps(
             )
     steps.sort(key=lambda pair: pair[0])
     return steps
+
+
+def pickup_pass(access: FamilyAccess, *, at: datetime, after: datetime) -> PickupPass | None:
+    """The parent, at `at`, gives the school a pass for the first four hours of their next stay
+    that begins after `after` (the school pickup); None when the plan gives them none soon."""
+    seats = selectors.parent_seats(access)
+    me = access.membership.user_id
+    letter = next((k for k, seat in seats.items() if seat is not None and seat.pk == me), None)
+    segments = schedule_of(access).expand(after, after + timedelta(days=21))[0]
+    stay = next((s for s in segments if s.parent == letter and s.start > after), None)
+    if stay is None:
+        return None
+    return services.pass_issue(
+        access=access,
+        children=[child.pk for child in children_of(access)],
+        start=stay.start,
+        end=min(stay.end, stay.start + timedelta(hours=4)),
+        at=at,
+    )
