@@ -206,6 +206,27 @@ def _pass_body(c: Any) -> dict[str, Any]:
     }
 
 
+def _note_photo(c: Any) -> Any:
+    """A photo Sam added with a note on the plan's first exchange (January 2040)."""
+    if not hasattr(c, "note_photo"):
+        from coparent.exchanges.selectors import parse_key
+        from coparent.exchanges.services import note_add
+        from coparent.messaging.attachments import IncomingFile
+        from tests.messaging.conftest import jpeg_with_gps
+
+        planned = parse_key(_exchange_key(c))
+        assert planned is not None
+        note = note_add(
+            access=c.access(c.sam),
+            planned_at=planned,
+            text="The gate was locked.",
+            photos=[IncomingFile("gate.jpg", jpeg_with_gps())],
+            at=planned,
+        )
+        c.note_photo = note.photos.get()
+    return c.note_photo
+
+
 def _exc(c: Any, rest: str) -> str:
     return f"{_fam(c)}/exchanges/{rest}"
 
@@ -436,6 +457,10 @@ WEB: dict[str, Row] = {
     "exchanges:list": Row("GET", lambda c: _exc(c, ""), SHARED_PAGE),
     "exchanges:passes": Row("GET", lambda c: _exc(c, "passes/"), SHARED_PAGE),
     "exchanges:actual": Row("GET", lambda c: _exc(c, "actual/"), SHARED_PAGE),
+    "exchanges:photo": Row("GET", lambda c: _exc(c, f"photos/{_note_photo(c).pk}/"), SHARED_PAGE),
+    "exchanges:photo_small": Row(
+        "GET", lambda c: _exc(c, f"photos/{_note_photo(c).pk}/small/"), SHARED_PAGE
+    ),
     "exchanges:pass": Row("GET", lambda c: _exc(c, f"passes/{_pass(c).pk}/"), SHARED_PAGE),
     "exchanges:pass_revoke": Row(
         "POST", lambda c: _exc(c, f"passes/{_pass(c).pk}/revoke/"), PARENT_ACTION

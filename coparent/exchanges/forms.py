@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coparent.exchanges.models import NOTE_MAX_CHARS, Step
+from coparent.messaging.forms import AttachmentsField
 from coparent.web.fields import BoundedDateField
 from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea
@@ -37,6 +38,11 @@ class NoteForm(forms.Form):
         max_length=NOTE_MAX_CHARS * 30,
     )
     follows = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    photos = AttachmentsField(
+        label=_("Photos or PDFs (optional)"),
+        required=False,
+        help_text=_("Location and camera data are removed from photos before they are kept."),
+    )
 
 
 class PassForm(forms.Form):

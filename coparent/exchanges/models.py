@@ -156,3 +156,30 @@ class PassRevocation(models.Model):
 
     def __str__(self) -> str:
         return f"revoked {self.at:%Y-%m-%d %H:%M}Z"
+
+
+class NotePhoto(models.Model):
+    """A photo or PDF with a note ("the locked gate"), under the rules of message attachments
+    (coparent.messaging.attachments): type from the bytes, photos redrawn from their pixels so
+    no GPS position or camera data survives, stored under a random name, served only through
+    the access path."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="photos")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_photo(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -24,7 +24,15 @@ from coparent.core.schedule.actual import actual_custody, compare
 from coparent.core.schedule.model import LETTERS, Exchange, Letter, Source
 from coparent.core.schedule.timeshare import Window
 from coparent.core.zones import zone_or_utc
-from coparent.exchanges.models import CheckIn, Note, Occurrence, PassRevocation, PickupPass, Step
+from coparent.exchanges.models import (
+    CheckIn,
+    Note,
+    NotePhoto,
+    Occurrence,
+    PassRevocation,
+    PickupPass,
+    Step,
+)
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.infra.keys import ensure_signing_key
@@ -107,7 +115,9 @@ class ExchangeRow:
 def _occurrences(access: FamilyAccess) -> QuerySet[Occurrence]:
     return Occurrence.objects.filter(family=access.family).prefetch_related(
         Prefetch("check_ins", queryset=CheckIn.objects.select_related("user")),
-        Prefetch("notes", queryset=Note.objects.select_related("author")),
+        Prefetch(
+            "notes", queryset=Note.objects.select_related("author").prefetch_related("photos")
+        ),
     )
 
 
@@ -399,3 +409,9 @@ def _share_chart(
         name_b=names[1],
         ticks=ticks,
     )
+
+
+def get_photo(access: FamilyAccess, photo_id: object) -> NotePhoto:
+    """A note's photo or PDF: parents and consented professionals, like the notes."""
+    access.require_shared()
+    return get_owned(NotePhoto.objects.all(), access, photo_id)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from coparent.exchanges.models import (
     PASS_NAME_MAX_CHARS,
     CheckIn,
     Note,
+    NotePhoto,
     Occurrence,
     PassRevocation,
     PickupPass,
@@ -38,6 +40,8 @@ from coparent.exchanges.selectors import parent_seats, planned_exchange
 from coparent.families.selectors import FamilyAccess, children_of, first_name
 from coparent.infra.errors import DomainError, NotFound
 from coparent.infra.keys import ensure_signing_key
+from coparent.messaging import attachments as files
+from coparent.messaging.attachments import IncomingFile
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.schedule.selectors import schedule_of
@@ -199,10 +203,12 @@ def note_add(
     planned_at: datetime,
     text: str,
     follows: object = None,
+    photos: Sequence[IncomingFile] = (),
     at: datetime | None = None,
 ) -> Note:
     """A parent writes what happened at an exchange; `follows` names an earlier note of theirs
-    on the same exchange that this one corrects or completes."""
+    on the same exchange that this one corrects or completes; `photos` (photos or PDFs) follow
+    the rules of message attachments, checked before anything is written."""
     access.require_parent()
     clean = (text or "").strip()
     if not clean:
@@ -216,6 +222,29 @@ def note_add(
     now = at or timezone.now()
     if planned_at - now > NOTE_LEAD:
         raise ExchangeProblem(_("Notes open a day before an exchange."), field="planned_at")
+    try:
+        files.check_count(len(photos))
+        prepared = files.prepare_all(list(photos))
+    except ValidationError as error:
+        raise ExchangeProblem([("photos", message) for message in error.messages]) from None
+    stored: list[tuple[files.PreparedFile, str]] = []
+    try:
+        for item in prepared:
+            stored.append((item, files.store(item)))
+        return _write_note(access, planned_at, clean, follows, stored, now)
+    except BaseException:
+        files.remove([name for _item, name in stored])
+        raise
+
+
+def _write_note(
+    access: FamilyAccess,
+    planned_at: datetime,
+    clean: str,
+    follows: object,
+    stored: list[tuple[files.PreparedFile, str]],
+    now: datetime,
+) -> Note:
     user = access.membership.user
     with transaction.atomic():
         occurrence = _occurrence(access, planned_at)
@@ -237,6 +266,19 @@ def note_add(
             follows=earlier,
             at=now,
         )
+        made = NotePhoto.objects.bulk_create(
+            NotePhoto(
+                family=access.family,
+                note=note,
+                name=item.name,
+                content_type=item.content_type,
+                size=len(item.data),
+                sha256=item.sha256,
+                stored_name=stored_name,
+                created_at=now,
+            )
+            for item, stored_name in stored
+        )
         record_append(
             family=access.family,
             kind=Kind.EXCHANGE_NOTE,
@@ -249,6 +291,11 @@ def note_add(
                 "name": _name(user),
                 "text": clean,
                 "follows": str(earlier.pk) if earlier else None,
+                # Each file's SHA-256 fixes its bytes: the record proves what was shown.
+                "photos": [
+                    {"photo": str(p.pk), "name": p.name, "size": p.size, "sha256": p.sha256}
+                    for p in made
+                ],
             },
         )
     return note

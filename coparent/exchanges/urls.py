@@ -11,6 +11,8 @@ urlpatterns = [
     # Before the exchanges' own pattern, which would take "passes" for a key.
     path("passes/", views.pass_list_page, name="passes"),
     path("actual/", views.actual_page, name="actual"),
+    path("photos/<uuid:photo_id>/", views.photo_page, name="photo"),
+    path("photos/<uuid:photo_id>/small/", views.photo_thumbnail, name="photo_small"),
     path("passes/<uuid:pass_id>/", views.pass_page, name="pass"),
     path("passes/<uuid:pass_id>/revoke/", views.pass_revoke_action, name="pass_revoke"),
     path("<str:key>/", views.exchange_detail_page, name="detail"),

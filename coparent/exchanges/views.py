@@ -15,10 +15,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +40,8 @@ from coparent.exchanges.selectors import ExchangeRow
 from coparent.exchanges.services import CHECK_IN_WINDOW
 from coparent.families.selectors import children_of
 from coparent.infra import ratelimit
+from coparent.messaging import attachments as files
+from coparent.messaging.forms import incoming
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, add_service_error, posted, say_errors
 from coparent.web.middleware import permissions_policy
@@ -155,7 +165,7 @@ def check_in_action(request: FamilyRequest, key: str) -> HttpResponse:
 @require_POST
 def note_action(request: FamilyRequest, key: str) -> HttpResponse:
     planned_at = _planned_at(key)
-    form = NoteForm(posted(request))
+    form = NoteForm(posted(request), request.FILES or None)
     if form.is_valid():
         try:
             services.note_add(
@@ -163,6 +173,7 @@ def note_action(request: FamilyRequest, key: str) -> HttpResponse:
                 planned_at=planned_at,
                 text=form.cleaned_data["text"],
                 follows=form.cleaned_data.get("follows"),
+                photos=incoming(request.FILES.getlist("photos")),
             )
         except services.ExchangeProblem as error:
             add_service_error(form, error)
@@ -291,3 +302,37 @@ def actual_page(request: FamilyRequest) -> HttpResponse:
         form = ActualPeriodForm(initial={"start": first, "end": stop})
     shown = selectors.planned_and_actual(request.family_access, first, stop, zone)
     return render_page(request, "exchanges/actual.html", status=status, form=form, shown=shown)
+
+
+@family_view(shared=True)
+@require_GET
+def photo_page(request: FamilyRequest, photo_id: uuid.UUID) -> FileResponse:
+    """A note's photo or PDF, as it was kept (a download), behind the access path."""
+    found = selectors.get_photo(request.family_access, photo_id)
+    path = files.path_of(found.stored_name)
+    if not path.exists():
+        raise Http404("No such photo.")
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@family_view(shared=True)
+@require_GET
+def photo_thumbnail(request: FamilyRequest, photo_id: uuid.UUID) -> HttpResponseBase:
+    """A photo's thumbnail for the exchange page; asked again on each showing, so the access
+    check runs every time (a 304 when unchanged: the photo never changes)."""
+    found = selectors.get_photo(request.family_access, photo_id)
+    etag = f'"{found.sha256[:32]}-{files.THUMBNAIL_SIDE}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response: HttpResponseBase = HttpResponseNotModified()
+    else:
+        path = files.thumbnail(found.stored_name, found.content_type)
+        if path is None:
+            raise Http404("No thumbnail for this file.")
+        response = FileResponse(path.open("rb"), content_type=files.THUMBNAIL_TYPE)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -222,8 +222,9 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, first, django_assert_num
         check_in(access=cast.access(who), planned_at=planned, step=step, at=planned)
     note_add(access=cast.access(giver), planned_at=planned, text="Fine.", at=planned)
     access = cast.access(receiver)
-    # The plan's versions, the parents, the occurrences, their check-ins, their notes.
-    with django_assert_num_queries(5):
+    # The plan's versions, the parents, the occurrences, their check-ins, their notes, the
+    # notes' photos.
+    with django_assert_num_queries(6):
         rows = selectors.exchanges_between(
             access, planned - timedelta(days=10), planned + timedelta(days=30)
         )

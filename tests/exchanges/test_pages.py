@@ -76,12 +76,13 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     key = key_of(planned)
     for step in ("arrived", "received"):
         browser.post(_url(cast, f"{key}/check-in/"), {"step": step})
+    browser.post(_url(cast, f"{key}/notes/"), {"text": "On time."})
     browser.get(_url(cast))  # warm the session
     # Session, user, listing; membership (family_view); plan versions, parents, occurrences,
-    # check-ins, notes; the unread count of the navigation.
-    with django_assert_num_queries(10):
+    # check-ins, notes, their photos; the unread count of the navigation.
+    with django_assert_num_queries(11):
         assert browser.get(_url(cast)).status_code == 200
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert browser.get(_url(cast, f"{key}/")).status_code == 200
 
 
