@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "coparent.events",
     "coparent.schedule",
     "coparent.agreements",
+    "coparent.exchanges",
     "coparent.notifications",
     "coparent.api",
     "coparent.web",
@@ -192,6 +193,8 @@ _RATE_LIMIT_DEFAULTS = {
     "invitation.ip": "50/d",
     "invitation.email": "5/d",
     "tone.user": "60/m",
+    # The pickup pass check page, the only anonymous page about a family.
+    "pass_check.ip": "60/h",
 }
 
 

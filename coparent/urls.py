@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from coparent.api.api import api
+from coparent.exchanges import views as exchange_views
 from coparent.families.urls import invite_urlpatterns
 from coparent.schedule import views as schedule_views
 from coparent.web import views as web_views
@@ -13,10 +14,14 @@ urlpatterns = [
     path("families/<uuid:family_id>/record/", include("coparent.records.urls")),
     path("families/<uuid:family_id>/messages/", include("coparent.messaging.urls")),
     path("families/<uuid:family_id>/events/", include("coparent.events.urls")),
+    path("families/<uuid:family_id>/exchanges/", include("coparent.exchanges.urls")),
     path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
     path("families/<uuid:family_id>/agreement/", include("coparent.agreements.urls")),
     path("notifications/", include("coparent.notifications.urls")),
     path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),
+    # A pickup pass's check page, for a school office: the only page about a family that
+    # opens without an account (coparent.exchanges.views.pass_check_page).
+    path("pass/<str:token>/", exchange_views.pass_check_page, name="pass_check"),
     path("", include(invite_urlpatterns)),  # /invite/<token>/, the invitation links
     path("api/v1/", api.urls),
     path("", include("coparent.web.urls")),

@@ -50,7 +50,8 @@ class Row:
     method: str
     path: Callable[[Any], str]
     expected: dict[str, int]
-    data: dict[str, Any] = field(default_factory=dict)
+    # Or a function of the cast, for a body that names the cast's own rows.
+    data: dict[str, Any] | Callable[[Any], dict[str, Any]] = field(default_factory=dict)
 
 
 def _fam(c: Any) -> str:
@@ -159,6 +160,75 @@ def _plan_in_force(c: Any) -> None:
             access=c.access(c.alex), plan=PLAN, effective_from=date(2040, 1, 1)
         )
         plan_accept(access=c.access(c.sam), version=c.plan_version)
+
+
+def _exchange_key(c: Any) -> str:
+    """The first exchange of the plan in force (January 2040), as its URL names it."""
+    if not hasattr(c, "exchange_key"):
+        from datetime import UTC, datetime
+
+        from coparent.exchanges.selectors import exchanges_between
+
+        _plan_in_force(c)
+        start = datetime(2040, 1, 2, tzinfo=UTC)
+        c.exchange_key = exchanges_between(c.access(c.alex), start, start.replace(day=12))[0].key
+    return str(c.exchange_key)
+
+
+def _pass(c: Any) -> Any:
+    """A pickup pass Alex issued for the first stretch the 2040 plan gives him."""
+    if not hasattr(c, "pickup_pass"):
+        from datetime import UTC, datetime, timedelta
+
+        from coparent.exchanges.services import pass_issue
+        from coparent.schedule.selectors import schedule_of
+
+        _plan_in_force(c)
+        start = datetime(2040, 1, 2, tzinfo=UTC)
+        segments, _ = schedule_of(c.access(c.alex)).expand(start, start + timedelta(days=10))
+        mine = next(s for s in segments if s.parent == "A")
+        c.pickup_pass = pass_issue(
+            access=c.access(c.alex),
+            children=[c.mia.pk],
+            start=mine.start,
+            end=mine.start + timedelta(hours=2),
+        )
+    return c.pickup_pass
+
+
+def _pass_body(c: Any) -> dict[str, Any]:
+    """A pass for Mia in the stretch of Alex's that the cast's pass also covers."""
+    issued = _pass(c)
+    return {
+        "children": [str(c.mia.pk)],
+        "starts_at": issued.starts_at.isoformat(),
+        "ends_at": issued.ends_at.isoformat(),
+    }
+
+
+def _note_photo(c: Any) -> Any:
+    """A photo Sam added with a note on the plan's first exchange (January 2040)."""
+    if not hasattr(c, "note_photo"):
+        from coparent.exchanges.selectors import parse_key
+        from coparent.exchanges.services import note_add
+        from coparent.messaging.attachments import IncomingFile
+        from tests.messaging.conftest import jpeg_with_gps
+
+        planned = parse_key(_exchange_key(c))
+        assert planned is not None
+        note = note_add(
+            access=c.access(c.sam),
+            planned_at=planned,
+            text="The gate was locked.",
+            photos=[IncomingFile("gate.jpg", jpeg_with_gps())],
+            at=planned,
+        )
+        c.note_photo = note.photos.get()
+    return c.note_photo
+
+
+def _exc(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/exchanges/{rest}"
 
 
 def _proposal(c: Any, by: str = "sam") -> Any:
@@ -404,6 +474,36 @@ WEB: dict[str, Row] = {
     # An empty answer re-shows the event with the field's error (200), saving nothing.
     "events:rsvp": Row(
         "POST", lambda c: _ev(c, f"{_event(c).pk}/rsvp/"), expect(LOGIN, 200, 403, 403, 404)
+    ),
+    # Exchanges: parents and the mediator read what happened; a viewer sees exchanges on the
+    # calendar only; parents check in and write. Alex's note is well formed but the exchange is
+    # in 2040, so the page refuses it on the form (400), past every access check.
+    "exchanges:list": Row("GET", lambda c: _exc(c, ""), SHARED_PAGE),
+    "exchanges:passes": Row("GET", lambda c: _exc(c, "passes/"), SHARED_PAGE),
+    "exchanges:actual": Row("GET", lambda c: _exc(c, "actual/"), SHARED_PAGE),
+    "exchanges:photo": Row("GET", lambda c: _exc(c, f"photos/{_note_photo(c).pk}/"), SHARED_PAGE),
+    "exchanges:photo_small": Row(
+        "GET", lambda c: _exc(c, f"photos/{_note_photo(c).pk}/small/"), SHARED_PAGE
+    ),
+    "exchanges:pass": Row("GET", lambda c: _exc(c, f"passes/{_pass(c).pk}/"), SHARED_PAGE),
+    "exchanges:pass_revoke": Row(
+        "POST", lambda c: _exc(c, f"passes/{_pass(c).pk}/revoke/"), PARENT_ACTION
+    ),
+    # The pass's check page is for a school office: anyone with the link reads it (it shows
+    # first names and a window only), rate-limited per client.
+    "pass_check": Row("GET", lambda c: f"/pass/{_pass(c).token}/", PUBLIC),
+    "exchanges:detail": Row("GET", lambda c: _exc(c, f"{_exchange_key(c)}/"), SHARED_PAGE),
+    "exchanges:check_in": Row(
+        "POST",
+        lambda c: _exc(c, f"{_exchange_key(c)}/check-in/"),
+        PARENT_ACTION,
+        {"step": "arrived"},
+    ),
+    "exchanges:note": Row(
+        "POST",
+        lambda c: _exc(c, f"{_exchange_key(c)}/notes/"),
+        expect(LOGIN, 400, 403, 403, 404),
+        {"text": "On time."},
     ),
     # Schedule: every member sees the calendar and has a feed; parents and the mediator read
     # proposals and the time-share; parents propose and answer.
@@ -691,6 +791,42 @@ API: dict[tuple[str, str], Row] = {
         api_expect(401, 200, 403, 403, 404),
         {"answer": "yes"},
     ),
+    ("GET", "/api/v1/families/{family_id}/exchanges"): Row(
+        "GET", lambda c: _api(c, "/exchanges"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/exchanges/{key}"): Row(
+        "GET", lambda c: _api(c, f"/exchanges/{_exchange_key(c)}"), API_SHARED_READ
+    ),
+    # Well formed, and refused past the access checks: the exchange is in 2040.
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/check-ins"): Row(
+        "POST",
+        lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/check-ins"),
+        api_expect(401, 400, 403, 403, 404),
+        {"step": "arrived"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes"): Row(
+        "POST",
+        lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/notes"),
+        api_expect(401, 400, 403, 403, 404),
+        {"text": "On time."},
+    ),
+    ("GET", "/api/v1/families/{family_id}/timeshare/actual"): Row(
+        "GET", lambda c: _api(c, "/timeshare/actual"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/passes"): Row(
+        "GET", lambda c: _api(c, "/passes"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/passes"): Row(
+        "POST",
+        lambda c: _api(c, "/passes"),
+        api_expect(401, 201, 403, 403, 404),
+        _pass_body,
+    ),
+    ("POST", "/api/v1/families/{family_id}/passes/{pass_id}/revoke"): Row(
+        "POST",
+        lambda c: _api(c, f"/passes/{_pass(c).pk}/revoke"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
     ("GET", "/api/v1/tokens"): Row("GET", lambda c: "/api/v1/tokens", API_ANY_USER),
     # The notification centre: each caller's own; Alex's notification is nobody else's.
     ("GET", "/api/v1/notifications"): Row("GET", lambda c: "/api/v1/notifications", API_ANY_USER),
@@ -914,7 +1050,7 @@ def test_web_route(matrix_cast, name, role):
 def test_api_operation(matrix_cast, operation, role):
     row = API[operation]
     path = row.path(matrix_cast)
-    data = dict(row.data)
+    data = row.data(matrix_cast) if callable(row.data) else dict(row.data)
     if "token" in data:
         data["token"] = matrix_cast.invitation_token
     headers = {}

@@ -22,6 +22,7 @@ from coparent.api.auth import AUTH
 from coparent.api.endpoints import (
     agreements,
     events,
+    exchanges,
     families,
     invitations,
     me,
@@ -129,6 +130,7 @@ for module in (me, families, members, invitations, records, tokens):
     api.add_router("/", module.router)
 api.add_router("/", messages.router)
 api.add_router("/", events.router)
+api.add_router("/", exchanges.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)

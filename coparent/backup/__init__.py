@@ -54,6 +54,7 @@ from coparent.backup.archive import (
     write_private,
 )
 from coparent.core.record.chain import format_at
+from coparent.exchanges.models import NotePhoto
 from coparent.families.models import Family
 from coparent.infra.keys import ensure_signing_key
 from coparent.messaging.models import Attachment
@@ -205,12 +206,15 @@ def _swap_attachments(staging: Path) -> Path | None:
 
 
 def check_attachments() -> list[str]:
-    """Each attachment whose file is missing or differs from the SHA-256 the database holds."""
+    """Each attachment (a message's, an exchange note's) whose file is missing or differs from
+    the SHA-256 the database holds."""
     folder = _attachments_folder()
     problems = []
-    for stored_name, sha256 in Attachment.objects.order_by("created_at", "pk").values_list(
-        "stored_name", "sha256"
-    ):
+    kept = [
+        *Attachment.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
+        *NotePhoto.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
+    ]
+    for stored_name, sha256 in kept:
         path = folder / stored_name
         if not path.is_file():
             problems.append(f"{stored_name}: missing")

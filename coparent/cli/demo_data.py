@@ -24,6 +24,7 @@ from coparent.accounts.models import User
 from coparent.accounts.services import token_create
 from coparent.agreements import demo as agreement
 from coparent.events.demo import plan_events
+from coparent.exchanges.demo import exchange_steps, pickup_pass
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
@@ -124,17 +125,29 @@ class _Story:
         second: FamilyAccess,
         days: tuple[int, int],
         professionals: list[Membership] | None = None,
+        *,
+        incidents: bool = False,
     ) -> None:
         """Messages between the parents from `days[0]` to `days[1]` days ago (the messages
         chapter, coparent.messaging.demo), between the story's other events so the record stays
-        in time order."""
+        in time order; the check-ins and notes at the exchanges of those weeks (the exchanges
+        chapter, coparent.exchanges.demo) happen among them, each at its own time."""
+        start, end = self.day(days[0], 8), self.day(days[1], 8)
         converse(
             first=first,
             second=second,
-            start=self.day(days[0], 8),
-            end=self.day(days[1], 8),
+            start=start,
+            end=end,
             professionals=professionals,
             seed=days[0],
+            interludes=exchange_steps(
+                first=first,
+                second=second,
+                start=start,
+                end=end,
+                seed=days[0],
+                incidents=incidents,
+            ),
         )
 
     def events(
@@ -282,7 +295,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     # Jordan's invitation counts as Jordan's consent; Priya sees the family once Casey agrees.
     mediator = story.join(issued, priya, at=story.day(299, 16, 20))
     story.consent(casey_access, mediator, at=story.day(297, 9, 10))
-    story.talk(casey_access, jordan_access, (296, 202), professionals=[mediator])
+    story.talk(casey_access, jordan_access, (296, 202), professionals=[mediator], incidents=True)
     story.events(casey_access, jordan_access, at=(201, 12), window=(200, 120), zone=chicago)
 
     rose = story.person("Rose", "Lopez", at=story.day(198, 11))
@@ -331,6 +344,8 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         terms={"response_hours": 24},
     )
     story.talk(casey_access, jordan_access, (118, 1), professionals=[mediator])
+    # Casey gives the school office a pass for the next pickup (the exchanges chapter).
+    pickup_pass(casey_access, at=story.day(1, 9), after=story.now)
     # Waiting for Jordan's signature.
     agreement.propose_template(casey_access, "devices", at=story.day(1, 16))
     return story.finish(family)
@@ -360,7 +375,7 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     )
     london = "Europe/London"
     story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
-    story.talk(taylor_access, riley_access, (335, 153))
+    story.talk(taylor_access, riley_access, (335, 153), incidents=True)
     # The agreement, six months in: Taylor proposes, Riley signs the next morning.
     agreement.adopt(
         proposer=taylor_access,

@@ -5,6 +5,7 @@ and first view is in the family record in order."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from coparent.families.models import Membership
@@ -81,10 +82,21 @@ def converse(
     end: datetime,
     professionals: list[Membership] | None = None,
     seed: int = 7,
+    interludes: Sequence[tuple[datetime, Callable[[], object]]] = (),
 ) -> int:
     """Write conversations between the parents of `first` and `second`, spread from `start` to
-    `end` (both in the past, in order). Returns how many messages were written."""
+    `end` (both in the past, in order). Returns how many messages were written.
+
+    `interludes` are other chapters' steps of the same weeks (check-ins at exchanges), in time
+    order: each runs once the conversation's clock passes its moment, so the record stays in the
+    order the story happened."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    pending = [pair for pair in interludes if start <= pair[0] < end]
+
+    def until(moment: datetime) -> None:
+        while pending and pending[0][0] <= moment:
+            pending.pop(0)[1]()
+
     span = (end - start).total_seconds()
     count = len(CONVERSATIONS)
     written = 0
@@ -96,6 +108,7 @@ def converse(
         if topic == "money":
             receipt = b"%PDF-1.4\n% demo receipt\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
             attachments = [IncomingFile("trip-invoice.pdf", receipt)]
+        until(moment)
         message = services.thread_start(
             access=writer,
             subject=subject,
@@ -109,11 +122,14 @@ def converse(
         thread = message.thread
         for text in replies:
             moment += timedelta(minutes=rng.randint(20, 600))
+            until(moment)
             services.messages_mark_viewed(access=reader, thread=thread, at=moment)
             moment += timedelta(minutes=rng.randint(2, 240))
             if moment >= end:
                 break
+            until(moment)
             services.message_send(access=reader, thread=thread, body=text, at=moment)
             written += 1
             writer, reader = reader, writer
+    until(end - timedelta(microseconds=1))
     return written

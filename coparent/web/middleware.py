@@ -37,16 +37,25 @@ class RateLimitMiddleware:
         return response
 
 
+def permissions_policy(*allowed: str) -> str:
+    """The site's Permissions-Policy, with `allowed` features granted to the site itself: for
+    the one page that needs one (an exchange's page asks for the location with a tap)."""
+    policy: dict[str, list[str]] = {
+        feature: list(allow) for feature, allow in settings.COPARENT_PERMISSIONS_POLICY.items()
+    }
+    for feature in allowed:
+        policy[feature] = ["self"]
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
 class PermissionsPolicyMiddleware:
     """Turn off the browser features Coparent never uses (camera, microphone, location…), so
-    an injected script or a framed page could not use them either."""
+    an injected script or a framed page could not use them either. A page that needs one sets
+    its own header (`permissions_policy("geolocation")`), which this leaves alone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.value = ", ".join(
-            f"{feature}=({' '.join(allow)})"
-            for feature, allow in settings.COPARENT_PERMISSIONS_POLICY.items()
-        )
+        self.value = permissions_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

@@ -6,17 +6,20 @@ request was malformed: each row's request succeeds for Alex."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from coparent.agreements.services import clause_propose, clause_sign
 from coparent.events.services import event_add
+from coparent.exchanges.selectors import exchanges_between
+from coparent.exchanges.services import pass_issue
 from coparent.families import services
 from coparent.families.models import Membership
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
 from coparent.schedule.models import PlanVersion
+from coparent.schedule.selectors import schedule_of
 from coparent.schedule.services import plan_accept, plan_propose, plan_withdraw
 from tests.api.conftest import fill, operations
 from tests.factories import UserFactory
@@ -42,6 +45,11 @@ AMEND = {"title": "Holiday plans", "body": "Shared 45 days ahead."}
 AGREEMENT = "/api/v1/families/{family_id}/agreement"
 # An all-day event; `children` is filled in from the ids (Mia) when the row runs.
 EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date": "2040-06-20"}
+
+TAP = {"step": "arrived"}
+NOTE = {"text": "On time."}
+# Filled in when the row runs: Mia, in the first stretch the 2040 plan gives Alex.
+PASS = {"children": [], "starts_at": "", "ends_at": ""}
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -79,6 +87,15 @@ FAMILY_OPERATIONS = [
     ("GET", "/api/v1/families/{family_id}/messages/search", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/attachments/{attachment_id}", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/calendar", None, 200, 200, 200),
+    ("GET", "/api/v1/families/{family_id}/exchanges", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/exchanges/{key}", None, 200, 200, 403),
+    # The exchange is in 2040: past the access checks, Alex's tap and note are refused (400).
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/check-ins", TAP, 400, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes", NOTE, 400, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/timeshare/actual", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/passes", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/passes", PASS, 201, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/passes/{pass_id}/revoke", None, 200, 403, 403),
     ("GET", "/api/v1/families/{family_id}/timeshare", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/plans", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/plans", PROPOSAL, 400, 403, 403),
@@ -170,10 +187,25 @@ def ids(cast):
     alexs = clause_propose(
         access=cast.access(cast.alex), topic="devices", title="Screens", body="None at meals."
     )
+    january = datetime(2040, 1, 2, tzinfo=UTC)
+    (first_exchange, *_later) = exchanges_between(
+        cast.access(cast.alex), january, january + timedelta(days=10)
+    )
+    segments, _ = schedule_of(cast.access(cast.alex)).expand(january, january + timedelta(days=10))
+    mine = next(s for s in segments if s.parent == "A")
+    issued = pass_issue(
+        access=cast.access(cast.alex),
+        children=[cast.mia.pk],
+        start=mine.start,
+        end=mine.start + timedelta(hours=2),
+    )
     return {
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,
+        "pass_id": issued.pk,
+        "pass_window": (issued.starts_at.isoformat(), issued.ends_at.isoformat()),
+        "key": first_exchange.key,
         "event_id": party.pk,
         "version_id": change.pk,
         "family_id": cast.family.pk,
@@ -194,13 +226,22 @@ def _agreement_ids(template, ids):
     return {**ids, "version_id": ids["own_clause_version_id" if own else "clause_version_id"]}
 
 
+def _body(body, ids):
+    """A body that names the setup's own rows, filled in."""
+    if body is EVENT:
+        return {**EVENT, "children": [str(ids["child_id"])]}
+    if body is PASS:
+        start, end = ids["pass_window"]
+        return {"children": [str(ids["child_id"])], "starts_at": start, "ends_at": end}
+    return body
+
+
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 @pytest.mark.parametrize("who", ["alex", "morgan", "vic"])
 def test_each_role_gets_its_answer(cast, as_, ids, row, who):
     method, template, body, *_ = row
     ids = _agreement_ids(template, ids)
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    body = _body(body, ids)
     if method == "DELETE" and template.endswith("/consent"):
         # Something to withdraw: Alex's own consent to the lawyer.
         lawyer = Membership.objects.get(pk=ids["member_id"])
@@ -223,8 +264,7 @@ def test_each_role_gets_its_answer(cast, as_, ids, row, who):
 def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
     method, template, body, *_ = row
     ids = _agreement_ids(template, ids)
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    body = _body(body, ids)
     response = as_(cast.olivia).call(method, fill(template, **ids), body)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -234,8 +274,7 @@ def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
 def test_a_family_that_does_not_exist_answers_the_same_404(cast, as_, ids, row):
     method, template, body, *_ = row
     ids = _agreement_ids(template, ids)
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    body = _body(body, ids)
     response = as_(cast.alex).call(
         method, fill(template, **{**ids, "family_id": uuid.uuid4()}), body
     )

@@ -158,3 +158,15 @@ def test_serve_shows_the_demo_logins_at_its_real_address_and_where_they_are_kept
     people = [line for line in first.splitlines() if line.startswith("  ")]
     assert len(people) == 10  # two families: their names and eight people
     assert people == [line for line in again.splitlines() if line.startswith("  ")]
+
+
+def test_the_demo_has_a_year_of_exchanges_and_a_pickup_pass(demo):
+    from coparent.exchanges.models import CheckIn, Note, PickupPass
+
+    for family in demo:
+        taps = CheckIn.objects.filter(family=family.family)
+        assert taps.count() > 100, "a year of hand-overs, tapped"
+        notes = Note.objects.filter(family=family.family).values_list("text", flat=True)
+        assert any("Denied entry at the gate" in text for text in notes)
+        assert sum("Nobody came to the exchange" in text for text in notes) == 2
+    assert PickupPass.objects.filter(family=demo[0].family).count() == 1

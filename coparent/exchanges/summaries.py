@@ -1,0 +1,57 @@
+"""Plain-language lines for the record's exchange entries, on the timeline and in the PDF, with
+times in the reader's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from coparent.core.when import format_moment
+from coparent.records.models import Kind
+from coparent.records.summaries import register_summary
+from coparent.web.zones import current
+
+
+def _moment(text: object) -> str:
+    frame = current()
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return format_moment(moment, frame.zone, frame.locale, style="weekday_year")
+
+
+def _step(value: object) -> str:
+    steps = {
+        "arrived": _("checked in “I'm here”"),
+        "handed_over": _("marked the children handed over"),
+        "received": _("marked the children received"),
+    }
+    return steps.get(str(value), str(value))
+
+
+def _checked_in(d: dict[str, Any]) -> str:
+    text = _("%(name)s %(step)s at the exchange planned for %(when)s") % {
+        "name": d.get("name", ""),
+        "step": _step(d.get("step")),
+        "when": _moment(d["planned_at"]),
+    }
+    if d.get("location_shared"):
+        text += " " + _("(location shared)")
+    return text
+
+
+def _note(d: dict[str, Any]) -> str:
+    what = (
+        _("%(name)s added to an earlier note on the exchange planned for %(when)s: %(text)s")
+        if d.get("follows")
+        else _("%(name)s wrote about the exchange planned for %(when)s: %(text)s")
+    )
+    return what % {"name": d.get("name", ""), "when": _moment(d["planned_at"]), "text": d["text"]}
+
+
+SUMMARIES = {Kind.EXCHANGE_CHECKED_IN: _checked_in, Kind.EXCHANGE_NOTE: _note}
+
+
+def register() -> None:
+    for kind, summarise in SUMMARIES.items():
+        register_summary(kind, summarise)

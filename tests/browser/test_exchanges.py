@@ -1,0 +1,112 @@
+"""Stories 1 and 7 in real browsers: at the school gate Sam taps "I'm here" and "Handed over",
+Alex shares a location with his tap, writes that he was stopped at the gate and marks the
+children received; both see both sides and the note, and nobody sees where anyone was. Then
+Sam hands the school office a pickup pass, which the office checks without an account, and
+revokes it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.browser.steps import add_child, console_errors, family_with_two_parents
+
+pytestmark = pytest.mark.browser
+
+# A zone where the exchange two hours from now still falls today: the plan's first exchange
+# is on its first day, and check-ins open a day before it.
+ZONES = ("America/Chicago", "Europe/Lisbon", "Asia/Tokyo", "Pacific/Auckland", "America/Denver")
+
+
+def _zone_for_today() -> tuple[str, datetime]:
+    for name in ZONES:
+        local = datetime.now(UTC).astimezone(ZoneInfo(name))
+        if 6 <= local.hour <= 20:
+            return name, local
+    raise AssertionError("no zone with daytime now")
+
+
+def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
+    base, data_dir = server["url"], server["data_dir"]
+    zone, local = _zone_for_today()
+    alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir, zone)
+    add_child(page, dashboard, "Mia", "2016-05-02")
+
+    # Alex's own rotation, a day each from today, Alex first: the children pass from Sam to
+    # Alex at the school gate two hours from now.
+    exchange = (local + timedelta(hours=2)).replace(second=0, microsecond=0)
+    page.goto(dashboard + "schedule/plan/")
+    page.select_option("select[name=pattern]", "custom")
+    page.fill("input[name=rotation]", "AB")
+    page.fill("input[name=start]", local.date().isoformat())
+    page.fill("input[name=exchange_time]", exchange.strftime("%H:%M"))
+    page.fill("input[name=exchange_place]", "School gate")
+    page.select_option("select[name=timezone]", zone)
+    page.fill("input[name=effective_from]", local.date().isoformat())
+    page.get_by_role("button", name="Propose this plan").click()
+    page.wait_for_load_state()
+    sam_page.goto(dashboard + "schedule/proposals/")
+    sam_page.get_by_role("button", name="Accept").click()
+    sam_page.wait_for_load_state()
+
+    # Sam, who has the children until then, arrives and hands them over.
+    sam_page.goto(dashboard + "exchanges/")
+    sam_page.get_by_role("link", name=re.compile(exchange.strftime("%-I:%M|%H:%M"))).first.click()
+    sam_page.get_by_role("button", name="I'm here").click()
+    assert "Checked in: you are at the exchange." in sam_page.content()
+    sam_page.get_by_role("button", name="Handed over").click()
+
+    # Alex shares his location with his tap, writes what happened at the gate, and receives.
+    alex.grant_permissions(["geolocation"], origin=base)
+    alex.set_geolocation({"latitude": 41.878113, "longitude": -87.629799})
+    page.goto(sam_page.url)
+    page.get_by_label("Share my location with this tap").check()
+    # The page asks the browser for the position, then sends the tap with it.
+    with page.expect_navigation():
+        page.get_by_role("button", name="I'm here").click()
+    assert "you shared your location" in page.content()
+    page.fill(
+        "textarea[name=text]", "Denied entry at the gate, 15:05. The office let me in at 15:20."
+    )
+    page.get_by_role("button", name="Add the note").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Received").click()
+    page.wait_for_load_state()
+    assert "On time" in page.content()
+
+    # Sam sees Alex's side and the note, and nothing about where Alex was.
+    sam_page.reload()
+    seen = sam_page.content()
+    assert "Denied entry at the gate, 15:05." in seen and "Received" in seen
+    assert "41.87" not in seen and "shared your location" not in seen
+    sam_page.screenshot(path=str(screenshots / "sam-exchange.png"), full_page=True)
+
+    # Before the exchange the children are Sam's: Sam issues a pass for the school office.
+    sam_page.goto(dashboard + "exchanges/passes/")
+    sam_page.fill("input[name=start_time]", local.strftime("%H:%M"))
+    sam_page.fill("input[name=end_time]", exchange.strftime("%H:%M"))
+    sam_page.get_by_role("button", name="Issue the pass").click()
+    sam_page.wait_for_url(re.compile(r"/passes/[0-9a-f-]{36}/$"))
+    link = sam_page.locator(".pass-link a").get_attribute("href")
+    assert link and "/pass/" in link
+
+    office = browser.new_context()
+    desk = office.new_page()
+    desk.goto(base + link[link.index("/pass/") :])
+    shown = desk.content()
+    assert "Valid now." in shown and "Mia" in shown and "Sam" in shown
+    assert "School gate" not in shown and "Rivera" not in shown
+
+    sam_page.once("dialog", lambda dialog: dialog.accept())
+    sam_page.get_by_role("button", name="Revoke the pass").click()
+    sam_page.wait_for_load_state()
+    desk.reload()
+    assert "Revoked." in desk.content()
+    assert not console_errors(page) and not console_errors(sam_page)
+
+    office.close()
+    alex.close()
+    sam.close()
