@@ -9,6 +9,7 @@ selectors fetch the event (404 for another family's), one service call writes.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coparent.agreements.models import DECISION_LABELS
+from coparent.agreements.selectors import terms_in_force
+from coparent.core.agreement import warnings_for
 from coparent.events import selectors, services
 from coparent.events.forms import CancelForm, EventForm, FilterForm, RsvpForm, event_initial
 from coparent.events.models import ChildEvent
@@ -35,6 +39,26 @@ render_page = FamilyPages(
     nav="events",
     context=lambda request: {"sees_rsvps": selectors.sees_rsvps(request.family_access)},
 )
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """A decision the agreement reserves to both parents that an event's words touch."""
+
+    decision: str
+    clause: str
+
+
+def _reserved(request: FamilyRequest, form: EventForm) -> list[Reserved]:
+    """On a posted form, the decisions its title and notes speak of that the agreement in force
+    reserves to both parents ("opening her social media account"), unless the parent has seen
+    the warning and ticked that the other parent agreed. Saving waits for that tick: a warning,
+    not a ban, since the decision may have been made together elsewhere."""
+    if request.method != "POST" or request.POST.get("despite_agreement"):
+        return []
+    words = f"{request.POST.get('title', '')}\n{request.POST.get('notes', '')}"
+    found = warnings_for(words, terms_in_force(request.family_access))
+    return [Reserved(str(DECISION_LABELS[d]), ref.title) for d, ref in found]
 
 
 def _detail_url(request: FamilyRequest, event: ChildEvent) -> str:
@@ -108,7 +132,8 @@ def event_add_page(request: FamilyRequest) -> HttpResponse:
         zone=request.family.timezone,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+    reserved = _reserved(request, form)
+    if request.method == "POST" and form.is_valid() and not reserved:
         try:
             event = services.event_add(access=access, **form.service_arguments())
         except ValidationError as error:
@@ -116,7 +141,7 @@ def event_add_page(request: FamilyRequest) -> HttpResponse:
         else:
             messages.success(request, _("Added. Everyone in the family can see it now."))
             return redirect(_detail_url(request, event))
-    return render_page(request, "events/form.html", form=form, event=None)
+    return render_page(request, "events/form.html", form=form, event=None, reserved=reserved)
 
 
 @family_view(parent=True)
@@ -133,7 +158,8 @@ def event_edit_page(request: FamilyRequest, event_id: uuid.UUID) -> HttpResponse
         zone=event.timezone,
         initial=event_initial(services.current_details(event)),
     )
-    if request.method == "POST" and form.is_valid():
+    reserved = _reserved(request, form)
+    if request.method == "POST" and form.is_valid() and not reserved:
         try:
             services.event_update(access=access, event=event, **form.service_arguments())
         except ValidationError as error:
@@ -141,7 +167,7 @@ def event_edit_page(request: FamilyRequest, event_id: uuid.UUID) -> HttpResponse
         else:
             messages.success(request, _("Saved. Everyone in the family sees the change."))
             return redirect(_detail_url(request, event))
-    return render_page(request, "events/form.html", form=form, event=event)
+    return render_page(request, "events/form.html", form=form, event=event, reserved=reserved)
 
 
 @family_view(parent=True)
