@@ -18,7 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.agreements.models import ClauseVersion
+from coparent.agreements.selectors import in_force_at
 from coparent.core import pickup_pass
+from coparent.core.agreement import ClauseTopic
 from coparent.core.schedule import outcome as outcomes
 from coparent.core.schedule.actual import actual_custody, compare
 from coparent.core.schedule.model import LETTERS, Exchange, Letter, Source
@@ -415,3 +418,15 @@ def get_photo(access: FamilyAccess, photo_id: object) -> NotePhoto:
     """A note's photo or PDF: parents and consented professionals, like the notes."""
     access.require_shared()
     return get_owned(NotePhoto.objects.all(), access, photo_id)
+
+
+def exchange_rules(access: FamilyAccess, at: datetime) -> list[ClauseVersion]:
+    """The agreement's clauses in force about exchanges and home boundaries ("exchanges happen
+    at the curb"), shown beside the exchanges (one query)."""
+    topics = (ClauseTopic.EXCHANGES.value, ClauseTopic.BOUNDARIES.value)
+    return list(
+        in_force_at(access.family, at)
+        .filter(clause__topic__in=topics)
+        .only("clause_id", "number", "title", "body", "signed_at")
+        .order_by("signed_at", "pk")
+    )

@@ -68,7 +68,14 @@ def exchange_list_page(request: FamilyRequest) -> HttpResponse:
     rows = selectors.exchanges_between(request.family_access, now - BACK, now + AHEAD, now=now)
     upcoming = [r for r in rows if r.planned_at >= now - CHECK_IN_WINDOW]
     recent = [r for r in reversed(rows) if r.planned_at < now - CHECK_IN_WINDOW]
-    return render_page(request, "exchanges/list.html", upcoming=upcoming, recent=recent, now=now)
+    return render_page(
+        request,
+        "exchanges/list.html",
+        upcoming=upcoming,
+        recent=recent,
+        now=now,
+        rules=selectors.exchange_rules(request.family_access, now),
+    )
 
 
 def _planned_at(key: str) -> datetime:
@@ -124,6 +131,7 @@ def _show(
         note_form=(note_form or NoteForm()) if can_write else None,
         opens_at=row.planned_at - CHECK_IN_WINDOW,
         now=now,
+        rules=selectors.exchange_rules(request.family_access, now),
     )
     if steps:
         # The taps may carry the phone's location, which every other page turns off.

@@ -79,10 +79,11 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     browser.post(_url(cast, f"{key}/notes/"), {"text": "On time."})
     browser.get(_url(cast))  # warm the session
     # Session, user, listing; membership (family_view); plan versions, parents, occurrences,
-    # check-ins, notes, their photos; the unread count of the navigation.
-    with django_assert_num_queries(11):
+    # check-ins, notes, their photos; the agreement's exchange rules; the unread count of the
+    # navigation.
+    with django_assert_num_queries(12):
         assert browser.get(_url(cast)).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert browser.get(_url(cast, f"{key}/")).status_code == 200
 
 
@@ -109,3 +110,19 @@ def test_no_answer_of_the_api_carries_a_location(cast, first, time_machine, as_)
         assert one.json()["check_ins"][0]["location_shared"] is True
         for body in (listed, one.content.decode()):
             assert "41.87" not in body and "87.6" not in body and "latitude" not in body
+
+
+def test_the_agreements_exchange_rules_stand_beside_the_exchanges(cast, first):
+    from coparent.agreements.services import clause_propose, clause_sign
+
+    curb = clause_propose(
+        access=cast.access(cast.alex),
+        topic="boundaries",
+        title="At the curb",
+        body="Exchanges happen at the curb; neither parent enters the other's home uninvited.",
+    )
+    clause_sign(access=cast.access(cast.sam), version=curb)
+    planned, _, _ = first
+    for path in ("", f"{key_of(planned)}/"):
+        page = cast.client_for(cast.sam).get(_url(cast, path)).content.decode()
+        assert "What the agreement says about exchanges" in page and "At the curb" in page
