@@ -31,6 +31,7 @@ class Kind(enum.StrEnum):
     EXCHANGE_REMINDER = "exchange_reminder"  # an exchange soon
     EVENT_REMINDER = "event_reminder"  # a child's event soon
     AGREEMENT = "agreement"  # a clause proposed for the agreement, signed, declined, withdrawn
+    EXCHANGE = "exchange"  # the other parent's check-in or note at an exchange, a pickup pass
 
 
 class Channel(enum.StrEnum):

@@ -25,6 +25,7 @@ KIND_LABELS = {
     Kind.EXCHANGE_REMINDER: _("Reminder of an exchange"),
     Kind.EVENT_REMINDER: _("Reminder of a child's event"),
     Kind.AGREEMENT: _("Agreement clauses: proposed, signed, declined"),
+    Kind.EXCHANGE: _("Check-ins and notes at exchanges, pickup passes"),
 }
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),

@@ -22,6 +22,8 @@ from coparent.agreements.models import ClauseSignature
 from coparent.core.notify import Kind
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
 from coparent.events.models import Answer, ChildEvent
+from coparent.exchanges.models import Occurrence
+from coparent.exchanges.selectors import key_of
 from coparent.families.models import Membership
 from coparent.messaging.models import Thread
 from coparent.records.models import Kind as EntryKind
@@ -390,6 +392,89 @@ def _clause_withdrawn(entry: RecordEntry) -> list[Draft]:
     )
 
 
+# --- exchanges: check-ins, notes, pickup passes --------------------------------------------------
+
+
+def _exchange_url(entry: RecordEntry) -> str:
+    planned = datetime.fromisoformat(str(entry.data["planned_at"]).replace("Z", "+00:00"))
+    return reverse(
+        "exchanges:detail", kwargs={"family_id": entry.family_id, "key": key_of(planned)}
+    )
+
+
+def _other_side(entry: RecordEntry) -> list[int]:
+    """The other parent of the exchange: whoever of its giver and receiver did not act."""
+    occurrence = Occurrence.objects.filter(
+        family_id=entry.family_id, pk=entry.data["exchange"]
+    ).first()
+    if occurrence is None:
+        return []
+    people = {occurrence.giver_id, occurrence.receiver_id} - {entry.actor_id, None}
+    return [uid for uid in people if uid is not None and _is_active_member(entry.family_id, uid)]
+
+
+def _family_zone(entry: RecordEntry) -> str:
+    return str(entry.family.timezone)
+
+
+def _checked_in(entry: RecordEntry) -> list[Draft]:
+    steps = {
+        "arrived": _("%(name)s is at the exchange"),
+        "handed_over": _("%(name)s handed the children over"),
+        "received": _("%(name)s received the children"),
+    }
+    title = steps.get(entry.data.get("step", ""), _("%(name)s checked in")) % {
+        "name": _actor_name(entry)
+    }
+    planned = datetime.fromisoformat(str(entry.data["planned_at"]).replace("Z", "+00:00"))
+    return _drafts(
+        entry,
+        _other_side(entry),
+        kind=Kind.EXCHANGE,
+        title=title,
+        body=_("Exchange of %(when)s") % {"when": when(planned, _family_zone(entry))},
+        url=_exchange_url(entry),
+        data={"exchange": str(entry.data["exchange"])},
+    )
+
+
+def _exchange_note(entry: RecordEntry) -> list[Draft]:
+    planned = datetime.fromisoformat(str(entry.data["planned_at"]).replace("Z", "+00:00"))
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.EXCHANGE,
+        # What the note says stays on the page (core.notify, "no content").
+        title=_("%(name)s wrote a note about an exchange") % {"name": _actor_name(entry)},
+        body=_("Exchange of %(when)s") % {"when": when(planned, _family_zone(entry))},
+        url=_exchange_url(entry),
+        data={"exchange": str(entry.data["exchange"])},
+    )
+
+
+def _pass_news(entry: RecordEntry) -> list[Draft]:
+    url = reverse("exchanges:passes", kwargs={"family_id": entry.family_id})
+    if entry.kind == EntryKind.PASS_REVOKED:
+        title = _("%(name)s revoked a pickup pass") % {"name": _actor_name(entry)}
+        body = ""
+    else:
+        start = datetime.fromisoformat(str(entry.data["start"]).replace("Z", "+00:00"))
+        title = _("%(name)s issued a pickup pass for %(children)s") % {
+            "name": _actor_name(entry),
+            "children": ", ".join(entry.data.get("children", [])),
+        }
+        body = _("From %(when)s") % {"when": when(start, _family_zone(entry))}
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.EXCHANGE,
+        title=title,
+        body=body,
+        url=url,
+        data={"pass": str(entry.data["pass"])},
+    )
+
+
 Source = Callable[[RecordEntry], list[Draft]]
 
 SOURCES: dict[str, Source] = {
@@ -406,6 +491,10 @@ SOURCES: dict[str, Source] = {
     EntryKind.AGREEMENT_CLAUSE_SIGNED: _clause_signed,
     EntryKind.AGREEMENT_CLAUSE_DECLINED: _clause_declined,
     EntryKind.AGREEMENT_CLAUSE_WITHDRAWN: _clause_withdrawn,
+    EntryKind.EXCHANGE_CHECKED_IN: _checked_in,
+    EntryKind.EXCHANGE_NOTE: _exchange_note,
+    EntryKind.PASS_ISSUED: _pass_news,
+    EntryKind.PASS_REVOKED: _pass_news,
 }
 
 
