@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.events",
     "coparent.schedule",
+    "coparent.requests",
     "coparent.notifications",
     "coparent.api",
     "coparent.web",
