@@ -14,6 +14,7 @@ urlpatterns = [
     path("families/<uuid:family_id>/messages/", include("coparent.messaging.urls")),
     path("families/<uuid:family_id>/events/", include("coparent.events.urls")),
     path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
+    path("families/<uuid:family_id>/requests/", include("coparent.requests.urls")),
     path("notifications/", include("coparent.notifications.urls")),
     path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),
     path("", include(invite_urlpatterns)),  # /invite/<token>/, the invitation links

@@ -28,6 +28,7 @@ from coparent.api.endpoints import (
     messages,
     notifications,
     records,
+    requests,
     schedule,
     tokens,
     tone,
@@ -131,3 +132,4 @@ api.add_router("/", events.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)
+api.add_router("/", requests.router)

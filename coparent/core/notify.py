@@ -30,6 +30,7 @@ class Kind(enum.StrEnum):
     MESSAGE = "message"  # a new message to me
     EXCHANGE_REMINDER = "exchange_reminder"  # an exchange soon
     EVENT_REMINDER = "event_reminder"  # a child's event soon
+    REQUEST = "request"  # a request to me, its answer, a comment, a reminder, its expiry
 
 
 class Channel(enum.StrEnum):
@@ -41,7 +42,7 @@ class Channel(enum.StrEnum):
 # In the app: everything. Email: what asks for an answer or a plan (proposals, events) and new
 # messages (emailed at once since messages began). Push: everything, but only a device the
 # person subscribed ever receives one, so "on" costs nothing until they ask for it.
-EMAIL_BY_DEFAULT = frozenset({Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE})
+EMAIL_BY_DEFAULT = frozenset({Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.REQUEST})
 
 
 def default(kind: Kind, channel: Channel) -> bool:

@@ -24,6 +24,7 @@ KIND_LABELS = {
     Kind.MESSAGE: _("New messages"),
     Kind.EXCHANGE_REMINDER: _("Reminder of an exchange"),
     Kind.EVENT_REMINDER: _("Reminder of a child's event"),
+    Kind.REQUEST: _("Requests: new, answered, commented, due soon, expired"),
 }
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),

@@ -15,6 +15,7 @@ from coparent.families import services
 from coparent.families.models import Membership
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
+from coparent.requests.services import request_make
 from coparent.schedule.models import PlanVersion
 from coparent.schedule.services import plan_accept, plan_propose, plan_withdraw
 from tests.api.conftest import fill, operations
@@ -38,6 +39,8 @@ PREVIEW = {"plan": PLAN, "from": "2040-01-01", "to": "2040-03-01"}
 DECLINE = {"reason": "Weeks are too long for Leo"}
 # An all-day event; `children` is filled in from the ids (Mia) when the row runs.
 EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date": "2040-06-20"}
+# A request of Alex's; `children` is filled in (Mia) like the event's.
+REQUEST = {"kind": "activity", "title": "Swimming lessons", "children": []}
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -95,6 +98,36 @@ FAMILY_OPERATIONS = [
         403,
         403,
     ),
+    # Requests: Sam's request waits for Alex's answer; the mediator reads and comments.
+    ("GET", "/api/v1/families/{family_id}/requests", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/requests", REQUEST, 201, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/requests/{request_id}", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/approve", {}, 200, 403, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/requests/{request_id}/decline",
+        {"reason": "Not this term"},
+        200,
+        403,
+        403,
+    ),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/requests/{request_id}/counter",
+        {"details": "The spring one instead"},
+        201,
+        403,
+        403,
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/withdraw", {}, 200, 403, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/requests/{request_id}/comments",
+        {"text": "Which evening?"},
+        201,
+        201,
+        403,
+    ),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -143,7 +176,12 @@ def ids(cast):
         all_day=True,
         start_date=date(2040, 6, 12),
     )
+    # Sam asks Alex about a school evening for Mia.
+    asked = request_make(
+        access=cast.access(cast.sam), kind="school", title="Parents' evening", children=[cast.mia]
+    )
     return {
+        "request_id": asked.pk,
         "event_id": party.pk,
         "version_id": change.pk,
         "family_id": cast.family.pk,
@@ -159,13 +197,19 @@ def ids(cast):
 @pytest.mark.parametrize("who", ["alex", "morgan", "vic"])
 def test_each_role_gets_its_answer(cast, as_, ids, row, who):
     method, template, body, *_ = row
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    if body is EVENT or body is REQUEST:
+        body = {**body, "children": [str(ids["child_id"])]}
     if method == "DELETE" and template.endswith("/consent"):
         # Something to withdraw: Alex's own consent to the lawyer.
         lawyer = Membership.objects.get(pk=ids["member_id"])
         services.consent_give(access=cast.access(cast.alex), professional=lawyer)
-    if template.endswith("/withdraw"):
+    if template.endswith("{request_id}/withdraw"):
+        # Something of Alex's own to withdraw: a request Alex made of Sam.
+        own = request_make(
+            access=cast.access(cast.alex), kind="other", title="Piano", children=[cast.mia]
+        )
+        ids = {**ids, "request_id": own.pk}
+    elif template.endswith("/withdraw"):
         # Something of Alex's own to withdraw: Sam takes his change back and Alex proposes one.
         change = PlanVersion.objects.get(pk=ids["version_id"])
         plan_withdraw(access=cast.access(cast.sam), version=change)
@@ -182,8 +226,8 @@ def test_each_role_gets_its_answer(cast, as_, ids, row, who):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
     method, template, body, *_ = row
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    if body is EVENT or body is REQUEST:
+        body = {**body, "children": [str(ids["child_id"])]}
     response = as_(cast.olivia).call(method, fill(template, **ids), body)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -192,8 +236,8 @@ def test_olivia_finds_nothing_in_the_rivera_family(cast, as_, ids, row):
 @pytest.mark.parametrize("row", FAMILY_OPERATIONS, ids=lambda r: f"{r[0]} {r[1]}")
 def test_a_family_that_does_not_exist_answers_the_same_404(cast, as_, ids, row):
     method, template, body, *_ = row
-    if body is EVENT:
-        body = {**EVENT, "children": [str(ids["child_id"])]}
+    if body is EVENT or body is REQUEST:
+        body = {**body, "children": [str(ids["child_id"])]}
     response = as_(cast.alex).call(
         method, fill(template, **{**ids, "family_id": uuid.uuid4()}), body
     )
