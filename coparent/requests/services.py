@@ -312,7 +312,7 @@ def _locked(access: FamilyAccess, request: Request, at: datetime) -> Request:
     """The request re-read under a row lock, still waiting for an answer: else AlreadyAnswered
     (someone else's answer, a withdrawal or the expiry got there first)."""
     locked = (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(of=("self",))
         .filter(family=access.family, pk=request.pk)
         .select_related("custody_to")
         .get()
@@ -591,7 +591,10 @@ def expire_due(*, now: datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             request = (
-                Request.objects.select_for_update().filter(pk=pk).select_related("family").first()
+                Request.objects.select_for_update(of=("self",))
+                .filter(pk=pk)
+                .select_related("family")
+                .first()
             )
             if request is None or request.status != Status.PENDING or request.due_at > now:
                 continue  # answered, or expired by another run, in the meantime
@@ -644,7 +647,9 @@ def remind_due(*, now: datetime | None = None) -> int:
         nearest = min(leads)
         try:
             with transaction.atomic():
-                locked = Request.objects.select_for_update().filter(pk=request.pk).first()
+                locked = (
+                    Request.objects.select_for_update(of=("self",)).filter(pk=request.pk).first()
+                )
                 if locked is None or locked.status != Status.PENDING:
                     continue
                 sent_before = set(
