@@ -60,8 +60,9 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.events",
     "coparent.schedule",
-    "coparent.requests",
     "coparent.notifications",
+    # After the centre: its periodic scans are registered (and started by the worker) first.
+    "coparent.requests",
     "coparent.api",
     "coparent.web",
 ]

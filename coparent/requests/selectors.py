@@ -32,15 +32,18 @@ def _requests(access: FamilyAccess) -> QuerySet[Request]:
     )
 
 
-def requests_list(access: FamilyAccess, *, decided: bool = False, kind: str = "") -> list[Request]:
+def requests_list(
+    access: FamilyAccess, *, decided: bool = False, kind: str = ""
+) -> QuerySet[Request]:
     """The family's requests waiting for an answer (or, `decided`, the others), newest first,
-    of one `kind` when given. Two queries: the requests and their children."""
+    of one `kind` when given; with the people and, once read, the children (a page of them
+    costs two queries)."""
     access.require_shared()
     rows = _requests(access)
     rows = rows.exclude(status=Status.PENDING) if decided else rows.filter(status=Status.PENDING)
     if kind:
         rows = rows.filter(kind=kind)
-    return list(rows.order_by("-created_at"))
+    return rows.order_by("-created_at", "pk")
 
 
 def get_request(access: FamilyAccess, request_id: object) -> Request:

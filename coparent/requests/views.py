@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,6 +34,7 @@ from coparent.web.pages import FamilyPages
 from coparent.web.zones import family_zone
 
 render_page = FamilyPages(nav="requests")
+PAGE_SIZE = 25
 
 
 def _detail_url(request: FamilyRequest, item: Request) -> str:
@@ -48,11 +50,12 @@ def request_list_page(request: FamilyRequest) -> HttpResponse:
     kind = form.cleaned_data.get("kind", "") if form.is_valid() else ""
     decided = request.GET.get("show") == "decided"
     rows = selectors.requests_list(request.family_access, decided=decided, kind=kind)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "requests/list.html",
         form=form,
-        rows=rows,
+        page=page,
         decided=decided,
         kind=kind,
         kinds=Kind.choices,

@@ -18,7 +18,7 @@ from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
-from coparent.api.schemas import In, PersonRef, answers
+from coparent.api.schemas import In, Offset, PersonRef, answers
 from coparent.families.selectors import FamilyAccess, child_name_for, get_child
 from coparent.requests import selectors, services
 from coparent.requests.models import (
@@ -38,6 +38,7 @@ from coparent.requests.models import (
 
 router = Router(tags=["requests"])
 
+MAX_PAGE = 500
 KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first request."
 
 # --- Shapes ------------------------------------------------------------------------------------
@@ -95,12 +96,14 @@ class RequestDetailOut(RequestOut):
 
 class RequestPageOut(Schema):
     items: list[RequestOut]
-    count: int
+    count: int = Field(..., description="How many requests match, over all pages.")
 
 
 class RequestFilters(Schema):
     decided: bool = Field(False, description="The decided requests instead of those waiting.")
     kind: Kind | None = None
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    offset: Offset = 0
 
 
 class RequestIn(In):
@@ -215,7 +218,9 @@ def request_list(
     rows = selectors.requests_list(
         access, decided=filters.decided, kind=filters.kind.value if filters.kind else ""
     )
-    return RequestPageOut(items=[RequestOut(**_fields(access, r)) for r in rows], count=len(rows))
+    count = rows.count()
+    page = list(rows[filters.offset : filters.offset + filters.limit]) if count else []
+    return RequestPageOut(items=[RequestOut(**_fields(access, r)) for r in page], count=count)
 
 
 @router.post(
