@@ -158,3 +158,22 @@ def test_serve_shows_the_demo_logins_at_its_real_address_and_where_they_are_kept
     people = [line for line in first.splitlines() if line.startswith("  ")]
     assert len(people) == 10  # two families: their names and eight people
     assert people == [line for line in again.splitlines() if line.startswith("  ")]
+
+
+def test_each_demo_family_has_a_year_of_requests_in_every_state(demo):
+    from coparent.requests.models import Request
+    from coparent.schedule.models import ScheduleChange
+
+    for family in demo:
+        rows = Request.objects.filter(family=family.family)
+        states = set(rows.values_list("status", flat=True))
+        assert states == {"approved", "declined", "countered", "withdrawn", "expired", "pending"}
+        assert rows.get(kind="social_media").status == "declined"
+        trip, counter = rows.filter(kind="trip").order_by("created_at")
+        assert (trip.status, counter.status, counter.counter_of_id) == (
+            "countered",
+            "approved",
+            trip.pk,
+        )
+        # The approved swap and the approved counter-proposal's trip are on the calendar.
+        assert ScheduleChange.objects.filter(family=family.family).count() == 2
