@@ -23,6 +23,7 @@ from coparent.core.agreement import RequestKind
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import DomainError, Problem
+from coparent.infra.labels import label_problem
 from coparent.messaging import idempotency
 from coparent.records.models import Kind as EntryKind
 from coparent.records.services import record_append
@@ -64,11 +65,20 @@ class AlreadyAnswered(RequestProblem):
 
 
 def _words(
-    value: str, field: str, limit: int, problems: list[Problem], *, required: str = ""
+    value: str,
+    field: str,
+    limit: int,
+    problems: list[Problem],
+    *,
+    required: str = "",
+    label: bool = False,
 ) -> str:
     text = value.strip()
     if required and not text:
         problems.append((field, required))
+    elif label and (hidden := label_problem(text)) is not None:
+        # A label shows as stored (docs/permissions.md, "Text that shows as stored").
+        problems.append((field, hidden))
     elif len(text) > limit:
         problems.append(
             (
@@ -237,7 +247,9 @@ def request_make(
     problems: list[Problem] = []
     if kind not in Kind.values:
         raise RequestProblem(_("Choose a kind of request."), field="kind")
-    title = _words(title, "title", TITLE_MAX_CHARS, problems, required=_("Give it a title."))
+    title = _words(
+        title, "title", TITLE_MAX_CHARS, problems, required=_("Give it a title."), label=True
+    )
     details = _words(details, "details", DETAILS_MAX_CHARS, problems)
     destination = _words(
         destination,
@@ -245,6 +257,7 @@ def request_make(
         PLACE_MAX_CHARS,
         problems,
         required=_("Say where to.") if kind == Kind.TRIP else "",
+        label=True,
     )
     itinerary = _words(itinerary, "itinerary", DETAILS_MAX_CHARS, problems)
     contact = _words(contact, "contact", DETAILS_MAX_CHARS, problems)
@@ -409,7 +422,12 @@ def request_decline(
     at = at or timezone.now()
     problems: list[Problem] = []
     reason = _words(
-        reason, "reason", REASON_MAX_CHARS, problems, required=_("Say why you decline.")
+        reason,
+        "reason",
+        REASON_MAX_CHARS,
+        problems,
+        required=_("Say why you decline."),
+        label=True,
     )
     if problems:
         raise RequestProblem(problems)

@@ -188,6 +188,7 @@ def test_the_due_date_defaults_by_kind_and_never_falls_after_the_start(planned: 
         ),
         ("other", {"details": "x" * 100_000}, "details"),
         ("other", {"title": ""}, "title"),
+        ("other", {"title": "Pickup at \u202e00:51"}, "title"),
         ("other", {"children": []}, "children"),
         ("trip", {"destination": ""}, "destination"),
         ("other", {"due_at": local(date(2020, 1, 1))}, "due_at"),
