@@ -21,7 +21,7 @@ from coparent.requests.models import (
     REASON_MAX_CHARS,
     TITLE_MAX_CHARS,
     CommentKind,
-    Kind,
+    RequestType,
 )
 from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea, CoachedTextInput
@@ -135,12 +135,12 @@ class RequestForm(SpanFields):
         super().__init__(data, **kwargs)
         self.kind = kind
         field_of(self, "children", forms.ModelMultipleChoiceField).queryset = children
-        if kind != Kind.SWAP:
+        if kind != RequestType.SWAP:
             del self.fields["custody_to"]
-        if kind != Kind.TRIP:
+        if kind != RequestType.TRIP:
             for name in ("takes_children", "destination", "itinerary", "contact"):
                 del self.fields[name]
-        if kind not in (Kind.SWAP, Kind.TRIP):
+        if kind not in (RequestType.SWAP, RequestType.TRIP):
             for name in ("start_date", "start_time", "end_date", "end_time"):
                 del self.fields[name]
 
@@ -153,11 +153,11 @@ class RequestForm(SpanFields):
             "children": list(data["children"]),
             "due_at": _due(data.get("due_date"), zone),
         }
-        if self.kind in (Kind.SWAP, Kind.TRIP):
+        if self.kind in (RequestType.SWAP, RequestType.TRIP):
             values["starts_at"], values["ends_at"] = self.span(zone)
-        if self.kind == Kind.SWAP:
+        if self.kind == RequestType.SWAP:
             values["custody_to"] = data.get("custody_to") or "me"
-        if self.kind == Kind.TRIP:
+        if self.kind == RequestType.TRIP:
             values["custody_to"] = "me" if data.get("takes_children") else ""
             for name in ("destination", "itinerary", "contact"):
                 values[name] = data.get(name, "")
@@ -221,5 +221,5 @@ class CommentForm(forms.Form):
 
 class FilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
+        label=_("RequestType"), required=False, choices=[("", _("All kinds")), *RequestType.choices]
     )

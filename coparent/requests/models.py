@@ -26,7 +26,7 @@ COMMENT_MAX_CHARS = 5_000
 PLACE_MAX_CHARS = 200
 
 
-class Kind(models.TextChoices):
+class RequestType(models.TextChoices):
     SWAP = RequestKind.SWAP.value, _("Swap of days or hours")
     TRIP = RequestKind.TRIP.value, _("Trip")
     ACTIVITY = RequestKind.ACTIVITY.value, _("Activity (enrolment, camp, lessons)")
@@ -36,7 +36,7 @@ class Kind(models.TextChoices):
     OTHER = RequestKind.OTHER.value, _("Other")
 
 
-class Status(models.TextChoices):
+class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
@@ -45,13 +45,13 @@ class Status(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-DATED_KINDS = frozenset({Kind.SWAP, Kind.TRIP})
+DATED_KINDS = frozenset({RequestType.SWAP, RequestType.TRIP})
 
 
 class Request(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="requests")
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=16, choices=RequestType)
     title = models.CharField(_("title"), max_length=TITLE_MAX_CHARS)
     details = models.TextField(_("details"), max_length=DETAILS_MAX_CHARS, blank=True)
     children = models.ManyToManyField(Child, related_name="+", verbose_name=_("children"))
@@ -60,7 +60,7 @@ class Request(models.Model):
     )
     created_at = models.DateTimeField(default=utc_now)
     due_at = models.DateTimeField(_("answer by"))
-    status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=RequestStatus, default=RequestStatus.PENDING)
 
     # A swap or a trip: from `starts_at` to `ends_at` (instants). `custody_to` has the children
     # then when custody changes (a swap always; a trip when the traveller takes them along).
@@ -103,7 +103,7 @@ class Request(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status == Status.PENDING
+        return self.status == RequestStatus.PENDING
 
     @property
     def is_dated(self) -> bool:
@@ -115,14 +115,14 @@ class Request(models.Model):
 
     @property
     def counts_as_approved(self) -> bool:
-        return self.status == Status.APPROVED or (
-            self.status == Status.EXPIRED and self.silence_outcome == "approve"
+        return self.status == RequestStatus.APPROVED or (
+            self.status == RequestStatus.EXPIRED and self.silence_outcome == "approve"
         )
 
     @property
     def outcome_text(self) -> str:
         """How the request ended, in words: "expired — counts as approved under clause 'X' v2"."""
-        if self.status != Status.EXPIRED:
+        if self.status != RequestStatus.EXPIRED:
             return str(self.get_status_display())
         clause = self.clause or {}
         if self.silence_outcome:

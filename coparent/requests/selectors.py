@@ -18,10 +18,16 @@ from coparent.core.agreement import (
     warnings_for,
 )
 from coparent.families.selectors import FamilyAccess, get_owned
-from coparent.requests.models import Comment, Request, Status
+from coparent.requests.models import Comment, Request, RequestStatus
 from coparent.requests.terms import terms_in_force
 
-DECIDED = (Status.APPROVED, Status.DECLINED, Status.COUNTERED, Status.WITHDRAWN, Status.EXPIRED)
+DECIDED = (
+    RequestStatus.APPROVED,
+    RequestStatus.DECLINED,
+    RequestStatus.COUNTERED,
+    RequestStatus.WITHDRAWN,
+    RequestStatus.EXPIRED,
+)
 
 
 def _requests(access: FamilyAccess) -> QuerySet[Request]:
@@ -40,7 +46,11 @@ def requests_list(
     costs two queries)."""
     access.require_shared()
     rows = _requests(access)
-    rows = rows.exclude(status=Status.PENDING) if decided else rows.filter(status=Status.PENDING)
+    rows = (
+        rows.exclude(status=RequestStatus.PENDING)
+        if decided
+        else rows.filter(status=RequestStatus.PENDING)
+    )
     if kind:
         rows = rows.filter(kind=kind)
     return rows.order_by("-created_at", "pk")
@@ -86,7 +96,7 @@ def request_page(
         else None
     )
     counters = list(_requests(access).filter(counter_of=request).order_by("created_at"))
-    waiting = request.status == Status.PENDING and request.due_at > now
+    waiting = request.status == RequestStatus.PENDING and request.due_at > now
     me = access.membership.user_id
     return RequestPage(
         request=request,

@@ -36,10 +36,10 @@ from coparent.requests.models import (
     TITLE_MAX_CHARS,
     Comment,
     CommentKind,
-    Kind,
     ReminderSent,
     Request,
-    Status,
+    RequestStatus,
+    RequestType,
 )
 from coparent.requests.terms import terms_in_force
 from coparent.schedule.selectors import parent_letters
@@ -47,7 +47,7 @@ from coparent.schedule.services import MAX_CHANGE_DAYS, marker_add, override_add
 
 # How long the other parent has to answer when the asker does not say: a swap is near and
 # small, the rest can wait a week. Never past the start of the swap or trip.
-DEFAULT_DUE_DAYS: dict[str, int] = {Kind.SWAP: 3}
+DEFAULT_DUE_DAYS: dict[str, int] = {RequestType.SWAP: 3}
 DEFAULT_DUE = 7
 MAX_DUE_DAYS = 60
 MIN_NOTICE = timedelta(hours=1)  # the least time an answer may be asked within
@@ -116,10 +116,10 @@ def _overlapping_trip(
     """An approved trip (or one approved by silence) that overlaps [starts_at, ends_at)."""
     trips = Request.objects.filter(
         family=access.family,
-        kind=Kind.TRIP,
+        kind=RequestType.TRIP,
         starts_at__lt=ends_at,
         ends_at__gt=starts_at,
-        status__in=(Status.APPROVED, Status.EXPIRED),
+        status__in=(RequestStatus.APPROVED, RequestStatus.EXPIRED),
     ).exclude(pk=exclude)
     return next((trip for trip in trips if trip.counts_as_approved), None)
 
@@ -152,7 +152,7 @@ def _check_span(
                 % {"n": MAX_CHANGE_DAYS},
             )
         )
-    elif kind == Kind.TRIP:
+    elif kind == RequestType.TRIP:
         other = _overlapping_trip(access, starts_at, ends_at)
         if other is not None:
             problems.append(
@@ -245,7 +245,7 @@ def request_make(
             return Request.objects.get(family=access.family, pk=first)
 
     problems: list[Problem] = []
-    if kind not in Kind.values:
+    if kind not in RequestType.values:
         raise RequestProblem(_("Choose a kind of request."), field="kind")
     title = _words(
         title, "title", TITLE_MAX_CHARS, problems, required=_("Give it a title."), label=True
@@ -256,7 +256,7 @@ def request_make(
         "destination",
         PLACE_MAX_CHARS,
         problems,
-        required=_("Say where to.") if kind == Kind.TRIP else "",
+        required=_("Say where to.") if kind == RequestType.TRIP else "",
         label=True,
     )
     itinerary = _words(itinerary, "itinerary", DETAILS_MAX_CHARS, problems)
@@ -285,9 +285,9 @@ def request_make(
 
     me = access.membership.user
     holder = None
-    if kind == Kind.SWAP:
+    if kind == RequestType.SWAP:
         holder = others[0].user if custody_to == "other" else me
-    elif kind == Kind.TRIP and custody_to:
+    elif kind == RequestType.TRIP and custody_to:
         holder = me if custody_to == "me" else others[0].user
     with transaction.atomic():
         request = Request.objects.create(
@@ -301,9 +301,9 @@ def request_make(
             starts_at=starts_at if kind in DATED_KINDS else None,
             ends_at=ends_at if kind in DATED_KINDS else None,
             custody_to=holder,
-            destination=destination if kind == Kind.TRIP else "",
-            itinerary=itinerary if kind == Kind.TRIP else "",
-            contact=contact if kind == Kind.TRIP else "",
+            destination=destination if kind == RequestType.TRIP else "",
+            itinerary=itinerary if kind == RequestType.TRIP else "",
+            contact=contact if kind == RequestType.TRIP else "",
             clause=_clause_snapshot(access, kind, at),
             counter_of=counter_of,
         )
@@ -330,7 +330,7 @@ def _locked(access: FamilyAccess, request: Request, at: datetime) -> Request:
         .select_related("custody_to")
         .get()
     )
-    if locked.status != Status.PENDING:
+    if locked.status != RequestStatus.PENDING:
         raise AlreadyAnswered(
             _("This request is no longer waiting for an answer: it is %(status)s.")
             % {"status": str(locked.get_status_display()).lower()}
@@ -392,7 +392,7 @@ def request_approve(
     at = at or timezone.now()
     with transaction.atomic():
         request = _locked(access, request, at)
-        if request.kind == Kind.TRIP and request.starts_at and request.ends_at:
+        if request.kind == RequestType.TRIP and request.starts_at and request.ends_at:
             other = _overlapping_trip(
                 access, request.starts_at, request.ends_at, exclude=request.pk
             )
@@ -402,7 +402,7 @@ def request_approve(
                     % {"title": other.title},
                     field="starts_at",
                 )
-        _answered(request, access, Status.APPROVED, at)
+        _answered(request, access, RequestStatus.APPROVED, at)
         record_append(
             family=access.family,
             kind=EntryKind.REQUEST_APPROVED,
@@ -434,7 +434,7 @@ def request_decline(
     with transaction.atomic():
         request = _locked(access, request, at)
         request.reason = reason
-        _answered(request, access, Status.DECLINED, at)
+        _answered(request, access, RequestStatus.DECLINED, at)
         record_append(
             family=access.family,
             kind=EntryKind.REQUEST_DECLINED,
@@ -493,7 +493,7 @@ def request_counter(
             at=at,
             counter_of=original,
         )
-        original.status = Status.COUNTERED
+        original.status = RequestStatus.COUNTERED
         original.answered_by = me
         original.answered_at = at
         original.save(update_fields=["status", "answered_by", "answered_at"])
@@ -522,7 +522,7 @@ def request_withdraw(
     at = at or timezone.now()
     with transaction.atomic():
         request = _locked(access, request, at)
-        request.status = Status.WITHDRAWN
+        request.status = RequestStatus.WITHDRAWN
         request.answered_at = at
         request.save(update_fields=["status", "answered_at"])
         record_append(
@@ -603,7 +603,7 @@ def expire_due(*, now: datetime | None = None, family: Family | None = None) -> 
     and the request names the clause. Returns how many expired."""
     now = now or timezone.now()
     done = 0
-    due = Request.objects.filter(status=Status.PENDING, due_at__lte=now)
+    due = Request.objects.filter(status=RequestStatus.PENDING, due_at__lte=now)
     if family is not None:  # one family's story (the demo), never the others' clocks
         due = due.filter(family=family)
     for pk in list(due.values_list("pk", flat=True)):
@@ -614,7 +614,7 @@ def expire_due(*, now: datetime | None = None, family: Family | None = None) -> 
                 .select_related("family")
                 .first()
             )
-            if request is None or request.status != Status.PENDING or request.due_at > now:
+            if request is None or request.status != RequestStatus.PENDING or request.due_at > now:
                 continue  # answered, or expired by another run, in the meantime
             silence = terms_in_force(request.family, now).silence_for(RequestKind(request.kind))
             data: dict[str, Any] = {
@@ -633,7 +633,7 @@ def expire_due(*, now: datetime | None = None, family: Family | None = None) -> 
                 }
                 data["outcome"] = rule.outcome
                 data["clause"] = request.clause
-            request.status = Status.EXPIRED
+            request.status = RequestStatus.EXPIRED
             request.answered_at = now
             request.save(update_fields=["status", "answered_at", "silence_outcome", "clause"])
             record_append(
@@ -655,7 +655,9 @@ def remind_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = now + timedelta(hours=max(REMINDER_HOURS))
     sent = 0
-    waiting = Request.objects.filter(status=Status.PENDING, due_at__gt=now, due_at__lte=horizon)
+    waiting = Request.objects.filter(
+        status=RequestStatus.PENDING, due_at__gt=now, due_at__lte=horizon
+    )
     for request in waiting.select_related("family"):
         leads = [h for h in REMINDER_HOURS if request.due_at - timedelta(hours=h) <= now]
         # Leads the request was made inside of (asked with a day to answer) are not owed.
@@ -668,7 +670,7 @@ def remind_due(*, now: datetime | None = None) -> int:
                 locked = (
                     Request.objects.select_for_update(of=("self",)).filter(pk=request.pk).first()
                 )
-                if locked is None or locked.status != Status.PENDING:
+                if locked is None or locked.status != RequestStatus.PENDING:
                     continue
                 sent_before = set(
                     ReminderSent.objects.filter(request=request).values_list("hours", flat=True)

@@ -27,7 +27,7 @@ from coparent.requests.forms import (
     FilterForm,
     RequestForm,
 )
-from coparent.requests.models import Kind, Request
+from coparent.requests.models import Request, RequestType
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, add_service_error, posted, say_errors, submit
 from coparent.web.pages import FamilyPages
@@ -58,7 +58,7 @@ def request_list_page(request: FamilyRequest) -> HttpResponse:
         page=page,
         decided=decided,
         kind=kind,
-        kinds=Kind.choices,
+        kinds=RequestType.choices,
     )
 
 
@@ -67,9 +67,9 @@ def request_list_page(request: FamilyRequest) -> HttpResponse:
 def request_add_page(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     kind = request.GET.get("kind", "")
-    if kind not in Kind.values:
+    if kind not in RequestType.values:
         # First the kind: each has its own form.
-        return render_page(request, "requests/choose.html", kinds=Kind.choices)
+        return render_page(request, "requests/choose.html", kinds=RequestType.choices)
     zone = family_zone(request.family)
     form = RequestForm(posted(request), kind=kind, children=children_of(access))
     made = None
@@ -98,7 +98,7 @@ def request_add_page(request: FamilyRequest) -> HttpResponse:
         "requests/form.html",
         form=form,
         kind=kind,
-        kind_label=Kind(kind).label,
+        kind_label=RequestType(kind).label,
         warnings=warnings,
     )
 

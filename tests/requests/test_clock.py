@@ -21,7 +21,7 @@ from coparent.core.agreement import (
 )
 from coparent.records.models import RecordEntry
 from coparent.requests import selectors, services, tasks, terms
-from coparent.requests.models import ReminderSent, Status
+from coparent.requests.models import ReminderSent, RequestStatus
 from coparent.schedule.models import ScheduleChange
 from coparent.schedule.selectors import schedule_of
 from tests.requests.conftest import ask
@@ -96,7 +96,7 @@ def test_an_unanswered_request_expires_once_and_says_so(planned: Any) -> None:
         with pytest.raises(services.AlreadyAnswered):
             services.request_approve(access=cast.access(cast.sam), request=request)
     request.refresh_from_db()
-    assert request.status == Status.EXPIRED
+    assert request.status == RequestStatus.EXPIRED
     assert request.outcome_text == "Expired unanswered"
     [expired] = entries(cast, "request.expired")
     assert expired.data["outcome"] == "" and expired.actor is None
@@ -113,7 +113,7 @@ def test_silence_counts_as_consent_under_the_clause_and_the_swap_takes_effect(
         assert services.expire_due() == 1
         assert services.expire_due() == 0
     swap.refresh_from_db()
-    assert swap.status == Status.EXPIRED and swap.counts_as_approved
+    assert swap.status == RequestStatus.EXPIRED and swap.counts_as_approved
     assert swap.outcome_text == "Expired — counts as approved under clause “Swaps” v2"
     [change] = ScheduleChange.objects.filter(family=cast.family)
     assert change.parent == "A" and change.created_by is None
@@ -140,3 +140,12 @@ def test_the_form_warns_when_words_touch_a_decision_the_agreement_reserves(
 
 def test_without_an_agreement_the_seam_gives_empty_terms(cast: Any) -> None:
     assert terms.terms_in_force(cast.family, datetime.now(UTC)) == AgreementTerms()
+
+
+def test_the_scan_runs_on_the_worker_every_five_minutes() -> None:
+    from coparent.infra import periodic
+
+    assert any(
+        p.task is tasks.scan_requests and p.every == tasks.SCAN_EVERY for p in periodic.registered()
+    )
+    assert tasks.SCAN_EVERY == timedelta(minutes=5)

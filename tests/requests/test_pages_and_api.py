@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from coparent.requests import services
-from coparent.requests.models import Request, Status
+from coparent.requests.models import Request, RequestStatus
 from coparent.schedule.feed import feed_document
 from tests.api.conftest import AUTH_QUERIES
 from tests.families.helpers import call_view
@@ -73,7 +73,7 @@ def test_sam_declines_on_the_page_and_a_missing_reason_is_said_beside_the_box(
     done = browser.post(url(cast, f"{swap.pk}/decline/"), {"reason": "Work trip"})
     assert done.status_code == 302
     swap.refresh_from_db()
-    assert swap.status == Status.DECLINED
+    assert swap.status == RequestStatus.DECLINED
 
 
 def test_a_counter_from_the_page_goes_back_to_alex(planned: Any) -> None:

@@ -15,7 +15,7 @@ from django.db import connection, connections
 
 from coparent.records.models import RecordEntry
 from coparent.requests import services
-from coparent.requests.models import ReminderSent, Request, Status
+from coparent.requests.models import ReminderSent, Request, RequestStatus
 from coparent.schedule.models import ScheduleChange
 from coparent.schedule.services import plan_accept, plan_propose
 from tests.conftest import build_cast
@@ -100,7 +100,7 @@ def test_approve_and_decline_at_once_one_answer_stands() -> None:
     assert got == ["ok", "refused"]
     swap.refresh_from_db()
     assert len(_ends(swap)) == 1
-    assert ScheduleChange.objects.count() == (1 if swap.status == Status.APPROVED else 0)
+    assert ScheduleChange.objects.count() == (1 if swap.status == RequestStatus.APPROVED else 0)
 
 
 def test_an_approval_racing_a_withdrawal_and_a_counter_racing_it_too() -> None:
@@ -122,7 +122,7 @@ def test_an_approval_racing_a_withdrawal_and_a_counter_racing_it_too() -> None:
     )
     assert got == ["ok", "refused"]
     second.refresh_from_db()
-    countered = second.status == Status.COUNTERED
+    countered = second.status == RequestStatus.COUNTERED
     assert Request.objects.filter(counter_of=second).count() == (1 if countered else 0)
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from coparent.records.models import Kind as EntryKind
 from coparent.records.models import RecordEntry
 from coparent.requests import services
-from coparent.requests.models import Comment, Request, Status
+from coparent.requests.models import Comment, Request, RequestStatus
 from coparent.requests.selectors import request_page, requests_list
 from coparent.schedule.models import ScheduleChange
 from coparent.schedule.selectors import calendar_between, schedule_of, timeshare_between
@@ -42,7 +42,7 @@ def test_an_approved_swap_gives_the_days_to_the_parent_it_names_and_the_time_sha
     assert share_before is not None
 
     swap = ask(cast, "swap", custody_to="me")  # Alex has the children days 10 to 12, 18:00
-    assert swap.status == Status.PENDING and swap.custody_to_id == cast.alex.pk
+    assert swap.status == RequestStatus.PENDING and swap.custody_to_id == cast.alex.pk
     assert parents_over(cast, first, stop) == before  # asking changes nothing
 
     services.request_approve(access=cast.access(cast.sam), request=swap)
@@ -80,7 +80,7 @@ def test_declining_needs_a_reason_and_changes_nothing(planned: Any) -> None:
         access=cast.access(cast.sam), request=swap, reason="We are away that weekend."
     )
     swap.refresh_from_db()
-    assert swap.status == Status.DECLINED and swap.reason == "We are away that weekend."
+    assert swap.status == RequestStatus.DECLINED and swap.reason == "We are away that weekend."
     assert parents_over(cast, first, stop) == before
     assert not ScheduleChange.objects.filter(family=cast.family).exists()
     assert kinds(cast) == ["request.made", "request.declined"]
@@ -114,7 +114,7 @@ def test_a_counter_proposal_goes_back_and_its_dates_are_the_ones_that_count(plan
         ends_at=later_end,
     )
     trip.refresh_from_db()
-    assert trip.status == Status.COUNTERED
+    assert trip.status == RequestStatus.COUNTERED
     assert counter.counter_of_id == trip.pk and counter.asked_by_id == cast.sam.pk
     assert counter.custody_to_id == cast.alex.pk  # Alex still travels with the children
     # The counter goes back to Alex: Sam cannot answer it, Alex can.
@@ -141,7 +141,7 @@ def test_the_asker_withdraws_and_nothing_can_answer_it_after(planned: Any) -> No
     with pytest.raises(services.AlreadyAnswered):
         services.request_approve(access=cast.access(cast.sam), request=swap)
     swap.refresh_from_db()
-    assert swap.status == Status.WITHDRAWN
+    assert swap.status == RequestStatus.WITHDRAWN
     assert Request.objects.filter(family=cast.family).count() == 1
     assert kinds(cast) == ["request.made", "request.withdrawn"]
 
@@ -153,7 +153,7 @@ def test_an_answer_after_the_due_time_is_refused(planned: Any) -> None:
     with pytest.raises(services.AlreadyAnswered):
         services.request_approve(access=cast.access(cast.sam), request=swap, at=late)
     swap.refresh_from_db()
-    assert swap.status == Status.PENDING
+    assert swap.status == RequestStatus.PENDING
     assert not ScheduleChange.objects.exists()
 
 
@@ -229,7 +229,7 @@ def test_the_asker_cannot_answer_their_own_request(planned: Any) -> None:
         services.request_approve(access=cast.access(cast.alex), request=swap)
     assert refused.value.reason == "own_request"
     swap.refresh_from_db()
-    assert swap.status == Status.PENDING
+    assert swap.status == RequestStatus.PENDING
 
 
 def test_a_mediator_reads_comments_and_proposes_but_never_answers(planned: Any) -> None:

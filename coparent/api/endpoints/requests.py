@@ -29,11 +29,9 @@ from coparent.requests.models import (
     TITLE_MAX_CHARS,
     Comment,
     CommentKind,
-    Kind,
     Request,
-)
-from coparent.requests.models import (
-    Status as RequestStatus,
+    RequestStatus,
+    RequestType,
 )
 
 router = Router(tags=["requests"])
@@ -65,7 +63,7 @@ class CommentOut(Schema):
 
 class RequestOut(Schema):
     id: uuid.UUID
-    kind: Kind
+    kind: RequestType
     title: str
     details: str
     children: list[ChildRef]
@@ -101,13 +99,13 @@ class RequestPageOut(Schema):
 
 class RequestFilters(Schema):
     decided: bool = Field(False, description="The decided requests instead of those waiting.")
-    kind: Kind | None = None
+    kind: RequestType | None = None
     limit: int = Field(100, ge=1, le=MAX_PAGE)
     offset: Offset = 0
 
 
 class RequestIn(In):
-    kind: Kind
+    kind: RequestType
     title: str = Field(..., max_length=TITLE_MAX_CHARS)
     details: str = Field("", max_length=DETAILS_MAX_CHARS)
     children: list[uuid.UUID] = Field(..., max_length=50, description="At least one child.")
@@ -159,7 +157,7 @@ def _fields(access: FamilyAccess, item: Request) -> dict[str, Any]:
     clause = item.clause
     return {
         "id": item.pk,
-        "kind": Kind(item.kind),
+        "kind": RequestType(item.kind),
         "title": item.title,
         "details": item.details,
         "children": [
