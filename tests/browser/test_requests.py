@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.steps import (
     add_child,
+    axe_violations,
     console_errors,
     family_with_two_parents,
     propose_and_accept_plan,
@@ -44,7 +45,9 @@ def test_a_trip_is_countered_with_other_dates_and_approved(server, browser, scre
     # Sam proposes the following week instead.
     sam_page.goto(dashboard + "requests/")
     sam_page.get_by_role("link", name="Trip to Denver").click()
+    assert axe_violations(sam_page, impacts=("moderate", "serious", "critical")) == []
     sam_page.get_by_role("link", name="Propose something else").click()
+    assert axe_violations(sam_page, impacts=("moderate", "serious", "critical")) == []
     sam_page.fill("textarea[name=details]", "The week after works better: Mia has a recital.")
     first, last = today + timedelta(days=17), today + timedelta(days=20)
     sam_page.fill("input[name=start_date]", first.isoformat())
