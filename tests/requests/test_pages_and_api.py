@@ -194,3 +194,16 @@ def test_an_approved_swap_changes_the_feed_and_its_etag(planned: Any) -> None:
     )
     services.request_approve(access=cast.access(cast.sam), request=trip)
     assert "SUMMARY:Grandma in Denver" in feed_document(cast.access(cast.alex)).text
+
+
+def test_the_home_page_names_the_requests_waiting_for_this_parent(planned: Any) -> None:
+    from coparent.families.today import family_today
+
+    cast = planned
+    swap = ask(cast, "swap", title="Swap the 14th")
+    waiting = [w for w in family_today(cast.access(cast.sam)).waiting if w.kind == "request"]
+    assert [w.text for w in waiting] == ["Alex asks: “Swap the 14th”. It waits for your answer."]
+    assert waiting[0].url.endswith(f"/requests/{swap.pk}/")
+    # Not for the asker, nor for the mediator, who never answers one.
+    for who in (cast.alex, cast.morgan):
+        assert not [w for w in family_today(cast.access(who)).waiting if w.kind == "request"]
