@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "coparent.agreements",
     "coparent.exchanges",
     "coparent.notifications",
+    # After the centre: its periodic scans are registered (and started by the worker) first.
+    "coparent.requests",
     "coparent.api",
     "coparent.web",
 ]

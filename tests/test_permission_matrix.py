@@ -258,6 +258,31 @@ def _sch(c: Any, suffix: str) -> str:
     return f"{_fam(c)}/schedule/{suffix}"
 
 
+def _request(c: Any) -> Any:
+    """A request Sam made of Alex (so Alex, the other parent, may answer it): a school decision
+    for Mia, due in a week."""
+    if not hasattr(c, "request_item"):
+        from coparent.requests.services import request_make
+
+        c.request_item = request_make(
+            access=c.access(c.sam), kind="school", title="Parents' evening", children=[c.mia]
+        )
+    return c.request_item
+
+
+def _own_request(c: Any) -> Any:
+    """A request Alex made of Sam, for Alex to withdraw."""
+    from coparent.requests.services import request_make
+
+    return request_make(
+        access=c.access(c.alex), kind="other", title="Piano lessons", children=[c.mia]
+    )
+
+
+def _req(c: Any, suffix: str) -> str:
+    return f"{_fam(c)}/requests/{suffix}"
+
+
 def _feed_reminders(c: Any) -> str:
     """Every member of the family has a feed address, so each may choose its reminders."""
     from coparent.schedule.services import feed_create
@@ -505,6 +530,24 @@ WEB: dict[str, Row] = {
         expect(LOGIN, 400, 403, 403, 404),
         {"text": "On time."},
     ),
+    # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
+    # sees none of it.
+    "requests:list": Row("GET", lambda c: _req(c, ""), SHARED_PAGE),
+    "requests:add": Row("GET", lambda c: _req(c, "new/?kind=swap"), PARENT_PAGE),
+    "requests:detail": Row("GET", lambda c: _req(c, f"{_request(c).pk}/"), SHARED_PAGE),
+    "requests:approve": Row("POST", lambda c: _req(c, f"{_request(c).pk}/approve/"), PARENT_ACTION),
+    # Without a reason the page comes back with the field's error (400), declining nothing.
+    "requests:decline": Row(
+        "POST", lambda c: _req(c, f"{_request(c).pk}/decline/"), expect(LOGIN, 400, 403, 403, 404)
+    ),
+    "requests:withdraw": Row(
+        "POST", lambda c: _req(c, f"{_own_request(c).pk}/withdraw/"), PARENT_ACTION
+    ),
+    "requests:counter": Row("GET", lambda c: _req(c, f"{_request(c).pk}/counter/"), PARENT_PAGE),
+    # An empty comment comes back with the field's error (400), adding nothing.
+    "requests:comment": Row(
+        "POST", lambda c: _req(c, f"{_request(c).pk}/comments/"), expect(LOGIN, 400, 400, 403, 404)
+    ),
     # Schedule: every member sees the calendar and has a feed; parents and the mediator read
     # proposals and the time-share; parents propose and answer.
     "schedule:month": Row("GET", lambda c: _sch(c, ""), ANY_MEMBER_PAGE),
@@ -622,6 +665,11 @@ def _new_event_path(c: Any) -> str:
     # the test reads a row's data after its path, so the path fills it in.
     API[("POST", "/api/v1/families/{family_id}/events")].data["children"] = [str(c.mia.pk)]
     return _api(c, "/events")
+
+
+def _new_request_path(c: Any) -> str:
+    API[("POST", "/api/v1/families/{family_id}/requests")].data["children"] = [str(c.mia.pk)]
+    return _api(c, "/requests")
 
 
 def api_expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) -> dict[str, int]:
@@ -826,6 +874,46 @@ API: dict[tuple[str, str], Row] = {
         "POST",
         lambda c: _api(c, f"/passes/{_pass(c).pk}/revoke"),
         api_expect(401, 200, 403, 403, 404),
+    ),
+    ("GET", "/api/v1/families/{family_id}/requests"): Row(
+        "GET", lambda c: _api(c, "/requests"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests"): Row(
+        "POST",
+        _new_request_path,
+        api_expect(401, 201, 403, 403, 404),
+        {"kind": "activity", "title": "Swimming lessons", "children": []},
+    ),
+    ("GET", "/api/v1/families/{family_id}/requests/{request_id}"): Row(
+        "GET", lambda c: _api(c, f"/requests/{_request(c).pk}"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/approve"): Row(
+        "POST",
+        lambda c: _api(c, f"/requests/{_request(c).pk}/approve"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/decline"): Row(
+        "POST",
+        lambda c: _api(c, f"/requests/{_request(c).pk}/decline"),
+        api_expect(401, 200, 403, 403, 404),
+        {"reason": "Not this term"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/counter"): Row(
+        "POST",
+        lambda c: _api(c, f"/requests/{_request(c).pk}/counter"),
+        api_expect(401, 201, 403, 403, 404),
+        {"details": "The spring one instead"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/withdraw"): Row(
+        "POST",
+        lambda c: _api(c, f"/requests/{_own_request(c).pk}/withdraw"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/comments"): Row(
+        "POST",
+        lambda c: _api(c, f"/requests/{_request(c).pk}/comments"),
+        api_expect(401, 201, 201, 403, 404),
+        {"text": "Which evening?"},
     ),
     ("GET", "/api/v1/tokens"): Row("GET", lambda c: "/api/v1/tokens", API_ANY_USER),
     # The notification centre: each caller's own; Alex's notification is nobody else's.

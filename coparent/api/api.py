@@ -30,6 +30,7 @@ from coparent.api.endpoints import (
     messages,
     notifications,
     records,
+    requests,
     schedule,
     tokens,
     tone,
@@ -135,3 +136,4 @@ api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)
 api.add_router("/", agreements.router)
+api.add_router("/", requests.router)

@@ -31,6 +31,7 @@ from coparent.families.selectors import FamilyAccess, get_family_access
 from coparent.infra.notifications import notifications_off
 from coparent.messaging.demo import converse
 from coparent.notifications.demo import recent_news
+from coparent.requests import demo as requests_demo
 from coparent.schedule import demo
 
 DEMO_PASSWORD = "calm-harbour-2027"  # noqa: S105 - published on purpose, demo accounts only
@@ -281,6 +282,9 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         at=story.day(330, 12),
     )
     story.talk(jordan_access, casey_access, (329, 302))
+    kids = list(family.children.all())
+    # Requests (coparent.requests.demo), each between chapters so the record stays in order.
+    requests_demo.swap_approved(casey_access, jordan_access, kids, at=story.day(302, 10))
     chicago = "America/Chicago"
     story.events(jordan_access, casey_access, at=(301, 12), window=(300, 200), zone=chicago)
 
@@ -296,6 +300,13 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     mediator = story.join(issued, priya, at=story.day(299, 16, 20))
     story.consent(casey_access, mediator, at=story.day(297, 9, 10))
     story.talk(casey_access, jordan_access, (296, 202), professionals=[mediator], incidents=True)
+    requests_demo.social_media_declined(
+        jordan_access,
+        casey_access,
+        kids[:1],
+        at=story.day(202, 9),
+        mediator=get_family_access(priya, family.pk),
+    )
     story.events(casey_access, jordan_access, at=(201, 12), window=(200, 120), zone=chicago)
 
     rose = story.person("Rose", "Lopez", at=story.day(198, 11))
@@ -304,7 +315,12 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     )
     story.join(issued, rose, at=story.day(198, 11, 30))
     story.talk(jordan_access, casey_access, (197, 122), professionals=[mediator])
+    requests_demo.trip_countered_then_approved(
+        jordan_access, casey_access, kids, at=story.day(122, 9), destination="Denver"
+    )
     story.events(jordan_access, casey_access, at=(121, 12), window=(120, -66), zone=chicago)
+    requests_demo.school_expired(casey_access, kids, at=story.day(121, 17))
+    requests_demo.activity_withdrawn(jordan_access, kids[1:], at=story.day(121, 21))
 
     # In a session with Priya the parents settle the holidays; Priya drafts, both sign.
     agreement.mediators_draft(
@@ -346,6 +362,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     story.talk(casey_access, jordan_access, (118, 1), professionals=[mediator])
     # Casey gives the school office a pass for the next pickup (the exchanges chapter).
     pickup_pass(casey_access, at=story.day(1, 9), after=story.now)
+    requests_demo.still_pending(casey_access, kids[:1], at=story.day(1, 9))
     # Waiting for Jordan's signature.
     agreement.propose_template(casey_access, "devices", at=story.day(1, 16))
     return story.finish(family)
@@ -376,6 +393,11 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     london = "Europe/London"
     story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
     story.talk(taylor_access, riley_access, (335, 153), incidents=True)
+    kids = list(family.children.all())
+    requests_demo.swap_approved(riley_access, taylor_access, kids, at=story.day(153, 9))
+    requests_demo.social_media_declined(
+        riley_access, taylor_access, kids[:1], at=story.day(153, 13)
+    )
     # The agreement, six months in: Taylor proposes, Riley signs the next morning.
     agreement.adopt(
         proposer=taylor_access,
@@ -401,6 +423,9 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         },
     )
     story.events(riley_access, taylor_access, at=(152, 12), window=(152, 32), zone=london)
+    requests_demo.trip_countered_then_approved(
+        taylor_access, riley_access, kids, at=story.day(152, 16), destination="Lisbon"
+    )
 
     sofia = story.person("Sofia", "Reyes", at=story.day(150, 12))
     issued = story.invite(
@@ -417,6 +442,8 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         note="2-2-5-5 keeps the same weekdays for swimming",
     )
     story.talk(riley_access, taylor_access, (149, 33))
+    requests_demo.school_expired(taylor_access, kids, at=story.day(33, 9))
+    requests_demo.activity_withdrawn(riley_access, kids[1:], at=story.day(33, 13))
     story.events(taylor_access, riley_access, at=(32, 12), window=(32, -40), zone=london)
 
     dana = story.person("Dana", "Whitfield", at=story.day(30, 15))
@@ -429,6 +456,7 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     )
     story.join(issued, dana, at=story.day(30, 15, 10))
     story.talk(taylor_access, riley_access, (29, 1))
+    requests_demo.still_pending(riley_access, kids, at=story.day(1, 9))
     # Waiting for Taylor's signature.
     agreement.propose_template(riley_access, "holidays", at=story.day(1, 16))
     return story.finish(family)

@@ -32,6 +32,7 @@ class Kind(enum.StrEnum):
     EVENT_REMINDER = "event_reminder"  # a child's event soon
     AGREEMENT = "agreement"  # a clause proposed for the agreement, signed, declined, withdrawn
     EXCHANGE = "exchange"  # the other parent's check-in or note at an exchange, a pickup pass
+    REQUEST = "request"  # a request to me, its answer, a comment, a reminder, its expiry
 
 
 class Channel(enum.StrEnum):
@@ -43,7 +44,9 @@ class Channel(enum.StrEnum):
 # In the app: everything. Email: what asks for an answer or a plan (proposals, events) and new
 # messages (emailed at once since messages began). Push: everything, but only a device the
 # person subscribed ever receives one, so "on" costs nothing until they ask for it.
-EMAIL_BY_DEFAULT = frozenset({Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.AGREEMENT})
+EMAIL_BY_DEFAULT = frozenset(
+    {Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.AGREEMENT, Kind.REQUEST}
+)
 
 
 def default(kind: Kind, channel: Channel) -> bool:

@@ -26,6 +26,7 @@ KIND_LABELS = {
     Kind.EVENT_REMINDER: _("Reminder of a child's event"),
     Kind.AGREEMENT: _("Agreement clauses: proposed, signed, declined"),
     Kind.EXCHANGE: _("Check-ins and notes at exchanges, pickup passes"),
+    Kind.REQUEST: _("Requests: new, answered, commented, due soon, expired"),
 }
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),

@@ -21,13 +21,16 @@ from coparent.accounts.models import User
 from coparent.agreements.models import ClauseSignature
 from coparent.core.notify import Kind
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
+from coparent.core.zones import zone_or_utc
 from coparent.events.models import Answer, ChildEvent
 from coparent.exchanges.models import Occurrence
 from coparent.exchanges.selectors import key_of
 from coparent.families.models import Membership
+from coparent.families.selectors import professional_has_access
 from coparent.messaging.models import Thread
 from coparent.records.models import Kind as EntryKind
 from coparent.records.models import RecordEntry
+from coparent.requests.models import Request
 from coparent.schedule.models import PlanVersion
 
 
@@ -475,6 +478,141 @@ def _pass_news(entry: RecordEntry) -> list[Draft]:
     )
 
 
+# --- requests between the parents (coparent.requests) -----------------------------------------
+
+
+def _request_of(entry: RecordEntry) -> Request | None:
+    return Request.objects.filter(family_id=entry.family_id, pk=entry.data["id"]).first()
+
+
+def _request_url(entry: RecordEntry, request_id: Any) -> str:
+    return reverse(
+        "requests:detail", kwargs={"family_id": entry.family_id, "request_id": request_id}
+    )
+
+
+def _professionals(family_id: Any) -> list[int]:
+    """The family's consented professionals (a professional is told of a request only when it
+    expires unanswered, or someone comments: they help when parents get stuck)."""
+    return [
+        m.user_id
+        for m in Membership.objects.active()
+        .professionals()
+        .filter(family_id=family_id, user__is_active=True)
+        if professional_has_access(m)
+    ]
+
+
+def _request_news(entry: RecordEntry) -> list[Draft]:
+    request = _request_of(entry)
+    if request is None:
+        return []
+    name = {"name": _actor_name(entry), "title": request.title}
+    url = _request_url(entry, request.pk)
+    asker = [request.asked_by_id] if _is_active_member(entry.family_id, request.asked_by_id) else []
+    if entry.kind == EntryKind.REQUEST_MADE:
+        return _drafts(
+            entry,
+            _parents_except(entry.family_id, entry.actor_id),
+            kind=Kind.REQUEST,
+            title=_("%(name)s asks: %(title)s") % name,
+            body=_("Answer by %(when)s.") % {"when": when(request.due_at, _zone(entry))},
+            url=url,
+        )
+    if entry.kind == EntryKind.REQUEST_COUNTERED:
+        counter_id = entry.data.get("counter", request.pk)
+        return _drafts(
+            entry,
+            [uid for uid in asker if uid != entry.actor_id],
+            kind=Kind.REQUEST,
+            title=_("%(name)s answered “%(title)s” with other terms") % name,
+            body=_("Approve or decline their counter-proposal."),
+            url=_request_url(entry, counter_id),
+        )
+    if entry.kind == EntryKind.REQUEST_WITHDRAWN:
+        return _drafts(
+            entry,
+            _parents_except(entry.family_id, entry.actor_id),
+            kind=Kind.REQUEST,
+            title=_("%(name)s withdrew “%(title)s”") % name,
+            body=_("There is nothing to answer any more."),
+            url=url,
+        )
+    title = (
+        _("%(name)s approved “%(title)s”")
+        if entry.kind == EntryKind.REQUEST_APPROVED
+        else _("%(name)s declined “%(title)s”")
+    ) % name
+    return _drafts(
+        entry,
+        [uid for uid in asker if uid != entry.actor_id],
+        kind=Kind.REQUEST,
+        title=title,
+        body=str(entry.data.get("reason", "")),
+        url=url,
+    )
+
+
+def _zone(entry: RecordEntry) -> ZoneInfo:
+    return zone_or_utc(entry.family.timezone)
+
+
+def _request_commented(entry: RecordEntry) -> list[Draft]:
+    request = _request_of(entry)
+    if request is None:
+        return []
+    people = _parents_except(entry.family_id, entry.actor_id) + [
+        uid for uid in _professionals(entry.family_id) if uid != entry.actor_id
+    ]
+    resolution = entry.data.get("comment_kind") == "resolution"
+    return _drafts(
+        entry,
+        people,
+        kind=Kind.REQUEST,
+        title=(
+            _("%(name)s proposed a resolution on “%(title)s”")
+            if resolution
+            else _("%(name)s commented on “%(title)s”")
+        )
+        % {"name": _actor_name(entry), "title": request.title},
+        body="",
+        url=_request_url(entry, request.pk),
+    )
+
+
+def _request_reminded(entry: RecordEntry) -> list[Draft]:
+    request = _request_of(entry)
+    if request is None or request.status != "pending":
+        return []
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, request.asked_by_id),
+        kind=Kind.REQUEST,
+        title=_("“%(title)s” waits for your answer") % {"title": request.title},
+        body=_("Answer by %(when)s.") % {"when": when(request.due_at, _zone(entry))},
+        url=_request_url(entry, request.pk),
+    )
+
+
+def _request_expired(entry: RecordEntry) -> list[Draft]:
+    request = _request_of(entry)
+    if request is None:
+        return []
+    people = _parents_except(entry.family_id, None)
+    if not entry.data.get("outcome"):
+        # Unanswered with no clause to settle it: the parents are stuck, so the professional
+        # helping the family hears of it.
+        people += _professionals(entry.family_id)
+    return _drafts(
+        entry,
+        people,
+        kind=Kind.REQUEST,
+        title=_("“%(title)s” expired") % {"title": request.title},
+        body=request.outcome_text,
+        url=_request_url(entry, request.pk),
+    )
+
+
 Source = Callable[[RecordEntry], list[Draft]]
 
 SOURCES: dict[str, Source] = {
@@ -495,6 +633,14 @@ SOURCES: dict[str, Source] = {
     EntryKind.EXCHANGE_NOTE: _exchange_note,
     EntryKind.PASS_ISSUED: _pass_news,
     EntryKind.PASS_REVOKED: _pass_news,
+    EntryKind.REQUEST_MADE: _request_news,
+    EntryKind.REQUEST_APPROVED: _request_news,
+    EntryKind.REQUEST_DECLINED: _request_news,
+    EntryKind.REQUEST_COUNTERED: _request_news,
+    EntryKind.REQUEST_WITHDRAWN: _request_news,
+    EntryKind.REQUEST_COMMENTED: _request_commented,
+    EntryKind.REQUEST_REMINDED: _request_reminded,
+    EntryKind.REQUEST_EXPIRED: _request_expired,
 }
 
 

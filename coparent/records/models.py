@@ -44,6 +44,16 @@ class Kind(models.TextChoices):
     AGREEMENT_CLAUSE_DECLINED = "agreement.clause_declined", _("Agreement clause declined")
     AGREEMENT_CLAUSE_WITHDRAWN = "agreement.clause_withdrawn", _("Agreement clause withdrawn")
     RECORD_EXPORTED = "record.exported", _("Record exported")
+    # Requests between the parents (coparent.requests) and the calendar changes they make.
+    REQUEST_MADE = "request.made", _("Request made")
+    REQUEST_APPROVED = "request.approved", _("Request approved")
+    REQUEST_DECLINED = "request.declined", _("Request declined")
+    REQUEST_COUNTERED = "request.countered", _("Request countered")
+    REQUEST_WITHDRAWN = "request.withdrawn", _("Request withdrawn")
+    REQUEST_EXPIRED = "request.expired", _("Request expired")
+    REQUEST_COMMENTED = "request.commented", _("Request commented on")
+    REQUEST_REMINDED = "request.reminded", _("Reminder of a request due")
+    SCHEDULE_CHANGED = "schedule.changed", _("Calendar changed")
 
 
 class RecordEntry(models.Model):

@@ -78,6 +78,10 @@ def revisions_of(schedule: Schedule, *, default: datetime) -> Revisions:
             continue
         start = local_midnight(plan_from_dict(version.plan).zone, version.effective_from)
         acceptances.append((version.accepted_at, start))
+    # A calendar change (an approved swap or trip) changes the schedule from its start on, as
+    # an acceptance governing from there would: later stays get a higher SEQUENCE, and the
+    # feed's stamp (so its ETag) moves.
+    acceptances.extend((change.created_at, change.start) for change in schedule.changes)
     return Revisions(acceptances, default=default)
 
 
@@ -127,6 +131,23 @@ def feed_document(
             options=options,
             window=window,
         )
+        for marker in schedule.markers:
+            if marker.end <= low or marker.start >= high:
+                continue
+            # A labelled stretch with custody as planned (a trip): an all-day event over its
+            # local days, shown as free time.
+            add_event(
+                calendar,
+                uid=f"change-{marker.id}@coparent",
+                start=marker.start.astimezone(zone).date(),
+                end=(marker.end - timedelta(microseconds=1)).astimezone(zone).date()
+                + timedelta(days=1),
+                summary=reveal(marker.label),
+                categories=("Calendar note",),
+                transparent=True,
+                options=options,
+                revision=Revision(0, marker.created_at),
+            )
     for event in events:
         _add_child_event(calendar, access, event, options)
     return FeedDocument(calendar_text(calendar, window), stamp)

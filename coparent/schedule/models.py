@@ -107,3 +107,41 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"feed of {self.user_id} in {self.family_id}"
+
+
+LABEL_MAX_CHARS = 200
+
+
+class ScheduleChange(models.Model):
+    """A one-off change to the calendar that another app decided (an approved swap or trip),
+    never edited: rows are only appended (triggers, migration 0004).
+
+    With a `parent` ("A" or "B", the plan's letters), the children are with that parent from
+    `start` to `end` (instants): the schedule's expansion adds it to each plan's overrides, so
+    the calendar, the time-share, the feed and the reminders all follow it. Without one it is a
+    marker: the calendar shows `label` on those days and custody stays as planned (a trip
+    during one's own time). `origin` names what made it ("request:<id>") without the schedule
+    importing the app that did."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="schedule_changes")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    parent = models.CharField(max_length=1, blank=True)
+    label = models.CharField(max_length=LABEL_MAX_CHARS)
+    origin = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=utc_now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["family", "created_at"]
+        indexes = [models.Index(fields=["family", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} ({self.parent or 'marker'})"
+
+    @property
+    def is_marker(self) -> bool:
+        return not self.parent

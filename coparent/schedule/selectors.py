@@ -9,18 +9,22 @@ time-share are for parents and consented professionals (`require_shared`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.core.schedule import (
     Exchange,
     Letter,
+    Override,
     Plan,
     Segment,
     TimeShare,
@@ -41,19 +45,58 @@ from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.infra.errors import DomainError
 from coparent.infra.secrets_links import hash_link_token
-from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion
+from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion, ScheduleChange
 from coparent.schedule.plans import check_plan
 
 COUNTED = (PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)
 MAX_WINDOW_DAYS = 3 * 366  # the longest calendar or time-share one request may ask for
 
 
+class _JSONRows(Aggregate):
+    """The rows of a group as one JSON array: SQLite's json_group_array, PostgreSQL's
+    jsonb_agg (jsonb, which the driver hands back as text for JSONField to read)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra)
+
+
+def with_changes(versions: QuerySet[PlanVersion]) -> QuerySet[PlanVersion]:
+    """`versions` each carrying the family's calendar changes (`ScheduleChange`) as JSON, read
+    in the same query: every page that shows the schedule already reads the versions, and the
+    changes matter only beside a plan, so they ride along instead of costing a query."""
+    rows = (
+        ScheduleChange.objects.filter(family_id=OuterRef("family_id"))
+        .order_by()
+        .values("family_id")
+        .annotate(
+            rows=_JSONRows(
+                JSONObject(
+                    id="id",
+                    start="start",
+                    end="end",
+                    parent="parent",
+                    label="label",
+                    created_at="created_at",
+                )
+            )
+        )
+        .values("rows")
+    )
+    return versions.annotate(schedule_changes=Subquery(rows, output_field=JSONField()))
+
+
 def plan_versions(access: FamilyAccess) -> list[PlanVersion]:
-    """Every version, newest first, with who proposed and answered (one query)."""
+    """Every version, newest first, with who proposed and answered, and the family's calendar
+    changes (one query)."""
     return list(
-        PlanVersion.objects.filter(family=access.family)
-        .select_related("proposed_by", "answered_by")
-        .order_by("-number")
+        with_changes(
+            PlanVersion.objects.filter(family=access.family)
+            .select_related("proposed_by", "answered_by")
+            .order_by("-number")
+        )
     )
 
 
@@ -111,13 +154,68 @@ class Piece:
     end: datetime | None
 
 
+@dataclass(frozen=True)
+class Change:
+    """A calendar change (`ScheduleChange`) as the schedule applies it: the children with
+    `parent` over [start, end), or, without a parent, a marker labelled on those days."""
+
+    id: str
+    start: datetime
+    end: datetime
+    parent: Letter | None
+    label: str
+    created_at: datetime
+
+
+def _instant(text: str) -> datetime:
+    # SQLite keeps UTC without an offset ("2027-03-05 18:00:00"); PostgreSQL's JSON has one.
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def changes_from(data: object) -> list[Change]:
+    """The changes `with_changes` read, oldest first (a later one wins where two overlap)."""
+    rows = data if isinstance(data, list) else []
+    changes = [
+        Change(
+            id=str(row["id"]),
+            start=_instant(row["start"]),
+            end=_instant(row["end"]),
+            parent="A" if row["parent"] == "A" else "B" if row["parent"] == "B" else None,
+            label=str(row["label"]),
+            created_at=_instant(row["created_at"]),
+        )
+        for row in rows
+        if isinstance(row, dict)
+    ]
+    return sorted(changes, key=lambda c: (c.created_at, c.id))
+
+
+def with_overrides(plan: Plan, changes: Sequence[Change]) -> Plan:
+    """`plan` with the custody changes after its own overrides (exact instants, so they mean
+    the same whatever the zone of the plan in force)."""
+    extra = tuple(
+        Override(start=c.start, end=c.end, parent=c.parent, note=c.label)
+        for c in changes
+        if c.parent is not None
+    )
+    return dataclasses.replace(plan, overrides=plan.overrides + extra) if extra else plan
+
+
 @dataclass
 class Schedule:
     """The family's effective schedule: the accepted versions in date order, and every version
-    that was ever accepted (for the feed's SEQUENCE and LAST-MODIFIED, coparent.schedule.feed)."""
+    that was ever accepted (for the feed's SEQUENCE and LAST-MODIFIED, coparent.schedule.feed),
+    and the calendar changes (swaps, trips) its plans already carry as overrides."""
 
     pieces: list[Piece]
     ever_accepted: list[PlanVersion] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def markers(self) -> list[Change]:
+        """The changes that only label days (a trip that keeps custody as planned)."""
+        return [c for c in self.changes if c.parent is None]
 
     @property
     def empty(self) -> bool:
@@ -175,17 +273,23 @@ class Schedule:
 
 
 def schedule_of(access: FamilyAccess) -> Schedule:
-    """The family's effective schedule (one query, whatever the number of versions)."""
+    """The family's effective schedule with its calendar changes (one query, whatever the
+    number of versions and changes)."""
     return schedule_from(
-        PlanVersion.objects.filter(family=access.family, status__in=COUNTED).order_by(
-            "effective_from", "number"
+        with_changes(
+            PlanVersion.objects.filter(family=access.family, status__in=COUNTED).order_by(
+                "effective_from", "number"
+            )
         )
     )
 
 
 def schedule_from(versions: Iterable[PlanVersion]) -> Schedule:
     """The effective schedule made of `versions` (any order; only the accepted and superseded
-    ones count), without a query of its own: for a page that reads every version anyway."""
+    ones count), without a query of its own: for a page that reads every version anyway. The
+    calendar changes come with the versions when they were read `with_changes`."""
+    versions = list(versions)
+    changes = changes_from(next((getattr(v, "schedule_changes", None) for v in versions), None))
     versions = sorted(
         (v for v in versions if v.status in COUNTED), key=lambda v: (v.effective_from, v.number)
     )
@@ -193,13 +297,13 @@ def schedule_from(versions: Iterable[PlanVersion]) -> Schedule:
     accepted = [v for v in versions if v.status == PlanStatus.ACCEPTED]
     pieces: list[Piece] = []
     for version in accepted:
-        plan = plan_from_dict(version.plan)
+        plan = with_overrides(plan_from_dict(version.plan), changes)
         start = local_midnight(plan.zone, version.effective_from)
         if pieces:
             last = pieces[-1]
             pieces[-1] = Piece(last.version, last.plan, last.start, start)
         pieces.append(Piece(version, plan, start, None))
-    return Schedule(pieces, ever)
+    return Schedule(pieces, ever, changes)
 
 
 # --- the calendar ------------------------------------------------------------------------------
@@ -244,6 +348,7 @@ class Day:
     events: list[ChildEvent] = field(default_factory=list)
     is_today: bool = False
     handovers: list[Handover] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)  # labelled days (a trip), custody unchanged
 
     @property
     def names(self) -> list[str]:
@@ -364,6 +469,14 @@ def calendar_between(
                     place=exchange.place,
                 )
             )
+    for marker in schedule.markers:
+        day = max(marker.start.astimezone(zone).date(), first)
+        last = (marker.end - timedelta(microseconds=1)).astimezone(zone).date()
+        while day <= last and day < stop:
+            index[day].markers.append(marker.label)
+            if marker.label not in index[day].blocks:
+                index[day].blocks.append(marker.label)
+            day += timedelta(days=1)
     for event in events:
         day = max(event.starts_at.astimezone(zone).date(), first)
         last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
@@ -678,8 +791,9 @@ def schedule_with(schedule: Schedule, plan: Plan, start: datetime) -> Schedule:
             break
         end = start if piece.end is None or piece.end > start else piece.end
         pieces.append(Piece(piece.version, piece.plan, piece.start, end))
-    pieces.append(Piece(None, plan, start, None))
-    return Schedule(pieces, schedule.ever_accepted)
+    # The calendar changes (swaps, trips) stay on the days they change, whatever the plan.
+    pieces.append(Piece(None, with_overrides(plan, schedule.changes), start, None))
+    return Schedule(pieces, schedule.ever_accepted, schedule.changes)
 
 
 def _settings(
@@ -829,3 +943,17 @@ def parent_names(access: FamilyAccess) -> tuple[str, str]:
     if names[0].casefold() == names[1].casefold():
         names[1] = f"{names[1]} (2)"
     return names[0], names[1]
+
+
+def parent_letters(access: FamilyAccess) -> dict[int, Letter]:
+    """Each parent's letter in the plan, by user id: "A" for the family's first parent, "B" for
+    the second (the order `parent_names` gives the plan; one query)."""
+    ids = (
+        Membership.objects.active()
+        .parents()
+        .filter(family=access.family)
+        .order_by("joined_at", "pk")
+        .values_list("user_id", flat=True)[:2]
+    )
+    letters: tuple[Letter, Letter] = ("A", "B")
+    return dict(zip(ids, letters, strict=False))

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coparent.core.schedule import Plan, plan_to_dict
+from coparent.core.schedule import Letter, Plan, plan_to_dict
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import DomainError
@@ -26,11 +26,13 @@ from coparent.infra.secrets_links import hash_link_token, link_token
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 from coparent.schedule.models import (
+    LABEL_MAX_CHARS,
     NOTE_MAX_CHARS,
     FeedToken,
     PlanStatus,
     PlanVersion,
     Reminder,
+    ScheduleChange,
 )
 from coparent.schedule.plans import PlanProblem, check_plan
 
@@ -318,3 +320,119 @@ def feed_revoke(*, access: FamilyAccess, at: datetime | None = None) -> int:
     return FeedToken.objects.filter(
         family=access.family, user=access.membership.user, revoked_at__isnull=True
     ).update(revoked_at=at or timezone.now())
+
+
+# --- one-off changes other apps decide (an approved swap or trip) -----------------------------
+
+MAX_CHANGE_DAYS = 92  # a season at most: anything longer is a change of plan, not a one-off
+
+
+def _change(
+    *,
+    access: FamilyAccess,
+    start: datetime,
+    end: datetime,
+    parent: Letter | None,
+    label: str,
+    origin: str,
+    at: datetime | None,
+    automatic: bool,
+) -> ScheduleChange:
+    at = at or timezone.now()
+    label = " ".join(label.split())
+    problems: list[tuple[str, str]] = []
+    if not label:
+        problems.append(("label", _("Say what the change is (“Swap”, “Trip to Denver”).")))
+    elif len(label) > LABEL_MAX_CHARS:
+        problems.append(("label", _("At most %(n)d characters.") % {"n": LABEL_MAX_CHARS}))
+    if end <= start:
+        problems.append(("end", _("The end must come after the start.")))
+    elif (end - start).days > MAX_CHANGE_DAYS:
+        problems.append(
+            ("end", _("A one-off change lasts at most %(n)d days.") % {"n": MAX_CHANGE_DAYS})
+        )
+    if end <= at:
+        # Days already lived never change (the same rule as a plan's date).
+        problems.append(("start", _("This change would only change the past.")))
+    if parent not in ("A", "B", None):
+        problems.append(("parent", _("Name parent A or B.")))
+    if problems:
+        raise DomainError(problems)
+    with transaction.atomic():
+        change = ScheduleChange.objects.create(
+            family=access.family,
+            start=start,
+            end=end,
+            parent=parent or "",
+            label=label,
+            origin=origin,
+            created_at=at,
+            created_by=None if automatic else access.membership.user,
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.SCHEDULE_CHANGED,
+            actor=None if automatic else access.membership.user,
+            data={
+                "id": str(change.id),
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "parent": parent or "",
+                "label": label,
+                "origin": origin,
+                "automatic": automatic,
+            },
+            at=at,
+        )
+    return change
+
+
+def override_add(
+    *,
+    access: FamilyAccess,
+    start: datetime,
+    end: datetime,
+    parent: Letter,
+    label: str,
+    origin: str,
+    at: datetime | None = None,
+    automatic: bool = False,
+) -> ScheduleChange:
+    """The children are with `parent` (the plan's letter) from `start` to `end` (instants),
+    above the plan: the calendar, the time-share, the feed and the exchange reminders follow.
+    The one way another app changes custody (an approved swap or trip); `origin` names what
+    decided it ("request:<id>"). `automatic` when nobody acted (a request approved by the
+    agreement's silence rule): the record names no actor. Appends "schedule.changed"."""
+    return _change(
+        access=access,
+        start=start,
+        end=end,
+        parent=parent,
+        label=label,
+        origin=origin,
+        at=at,
+        automatic=automatic,
+    )
+
+
+def marker_add(
+    *,
+    access: FamilyAccess,
+    start: datetime,
+    end: datetime,
+    label: str,
+    origin: str,
+    at: datetime | None = None,
+    automatic: bool = False,
+) -> ScheduleChange:
+    """Days labelled on the calendar with custody as planned (a trip during one's own time)."""
+    return _change(
+        access=access,
+        start=start,
+        end=end,
+        parent=None,
+        label=label,
+        origin=origin,
+        at=at,
+        automatic=automatic,
+    )

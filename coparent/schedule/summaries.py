@@ -46,7 +46,23 @@ def _withdrawn(d: dict[str, Any]) -> str:
     return _("Plan version %(n)s withdrawn") % {"n": d["version"]}
 
 
+def _changed(d: dict[str, Any]) -> str:
+    # Instants as recorded (UTC): the timeline shows the entry's own moment in the family's
+    # zone; the span is the fact as it was decided.
+    values = {"label": d["label"], "start": d["start"][:16], "end": d["end"][:16]}
+    if d.get("parent"):
+        values["parent"] = d["parent"]
+        text = _("Calendar changed: %(label)s, with parent %(parent)s from %(start)s to %(end)s")
+    else:
+        text = _("Calendar note added: %(label)s, from %(start)s to %(end)s")
+    text = text % values
+    if d.get("automatic"):
+        text += " " + _("(by the agreement, nobody having answered)")
+    return text
+
+
 SUMMARIES = {
+    Kind.SCHEDULE_CHANGED: _changed,
     Kind.PLAN_PROPOSED: _proposed,
     Kind.PLAN_ACCEPTED: _accepted,
     Kind.PLAN_DECLINED: _declined,

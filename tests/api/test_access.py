@@ -18,6 +18,7 @@ from coparent.families import services
 from coparent.families.models import Membership
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
+from coparent.requests.services import request_make
 from coparent.schedule.models import PlanVersion
 from coparent.schedule.selectors import schedule_of
 from coparent.schedule.services import plan_accept, plan_propose, plan_withdraw
@@ -45,6 +46,8 @@ AMEND = {"title": "Holiday plans", "body": "Shared 45 days ahead."}
 AGREEMENT = "/api/v1/families/{family_id}/agreement"
 # An all-day event; `children` is filled in from the ids (Mia) when the row runs.
 EVENT = {"title": "School play", "kind": "school", "all_day": True, "start_date": "2040-06-20"}
+# A request of Alex's; `children` is filled in (Mia) like the event's.
+REQUEST = {"kind": "activity", "title": "Swimming lessons", "children": []}
 
 TAP = {"step": "arrived"}
 NOTE = {"text": "On time."}
@@ -127,6 +130,36 @@ FAMILY_OPERATIONS = [
     ("POST", AGREEMENT + "/versions/{version_id}/sign", None, 200, 403, 403),
     ("POST", AGREEMENT + "/versions/{version_id}/decline", DECLINE, 200, 403, 403),
     ("POST", AGREEMENT + "/versions/{version_id}/withdraw", None, 200, 403, 403),
+    # Requests: Sam's request waits for Alex's answer; the mediator reads and comments.
+    ("GET", "/api/v1/families/{family_id}/requests", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/requests", REQUEST, 201, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/requests/{request_id}", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/approve", {}, 200, 403, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/requests/{request_id}/decline",
+        {"reason": "Not this term"},
+        200,
+        403,
+        403,
+    ),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/requests/{request_id}/counter",
+        {"details": "The spring one instead"},
+        201,
+        403,
+        403,
+    ),
+    ("POST", "/api/v1/families/{family_id}/requests/{request_id}/withdraw", {}, 200, 403, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/requests/{request_id}/comments",
+        {"text": "Which evening?"},
+        201,
+        201,
+        403,
+    ),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -199,6 +232,10 @@ def ids(cast):
         start=mine.start,
         end=mine.start + timedelta(hours=2),
     )
+    # Sam asks Alex about a school evening for Mia.
+    asked = request_make(
+        access=cast.access(cast.sam), kind="school", title="Parents' evening", children=[cast.mia]
+    )
     return {
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
@@ -206,6 +243,7 @@ def ids(cast):
         "pass_id": issued.pk,
         "pass_window": (issued.starts_at.isoformat(), issued.ends_at.isoformat()),
         "key": first_exchange.key,
+        "request_id": asked.pk,
         "event_id": party.pk,
         "version_id": change.pk,
         "family_id": cast.family.pk,
@@ -228,8 +266,8 @@ def _agreement_ids(template, ids):
 
 def _body(body, ids):
     """A body that names the setup's own rows, filled in."""
-    if body is EVENT:
-        return {**EVENT, "children": [str(ids["child_id"])]}
+    if body is EVENT or body is REQUEST:
+        return {**body, "children": [str(ids["child_id"])]}
     if body is PASS:
         start, end = ids["pass_window"]
         return {"children": [str(ids["child_id"])], "starts_at": start, "ends_at": end}
@@ -246,7 +284,13 @@ def test_each_role_gets_its_answer(cast, as_, ids, row, who):
         # Something to withdraw: Alex's own consent to the lawyer.
         lawyer = Membership.objects.get(pk=ids["member_id"])
         services.consent_give(access=cast.access(cast.alex), professional=lawyer)
-    if template.endswith("/withdraw") and "/plans/" in template:
+    if template.endswith("{request_id}/withdraw"):
+        # Something of Alex's own to withdraw: a request Alex made of Sam.
+        own = request_make(
+            access=cast.access(cast.alex), kind="other", title="Piano", children=[cast.mia]
+        )
+        ids = {**ids, "request_id": own.pk}
+    elif template.endswith("/withdraw") and "/plans/" in template:
         # Something of Alex's own to withdraw: Sam takes his change back and Alex proposes one.
         change = PlanVersion.objects.get(pk=ids["version_id"])
         plan_withdraw(access=cast.access(cast.sam), version=change)

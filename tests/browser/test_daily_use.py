@@ -173,6 +173,8 @@ def test_axe_finds_no_moderate_serious_or_critical_problem_on_the_main_pages(riv
         "plan editor": dashboard + "schedule/plan/",
         "time-share": dashboard + "schedule/timeshare/",
         "record": dashboard + "record/",
+        "requests": dashboard + "requests/",
+        "request form": dashboard + "requests/new/?kind=trip",
     }
     found = {}
     for name, url in pages.items():

@@ -170,3 +170,22 @@ def test_the_demo_has_a_year_of_exchanges_and_a_pickup_pass(demo):
         assert any("Denied entry at the gate" in text for text in notes)
         assert sum("Nobody came to the exchange" in text for text in notes) == 2
     assert PickupPass.objects.filter(family=demo[0].family).count() == 1
+
+
+def test_each_demo_family_has_a_year_of_requests_in_every_state(demo):
+    from coparent.requests.models import Request
+    from coparent.schedule.models import ScheduleChange
+
+    for family in demo:
+        rows = Request.objects.filter(family=family.family)
+        states = set(rows.values_list("status", flat=True))
+        assert states == {"approved", "declined", "countered", "withdrawn", "expired", "pending"}
+        assert rows.get(kind="social_media").status == "declined"
+        trip, counter = rows.filter(kind="trip").order_by("created_at")
+        assert (trip.status, counter.status, counter.counter_of_id) == (
+            "countered",
+            "approved",
+            trip.pk,
+        )
+        # The approved swap and the approved counter-proposal's trip are on the calendar.
+        assert ScheduleChange.objects.filter(family=family.family).count() == 2

@@ -283,22 +283,24 @@ def test_the_parents_dashboard_runs_a_fixed_number_of_queries(cast, django_asser
     # 1 membership with its family and user (the access path); today: 2 the plan's versions,
     # 3 the week's events with their authors, 4 their children, 5 their answers, 6 the events
     # waiting for this parent's answer, 7 the unread messages, 8 the agreement's clauses
-    # waiting for this parent's signature; then 9 children, 10 active members with their users,
-    # 11 the professionals' active consents with the consenting parents, 12 pending
-    # invitations with who sent them; 13 the header's unread notifications.
-    with django_assert_num_queries(13):
+    # waiting for this parent's signature, 9 the requests waiting for this parent's answer;
+    # then 10 children, 11 active members with their users, 12 the professionals' active
+    # consents with the consenting parents, 13 pending invitations with who sent them; 14 the
+    # header's unread notifications.
+    with django_assert_num_queries(14):
         call_view(cast.alex, url)
     _grow(cast, 30)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = call_view(cast.alex, url)
     assert b"Gran" in response.content
 
 
 def test_the_mediators_dashboard_adds_only_the_consent_check(cast, django_assert_num_queries):
     _party(cast)
-    # The thirteen of a parent's dashboard, less the events waiting for a parent's answer and
-    # the clauses waiting for a parent's signature (a mediator gives neither), plus 2 for the
-    # access path's consent check: the family's active parents and the mediator's consents.
+    # The fourteen of a parent's dashboard, less the events and the requests waiting for a
+    # parent's answer and the clauses waiting for a parent's signature (a mediator gives none),
+    # plus 2 for the access path's consent check: the family's active parents and the
+    # mediator's active consents.
     with django_assert_num_queries(13):
         call_view(cast.morgan, _dashboard(cast.family))
 
