@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coparent.agreements.models import DECISION_LABELS
 from coparent.agreements.selectors import terms_in_force
-from coparent.core.agreement import warnings_for
+from coparent.core.agreement import DECISION_OF_KIND, RequestKind, warnings_for
 from coparent.events import selectors, services
 from coparent.events.forms import CancelForm, EventForm, FilterForm, RsvpForm, event_initial
 from coparent.events.models import ChildEvent
@@ -47,6 +47,7 @@ class Reserved:
 
     decision: str
     clause: str
+    kind: str  # the kind of request that asks the other parent about it
 
 
 def _reserved(request: FamilyRequest, form: EventForm) -> list[Reserved]:
@@ -58,7 +59,11 @@ def _reserved(request: FamilyRequest, form: EventForm) -> list[Reserved]:
         return []
     words = f"{request.POST.get('title', '')}\n{request.POST.get('notes', '')}"
     found = warnings_for(words, terms_in_force(request.family_access))
-    return [Reserved(str(DECISION_LABELS[d]), ref.title) for d, ref in found]
+    kinds = {decision: kind for kind, decision in DECISION_OF_KIND.items()}
+    return [
+        Reserved(str(DECISION_LABELS[d]), ref.title, kinds.get(d, RequestKind.OTHER).value)
+        for d, ref in found
+    ]
 
 
 def _detail_url(request: FamilyRequest, event: ChildEvent) -> str:

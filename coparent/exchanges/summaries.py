@@ -49,7 +49,31 @@ def _note(d: dict[str, Any]) -> str:
     return what % {"name": d.get("name", ""), "when": _moment(d["planned_at"]), "text": d["text"]}
 
 
-SUMMARIES = {Kind.EXCHANGE_CHECKED_IN: _checked_in, Kind.EXCHANGE_NOTE: _note}
+def _pass_issued(d: dict[str, Any]) -> str:
+    return _(
+        "%(name)s issued a pickup pass: %(children)s with %(parent)s, %(start)s to %(end)s"
+    ) % {
+        "name": d.get("name", ""),
+        "children": ", ".join(d.get("children", [])),
+        "parent": d.get("parent", ""),
+        "start": _moment(d["start"]),
+        "end": _moment(d["end"]),
+    }
+
+
+def _pass_revoked(d: dict[str, Any]) -> str:
+    return _("%(name)s revoked the pickup pass naming %(parent)s") % {
+        "name": d.get("name", ""),
+        "parent": d.get("parent", ""),
+    }
+
+
+SUMMARIES = {
+    Kind.EXCHANGE_CHECKED_IN: _checked_in,
+    Kind.EXCHANGE_NOTE: _note,
+    Kind.PASS_ISSUED: _pass_issued,
+    Kind.PASS_REVOKED: _pass_revoked,
+}
 
 
 def register() -> None:

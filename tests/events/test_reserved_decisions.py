@@ -32,6 +32,7 @@ def test_an_event_that_makes_a_reserved_decision_waits_for_the_parents_word(cast
     assert warned.status_code == 200 and not ChildEvent.objects.exists()
     assert "Your agreement says this needs both parents." in page
     assert "Social media accounts" in page and "Opening Mia&#x27;s Instagram account" in page
+    assert "requests/new/?kind=social_media" in page
 
     added = alex.post(url(cast, "add"), {**data, "despite_agreement": "1"})
     assert added.status_code == 302 and ChildEvent.objects.count() == 1

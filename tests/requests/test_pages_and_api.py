@@ -123,8 +123,9 @@ def test_the_request_page_costs_a_fixed_number_of_queries(
     for i in range(5):
         services.request_comment(access=cast.access(cast.sam), request=swap, text=f"Note {i}")
     # 1 the access path, 2 the request with its people, 3 its children, 4 its comments with
-    # their authors, 5 what countered it, 6 the header's unread notifications.
-    with django_assert_num_queries(6):
+    # their authors, 5 what countered it, 6 the agreement's terms in force (for the warnings),
+    # 7 the header's unread notifications.
+    with django_assert_num_queries(7):
         response = call_view(cast.alex, url(cast, f"{swap.pk}/"))
     assert response.status_code == 200 and b"Note 4" in response.content
 
