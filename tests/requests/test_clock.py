@@ -149,3 +149,34 @@ def test_the_scan_runs_on_the_worker_every_five_minutes() -> None:
         p.task is tasks.scan_requests and p.every == tasks.SCAN_EVERY for p in periodic.registered()
     )
     assert tasks.SCAN_EVERY == timedelta(minutes=5)
+
+
+def test_a_signed_clause_of_the_agreement_decides_what_silence_means(planned: Any) -> None:
+    """The same story through the real agreement: Alex proposes the library's swap clause,
+    Sam signs it, and Sam's unanswered swap later counts as approved under it."""
+    from coparent.agreements.services import clause_propose, clause_sign
+
+    cast = planned
+    clause = clause_propose(
+        access=cast.access(cast.alex),
+        topic="exchanges",
+        title="Swaps answered within 3 days",
+        body="A swap not answered within 3 days counts as agreed.",
+        terms={"silence": [{"kind": "swap", "days": 3, "outcome": "approve"}]},
+    )
+    clause_sign(access=cast.access(cast.sam), version=clause)
+
+    swap = ask(cast, "swap", custody_to="me")
+    assert swap.clause == {
+        "clause_id": str(clause.clause_id),
+        "version": 1,
+        "title": "Swaps answered within 3 days",
+    }
+    with time_machine.travel(swap.due_at + timedelta(minutes=1), tick=False):
+        assert services.expire_due() == 1
+    swap.refresh_from_db()
+    assert swap.counts_as_approved
+    assert swap.outcome_text == (
+        "Expired — counts as approved under clause “Swaps answered within 3 days” v1"
+    )
+    assert ScheduleChange.objects.filter(family=cast.family).count() == 1
