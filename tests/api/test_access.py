@@ -95,6 +95,8 @@ FAMILY_OPERATIONS = [
     # The exchange is in 2040: past the access checks, Alex's tap and note are refused (400).
     ("POST", "/api/v1/families/{family_id}/exchanges/{key}/check-ins", TAP, 400, 403, 403),
     ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes", NOTE, 400, 403, 403),
+    # Multipart only: sent JSON, as here, it answers 415 once past the access checks.
+    ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes/upload", NOTE, 415, 403, 403),
     ("GET", "/api/v1/families/{family_id}/timeshare/actual", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/passes", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/passes", PASS, 201, 403, 403),

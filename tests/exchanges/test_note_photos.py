@@ -91,3 +91,36 @@ def test_another_familys_photo_is_not_found(cast, first):
     outsider = cast.client_for(cast.olivia)
     assert outsider.get(_url(cast, f"photos/{photo.pk}/")).status_code == 404
     assert cast.client_for(cast.vic).get(_url(cast, f"photos/{photo.pk}/")).status_code == 403
+
+
+def test_the_api_takes_a_note_with_a_photo_as_multipart_and_refuses_a_program(
+    cast, first, time_machine
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.kit import Caller, issue_token
+
+    planned, _, receiver = first
+    time_machine.move_to(planned + timedelta(minutes=30), tick=False)
+    api = Caller(token=issue_token(receiver))
+    path = f"/api/v1/families/{cast.family.pk}/exchanges/{key_of(planned)}/notes/upload"
+
+    made = api.client.post(
+        path,
+        {"text": "Gate locked.", "files": SimpleUploadedFile("gate.jpg", jpeg_with_gps())},
+        headers=api._headers(),
+        secure=True,
+    )
+    assert made.status_code == 201, made.content
+    (photo,) = made.json()["photos"]
+    assert photo["content_type"] == "image/jpeg" and len(photo["sha256"]) == 64
+
+    refused = api.client.post(
+        path,
+        {"text": "See.", "files": SimpleUploadedFile("gate.jpg", b"MZ\x90\x00 a program")},
+        headers=api._headers(),
+        secure=True,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["files"]
+    assert Note.objects.count() == 1

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
+from coparent.api.endpoints.messages import (
+    file_problems_as_field_errors,
+    files_part,
+    read_uploads,
+    require_form,
+)
 from coparent.api.schemas import Day, In, Moment, PersonRef, answers
 from coparent.core.zones import zone_or_utc
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, PickupPass, Step
 from coparent.exchanges.selectors import ExchangeRow
+from coparent.infra import ratelimit
 from coparent.infra.errors import DomainError
 from coparent.web.zones import reading_in
 
@@ -42,12 +50,21 @@ class CheckInOut(Schema):
     location_shared: bool = Field(..., description="Whether a location came with it; never where.")
 
 
+class PhotoOut(Schema):
+    id: uuid.UUID
+    name: str
+    content_type: str
+    size: int
+    sha256: str = Field(..., description="Of the file as kept; the family record holds it too.")
+
+
 class NoteOut(Schema):
     id: uuid.UUID
     author: PersonRef
     text: str
     at: datetime
     follows: uuid.UUID | None
+    photos: list[PhotoOut] = Field(..., description="Sent to …/notes/upload as `files`.")
 
 
 class ExchangeOut(Schema):
@@ -97,6 +114,12 @@ def _note_out(note: Note) -> NoteOut:
         text=note.text,
         at=note.at,
         follows=note.follows_id,
+        photos=[
+            PhotoOut(
+                id=p.pk, name=p.name, content_type=p.content_type, size=p.size, sha256=p.sha256
+            )
+            for p in note.photos.all()
+        ],
     )
 
 
@@ -174,6 +197,34 @@ def exchange_check_in(
         longitude=payload.longitude,
     )
     return Status(201, _check_in_out(made))
+
+
+@router.post(
+    "/families/{uuid:family_id}/exchanges/{key}/notes/upload",
+    response=answers({201: NoteOut}, 400, 403, 404, 415, 422, 429),
+    summary="Write a note on an exchange with photos or PDFs (multipart/form-data)",
+)
+def exchange_note_upload(
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    key: str,
+    text: Annotated[str, Form(..., max_length=NOTE_MAX_CHARS * 30)] = "",
+    follows: Annotated[uuid.UUID | None, Form(None)] = None,
+    uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
+) -> Status[NoteOut]:
+    access = family_access(request, family_id)
+    access.require_parent()
+    require_form(request, f"/api/v1/families/{family_id}/exchanges/{key}/notes")
+    ratelimit.hit(request, "upload", cost=len(uploads))
+    with file_problems_as_field_errors("photos"):
+        note = services.note_add(
+            access=access,
+            planned_at=_planned_at(key),
+            text=text,
+            follows=follows,
+            photos=read_uploads(uploads),
+        )
+    return Status(201, _note_out(note))
 
 
 @router.post(

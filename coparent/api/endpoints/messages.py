@@ -227,12 +227,12 @@ def _load_thread(access: FamilyAccess, message: Message) -> ThreadCreatedOut:
     return ThreadCreatedOut(thread=_thread_out(thread), message=_load_message(access, message))
 
 
-def _files_part() -> Any:
+def files_part() -> Any:
     # A new one per operation: ninja writes the operation's default into the instance.
     return params.File(..., alias="files", description=FILES_HELP)
 
 
-def _require_form(request: HttpRequest, json_twin: str) -> None:
+def require_form(request: HttpRequest, json_twin: str) -> None:
     """A JSON body sent here would arrive as an empty form; say where it belongs instead."""
     if request.content_type not in FORM_TYPES:
         raise HttpError(
@@ -243,19 +243,20 @@ def _require_form(request: HttpRequest, json_twin: str) -> None:
 
 
 @contextmanager
-def _file_problems_as_field_errors() -> Iterator[None]:
+def file_problems_as_field_errors(field: str = "attachments") -> Iterator[None]:
     """A refused file answers 422 with its message under `files`, the part it came in, beside
-    any other field's message; refusals without a file problem stay the JSON operations' 400."""
+    any other field's message; refusals without a file problem stay the JSON operations' 400.
+    `field` is the name the service gives the files ("attachments", a note's "photos")."""
     try:
         yield
     except DjangoValidationError as error:
         problems = getattr(error, "error_dict", {})
-        if "attachments" not in problems:
+        if field not in problems:
             raise
         raise NinjaValidationError(
             [
                 {
-                    "loc": ("file", "files") if name == "attachments" else ("form", name),
+                    "loc": ("file", "files") if name == field else ("form", name),
                     "msg": message,
                     "type": "value_error",
                     "ctx": {"error": message},
@@ -266,7 +267,7 @@ def _file_problems_as_field_errors() -> Iterator[None]:
         ) from None
 
 
-def _read(uploads: list[UploadedFile]) -> list[files.IncomingFile]:
+def read_uploads(uploads: list[UploadedFile]) -> list[files.IncomingFile]:
     """The uploaded files as the service takes them; too many are refused before any is read."""
     files.check_count(len(uploads))
     return incoming(uploads)
@@ -341,18 +342,18 @@ def thread_create_upload(
     body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
     # (pydantic copies a mutable default for each call, so [] is safe here)
     include_professionals: Annotated[list[uuid.UUID], Form(..., description=PROS_HELP)] = [],  # noqa: B006
-    uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
+    uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
     idempotency_key: str | None = params.Header(
         None, alias="Idempotency-Key", description=KEY_HELP
     ),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     access.require_shared()
-    _require_form(request, f"/api/v1/families/{family_id}/threads")
+    require_form(request, f"/api/v1/families/{family_id}/threads")
     ratelimit.hit(request, "message")
     ratelimit.hit(request, "upload", cost=len(uploads))
     professionals = [selectors.get_professional(access, mid) for mid in include_professionals]
-    with _file_problems_as_field_errors():
+    with file_problems_as_field_errors():
         # A key names the conversation whichever way it was sent (the JSON operation's too).
         sent = services.thread_start_once(
             access=access,
@@ -360,7 +361,7 @@ def thread_create_upload(
             topic=topic,
             body=body,
             include_professionals=professionals,
-            attachments=_read(uploads),
+            attachments=read_uploads(uploads),
             idempotency_key=idempotency_key,
         )
     return _created(response, _load_thread(access, sent.message), sent)
@@ -431,22 +432,22 @@ def message_create_upload(
     response: HttpResponse,
     # Blank rather than required, as in thread_create_upload.
     body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
-    uploads: Annotated[list[UploadedFile], _files_part()] = [],  # noqa: B006
+    uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
     idempotency_key: str | None = params.Header(
         None, alias="Idempotency-Key", description=KEY_HELP
     ),
 ) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
-    _require_form(request, f"/api/v1/families/{family_id}/threads/{thread_id}/messages")
+    require_form(request, f"/api/v1/families/{family_id}/threads/{thread_id}/messages")
     ratelimit.hit(request, "message")
     ratelimit.hit(request, "upload", cost=len(uploads))
-    with _file_problems_as_field_errors():
+    with file_problems_as_field_errors():
         sent = services.message_send_once(
             access=access,
             thread=thread,
             body=body,
-            attachments=_read(uploads),
+            attachments=read_uploads(uploads),
             idempotency_key=idempotency_key,
         )
     return _created(response, _load_message(access, sent.message), sent)
