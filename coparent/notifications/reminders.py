@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from coparent.core.notify import ALL_DAY_REMINDER_HOUR, EVENT_LEAD, EXCHANGE_LEAD, Kind
 from coparent.core.notify import reminder_due as due
 from coparent.events.models import Answer, ChildEvent, EventStatus, Rsvp
+from coparent.exchanges.selectors import key_of
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.notifications.selectors import Choices, choices_of
@@ -81,7 +82,6 @@ def _exchange_draft(
         body = _("You hand the children over to %(name)s.") % {"name": names[exchange.to_parent]}
     if exchange.place:
         body += " " + _("At %(place)s.") % {"place": exchange.place}
-    month = exchange.at.astimezone(zone).strftime("%Y-%m")
     return Draft(
         family_id=family_id,
         recipient_id=member.user_id,
@@ -89,7 +89,10 @@ def _exchange_draft(
         key=f"exchange:{family_id}:{exchange.at.isoformat()}",
         title=_("Exchange at %(when)s") % {"when": when(exchange.at, zone)},
         body=body,
-        url=reverse("schedule:month", kwargs={"family_id": family_id}) + f"?month={month}",
+        # The exchange's own page: one tap from the reminder to checking in.
+        url=reverse(
+            "exchanges:detail", kwargs={"family_id": family_id, "key": key_of(exchange.at)}
+        ),
         data={"starts_at": exchange.at.isoformat()},
     )
 

@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from coparent.cli import worker
 from coparent.core.notify import Kind
 from coparent.events import services as events
+from coparent.exchanges.selectors import key_of
 from coparent.infra import periodic
 from coparent.notifications.models import Notification
 from coparent.notifications.tasks import remind, scan_reminders
@@ -68,7 +69,8 @@ def test_two_hours_before_the_exchange_both_parents_hear_who_hands_over(cast, pl
     assert alexs.title == sams.title == "Exchange at Mon, May 6, 6:00\u202fPM CDT"
     assert alexs.body == "Sam hands the children over to you. At Lincoln Elementary."
     assert sams.body == "You hand the children over to Alex. At Lincoln Elementary."
-    assert alexs.url.endswith("/schedule/?month=2030-05")
+    # One tap from the reminder to the exchange's page, where the check-in is.
+    assert alexs.url.endswith(f"/exchanges/{key_of(EXCHANGE)}/")
 
     # The worker scans again and again until the exchange: nothing more.
     for minutes in (5, 60, 119):
