@@ -24,6 +24,7 @@ class CheckInForm(forms.Form):
     # this one tap; the server keeps it to about 100 m.
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    pin_place = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):

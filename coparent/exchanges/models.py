@@ -79,6 +79,10 @@ class CheckIn(models.Model):
     longitude = models.DecimalField(
         max_digits=4 + LOCATION_DECIMALS, decimal_places=LOCATION_DECIMALS, null=True
     )
+    # Whether the shared position was at the exchange place (its pin, PlacePin), decided when
+    # the tap was made; None without a shared position or a pinned place. The only thing the
+    # other parent learns of a position.
+    at_place = models.BooleanField(null=True)
 
     class Meta:
         constraints = [
@@ -183,3 +187,29 @@ class NotePhoto(models.Model):
     @property
     def is_photo(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class PlacePin(models.Model):
+    """Where an exchange place is, as a parent standing there shared it with a tap (about
+    100 m, like every position here): what "at the exchange place" is measured from. The latest
+    pin of a place counts; earlier ones stay."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(max_length=PLACE_MAX_CHARS)  # the plan's words for it
+    latitude = models.DecimalField(
+        max_digits=3 + LOCATION_DECIMALS, decimal_places=LOCATION_DECIMALS
+    )
+    longitude = models.DecimalField(
+        max_digits=4 + LOCATION_DECIMALS, decimal_places=LOCATION_DECIMALS
+    )
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["-at", "pk"]
+
+    def __str__(self) -> str:
+        return self.place

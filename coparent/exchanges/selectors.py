@@ -34,6 +34,7 @@ from coparent.exchanges.models import (
     Occurrence,
     PassRevocation,
     PickupPass,
+    PlacePin,
     Step,
 )
 from coparent.families.models import Family, Membership
@@ -430,3 +431,10 @@ def exchange_rules(access: FamilyAccess, at: datetime) -> list[ClauseVersion]:
         .only("clause_id", "number", "title", "body", "signed_at")
         .order_by("signed_at", "pk")
     )
+
+
+def place_pin(access: FamilyAccess, place: str) -> PlacePin | None:
+    """The latest pin of an exchange place (by the plan's words for it), if any."""
+    if not place:
+        return None
+    return PlacePin.objects.filter(family=access.family, place=place).order_by("-at", "pk").first()

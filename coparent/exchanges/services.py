@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.core import pickup_pass
+from coparent.core.geo import near
 from coparent.core.record.chain import format_at
 from coparent.core.schedule.model import LETTERS, Letter
 from coparent.core.when import format_moment
@@ -34,9 +35,10 @@ from coparent.exchanges.models import (
     Occurrence,
     PassRevocation,
     PickupPass,
+    PlacePin,
     Step,
 )
-from coparent.exchanges.selectors import parent_seats, planned_exchange
+from coparent.exchanges.selectors import parent_seats, place_pin, planned_exchange
 from coparent.families.selectors import FamilyAccess, children_of, first_name
 from coparent.infra.errors import DomainError, NotFound
 from coparent.infra.keys import ensure_signing_key
@@ -107,6 +109,49 @@ def _occurrence(access: FamilyAccess, planned_at: datetime) -> Occurrence:
         return Occurrence.objects.get(family=access.family, planned_at=planned_at)
 
 
+def _at_place(
+    access: FamilyAccess,
+    occurrence: Occurrence,
+    user: User,
+    lat: Decimal | None,
+    lon: Decimal | None,
+    pin_place: bool,
+    now: datetime,
+) -> bool | None:
+    """Whether a shared position is at the exchange place: None without a position or a place
+    to measure from. Pinning makes the position the place's (so it is there)."""
+    if lat is None or lon is None:
+        if pin_place:
+            raise ExchangeProblem(
+                _("Share your location to mark where the exchange place is."), field="latitude"
+            )
+        return None
+    if pin_place:
+        if not occurrence.place:
+            raise ExchangeProblem(_("The plan names no exchange place to mark."), field="pin_place")
+        PlacePin.objects.create(
+            family=access.family,
+            place=occurrence.place,
+            latitude=lat,
+            longitude=lon,
+            pinned_by=user,
+            at=now,
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.EXCHANGE_PLACE_PINNED,
+            actor=user,
+            at=now,
+            # The place's name only: positions stay out of the record.
+            data={"place": occurrence.place, "name": _name(user)},
+        )
+        return True
+    pin = place_pin(access, occurrence.place)
+    if pin is None:
+        return None
+    return near((lat, lon), (pin.latitude, pin.longitude))
+
+
 def _name(user: User) -> str:
     return user.display_name or user.email
 
@@ -122,10 +167,13 @@ def check_in(
     step: str,
     latitude: float | None = None,
     longitude: float | None = None,
+    pin_place: bool = False,
     at: datetime | None = None,
 ) -> CheckIn:
     """A parent taps a step at an exchange; the server's clock (`at` only for history such as
-    the demo) is what counts."""
+    the demo) is what counts. With a shared position the tap says whether it was at the
+    exchange place (its pin); `pin_place` makes this position the place's pin, for a parent
+    standing there when nobody pinned it yet (or it moved)."""
     access.require_parent()
     try:
         chosen = Step(step)
@@ -161,6 +209,7 @@ def check_in(
                 _("You already checked in “%(step)s” at this exchange.") % {"step": chosen.label},
                 field="step",
             )
+        at_place = _at_place(access, occurrence, user, lat, lon, pin_place, now)
         try:
             with transaction.atomic():
                 made = CheckIn.objects.create(
@@ -171,6 +220,7 @@ def check_in(
                     at=now,
                     latitude=lat,
                     longitude=lon,
+                    at_place=at_place,
                 )
         except IntegrityError:  # the same tap twice at once
             raise ExchangeProblem(
@@ -192,6 +242,7 @@ def check_in(
                 # Whether a location was shared, never where: the record is read by the other
                 # parent and goes into exports.
                 "location_shared": lat is not None,
+                "at_place": at_place,
             },
         )
     return made

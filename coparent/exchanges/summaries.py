@@ -35,9 +35,20 @@ def _checked_in(d: dict[str, Any]) -> str:
         "step": _step(d.get("step")),
         "when": _moment(d["planned_at"]),
     }
-    if d.get("location_shared"):
+    if d.get("at_place") is True:
+        text += " " + _("(at the exchange place)")
+    elif d.get("at_place") is False:
+        text += " " + _("(not at the exchange place)")
+    elif d.get("location_shared"):
         text += " " + _("(location shared)")
     return text
+
+
+def _place_pinned(d: dict[str, Any]) -> str:
+    return _("%(name)s marked where the exchange place “%(place)s” is") % {
+        "name": d.get("name", ""),
+        "place": d.get("place", ""),
+    }
 
 
 def _note(d: dict[str, Any]) -> str:
@@ -71,6 +82,7 @@ def _pass_revoked(d: dict[str, Any]) -> str:
 SUMMARIES = {
     Kind.EXCHANGE_CHECKED_IN: _checked_in,
     Kind.EXCHANGE_NOTE: _note,
+    Kind.EXCHANGE_PLACE_PINNED: _place_pinned,
     Kind.PASS_ISSUED: _pass_issued,
     Kind.PASS_REVOKED: _pass_revoked,
 }

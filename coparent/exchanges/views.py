@@ -132,6 +132,7 @@ def _show(
         opens_at=row.planned_at - CHECK_IN_WINDOW,
         now=now,
         rules=selectors.exchange_rules(request.family_access, now),
+        pinned=bool(steps) and selectors.place_pin(request.family_access, row.place) is not None,
     )
     if steps:
         # The taps may carry the phone's location, which every other page turns off.
@@ -161,6 +162,7 @@ def check_in_action(request: FamilyRequest, key: str) -> HttpResponse:
             step=data["step"],
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
+            pin_place=bool(data.get("pin_place")),
         )
     except services.ExchangeProblem as error:
         say_errors(request, error)

@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     EVENT_RSVP = "event.rsvp", _("Child event answered")
     EXCHANGE_CHECKED_IN = "exchange.checked_in", _("Checked in at an exchange")
     EXCHANGE_NOTE = "exchange.note_added", _("Note on an exchange")
+    EXCHANGE_PLACE_PINNED = "exchange.place_pinned", _("Exchange place located")
     PASS_ISSUED = "pass.issued", _("Pickup pass issued")
     PASS_REVOKED = "pass.revoked", _("Pickup pass revoked")
     PLAN_PROPOSED = "plan.proposed", _("Plan proposed")

@@ -240,3 +240,70 @@ def test_an_exchange_nobody_recorded_is_not_judged_and_one_left_unfinished_is_mi
 
     assert rows[0].outcome is not None and rows[0].outcome.kind == "missed"
     assert all(row.outcome is None for row in rows[1:])
+
+
+def test_a_tap_says_whether_it_was_at_the_exchange_place_and_nothing_more(cast, first):
+    """Sam marks the school gate with his tap; Alex's taps then say "at the exchange place"
+    or "not at the exchange place" — the only thing either learns of the other's position."""
+    planned, giver, receiver = first
+    gate = (41.890213, -87.634519)
+    check_in(
+        access=cast.access(giver),
+        planned_at=planned,
+        step="arrived",
+        latitude=gate[0],
+        longitude=gate[1],
+        pin_place=True,
+        at=planned,
+    )
+    there = check_in(
+        access=cast.access(receiver),
+        planned_at=planned,
+        step="arrived",
+        latitude=gate[0] + 0.0006,
+        longitude=gate[1] - 0.0004,
+        at=planned,
+    )
+    across_town = check_in(
+        access=cast.access(receiver),
+        planned_at=planned,
+        step="received",
+        latitude=gate[0] + 0.02,
+        longitude=gate[1],
+        at=planned + timedelta(minutes=2),
+    )
+
+    assert (there.at_place, across_town.at_place) == (True, False)
+    taps = RecordEntry.objects.filter(kind=Kind.EXCHANGE_CHECKED_IN).order_by("seq")
+    assert [e.data["at_place"] for e in taps] == [True, True, False]
+    (pinned,) = RecordEntry.objects.filter(kind=Kind.EXCHANGE_PLACE_PINNED)
+    assert pinned.data == {"place": "Lincoln Elementary, front door", "name": giver.display_name}
+    assert "41.89" not in str([e.data for e in RecordEntry.objects.all()])
+
+
+def test_marking_the_place_needs_a_position(cast, first):
+    planned, giver, _ = first
+    errors = _problem(
+        lambda: check_in(
+            access=cast.access(giver),
+            planned_at=planned,
+            step="arrived",
+            pin_place=True,
+            at=planned,
+        )
+    )
+    assert "Share your location" in errors["latitude"][0]
+    assert not CheckIn.objects.exists()
+
+
+def test_without_a_pinned_place_a_position_says_nothing_of_where(cast, first):
+    planned, giver, _ = first
+    made = check_in(
+        access=cast.access(giver),
+        planned_at=planned,
+        step="arrived",
+        latitude=41.89,
+        longitude=-87.63,
+        at=planned,
+    )
+    assert made.at_place is None

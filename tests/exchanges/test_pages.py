@@ -126,3 +126,16 @@ def test_the_agreements_exchange_rules_stand_beside_the_exchanges(cast, first):
     for path in ("", f"{key_of(planned)}/"):
         page = cast.client_for(cast.sam).get(_url(cast, path)).content.decode()
         assert "What the agreement says about exchanges" in page and "At the curb" in page
+
+
+def test_the_other_parent_sees_at_the_exchange_place_and_no_more(cast, first, time_machine):
+    planned, giver, receiver = first
+    time_machine.move_to(planned - timedelta(minutes=3), tick=False)
+    key = key_of(planned)
+    cast.client_for(giver).post(
+        _url(cast, f"{key}/check-in/"),
+        {"step": "arrived", "latitude": "41.890213", "longitude": "-87.634519", "pin_place": "1"},
+    )
+    seen = cast.client_for(receiver).get(_url(cast, f"{key}/")).content.decode()
+    assert "at the exchange place" in seen
+    assert "41.89" not in seen and "87.63" not in seen

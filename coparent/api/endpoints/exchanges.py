@@ -48,6 +48,9 @@ class CheckInOut(Schema):
     step: Step
     at: datetime = Field(..., description="The server's time of the tap.")
     location_shared: bool = Field(..., description="Whether a location came with it; never where.")
+    at_place: bool | None = Field(
+        ..., description="Whether it was at the exchange place; null without a position or a pin."
+    )
 
 
 class PhotoOut(Schema):
@@ -90,6 +93,7 @@ class CheckInIn(In):
     step: Step
     latitude: float | None = Field(None, description="Kept to about 100 m; never shown.")
     longitude: float | None = None
+    pin_place: bool = Field(False, description="Mark this position as the exchange place.")
 
 
 class NoteIn(In):
@@ -104,6 +108,7 @@ def _check_in_out(check_in: CheckIn) -> CheckInOut:
         step=Step(check_in.step),
         at=check_in.at,
         location_shared=check_in.location_shared,
+        at_place=check_in.at_place,
     )
 
 
@@ -195,6 +200,7 @@ def exchange_check_in(
         step=payload.step.value,
         latitude=payload.latitude,
         longitude=payload.longitude,
+        pin_place=payload.pin_place,
     )
     return Status(201, _check_in_out(made))
 

@@ -4,8 +4,16 @@
 (function () {
   "use strict";
   var box = document.querySelector("[data-share-location]");
+  var pin = document.querySelector("[data-pin-place]");
+  if (pin && box) {
+    // Marking the place needs the position: ticking it ticks the sharing too.
+    pin.addEventListener("change", function () {
+      if (pin.checked) { box.checked = true; }
+    });
+  }
   document.querySelectorAll("form[data-check-in]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
+      if (pin && pin.checked) { form.elements.pin_place.value = "1"; }
       if (!box || !box.checked || !navigator.geolocation || form.dataset.located) {
         return;
       }
@@ -22,7 +30,11 @@
           form.elements.longitude.value = position.coords.longitude;
           send();
         },
-        send,
+        function () {
+          // No position: the tap goes without it, and without marking the place.
+          form.elements.pin_place.value = "";
+          send();
+        },
         { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 }
       );
     });
