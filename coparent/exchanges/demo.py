@@ -52,15 +52,27 @@ def exchange_steps(
     gate = len(rows) // 2 if incidents and len(rows) > 6 else -1
     steps: list[Step] = []
 
+    pinned: list[bool] = []
+
     def tap(access: FamilyAccess, planned: datetime, step: str, at: datetime) -> None:
         shared = rng.random() < 0.3 and step == "arrived"
         lat = float(near[0]) + rng.uniform(-0.0004, 0.0004) if shared else None
         lon = float(near[1]) + rng.uniform(-0.0004, 0.0004) if shared else None
+        # The first parent to share a position at the school marks it as the exchange place.
+        pin = shared and not pinned and incidents
+        if pin:
+            pinned.append(True)
         steps.append(
             (
                 at,
                 lambda: services.check_in(
-                    access=access, planned_at=planned, step=step, latitude=lat, longitude=lon, at=at
+                    access=access,
+                    planned_at=planned,
+                    step=step,
+                    latitude=lat,
+                    longitude=lon,
+                    pin_place=pin,
+                    at=at,
                 ),
             )
         )

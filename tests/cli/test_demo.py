@@ -169,6 +169,7 @@ def test_the_demo_has_a_year_of_exchanges_and_a_pickup_pass(demo):
         notes = Note.objects.filter(family=family.family).values_list("text", flat=True)
         assert any("Denied entry at the gate" in text for text in notes)
         assert sum("Nobody came to the exchange" in text for text in notes) == 2
+        assert taps.filter(at_place=True).exists(), "the school marked, taps judged against it"
     assert PickupPass.objects.filter(family=demo[0].family).count() == 1
 
 
