@@ -70,7 +70,7 @@ class NoteOut(Schema):
     photos: list[PhotoOut] = Field(..., description="Sent to …/notes/upload as `files`.")
 
 
-class ExchangeOut(Schema):
+class ExchangeDetailOut(Schema):
     key: str = Field(..., description="The planned instant in UTC, as the exchange's name.")
     planned_at: datetime
     from_parent: str = Field(..., description="The plan's letter of the parent handing over.")
@@ -128,8 +128,8 @@ def _note_out(note: Note) -> NoteOut:
     )
 
 
-def _out(row: ExchangeRow) -> ExchangeOut:
-    return ExchangeOut(
+def _out(row: ExchangeRow) -> ExchangeDetailOut:
+    return ExchangeDetailOut(
         key=row.key,
         planned_at=row.planned_at,
         from_parent=row.from_parent,
@@ -153,14 +153,14 @@ def _planned_at(key: str) -> datetime:
 
 @router.get(
     "/families/{uuid:family_id}/exchanges",
-    response=answers({200: list[ExchangeOut]}, 400, 403, 404, 422),
+    response=answers({200: list[ExchangeDetailOut]}, 400, 403, 404, 422),
     summary="The exchanges of a window, with check-ins and notes (parents, professionals)",
     description="`from` and `to` select [from, to), at most 92 days; by default two weeks back "
     "and four ahead.",
 )
 def exchange_list(
     request: HttpRequest, family_id: uuid.UUID, filters: Query[ExchangeFilters]
-) -> list[ExchangeOut]:
+) -> list[ExchangeDetailOut]:
     access = family_access(request, family_id)
     now = timezone.now()
     start = filters.start or now - timedelta(days=14)
@@ -174,10 +174,10 @@ def exchange_list(
 
 @router.get(
     "/families/{uuid:family_id}/exchanges/{key}",
-    response=answers({200: ExchangeOut}, 403, 404),
+    response=answers({200: ExchangeDetailOut}, 403, 404),
     summary="One exchange by its key, with check-ins and notes",
 )
-def exchange_detail(request: HttpRequest, family_id: uuid.UUID, key: str) -> ExchangeOut:
+def exchange_detail(request: HttpRequest, family_id: uuid.UUID, key: str) -> ExchangeDetailOut:
     access = family_access(request, family_id)
     row = selectors.exchange_at(access, _planned_at(key))
     if row is None:

@@ -47,7 +47,7 @@ class ChildRef(Schema):
     name: str
 
 
-class ClauseOut(Schema):
+class RequestClauseOut(Schema):
     clause_id: str
     version: int
     title: str
@@ -80,7 +80,9 @@ class RequestOut(Schema):
     destination: str
     itinerary: str
     contact: str
-    clause: ClauseOut | None = Field(None, description="The agreement's clause it relies on.")
+    clause: RequestClauseOut | None = Field(
+        None, description="The agreement's clause it relies on."
+    )
     counter_of: uuid.UUID | None
     answered_by: PersonRef | None
     answered_at: datetime | None
@@ -127,7 +129,7 @@ class RequestIn(In):
     contact: str = Field("", max_length=DETAILS_MAX_CHARS)
 
 
-class DeclineIn(In):
+class RequestDeclineIn(In):
     reason: str = Field(..., max_length=REASON_MAX_CHARS)
 
 
@@ -174,7 +176,7 @@ def _fields(access: FamilyAccess, item: Request) -> dict[str, Any]:
         "destination": item.destination,
         "itinerary": item.itinerary,
         "contact": item.contact,
-        "clause": ClauseOut(**clause) if clause else None,
+        "clause": RequestClauseOut(**clause) if clause else None,
         "counter_of": item.counter_of_id,
         "answered_by": PersonRef.of(item.answered_by) if item.answered_by else None,
         "answered_at": item.answered_at,
@@ -287,7 +289,7 @@ def request_approve(
     summary="Decline with a reason (the other parent)",
 )
 def request_decline(
-    request: HttpRequest, family_id: uuid.UUID, request_id: uuid.UUID, payload: DeclineIn
+    request: HttpRequest, family_id: uuid.UUID, request_id: uuid.UUID, payload: RequestDeclineIn
 ) -> RequestDetailOut:
     access = family_access(request, family_id)
     access.require_parent()
