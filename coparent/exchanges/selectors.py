@@ -40,17 +40,7 @@ from coparent.exchanges.models import (
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.infra.keys import ensure_signing_key
-from coparent.schedule.charts import (
-    BAR,
-    COUNT_WIDTH,
-    FONT,
-    LABEL_WIDTH,
-    ROW,
-    TOP,
-    WIDTH,
-    Bar,
-    Chart,
-)
+from coparent.schedule.charts import Chart, share_chart
 from coparent.schedule.selectors import Schedule, parent_names, schedule_of
 from coparent.web.zones import current
 
@@ -375,44 +365,14 @@ def _share_chart(
     planned: dict[Letter, Fraction], actual: dict[Letter, Fraction], names: tuple[str, str]
 ) -> Chart | None:
     """Two bars, planned and actual hours, each 100%: A from the left, B after it."""
-    bar_x, bar_width = LABEL_WIDTH, WIDTH - LABEL_WIDTH - COUNT_WIDTH
-    bars = []
-    for index, (label, counts) in enumerate(((_("Planned"), planned), (_("Actual"), actual))):
+    rows = []
+    for label, counts in ((_("Planned"), planned), (_("Actual"), actual)):
         a, b = counts["A"], counts["B"]
         if a + b == 0:
             return None
-        a_width = round(float(bar_width * a / (a + b)), 1)
-        y = TOP + index * ROW
-        bars.append(
-            Bar(
-                label=str(label),
-                y=y,
-                text_y=y + BAR / 2,
-                a_width=a_width,
-                b_x=round(bar_x + a_width, 1),
-                b_width=round(bar_width - a_width, 1),
-                a=round(float(100 * a / (a + b))),
-                b=round(float(100 * b / (a + b))),
-            )
-        )
-    ticks = [
-        (bar_x, "0%", "start"),
-        (bar_x + bar_width / 2, "50%", "middle"),
-        (bar_x + bar_width, "100%", "end"),
-    ]
-    return Chart(
-        width=WIDTH,
-        height=TOP + 2 * ROW,
-        font=FONT,
-        bar_height=BAR,
-        bar_x=bar_x,
-        bar_width=bar_width,
-        count_x=WIDTH,
-        bars=bars,
-        name_a=names[0],
-        name_b=names[1],
-        ticks=ticks,
-    )
+        share = round(float(100 * a / (a + b)))
+        rows.append((str(label), a, b, f"{share}–{100 - share}%"))
+    return share_chart(rows, names)
 
 
 def get_photo(access: FamilyAccess, photo_id: object) -> NotePhoto:

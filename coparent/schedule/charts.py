@@ -11,12 +11,15 @@ wide with 14-unit text: at a phone's width that is text of about 13 px.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from coparent.core.schedule import Plan
 from coparent.schedule.selectors import MonthShare
+
+Number = int | Fraction
 
 WIDTH = 360
 LABEL_WIDTH = 76  # the month's name, left of the bars
@@ -35,8 +38,9 @@ class Bar:
     a_width: float
     b_x: float
     b_width: float
-    a: int
-    b: int
+    a: Number
+    b: Number
+    counts: str  # as the right edge writes them
 
 
 @dataclass(frozen=True)
@@ -54,31 +58,32 @@ class Chart:
     ticks: list[tuple[float, str, str]]  # x, text, text-anchor
 
 
-def monthly_chart(
-    months: list[MonthShare], plan: Plan, month_label: Callable[[date], str]
+def share_chart(
+    rows: Sequence[tuple[str, Number, Number, str]], names: tuple[str, str]
 ) -> Chart | None:
-    """Bars scaled to 100% of each month's nights: A from the left, B after it. `month_label`
-    names a month in the reader's locale ("Jan 2027")."""
-    if not months:
+    """Bars scaled to 100% each: A from the left, B after it. Each row is (label, A's count,
+    B's count, the counts as the chart's right edge writes them); a row with nothing to share
+    draws an empty bar. None without rows."""
+    if not rows:
         return None
     bar_x = LABEL_WIDTH
     bar_width = WIDTH - LABEL_WIDTH - COUNT_WIDTH
     bars = []
-    for index, item in enumerate(months):
-        a, b = item.overnights["A"], item.overnights["B"]
-        total = a + b or 1
-        a_width = round(bar_width * a / total, 1)
+    for index, (label, a, b, counts) in enumerate(rows):
+        total = a + b
+        a_width = round(float(bar_width * a / total), 1) if total else 0.0
         y = TOP + index * ROW
         bars.append(
             Bar(
-                label=month_label(item.month),
+                label=label,
                 y=y,
                 text_y=y + BAR / 2,
                 a_width=a_width,
                 b_x=round(bar_x + a_width, 1),
-                b_width=round(bar_width - a_width, 1) if a + b else 0,
+                b_width=round(bar_width - a_width, 1) if total else 0,
                 a=a,
                 b=b,
+                counts=counts,
             )
         )
     ticks = [
@@ -88,14 +93,33 @@ def monthly_chart(
     ]
     return Chart(
         width=WIDTH,
-        height=TOP + len(months) * ROW,
+        height=TOP + len(rows) * ROW,
         font=FONT,
         bar_height=BAR,
         bar_x=bar_x,
         bar_width=bar_width,
         count_x=WIDTH,
         bars=bars,
-        name_a=plan.name_of("A"),
-        name_b=plan.name_of("B"),
+        name_a=names[0],
+        name_b=names[1],
         ticks=ticks,
+    )
+
+
+def monthly_chart(
+    months: list[MonthShare], plan: Plan, month_label: Callable[[date], str]
+) -> Chart | None:
+    """One bar a month, each parent's overnights as a share of the month's nights.
+    `month_label` names a month in the reader's locale ("Jan 2027")."""
+    return share_chart(
+        [
+            (
+                month_label(item.month),
+                item.overnights["A"],
+                item.overnights["B"],
+                f"{item.overnights['A']} · {item.overnights['B']}",
+            )
+            for item in months
+        ],
+        (plan.name_of("A"), plan.name_of("B")),
     )
