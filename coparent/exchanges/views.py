@@ -21,12 +21,10 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseNotModified,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +40,7 @@ from coparent.families.selectors import children_of
 from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
+from coparent.web import files as kept_files
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, add_service_error, posted, say_errors
 from coparent.web.middleware import permissions_policy
@@ -319,30 +318,19 @@ def actual_page(request: FamilyRequest) -> HttpResponse:
 def photo_page(request: FamilyRequest, photo_id: uuid.UUID) -> FileResponse:
     """A note's photo or PDF, as it was kept (a download), behind the access path."""
     found = selectors.get_photo(request.family_access, photo_id)
-    path = files.path_of(found.stored_name)
-    if not path.exists():
-        raise Http404("No such photo.")
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    return kept_files.download(
+        files.path_of(found.stored_name), filename=found.name, content_type=found.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @family_view(shared=True)
 @require_GET
 def photo_thumbnail(request: FamilyRequest, photo_id: uuid.UUID) -> HttpResponseBase:
-    """A photo's thumbnail for the exchange page; asked again on each showing, so the access
-    check runs every time (a 304 when unchanged: the photo never changes)."""
+    """A photo's thumbnail for the exchange page (a PDF has none: 404)."""
     found = selectors.get_photo(request.family_access, photo_id)
-    etag = f'"{found.sha256[:32]}-{files.THUMBNAIL_SIDE}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response: HttpResponseBase = HttpResponseNotModified()
-    else:
-        path = files.thumbnail(found.stored_name, found.content_type)
-        if path is None:
-            raise Http404("No thumbnail for this file.")
-        response = FileResponse(path.open("rb"), content_type=files.THUMBNAIL_TYPE)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return kept_files.thumbnail(
+        request,
+        etag=f'"{found.sha256[:32]}-{files.THUMBNAIL_SIDE}"',
+        make=lambda: files.thumbnail(found.stored_name, found.content_type),
+        content_type=files.THUMBNAIL_TYPE,
+    )

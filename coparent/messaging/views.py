@@ -20,15 +20,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
-    Http404,
     HttpResponse,
-    HttpResponseNotModified,
     JsonResponse,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,6 +45,7 @@ from coparent.messaging.forms import (
 )
 from coparent.messaging.models import Thread
 from coparent.messaging.shield import shield_enabled
+from coparent.web import files as kept_files
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import add_service_error
 from coparent.web.pages import FamilyPages
@@ -274,39 +272,24 @@ def search(request: FamilyRequest) -> HttpResponse:
 @require_GET
 def attachment(request: FamilyRequest, attachment_id: uuid.UUID) -> FileResponse:
     found = selectors.get_attachment_for_user(request.family_access, attachment_id)
-    path = files.path_of(found.stored_name)
-    if not path.exists():
-        raise Http404("No such attachment.")
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    return kept_files.download(
+        files.path_of(found.stored_name), filename=found.name, content_type=found.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @family_view(shared=True)
 @require_GET
 def attachment_thumbnail(request: FamilyRequest, attachment_id: uuid.UUID) -> HttpResponseBase:
     """A photo's thumbnail for the thread page, behind the same access path as the photo
-    itself (another family's, a thread one is not in, a PDF: 404). `private, no-cache`: only
-    the person's own browser keeps it, and asks again each time it shows it, so the access
-    check runs on every showing (a 304 when unchanged: the photo never changes)."""
+    itself (another family's, a thread one is not in, a PDF: 404)."""
     found = selectors.get_attachment_for_user(request.family_access, attachment_id)
-    etag = f'"{found.sha256[:32]}-{files.THUMBNAIL_SIDE}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response: HttpResponseBase = HttpResponseNotModified()
-    else:
-        path = files.thumbnail(found.stored_name, found.content_type)
-        if path is None:
-            raise Http404("No thumbnail for this attachment.")
-        response = FileResponse(
-            path.open("rb"),
-            filename=f"{found.name.rsplit('.', 1)[0]}-small.jpg",
-            content_type=files.THUMBNAIL_TYPE,
-        )
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return kept_files.thumbnail(
+        request,
+        etag=f'"{found.sha256[:32]}-{files.THUMBNAIL_SIDE}"',
+        make=lambda: files.thumbnail(found.stored_name, found.content_type),
+        content_type=files.THUMBNAIL_TYPE,
+        filename=f"{found.name.rsplit('.', 1)[0]}-small.jpg",
+    )
 
 
 @family_view()
