@@ -15,6 +15,7 @@ the exchange place, never where it was.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,9 @@ NOTE_MAX_CHARS = 4_000
 # Three decimals of a degree: about 111 m north-south, less east-west away from the equator.
 LOCATION_DECIMALS = 3
 PASS_NAME_MAX_CHARS = 60
+# Check-ins open a day before the planned time and close a day after it: enough for an early
+# arrival or a late handover, not a way to fill in last month.
+CHECK_IN_WINDOW = timedelta(days=1)
 
 
 class Step(models.TextChoices):

@@ -28,6 +28,7 @@ from coparent.core.schedule.model import LETTERS, Exchange, Letter, Source
 from coparent.core.schedule.timeshare import Window
 from coparent.core.zones import zone_or_utc
 from coparent.exchanges.models import (
+    CHECK_IN_WINDOW,
     CheckIn,
     Note,
     NotePhoto,
@@ -161,6 +162,30 @@ def _attach(row: ExchangeRow, occurrence: Occurrence) -> ExchangeRow:
     row.check_ins = list(occurrence.check_ins.all())
     row.notes = list(occurrence.notes.all())
     return row
+
+
+def open_steps(access: FamilyAccess, row: ExchangeRow, now: datetime) -> list[Step]:
+    """The taps this member may still make at this exchange (the services refuse the rest):
+    "I'm here" for either of its two parents, "handed over" for the giver, "received" for the
+    receiver, each once, while check-ins are open."""
+    if not access.is_parent or not row.in_plan or abs(now - row.planned_at) > CHECK_IN_WINDOW:
+        return []
+    if row.occurrence is not None:
+        giver, receiver = row.occurrence.giver_id, row.occurrence.receiver_id
+    else:
+        seats = parent_seats(access)
+        giving, receiving = seats.get(row.from_parent), seats.get(row.to_parent)
+        giver = giving.pk if giving else None
+        receiver = receiving.pk if receiving else None
+    me = access.membership.user_id
+    mine = []
+    if me in (giver, receiver):
+        mine.append(Step.ARRIVED)
+    if me == giver:
+        mine.append(Step.HANDED_OVER)
+    if me == receiver:
+        mine.append(Step.RECEIVED)
+    return [step for step in mine if not row.done(me, step)]
 
 
 def _taps(row: ExchangeRow) -> list[outcomes.CheckIn]:

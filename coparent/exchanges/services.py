@@ -26,6 +26,7 @@ from coparent.core.record.chain import format_at
 from coparent.core.schedule.model import LETTERS, Letter
 from coparent.core.when import format_moment
 from coparent.exchanges.models import (
+    CHECK_IN_WINDOW,
     LOCATION_DECIMALS,
     NOTE_MAX_CHARS,
     PASS_NAME_MAX_CHARS,
@@ -49,9 +50,6 @@ from coparent.records.services import record_append
 from coparent.schedule.selectors import schedule_of
 from coparent.web.zones import current
 
-# Check-ins open a day before the planned time and close a day after it: enough for an early
-# arrival or a late handover, not a way to fill in last month.
-CHECK_IN_WINDOW = timedelta(days=1)
 # A note may come later (what happened is often written that evening), but not before.
 NOTE_LEAD = timedelta(days=1)
 _QUANTUM = Decimal(1).scaleb(-LOCATION_DECIMALS)

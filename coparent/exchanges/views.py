@@ -33,9 +33,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coparent.core import pickup_pass
 from coparent.exchanges import selectors, services
 from coparent.exchanges.forms import ActualPeriodForm, CheckInForm, NoteForm, PassForm
-from coparent.exchanges.models import Step
+from coparent.exchanges.models import CHECK_IN_WINDOW, Step
 from coparent.exchanges.selectors import ExchangeRow
-from coparent.exchanges.services import CHECK_IN_WINDOW
 from coparent.families.selectors import children_of
 from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
@@ -91,36 +90,13 @@ def _row(request: FamilyRequest, key: str) -> ExchangeRow:
     return row
 
 
-def _steps(request: FamilyRequest, row: ExchangeRow, now: datetime) -> list[tuple[Step, str]]:
-    """The taps this member may still make at this exchange, with their button words."""
-    access = request.family_access
-    if not access.is_parent or not row.in_plan or abs(now - row.planned_at) > CHECK_IN_WINDOW:
-        return []
-    me = request.user.pk
-    giver = row.occurrence.giver_id if row.occurrence else None
-    receiver = row.occurrence.receiver_id if row.occurrence else None
-    if row.occurrence is None:
-        seats = selectors.parent_seats(access)
-        giving, receiving = seats.get(row.from_parent), seats.get(row.to_parent)
-        giver = giving.pk if giving else None
-        receiver = receiving.pk if receiving else None
-    mine = []
-    if me in (giver, receiver):
-        mine.append(Step.ARRIVED)
-    if me == giver:
-        mine.append(Step.HANDED_OVER)
-    if me == receiver:
-        mine.append(Step.RECEIVED)
-    return [(step, str(step.label)) for step in mine if not row.done(me, step)]
-
-
 def _show(
     request: FamilyRequest, key: str, *, note_form: NoteForm | None = None, status: int = 200
 ) -> HttpResponse:
     row = _row(request, key)
     now = timezone.now()
     can_write = request.family_access.is_parent and now - row.planned_at >= -services.NOTE_LEAD
-    steps = _steps(request, row, now)
+    steps = selectors.open_steps(request.family_access, row, now)
     response = render_page(
         request,
         "exchanges/detail.html",
