@@ -154,7 +154,7 @@ def test_serve_shows_the_demo_logins_at_its_real_address_and_where_they_are_kept
     assert serve_demo("http://127.0.0.1:8456") == kept
     again = capsys.readouterr().out
     assert "Log in at http://127.0.0.1:8456/accounts/login/" in again
-    assert "8123" not in again
+    assert ":8123" not in again
     people = [line for line in first.splitlines() if line.startswith("  ")]
     assert len(people) == 10  # two families: their names and eight people
     assert people == [line for line in again.splitlines() if line.startswith("  ")]
