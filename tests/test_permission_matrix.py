@@ -19,6 +19,7 @@ from allauth.usersessions.models import UserSession
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from coparent.accounts.models import ApiToken
 from coparent.accounts.services import token_create
@@ -143,6 +144,15 @@ def _export_job(c: Any, suffix: str = "") -> str:
         with TestCase.captureOnCommitCallbacks(execute=True):
             c.export_job = record_export(access=c.access(c.alex), file_format="json")
     return f"{_fam(c)}/record/export/{c.export_job.pk}/{suffix}"
+
+
+def _weekly_checkpoint(c: Any) -> str:
+    """This week's checkpoint of the Riveras' record, as the worker issues it."""
+    if not hasattr(c, "checkpoint"):
+        from coparent.records.checkpoints import checkpoint_issue
+
+        c.checkpoint = checkpoint_issue(c.family, timezone.now())
+    return f"{_fam(c)}/record/checkpoint/{c.checkpoint.pk}/"
 
 
 def _ev(c: Any, suffix: str) -> str:
@@ -490,6 +500,8 @@ WEB: dict[str, Row] = {
     "records:export_job": Row("GET", _export_job, SHARED_PAGE),
     "records:export_job_status": Row("GET", lambda c: _export_job(c, "status/"), SHARED_PAGE),
     "records:export_job_download": Row("GET", lambda c: _export_job(c, "download/"), SHARED_PAGE),
+    "records:checkpoint": Row("GET", lambda c: f"{_fam(c)}/record/checkpoint/", SHARED_PAGE),
+    "records:checkpoint_weekly": Row("GET", _weekly_checkpoint, SHARED_PAGE),
     # Child events: every member reads them, viewers included; only parents write.
     "events:list": Row("GET", lambda c: _ev(c, ""), ANY_MEMBER_PAGE),
     "events:add": Row("GET", lambda c: _ev(c, "new/"), PARENT_PAGE),
@@ -753,6 +765,9 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _pending_invitation(c) and "/api/v1/invitations/accept",
         api_expect(401, 409, 409, 409, 201),
         {"token": None},
+    ),
+    ("GET", "/api/v1/families/{family_id}/record/checkpoint"): Row(
+        "GET", lambda c: _api(c, "/record/checkpoint"), API_SHARED_READ
     ),
     ("GET", "/api/v1/families/{family_id}/record"): Row(
         "GET", lambda c: _api(c, "/record"), API_SHARED_READ

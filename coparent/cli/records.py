@@ -73,7 +73,7 @@ def verify(ns: argparse.Namespace) -> int:
     # Deliberately no Django: the standalone verifier alone decides.
     from coparent.core.record.verify import main as verify_main
 
-    return verify_main([ns.file])
+    return verify_main([ns.file, *(["--checkpoint", ns.checkpoint] if ns.checkpoint else [])])
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -96,4 +96,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     parser = commands.add_parser("verify", help="check an export file offline")
     parser.add_argument("file", metavar="FILE.json")
+    parser.add_argument(
+        "--checkpoint",
+        metavar="SEQ:HASH|FILE",
+        help="also prove the export extends a checkpoint you kept (nothing up to it changed)",
+    )
     parser.set_defaults(handler=verify)

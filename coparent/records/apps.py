@@ -6,3 +6,10 @@ class RecordsConfig(AppConfig):
     name = "coparent.records"
     label = "records"
     verbose_name = _("Family record")
+
+    def ready(self) -> None:
+        from coparent.infra import periodic
+        from coparent.records import tasks
+
+        # Every parent gets a signed checkpoint of the record each week (records.checkpoints).
+        periodic.register(tasks.issue_weekly_checkpoints, every=tasks.CHECKPOINT_SCAN_EVERY)

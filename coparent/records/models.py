@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.zones import ZONE_MAX_CHARS
@@ -166,3 +167,30 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Checkpoint(models.Model):
+    """A signed checkpoint of a family's record, issued every week and sent to each parent
+    (records.tasks.issue_weekly_checkpoints). A parent who keeps one can prove later that an
+    export extends it (`coparent verify FILE.json --checkpoint FILE`): nothing up to its entry
+    was changed, removed or reordered since. Append-only (triggers, migration 0008)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="checkpoints")
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    # The signed note exactly as sent (core.record.chain.make_checkpoint).
+    note = models.TextField()
+    # The ISO week it was issued for ("2027-W11"): one a week per family, however many
+    # workers run the task at once.
+    week = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["family", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "week"], name="one_checkpoint_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.week} of {self.family_id}: entry {self.seq}"

@@ -20,7 +20,7 @@ from coparent.core.record.chain import format_at
 from coparent.core.schedule import local_midnight
 from coparent.families.selectors import FamilyAccess, get_owned
 from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
-from coparent.records.models import ExportJob, RecordEntry
+from coparent.records.models import Checkpoint, ExportJob, RecordEntry
 from coparent.records.summaries import SUMMARIES, register_summary, summarize
 
 __all__ = ["SUMMARIES", "register_summary"]  # re-exported: apps register their kinds here too
@@ -120,3 +120,9 @@ def get_export_job(access: FamilyAccess, job_id: object) -> ExportJob:
     403). Another family's job, or none at all, is the same 404."""
     access.require_shared()
     return get_owned(ExportJob, access, job_id)
+
+
+def get_checkpoint(access: FamilyAccess, checkpoint_id: object) -> Checkpoint:
+    """One of the family's weekly checkpoints; another family's answers 404 like a missing one."""
+    access.require_shared()
+    return get_owned(Checkpoint, access, checkpoint_id)

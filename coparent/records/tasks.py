@@ -9,16 +9,23 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from coparent.core.zones import zone_or_utc
+from coparent.families.models import Family, Membership
+from coparent.infra import periodic
+from coparent.infra.mail import send_email
+from coparent.records import checkpoints
 from coparent.records.export import ChainBroken, build_export, export_json, render_pdf
-from coparent.records.models import ExportJob
+from coparent.records.models import Checkpoint, ExportJob
+from coparent.web.zones import family_zone, reading_in
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +108,44 @@ def run_export_job(job_id: str) -> str:
 
 def _fail(job: ExportJob, error: str) -> None:
     _set(job.pk, status=ExportJob.Status.FAILED, error=error, finished_at=timezone.now())
+
+
+# --- Weekly checkpoints ---------------------------------------------------------------------
+
+CHECKPOINT_SCAN_EVERY = timedelta(hours=1)
+# Families handled per run: a large site catches up over a few runs instead of one long one.
+CHECKPOINT_BATCH = 200
+
+
+@task()
+def issue_weekly_checkpoints() -> int:
+    """Issue a signed checkpoint for every family whose last one is a week old, and email it to
+    each of its parents. Idempotent: one checkpoint a family a week (a unique constraint), so
+    two workers running this at once send each parent one email. Returns how many it issued."""
+    periodic.schedule_next(issue_weekly_checkpoints)
+    now = timezone.now()
+    issued = 0
+    for family in checkpoints.families_due(now)[:CHECKPOINT_BATCH]:
+        made = checkpoints.checkpoint_issue(family, now)
+        if made is None:
+            continue
+        issued += 1
+        _send_checkpoint(family, made)
+    return issued
+
+
+def _send_checkpoint(family: Family, checkpoint: Checkpoint) -> None:
+    parents = Membership.objects.active().parents().filter(family=family).select_related("user")
+    with reading_in(family_zone(family)):
+        for seat in parents:
+            send_email(
+                template="records/email/checkpoint",
+                context={
+                    "family": family,
+                    "checkpoint": checkpoint,
+                    "name": seat.user.display_name or seat.user.email,
+                    "link": settings.BASE_URL
+                    + reverse("records:export", kwargs={"family_id": family.pk}),
+                },
+                to=seat.user.email,
+            )

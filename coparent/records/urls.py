@@ -11,4 +11,6 @@ urlpatterns = [
     path("export/<uuid:job_id>/", views.export_job, name="export_job"),
     path("export/<uuid:job_id>/status/", views.export_job_status, name="export_job_status"),
     path("export/<uuid:job_id>/download/", views.export_job_download, name="export_job_download"),
+    path("checkpoint/", views.checkpoint_download, name="checkpoint"),
+    path("checkpoint/<uuid:checkpoint_id>/", views.checkpoint_download, name="checkpoint_weekly"),
 ]

@@ -13,10 +13,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coparent.records import checkpoints
 from coparent.records.forms import ExportForm, TimelineFilterForm
 from coparent.records.models import ExportJob
 from coparent.records.selectors import (
     entry_rows,
+    get_checkpoint,
     get_export_job,
     record_entries,
     record_people,
@@ -78,7 +80,31 @@ def export(request: FamilyRequest) -> HttpResponse:
         return redirect(
             "records:export_job", family_id=request.family_access.family.pk, job_id=job.pk
         )
-    return render_page(request, "records/export.html", form=form)
+    return render_page(
+        request,
+        "records/export.html",
+        form=form,
+        checkpoints=checkpoints.recent_checkpoints(request.family_access),
+    )
+
+
+@family_view(shared=True)
+@require_GET
+@never_cache
+def checkpoint_download(
+    request: FamilyRequest, checkpoint_id: uuid.UUID | None = None
+) -> HttpResponse:
+    """A signed checkpoint to keep: of the record as it is now, or one of the weekly ones."""
+    if checkpoint_id is None:
+        signed = checkpoints.checkpoint_now(request.family)
+        seq, note = signed.seq, signed.note
+    else:
+        kept = get_checkpoint(request.family_access, checkpoint_id)
+        seq, note = kept.seq, kept.note
+    response = HttpResponse(note, content_type="text/plain; charset=utf-8")
+    name = f"coparent-checkpoint-{request.family.pk}-{seq}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 class JobState(TypedDict):

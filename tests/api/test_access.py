@@ -71,6 +71,7 @@ FAMILY_OPERATIONS = [
     ("POST", "/api/v1/families/{family_id}/invitations", INVITE, 201, 403, 403),
     ("DELETE", "/api/v1/families/{family_id}/invitations/{invitation_id}", None, 204, 403, 403),
     ("GET", "/api/v1/families/{family_id}/record", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/record/checkpoint", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/threads", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/threads", THREAD, 201, 201, 403),
     ("GET", "/api/v1/families/{family_id}/threads/{thread_id}/messages", None, 200, 200, 403),

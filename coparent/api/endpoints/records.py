@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.schemas import Offset, RecordEntryOut, RecordFilters, RecordPageOut, answers
+from coparent.records.checkpoints import checkpoint_now
 from coparent.records.disclosure import AS_STORED, entry_views
 from coparent.records.selectors import record_entries
 
@@ -72,3 +73,27 @@ def record_list(
             )
         )
     return RecordPageOut(items=items, count=count)
+
+
+class CheckpointOut(Schema):
+    seq: int = Field(..., description="How many entries the record held.")
+    hash: str = Field(..., description="The hash of its last entry (64 zeros for none).")
+    note: str = Field(
+        ...,
+        description=(
+            "The signed checkpoint (transparency-log checkpoint form) to keep: "
+            "`coparent verify EXPORT.json --checkpoint FILE` later proves the export extends it."
+        ),
+    )
+
+
+@router.get(
+    "/families/{uuid:family_id}/record/checkpoint",
+    response=answers({200: CheckpointOut}, 403, 404),
+    summary="A signed checkpoint of the record as it is now (parents and professionals)",
+)
+def record_checkpoint(request: HttpRequest, family_id: uuid.UUID) -> CheckpointOut:
+    access = family_access(request, family_id)
+    access.require_shared()
+    signed = checkpoint_now(access.family)
+    return CheckpointOut(seq=signed.seq, hash=signed.hash, note=signed.note)

@@ -174,6 +174,33 @@ def sign_head(
     return {"family": family, "seq": seq, "hash": hash, "at": at, "signature": signature}
 
 
+CHECKPOINT_KEY_NAME = "coparent-record-key"
+
+
+def checkpoint_origin(family: str) -> str:
+    """The first line of a family's checkpoints: which log they are of (no spaces, no '+', as
+    the transparency-log checkpoint format asks)."""
+    return f"coparent-record/1/{family}"
+
+
+def checkpoint_key_id(public_key: Ed25519PublicKey) -> bytes:
+    """The 4-byte key id of a signed note's signature line: the first bytes of the SHA-256 of
+    the key's name, a newline, the Ed25519 algorithm byte (1) and the raw key."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(CHECKPOINT_KEY_NAME.encode() + b"\n\x01" + raw).digest()[:4]
+
+
+def make_checkpoint(private_key: Ed25519PrivateKey, *, family: str, seq: int, hash: str) -> str:
+    """A signed checkpoint of a family's record in the transparency-log checkpoint form (a
+    signed note): the origin, the number of entries, the head hash in base64, a blank line and
+    one signature line. A parent who keeps it can later prove that an export extends it
+    (`coparent verify FILE.json --checkpoint FILE`): nothing up to that entry changed since."""
+    body = f"{checkpoint_origin(family)}\n{seq}\n{base64.b64encode(bytes.fromhex(hash)).decode()}\n"
+    signature = private_key.sign(body.encode())
+    stamp = base64.b64encode(checkpoint_key_id(private_key.public_key()) + signature).decode()
+    return f"{body}\n\u2014 {CHECKPOINT_KEY_NAME} {stamp}\n"
+
+
 def public_key_text(public_key: Ed25519PublicKey) -> str:
     """Standard base64 of the raw 32-byte public key, as exports carry it."""
     raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)

@@ -11,7 +11,9 @@ signed with the server's Ed25519 key. Checks, in order; the first failure is rep
    exactly seq, kind, prev, hash; prev is 64 zeros for entry 1, else the previous entry's hash;
 3. the head names the last entry and this family; 4. its signature verifies with public_key;
 5. each disclosure {"seq": N, "sealed": content} opens a seal: data["sealed"] of entry N, which
-   replaces private content, must be the SHA-256 of content's canonical JSON (salt included).
+   replaces private content, must be the SHA-256 of content's canonical JSON (salt included);
+6. with --checkpoint SEQ:HASH (or a checkpoint file the server signed): entry SEQ has HASH, so
+   entries 1..SEQ are those the checkpoint saw (see checkpoint_problem).
 VALID proves the entries and disclosed contents are exactly those the key's holder signed, up
 to the head. It does not prove whose key it is: compare the printed fingerprint with the
 server's. Unsigned: a stub's "kind", "exported_at", "scope", "withheld", the family's "name".
@@ -197,6 +199,63 @@ def verify_document(doc: object) -> Verdict:
     return Verdict(True, len(entries), stubs, None, "all checks passed")
 
 
+CHECKPOINT_KEY_NAME = "coparent-record-key"
+
+
+def checkpoint_problem(doc: dict[str, Any], checkpoint: str) -> str | None:
+    """None when the export ``doc`` (already verified) extends ``checkpoint``, else why not.
+
+    A checkpoint is what a parent kept earlier: "SEQ:HASH" written down, or the server's signed
+    checkpoint (a signed note: the origin "coparent-record/1/<family>", the number of entries,
+    the head hash in base64, a blank line, and "— coparent-record-key <base64 of a 4-byte key id
+    and the Ed25519 signature of the lines above>"). Since every entry's hash covers the one
+    before it, the export's entry SEQ having the checkpoint's hash proves that entries 1..SEQ
+    are exactly those the checkpoint saw: nothing before it changed, went or moved since."""
+    text = checkpoint.replace("\r\n", "\n").lstrip("\ufeff")
+    if "\n" not in text.strip():
+        seq_text, _, hash_text = text.strip().partition(":")
+        if not seq_text.isdigit() or not _is_hex64(hash_text.lower()):
+            return "the checkpoint is neither SEQ:HASH nor a signed checkpoint"
+        return _extends(doc, int(seq_text), hash_text.lower())
+    body, blank, signatures = text.partition("\n\n")
+    lines = body.split("\n")
+    if not blank or len(lines) != 3:
+        return (
+            "the checkpoint is not a signed checkpoint (origin, size, hash, blank line, signature)"
+        )
+    origin, size, root = lines
+    if origin != f"{FORMAT}/{doc['family']['id']}":
+        return "the checkpoint is of another family's record"
+    hashed = _base64(root, 32)
+    if not size.isdigit() or hashed is None:
+        return "the checkpoint's size or hash is malformed"
+    key = base64.b64decode(doc["public_key"])
+    key_id = hashlib.sha256(CHECKPOINT_KEY_NAME.encode() + b"\n\x01" + key).digest()[:4]
+    for line in signatures.split("\n"):
+        parts = line.split(" ")
+        stamp = _base64(parts[2], 68) if len(parts) == 3 else None
+        if parts[:2] != ["\u2014", CHECKPOINT_KEY_NAME] or stamp is None or stamp[:4] != key_id:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(key).verify(stamp[4:], (body + "\n").encode())
+        except InvalidSignature:
+            return "the checkpoint's signature does not verify with the export's key"
+        return _extends(doc, int(size), hashed.hex())
+    return "the checkpoint is not signed by this export's key"
+
+
+def _extends(doc: dict[str, Any], seq: int, hash: str) -> str | None:
+    entries = doc["entries"]
+    if seq > len(entries):
+        return f"the checkpoint holds {seq} entries but the export only {len(entries)}"
+    if (entries[seq - 1]["hash"] if seq else ZEROS) != hash:
+        return (
+            f"entry {seq} is not the one the checkpoint holds: the record was changed at or"
+            f" before entry {seq} since the checkpoint was made"
+        )
+    return None
+
+
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     # NaN and Infinity need no such guard: canonical JSON refuses them, so the hash check fails.
     if len({key for key, _ in pairs}) != len(pairs):
@@ -221,26 +280,40 @@ def verify_file(path: str | Path) -> Verdict:
         return Verdict(False, 0, 0, None, f"cannot read the file ({exc.strerror})")
 
 
+def _read_checkpoint(value: str) -> str:
+    """--checkpoint names a file holding the checkpoint, or is SEQ:HASH itself."""
+    path = Path(value)
+    return path.read_text(encoding="utf-8") if ":" not in value and path.is_file() else value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print a one-line verdict. Exit status: 0 valid, 1 invalid, 2 usage error."""
     args = sys.argv[1:] if argv is None else argv
+    checkpoint = None
+    if len(args) == 3 and args[1] == "--checkpoint":
+        args, checkpoint = args[:1], args[2]
     if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python verify.py FILE.json", file=sys.stderr)
+        print("usage: python verify.py FILE.json [--checkpoint SEQ:HASH|FILE]", file=sys.stderr)
         return 2
     try:
         raw = Path(args[0]).read_bytes()
-    except OSError as exc:
-        print(f"cannot read {args[0]}: {exc.strerror}", file=sys.stderr)
+        held = _read_checkpoint(checkpoint) if checkpoint is not None else None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {checkpoint or args[0]}: {exc}", file=sys.stderr)
         return 2
     verdict, doc = _check_bytes(raw)
     if not verdict.ok or not isinstance(doc, dict):  # a valid doc is always a dict
         where = "" if verdict.bad_seq is None else f" at entry {verdict.bad_seq}"
         print(f"INVALID{where}: {verdict.reason}")
         return 1
+    if held is not None and (problem := checkpoint_problem(doc, held)) is not None:
+        print(f"INVALID against the checkpoint: {problem}")
+        return 1
     n, s = verdict.entries, verdict.stubs
     print(
         f"VALID: {n} {'entry' if n == 1 else 'entries'} ({s} {'stub' if s == 1 else 'stubs'}),"
         f" head seq {n} signed by key {key_fingerprint(doc['public_key'])}"
+        + ("; it extends the checkpoint" if held is not None else "")
     )
     return 0
 

@@ -726,7 +726,8 @@ def test_verify_imports_only_the_standard_library_rfc8785_and_cryptography() -> 
 
 
 def test_verify_is_short_enough_to_read_in_minutes() -> None:
-    assert len(VERIFY_SOURCE.read_text(encoding="utf-8").splitlines()) < 250
+    # Checking a checkpoint (a signed note, about 60 lines) raised the bound from 250.
+    assert len(VERIFY_SOURCE.read_text(encoding="utf-8").splitlines()) < 340
 
 
 @pytest.mark.slow
