@@ -20,6 +20,7 @@ from coparent.events.models import ChildEvent
 from coparent.families.models import Family, Invitation, Role
 from coparent.families.services import invitation_create
 from coparent.infra.mail import render_text, send_email
+from coparent.records.models import Checkpoint
 from tests.events.conftest import add_party
 from tests.messaging.conftest import start
 
@@ -124,6 +125,17 @@ CONTEXTS: dict[str, Any] = {
         "link": "https://c.example/n/",
         "preferences": "https://c.example/notifications/settings/",
     },
+    "records/email/checkpoint": lambda: {
+        "family": Family(name=NAME),
+        "checkpoint": Checkpoint(
+            seq=412,
+            hash="ab" * 32,
+            note="coparent-record/1/f\n412\nq80=\n\n— coparent-record-key x\n",
+            week="2027-W11",
+        ),
+        "name": NAME,
+        "link": "https://c.example/record/export/",
+    },
     "messaging/email/digest": lambda: {
         "recipient": _user(),
         "items": [
@@ -151,6 +163,7 @@ SHOWN = {
     "messaging/email/new_message": [NAME],
     "messaging/email/digest": [NAME],
     "notifications/email/notice": [NAME],
+    "records/email/checkpoint": [NAME, "412:" + "ab" * 32, "coparent verify EXPORT.json"],
 }
 
 
