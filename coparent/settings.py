@@ -197,6 +197,8 @@ _RATE_LIMIT_DEFAULTS = {
     "tone.user": "60/m",
     # The pickup pass check page, the only anonymous page about a family.
     "pass_check.ip": "60/h",
+    # The record verifier page, open to anyone holding an export (a court's clerk).
+    "record_verify.ip": "30/h",
 }
 
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from coparent.api.api import api
 from coparent.exchanges import views as exchange_views
 from coparent.families.urls import invite_urlpatterns
+from coparent.records import views as record_views
 from coparent.schedule import views as schedule_views
 from coparent.web import views as web_views
 
@@ -23,6 +24,8 @@ urlpatterns = [
     # A pickup pass's check page, for a school office: the only page about a family that
     # opens without an account (coparent.exchanges.views.pass_check_page).
     path("pass/<str:token>/", exchange_views.pass_check_page, name="pass_check"),
+    # The record verifier: anyone holding an export may check it (coparent.records.verifier).
+    path("verify/", record_views.verify_page, name="record_verify"),
     path("", include(invite_urlpatterns)),  # /invite/<token>/, the invitation links
     path("api/v1/", api.urls),
     path("", include("coparent.web.urls")),

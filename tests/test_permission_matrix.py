@@ -529,6 +529,7 @@ WEB: dict[str, Row] = {
     # The pass's check page is for a school office: anyone with the link reads it (it shows
     # first names and a window only), rate-limited per client.
     "pass_check": Row("GET", lambda c: f"/pass/{_pass(c).token}/", PUBLIC),
+    "record_verify": Row("GET", lambda c: "/verify/", PUBLIC),
     "exchanges:detail": Row("GET", lambda c: _exc(c, f"{_exchange_key(c)}/"), SHARED_PAGE),
     "exchanges:check_in": Row(
         "POST",

@@ -69,11 +69,44 @@ def export(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _json_twin(pdf: Path, folder: str) -> Path | None:
+    """The record's JSON attached inside its PDF, saved beside nothing else in `folder`."""
+    from pypdf import PdfReader
+
+    for name, contents in PdfReader(pdf).attachments.items():
+        if name.startswith("coparent-record-") and name.endswith(".json") and contents:
+            twin = Path(folder) / name
+            twin.write_bytes(contents[0])
+            return twin
+    return None
+
+
 def verify(ns: argparse.Namespace) -> int:
-    # Deliberately no Django: the standalone verifier alone decides.
+    # Deliberately no Django: the standalone verifier alone decides. A PDF is checked through
+    # the JSON twin attached inside it.
+    import tempfile
+
     from coparent.core.record.verify import main as verify_main
 
-    return verify_main([ns.file, *(["--checkpoint", ns.checkpoint] if ns.checkpoint else [])])
+    checkpoint = ["--checkpoint", ns.checkpoint] if ns.checkpoint else []
+    path = Path(ns.file)
+    try:
+        is_pdf = path.read_bytes()[:5] == b"%PDF-"
+    except OSError:
+        is_pdf = False
+    if not is_pdf:
+        return verify_main([ns.file, *checkpoint])
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            twin = _json_twin(path, folder)
+        except Exception as exc:  # noqa: BLE001 - any unreadable PDF is one clear answer
+            print(f"INVALID: the PDF cannot be read ({exc})")
+            return 1
+        if twin is None:
+            print("INVALID: the PDF carries no Coparent record inside it")
+            return 1
+        print(f"Checking {twin.name}, attached inside {path.name}:")
+        return verify_main([str(twin), *checkpoint])
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,7 +128,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=export)
 
     parser = commands.add_parser("verify", help="check an export file offline")
-    parser.add_argument("file", metavar="FILE.json")
+    parser.add_argument("file", metavar="FILE.json|FILE.pdf")
     parser.add_argument(
         "--checkpoint",
         metavar="SEQ:HASH|FILE",

@@ -1,4 +1,4 @@
-"""The timeline's filters."""
+"""The timeline's filters, the export form and the verifier's upload."""
 
 from __future__ import annotations
 
@@ -73,3 +73,39 @@ class ExportForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("The end date must be on or after the start date."))
         return data
+
+
+class VerifyForm(forms.Form):
+    """An export to check (the JSON, or the PDF that carries it) and, if kept, a checkpoint."""
+
+    file = forms.FileField(
+        label=_("The record's PDF or JSON file"),
+        help_text=_("Nothing you upload is kept: it is checked and forgotten."),
+    )
+    checkpoint = forms.CharField(
+        label=_("A checkpoint you kept (optional)"),
+        help_text=_(
+            "Paste the checkpoint from the weekly email, or the entry number and hash as "
+            "SEQ:HASH; or choose its file below."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+    )
+    checkpoint_file = forms.FileField(label=_("Checkpoint file (optional)"), required=False)
+
+    def clean_checkpoint_file(self) -> str:
+        upload = self.cleaned_data.get("checkpoint_file")
+        if not upload:
+            return ""
+        if upload.size > 4000:
+            raise forms.ValidationError(_("A checkpoint is a few lines: this file is not one."))
+        try:
+            return str(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("A checkpoint is text: this file is not one.")) from None
+
+    def checkpoint_text(self) -> str:
+        return str(
+            self.cleaned_data.get("checkpoint_file") or self.cleaned_data.get("checkpoint") or ""
+        )

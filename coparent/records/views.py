@@ -6,15 +6,16 @@ import uuid
 from typing import TypedDict
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coparent.records import checkpoints
-from coparent.records.forms import ExportForm, TimelineFilterForm
+from coparent.infra import ratelimit
+from coparent.records import checkpoints, verifier
+from coparent.records.forms import ExportForm, TimelineFilterForm, VerifyForm
 from coparent.records.models import ExportJob
 from coparent.records.selectors import (
     entry_rows,
@@ -26,6 +27,7 @@ from coparent.records.selectors import (
 from coparent.records.services import record_export
 from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
+from coparent.web.forms import add_service_error
 from coparent.web.pages import FamilyPages
 from coparent.web.zones import current, family_zone
 
@@ -181,4 +183,27 @@ def export_job_download(request: FamilyRequest, job_id: uuid.UUID) -> FileRespon
         content_type=CONTENT_TYPES[job.file_format],
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    """Anyone holding an export checks it here, with the same verifier `coparent verify` runs:
+    upload the JSON or the PDF (its JSON twin is inside), and a checkpoint if one was kept.
+    Nothing is stored; limited per client, since each check reads a whole record."""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    checked = None
+    if request.method == "POST":
+        ratelimit.hit(request, "record_verify")
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > verifier.MAX_UPLOAD_BYTES:
+                form.add_error("file", verifier.too_large())
+            else:
+                try:
+                    checked = verifier.check_upload(upload.read(), form.checkpoint_text())
+                except verifier.UploadProblem as problem:
+                    add_service_error(form, problem)
+    response = render(request, "records/verify.html", {"form": form, "checked": checked})
+    response["Cache-Control"] = "no-store"
     return response

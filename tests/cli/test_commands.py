@@ -33,6 +33,35 @@ def test_a_parent_exports_the_record_and_the_export_verifies(cast, tmp_path, cap
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
     assert main(["verify", str(tmp_path / "r.json")]) == 0
     assert capsys.readouterr().out.startswith("VALID: ")
+    # The PDF alone is enough: its JSON twin is attached inside it.
+    assert main(["verify", str(tmp_path / "r.pdf")]) == 0
+    said = capsys.readouterr().out
+    assert "attached inside r.pdf" in said and "\nVALID: " in said
+
+
+def test_verify_takes_a_checkpoint_the_parent_kept(cast, tmp_path, capsys):
+    from coparent.records.checkpoints import checkpoint_now
+
+    kept = tmp_path / "checkpoint.txt"
+    signed = checkpoint_now(cast.family)
+    kept.write_text(signed.note)
+    _export(cast, tmp_path, capsys)
+
+    assert main(["verify", str(tmp_path / "r.json"), "--checkpoint", str(kept)]) == 0
+    assert "it extends the checkpoint" in capsys.readouterr().out
+    seq_hash = f"{signed.seq}:{'0' * 64}"
+    assert main(["verify", str(tmp_path / "r.json"), "--checkpoint", seq_hash]) == 1
+    assert capsys.readouterr().out.startswith("INVALID against the checkpoint: entry ")
+
+
+def test_verify_says_so_of_a_pdf_without_a_record_inside(tmp_path, capsys):
+    import weasyprint
+
+    (tmp_path / "report.pdf").write_bytes(weasyprint.HTML(string="<p>Report</p>").write_pdf())
+    assert main(["verify", str(tmp_path / "report.pdf")]) == 1
+    assert (
+        capsys.readouterr().out.strip() == "INVALID: the PDF carries no Coparent record inside it"
+    )
 
 
 def test_a_selective_export_from_the_command_line_counts_its_stubs(cast, tmp_path, capsys):

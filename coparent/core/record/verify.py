@@ -263,7 +263,7 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return dict(pairs)
 
 
-def _check_bytes(raw: bytes) -> tuple[Verdict, object]:
+def check_bytes(raw: bytes) -> tuple[Verdict, object]:
     """Parse (refusing duplicate keys, which two readers could resolve differently), verify."""
     try:
         doc = json.loads(raw, object_pairs_hook=_unique_keys)
@@ -275,7 +275,7 @@ def _check_bytes(raw: bytes) -> tuple[Verdict, object]:
 def verify_file(path: str | Path) -> Verdict:
     """Read and check an export file. Unreadable or not JSON gives an invalid verdict."""
     try:
-        return _check_bytes(Path(path).read_bytes())[0]
+        return check_bytes(Path(path).read_bytes())[0]
     except OSError as exc:
         return Verdict(False, 0, 0, None, f"cannot read the file ({exc.strerror})")
 
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read {checkpoint or args[0]}: {exc}", file=sys.stderr)
         return 2
-    verdict, doc = _check_bytes(raw)
+    verdict, doc = check_bytes(raw)
     if not verdict.ok or not isinstance(doc, dict):  # a valid doc is always a dict
         where = "" if verdict.bad_seq is None else f" at entry {verdict.bad_seq}"
         print(f"INVALID{where}: {verdict.reason}")
