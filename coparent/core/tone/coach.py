@@ -170,10 +170,16 @@ def _rewrite(
 def learned_features(text: str) -> set[str]:
     """The learned model's features for `text`, with the rules that fire on it: what
     training sees for a labelled text, exactly as `analyse` computes them."""
+    return rules_and_features(text)[0]
+
+
+def rules_and_features(text: str) -> tuple[set[str], Level]:
+    """The learned model's features for `text` and the level the rules alone give it (what
+    training needs to choose the model's thresholds for the whole coach)."""
     rules = load_rules()
     visible = textlib.shown(text[:ANALYSIS_LIMIT])
     flags = _rule_flags(rules, visible, textlib.sentence_spans(visible))
-    return features(visible, _fired(flags))
+    return features(visible, _fired(flags)), _level(_score(flags, rules), rules)
 
 
 def _rule_flags(rules: RuleSet, visible: str, sentences: list[tuple[int, int]]) -> list[Flag]:

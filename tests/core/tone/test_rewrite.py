@@ -114,4 +114,12 @@ def test_the_issues_permission_slip_keeps_its_request():
     verdict = analyse(
         "You never read the school emails, so here is the permission slip… sign it by Friday."
     )
-    assert verdict.rewrite == "Hi,\n\nHere is the permission slip. Sign it by Friday.\n\nThanks."
+    assert verdict.rewrite == (
+        "Hi,\n\nHere is the permission slip. Please sign it by Friday.\n\nThanks."
+    )
+
+
+def test_a_kept_bare_order_is_asked_politely():
+    verdict = analyse("You ALWAYS forget. Send me the flight numbers before you go.")
+    assert verdict.rewrite is not None
+    assert "Please send me the flight numbers before you go." in verdict.rewrite
