@@ -91,7 +91,7 @@ def rewrite_sentences(
             for piece in [_clause(text, c_start, c_end, separator, inside, actions)]
             if piece is not None
         ]
-        piece = _asked(_tidy("".join(pieces), ending=_ending(text[start:end])))
+        piece = _tidy("".join(pieces), ending=_ending(text[start:end]))
         bare = piece.strip(" .!?,").lower()
         if any(c.isalnum() for c in piece) and bare not in rules.frame.drop_alone:
             kept.append(piece)
@@ -102,9 +102,11 @@ _FIRST_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
 _ASKING = re.compile(r"\b(?:please|pls|could|can|would|will|mind)\b", re.IGNORECASE)
 
 
-def _asked(piece: str) -> str:
+def asked(piece: str) -> str:
     """A kept sentence that is a bare order ("Send me the flight numbers.") is asked politely
-    ("Please send me the flight numbers."): the request stays, the order's edge goes."""
+    ("Please send me the flight numbers."): the request stays, the order's edge goes. Applied
+    only after the draft is checked (coach._rewrite), so a "please" never softens a threat
+    past the check."""
     first = _FIRST_WORD.match(piece)
     if first is None or first.group().lower() not in order_verbs() or _ASKING.search(piece):
         return piece

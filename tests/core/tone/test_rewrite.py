@@ -66,6 +66,13 @@ CASES = [
         ["trip money (£25) is due Friday"],
     ),
     ("Have them at the gate at 5 sharp. Got it?", ["have them at the gate at 5"]),
+    # Round 2: a threat of exposure at an order's tail goes, the order and its amount stay
+    # (asked politely only after the check, so "please" never lets a threat through).
+    ("Pay the £120 you owe by Friday or your boss hears about it.", ["pay the £120", "by Friday"]),
+    (
+        "Typical you, unreliable as always. The dentist moved to Thursday at 4:40.",
+        ["The dentist moved to Thursday at 4:40"],
+    ),
 ]
 
 
@@ -117,6 +124,11 @@ def test_the_issues_permission_slip_keeps_its_request():
     assert verdict.rewrite == (
         "Hi,\n\nHere is the permission slip. Please sign it by Friday.\n\nThanks."
     )
+
+
+def test_a_threat_is_never_kept_behind_a_please():
+    verdict = analyse("Pay the £120 you owe by Friday or your boss hears about it.")
+    assert verdict.rewrite == "Hi,\n\nPlease pay the £120 you owe by Friday.\n\nThanks."
 
 
 def test_a_kept_bare_order_is_asked_politely():
