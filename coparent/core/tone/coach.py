@@ -16,7 +16,7 @@ from typing import Literal, TypedDict
 
 from coparent.core.tone import text as textlib
 from coparent.core.tone.model import Model, features, load_model
-from coparent.core.tone.rewrite import frame, rewrite_sentences
+from coparent.core.tone.rewrite import asked, frame, rewrite_sentences
 from coparent.core.tone.rules import Rule, RuleSet, load_rules
 
 Level = Literal["ok", "caution", "hostile"]
@@ -145,8 +145,9 @@ def _rewrite(
 ) -> str:
     """The suggested version, checked: each sentence it keeps is judged again (the rules run
     once over the whole draft, the model on each sentence), and one that still reads as an
-    attack (a flag the shield would fold, or a hostile verdict) is left out. An order kept as
-    a polite request may still read as firm (caution)."""
+    attack (a flag the shield would fold, or a hostile verdict) is left out; a bare order that
+    passes is then asked politely. An order kept as a request may still read as firm
+    (caution)."""
     draft = rewrite_sentences(visible, flags, rules, sentences)
     joined = " ".join(draft)
     found = _rule_flags(rules, joined, textlib.sentence_spans(joined))
@@ -162,7 +163,7 @@ def _rewrite(
             score = max(score, learned.weight)
         attack = any(rules.kinds[f.kind].fold and f.weight >= rules.scoring.caution for f in inside)
         if not attack and score < rules.scoring.hostile:
-            kept.append(sentence)
+            kept.append(asked(sentence))
         start = end + 1
     return frame(kept, rules)
 
@@ -170,10 +171,16 @@ def _rewrite(
 def learned_features(text: str) -> set[str]:
     """The learned model's features for `text`, with the rules that fire on it: what
     training sees for a labelled text, exactly as `analyse` computes them."""
+    return rules_and_features(text)[0]
+
+
+def rules_and_features(text: str) -> tuple[set[str], Level]:
+    """The learned model's features for `text` and the level the rules alone give it (what
+    training needs to choose the model's thresholds for the whole coach)."""
     rules = load_rules()
     visible = textlib.shown(text[:ANALYSIS_LIMIT])
     flags = _rule_flags(rules, visible, textlib.sentence_spans(visible))
-    return features(visible, _fired(flags))
+    return features(visible, _fired(flags)), _level(_score(flags, rules), rules)
 
 
 def _rule_flags(rules: RuleSet, visible: str, sentences: list[tuple[int, int]]) -> list[Flag]:

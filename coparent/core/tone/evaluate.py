@@ -2,8 +2,8 @@
 
 The project's labelled set is tests/core/tone/eval_set.jsonl (one JSON object a line:
 "text", "label" ok/caution/hostile, "topic", "split", optional "family" and "hard_negative");
-the frozen held-out set is tests/core/tone/heldout.jsonl (LABELS.md). Only counts are
-returned, never texts.
+the held-out set, when present, is tests/core/tone/heldout2.jsonl (LABELS.md). Only counts
+are returned, never texts.
 """
 
 from __future__ import annotations

@@ -35,6 +35,11 @@ PREFIX = 5
 _YOU = frozenset({"you", "your", "u", "ur", "you're", "youre", "yours", "yourself", "ya"})
 _DIGIT = re.compile(r"\d")
 _CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z']{2,}(?![\w'])")
+# Words that may lead into an order without changing it ("Just get him there on time.").
+_LEAD_INS = frozenset({"just", "now", "so", "and", "then", "also", "right", "ok", "okay"})
+# A request form softens an order into a request (LABELS.md, C3).
+_POLITE = frozenset({"please", "pls", "plz", "could", "can", "would", "mind", "possible"})
+ORDER_VERBS_FILE = Path(__file__).resolve().parent / "data" / "words" / "order_verbs.txt"
 
 
 class ModelError(ValueError):
@@ -91,8 +96,9 @@ def features(text: str, rules_fired: Iterable[tuple[str, str]] = ()) -> set[str]
     w: a word (digits as 0) · b: two words in a row (<s> and </s> mark the ends) · x: a word's
     first PREFIX letters (a crude stem: "manipulating" and "manipulative" share one) · y: a word
     within three after "you"/"your" (what is said of the reader) · s: the first word of a
-    sentence · q: the first word, and the first two, of a question · p: stacked marks and
-    capitals · r:, k: the rule ids and kinds that fired.
+    sentence · q: the first word, and the first two, of a question · m:order / m:request: a
+    sentence that opens with an order verb (words/order_verbs.txt), without or with a request
+    form · p: stacked marks and capitals · r:, k: the rule ids and kinds that fired.
     """
     reading = textlib.folded(text)
     lowered = reading.lower()
@@ -113,6 +119,9 @@ def features(text: str, rules_fired: Iterable[tuple[str, str]] = ()) -> set[str]
                 found.update("y:" + after for after in words[index + 1 : index + 4])
         found.add("b:" + previous + " </s>")
         found.add("s:" + words[0])
+        opener = words[1] if words[0] in _LEAD_INS and len(words) > 1 else words[0]
+        if opener in order_verbs():
+            found.add("m:request" if _POLITE.intersection(words) else "m:order")
         if sentence.rstrip().endswith("?"):
             found.add("q:" + words[0])
             found.add("q:" + " ".join(words[:2]))
@@ -126,6 +135,15 @@ def features(text: str, rules_fired: Iterable[tuple[str, str]] = ()) -> set[str]
         found.add("r:" + rule_id)
         found.add("k:" + kind)
     return found
+
+
+@cache
+def order_verbs() -> frozenset[str]:
+    """The verbs that open an order (data/words/order_verbs.txt), read once per process."""
+    lines = ORDER_VERBS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
 
 
 @cache

@@ -6,7 +6,8 @@ the facts and requests of a sentence survive when one part of it is an attack:
 - a clause holding an attack (insult, threat, sarcasm, blame...) is left out, since it carries
   nothing the reader can act on; when it also carries a fact (a date, a time, an amount) or a
   request, only the flagged words go and the rest stays;
-- an order ("Have them ready at 5") stays as a request: "Please have them ready at 5";
+- an order ("Have them ready at 5") stays as a request: "Please have them ready at 5" — a
+  flagged one, and any kept sentence that opens with an order verb (words/order_verbs.txt);
 - swearing, passive-aggressive openers ("Per my last message,") and stacked marks are cut, and
   shouting is put in normal case.
 
@@ -21,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from coparent.core.tone.model import order_verbs
 from coparent.core.tone.rules import Rule, RuleSet
 
 if TYPE_CHECKING:
@@ -94,6 +96,21 @@ def rewrite_sentences(
         if any(c.isalnum() for c in piece) and bare not in rules.frame.drop_alone:
             kept.append(piece)
     return kept
+
+
+_FIRST_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+_ASKING = re.compile(r"\b(?:please|pls|could|can|would|will|mind)\b", re.IGNORECASE)
+
+
+def asked(piece: str) -> str:
+    """A kept sentence that is a bare order ("Send me the flight numbers.") is asked politely
+    ("Please send me the flight numbers."): the request stays, the order's edge goes. Applied
+    only after the draft is checked (coach._rewrite), so a "please" never softens a threat
+    past the check."""
+    first = _FIRST_WORD.match(piece)
+    if first is None or first.group().lower() not in order_verbs() or _ASKING.search(piece):
+        return piece
+    return "Please " + piece[:1].lower() + piece[1:]
 
 
 def _ending(sentence: str) -> str:

@@ -189,7 +189,7 @@ def test_the_rewrite_keeps_the_information_and_drops_the_jab():
 
 def test_the_rewrite_keeps_the_writers_own_greeting_and_thanks():
     verdict = analyse("Hi Sam. Do NOT sign her up without asking me. Seriously?? Thanks.")
-    assert verdict.rewrite == "Hi Sam. Do not sign her up without asking me. Thanks."
+    assert verdict.rewrite == "Hi Sam. Please do not sign her up without asking me. Thanks."
 
 
 def test_supportive_wording_is_recognised_but_never_raises_the_level():

@@ -8,7 +8,7 @@ share words with hostile texts. The learned model is trained on it, so its figur
 from 5-fold cross-validation: each text is judged by the whole coach with a model retrained (by
 `make tone-model`'s own recipe) on the other four folds. The rules are fixed, and were written
 by reading part of this set, so these figures flatter the rules a little; the frozen held-out
-set (test_heldout.py) is the honest measure.
+set (heldout2.jsonl, test_heldout.py, when present) is the honest measure.
 """
 
 from __future__ import annotations
@@ -63,8 +63,11 @@ def crossed():
 
 def test_the_set_is_big_varied_and_labelled():
     labels = Counter(row["label"] for row in ROWS)
-    assert len(ROWS) >= 1500
-    assert labels["ok"] >= 500 and labels["caution"] >= 350 and labels["hostile"] >= 400
+    assert len(ROWS) >= 2300
+    assert labels["ok"] >= 850 and labels["caution"] >= 650 and labels["hostile"] >= 650
+    splits = Counter(row["split"] for row in ROWS)
+    # The first held-out set, spent (evaluated once, docs/tone.md), is now training data.
+    assert splits["heldout1"] == 356 and set(splits) == {"dev", "holdout", "heldout1"}
     assert SITUATIONS <= {row["topic"] for row in ROWS}
     families = Counter(row.get("family") for row in ROWS)
     assert all(families[family] >= 5 for family in FAMILIES), families
@@ -75,13 +78,14 @@ def test_the_set_is_big_varied_and_labelled():
 
 
 def test_cross_validated_the_coach_catches_hostile_texts_without_crying_wolf(crossed):
-    # Measured (docs/tone.md): recall 0.92, false alarms 4.2%, caution warned 0.64.
+    # Measured (docs/tone.md): recall 0.891, false alarms 4.8%, caution warned 0.647, hostile
+    # rated hostile 0.835, accuracy 0.795 (on 2,338 texts, the spent held-out set among them).
     result, _levels = crossed
-    assert result.hostile_recall >= 0.89
+    assert result.hostile_recall >= 0.87
     assert result.false_alarm_rate <= 0.055
-    assert result.caution_recall >= 0.60
-    assert result.hostile_exact >= 0.83
-    assert result.accuracy >= 0.78
+    assert result.caution_recall >= 0.62
+    assert result.hostile_exact >= 0.81
+    assert result.accuracy >= 0.77
 
 
 def test_cross_validated_most_hard_negatives_stay_ok(crossed):
@@ -92,14 +96,16 @@ def test_cross_validated_most_hard_negatives_stay_ok(crossed):
 
 def test_the_rules_alone_raise_few_false_alarms():
     """The rules still never need the model to stay quiet on ok texts: with a model that
-    never fires, they warn about at most 2% of them."""
+    never fires, they warn about at most 3.5% of them (measured: 2.9%, most of them on the
+    hard negatives of the spent held-out set and of the round-2 texts). Their false alarms
+    come out of the whole coach's budget (training.WARN_FALSE_ALARMS)."""
     from coparent.core.tone.model import Model
 
     silent = Model(
         weights={}, bias=(-9.0, -9.0), warn_threshold=1.0, hostile_threshold=1.0, meta={}
     )
     result = evaluate(((row["text"], row["label"]) for row in ROWS), model=silent)
-    assert result.false_alarm_rate <= 0.02
+    assert result.false_alarm_rate <= 0.035
     assert set(level for _label, level in result.confusion) <= set(LEVELS)
 
 

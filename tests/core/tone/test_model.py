@@ -108,3 +108,11 @@ def test_a_broken_model_file_fails_loudly(tmp_path):
         json.dump({"format": 99}, handle)
     with pytest.raises(ModelError, match="format"):
         read_model(broken)
+
+
+def test_a_sentence_opening_with_an_order_verb_reads_as_an_order_unless_asked():
+    assert "m:order" in features("Send me the receipt. Then we'll talk.")
+    assert "m:order" in features("Just get him there on time.")
+    assert "m:request" in features("Send me the receipt when you can, please.")
+    assert "m:order" not in features("Please send me the receipt.")
+    assert not {"m:order", "m:request"} & features("The receipt is in the post.")

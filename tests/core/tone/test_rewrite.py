@@ -66,6 +66,13 @@ CASES = [
         ["trip money (£25) is due Friday"],
     ),
     ("Have them at the gate at 5 sharp. Got it?", ["have them at the gate at 5"]),
+    # Round 2: a threat of exposure at an order's tail goes, the order and its amount stay
+    # (asked politely only after the check, so "please" never lets a threat through).
+    ("Pay the £120 you owe by Friday or your boss hears about it.", ["pay the £120", "by Friday"]),
+    (
+        "Typical you, unreliable as always. The dentist moved to Thursday at 4:40.",
+        ["The dentist moved to Thursday at 4:40"],
+    ),
 ]
 
 
@@ -114,4 +121,17 @@ def test_the_issues_permission_slip_keeps_its_request():
     verdict = analyse(
         "You never read the school emails, so here is the permission slip… sign it by Friday."
     )
-    assert verdict.rewrite == "Hi,\n\nHere is the permission slip. Sign it by Friday.\n\nThanks."
+    assert verdict.rewrite == (
+        "Hi,\n\nHere is the permission slip. Please sign it by Friday.\n\nThanks."
+    )
+
+
+def test_a_threat_is_never_kept_behind_a_please():
+    verdict = analyse("Pay the £120 you owe by Friday or your boss hears about it.")
+    assert verdict.rewrite == "Hi,\n\nPlease pay the £120 you owe by Friday.\n\nThanks."
+
+
+def test_a_kept_bare_order_is_asked_politely():
+    verdict = analyse("You ALWAYS forget. Send me the flight numbers before you go.")
+    assert verdict.rewrite is not None
+    assert "Please send me the flight numbers before you go." in verdict.rewrite
