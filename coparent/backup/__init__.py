@@ -215,9 +215,7 @@ def check_attachments() -> list[str]:
     kept = [
         *Attachment.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
         *NotePhoto.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
-        *DocumentVersion.objects.order_by("created_at", "pk").values_list(
-            "stored_name", "sha256"
-        ),
+        *DocumentVersion.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
     ]
     for stored_name, sha256 in kept:
         path = folder / stored_name
