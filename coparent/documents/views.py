@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coparent.documents import selectors, services
 from coparent.documents.forms import DocumentForm, FolderFilterForm, VersionForm
 from coparent.documents.models import Category
+from coparent.infra import ratelimit
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
 from coparent.web import files as kept_files
@@ -78,6 +79,8 @@ def document_add_page(request: FamilyRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         upload = request.FILES.get("file")
+        # Uploads count against the person's limit like a message's photos (infra.ratelimit).
+        ratelimit.hit(request, "upload", cost=1 if upload is not None else 0)
         try:
             made = services.document_add(
                 access=access,
@@ -112,6 +115,7 @@ def version_add_page(request: FamilyRequest, document_id: uuid.UUID) -> HttpResp
     form = VersionForm(posted(request), request.FILES or None)
     if form.is_bound and form.is_valid():
         upload = request.FILES.get("file")
+        ratelimit.hit(request, "upload", cost=1 if upload is not None else 0)
         try:
             services.version_add(
                 access=access,

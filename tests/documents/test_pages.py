@@ -180,3 +180,16 @@ def test_the_document_page_costs_the_same_whatever_its_versions(cast, django_ass
         response = call_view(cast.alex, _url(cast, f"{order.pk}/"))
     assert response.status_code == 200 and b"Version 5" in response.content
     assert DocumentVersion.objects.filter(document=order).count() == 5
+
+
+def test_page_uploads_count_against_the_upload_limit(cast, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.COPARENT_RATE_LIMITS = {**settings.COPARENT_RATE_LIMITS, "upload.user": "1/h"}
+    browser = cast.client_for(cast.alex)
+    fields = {"title": "Letter", "date": "2026-01-05", "category": "other"}
+    first = browser.post(_url(cast, "new/"), {**fields, "file": _file("a.pdf", PDF_BYTES)})
+    second = browser.post(_url(cast, "new/"), {**fields, "file": _file("b.pdf", PDF_BYTES)})
+    assert first.status_code == 302 and second.status_code == 429
+    assert Document.objects.count() == 1
