@@ -45,6 +45,11 @@ def test_alex_uploads_a_school_report_and_sam_opens_it(server, browser, screensh
     assert no_sideways_scroll(page)
     assert axe_violations(page) == []
     page.screenshot(path=str(screenshots / "document-390.png"), full_page=True)
+    page.goto(dashboard + "documents/")
+    assert page.get_by_role("link", name="Spring term report").is_visible()
+    assert no_sideways_scroll(page)
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshots / "folder-390.png"), full_page=True)
 
     # Sam finds it in the folder, filtered to school reports, and opens it.
     sam_page.goto(dashboard)

@@ -217,3 +217,19 @@ def test_the_folder_is_append_only(cast, model):
     for statement in (f"UPDATE {table} SET family_id = family_id", f"DELETE FROM {table}"):  # noqa: S608
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(statement)
+
+
+def test_a_new_version_tells_the_other_parent_and_nobody_else(
+    cast, django_capture_on_commit_callbacks
+):
+    order = court_order(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        version_add(
+            access=cast.access(cast.sam),
+            document=order,
+            file=IncomingFile("order-corrected.pdf", CORRECTED_PDF),
+        )
+
+    told = Notification.objects.filter(family=cast.family, kind="document")
+    assert list(told.values_list("recipient", flat=True)) == [cast.alex.pk]
+    assert told.get().title == "Sam added a new version of a document (Court order)"
