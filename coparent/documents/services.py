@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,7 +250,7 @@ def version_add(
                 .first()
             )
             # Two uploads at once both read the same last number: the unique constraint makes
-            # the second fail (and its file go) rather than share a number.
+            # the second fail (its file goes, and it is told) rather than share a number.
             version = _version_row(access, document, (last or 0) + 1, prepared, stored_name, now)
             kids = list(document.children.order_by("date_of_birth", "name"))
             record_append(
@@ -260,6 +260,14 @@ def version_add(
                 at=now,
                 data=_entry_data(document, kids, version),
             )
+    except IntegrityError:
+        files.remove([stored_name])
+        # Another upload took this number in the same instant (the unique constraint).
+        raise DocumentProblem(
+            _("Another version was uploaded at the same moment. Look at the document again."),
+            field="file",
+            reason="conflict",
+        ) from None
     except BaseException:
         files.remove([stored_name])
         raise

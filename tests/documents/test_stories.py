@@ -233,3 +233,26 @@ def test_a_new_version_tells_the_other_parent_and_nobody_else(
     told = Notification.objects.filter(family=cast.family, kind="document")
     assert list(told.values_list("recipient", flat=True)) == [cast.alex.pk]
     assert told.get().title == "Sam added a new version of a document (Court order)"
+
+
+def test_two_versions_uploaded_at_the_same_moment_do_not_share_a_number(cast, monkeypatch):
+    order = court_order(cast)
+    before = stored_files()
+    # As if another upload had taken number 2 between the read of the last number and the
+    # write: both read "1".
+    real = DocumentVersion.objects.create
+
+    def taken(**fields):
+        if fields.get("number") == 2 and not DocumentVersion.objects.filter(number=2).exists():
+            real(**{**fields, "stored_name": "twin.pdf"})
+        return real(**fields)
+
+    monkeypatch.setattr(DocumentVersion.objects, "create", taken)
+    with pytest.raises(DocumentProblem) as refused:
+        version_add(
+            access=cast.access(cast.alex),
+            document=order,
+            file=IncomingFile("order-corrected.pdf", CORRECTED_PDF),
+        )
+    assert "at the same moment" in refused.value.message_dict["file"][0]
+    assert stored_files() == before
