@@ -241,6 +241,30 @@ def _exc(c: Any, rest: str) -> str:
     return f"{_fam(c)}/exchanges/{rest}"
 
 
+def _document(c: Any) -> Any:
+    """The custody order Alex put in the family folder, with its PDF."""
+    if not hasattr(c, "document"):
+        from datetime import date
+
+        from coparent.documents.services import document_add
+        from coparent.messaging.attachments import IncomingFile
+
+        c.document = document_add(
+            access=c.access(c.alex),
+            title="Custody order",
+            dated=date(2026, 3, 2),
+            category="court_order",
+            children=[c.mia.pk],
+            file=IncomingFile("order.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
+        c.document_version = c.document.versions.get()
+    return c.document
+
+
+def _doc(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/documents/{rest}"
+
+
 def _proposal(c: Any, by: str = "sam") -> Any:
     """A change waiting for an answer: Sam's (for Alex to answer) or Alex's (to withdraw)."""
     if not hasattr(c, "proposal"):
@@ -542,6 +566,27 @@ WEB: dict[str, Row] = {
         lambda c: _exc(c, f"{_exchange_key(c)}/notes/"),
         expect(LOGIN, 400, 403, 403, 404),
         {"text": "On time."},
+    ),
+    # Documents: parents and the mediator read the folder and download; parents upload; a
+    # viewer sees no documents. An empty upload comes back with the fields' errors (400).
+    "documents:list": Row("GET", lambda c: _doc(c, ""), SHARED_PAGE),
+    "documents:add": Row("GET", lambda c: _doc(c, "new/"), PARENT_PAGE),
+    "documents:detail": Row("GET", lambda c: _doc(c, f"{_document(c).pk}/"), SHARED_PAGE),
+    "documents:add_version": Row(
+        "POST",
+        lambda c: _doc(c, f"{_document(c).pk}/new-version/"),
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    "documents:download": Row(
+        "GET",
+        lambda c: _doc(c, f"versions/{_document(c).versions.get().pk}/"),
+        SHARED_PAGE,
+    ),
+    # A PDF has no thumbnail: past the access checks, 404 for those who may read it.
+    "documents:thumbnail": Row(
+        "GET",
+        lambda c: _doc(c, f"versions/{_document(c).versions.get().pk}/small/"),
+        expect(LOGIN, 404, 404, 403, 404),
     ),
     # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
     # sees none of it.
@@ -884,6 +929,32 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/notes/upload"),
         api_expect(401, 400, 403, 403, 404),
         {"text": "On time."},
+    ),
+    # Documents: multipart uploads (the matrix's PDF is a well-formed file), reads for parents
+    # and the mediator, nothing for a viewer.
+    ("GET", "/api/v1/families/{family_id}/documents"): Row(
+        "GET", lambda c: _api(c, "/documents"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/documents/upload"): Row(
+        "POST",
+        lambda c: _api(c, "/documents/upload"),
+        api_expect(401, 201, 403, 403, 404),
+        {"title": "School report", "date": "2026-04-10", "category": "school_report"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/documents/{document_id}"): Row(
+        "GET", lambda c: _api(c, f"/documents/{_document(c).pk}"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/documents/{document_id}/versions/upload"): Row(
+        "POST",
+        lambda c: _api(c, f"/documents/{_document(c).pk}/versions/upload"),
+        api_expect(401, 201, 403, 403, 404),
+    ),
+    ("GET", "/api/v1/families/{family_id}/documents/{document_id}/versions/{version_id}"): Row(
+        "GET",
+        lambda c: _api(
+            c, f"/documents/{_document(c).pk}/versions/{_document(c).versions.get(number=1).pk}"
+        ),
+        API_SHARED_READ,
     ),
     ("GET", "/api/v1/families/{family_id}/passes"): Row(
         "GET", lambda c: _api(c, "/passes"), API_SHARED_READ

@@ -21,6 +21,7 @@ from coparent.api import errors
 from coparent.api.auth import AUTH
 from coparent.api.endpoints import (
     agreements,
+    documents,
     events,
     exchanges,
     families,
@@ -137,3 +138,4 @@ api.add_router("/", tone.router)
 api.add_router("/", notifications.router)
 api.add_router("/", agreements.router)
 api.add_router("/", requests.router)
+api.add_router("/", documents.router)

@@ -12,8 +12,9 @@ A backup is one gzip-compressed tar file holding
 - ``keys/record_signing_key.pem``, ``keys/secret_key`` and ``keys/vapid_private_key.pem`` from
   the data folder, so exports made after a restore are signed with the same key, invitation
   links keep working, and every device's web push subscription still matches the server's key;
-- ``uploads/attachments/…``: every photo and PDF sent with a message, as stored (the record
-  holds each one's SHA-256, which the restore checks again). Thumbnails are made again.
+- ``uploads/attachments/…``: every photo and PDF sent with a message or a note, and every
+  version of the family's documents, as stored (the record holds each one's SHA-256, which
+  the restore checks again). Thumbnails are made again.
 
 Restoring refuses anything that is not such an archive, whose checksums fail, or whose engine is
 not the configured one, and checks everything before it replaces anything. Stop the server
@@ -54,6 +55,7 @@ from coparent.backup.archive import (
     write_private,
 )
 from coparent.core.record.chain import format_at
+from coparent.documents.models import DocumentVersion
 from coparent.exchanges.models import NotePhoto
 from coparent.families.models import Family
 from coparent.infra.keys import ensure_signing_key
@@ -206,13 +208,14 @@ def _swap_attachments(staging: Path) -> Path | None:
 
 
 def check_attachments() -> list[str]:
-    """Each attachment (a message's, an exchange note's) whose file is missing or differs from
-    the SHA-256 the database holds."""
+    """Each attachment (a message's, an exchange note's, a version of a family document) whose
+    file is missing or differs from the SHA-256 the database holds."""
     folder = _attachments_folder()
     problems = []
     kept = [
         *Attachment.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
         *NotePhoto.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
+        *DocumentVersion.objects.order_by("created_at", "pk").values_list("stored_name", "sha256"),
     ]
     for stored_name, sha256 in kept:
         path = folder / stored_name

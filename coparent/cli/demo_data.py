@@ -23,6 +23,7 @@ from django.utils import timezone
 from coparent.accounts.models import User
 from coparent.accounts.services import token_create
 from coparent.agreements import demo as agreement
+from coparent.documents import demo as documents
 from coparent.events.demo import plan_events
 from coparent.exchanges.demo import exchange_steps, pickup_pass
 from coparent.families import services
@@ -245,6 +246,15 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     story.plan(
         jordan_access, casey_access, proposed=(362, 21, 30), accepted=(361, 9), effective=358
     )
+    # The documents chapter (coparent.documents.demo): the court's order goes in the folder,
+    # and its corrected copy a day later.
+    documents.court_order(
+        jordan_access,
+        list(family.children.all()),
+        court="Circuit Court of Cook County, Domestic Relations Division",
+        at=story.day(356, 18),
+        corrected_at=story.day(355, 20),
+    )
     # The rules written down before the first exchange: Jordan adopts clauses from the library,
     # Casey signs them the next morning; Casey declines one and proposes it in other words.
     rules = agreement.adopt(
@@ -283,6 +293,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     )
     story.talk(jordan_access, casey_access, (329, 302))
     kids = list(family.children.all())
+    documents.medical_letter(casey_access, noah, doctor="Dr. Alvarez", at=story.day(302, 9))
     # Requests (coparent.requests.demo), each between chapters so the record stays in order.
     requests_demo.swap_approved(casey_access, jordan_access, kids, at=story.day(302, 10))
     chicago = "America/Chicago"
@@ -314,6 +325,9 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         casey_access, rose.email, "viewer", relationship="Grandmother", at=story.day(200, 18)
     )
     story.join(issued, rose, at=story.day(198, 11, 30))
+    documents.school_report(
+        jordan_access, kids[0], school="Lincoln Elementary", term="Fall term", at=story.day(198, 15)
+    )
     story.talk(jordan_access, casey_access, (197, 122), professionals=[mediator])
     requests_demo.trip_countered_then_approved(
         jordan_access, casey_access, kids, at=story.day(122, 9), destination="Denver"
@@ -339,6 +353,7 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         at=story.day(120, 22, 40),
     )
     story.cancel(jordan_access, issued, at=story.day(119, 8, 5))
+    documents.vaccination_record(casey_access, noah, at=story.day(119, 9))
     story.plan(
         casey_access,
         jordan_access,
@@ -394,6 +409,13 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
     story.talk(taylor_access, riley_access, (335, 153), incidents=True)
     kids = list(family.children.all())
+    documents.school_report(
+        taylor_access,
+        kids[0],
+        school="Hillside Primary",
+        term="Spring term",
+        at=story.day(153, 8, 30),
+    )
     requests_demo.swap_approved(riley_access, taylor_access, kids, at=story.day(153, 9))
     requests_demo.social_media_declined(
         riley_access, taylor_access, kids[:1], at=story.day(153, 13)
@@ -441,7 +463,9 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         change="2-2-5-5",
         note="2-2-5-5 keeps the same weekdays for swimming",
     )
+    documents.vaccination_record(riley_access, kids[1], at=story.day(150, 13))
     story.talk(riley_access, taylor_access, (149, 33))
+    documents.medical_letter(riley_access, kids[1], doctor="Dr. Okoye", at=story.day(33, 8, 30))
     requests_demo.school_expired(taylor_access, kids, at=story.day(33, 9))
     requests_demo.activity_withdrawn(riley_access, kids[1:], at=story.day(33, 13))
     story.events(taylor_access, riley_access, at=(32, 12), window=(32, -40), zone=london)
@@ -455,6 +479,14 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         at=story.day(31, 10),
     )
     story.join(issued, dana, at=story.day(30, 15, 10))
+    # The consent order, and the sealed copy that replaced it that evening.
+    documents.court_order(
+        taylor_access,
+        kids,
+        court="Family Court at Central London",
+        at=story.day(30, 16),
+        corrected_at=story.day(30, 18),
+    )
     story.talk(taylor_access, riley_access, (29, 1))
     requests_demo.still_pending(riley_access, kids, at=story.day(1, 9))
     # Waiting for Taylor's signature.

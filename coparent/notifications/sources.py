@@ -22,6 +22,7 @@ from coparent.agreements.models import ClauseSignature
 from coparent.core.notify import Kind
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
 from coparent.core.zones import zone_or_utc
+from coparent.documents.models import category_label as document_category
 from coparent.events.models import Answer, ChildEvent
 from coparent.exchanges.models import Occurrence
 from coparent.exchanges.selectors import key_of
@@ -615,6 +616,32 @@ def _request_expired(entry: RecordEntry) -> list[Draft]:
 
 Source = Callable[[RecordEntry], list[Draft]]
 
+# --- the documents folder -----------------------------------------------------------------------
+
+
+def _document_news(entry: RecordEntry) -> list[Draft]:
+    """The other parents hear that a document was added (or a new version), with its category
+    and date; its title and file stay on the page (core.notify, "no content")."""
+    values = {"name": _actor_name(entry), "category": document_category(entry.data["category"])}
+    title = (
+        _("%(name)s added a new version of a document (%(category)s)")
+        if entry.kind == EntryKind.DOCUMENT_VERSION_ADDED
+        else _("%(name)s added a document (%(category)s)")
+    ) % values
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.DOCUMENT,
+        title=title,
+        body=_("Dated %(date)s") % {"date": day(date.fromisoformat(entry.data["date"]))},
+        url=reverse(
+            "documents:detail",
+            kwargs={"family_id": entry.family_id, "document_id": entry.data["document"]},
+        ),
+        data={"document": str(entry.data["document"])},
+    )
+
+
 SOURCES: dict[str, Source] = {
     EntryKind.PLAN_PROPOSED: _plan_proposed,
     EntryKind.PLAN_ACCEPTED: _plan_answered,
@@ -641,6 +668,8 @@ SOURCES: dict[str, Source] = {
     EntryKind.REQUEST_COMMENTED: _request_commented,
     EntryKind.REQUEST_REMINDED: _request_reminded,
     EntryKind.REQUEST_EXPIRED: _request_expired,
+    EntryKind.DOCUMENT_ADDED: _document_news,
+    EntryKind.DOCUMENT_VERSION_ADDED: _document_news,
 }
 
 

@@ -56,6 +56,9 @@ class Kind(models.TextChoices):
     REQUEST_COMMENTED = "request.commented", _("Request commented on")
     REQUEST_REMINDED = "request.reminded", _("Reminder of a request due")
     SCHEDULE_CHANGED = "schedule.changed", _("Calendar changed")
+    # The family's documents folder (coparent.documents): each upload with its file's SHA-256.
+    DOCUMENT_ADDED = "document.added", _("Document added")
+    DOCUMENT_VERSION_ADDED = "document.version_added", _("New version of a document")
 
 
 class RecordEntry(models.Model):

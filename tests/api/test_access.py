@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coparent.agreements.services import clause_propose, clause_sign
+from coparent.documents.services import document_add
 from coparent.events.services import event_add
 from coparent.exchanges.selectors import exchanges_between
 from coparent.exchanges.services import pass_issue
@@ -53,6 +54,7 @@ TAP = {"step": "arrived"}
 NOTE = {"text": "On time."}
 # Filled in when the row runs: Mia, in the first stretch the 2040 plan gives Alex.
 PASS = {"children": [], "starts_at": "", "ends_at": ""}
+DOCUMENT = {"title": "School report", "date": "2026-04-10", "category": "school_report"}
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -163,6 +165,28 @@ FAMILY_OPERATIONS = [
         201,
         403,
     ),
+    # Documents: the mediator reads, parents upload, a viewer sees none. The uploads take
+    # multipart/form-data; sent JSON, as here, they answer 415 once past the access checks
+    # (tests/documents/test_api.py sends them real files).
+    ("GET", "/api/v1/families/{family_id}/documents", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/documents/upload", DOCUMENT, 415, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/documents/{document_id}", None, 200, 200, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/documents/{document_id}/versions/upload",
+        None,
+        415,
+        403,
+        403,
+    ),
+    (
+        "GET",
+        "/api/v1/families/{family_id}/documents/{document_id}/versions/{version_id}",
+        None,
+        200,
+        200,
+        403,
+    ),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -239,7 +263,18 @@ def ids(cast):
     asked = request_make(
         access=cast.access(cast.sam), kind="school", title="Parents' evening", children=[cast.mia]
     )
+    # The custody order Alex put in the family folder.
+    order = document_add(
+        access=cast.access(cast.alex),
+        title="Custody order",
+        dated=date(2026, 3, 2),
+        category="court_order",
+        children=[cast.mia.pk],
+        file=IncomingFile("order.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
     return {
+        "document_id": order.pk,
+        "document_version_id": order.versions.get().pk,
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,
@@ -260,7 +295,9 @@ def ids(cast):
 
 def _agreement_ids(template, ids):
     """The agreement's versions share the plans' `{version_id}`: Sam's clause waiting for Alex,
-    or, to withdraw, Alex's own."""
+    or, to withdraw, Alex's own; so do a document's, the custody order's first."""
+    if "/documents/" in template:
+        return {**ids, "version_id": ids["document_version_id"]}
     if "/agreement/versions/" not in template:
         return ids
     own = template.endswith("/withdraw")

@@ -162,6 +162,32 @@ def add_child(page, dashboard: str, name: str, born: str) -> None:
     page.wait_for_load_state()
 
 
+def upload_document(
+    page,
+    dashboard: str,
+    *,
+    title: str,
+    dated: str,
+    category: str,
+    children: tuple[str, ...] = (),
+    file: tuple[str, bytes],
+) -> str:
+    """A parent adds a document to the family folder on its form; returns the document's page."""
+    page.goto(dashboard + "documents/new/")
+    page.fill("input[name=title]", title)
+    page.fill("input[name=date]", dated)
+    page.select_option("select[name=category]", category)
+    for name in children:
+        page.get_by_label(name, exact=True).check()
+    name, data = file
+    page.set_input_files(
+        "input[name=file]", files=[{"name": name, "mimeType": "application/pdf", "buffer": data}]
+    )
+    page.get_by_role("button", name="Add to the folder").click()
+    page.wait_for_url(re.compile(r"/documents/[0-9a-f-]{36}/$"))
+    return str(page.url)
+
+
 def propose_plan(
     page, dashboard: str, start: date, place: str = "School gate", zone: str = "America/Chicago"
 ) -> None:
