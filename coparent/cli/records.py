@@ -70,8 +70,9 @@ def export(ns: argparse.Namespace) -> int:
 
 
 def verify(ns: argparse.Namespace) -> int:
-    # Deliberately no Django: the standalone verifier alone decides.
-    from coparent.core.record.verify import main as verify_main
+    # Deliberately no Django: the standalone verifiers alone decide (a journal export goes to
+    # verify_journal, anything else to the family record's verify).
+    from coparent.core.record.verify_journal import main as verify_main
 
     return verify_main([ns.file])
 

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coparent.core.record.journal import VERSION_KEYS, anchor_commitment, make_version, version_hash
-from coparent.core.record.verify import main as verify_main
-from coparent.core.record.verify import verify_document
+from coparent.core.record.verify_journal import main as verify_main
+from coparent.core.record.verify_journal import verify_any as verify_document
 from coparent.journal import services
 from coparent.journal.export import build_journal
 from coparent.journal.models import Link, Version
@@ -142,3 +142,27 @@ def test_a_journal_head_cannot_pass_for_a_record_head(cast, journal):
     document = build_journal(cast.access(cast.alex))
     pretending = {**document, "format": "coparent-record/1"}
     assert not verify_document(pretending).ok
+
+
+def test_the_journal_verifier_copied_beside_verify_py_runs_alone(cast, journal, tmp_path):
+    """What a court's expert does: copy the two files next to the export and run them."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import coparent.core.record as package
+
+    folder = Path(package.__file__).parent
+    for name in ("verify.py", "verify_journal.py"):
+        shutil.copy(folder / name, tmp_path / name)
+    (tmp_path / "journal.json").write_text(json.dumps(build_journal(cast.access(cast.alex))))
+    done = subprocess.run(  # noqa: S603 - our own interpreter and files
+        [sys.executable, "-I", "verify_journal.py", "journal.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("VALID: journal of 3 versions")

@@ -15,15 +15,6 @@ signed with the server's Ed25519 key. Checks, in order; the first failure is rep
 VALID proves the entries and disclosed contents are exactly those the key's holder signed, up
 to the head. It does not prove whose key it is: compare the printed fingerprint with the
 server's. Unsigned: a stub's "kind", "exported_at", "scope", "withheld", the family's "name".
-
-A parent's journal export ("format": "coparent-journal/1") is checked the same way: its
-"chain" lists links {seq, prev, hash} numbered 1, 2, 3 ..., prev 64 zeros for the first, else
-the hash before; every version of every entry is exactly one link: its fields are seq, at,
-entry, version, happened_on, text, tags, files, link, prev, hash, its hash is the SHA-256 of the
-canonical JSON of the other ten and equals its link's, its prev is its link's, its entry is the
-entry it is listed under and versions count 1, 2, 3 ... within an entry; the head names the last
-link, this family and this author, and its signature (over format, family, author, seq, hash,
-at) verifies with public_key. Unsigned: "exported_at", the names, "anchor".
 """
 
 import base64
@@ -39,11 +30,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 FORMAT = "coparent-record/1"
-JOURNAL_FORMAT = "coparent-journal/1"
-VERSION_KEYS = {"seq", "at", "entry", "version", "happened_on", "text", "tags", "files", "link"}
-VERSION_KEYS |= {"prev", "hash"}
-LINK_KEYS = {"seq", "prev", "hash"}
-JOURNAL_HEAD_KEYS = {"family", "author", "seq", "hash", "at", "signature"}
 ZEROS = "0" * 64
 ENTRY_KEYS = {"seq", "at", "kind", "actor", "data", "prev", "hash"}
 STUB_KEYS = {"seq", "kind", "prev", "hash"}
@@ -176,108 +162,8 @@ def _signature_problem(doc: dict[str, Any]) -> str | None:
     return None
 
 
-def _journal_document_problem(doc: dict[str, Any]) -> str | None:
-    for part in ("family", "author"):
-        value = doc.get(part)
-        if not (
-            isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("id", "name"))
-        ):
-            return f"{part} is missing or lacks a text id and name"
-    if not isinstance(doc.get("entries"), list) or not isinstance(doc.get("chain"), list):
-        return "entries or chain is missing or not a list"
-    head = doc.get("head")
-    if not isinstance(head, dict) or head.keys() != JOURNAL_HEAD_KEYS:
-        return "head does not have exactly the fields family, author, seq, hash, at, signature"
-    texts = all(isinstance(head[k], str) for k in ("family", "author", "at", "signature"))
-    if not (texts and _is_int(head["seq"]) and _is_hex64(head["hash"])):
-        return "head has a field of the wrong type"
-    if doc.get("algorithm") != "Ed25519" or not isinstance(doc.get("public_key"), str):
-        return 'algorithm is not "Ed25519" or public_key is missing'
-    return None
-
-
-def _journal_versions(doc: dict[str, Any]) -> tuple[dict[int, Any], str | None]:
-    """Each version by its seq, checking where it is listed; or the first problem found."""
-    by_seq: dict[int, Any] = {}
-    for item in doc["entries"]:
-        versions = item.get("versions") if isinstance(item, dict) else None
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            return by_seq, "an entry is not an object with a text id"
-        if not isinstance(versions, list) or not versions:
-            return by_seq, f"entry {item['id']} has no list of versions"
-        for number, version in enumerate(versions, start=1):
-            if not isinstance(version, dict) or version.keys() != VERSION_KEYS:
-                return by_seq, f"a version of entry {item['id']} does not have the fields of one"
-            if version["entry"] != item["id"] or version["version"] != number:
-                return by_seq, f"version {number} of entry {item['id']} is listed out of place"
-            if not _is_int(version["seq"]) or version["seq"] in by_seq:
-                return by_seq, f"version {number} of entry {item['id']} has no seq of its own"
-            by_seq[version["seq"]] = version
-    return by_seq, None
-
-
-def _journal_version_problem(version: Any, link: Any) -> str | None:
-    if version is None:
-        return "no version of any entry is this link"
-    where = f"entry {version['entry']} version {version['version']}"
-    try:
-        body = {key: version[key] for key in VERSION_KEYS - {"hash"}}
-        recomputed = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
-    except (rfc8785.CanonicalizationError, RecursionError):
-        return f"{where}: contents cannot be written as canonical JSON"
-    if recomputed != version["hash"]:
-        return f"{where}: hash does not match its contents"
-    if version["hash"] != link["hash"] or version["prev"] != link["prev"]:
-        return f"{where}: does not match its link of the chain"
-    return None
-
-
-def _verify_journal(doc: dict[str, Any]) -> Verdict:
-    found = doc.get("chain")
-    chain: list[Any] = found if isinstance(found, list) else []
-
-    def invalid(reason: str, bad_seq: int | None = None) -> Verdict:
-        return Verdict(False, len(chain), 0, bad_seq, reason)
-
-    if (problem := _journal_document_problem(doc)) is not None:
-        return invalid(problem)
-    by_seq, problem = _journal_versions(doc)
-    if problem is not None:
-        return invalid(problem)
-    prev_hash = ZEROS
-    for position, link in enumerate(chain, start=1):
-        if not isinstance(link, dict) or link.keys() != LINK_KEYS or link["seq"] != position:
-            return invalid(f"link {position} is not {{seq, prev, hash}} in its place", position)
-        if not (_is_hex64(link["prev"]) and _is_hex64(link["hash"])):
-            return invalid("prev or hash is not 64 lowercase hex digits", position)
-        if link["prev"] != prev_hash:
-            return invalid(f"prev does not match the hash of link {position - 1}", position)
-        if (problem := _journal_version_problem(by_seq.get(position), link)) is not None:
-            return invalid(problem, position)
-        prev_hash = link["hash"]
-    if set(by_seq) - set(range(1, len(chain) + 1)):
-        return invalid("a version names a link the chain does not have")
-    head = doc["head"]
-    if head["seq"] != len(chain) or head["hash"] != prev_hash:
-        return invalid("head does not match the last link of the chain")
-    if head["family"] != doc["family"]["id"] or head["author"] != doc["author"]["id"]:
-        return invalid("head is signed for a different family or author")
-    key, signature = _base64(doc["public_key"], 32), _base64(head["signature"], 64)
-    if key is None or signature is None:
-        return invalid("public_key or signature is not base64 Ed25519 of the right length")
-    try:
-        signed = {k: head[k] for k in ("family", "author", "seq", "hash", "at")}
-        message = rfc8785.dumps({"format": JOURNAL_FORMAT, **signed})
-        Ed25519PublicKey.from_public_bytes(key).verify(signature, message)
-    except (InvalidSignature, ValueError):
-        return invalid("signature does not verify with the included public key")
-    return Verdict(True, len(chain), 0, None, "all checks passed")
-
-
 def verify_document(doc: object) -> Verdict:
     """Check a parsed export. Never raises: anything malformed is an invalid verdict."""
-    if isinstance(doc, dict) and doc.get("format") == JOURNAL_FORMAT:
-        return _verify_journal(doc)
     entries = doc.get("entries") if isinstance(doc, dict) else None
     entries = entries if isinstance(entries, list) else []
     stubs = sum(isinstance(e, dict) and e.keys() == STUB_KEYS for e in entries)
@@ -352,12 +238,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"INVALID{where}: {verdict.reason}")
         return 1
     n, s = verdict.entries, verdict.stubs
-    if doc["format"] == JOURNAL_FORMAT:
-        print(
-            f"VALID: journal of {n} {'version' if n == 1 else 'versions'},"
-            f" head seq {n} signed by key {key_fingerprint(doc['public_key'])}"
-        )
-        return 0
     print(
         f"VALID: {n} {'entry' if n == 1 else 'entries'} ({s} {'stub' if s == 1 else 'stubs'}),"
         f" head seq {n} signed by key {key_fingerprint(doc['public_key'])}"
