@@ -227,6 +227,33 @@ def _note_photo(c: Any) -> Any:
     return c.note_photo
 
 
+def _journal_entry(c: Any) -> Any:
+    """An entry of Alex's private journal, with a PDF, shared with Morgan the mediator."""
+    if not hasattr(c, "journal_entry"):
+        from coparent.journal.services import entry_share, entry_write
+        from coparent.messaging.attachments import IncomingFile
+
+        c.journal_entry = entry_write(
+            access=c.access(c.alex),
+            text="Sam was late at the gate.",
+            files=[IncomingFile("note.pdf", b"%PDF-1.4\n%%EOF\n")],
+        )
+        entry_share(access=c.access(c.alex), entry=c.journal_entry, professional_id=c.mediator.pk)
+    return c.journal_entry
+
+
+def _jou(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/journal/{rest}"
+
+
+def _journal_file(c: Any) -> str:
+    return _jou(c, f"files/{_journal_entry(c).versions.get().files.get().pk}/")
+
+
+# Only professionals have entries shared with them: a parent keeps a journal instead.
+SHARED_WITH_PROFESSIONAL = expect(LOGIN, 403, 200, 403, 404)
+
+
 def _exc(c: Any, rest: str) -> str:
     return f"{_fam(c)}/exchanges/{rest}"
 
@@ -529,6 +556,33 @@ WEB: dict[str, Row] = {
         lambda c: _exc(c, f"{_exchange_key(c)}/notes/"),
         expect(LOGIN, 400, 403, 403, 404),
         {"text": "On time."},
+    ),
+    # The journal: a parent's own (Sam would get 404 for Alex's entry, like a missing one: see
+    # tests/journal); a professional reads only what is shared with them; a viewer, nothing.
+    "journal:list": Row("GET", lambda c: _jou(c, ""), PARENT_PAGE),
+    "journal:new": Row("GET", lambda c: _jou(c, "new/"), PARENT_PAGE),
+    "journal:export_json": Row("GET", lambda c: _jou(c, "export.json"), PARENT_PAGE),
+    "journal:export_pdf": Row("GET", lambda c: _jou(c, "export.pdf"), PARENT_PAGE),
+    "journal:entry": Row("GET", lambda c: _jou(c, f"{_journal_entry(c).pk}/"), PARENT_PAGE),
+    "journal:correct": Row(
+        "POST",
+        lambda c: _jou(c, f"{_journal_entry(c).pk}/correct/"),
+        # The matrix posts no form fields: an empty correction is refused on the form (400),
+        # past every access check.
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    "journal:share": Row(
+        "POST",
+        lambda c: _jou(c, f"{_journal_entry(c).pk}/share/"),
+        PARENT_ACTION,
+    ),
+    "journal:unshare": Row(
+        "POST", lambda c: _jou(c, f"{_journal_entry(c).pk}/unshare/"), PARENT_ACTION
+    ),
+    "journal:file": Row("GET", _journal_file, expect(LOGIN, 200, 200, 403, 404)),
+    "journal:shared": Row("GET", lambda c: _jou(c, "shared/"), SHARED_WITH_PROFESSIONAL),
+    "journal:shared_entry": Row(
+        "GET", lambda c: _jou(c, f"shared/{_journal_entry(c).pk}/"), SHARED_WITH_PROFESSIONAL
     ),
     # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
     # sees none of it.

@@ -12,12 +12,14 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from coparent.core.when import DEFAULT_LOCALE, format_moment
+from coparent.events.models import ChildEvent
 from coparent.events.selectors import get_event
 from coparent.exchanges.models import Occurrence
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess, get_owned, professional_has_access
 from coparent.journal.models import Entry, File, LinkKind, Share, Version
-from coparent.messaging.selectors import get_thread_for_user
+from coparent.messaging.selectors import get_thread_for_user, visible_threads
+from coparent.requests.models import Request
 from coparent.requests.selectors import get_request
 from coparent.web.zones import family_zone
 
@@ -205,3 +207,34 @@ def shared_entry_page(access: FamilyAccess, entry_id: object) -> EntryPage:
     return EntryPage(
         entry=entry, versions=list(entry.versions.all()), share=ShareState(access.membership, True)
     )
+
+
+PICKER_SIZE = 15
+
+
+def link_choices(access: FamilyAccess) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the new-entry form offers to link to: the latest of each kind the author can see,
+    as ("kind:id", label) grouped by kind (four queries)."""
+    zone = family_zone(access.family)
+    exchanges = Occurrence.objects.filter(family=access.family).order_by("-planned_at")
+    events = ChildEvent.objects.filter(family=access.family).order_by("-starts_at")
+    requests = Request.objects.filter(family=access.family).order_by("-created_at")
+    threads = visible_threads(access).order_by("-last_message_at")
+    return [
+        (
+            str(LinkKind.EXCHANGE.label),
+            [
+                (f"exchange:{o.pk}", format_moment(o.planned_at, zone, DEFAULT_LOCALE))
+                for o in exchanges[:PICKER_SIZE]
+            ],
+        ),
+        (str(LinkKind.EVENT.label), [(f"event:{e.pk}", e.title) for e in events[:PICKER_SIZE]]),
+        (
+            str(LinkKind.THREAD.label),
+            [(f"thread:{t.pk}", t.subject) for t in threads[:PICKER_SIZE]],
+        ),
+        (
+            str(LinkKind.REQUEST.label),
+            [(f"request:{r.pk}", r.title) for r in requests[:PICKER_SIZE]],
+        ),
+    ]
