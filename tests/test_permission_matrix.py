@@ -734,8 +734,55 @@ API_ANY_USER = api_expect(401, 200, 200, 200, 200)
 API_MEMBER_READ = api_expect(401, 200, 200, 200, 404)
 API_SHARED_READ = api_expect(401, 200, 200, 403, 404)
 
+
+def _jour(c: Any, rest: str = "") -> str:
+    return _api(c, f"/journal{rest}")
+
+
+# Only the author, a parent: Morgan and Vic get 403 on a parent's journal (Sam's 404 for
+# Alex's entry is in tests/journal); only a professional has entries shared with them.
+API_JOURNAL_READ = api_expect(401, 200, 403, 403, 404)
+API_SHARED_WITH_ME = api_expect(401, 403, 200, 403, 404)
+
 # Keyed by (method, path template) exactly as the OpenAPI schema names them.
 API: dict[tuple[str, str], Row] = {
+    ("GET", "/api/v1/families/{family_id}/journal"): Row("GET", _jour, API_JOURNAL_READ),
+    ("POST", "/api/v1/families/{family_id}/journal"): Row(
+        "POST", _jour, api_expect(401, 201, 403, 403, 404), {"text": "Late again."}
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/upload"): Row(
+        "POST",
+        lambda c: _jour(c, "/upload"),
+        api_expect(401, 201, 403, 403, 404),
+        {"text": "The school's letter."},
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/export"): Row(
+        "GET", lambda c: _jour(c, "/export"), API_JOURNAL_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/shared"): Row(
+        "GET", lambda c: _jour(c, "/shared"), API_SHARED_WITH_ME
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/shared/{entry_id}"): Row(
+        "GET", lambda c: _jour(c, f"/shared/{_journal_entry(c).pk}"), API_SHARED_WITH_ME
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/{entry_id}"): Row(
+        "GET", lambda c: _jour(c, f"/{_journal_entry(c).pk}"), API_JOURNAL_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/{entry_id}/versions"): Row(
+        "POST",
+        lambda c: _jour(c, f"/{_journal_entry(c).pk}/versions"),
+        api_expect(401, 201, 403, 403, 404),
+        {"text": "45 minutes late."},
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/{entry_id}/share"): Row(
+        "POST",
+        lambda c: _jour(c, f"/{_journal_entry(c).pk}/share"),
+        API_JOURNAL_READ,
+        lambda c: {"professional": str(c.mediator.pk)},
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/{entry_id}/unshare"): Row(
+        "POST", lambda c: _jour(c, f"/{_journal_entry(c).pk}/unshare"), API_JOURNAL_READ
+    ),
     ("GET", "/api/v1/me"): Row("GET", lambda c: "/api/v1/me", API_ANY_USER),
     ("GET", "/api/v1/record-key"): Row(
         "GET", lambda c: "/api/v1/record-key", api_expect(200, 200, 200, 200, 200)
