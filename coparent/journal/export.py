@@ -18,7 +18,7 @@ from coparent.core.record.chain import GENESIS_PREV, format_at, key_fingerprint,
 from coparent.core.record.journal import FORMAT, VERSION_KEYS, make_version, sign_head
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.keys import ensure_signing_key
-from coparent.journal.models import File, Link
+from coparent.journal.models import Anchor, File, Link
 from coparent.journal.selectors import own_entries
 
 ALGORITHM = "Ed25519"
@@ -48,7 +48,7 @@ def _body(link: Link, files: list[File]) -> dict[str, Any]:
 
 
 def build_journal(access: FamilyAccess) -> dict[str, Any]:
-    """The reader's own journal in this family, head signed with the server's key (3 queries)."""
+    """The reader's own journal in this family, head signed with the server's key (4 queries)."""
     author = access.membership.user
     links = list(
         Link.objects.filter(
@@ -90,6 +90,20 @@ def build_journal(access: FamilyAccess) -> dict[str, Any]:
         ),
         "public_key": public_key_text(key.public_key()),
         "algorithm": ALGORITHM,
+        # The weekly seals (coparent.journal.anchor): the record entry `record_seq` of the
+        # family's record holds `commitment` = sha256(salt || head_hash) among its commitments.
+        "anchors": [
+            {
+                "record_seq": a.record_seq,
+                "salt": a.salt,
+                "head_seq": a.head_seq,
+                "head_hash": a.head_hash,
+                "commitment": a.commitment,
+            }
+            for a in Anchor.objects.filter(family=access.family, author=author).order_by(
+                "record_seq"
+            )
+        ],
     }
 
 

@@ -147,3 +147,23 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"share of {self.entry_id}"
+
+
+class Anchor(models.Model):
+    """What lets an author match a weekly `journal.anchor` record entry to their chain: the
+    random salt of their commitment there and the head it committed to. Kept only for a parent
+    with a journal; the record entry looks the same either way."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    record_seq = models.PositiveBigIntegerField()
+    salt = models.CharField(max_length=64)
+    head_seq = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    commitment = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["family", "author", "record_seq"]
+
+    def __str__(self) -> str:
+        return f"anchor at record #{self.record_seq}"

@@ -55,6 +55,9 @@ class Kind(models.TextChoices):
     REQUEST_COMMENTED = "request.commented", _("Request commented on")
     REQUEST_REMINDED = "request.reminded", _("Reminder of a request due")
     SCHEDULE_CHANGED = "schedule.changed", _("Calendar changed")
+    # The weekly seal of each parent's private journal (coparent.journal.anchor): the same in
+    # every family, whether anyone keeps a journal or not.
+    JOURNAL_ANCHOR = "journal.anchor", _("Weekly time seal")
 
 
 class RecordEntry(models.Model):

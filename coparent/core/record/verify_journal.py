@@ -15,8 +15,12 @@ the first failure is reported:
    SHA-256 of the RFC 8785 canonical JSON of its other ten fields and equals the link's hash;
 4. the head names the last link, this family and this author; its signature over the canonical
    JSON of format, family, author, seq, hash and at verifies with public_key.
-Unsigned: "exported_at", the family's and author's names, "anchor". A file of any other format
-goes to verify.py (a family record export, "coparent-record/1").
+5. each of "anchors" (the weekly seals, optional) names a link, head_seq, whose hash is its
+   head_hash, and its commitment is the SHA-256 of the bytes of salt then head_hash (hex): the
+   family record's entry record_seq (a "journal.anchor") must list that commitment, which a
+   reader checks in the record's own export.
+Unsigned: "exported_at", the family's and author's names. A file of any other format goes to
+verify.py (a family record export, "coparent-record/1").
 """
 
 import hashlib
@@ -52,6 +56,8 @@ def _document_problem(doc: dict[str, Any]) -> str | None:
             return f"{part} is missing or lacks a text id and name"
     if not isinstance(doc.get("entries"), list) or not isinstance(doc.get("chain"), list):
         return "entries or chain is missing or not a list"
+    if not isinstance(doc.get("anchors", []), list):
+        return "anchors is not a list"
     head = doc.get("head")
     if not isinstance(head, dict) or head.keys() != HEAD_KEYS:
         return "head does not have exactly the fields family, author, seq, hash, at, signature"
@@ -113,6 +119,21 @@ def _signature_problem(doc: dict[str, Any]) -> str | None:
     return None
 
 
+def _anchor_problem(anchor: Any, chain: list[Any]) -> str | None:
+    keys = {"record_seq", "salt", "head_seq", "head_hash", "commitment"}
+    if not isinstance(anchor, dict) or anchor.keys() != keys:
+        return "an anchor does not have the fields of one"
+    seq, head = anchor["head_seq"], anchor["head_hash"]
+    if not (record._is_int(seq) and 1 <= seq <= len(chain) and chain[seq - 1]["hash"] == head):
+        return f"the anchor in record entry {anchor['record_seq']} names no link of the chain"
+    if not (record._is_hex64(anchor["salt"]) and record._is_hex64(head)):
+        return f"the anchor in record entry {anchor['record_seq']} is not hex"
+    made = hashlib.sha256(bytes.fromhex(anchor["salt"]) + bytes.fromhex(head)).hexdigest()
+    if made != anchor["commitment"]:
+        return f"the anchor in record entry {anchor['record_seq']} does not open its commitment"
+    return None
+
+
 def verify_journal(doc: object) -> Any:
     """Check a parsed journal export; a Verdict whose entries count the chain's links and whose
     bad_seq is the first bad link. Never raises."""
@@ -149,6 +170,9 @@ def verify_journal(doc: object) -> Any:
         return invalid("head is signed for a different family or author")
     if (problem := _signature_problem(doc)) is not None:
         return invalid(problem)
+    for anchor in doc.get("anchors", []):
+        if (problem := _anchor_problem(anchor, chain)) is not None:
+            return invalid(problem)
     return Verdict(True, len(chain), 0, None, "all checks passed")
 
 
