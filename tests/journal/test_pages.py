@@ -235,3 +235,31 @@ def test_vic_the_viewer_has_no_journal(cast, entry):
     vic = cast.client_for(cast.vic)
     for path in (_j(cast), _j(cast, "new/"), _j(cast, f"{entry.pk}/"), _j(cast, "shared/")):
         assert vic.get(path).status_code == 403, path
+
+
+def test_alex_links_an_entry_to_a_conversation_from_the_picker(cast):
+    from coparent.messaging.services import thread_start
+
+    thread = thread_start(
+        access=cast.access(cast.alex), subject="Dentist", topic="health", body="Tuesday?"
+    ).thread
+    alex = cast.client_for(cast.alex)
+    form = alex.get(_j(cast, "new/")).content.decode()
+    assert f"thread:{thread.pk}" in form and "Dentist" in form
+    alex.post(_j(cast, "new/"), {"text": "Sam never answered.", "link": f"thread:{thread.pk}"})
+    version = Version.objects.get(entry__author=cast.alex)
+    assert version.link == {"kind": "thread", "id": str(thread.pk), "label": "Dentist"}
+    assert "About: Dentist" in alex.get(_j(cast, f"{version.entry_id}/")).content.decode()
+
+
+def test_morgan_opens_the_file_of_a_shared_entry_and_sam_does_not(cast, write):
+    entry = write(SECRET, files=[_pdf()])
+    photo = File.objects.get(version__entry=entry)
+    path = _j(cast, f"files/{photo.pk}/")
+    assert cast.client_for(cast.alex).get(path).status_code == 200
+    assert cast.client_for(cast.morgan).get(path).status_code == 404
+    services.entry_share(
+        access=cast.access(cast.alex), entry=entry, professional_id=cast.mediator.pk
+    )
+    assert cast.client_for(cast.morgan).get(path).status_code == 200
+    assert cast.client_for(cast.sam).get(path).status_code == 404
