@@ -47,7 +47,8 @@ class Caller:
     token: str | None
     client: Client = field(default_factory=Client)
 
-    def _headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
+        """The Authorization header of this caller's token (none for nobody)."""
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def call(
@@ -66,9 +67,9 @@ class Caller:
         url = path if path.startswith(API) else API + path
         # secure=True: production settings redirect plain http to https, as a real client sees.
         if method.upper() == "GET":
-            return handler(url, query or None, headers=self._headers(), secure=True)
+            return handler(url, query or None, headers=self.headers(), secure=True)
         return handler(
-            url, data, content_type="application/json", headers=self._headers(), secure=True
+            url, data, content_type="application/json", headers=self.headers(), secure=True
         )
 
     def get(self, path: str, **query: Any) -> Any:
@@ -85,6 +86,12 @@ class Caller:
 
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
+
+    def upload(self, path: str, fields: dict[str, Any]) -> Any:
+        """A multipart POST (files as `SimpleUploadedFile`s among `fields`), as a script sends
+        a photo or a PDF."""
+        url = path if path.startswith(API) else API + path
+        return self.client.post(url, fields, headers=self.headers(), secure=True)
 
 
 def issue_token(user: User, name: str = "tests") -> str:

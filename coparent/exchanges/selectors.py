@@ -92,6 +92,9 @@ class ExchangeRow:
     place: str
     why: str  # the rotation, a holiday's name, an override's note
     in_plan: bool  # False: recorded against a time the plan no longer has
+    # The approved change (a swap's or a trip's label) that took this exchange out of the
+    # plan; "" when none did.
+    changed_by: str = ""
     occurrence: Occurrence | None = None
     check_ins: list[CheckIn] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
@@ -207,7 +210,7 @@ def _judge(rows: list[ExchangeRow], following: datetime | None, now: datetime) -
     planned exchange (`following`: the first one after the last row)."""
     for index, row in enumerate(rows):
         later = next((r.planned_at for r in rows[index + 1 :] if r.in_plan), following)
-        if row.occurrence is None:
+        if row.occurrence is None and not row.changed_by:
             continue
         exchange = Exchange(
             row.planned_at,
@@ -216,7 +219,42 @@ def _judge(rows: list[ExchangeRow], following: datetime | None, now: datetime) -
             Source("rotation"),
             row.place,
         )
-        row.outcome = outcomes.outcome(exchange, _taps(row), now, next_at=later)
+        row.outcome = outcomes.outcome(
+            exchange, _taps(row), now, next_at=later, changed=bool(row.changed_by)
+        )
+
+
+def _mark_changed(
+    rows: dict[datetime, ExchangeRow],
+    schedule: Schedule,
+    planned: list[Exchange],
+    start: datetime,
+    end: datetime,
+    seats: dict[str, User | None],
+) -> None:
+    """Add, or mark, each exchange of [start, end) that the agreed plan had and an approved
+    change (a swap, a trip) took away: its outcome is "changed by a request", not "missed"
+    nor "not recorded". Only the expansion of the plan without the changes, no query."""
+    moves = [c for c in schedule.changes if c.parent is not None and c.start < end]
+    if not moves:
+        return
+    now_planned = {(x.at, x.from_parent, x.to_parent) for x in planned}
+    _, agreed = schedule.expand(start, end, as_planned=True)
+    for exchange in agreed:
+        if not start <= exchange.at < end:
+            continue
+        if (exchange.at, exchange.from_parent, exchange.to_parent) in now_planned:
+            continue
+        # The latest change whose days reach this exchange is the one that moved it.
+        cause = next((c for c in reversed(moves) if c.start <= exchange.at <= c.end), moves[-1])
+        row = rows.get(exchange.at)
+        if row is not None and row.in_plan:
+            continue  # the plan now has another hand-over at this very time: its own row
+        if row is None:
+            row = _row(exchange, _names(seats, schedule, exchange.at))
+            row.in_plan = False
+            rows[exchange.at] = row
+        row.changed_by = cause.label
 
 
 def exchanges_between(
@@ -235,6 +273,7 @@ def exchanges_between(
     for occurrence in recorded.select_related("giver", "receiver"):
         row = rows.get(occurrence.planned_at) or _recorded_row(occurrence)
         rows[occurrence.planned_at] = _attach(row, occurrence)
+    _mark_changed(rows, schedule, planned, start, end, seats)
     ordered = [rows[at] for at in sorted(rows)]
     following = next((x.at for x in planned if x.at >= end), None)
     _judge(ordered, following, now or timezone.now())

@@ -13,6 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.core.paper import paper_for_zone
 from coparent.core.record.chain import (
     GENESIS_PREV,
     entry_hash,
@@ -293,8 +295,34 @@ def export_html(export: dict[str, Any], *, family: Family, locale: str = DEFAULT
         "kind_labels": [_kind_label(k) for k in scope["kinds"]] if scope["kinds"] else None,
         "exported_at": _human_at(export["exported_at"], zone, locale),
         "fingerprint": key_fingerprint(export["public_key"]),
+        "attachment": attachment_name(export),
+        "qr_svg": proof_qr_svg(export),
+        "lang": locale.replace("_", "-"),
     }
     return render_to_string("records/export/record.html", context)
+
+
+def export_json(export: dict[str, Any]) -> str:
+    """The JSON file of an export, as the page, the API and the PDF's attachment give it."""
+    return json.dumps(export, ensure_ascii=False, indent=1)
+
+
+def attachment_name(export: dict[str, Any]) -> str:
+    """The file name of the JSON twin inside the PDF: the family and the head it proves."""
+    return f"coparent-record-{export['family']['id']}-{export['head']['seq']}.json"
+
+
+def proof_qr_svg(export: dict[str, Any]) -> str:
+    """A QR code of the proof's checkpoint line ("coparent-record/1 <family> <seq> <hash>"):
+    a phone reads the head off the paper copy, to compare with a checkpoint it holds."""
+    import qrcode
+    import qrcode.image.svg
+
+    head = export["head"]
+    text = f"{FORMAT} {export['family']['id']} {head['seq']} {head['hash']}"
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    svg: str = image.to_string(encoding="unicode")
+    return svg
 
 
 def render_pdf(
@@ -304,7 +332,9 @@ def render_pdf(
     locale: str = DEFAULT_LOCALE,
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
-    """The export as a PDF for people (WeasyPrint: about 5 ms per entry).
+    """The export as a PDF for people (WeasyPrint: about 5 ms per entry), on the paper of the
+    family's country (Letter or A4, `coparent.core.paper`), tagged for screen readers
+    (PDF/UA-1), with the JSON twin attached inside it, so the PDF alone is enough to verify.
 
     ``progress`` hears a percentage of the rendering at each stage: WeasyPrint reports nothing
     while it lays pages out, so the stages (HTML made, pages laid out) are the honest steps.
@@ -312,11 +342,19 @@ def render_pdf(
     import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
 
     report = progress or (lambda percent: None)
-    css = render_to_string("records/export/record.css")
+    css = render_to_string(
+        "records/export/record.css", {"paper": paper_for_zone(family.timezone or "UTC")}
+    )
     html = export_html(export, family=family, locale=locale)
     report(10)
     document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
     report(80)
-    pdf: bytes | None = document.write_pdf()
+    twin = weasyprint.Attachment(
+        string=export_json(export),
+        name=attachment_name(export),
+        description=_("The JSON proof of this record (coparent-record/1): coparent verify FILE"),
+        relationship="Source",
+    )
+    pdf: bytes | None = document.write_pdf(attachments=[twin], pdf_variant="pdf/ua-1")
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns the bytes
     return pdf

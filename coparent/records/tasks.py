@@ -6,7 +6,6 @@ too long for a request. The job row carries the progress the person's page polls
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import uuid
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from coparent.core.zones import zone_or_utc
-from coparent.records.export import ChainBroken, build_export, render_pdf
+from coparent.records.export import ChainBroken, build_export, export_json, render_pdf
 from coparent.records.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ def _body(job: ExportJob) -> bytes:
             locale=job.locale,
             progress=lambda percent: _set(job.pk, progress=BUILT + span * percent // 100),
         )
-    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+    return export_json(document).encode()
 
 
 @task()

@@ -152,6 +152,12 @@ class Piece:
     plan: Plan
     start: datetime
     end: datetime | None
+    # The version's plan before the calendar changes (swaps, trips) were laid over it: what the
+    # parents had agreed before any request changed it. None: the same as `plan`.
+    base: Plan | None = None
+
+    def plan_as(self, *, as_planned: bool) -> Plan:
+        return (self.base or self.plan) if as_planned else self.plan
 
 
 @dataclass(frozen=True)
@@ -238,9 +244,12 @@ class Schedule:
         plan = self.current_plan(moment)
         return plan.zone if plan else ZoneInfo("UTC")
 
-    def expand(self, start: datetime, end: datetime) -> tuple[list[Segment], list[Exchange]]:
+    def expand(
+        self, start: datetime, end: datetime, *, as_planned: bool = False
+    ) -> tuple[list[Segment], list[Exchange]]:
         """Segments and exchanges over [start, end), each version over its own days only.
-        Before the first version there is no schedule (no segment)."""
+        Before the first version there is no schedule (no segment). `as_planned`: without the
+        calendar changes, as the versions alone have it (what a swap or a trip changed)."""
         segments: list[Segment] = []
         exchanges: list[Exchange] = []
         for index, piece in enumerate(self.pieces):
@@ -248,24 +257,23 @@ class Schedule:
             high = end if piece.end is None else min(end, piece.end)
             if low >= high:
                 continue
-            expansion = expand(piece.plan, low, high)
+            plan = piece.plan_as(as_planned=as_planned)
+            expansion = expand(plan, low, high)
             found = list(expansion.exchanges)
             if index > 0 and low == piece.start:
                 # A version boundary: the hand-over there is decided by the two versions.
                 found = [x for x in found if x.at != low]
-                before = self.pieces[index - 1]
+                before = self.pieces[index - 1].plan_as(as_planned=as_planned)
                 if segments and segments[-1].end == low:
                     previous = segments[-1].parent
                 else:
-                    earlier = expand(before.plan, low - timedelta(seconds=1), low)
+                    earlier = expand(before, low - timedelta(seconds=1), low)
                     previous = earlier.segments[0].parent
                 first = expansion.segments[0]
                 if first.parent != previous:
                     found.insert(
                         0,
-                        Exchange(
-                            low, previous, first.parent, first.source, piece.plan.exchange_place
-                        ),
+                        Exchange(low, previous, first.parent, first.source, plan.exchange_place),
                     )
             segments.extend(expansion.segments)
             exchanges.extend(found)
@@ -297,12 +305,13 @@ def schedule_from(versions: Iterable[PlanVersion]) -> Schedule:
     accepted = [v for v in versions if v.status == PlanStatus.ACCEPTED]
     pieces: list[Piece] = []
     for version in accepted:
-        plan = with_overrides(plan_from_dict(version.plan), changes)
+        base = plan_from_dict(version.plan)
+        plan = with_overrides(base, changes)
         start = local_midnight(plan.zone, version.effective_from)
         if pieces:
             last = pieces[-1]
-            pieces[-1] = Piece(last.version, last.plan, last.start, start)
-        pieces.append(Piece(version, plan, start, None))
+            pieces[-1] = dataclasses.replace(last, end=start)
+        pieces.append(Piece(version, plan, start, None, base=base))
     return Schedule(pieces, ever, changes)
 
 
@@ -790,9 +799,9 @@ def schedule_with(schedule: Schedule, plan: Plan, start: datetime) -> Schedule:
         if piece.start >= start:
             break
         end = start if piece.end is None or piece.end > start else piece.end
-        pieces.append(Piece(piece.version, piece.plan, piece.start, end))
+        pieces.append(dataclasses.replace(piece, end=end))
     # The calendar changes (swaps, trips) stay on the days they change, whatever the plan.
-    pieces.append(Piece(None, with_overrides(plan, schedule.changes), start, None))
+    pieces.append(Piece(None, with_overrides(plan, schedule.changes), start, None, base=plan))
     return Schedule(pieces, schedule.ever_accepted, schedule.changes)
 
 

@@ -113,7 +113,7 @@ def test_a_form_post_instead_of_json_is_malformed_json(cast, as_, children_path)
     response = caller.client.post(
         "/api/v1" + children_path,
         {"name": "Mia", "date_of_birth": "2020-01-01"},
-        headers=caller._headers(),
+        headers=caller.headers(),
         secure=True,
     )
     assert response.status_code == 400

@@ -105,21 +105,15 @@ def test_the_api_takes_a_note_with_a_photo_as_multipart_and_refuses_a_program(
     api = Caller(token=issue_token(receiver))
     path = f"/api/v1/families/{cast.family.pk}/exchanges/{key_of(planned)}/notes/upload"
 
-    made = api.client.post(
-        path,
-        {"text": "Gate locked.", "files": SimpleUploadedFile("gate.jpg", jpeg_with_gps())},
-        headers=api._headers(),
-        secure=True,
+    made = api.upload(
+        path, {"text": "Gate locked.", "files": SimpleUploadedFile("gate.jpg", jpeg_with_gps())}
     )
     assert made.status_code == 201, made.content
     (photo,) = made.json()["photos"]
     assert photo["content_type"] == "image/jpeg" and len(photo["sha256"]) == 64
 
-    refused = api.client.post(
-        path,
-        {"text": "See.", "files": SimpleUploadedFile("gate.jpg", b"MZ\x90\x00 a program")},
-        headers=api._headers(),
-        secure=True,
+    refused = api.upload(
+        path, {"text": "See.", "files": SimpleUploadedFile("gate.jpg", b"MZ\x90\x00 a program")}
     )
     assert refused.status_code == 422
     assert refused.json()["errors"]["files"]

@@ -28,6 +28,8 @@ from coparent.api.endpoints.messages import (
     require_form,
 )
 from coparent.api.schemas import Day, In, Moment, PersonRef, answers
+from coparent.core.schedule.outcome import Kind as OutcomeKind
+from coparent.core.schedule.outcome import Outcome
 from coparent.core.zones import zone_or_utc
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import NOTE_MAX_CHARS, CheckIn, Note, PickupPass, Step
@@ -70,6 +72,17 @@ class NoteOut(Schema):
     photos: list[PhotoOut] = Field(..., description="Sent to …/notes/upload as `files`.")
 
 
+class ExchangeOutcomeOut(Schema):
+    kind: OutcomeKind = Field(
+        ..., description="on_time, late, missed, changed (by an approved request) or pending."
+    )
+    phase: str | None = Field(None, description="For a pending one: upcoming, due or overdue.")
+    minutes_late: int | None = Field(None, description="Late by, or overdue by so far.")
+    completed_at: datetime | None = Field(
+        None, description="The server's time of the tap that completed the handover."
+    )
+
+
 class ExchangeDetailOut(Schema):
     key: str = Field(..., description="The planned instant in UTC, as the exchange's name.")
     planned_at: datetime
@@ -80,6 +93,12 @@ class ExchangeDetailOut(Schema):
     place: str
     why: str = Field(..., description="rotation, a holiday's name, an override's note.")
     in_plan: bool = Field(..., description="False: recorded at a time the plan no longer has.")
+    changed_by: str = Field(
+        "", description="The approved change (a swap's, a trip's label) that took it out."
+    )
+    outcome: ExchangeOutcomeOut | None = Field(
+        None, description="None until someone checked in or wrote (nothing recorded)."
+    )
     check_ins: list[CheckInOut]
     notes: list[NoteOut]
 
@@ -128,6 +147,17 @@ def _note_out(note: Note) -> NoteOut:
     )
 
 
+def _outcome_out(outcome: Outcome | None) -> ExchangeOutcomeOut | None:
+    if outcome is None:
+        return None
+    return ExchangeOutcomeOut(
+        kind=OutcomeKind(outcome.kind),
+        phase=outcome.phase,
+        minutes_late=outcome.minutes_late,
+        completed_at=outcome.completion.at if outcome.completion else None,
+    )
+
+
 def _out(row: ExchangeRow) -> ExchangeDetailOut:
     return ExchangeDetailOut(
         key=row.key,
@@ -139,6 +169,8 @@ def _out(row: ExchangeRow) -> ExchangeDetailOut:
         place=row.place,
         why=row.why,
         in_plan=row.in_plan,
+        changed_by=row.changed_by,
+        outcome=_outcome_out(row.outcome),
         check_ins=[_check_in_out(c) for c in row.check_ins],
         notes=[_note_out(n) for n in row.notes],
     )
