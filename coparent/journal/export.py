@@ -14,6 +14,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from coparent.core.paper import paper_for_zone
 from coparent.core.record.chain import GENESIS_PREV, format_at, key_fingerprint, public_key_text
 from coparent.core.record.journal import FORMAT, VERSION_KEYS, make_version, sign_head
 from coparent.families.selectors import FamilyAccess
@@ -131,10 +132,11 @@ def journal_html(document: dict[str, Any]) -> str:
     )
 
 
-def journal_pdf(document: dict[str, Any]) -> bytes:
+def journal_pdf(document: dict[str, Any], *, zone_name: str) -> bytes:
+    """The journal as a PDF, on the paper of the family's country, like the record's."""
     import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
 
-    css = render_to_string("records/export/record.css")
+    css = render_to_string("records/export/record.css", {"paper": paper_for_zone(zone_name)})
     rendered = weasyprint.HTML(string=journal_html(document)).render(
         stylesheets=[weasyprint.CSS(string=css)]
     )

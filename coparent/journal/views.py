@@ -196,7 +196,10 @@ def export_json(request: FamilyRequest) -> HttpResponse:
 @require_GET
 def export_pdf(request: FamilyRequest) -> HttpResponse:
     response = HttpResponse(
-        journal_pdf(build_journal(request.family_access)), content_type="application/pdf"
+        journal_pdf(
+            build_journal(request.family_access), zone_name=request.family.timezone or "UTC"
+        ),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = 'attachment; filename="journal.pdf"'
     response["Cache-Control"] = "no-store"
