@@ -14,7 +14,10 @@ from coparent.web.forms import field_of
 from coparent.web.widgets import DateInput
 
 
-class EntryForm(forms.Form):
+class CorrectionForm(forms.Form):
+    """What a correction changes: the text, the day, the tags, more files. What it is about
+    stays as the entry says."""
+
     text = forms.CharField(
         label=_("What happened"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -33,12 +36,17 @@ class EntryForm(forms.Form):
         max_length=1000,
         help_text=_("Separated by commas: school, health, exchange."),
     )
-    link = forms.ChoiceField(label=_("About (optional)"), required=False)
     photos = AttachmentsField(
         label=_("Photos or PDFs (optional)"),
         required=False,
         help_text=_("Location and camera data are removed from photos before they are kept."),
     )
+
+
+class EntryForm(CorrectionForm):
+    link = forms.ChoiceField(label=_("About (optional)"), required=False)
+
+    field_order = ["text", "happened_on", "tags", "link", "photos"]
 
     def __init__(
         self, *args: Any, links: list[tuple[str, list[tuple[str, str]]]], **kwargs: Any

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coparent.journal import selectors, services
 from coparent.journal.export import build_journal, journal_pdf
-from coparent.journal.forms import EntryForm, SearchForm, ShareForm
+from coparent.journal.forms import CorrectionForm, EntryForm, SearchForm, ShareForm
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
 from coparent.web import files as kept_files
@@ -96,19 +96,18 @@ def _show(
     request: FamilyRequest,
     entry_id: uuid.UUID,
     *,
-    form: EntryForm | None = None,
+    form: CorrectionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     page = selectors.entry_page(request.family_access, entry_id)
     if form is None:
         current = page.current
-        form = EntryForm(
+        form = CorrectionForm(
             initial={
                 "text": current.text,
                 "happened_on": current.happened_on,
                 "tags": ", ".join(current.tags),
-            },
-            links=[],
+            }
         )
     share_form = ShareForm(
         professionals=[(str(m.pk), m.user.display_name) for m in page.professionals]
@@ -133,7 +132,7 @@ def entry_page(request: FamilyRequest, entry_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def entry_correct_action(request: FamilyRequest, entry_id: uuid.UUID) -> HttpResponse:
     entry = selectors.get_own_entry(request.family_access, entry_id)
-    form = EntryForm(posted(request), request.FILES or None, links=[])
+    form = CorrectionForm(posted(request), request.FILES or None)
     if form.is_valid():
         try:
             services.entry_correct(
