@@ -166,3 +166,20 @@ def test_the_journal_verifier_copied_beside_verify_py_runs_alone(cast, journal, 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("VALID: journal of 3 versions")
+
+
+def test_coparent_verify_checks_a_journal_file_and_names_the_first_bad_version(
+    cast, journal, tmp_path, capsys
+):
+    from coparent.cli import main
+
+    document = build_journal(cast.access(cast.alex))
+    path = tmp_path / "journal.json"
+    path.write_text(json.dumps(document))
+    assert main(["verify", str(path)]) == 0
+    assert "VALID: journal of 3 versions" in capsys.readouterr().out
+    document["entries"][0]["versions"][0]["text"] = "Nothing happened."
+    path.write_text(json.dumps(document))
+    assert main(["verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("INVALID at entry 1:") and "hash does not match its contents" in out

@@ -138,6 +138,16 @@ def test_morgan_reads_only_what_alex_shares_and_loses_it_when_consent_ends(cast,
     )
 
 
+def test_morgan_loses_the_shared_entries_when_their_seat_ends(cast, entry):
+    services.entry_share(
+        access=cast.access(cast.alex), entry=entry, professional_id=cast.mediator.pk
+    )
+    family_services.membership_end(access=cast.access(cast.alex), membership=cast.mediator)
+    morgan = cast.client_for(cast.morgan)
+    assert morgan.get(_j(cast, f"shared/{entry.pk}/")).status_code == 404
+    assert morgan.get(_j(cast, "shared/")).status_code == 404
+
+
 def test_alex_withdraws_a_share(cast, entry):
     access = cast.access(cast.alex)
     services.entry_share(access=access, entry=entry, professional_id=cast.mediator.pk)
