@@ -273,3 +273,17 @@ def test_morgan_opens_the_file_of_a_shared_entry_and_sam_does_not(cast, write):
     )
     assert cast.client_for(cast.morgan).get(path).status_code == 200
     assert cast.client_for(cast.sam).get(path).status_code == 404
+
+
+def test_the_entry_page_costs_the_same_however_many_versions(
+    cast, entry, django_assert_max_num_queries
+):
+    alex = cast.client_for(cast.alex)
+    path = _j(cast, f"{entry.pk}/")
+    alex.get(path)
+    with django_assert_max_num_queries(16) as one:
+        alex.get(path)
+    for n in range(4):
+        services.entry_correct(access=cast.access(cast.alex), entry=entry, text=f"{SECRET} {n}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert "Correction 5" in alex.get(path).content.decode()
