@@ -25,6 +25,7 @@ from coparent.core.record.journal import make_version
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import DomainError
+from coparent.infra.labels import label_problem
 from coparent.journal.models import (
     MAX_TAGS,
     TAG_MAX_CHARS,
@@ -84,6 +85,10 @@ def parse_tags(tags: str | Sequence[str]) -> list[str]:
     if len(found) > MAX_TAGS:
         raise JournalProblem(_("At most %(n)d tags.") % {"n": MAX_TAGS}, field="tags")
     for tag in found:
+        # A tag is a label, like a title: no invisible characters (infra.labels); the text of
+        # an entry keeps them, as a message does, and the pages show them as marks.
+        if (problem := label_problem(tag)) is not None:
+            raise JournalProblem(problem, field="tags")
         if len(tag) > TAG_MAX_CHARS:
             raise JournalProblem(
                 _("A tag has at most %(n)d characters.") % {"n": TAG_MAX_CHARS}, field="tags"

@@ -287,3 +287,16 @@ def test_the_entry_page_costs_the_same_however_many_versions(
         services.entry_correct(access=cast.access(cast.alex), entry=entry, text=f"{SECRET} {n}")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert "Correction 5" in alex.get(path).content.decode()
+
+
+def test_a_tag_with_an_invisible_character_is_refused_and_the_text_shows_it_as_a_mark(cast):
+    alex = cast.client_for(cast.alex)
+    refused = alex.post(_j(cast, "new/"), {"text": "Fine", "tags": "school\u202e"})
+    assert refused.status_code == 400 and "invisible character" in refused.content.decode()
+    assert not Entry.objects.exists()
+    alex.post(_j(cast, "new/"), {"text": "Pickup at \u202e00:51"})
+    entry = Entry.objects.get()
+    assert entry.versions.get().text == "Pickup at \u202e00:51"  # kept as written
+    page = alex.get(_j(cast, f"{entry.pk}/")).content.decode()
+    shown = page.split('class="as-written">')[1].split("</p>")[0]
+    assert "\u202e" not in shown and "00:51" in shown  # the correction box keeps it to edit
