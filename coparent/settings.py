@@ -62,10 +62,11 @@ INSTALLED_APPS = [
     "coparent.schedule",
     "coparent.agreements",
     "coparent.exchanges",
-    "coparent.journal",
     "coparent.notifications",
     # After the centre: its periodic scans are registered (and started by the worker) first.
     "coparent.requests",
+    # After them too: the journal's weekly seal starts after the scans.
+    "coparent.journal",
     "coparent.api",
     "coparent.web",
 ]

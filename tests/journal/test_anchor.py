@@ -60,3 +60,15 @@ def test_a_second_run_in_the_same_week_seals_nothing(cast):
     assert anchor_all(now=now + timedelta(days=2)) == 0
     assert anchor_all(now=now + timedelta(days=7)) == 2
     assert len(_anchors(cast.family)) == 2
+
+
+def test_the_seal_runs_weekly_on_the_worker_and_starts_after_the_scans():
+    from coparent.infra import periodic
+    from coparent.journal import tasks
+    from coparent.notifications.tasks import scan_reminders
+    from coparent.requests.tasks import scan_requests
+
+    order = [p.task for p in periodic.registered()]
+    seal = order.index(tasks.anchor_journals)
+    assert order.index(scan_reminders) < seal and order.index(scan_requests) < seal
+    assert periodic.registered()[seal].every == timedelta(days=7)
