@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "coparent.notifications",
     # After the centre: its periodic scans are registered (and started by the worker) first.
     "coparent.requests",
+    # After them too: the journal's weekly seal starts after the scans.
+    "coparent.journal",
     "coparent.api",
     "coparent.web",
 ]

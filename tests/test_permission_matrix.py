@@ -237,6 +237,33 @@ def _note_photo(c: Any) -> Any:
     return c.note_photo
 
 
+def _journal_entry(c: Any) -> Any:
+    """An entry of Alex's private journal, with a PDF, shared with Morgan the mediator."""
+    if not hasattr(c, "journal_entry"):
+        from coparent.journal.services import entry_share, entry_write
+        from coparent.messaging.attachments import IncomingFile
+
+        c.journal_entry = entry_write(
+            access=c.access(c.alex),
+            text="Sam was late at the gate.",
+            files=[IncomingFile("note.pdf", b"%PDF-1.4\n%%EOF\n")],
+        )
+        entry_share(access=c.access(c.alex), entry=c.journal_entry, professional_id=c.mediator.pk)
+    return c.journal_entry
+
+
+def _jou(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/journal/{rest}"
+
+
+def _journal_file(c: Any) -> str:
+    return _jou(c, f"files/{_journal_entry(c).versions.get().files.get().pk}/")
+
+
+# Only professionals have entries shared with them: a parent keeps a journal instead.
+SHARED_WITH_PROFESSIONAL = expect(LOGIN, 403, 200, 403, 404)
+
+
 def _exc(c: Any, rest: str) -> str:
     return f"{_fam(c)}/exchanges/{rest}"
 
@@ -588,6 +615,33 @@ WEB: dict[str, Row] = {
         lambda c: _doc(c, f"versions/{_document(c).versions.get().pk}/small/"),
         expect(LOGIN, 404, 404, 403, 404),
     ),
+    # The journal: a parent's own (Sam would get 404 for Alex's entry, like a missing one: see
+    # tests/journal); a professional reads only what is shared with them; a viewer, nothing.
+    "journal:list": Row("GET", lambda c: _jou(c, ""), PARENT_PAGE),
+    "journal:new": Row("GET", lambda c: _jou(c, "new/"), PARENT_PAGE),
+    "journal:export_json": Row("GET", lambda c: _jou(c, "export.json"), PARENT_PAGE),
+    "journal:export_pdf": Row("GET", lambda c: _jou(c, "export.pdf"), PARENT_PAGE),
+    "journal:entry": Row("GET", lambda c: _jou(c, f"{_journal_entry(c).pk}/"), PARENT_PAGE),
+    "journal:correct": Row(
+        "POST",
+        lambda c: _jou(c, f"{_journal_entry(c).pk}/correct/"),
+        # The matrix posts no form fields: an empty correction is refused on the form (400),
+        # past every access check.
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    "journal:share": Row(
+        "POST",
+        lambda c: _jou(c, f"{_journal_entry(c).pk}/share/"),
+        PARENT_ACTION,
+    ),
+    "journal:unshare": Row(
+        "POST", lambda c: _jou(c, f"{_journal_entry(c).pk}/unshare/"), PARENT_ACTION
+    ),
+    "journal:file": Row("GET", _journal_file, expect(LOGIN, 200, 200, 403, 404)),
+    "journal:shared": Row("GET", lambda c: _jou(c, "shared/"), SHARED_WITH_PROFESSIONAL),
+    "journal:shared_entry": Row(
+        "GET", lambda c: _jou(c, f"shared/{_journal_entry(c).pk}/"), SHARED_WITH_PROFESSIONAL
+    ),
     # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
     # sees none of it.
     "requests:list": Row("GET", lambda c: _req(c, ""), SHARED_PAGE),
@@ -738,8 +792,55 @@ API_ANY_USER = api_expect(401, 200, 200, 200, 200)
 API_MEMBER_READ = api_expect(401, 200, 200, 200, 404)
 API_SHARED_READ = api_expect(401, 200, 200, 403, 404)
 
+
+def _jour(c: Any, rest: str = "") -> str:
+    return _api(c, f"/journal{rest}")
+
+
+# Only the author, a parent: Morgan and Vic get 403 on a parent's journal (Sam's 404 for
+# Alex's entry is in tests/journal); only a professional has entries shared with them.
+API_JOURNAL_READ = api_expect(401, 200, 403, 403, 404)
+API_SHARED_WITH_ME = api_expect(401, 403, 200, 403, 404)
+
 # Keyed by (method, path template) exactly as the OpenAPI schema names them.
 API: dict[tuple[str, str], Row] = {
+    ("GET", "/api/v1/families/{family_id}/journal"): Row("GET", _jour, API_JOURNAL_READ),
+    ("POST", "/api/v1/families/{family_id}/journal"): Row(
+        "POST", _jour, api_expect(401, 201, 403, 403, 404), {"text": "Late again."}
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/upload"): Row(
+        "POST",
+        lambda c: _jour(c, "/upload"),
+        api_expect(401, 201, 403, 403, 404),
+        {"text": "The school's letter."},
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/export"): Row(
+        "GET", lambda c: _jour(c, "/export"), API_JOURNAL_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/shared"): Row(
+        "GET", lambda c: _jour(c, "/shared"), API_SHARED_WITH_ME
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/shared/{entry_id}"): Row(
+        "GET", lambda c: _jour(c, f"/shared/{_journal_entry(c).pk}"), API_SHARED_WITH_ME
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/{entry_id}"): Row(
+        "GET", lambda c: _jour(c, f"/{_journal_entry(c).pk}"), API_JOURNAL_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/{entry_id}/versions"): Row(
+        "POST",
+        lambda c: _jour(c, f"/{_journal_entry(c).pk}/versions"),
+        api_expect(401, 201, 403, 403, 404),
+        {"text": "45 minutes late."},
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/{entry_id}/share"): Row(
+        "POST",
+        lambda c: _jour(c, f"/{_journal_entry(c).pk}/share"),
+        API_JOURNAL_READ,
+        lambda c: {"professional": str(c.mediator.pk)},
+    ),
+    ("POST", "/api/v1/families/{family_id}/journal/{entry_id}/unshare"): Row(
+        "POST", lambda c: _jour(c, f"/{_journal_entry(c).pk}/unshare"), API_JOURNAL_READ
+    ),
     ("GET", "/api/v1/me"): Row("GET", lambda c: "/api/v1/me", API_ANY_USER),
     ("GET", "/api/v1/record-key"): Row(
         "GET", lambda c: "/api/v1/record-key", api_expect(200, 200, 200, 200, 200)

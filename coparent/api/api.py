@@ -26,6 +26,7 @@ from coparent.api.endpoints import (
     exchanges,
     families,
     invitations,
+    journal,
     me,
     members,
     messages,
@@ -133,6 +134,7 @@ for module in (me, families, members, invitations, records, tokens):
 api.add_router("/", messages.router)
 api.add_router("/", events.router)
 api.add_router("/", exchanges.router)
+api.add_router("/", journal.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)

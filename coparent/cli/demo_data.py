@@ -30,6 +30,7 @@ from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
 from coparent.infra.notifications import notifications_off
+from coparent.journal.demo import keep_journals
 from coparent.messaging.demo import converse
 from coparent.notifications.demo import recent_news
 from coparent.requests import demo as requests_demo
@@ -380,6 +381,8 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     requests_demo.still_pending(casey_access, kids[:1], at=story.day(1, 9))
     # Waiting for Jordan's signature.
     agreement.propose_template(casey_access, "devices", at=story.day(1, 16))
+    # Each parent's private journal (coparent.journal.demo), some entries shared with Priya.
+    keep_journals(jordan_access, casey_access, day=story.day, kid="Emma", mediator=mediator)
     return story.finish(family)
 
 
@@ -491,6 +494,8 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     requests_demo.still_pending(riley_access, kids, at=story.day(1, 9))
     # Waiting for Taylor's signature.
     agreement.propose_template(riley_access, "holidays", at=story.day(1, 16))
+    # Each parent's private journal; Dana waits for Taylor's consent, so nothing is shared.
+    keep_journals(taylor_access, riley_access, day=story.day, kid="Ava")
     return story.finish(family)
 
 

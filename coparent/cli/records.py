@@ -82,11 +82,12 @@ def _json_twin(pdf: Path, folder: str) -> Path | None:
 
 
 def verify(ns: argparse.Namespace) -> int:
-    # Deliberately no Django: the standalone verifier alone decides. A PDF is checked through
+    # Deliberately no Django: the standalone verifiers alone decide (a journal export goes to
+    # verify_journal, anything else to the family record's verify). A PDF is checked through
     # the JSON twin attached inside it.
     import tempfile
 
-    from coparent.core.record.verify import main as verify_main
+    from coparent.core.record.verify_journal import main as verify_main
 
     checkpoint = ["--checkpoint", ns.checkpoint] if ns.checkpoint else []
     path = Path(ns.file)

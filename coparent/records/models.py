@@ -59,6 +59,9 @@ class Kind(models.TextChoices):
     # The family's documents folder (coparent.documents): each upload with its file's SHA-256.
     DOCUMENT_ADDED = "document.added", _("Document added")
     DOCUMENT_VERSION_ADDED = "document.version_added", _("New version of a document")
+    # The weekly seal of each parent's private journal (coparent.journal.anchor): the same in
+    # every family, whether anyone keeps a journal or not.
+    JOURNAL_ANCHOR = "journal.anchor", _("Weekly time seal")
 
 
 class RecordEntry(models.Model):

@@ -17,6 +17,7 @@ from coparent.exchanges.selectors import exchanges_between
 from coparent.exchanges.services import pass_issue
 from coparent.families import services
 from coparent.families.models import Membership
+from coparent.journal.services import entry_share, entry_write
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
 from coparent.requests.services import request_make
@@ -55,6 +56,13 @@ NOTE = {"text": "On time."}
 # Filled in when the row runs: Mia, in the first stretch the 2040 plan gives Alex.
 PASS = {"children": [], "starts_at": "", "ends_at": ""}
 DOCUMENT = {"title": "School report", "date": "2026-04-10", "category": "school_report"}
+
+# Alex's private journal: only its author reads and writes it; Morgan reads the entry Alex
+# shared with them under …/journal/shared; Vic has no journal. Sam's 404: tests/journal.
+JOURNAL = {"text": "Sam was late at the gate.", "tags": ["exchange"]}
+# Filled in when the row runs: Morgan's seat.
+JOURNAL_SHARE = {"professional": ""}
+JOURNAL_PATH = "/api/v1/families/{family_id}/journal"
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -136,6 +144,16 @@ FAMILY_OPERATIONS = [
     ("POST", AGREEMENT + "/versions/{version_id}/decline", DECLINE, 200, 403, 403),
     ("POST", AGREEMENT + "/versions/{version_id}/withdraw", None, 200, 403, 403),
     # Requests: Sam's request waits for Alex's answer; the mediator reads and comments.
+    ("GET", JOURNAL_PATH, None, 200, 403, 403),
+    ("POST", JOURNAL_PATH, JOURNAL, 201, 403, 403),
+    ("POST", JOURNAL_PATH + "/upload", JOURNAL, 415, 403, 403),
+    ("GET", JOURNAL_PATH + "/export", None, 200, 403, 403),
+    ("GET", JOURNAL_PATH + "/shared", None, 403, 200, 403),
+    ("GET", JOURNAL_PATH + "/shared/{entry_id}", None, 403, 200, 403),
+    ("GET", JOURNAL_PATH + "/{entry_id}", None, 200, 403, 403),
+    ("POST", JOURNAL_PATH + "/{entry_id}/versions", {"text": "45 minutes late."}, 201, 403, 403),
+    ("POST", JOURNAL_PATH + "/{entry_id}/share", JOURNAL_SHARE, 200, 403, 403),
+    ("POST", JOURNAL_PATH + "/{entry_id}/unshare", None, 200, 403, 403),
     ("GET", "/api/v1/families/{family_id}/requests", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/requests", REQUEST, 201, 403, 403),
     ("GET", "/api/v1/families/{family_id}/requests/{request_id}", None, 200, 200, 403),
@@ -272,9 +290,14 @@ def ids(cast):
         children=[cast.mia.pk],
         file=IncomingFile("order.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
+    # An entry of Alex's journal, shared with Morgan the mediator.
+    entry = entry_write(access=cast.access(cast.alex), text="Sam was late at the gate.")
+    entry_share(access=cast.access(cast.alex), entry=entry, professional_id=cast.mediator.pk)
     return {
         "document_id": order.pk,
         "document_version_id": order.versions.get().pk,
+        "entry_id": entry.pk,
+        "mediator_id": cast.mediator.pk,
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,
@@ -308,6 +331,8 @@ def _body(body, ids):
     """A body that names the setup's own rows, filled in."""
     if body is EVENT or body is REQUEST:
         return {**body, "children": [str(ids["child_id"])]}
+    if body is JOURNAL_SHARE:
+        return {"professional": str(ids["mediator_id"])}
     if body is PASS:
         start, end = ids["pass_window"]
         return {"children": [str(ids["child_id"])], "starts_at": start, "ends_at": end}

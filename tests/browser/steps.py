@@ -226,3 +226,29 @@ def wait_for_unread(page, url: str, timeout: float = 60, *, at_least: int = 1) -
         if time.monotonic() > deadline:
             raise AssertionError("no unread notification in the header")
         time.sleep(1)
+
+
+def add_mediator(browser, base: str, data_dir: Path, dashboard: str, page, sam_page):
+    """Alex invites Morgan, a mediator, who signs up and accepts; Sam gives consent on the
+    members page, so Morgan's access starts. Returns Morgan's context and page."""
+    email = f"morgan-m-{uuid.uuid4().hex[:8]}@example.org"
+    page.goto(dashboard + "members/invite/")
+    page.fill("input[name=email]", email)
+    page.select_option("select[name=role]", "professional")
+    page.select_option("select[name=professional_kind]", "mediator")
+    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
+    page.wait_for_load_state()
+    invite_link = link_in_emails(data_dir, email, "/invite/")
+    morgan = browser.new_context(viewport={"width": 390, "height": 844})
+    morgan_page = morgan.new_page()
+    morgan_page.goto(invite_link)
+    morgan_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    sign_up(morgan_page, base, email, "Morgan", data_dir)
+    morgan_page.get_by_role("link", name="Continue where you were").click()
+    morgan_page.wait_for_url(re.compile(r"/invite/"))
+    morgan_page.get_by_role("button", name=re.compile("accept", re.I)).click()
+    morgan_page.wait_for_load_state()
+    sam_page.goto(dashboard + "members/")
+    sam_page.get_by_role("button", name="Give my consent").click()
+    sam_page.wait_for_load_state()
+    return morgan, morgan_page

@@ -190,3 +190,20 @@ def test_each_demo_family_has_a_year_of_requests_in_every_state(demo):
         )
         # The approved swap and the approved counter-proposal's trip are on the calendar.
         assert ScheduleChange.objects.filter(family=family.family).count() == 2
+
+
+def test_each_demo_parent_keeps_a_private_journal_some_of_it_shared_with_the_mediator(demo):
+    from coparent.core.record.verify_journal import verify_journal
+    from coparent.families.selectors import get_family_access
+    from coparent.journal.export import build_journal
+    from coparent.journal.models import Entry, Share, Version
+
+    for family in demo:
+        parents = Membership.objects.filter(family=family.family).active().parents()
+        for seat in parents:
+            assert Entry.objects.filter(family=family.family, author=seat.user).count() == 12
+            document = build_journal(get_family_access(seat.user, family.family.pk))
+            assert verify_journal(document).ok
+        assert Version.objects.filter(family=family.family, number=2).exists(), "corrected"
+    assert Share.objects.filter(family=demo[0].family).count() >= 4
+    assert not Share.objects.filter(family=demo[1].family).exists()

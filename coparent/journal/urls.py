@@ -1,0 +1,20 @@
+from django.urls import path
+
+from coparent.journal import views
+
+app_name = "journal"
+
+# Mounted under families/<uuid:family_id>/journal/ by coparent/urls.py.
+urlpatterns = [
+    path("", views.journal_list_page, name="list"),
+    path("new/", views.entry_new_page, name="new"),
+    path("export.json", views.export_json, name="export_json"),
+    path("export.pdf", views.export_pdf, name="export_pdf"),
+    path("shared/", views.shared_list_page, name="shared"),
+    path("shared/<uuid:entry_id>/", views.shared_entry_page, name="shared_entry"),
+    path("files/<uuid:file_id>/", views.file_page, name="file"),
+    path("<uuid:entry_id>/", views.entry_page, name="entry"),
+    path("<uuid:entry_id>/correct/", views.entry_correct_action, name="correct"),
+    path("<uuid:entry_id>/share/", views.entry_share_action, name="share"),
+    path("<uuid:entry_id>/unshare/", views.entry_unshare_action, name="unshare"),
+]

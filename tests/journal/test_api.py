@@ -1,0 +1,139 @@
+"""The journal through the API: Alex writes, corrects, shares and exports; Sam gets the 404 of
+a missing entry on every operation; a retry with the same Idempotency-Key writes nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.test import Client
+
+from coparent.core.record.verify_journal import verify_any
+from coparent.journal.models import Entry, File, Version
+from tests.kit import issue_token
+
+SECRET = "Sam shouted at the gate in front of Mia"
+
+
+def _p(cast, rest: str = "") -> str:
+    return f"/families/{cast.family.pk}/journal{rest}"
+
+
+def test_alex_writes_corrects_shares_and_exports_through_the_api(cast, as_):
+    alex = as_(cast.alex)
+    made = alex.post(_p(cast), {"text": SECRET, "tags": ["exchange"]})
+    assert made.status_code == 201, made.content
+    entry_id = made.json()["id"]
+    fixed = alex.post(_p(cast, f"/{entry_id}/versions"), {"text": SECRET + " at 15:05."})
+    assert [v["text"] for v in fixed.json()["versions"]] == [SECRET, SECRET + " at 15:05."]
+    assert fixed.json()["versions"][1]["tags"] == ["exchange"]
+    shared = alex.post(_p(cast, f"/{entry_id}/share"), {"professional": str(cast.mediator.pk)})
+    assert shared.json()["shared_with"] == str(cast.mediator.pk)
+    morgan = as_(cast.morgan)
+    assert (
+        morgan.get(_p(cast, f"/shared/{entry_id}")).json()["versions"][1]["text"].endswith("15:05.")
+    )
+    assert [r["id"] for r in morgan.get(_p(cast, "/shared")).json()] == [entry_id]
+    assert alex.post(_p(cast, f"/{entry_id}/unshare")).json()["shared_with"] is None
+    assert morgan.get(_p(cast, f"/shared/{entry_id}")).status_code == 404
+    assert [r["id"] for r in alex.get(_p(cast), q="shouted").json()] == [entry_id]
+    assert alex.get(_p(cast), tag="school").json() == []
+    assert verify_any(alex.get(_p(cast, "/export")).json()).ok
+
+
+def test_sam_gets_the_404_of_a_missing_entry_on_every_operation(cast, as_, write):
+    entry = write(SECRET)
+    sam = as_(cast.sam)
+    missing = uuid.uuid4()
+    for method, rest, body in [
+        ("GET", "/{}", None),
+        ("POST", "/{}/versions", {"text": "Changed"}),
+        ("POST", "/{}/share", {"professional": str(cast.mediator.pk)}),
+        ("POST", "/{}/unshare", None),
+    ]:
+        real = sam.call(method, _p(cast, rest.format(entry.pk)), body)
+        fake = sam.call(method, _p(cast, rest.format(missing)), body)
+        assert real.status_code == fake.status_code == 404
+        assert real.json() == fake.json()
+    assert sam.get(_p(cast)).json() == []
+    export = sam.get(_p(cast, "/export")).json()
+    assert export["entries"] == [] and SECRET not in str(export)
+    assert Version.objects.filter(entry=entry).count() == 1
+
+
+def test_a_retry_with_the_same_key_writes_nothing_more(cast):
+    client = Client()
+    headers = {
+        "Authorization": f"Bearer {issue_token(cast.alex)}",
+        "Idempotency-Key": "a1b2c3",
+    }
+    url = f"/api/v1{_p(cast)}"
+    first = client.post(
+        url, {"text": SECRET}, content_type="application/json", headers=headers, secure=True
+    )
+    again = client.post(
+        url, {"text": SECRET}, content_type="application/json", headers=headers, secure=True
+    )
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] and again["Idempotent-Replayed"] == "true"
+    other = client.post(
+        url, {"text": "else"}, content_type="application/json", headers=headers, secure=True
+    )
+    assert other.status_code == 422
+    assert Entry.objects.count() == 1
+
+
+def test_bad_input_is_a_field_error_and_nothing_is_stored(cast, as_):
+    alex = as_(cast.alex)
+    long = alex.post(_p(cast), {"text": "x" * 100_000})
+    assert long.status_code == 400
+    assert "20,000" in long.json()["errors"]["text"][0]
+    refused = alex.post(_p(cast, f"/{uuid.uuid4()}/share"), {"professional": str(uuid.uuid4())})
+    assert refused.status_code == 404
+    program = Client().post(
+        f"/api/v1{_p(cast, '/upload')}",
+        {"text": "Report", "files": [_file("report.pdf", b"MZ\x90\x00" + b"\x00" * 100)]},
+        headers={"Authorization": f"Bearer {issue_token(cast.alex)}"},
+        secure=True,
+    )
+    assert program.status_code == 422, program.content
+    assert not Entry.objects.exists() and not File.objects.exists()
+
+
+def test_a_share_with_the_viewer_is_refused(cast, as_, write):
+    entry = write(SECRET)
+    refused = as_(cast.alex).post(
+        _p(cast, f"/{entry.pk}/share"), {"professional": str(cast.viewer.pk)}
+    )
+    assert refused.status_code == 400
+    assert "consented" in refused.json()["errors"]["professional"][0]
+
+
+def test_an_upload_keeps_the_file_with_the_entry(cast):
+    response = Client().post(
+        f"/api/v1{_p(cast, '/upload')}",
+        {
+            "text": "The school's letter",
+            "tags": "school",
+            "files": [_file("letter.pdf", b"%PDF-1.4\n%%EOF\n")],
+        },
+        headers={"Authorization": f"Bearer {issue_token(cast.alex)}"},
+        secure=True,
+    )
+    assert response.status_code == 201, response.content
+    (version,) = response.json()["versions"]
+    assert version["tags"] == ["school"] and version["files"][0]["name"] == "letter.pdf"
+
+
+def test_the_list_costs_a_fixed_number_of_queries(cast, as_, write, django_assert_max_num_queries):
+    for n in range(15):
+        write(f"Entry {n}")
+    alex = as_(cast.alex)
+    alex.get(_p(cast))
+    with django_assert_max_num_queries(6):  # token, user, seat, family, consent-free, page
+        assert len(alex.get(_p(cast)).json()) == 15
+
+
+def _file(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
