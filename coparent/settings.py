@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "coparent.notifications",
     # After the centre: its periodic scans are registered (and started by the worker) first.
     "coparent.requests",
+    "coparent.infobank",
     "coparent.api",
     "coparent.web",
 ]

@@ -56,6 +56,11 @@ class Kind(models.TextChoices):
     REQUEST_COMMENTED = "request.commented", _("Request commented on")
     REQUEST_REMINDED = "request.reminded", _("Reminder of a request due")
     SCHEDULE_CHANGED = "schedule.changed", _("Calendar changed")
+    # The children's info bank (coparent.infobank): a sensitive value never in clear.
+    INFO_ADDED = "infobank.added", _("Info bank item added")
+    INFO_CHANGED = "infobank.changed", _("Info bank item changed")
+    INFO_REMOVED = "infobank.removed", _("Info bank item removed")
+    INFO_REVEALED = "infobank.revealed", _("Info bank number revealed")
 
 
 class RecordEntry(models.Model):
