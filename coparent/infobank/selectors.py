@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.core import infobank
 from coparent.families.models import Child
-from coparent.families.selectors import FamilyAccess, get_owned
+from coparent.families.selectors import (
+    FamilyAccess,
+    age_on,
+    child_name_for,
+    children_of,
+    get_owned,
+    sees_child_details,
+)
 from coparent.infobank.models import InfoItem, InfoItemVersion, RevealLog
 
 
@@ -61,6 +69,9 @@ class SectionView:
 @dataclass(frozen=True)
 class ChildBank:
     child: Child
+    name: str  # as the member may see it: a viewer, the first name only
+    born: date | None  # a viewer sees the age only
+    age: int
     sections: list[SectionView]
     can_write: bool
     can_reveal: bool
@@ -180,8 +191,15 @@ def _bank(access: FamilyAccess, child: Child, sections: Iterable[infobank.Sectio
                 kinds=[infobank.KINDS[k] for k in section.kinds],
             )
         )
+    details = sees_child_details(access)
     return ChildBank(
-        child=child, sections=shown, can_write=access.is_parent, can_reveal=access.is_parent
+        child=child,
+        name=child_name_for(access, child),
+        born=child.date_of_birth if details else None,
+        age=age_on(child.date_of_birth, timezone.localdate()),
+        sections=shown,
+        can_write=access.is_parent,
+        can_reveal=access.is_parent,
     )
 
 
@@ -259,3 +277,8 @@ def item_history(access: FamilyAccess, item: InfoItem) -> ItemHistory:
     return ItemHistory(
         item=item, kind=kind, current=_view(item), versions=lines[::-1], reveals=reveals
     )
+
+
+def children_list(access: FamilyAccess) -> list[tuple[Child, str]]:
+    """The family's children with their names as the member may see them."""
+    return [(child, child_name_for(access, child)) for child in children_of(access)]

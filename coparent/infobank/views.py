@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coparent.core import infobank
-from coparent.families.selectors import children_of, get_child
+from coparent.families.selectors import get_child
 from coparent.infobank import selectors, services
 from coparent.infobank.forms import ItemForm
 from coparent.infobank.models import InfoItemVersion
@@ -33,7 +33,7 @@ render_page = FamilyPages(nav="infobank")
 @require_GET
 def index_page(request: FamilyRequest) -> HttpResponse:
     return render_page(
-        request, "infobank/index.html", children=list(children_of(request.family_access))
+        request, "infobank/index.html", children=selectors.children_list(request.family_access)
     )
 
 

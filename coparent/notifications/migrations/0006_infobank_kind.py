@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0005_request_and_exchange_kinds'),
+        ("notifications", "0005_request_and_exchange_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='channelchoice',
-            name='kind',
-            field=models.CharField(choices=[('proposal', 'Plan proposals and answers'), ('event', "Children's events: new, changed, cancelled"), ('rsvp', 'Answers to my events'), ('message', 'New messages'), ('exchange_reminder', 'Reminder of an exchange'), ('event_reminder', "Reminder of a child's event"), ('agreement', 'Agreement clauses: proposed, signed, declined'), ('exchange', 'Check-ins and notes at exchanges, pickup passes'), ('request', 'Requests: new, answered, commented, due soon, expired'), ('infobank', "Changes to the children's info bank")], max_length=24),
+            model_name="channelchoice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("proposal", "Plan proposals and answers"),
+                    ("event", "Children's events: new, changed, cancelled"),
+                    ("rsvp", "Answers to my events"),
+                    ("message", "New messages"),
+                    ("exchange_reminder", "Reminder of an exchange"),
+                    ("event_reminder", "Reminder of a child's event"),
+                    ("agreement", "Agreement clauses: proposed, signed, declined"),
+                    ("exchange", "Check-ins and notes at exchanges, pickup passes"),
+                    ("request", "Requests: new, answered, commented, due soon, expired"),
+                    ("infobank", "Changes to the children's info bank"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('proposal', 'Plan proposals and answers'), ('event', "Children's events: new, changed, cancelled"), ('rsvp', 'Answers to my events'), ('message', 'New messages'), ('exchange_reminder', 'Reminder of an exchange'), ('event_reminder', "Reminder of a child's event"), ('agreement', 'Agreement clauses: proposed, signed, declined'), ('exchange', 'Check-ins and notes at exchanges, pickup passes'), ('request', 'Requests: new, answered, commented, due soon, expired'), ('infobank', "Changes to the children's info bank")], max_length=24),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("proposal", "Plan proposals and answers"),
+                    ("event", "Children's events: new, changed, cancelled"),
+                    ("rsvp", "Answers to my events"),
+                    ("message", "New messages"),
+                    ("exchange_reminder", "Reminder of an exchange"),
+                    ("event_reminder", "Reminder of a child's event"),
+                    ("agreement", "Agreement clauses: proposed, signed, declined"),
+                    ("exchange", "Check-ins and notes at exchanges, pickup passes"),
+                    ("request", "Requests: new, answered, commented, due soon, expired"),
+                    ("infobank", "Changes to the children's info bank"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
