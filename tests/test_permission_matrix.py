@@ -891,6 +891,39 @@ API: dict[tuple[str, str], Row] = {
         api_expect(401, 200, 403, 403, 404),
         {"answer": "yes"},
     ),
+    # The info bank (docs/infobank.md): every member reads a child's items and emergency card;
+    # parents and the mediator an item's history; parents write and reveal.
+    ("GET", "/api/v1/families/{family_id}/children/{child_id}/info"): Row(
+        "GET", lambda c: _api(c, f"/children/{c.mia.pk}/info"), API_MEMBER_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/children/{child_id}/info"): Row(
+        "POST",
+        lambda c: _api(c, f"/children/{c.mia.pk}/info"),
+        api_expect(401, 201, 403, 403, 404),
+        {"kind": "allergy", "values": {"allergen": "Peanuts"}},
+    ),
+    ("GET", "/api/v1/families/{family_id}/children/{child_id}/emergency-card"): Row(
+        "GET", lambda c: _api(c, f"/children/{c.mia.pk}/emergency-card"), API_MEMBER_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/info/{item_id}"): Row(
+        "GET", lambda c: _api(c, f"/info/{_info_item(c).pk}"), API_SHARED_READ
+    ),
+    ("PUT", "/api/v1/families/{family_id}/info/{item_id}"): Row(
+        "PUT",
+        lambda c: _api(c, f"/info/{_info_item(c).pk}"),
+        api_expect(401, 200, 403, 403, 404),
+        {"values": {"document": "passport", "number": "NXC4PR7Q2", "country": "BE"}},
+    ),
+    ("DELETE", "/api/v1/families/{family_id}/info/{item_id}"): Row(
+        "DELETE",
+        lambda c: _api(c, f"/info/{_info_item(c).pk}"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/info/{item_id}/reveal"): Row(
+        "POST",
+        lambda c: _api(c, f"/info/{_info_item(c).pk}/reveal"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
     ("GET", "/api/v1/families/{family_id}/exchanges"): Row(
         "GET", lambda c: _api(c, "/exchanges"), API_SHARED_READ
     ),

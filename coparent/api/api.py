@@ -24,6 +24,7 @@ from coparent.api.endpoints import (
     events,
     exchanges,
     families,
+    infobank,
     invitations,
     me,
     members,
@@ -137,3 +138,4 @@ api.add_router("/", tone.router)
 api.add_router("/", notifications.router)
 api.add_router("/", agreements.router)
 api.add_router("/", requests.router)
+api.add_router("/", infobank.router)

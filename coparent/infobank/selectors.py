@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from coparent.accounts.models import User
@@ -227,19 +226,6 @@ def get_item(access: FamilyAccess, item_id: object) -> InfoItem:
     return get_owned(
         InfoItem.objects.select_related("child").prefetch_related(_versions()), access, item_id
     )
-
-
-def get_card_item(access: FamilyAccess, item_id: object) -> InfoItem:
-    """An item a viewer may read through the API: one marked for care and not removed; any
-    other is the same 404 as a missing one."""
-    item = get_owned(
-        InfoItem.objects.select_related("child").prefetch_related(_versions()), access, item_id
-    )
-    if access.is_viewer:
-        latest = version_list(item)[-1]
-        if latest.removed or not latest.for_care:
-            raise Http404("No such item.")
-    return item
 
 
 def item_view(item: InfoItem) -> ItemView:

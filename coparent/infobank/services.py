@@ -24,6 +24,7 @@ from coparent.families.models import Child
 from coparent.families.selectors import FamilyAccess
 from coparent.infobank.models import InfoItem, InfoItemVersion, RevealLog
 from coparent.infra.errors import DomainError
+from coparent.messaging import idempotency
 from coparent.records.models import Kind
 from coparent.records.services import record_append
 
@@ -107,12 +108,27 @@ def item_add(
     values: Mapping[str, object],
     for_care: bool | None = None,
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> InfoItem:
     """A parent writes something new about `child`. `for_care` defaults to the kind's
-    (allergies, medicines, doctors and emergency contacts are for care)."""
+    (allergies, medicines, doctors and emergency contacts are for care). With an
+    `idempotency_key` a retry returns the first item and adds nothing."""
     access.require_parent()
     if child.family_id != access.family.pk:  # pragma: no cover - callers fetch via get_child
         raise InfoBankProblem(_("Choose one of the family's children."), field="child")
+    claim = idempotency.claim(
+        user=access.membership.user,
+        family=access.family,
+        key=idempotency_key,
+        operation="infobank_add",
+        request_hash=idempotency.fingerprint(
+            {"child": str(child.pk), "kind": kind, "values": dict(values), "for_care": for_care}
+        ),
+    )
+    if claim is not None:
+        first = idempotency.replayed(claim)
+        if first is not None:
+            return InfoItem.objects.get(family=access.family, pk=first)
     clean = _clean(kind, values)
     care = kind in infobank.CARE_BY_DEFAULT if for_care is None else bool(for_care)
     now = at or timezone.now()
@@ -131,6 +147,8 @@ def item_add(
             set_at=now,
             salt=secrets.token_hex(16),
         )
+        if claim is not None:
+            idempotency.remember(claim, str(item.pk))
         _record(access, Kind.INFO_ADDED, item, version, child, tuple(clean), now)
     return item
 

@@ -16,6 +16,7 @@ from coparent.exchanges.selectors import exchanges_between
 from coparent.exchanges.services import pass_issue
 from coparent.families import services
 from coparent.families.models import Membership
+from coparent.infobank.services import item_add
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
 from coparent.requests.services import request_make
@@ -53,6 +54,12 @@ TAP = {"step": "arrived"}
 NOTE = {"text": "On time."}
 # Filled in when the row runs: Mia, in the first stretch the 2040 plan gives Alex.
 PASS = {"children": [], "starts_at": "", "ends_at": ""}
+
+# The info bank: an allergy Alex adds, and Mia's passport (Alex's, in the setup) changed.
+INFO_ITEM = {"kind": "allergy", "values": {"allergen": "Peanuts", "severity": "severe"}}
+INFO_CHANGE = {"values": {"document": "passport", "number": "NXC4PR7Q2", "country": "BE"}}
+INFO = "/api/v1/families/{family_id}/info/{item_id}"
+CHILD_INFO = "/api/v1/families/{family_id}/children/{child_id}"
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -163,6 +170,15 @@ FAMILY_OPERATIONS = [
         201,
         403,
     ),
+    # The info bank: every member reads a child's items and emergency card (a viewer only what
+    # is marked for care); the mediator reads an item's history; only parents write and reveal.
+    ("GET", CHILD_INFO + "/info", None, 200, 200, 200),
+    ("POST", CHILD_INFO + "/info", INFO_ITEM, 201, 403, 403),
+    ("GET", CHILD_INFO + "/emergency-card", None, 200, 200, 200),
+    ("GET", INFO, None, 200, 200, 403),
+    ("PUT", INFO, INFO_CHANGE, 200, 403, 403),
+    ("DELETE", INFO, None, 200, 403, 403),
+    ("POST", INFO + "/reveal", None, 200, 403, 403),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -239,7 +255,14 @@ def ids(cast):
     asked = request_make(
         access=cast.access(cast.sam), kind="school", title="Parents' evening", children=[cast.mia]
     )
+    passport = item_add(
+        access=cast.access(cast.alex),
+        child=cast.mia,
+        kind="identity",
+        values={"document": "passport", "number": "NXC4PR7Q2", "country": "NL"},
+    )
     return {
+        "item_id": passport.pk,
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,
