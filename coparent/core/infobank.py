@@ -61,6 +61,12 @@ class ItemKind:
     title_field: str
     # At least one of these must be given (sizes: clothes or shoes); empty: none of the sort.
     one_of: tuple[str, ...] = ()
+    # How a sentence names one ("Add a passport or ID"); by default the label in lower case.
+    noun: str = ""
+
+    @property
+    def phrase(self) -> str:
+        return self.noun or self.label.lower()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -245,6 +251,7 @@ IDENTITY = ItemKind(
         Field("country", "Issuing country", required=True),
     ),
     title_field="document",
+    noun="passport or ID",
 )
 
 KINDS: dict[str, ItemKind] = {

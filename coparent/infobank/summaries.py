@@ -14,7 +14,7 @@ from coparent.records.summaries import register_summary
 
 def _what(d: dict[str, Any]) -> str:
     kind = infobank.KINDS.get(str(d.get("kind", "")))
-    label = _(kind.label).lower() if kind else _("item")
+    label = _(kind.phrase) if kind else _("item")
     title = d.get("title") or ""
     return f"{label} “{title}”" if title else label
 

@@ -135,3 +135,8 @@ def test_diff_names_added_changed_and_cleared_fields() -> None:
     assert change.added == ("c",)
     assert change.changed == ("b",)
     assert change.cleared == ("a",)
+
+
+def test_each_kind_has_a_phrase_for_sentences() -> None:
+    assert infobank.KINDS["identity"].phrase == "passport or ID"
+    assert infobank.KINDS["allergy"].phrase == "allergy"
