@@ -52,6 +52,14 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
     page.wait_for_url(re.compile(r"/info/[0-9a-f-]{36}/$"))
     assert no_sideways_scroll(page)
     page.screenshot(path=str(screenshots / "alex-infobank-390.png"), full_page=True)
+    # The emergency card prints on one page, without the site's navigation.
+    page.get_by_role("link", name="Emergency card").first.click()
+    page.wait_for_url(re.compile(r"/card/$"))
+    page.emulate_media(media="print")
+    assert not page.locator(".family-nav").is_visible()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)) == 1, "one printed page"
+    page.emulate_media(media="screen")
 
     # Sam is told, opens the news and reads the allergy with who set it and its history.
     wait_for_unread(sam_page, dashboard)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from coparent.infobank.services import (
     reveal,
 )
 from coparent.notifications.models import Notification
-from coparent.records.export import build_export
+from coparent.records.export import build_export, export_html
 from coparent.records.models import Kind, RecordEntry
 
 PASSPORT = "NXC4PR7Q2"
@@ -214,6 +215,15 @@ def test_the_family_export_holds_the_info_bank_history_without_the_number(cast):
     assert PASSPORT not in text and "NXD9ZZ001" not in text
     changed = next(e for e in document["entries"] if e["kind"] == Kind.INFO_CHANGED)
     assert changed["data"]["fields"] == ["number"]
+    reveal(access=cast.access(cast.alex), item=item)
+    # The PDF's words: each change in plain language, never the number.
+    html = unescape(
+        export_html(build_export(family=cast.family, reader=cast.sam), family=cast.family)
+    )
+    assert "Alex added to Mia's info bank: passport or ID “Passport (NL)”" in html
+    assert "Sam changed Mia's passport or ID “Passport (NL)” (number)" in html
+    assert "Alex revealed the number of Mia's passport or ID" in html
+    assert PASSPORT not in html and "NXD9ZZ001" not in html
 
 
 def test_the_other_parent_is_told_without_the_content(cast, django_capture_on_commit_callbacks):
