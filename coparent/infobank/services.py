@@ -55,10 +55,12 @@ def _clean(kind: str, values: Mapping[str, object]) -> dict[str, str]:
 
 
 def _latest(item: InfoItem) -> InfoItemVersion:
-    # The newest version, read under the family's lock (record_append takes it first in the
-    # same transaction on PostgreSQL): two parents changing at once get n and n+1, and the
-    # unique (item, n) refuses a true race.
-    latest = item.versions.select_related(None).order_by("-n").first()
+    """The newest version, with the item locked for the rest of the transaction (PostgreSQL;
+    SQLite serialises writers): two parents changing at once get n and n+1, one after the
+    other, instead of a clash on the unique (item, n). The lock writes nothing, so the
+    append-only triggers do not mind it."""
+    InfoItem.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True).first()
+    latest = item.versions.order_by("-n").first()
     if latest is None:  # pragma: no cover - an item is created with its first version
         raise InfoBankProblem(_("This item has no values."))
     return latest
