@@ -23,7 +23,7 @@ def test_alex_adds_an_allergy_once_whatever_the_retries(cast, as_):
             API + _child(cast, "/info"),
             json.dumps(body),
             content_type="application/json",
-            headers={**alex._headers(), "Idempotency-Key": "k-1"},
+            headers={**alex.headers(), "Idempotency-Key": "k-1"},
             secure=True,
         )
         for _ in range(2)
