@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "coparent.requests",
     # After them too: the journal's weekly seal starts after the scans.
     "coparent.journal",
+    "coparent.infobank",
     "coparent.api",
     "coparent.web",
 ]

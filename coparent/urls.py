@@ -21,6 +21,7 @@ urlpatterns = [
     path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
     path("families/<uuid:family_id>/agreement/", include("coparent.agreements.urls")),
     path("families/<uuid:family_id>/requests/", include("coparent.requests.urls")),
+    path("families/<uuid:family_id>/info/", include("coparent.infobank.urls")),
     path("notifications/", include("coparent.notifications.urls")),
     path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),
     # A pickup pass's check page, for a school office: the only page about a family that

@@ -315,6 +315,24 @@ def _feed_path(c: Any) -> str:
     return f"/feeds/{feed_token_of(feed_create(access=c.access(c.alex)))}.ics"
 
 
+def _info_item(c: Any) -> Any:
+    """Mia's passport, added by Alex (its number masked; a parent may reveal it)."""
+    if not hasattr(c, "info_item"):
+        from coparent.infobank.services import item_add
+
+        c.info_item = item_add(
+            access=c.access(c.alex),
+            child=c.mia,
+            kind="identity",
+            values={"document": "passport", "number": "NXC4PR7Q2", "country": "NL"},
+        )
+    return c.info_item
+
+
+def _info(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/info/{rest}"
+
+
 def _sch(c: Any, suffix: str) -> str:
     return f"{_fam(c)}/schedule/{suffix}"
 
@@ -756,6 +774,25 @@ WEB: dict[str, Row] = {
         lambda c: _agr(c, f"versions/{_clause(c, 'alex').pk}/withdraw/"),
         expect(LOGIN, 302, 302, 403, 404),
     ),
+    # The info bank: every member reads a child's bank and emergency card (a viewer only what
+    # is marked for care); an item's page and history are for parents and the mediator; only
+    # parents add, change, remove and reveal a masked number (the reveal page itself, 200).
+    "infobank:index": Row("GET", lambda c: _info(c, ""), ANY_MEMBER_PAGE),
+    "infobank:child": Row("GET", lambda c: _info(c, f"{c.mia.pk}/"), ANY_MEMBER_PAGE),
+    "infobank:card": Row("GET", lambda c: _info(c, f"{c.mia.pk}/card/"), ANY_MEMBER_PAGE),
+    "infobank:add": Row("GET", lambda c: _info(c, f"{c.mia.pk}/add/allergy/"), PARENT_PAGE),
+    "infobank:item": Row("GET", lambda c: _info(c, f"items/{_info_item(c).pk}/"), SHARED_PAGE),
+    "infobank:change": Row(
+        "GET", lambda c: _info(c, f"items/{_info_item(c).pk}/change/"), PARENT_PAGE
+    ),
+    "infobank:remove": Row(
+        "POST", lambda c: _info(c, f"items/{_info_item(c).pk}/remove/"), PARENT_ACTION
+    ),
+    "infobank:reveal": Row(
+        "POST",
+        lambda c: _info(c, f"items/{_info_item(c).pk}/reveal/"),
+        expect(LOGIN, 200, 403, 403, 404),
+    ),
     # The installable app: the same for everyone, signed in or not.
     "web:manifest": Row("GET", lambda c: "/manifest.webmanifest", PUBLIC),
     "web:service_worker": Row("GET", lambda c: "/sw.js", PUBLIC),
@@ -1000,6 +1037,39 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _api(c, f"/events/{_event(c).pk}/rsvp"),
         api_expect(401, 200, 403, 403, 404),
         {"answer": "yes"},
+    ),
+    # The info bank (docs/infobank.md): every member reads a child's items and emergency card;
+    # parents and the mediator an item's history; parents write and reveal.
+    ("GET", "/api/v1/families/{family_id}/children/{child_id}/info"): Row(
+        "GET", lambda c: _api(c, f"/children/{c.mia.pk}/info"), API_MEMBER_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/children/{child_id}/info"): Row(
+        "POST",
+        lambda c: _api(c, f"/children/{c.mia.pk}/info"),
+        api_expect(401, 201, 403, 403, 404),
+        {"kind": "allergy", "values": {"allergen": "Peanuts"}},
+    ),
+    ("GET", "/api/v1/families/{family_id}/children/{child_id}/emergency-card"): Row(
+        "GET", lambda c: _api(c, f"/children/{c.mia.pk}/emergency-card"), API_MEMBER_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/info/{item_id}"): Row(
+        "GET", lambda c: _api(c, f"/info/{_info_item(c).pk}"), API_SHARED_READ
+    ),
+    ("PUT", "/api/v1/families/{family_id}/info/{item_id}"): Row(
+        "PUT",
+        lambda c: _api(c, f"/info/{_info_item(c).pk}"),
+        api_expect(401, 200, 403, 403, 404),
+        {"values": {"document": "passport", "number": "NXC4PR7Q2", "country": "BE"}},
+    ),
+    ("DELETE", "/api/v1/families/{family_id}/info/{item_id}"): Row(
+        "DELETE",
+        lambda c: _api(c, f"/info/{_info_item(c).pk}"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/info/{item_id}/reveal"): Row(
+        "POST",
+        lambda c: _api(c, f"/info/{_info_item(c).pk}/reveal"),
+        api_expect(401, 200, 403, 403, 404),
     ),
     ("GET", "/api/v1/families/{family_id}/exchanges"): Row(
         "GET", lambda c: _api(c, "/exchanges"), API_SHARED_READ

@@ -25,6 +25,7 @@ from coparent.api.endpoints import (
     events,
     exchanges,
     families,
+    infobank,
     invitations,
     journal,
     me,
@@ -141,3 +142,4 @@ api.add_router("/", notifications.router)
 api.add_router("/", agreements.router)
 api.add_router("/", requests.router)
 api.add_router("/", documents.router)
+api.add_router("/", infobank.router)

@@ -29,6 +29,7 @@ from coparent.exchanges.demo import exchange_steps, pickup_pass
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
+from coparent.infobank import demo as infobank_demo
 from coparent.infra.notifications import notifications_off
 from coparent.journal.demo import keep_journals
 from coparent.messaging.demo import converse
@@ -284,6 +285,17 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         },
         at=story.day(345, 19),
     )
+    # The info bank (coparent.infobank.demo): Jordan fills it in one evening, Casey adds the
+    # dentist and the insurance later that night.
+    kids = list(family.children.all())
+    info = infobank_demo.fill(
+        jordan_access,
+        casey_access,
+        kids,
+        infobank_demo.CHICAGO,
+        at=story.day(340, 1),
+        passports=("583920174", "601847392"),
+    )
     # Casey spots that Noah's date of birth was entered two days early.
     services.child_update(
         access=casey_access,
@@ -326,6 +338,24 @@ def _martin_lopez(story: _Story) -> DemoFamily:
         casey_access, rose.email, "viewer", relationship="Grandmother", at=story.day(200, 18)
     )
     story.join(issued, rose, at=story.day(198, 11, 30))
+    # Spring: Emma's inhaler dose goes up after a bad cold; Casey writes new sizes.
+    infobank_demo.change(
+        info,
+        jordan_access,
+        "Emma",
+        "medicine",
+        {
+            "name": "Salbutamol inhaler",
+            "dose_amount": "4",
+            "dose_unit": "puffs",
+            "schedule": "When wheezy, up to 4 times a day; with the spacer",
+            "notes": "Blue inhaler, in the school bag's front pocket.",
+        },
+        at=story.day(198, 14),
+    )
+    infobank_demo.grow(
+        info, casey_access, "Noah", clothes="116", shoes="EU 28", at=story.day(198, 15)
+    )
     documents.school_report(
         jordan_access, kids[0], school="Lincoln Elementary", term="Fall term", at=story.day(198, 15)
     )
@@ -355,6 +385,23 @@ def _martin_lopez(story: _Story) -> DemoFamily:
     )
     story.cancel(jordan_access, issued, at=story.day(119, 8, 5))
     documents.vaccination_record(casey_access, noah, at=story.day(119, 9))
+    # Before the summer trip: Casey renews Emma's passport; Jordan writes Noah's new sizes.
+    infobank_demo.change(
+        info,
+        casey_access,
+        "Emma",
+        "passport",
+        {
+            "document": "passport",
+            "number": "642019385",
+            "expires": story.day(-3600, 0).date().isoformat(),
+            "country": "US",
+        },
+        at=story.day(119, 12),
+    )
+    infobank_demo.grow(
+        info, jordan_access, "Noah", clothes="116", shoes="EU 29", at=story.day(119, 13)
+    )
     story.plan(
         casey_access,
         jordan_access,
@@ -410,8 +457,16 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
     )
     london = "Europe/London"
     story.events(taylor_access, riley_access, at=(336, 20), window=(330, 152), zone=london)
-    story.talk(taylor_access, riley_access, (335, 153), incidents=True)
     kids = list(family.children.all())
+    info = infobank_demo.fill(
+        taylor_access,
+        riley_access,
+        kids,
+        infobank_demo.LONDON,
+        at=story.day(336, 23, 15),
+        passports=("123456784", "987654326"),
+    )
+    story.talk(taylor_access, riley_access, (335, 153), incidents=True)
     documents.school_report(
         taylor_access,
         kids[0],
@@ -457,6 +512,20 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         taylor_access, sofia.email, "viewer", relationship="Nanny", at=story.day(151, 17)
     )
     story.join(issued, sofia, at=story.day(150, 12, 20))
+    # For Sofia: Riley writes what to do if Liam reacts (she sees allergies on the card).
+    infobank_demo.change(
+        info,
+        riley_access,
+        "Liam",
+        "allergy",
+        {
+            "allergen": "Peanuts",
+            "reaction": "Hives, swollen lips; once wheezing",
+            "severity": "life_threatening",
+            "notes": "EpiPen in the kitchen drawer and in his bag. Use it, then call 999.",
+        },
+        at=story.day(150, 12, 25),
+    )
     story.plan(
         riley_access,
         taylor_access,
@@ -489,6 +558,9 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         court="Family Court at Central London",
         at=story.day(30, 16),
         corrected_at=story.day(30, 18),
+    )
+    infobank_demo.grow(
+        info, taylor_access, "Ava", clothes="152", shoes="EU 36", at=story.day(30, 18)
     )
     story.talk(taylor_access, riley_access, (29, 1))
     requests_demo.still_pending(riley_access, kids, at=story.day(1, 9))

@@ -1,7 +1,7 @@
 """What to tell whom, on which channel, and when a reminder is due: the rules of the
 notification centre, without Django (the app `coparent.notifications` stores and sends).
 
-- Six kinds of notification, three channels; each person's choice per kind and channel, with
+- Kinds of notification, three channels; each person's choice per kind and channel, with
   defaults for what nobody chose (`wants`).
 - Reminders of an exchange and of a child's event, each with a lead time a person chooses
   within bounds (`reminder_due`): a reminder is due from `start - lead` until `start`, so a
@@ -34,6 +34,7 @@ class Kind(enum.StrEnum):
     EXCHANGE = "exchange"  # the other parent's check-in or note at an exchange, a pickup pass
     REQUEST = "request"  # a request to me, its answer, a comment, a reminder, its expiry
     DOCUMENT = "document"  # a document added to the family's folder, or a new version of one
+    INFOBANK = "infobank"  # the other parent added, changed or removed a child's info
 
 
 class Channel(enum.StrEnum):

@@ -28,6 +28,7 @@ KIND_LABELS = {
     Kind.EXCHANGE: _("Check-ins and notes at exchanges, pickup passes"),
     Kind.REQUEST: _("Requests: new, answered, commented, due soon, expired"),
     Kind.DOCUMENT: _("Documents: added, new versions"),
+    Kind.INFOBANK: _("Changes to the children's info bank"),
 }
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),

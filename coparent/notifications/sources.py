@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.agreements.models import ClauseSignature
+from coparent.core import infobank
 from coparent.core.notify import Kind
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_abbreviation
 from coparent.core.zones import zone_or_utc
@@ -614,6 +615,31 @@ def _request_expired(entry: RecordEntry) -> list[Draft]:
     )
 
 
+# --- the children's info bank -----------------------------------------------------------------
+
+
+def _info_news(entry: RecordEntry) -> list[Draft]:
+    """The other parents hear that a child's info changed and in which section, never what it
+    says now (core.notify, "no content"): the page shows it, with its history."""
+    what = {
+        EntryKind.INFO_ADDED: _("%(name)s added to %(child)s's info bank"),
+        EntryKind.INFO_CHANGED: _("%(name)s changed %(child)s's info bank"),
+        EntryKind.INFO_REMOVED: _("%(name)s removed something from %(child)s's info bank"),
+    }[EntryKind(entry.kind)]
+    kind = infobank.KINDS.get(str(entry.data.get("kind", "")))
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.INFOBANK,
+        title=what % {"name": _actor_name(entry), "child": entry.data.get("child_name", "")},
+        body=_(kind.plural) if kind is not None else "",
+        url=reverse(
+            "infobank:item", kwargs={"family_id": entry.family_id, "item_id": entry.data["item"]}
+        ),
+        data={"item": str(entry.data["item"])},
+    )
+
+
 Source = Callable[[RecordEntry], list[Draft]]
 
 # --- the documents folder -----------------------------------------------------------------------
@@ -670,6 +696,9 @@ SOURCES: dict[str, Source] = {
     EntryKind.REQUEST_EXPIRED: _request_expired,
     EntryKind.DOCUMENT_ADDED: _document_news,
     EntryKind.DOCUMENT_VERSION_ADDED: _document_news,
+    EntryKind.INFO_ADDED: _info_news,
+    EntryKind.INFO_CHANGED: _info_news,
+    EntryKind.INFO_REMOVED: _info_news,
 }
 
 

@@ -62,6 +62,11 @@ class Kind(models.TextChoices):
     # The weekly seal of each parent's private journal (coparent.journal.anchor): the same in
     # every family, whether anyone keeps a journal or not.
     JOURNAL_ANCHOR = "journal.anchor", _("Weekly time seal")
+    # The children's info bank (coparent.infobank): a sensitive value never in clear.
+    INFO_ADDED = "infobank.added", _("Info bank item added")
+    INFO_CHANGED = "infobank.changed", _("Info bank item changed")
+    INFO_REMOVED = "infobank.removed", _("Info bank item removed")
+    INFO_REVEALED = "infobank.revealed", _("Info bank number revealed")
 
 
 class RecordEntry(models.Model):

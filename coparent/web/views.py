@@ -57,6 +57,9 @@ SHELL = (
     "coparent/icons/icon.svg",
     "coparent/icons/icon-192.png",
     "coparent/icons/icon-512.png",
+    # What the emergency card needs to show and print without a network (below, sw.js).
+    "infobank/infobank.css",
+    "infobank/card.js",
 )
 
 
@@ -111,6 +114,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "offline": reverse("web:offline"),
             "icon": static("coparent/icons/icon-192.png"),
             "version": version,
+            "logout": reverse("account_logout"),
         },
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -17,6 +17,7 @@ from coparent.exchanges.selectors import exchanges_between
 from coparent.exchanges.services import pass_issue
 from coparent.families import services
 from coparent.families.models import Membership
+from coparent.infobank.services import item_add
 from coparent.journal.services import entry_share, entry_write
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
@@ -63,6 +64,12 @@ JOURNAL = {"text": "Sam was late at the gate.", "tags": ["exchange"]}
 # Filled in when the row runs: Morgan's seat.
 JOURNAL_SHARE = {"professional": ""}
 JOURNAL_PATH = "/api/v1/families/{family_id}/journal"
+
+# The info bank: an allergy Alex adds, and Mia's passport (Alex's, in the setup) changed.
+INFO_ITEM = {"kind": "allergy", "values": {"allergen": "Peanuts", "severity": "severe"}}
+INFO_CHANGE = {"values": {"document": "passport", "number": "NXC4PR7Q2", "country": "BE"}}
+INFO = "/api/v1/families/{family_id}/info/{item_id}"
+CHILD_INFO = "/api/v1/families/{family_id}/children/{child_id}"
 
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
@@ -205,6 +212,15 @@ FAMILY_OPERATIONS = [
         200,
         403,
     ),
+    # The info bank: every member reads a child's items and emergency card (a viewer only what
+    # is marked for care); the mediator reads an item's history; only parents write and reveal.
+    ("GET", CHILD_INFO + "/info", None, 200, 200, 200),
+    ("POST", CHILD_INFO + "/info", INFO_ITEM, 201, 403, 403),
+    ("GET", CHILD_INFO + "/emergency-card", None, 200, 200, 200),
+    ("GET", INFO, None, 200, 200, 403),
+    ("PUT", INFO, INFO_CHANGE, 200, 403, 403),
+    ("DELETE", INFO, None, 200, 403, 403),
+    ("POST", INFO + "/reveal", None, 200, 403, 403),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
 
@@ -293,11 +309,18 @@ def ids(cast):
     # An entry of Alex's journal, shared with Morgan the mediator.
     entry = entry_write(access=cast.access(cast.alex), text="Sam was late at the gate.")
     entry_share(access=cast.access(cast.alex), entry=entry, professional_id=cast.mediator.pk)
+    passport = item_add(
+        access=cast.access(cast.alex),
+        child=cast.mia,
+        kind="identity",
+        values={"document": "passport", "number": "NXC4PR7Q2", "country": "NL"},
+    )
     return {
         "document_id": order.pk,
         "document_version_id": order.versions.get().pk,
         "entry_id": entry.pk,
         "mediator_id": cast.mediator.pk,
+        "item_id": passport.pk,
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,

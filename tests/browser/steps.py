@@ -84,6 +84,32 @@ def family_with_two_parents(browser, base, data_dir, zone: str | None = None):
     return alex, page, sam, sam_page, dashboard
 
 
+def invite_and_join(
+    browser, base, data_dir, page, dashboard: str, name: str, role: str, relationship: str = ""
+):
+    """A parent (on `page`) invites `name` as `role`; they sign up from the emailed link on a
+    phone and accept. Returns their browser context and page, on the family's home page."""
+    email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.org"
+    page.goto(dashboard + "members/invite/")
+    page.fill("input[name=email]", email)
+    page.select_option("select[name=role]", role)
+    if relationship:
+        page.fill("input[name=relationship]", relationship)
+    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
+    page.wait_for_load_state()
+    link = link_in_emails(data_dir, email, "/invite/")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    joined = context.new_page()
+    joined.goto(link)
+    joined.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    sign_up(joined, base, email, name, data_dir)
+    joined.get_by_role("link", name="Continue where you were").click()
+    joined.wait_for_url(re.compile(r"/invite/"))
+    joined.get_by_role("button", name=re.compile("accept", re.I)).click()
+    joined.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
+    return context, joined
+
+
 def propose_and_accept_plan(page, sam_page, dashboard: str, start, zone: str) -> None:
     """Alex proposes a 2-2-3 rotation from `start` with an 18:00 exchange at the school gate,
     in `zone`; Sam accepts it."""

@@ -207,3 +207,18 @@ def test_each_demo_parent_keeps_a_private_journal_some_of_it_shared_with_the_med
         assert Version.objects.filter(family=family.family, number=2).exists(), "corrected"
     assert Share.objects.filter(family=demo[0].family).count() >= 4
     assert not Share.objects.filter(family=demo[1].family).exists()
+
+
+def test_every_demo_child_has_a_filled_info_bank_with_history_by_both_parents(demo):
+    from coparent.infobank.models import InfoItem, InfoItemVersion
+
+    for family in demo:
+        for child in family.family.children.all():
+            kinds = set(InfoItem.objects.filter(child=child).values_list("kind", flat=True))
+            assert {"school", "doctor", "emergency_contact", "sizes", "identity"} <= kinds
+            assert kinds & {"allergy", "medicine"}
+        versions = InfoItemVersion.objects.filter(family=family.family)
+        assert versions.filter(n__gt=1).exists(), "some items changed over the year"
+        assert versions.values("set_by").distinct().count() == 2, "both parents write"
+        # Not a flood: a few dozen entries in a year's record.
+        assert versions.count() < 70

@@ -95,3 +95,28 @@ def test_the_svg_icon_is_an_svg(db):
     svg = _static_file("/static/coparent/icons/icon.svg").read_bytes()
     assert svg.startswith(b"<svg") and b"<script" not in svg
     assert io.BytesIO(svg).read(4) == b"<svg"
+
+
+def test_the_worker_keeps_emergency_cards_for_offline_use_and_forgets_them_on_logout(db):
+    """The one family page kept on the device (docs/infobank.md): the emergency card, network
+    first with its last copy as the fallback, dropped when the server stops showing it and on
+    logout."""
+    script = Client().get("/sw.js", secure=True).content.decode()
+    assert 'const CARDS = "coparent-cards"' in script
+    assert "CARD_PATH.test(url.pathname)" in script and "event.respondWith(card(request))" in script
+    # Network first: the fetch comes before the cache, which answers only in the catch.
+    body = script[script.index("function card(") :]
+    assert body.index("fetch(request)") < body.index(".catch(") < body.index("cache.match")
+    assert "cache.delete(request)" in body  # a 403/404 or a redirect to log in forgets it
+    assert 'const LOGOUT = "/accounts/logout/"' in script
+    assert "caches.delete(CARDS)" in script
+    for url in ("/static/infobank/infobank.css", "/static/infobank/card.js"):
+        assert f'"{url}"' in script
+    # The pattern matches a card's address and nothing else of the family's.
+    import re
+
+    pattern = re.search(r"const CARD_PATH = /(.+)/;", script).group(1).replace("\\/", "/")
+    family, child = "6f1c2b1e-1111-4222-8333-444455556666", "0a1b2c3d-aaaa-4bbb-8ccc-ddddeeeeffff"
+    assert re.match(pattern, f"/families/{family}/info/{child}/card/")
+    assert not re.match(pattern, f"/families/{family}/info/{child}/")
+    assert not re.match(pattern, f"/families/{family}/messages/{child}/card/")

@@ -1,13 +1,20 @@
 // Coparent's service worker (served at /sw.js, so its scope is the whole site).
 // - Keeps the app's shell (styles, scripts, icons, the offline page) in a cache, so the app
 //   opens fast and says "you are offline" instead of the browser's error page.
-// - Never caches a family's pages or data: they are private and must be current; on a shared
-//   phone, nothing of a family stays behind in the cache after logging out.
+// - Never caches a family's pages or data, but one: they are private and must be current; on a
+//   shared phone, nothing of a family stays behind in the cache after logging out.
+// - The one exception is a child's emergency card (docs/infobank.md): fetched from the network
+//   first, its last copy kept in a cache of its own for when there is none — a babysitter at
+//   the park needs the allergies most when the signal is gone. The copy is dropped when the
+//   server no longer shows the card (access ended) and when the person logs out here.
 // - Shows web push notifications and opens their link on a tap.
 "use strict";
 const CACHE = "coparent-shell-{{ version }}";
 const OFFLINE = "{{ offline }}";
 const ICON = "{{ icon }}";
+const CARDS = "coparent-cards";
+const CARD_PATH = /^\/families\/[0-9a-f-]{36}\/info\/[0-9a-f-]{36}\/card\/$/;
+const LOGOUT = "{{ logout }}";
 const SHELL = [{% for url in shell %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 
 self.addEventListener("install", (event) => {
@@ -22,11 +29,37 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Network first; a copy of each card shown is kept, and served only when the network fails.
+function card(request) {
+  return fetch(request)
+    .then((response) => {
+      const copy = response.clone();
+      caches.open(CARDS).then((cache) =>
+        response.ok && !response.redirected ? cache.put(request, copy) : cache.delete(request)
+      );
+      return response;
+    })
+    .catch(() =>
+      caches.open(CARDS)
+        .then((cache) => cache.match(request))
+        .then((hit) => hit || caches.match(OFFLINE))
+    );
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && url.pathname === LOGOUT) {
+    // Logging out forgets every card kept on this device.
+    event.waitUntil(caches.delete(CARDS));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (request.mode === "navigate" && CARD_PATH.test(url.pathname)) {
+    event.respondWith(card(request));
+    return;
+  }
   if (request.mode === "navigate") {
     // Pages always come from the network; without one, the offline page.
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));

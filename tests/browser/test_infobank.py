@@ -1,0 +1,102 @@
+"""Issue 13 in real browsers: Alex adds Mia's peanut allergy and her school from his phone; Sam
+is told and reads the allergy with its history; Vic, the nanny, finds the allergy on Mia's
+emergency card but never the school."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.steps import (
+    add_child,
+    axe_violations,
+    console_errors,
+    family_with_two_parents,
+    invite_and_join,
+    no_sideways_scroll,
+    wait_for_unread,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser, screenshots):
+    base, data_dir = server["url"], server["data_dir"]
+    alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir)
+    add_child(page, dashboard, "Mia", "2016-05-02")
+    errors = console_errors(page)
+
+    # Alex, on his phone: the info bank, Mia, add an allergy.
+    page.goto(dashboard)
+    page.get_by_role("link", name="Info bank").first.click()
+    page.get_by_role("link", name="Mia's info bank").click()
+    page.get_by_role("link", name="Add allergy").click()
+    page.fill("input[name=allergen]", "Peanuts")
+    page.fill("input[name=reaction]", "Hives")
+    page.select_option("select[name=severity]", "severe")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url(re.compile(r"/info/[0-9a-f-]{36}/$"))
+    assert "Added to Mia's info bank." in page.content()
+    # A medicine without a unit is refused beside the field.
+    page.get_by_role("link", name="Add medicine").click()
+    page.fill("input[name=name]", "Ibuprofen")
+    page.fill("input[name=dose_amount]", "5")
+    page.get_by_role("button", name="Add").click()
+    assert page.locator("#id_dose_unit_error").is_visible()
+    page.go_back()
+    page.goto(page.url.split("add/")[0])
+    page.get_by_role("link", name="Add school").click()
+    page.fill("input[name=school]", "Oak Primary")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url(re.compile(r"/info/[0-9a-f-]{36}/$"))
+    assert no_sideways_scroll(page)
+    page.screenshot(path=str(screenshots / "alex-infobank-390.png"), full_page=True)
+    # The emergency card prints on one page, without the site's navigation.
+    page.get_by_role("link", name="Emergency card").first.click()
+    page.wait_for_url(re.compile(r"/card/$"))
+    page.emulate_media(media="print")
+    assert not page.locator(".family-nav").is_visible()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)) == 1, "one printed page"
+    page.emulate_media(media="screen")
+
+    # Sam is told, opens the news and reads the allergy with who set it and its history.
+    wait_for_unread(sam_page, dashboard)
+    sam_page.goto(base + "/notifications/")
+    # Two pieces of news, newest first: the school, then the allergy (its section says which).
+    news = sam_page.get_by_role("button", name=re.compile("Alex added to Mia's info bank"))
+    assert news.count() == 2
+    item = news.last
+    assert item.is_visible()
+    assert "Peanuts" not in sam_page.content()  # the news says where, never what
+    item.click()
+    sam_page.wait_for_url(re.compile(r"/info/items/[0-9a-f-]{36}/$"))
+    content = sam_page.content()
+    assert "Peanuts" in content and "set by Alex" in content
+    assert sam_page.get_by_role("heading", name="History").is_visible()
+    # Sam adds what the reaction looked like last time: the history keeps Alex's words.
+    sam_page.get_by_role("link", name="Change", exact=True).click()
+    sam_page.fill("input[name=reaction]", "Hives, swollen lips")
+    sam_page.get_by_role("button", name="Save the change").click()
+    history = sam_page.locator(".info-history")
+    assert "Hives, swollen lips" in history.inner_text() and "by Alex" in history.inner_text()
+
+    # Vic, the nanny, joins and opens Mia's emergency card.
+    vic, vic_page = invite_and_join(
+        browser, base, data_dir, page, dashboard, "Vic", "viewer", "Nanny"
+    )
+    vic_errors = console_errors(vic_page)
+    vic_page.get_by_role("link", name="Info bank").first.click()
+    vic_page.get_by_role("link", name="Emergency card").first.click()
+    vic_page.wait_for_url(re.compile(r"/card/$"))
+    card = vic_page.content()
+    assert "Peanuts" in card and "Hives, swollen lips" in card
+    assert "Oak Primary" not in card
+    vic_page.goto(vic_page.url.replace("card/", ""))
+    assert "Oak Primary" not in vic_page.content() and "Peanuts" in vic_page.content()
+    assert not axe_violations(vic_page)
+    vic_page.screenshot(path=str(screenshots / "vic-card-390.png"), full_page=True)
+    assert not errors and not vic_errors
+    for context in (alex, sam, vic):
+        context.close()
