@@ -672,6 +672,48 @@ def _new_request_path(c: Any) -> str:
     return _api(c, "/requests")
 
 
+def _expense_body(c: Any) -> dict[str, Any]:
+    """A doctor's bill for Mia, yesterday."""
+    from datetime import UTC, datetime, timedelta
+
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    return {
+        "spent_on": day,
+        "amount": "120.00",
+        "currency": "EUR",
+        "category": "medical",
+        "description": "Paediatrician",
+        "children": [str(c.mia.pk)],
+    }
+
+
+def _money(c: Any) -> Any:
+    """The Riveras' ledger: Alex's bill (Alex may ask for Sam's half), Sam's bill with Sam's
+    request waiting for Alex's answer, and a payment Sam says he sent Alex, waiting for Alex's
+    confirmation."""
+    if not hasattr(c, "ledger"):
+        from datetime import date
+
+        from coparent.expenses import services as expenses
+
+        body = {**_expense_body(c)}
+        body["spent_on"] = date.fromisoformat(body["spent_on"])
+        alexs = expenses.expense_add(access=c.access(c.alex), **body)
+        sams = expenses.expense_add(access=c.access(c.sam), **{**body, "description": "Shoes"})
+        asked = expenses.reimbursement_ask(access=c.access(c.sam), expense=sams)
+        paid = expenses.payment_record(
+            access=c.access(c.sam),
+            direction="sent",
+            amount="10.00",
+            currency="EUR",
+            paid_on=sams.spent_on,
+            method="transfer",
+            confirm_overpayment=True,
+        )
+        c.ledger = {"alexs": alexs, "sams": sams, "asked": asked, "paid": paid}
+    return c.ledger
+
+
 def api_expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) -> dict[str, int]:
     return expect(anonymous, alex, morgan, vic, olivia)
 
@@ -679,6 +721,7 @@ def api_expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) ->
 API_ANY_USER = api_expect(401, 200, 200, 200, 200)
 API_MEMBER_READ = api_expect(401, 200, 200, 200, 404)
 API_SHARED_READ = api_expect(401, 200, 200, 403, 404)
+API_PARENT_CREATE = api_expect(401, 201, 403, 403, 404)
 
 # Keyed by (method, path template) exactly as the OpenAPI schema names them.
 API: dict[tuple[str, str], Row] = {
@@ -1060,6 +1103,70 @@ API: dict[tuple[str, str], Row] = {
         "POST",
         lambda c: _api(c, f"/agreement/versions/{_clause(c, 'alex').pk}/withdraw"),
         api_expect(401, 200, 403, 403, 404),
+    ),
+    # Shared expenses: parents and professionals read, a viewer sees no money (403); only
+    # parents write, and only the parent concerned (who paid, who was asked, who received).
+    ("GET", "/api/v1/families/{family_id}/expenses"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/expenses"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses"): Row(
+        "POST", lambda c: _api(c, "/expenses"), API_PARENT_CREATE, _expense_body
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/upload"): Row(
+        "POST", lambda c: _api(c, "/expenses/upload"), API_PARENT_CREATE, _expense_body
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses/{expense_id}"): Row(
+        "GET", lambda c: _api(c, f"/expenses/{_money(c)['alexs'].pk}"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/{expense_id}/corrections"): Row(
+        "POST",
+        lambda c: _api(c, f"/expenses/{_money(c)['alexs'].pk}/corrections"),
+        API_PARENT_CREATE,
+        lambda c: {**_expense_body(c), "amount": "100.00", "correction_reason": "Insurance"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements"): Row(
+        "GET",
+        lambda c: _api(c, f"/expenses/{_money(c)['sams'].pk}/reimbursements"),
+        API_SHARED_READ,
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements"): Row(
+        "POST",
+        lambda c: _api(c, f"/expenses/{_money(c)['alexs'].pk}/reimbursements"),
+        API_PARENT_CREATE,
+        {"note": "Half, as agreed"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/reimbursements/{request_id}/answer"): Row(
+        "POST",
+        lambda c: _api(c, f"/reimbursements/{_money(c)['asked'].pk}/answer"),
+        api_expect(401, 200, 403, 403, 404),
+        {"decision": "accept"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/payments"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/payments"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments"): Row(
+        "POST",
+        lambda c: _api(c, "/payments"),
+        API_PARENT_CREATE,
+        lambda c: {
+            "direction": "received",
+            "amount": "5.00",
+            "currency": "EUR",
+            "paid_on": _expense_body(c)["spent_on"],
+            "method": "cash",
+            "confirm_overpayment": True,
+        },
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm"): Row(
+        "POST",
+        lambda c: _api(c, f"/payments/{_money(c)['paid'].pk}/confirm"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses-balance"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/expenses-balance"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses-totals"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/expenses-totals"), API_SHARED_READ
     ),
 }
 

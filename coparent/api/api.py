@@ -23,6 +23,7 @@ from coparent.api.endpoints import (
     agreements,
     events,
     exchanges,
+    expenses,
     families,
     invitations,
     me,
@@ -132,6 +133,7 @@ for module in (me, families, members, invitations, records, tokens):
 api.add_router("/", messages.router)
 api.add_router("/", events.router)
 api.add_router("/", exchanges.router)
+api.add_router("/", expenses.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)

@@ -75,6 +75,49 @@ def get_payment(access: FamilyAccess, payment_id: object) -> Payment:
     )
 
 
+def expense_with_details(access: FamilyAccess, expense_id: object) -> Expense:
+    """One expense with its payer, children and receipts (three queries)."""
+    return get_owned(
+        Expense.objects.select_related("paid_by").prefetch_related("for_children", "receipts"),
+        access,
+        expense_id,
+    )
+
+
+def requests_of(access: FamilyAccess, expense: Expense) -> list[ReimbursementRequest]:
+    """The requests of an expense's chain, oldest first, with their answers (one query)."""
+    access.require_shared()
+    return list(
+        ReimbursementRequest.objects.filter(family=access.family, expense_id=expense.chain_id)
+        .select_related("answer", "asked_by", "asked_of")
+        .order_by("at", "pk")
+    )
+
+
+def confirmed_ids(access: FamilyAccess, payments: list[Payment]) -> set[uuid.UUID]:
+    return set(
+        PaymentConfirmation.objects.filter(
+            family=access.family, payment__in=[p.pk for p in payments]
+        ).values_list("payment_id", flat=True)
+    )
+
+
+def payments_of(access: FamilyAccess) -> tuple[list[Payment], set[uuid.UUID]]:
+    """Every payment row, newest first, and which the receiver confirmed (two queries)."""
+    access.require_shared()
+    rows = list(
+        Payment.objects.filter(family=access.family)
+        .select_related("paid_by", "paid_to", "recorded_by")
+        .order_by("-paid_on", "-at", "-pk")
+    )
+    confirmed = set(
+        PaymentConfirmation.objects.filter(family=access.family).values_list(
+            "payment_id", flat=True
+        )
+    )
+    return rows, confirmed
+
+
 def latest_expense(chain: Expense) -> Expense:
     """The row that stands for `chain` now: the end of its corrections."""
     return (
@@ -325,7 +368,8 @@ def expense_rows(
         expenses_of(access)
         .select_related("paid_by")
         .prefetch_related(
-            Prefetch("for_children", queryset=ExpenseChild.objects.select_related("child"))
+            Prefetch("for_children", queryset=ExpenseChild.objects.select_related("child")),
+            "receipts",
         )
         .order_by("at", "pk")
     )

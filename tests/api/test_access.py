@@ -14,6 +14,7 @@ from coparent.agreements.services import clause_propose, clause_sign
 from coparent.events.services import event_add
 from coparent.exchanges.selectors import exchanges_between
 from coparent.exchanges.services import pass_issue
+from coparent.expenses.services import expense_add, payment_record, reimbursement_ask
 from coparent.families import services
 from coparent.families.models import Membership
 from coparent.messaging.attachments import IncomingFile
@@ -164,6 +165,58 @@ FAMILY_OPERATIONS = [
     ),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
+# Shared expenses: a viewer sees no money (403 on reads too); only the parent concerned writes.
+EXPENSE = {"amount": "120.00", "currency": "EUR", "category": "medical", "description": "GP"}
+FAMILY_OPERATIONS += [
+    ("GET", "/api/v1/families/{family_id}/expenses", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/expenses", EXPENSE, 201, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/expenses/upload", EXPENSE, 415, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/expenses/{expense_id}", None, 200, 200, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/corrections",
+        {**EXPENSE, "correction_reason": "Insurance paid part"},
+        201,
+        403,
+        403,
+    ),
+    (
+        "GET",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements",
+        None,
+        200,
+        200,
+        403,
+    ),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements",
+        {"note": "Half, as agreed"},
+        201,
+        403,
+        403,
+    ),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/reimbursements/{reimbursement_id}/answer",
+        {"decision": "dispute", "reason": "Not agreed beforehand"},
+        200,
+        403,
+        403,
+    ),
+    ("GET", "/api/v1/families/{family_id}/payments", None, 200, 200, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/payments",
+        {"direction": "received", "amount": "5.00", "method": "cash", "confirm_overpayment": True},
+        201,
+        403,
+        403,
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm", None, 200, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/expenses-balance", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/expenses-totals", None, 200, 200, 403),
+]
 
 
 @pytest.fixture
@@ -238,7 +291,27 @@ def ids(cast):
     asked = request_make(
         access=cast.access(cast.sam), kind="school", title="Parents' evening", children=[cast.mia]
     )
+    # Alex's doctor's bill; Sam's shoes with Sam's request waiting for Alex; a payment Sam says
+    # he sent Alex, waiting for Alex's confirmation.
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    bill = {**EXPENSE, "spent_on": day, "children": [cast.mia.pk]}
+    alexs = expense_add(access=cast.access(cast.alex), **bill)
+    sams = expense_add(access=cast.access(cast.sam), **{**bill, "description": "Shoes"})
+    asked = reimbursement_ask(access=cast.access(cast.sam), expense=sams)
+    paid = payment_record(
+        access=cast.access(cast.sam),
+        direction="sent",
+        amount="10.00",
+        currency="EUR",
+        paid_on=day,
+        method="transfer",
+        confirm_overpayment=True,
+    )
     return {
+        "expense_id": alexs.pk,
+        "reimbursement_id": asked.pk,
+        "payment_id": paid.pk,
+        "yesterday": day.isoformat(),
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,
@@ -270,6 +343,10 @@ def _body(body, ids):
     """A body that names the setup's own rows, filled in."""
     if body is EVENT or body is REQUEST:
         return {**body, "children": [str(ids["child_id"])]}
+    if body is not None and body.get("amount") and "direction" not in body:
+        return {**body, "spent_on": ids["yesterday"], "children": [str(ids["child_id"])]}
+    if body is not None and "direction" in body:
+        return {**body, "paid_on": ids["yesterday"]}
     if body is PASS:
         start, end = ids["pass_window"]
         return {"children": [str(ids["child_id"])], "starts_at": start, "ends_at": end}
