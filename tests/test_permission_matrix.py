@@ -530,6 +530,29 @@ WEB: dict[str, Row] = {
         expect(LOGIN, 400, 403, 403, 404),
         {"text": "On time."},
     ),
+    # Shared expenses: parents and the mediator read, a viewer sees no money; parents write.
+    # The answer row posts no decision: refused on the form (400), past every access check.
+    "expenses:list": Row("GET", lambda c: _money(c) and _exp(c, ""), SHARED_PAGE),
+    "expenses:add": Row("GET", lambda c: _exp(c, "new/"), PARENT_PAGE),
+    "expenses:balance": Row("GET", lambda c: _money(c) and _exp(c, "balance/"), SHARED_PAGE),
+    "expenses:payments": Row("GET", lambda c: _money(c) and _exp(c, "payments/"), SHARED_PAGE),
+    "expenses:confirm": Row(
+        "POST", lambda c: _exp(c, f"payments/{_money(c)['paid'].pk}/confirm/"), PARENT_ACTION
+    ),
+    "expenses:statement": Row("GET", lambda c: _money(c) and _exp(c, "statement/"), SHARED_PAGE),
+    "expenses:statement_csv": Row(
+        "GET", lambda c: _money(c) and _exp(c, "statement.csv"), SHARED_PAGE
+    ),
+    "expenses:receipt": Row(
+        "GET", lambda c: _exp(c, f"receipts/{_money(c)['alexs'].receipts.get().pk}/"), SHARED_PAGE
+    ),
+    "expenses:answer": Row(
+        "POST",
+        lambda c: _exp(c, f"requests/{_money(c)['asked'].pk}/answer/"),
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    "expenses:detail": Row("GET", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/"), SHARED_PAGE),
+    "expenses:ask": Row("POST", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/ask/"), PARENT_ACTION),
     # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
     # sees none of it.
     "requests:list": Row("GET", lambda c: _req(c, ""), SHARED_PAGE),
@@ -672,6 +695,10 @@ def _new_request_path(c: Any) -> str:
     return _api(c, "/requests")
 
 
+def _exp(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/expenses/{rest}"
+
+
 def _expense_body(c: Any) -> dict[str, Any]:
     """A doctor's bill for Mia, yesterday."""
     from datetime import UTC, datetime, timedelta
@@ -698,7 +725,13 @@ def _money(c: Any) -> Any:
 
         body = {**_expense_body(c)}
         body["spent_on"] = date.fromisoformat(body["spent_on"])
-        alexs = expenses.expense_add(access=c.access(c.alex), **body)
+        from coparent.messaging.attachments import IncomingFile
+
+        alexs = expenses.expense_add(
+            access=c.access(c.alex),
+            receipts=[IncomingFile("bill.pdf", b"%PDF-1.4\n%%EOF\n")],
+            **body,
+        )
         sams = expenses.expense_add(access=c.access(c.sam), **{**body, "description": "Shoes"})
         asked = expenses.reimbursement_ask(access=c.access(c.sam), expense=sams)
         paid = expenses.payment_record(

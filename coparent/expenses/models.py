@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.timezone import now as utc_now
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.money import Money
 from coparent.families.models import Child, Family
 
 DESCRIPTION_MAX_CHARS = 500
@@ -101,6 +102,11 @@ class Expense(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.spent_on}"
 
+    @property
+    def money(self) -> Money:
+        """The amount as money, held to its currency's minor unit (84.50 EUR, not 84.500)."""
+        return Money.of(self.amount, self.currency)
+
 
 class ExpenseChild(models.Model):
     """A child an expense was for."""
@@ -175,6 +181,19 @@ class ReimbursementRequest(models.Model):
     def __str__(self) -> str:
         return f"asked {self.amount} {self.currency}"
 
+    @property
+    def money(self) -> Money:
+        """The amount as money, held to its currency's minor unit (84.50 EUR, not 84.500)."""
+        return Money.of(self.amount, self.currency)
+
+    @property
+    def answer_or_none(self) -> Answer | None:
+        """The answer, or None while the request waits (select_related("answer") reads it)."""
+        try:
+            return self.answer
+        except Answer.DoesNotExist:
+            return None
+
 
 class Answer(models.Model):
     """The other parent's answer to a request, given once: all of it, part of it, or a dispute
@@ -200,6 +219,10 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.accepted}"
+
+    @property
+    def money(self) -> Money:
+        return Money.of(self.accepted, self.request.currency)
 
 
 class Payment(models.Model):
@@ -242,6 +265,11 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"paid {self.amount} {self.currency} on {self.paid_on}"
+
+    @property
+    def money(self) -> Money:
+        """The amount as money, held to its currency's minor unit (84.50 EUR, not 84.500)."""
+        return Money.of(self.amount, self.currency)
 
     @property
     def receiver_recorded(self) -> bool:

@@ -27,6 +27,7 @@ from coparent.expenses.models import (
     ExpenseChild,
     Payment,
     PaymentConfirmation,
+    Receipt,
     ReimbursementRequest,
 )
 from coparent.families.models import Family
@@ -66,6 +67,11 @@ def get_request(access: FamilyAccess, request_id: object) -> ReimbursementReques
         access,
         request_id,
     )
+
+
+def get_receipt(access: FamilyAccess, receipt_id: object) -> Receipt:
+    access.require_shared()
+    return get_owned(Receipt, access, receipt_id)
 
 
 def get_payment(access: FamilyAccess, payment_id: object) -> Payment:
@@ -216,10 +222,7 @@ class Ledger:
 
 
 def answer_of(request: ReimbursementRequest) -> Answer | None:
-    try:
-        return request.answer
-    except Answer.DoesNotExist:
-        return None
+    return request.answer_or_none
 
 
 def ledger_of(access: FamilyAccess) -> Ledger:
@@ -429,3 +432,72 @@ def totals(access: FamilyAccess, *, year: int | None = None) -> Totals:
 
 def family_children(access: FamilyAccess) -> list[tuple[str, str]]:
     return [(str(c.pk), first_name(c.name)) for c in children_of(access)]
+
+
+# --- the monthly statement ---------------------------------------------------------------------
+
+
+@dataclass
+class StatementLine:
+    day: date
+    kind: str  # "expense", "payment"
+    what: str
+    who: str
+    amount: Money
+    share_a: Money | None
+    share_b: Money | None
+
+
+@dataclass
+class Statement:
+    month: date
+    names: dict[Party, str]
+    lines: list[StatementLine]
+    says: list[str]
+
+    @property
+    def month_key(self) -> str:
+        """The month as the statement's `?month=` names it (YYYY-MM)."""
+        return self.month.isoformat()[:7]
+
+
+def statement(access: FamilyAccess, month: date) -> Statement:
+    """A month's expenses (as they stand, with each parent's share) and payments (counted ones),
+    and the balance as it stands now."""
+    first = month.replace(day=1)
+    after = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    view = balance_of(access)
+    lines: list[StatementLine] = []
+    for row in expense_rows(access):
+        spent = row.expense
+        if not first <= spent.spent_on < after:
+            continue
+        payer = view.letters.get(spent.paid_by_id)
+        total = Money.of(spent.amount, spent.currency)
+        shares = money.split(total, spent.percent_a, remainder_to=payer) if payer else None
+        lines.append(
+            StatementLine(
+                day=spent.spent_on,
+                kind="expense",
+                what=f"{Category(spent.category).label}: {spent.description}",
+                who=view.names[payer] if payer else _name(spent.paid_by),
+                amount=total,
+                share_a=shares.a if shares else None,
+                share_b=shares.b if shares else None,
+            )
+        )
+    for line in view.lines:
+        if line.kind == "payment" and first <= line.when < after:
+            lines.append(
+                StatementLine(
+                    day=line.when,
+                    kind="payment",
+                    what=line.what,
+                    who="",
+                    amount=line.effect if line.effect.amount > 0 else -line.effect,
+                    share_a=None,
+                    share_b=None,
+                )
+            )
+    lines.sort(key=lambda item: (item.day, item.kind))
+    return Statement(month=first, names=view.names, lines=lines, says=view.sentences())
