@@ -62,10 +62,10 @@ INSTALLED_APPS = [
     "coparent.schedule",
     "coparent.agreements",
     "coparent.exchanges",
-    "coparent.expenses",
     "coparent.notifications",
     # After the centre: its periodic scans are registered (and started by the worker) first.
     "coparent.requests",
+    "coparent.expenses",
     "coparent.api",
     "coparent.web",
 ]

@@ -33,6 +33,7 @@ class Kind(enum.StrEnum):
     AGREEMENT = "agreement"  # a clause proposed for the agreement, signed, declined, withdrawn
     EXCHANGE = "exchange"  # the other parent's check-in or note at an exchange, a pickup pass
     REQUEST = "request"  # a request to me, its answer, a comment, a reminder, its expiry
+    EXPENSE = "expense"  # a reimbursement asked of me, its answer, a payment, a reminder
 
 
 class Channel(enum.StrEnum):
@@ -45,7 +46,7 @@ class Channel(enum.StrEnum):
 # messages (emailed at once since messages began). Push: everything, but only a device the
 # person subscribed ever receives one, so "on" costs nothing until they ask for it.
 EMAIL_BY_DEFAULT = frozenset(
-    {Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.AGREEMENT, Kind.REQUEST}
+    {Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.AGREEMENT, Kind.REQUEST, Kind.EXPENSE}
 )
 
 

@@ -289,3 +289,18 @@ class PaymentConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"confirmed at {self.at:%Y-%m-%d %H:%M}Z"
+
+
+class ReimbursementReminder(models.Model):
+    """The one reminder sent for a request that waited longer than the agreement allows: one
+    row per request, so a scan that runs twice, or two workers, remind once."""
+
+    id = models.BigAutoField(primary_key=True)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    request = models.OneToOneField(
+        ReimbursementRequest, on_delete=models.PROTECT, related_name="reminder"
+    )
+    at = models.DateTimeField(default=utc_now)
+
+    def __str__(self) -> str:
+        return f"reminder of {self.request_id}"

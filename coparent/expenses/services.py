@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -44,6 +44,7 @@ from coparent.expenses.models import (
     Payment,
     PaymentConfirmation,
     Receipt,
+    ReimbursementReminder,
     ReimbursementRequest,
 )
 from coparent.families.models import Family, Membership
@@ -57,6 +58,9 @@ from coparent.records.services import record_append
 from coparent.schedule.selectors import parent_letters
 
 M = TypeVar("M", bound=models.Model)
+# How long a reimbursement request may wait for an answer before the parent asked is reminded,
+# when no agreement clause in force says (`response_hours`): a week, time to check a bill.
+DEFAULT_RESPONSE_HOURS = 7 * 24
 
 
 class ExpenseProblem(DomainError):
@@ -762,6 +766,60 @@ def payment_confirm(
             },
         )
     return confirmation
+
+
+# --- the reminder of a request left waiting ----------------------------------------------------
+
+
+def _allowed_wait(family: Family, at: datetime) -> timedelta:
+    terms = terms_in_force(family, at)
+    hours = terms.response_hours[0] if terms.response_hours else DEFAULT_RESPONSE_HOURS
+    return timedelta(hours=hours)
+
+
+def remind_waiting(*, now: datetime | None = None) -> int:
+    """One reminder to the parent asked, for each reimbursement request still unanswered after
+    the agreement's response time (`response_hours` of the clause in force when it was asked;
+    DEFAULT_RESPONSE_HOURS without one). Idempotent: the reminder row and the record entry
+    commit together, and a second run or worker finds the row. Returns how many it sent."""
+    now = now or timezone.now()
+    sent = 0
+    waiting = (
+        ReimbursementRequest.objects.filter(
+            answer__isnull=True, reminder__isnull=True, at__lte=now - timedelta(hours=1)
+        )
+        .select_related("family", "expense", "asked_by", "asked_of")
+        .order_by("at")
+    )
+    for request in waiting:
+        if request.at + _allowed_wait(request.family, request.at) > now:
+            continue
+        try:
+            with transaction.atomic():
+                _lock(request.family)
+                if Answer.objects.filter(request=request).exists():
+                    continue
+                ReimbursementReminder.objects.create(family=request.family, request=request, at=now)
+                record_append(
+                    family=request.family,
+                    kind=Kind.REIMBURSEMENT_REMINDED,
+                    actor=None,
+                    at=now,
+                    data={
+                        "request": str(request.pk),
+                        "expense": str(request.expense_id),
+                        "of": _name(request.asked_of),
+                        "of_id": request.asked_of_id,
+                        "description": request.expense.description,
+                        "amount": str(request.money.amount),
+                        "currency": request.currency,
+                        "asked_at": request.at.isoformat(),
+                    },
+                )
+                sent += 1
+        except IntegrityError:
+            continue  # another worker sent it between our check and our insert
+    return sent
 
 
 # --- Idempotency-Key twins for the API ---------------------------------------------------------

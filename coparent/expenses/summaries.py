@@ -109,7 +109,16 @@ def _confirmed(d: dict[str, Any]) -> str:
     }
 
 
+def _reminded(d: dict[str, Any]) -> str:
+    return _("%(of)s was reminded of the %(amount)s asked for “%(what)s”") % {
+        "of": d.get("of", ""),
+        "amount": _money(d),
+        "what": d.get("description", ""),
+    }
+
+
 SUMMARIES = {
+    Kind.REIMBURSEMENT_REMINDED: _reminded,
     Kind.EXPENSE_ADDED: _expense,
     Kind.EXPENSE_CORRECTED: _corrected,
     Kind.REIMBURSEMENT_ASKED: _asked,

@@ -27,6 +27,7 @@ KIND_LABELS = {
     Kind.AGREEMENT: _("Agreement clauses: proposed, signed, declined"),
     Kind.EXCHANGE: _("Check-ins and notes at exchanges, pickup passes"),
     Kind.REQUEST: _("Requests: new, answered, commented, due soon, expired"),
+    Kind.EXPENSE: _("Expenses: reimbursements asked and answered, payments"),
 }
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),

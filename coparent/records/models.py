@@ -40,6 +40,7 @@ class Kind(models.TextChoices):
     EXPENSE_CORRECTED = "expense.corrected", _("Expense corrected")
     REIMBURSEMENT_ASKED = "expense.reimbursement_asked", _("Reimbursement asked")
     REIMBURSEMENT_ANSWERED = "expense.reimbursement_answered", _("Reimbursement answered")
+    REIMBURSEMENT_REMINDED = "expense.reimbursement_reminded", _("Reimbursement reminder")
     PAYMENT_RECORDED = "expense.payment_recorded", _("Payment recorded")
     PAYMENT_CONFIRMED = "expense.payment_confirmed", _("Payment confirmed")
     PLAN_PROPOSED = "plan.proposed", _("Plan proposed")
