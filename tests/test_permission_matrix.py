@@ -543,6 +543,10 @@ WEB: dict[str, Row] = {
     "expenses:statement_csv": Row(
         "GET", lambda c: _money(c) and _exp(c, "statement.csv"), SHARED_PAGE
     ),
+    "expenses:statement_pdf": Row(
+        "GET", lambda c: _money(c) and _exp(c, "statement.pdf"), SHARED_PAGE
+    ),
+    "expenses:year": Row("GET", lambda c: _money(c) and _exp(c, "year/"), SHARED_PAGE),
     "expenses:receipt": Row(
         "GET", lambda c: _exp(c, f"receipts/{_money(c)['alexs'].receipts.get().pk}/"), SHARED_PAGE
     ),

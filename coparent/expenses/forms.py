@@ -124,3 +124,7 @@ class ExpenseFilterForm(forms.Form):
 
 class StatementForm(forms.Form):
     month = MonthField(label=_("Month"), required=False)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1901, max_value=2198)

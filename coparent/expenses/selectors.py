@@ -501,3 +501,67 @@ def statement(access: FamilyAccess, month: date) -> Statement:
             )
     lines.sort(key=lambda item: (item.day, item.kind))
     return Statement(month=first, names=view.names, lines=lines, says=view.sentences())
+
+
+# --- the year per child, with its chart --------------------------------------------------------
+
+
+@dataclass
+class ChartBar:
+    """One bar of the totals chart: its label, amount and length in whole units of WIDTH (an
+    integer, from exact decimals: a chart is no reason to bring floats near money)."""
+
+    label: str
+    amount: Money
+    length: int
+    y: int
+
+
+@dataclass
+class YearSummary:
+    year: int
+    currency: str
+    by_child: dict[str, dict[str, Money]]  # child → category label → total
+    child_totals: dict[str, Money]
+    bars: list[ChartBar]
+    chart_height: int
+
+
+CHART_BAR_WIDTH = 200
+CHART_ROW = 28
+
+
+def year_summary(access: FamilyAccess, year: int, currency: str) -> YearSummary:
+    """What was spent for each child in `year`, by category, in `currency` (the family's; an
+    expense in another currency is left to the totals), for tax time; and the chart of the
+    year's totals by category (two queries)."""
+    rows = expense_rows(access, year=year)
+    by_child: dict[str, dict[str, Money]] = defaultdict(dict)
+    child_totals: dict[str, Money] = {}
+    by_category: dict[str, Money] = {}
+    for row in rows:
+        spent = row.expense
+        if spent.currency != currency:
+            continue
+        amount = Money.of(spent.amount, spent.currency)
+        label = str(Category(spent.category).label)
+        by_category[label] = by_category.get(label, Money.zero(currency)) + amount
+        for name in row.children:
+            table = by_child[name]
+            table[label] = table.get(label, Money.zero(currency)) + amount
+            child_totals[name] = child_totals.get(name, Money.zero(currency)) + amount
+    largest = max((m.amount for m in by_category.values()), default=Decimal(0))
+    bars = []
+    for index, (label, amount) in enumerate(
+        sorted(by_category.items(), key=lambda item: item[1].amount, reverse=True)
+    ):
+        length = int(amount.amount * CHART_BAR_WIDTH / largest) if largest else 0
+        bars.append(ChartBar(label, amount, max(length, 1), index * CHART_ROW))
+    return YearSummary(
+        year=year,
+        currency=currency,
+        by_child=dict(by_child),
+        child_totals=child_totals,
+        bars=bars,
+        chart_height=max(len(bars), 1) * CHART_ROW,
+    )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coparent.expenses import selectors, services
+from coparent.expenses import document, selectors, services
 from coparent.expenses.forms import (
     AnswerForm,
     AskForm,
@@ -30,6 +30,7 @@ from coparent.expenses.forms import (
     ExpenseForm,
     PaymentForm,
     StatementForm,
+    YearForm,
 )
 from coparent.expenses.models import Decision
 from coparent.messaging import attachments as files
@@ -332,3 +333,34 @@ def statement_csv(request: FamilyRequest) -> HttpResponse:
 def _csv_safe(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@family_view(shared=True)
+@require_GET
+def statement_pdf(request: FamilyRequest) -> HttpResponse:
+    _form, month = _month(request)
+    shown = selectors.statement(request.family_access, month)
+    pdf = document.statement_pdf(request, shown=shown, family=request.family)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="expenses-{month:%Y-%m}.pdf"'
+    return response
+
+
+@family_view(shared=True)
+@require_GET
+def year_page(request: FamilyRequest) -> HttpResponse:
+    """The year per child, by category, with the chart of the year's totals."""
+    form = YearForm(request.GET or None)
+    year = _today(request).year
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("year"):
+        year = form.cleaned_data["year"]
+    summary = selectors.year_summary(
+        request.family_access, year, selectors.family_currency(request.family)
+    )
+    return render_page(
+        request,
+        "expenses/year.html",
+        status=400 if form.errors else 200,
+        form=form,
+        summary=summary,
+    )

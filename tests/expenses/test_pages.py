@@ -131,3 +131,23 @@ def test_pages_read_in_a_bounded_number_of_queries(cast, django_assert_max_num_q
     for page in ("", "balance/", "payments/", "statement/", f"{bill.pk}/"):
         with django_assert_max_num_queries(22):
             assert alex.get(_url(cast, page)).status_code == 200
+
+
+def test_the_statement_as_pdf(cast):
+    log(cast)
+    month = yesterday().isoformat()[:7]
+    response = cast.client_for(cast.morgan).get(_url(cast, f"statement.pdf?month={month}"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_the_year_per_child_for_tax_time(cast, django_assert_max_num_queries):
+    log(cast, amount="100.00", children=[cast.mia.pk, cast.leo.pk], category="school")
+    log(cast, cast.sam, amount="30.00")
+    year = yesterday().year
+    alex = cast.client_for(cast.alex)
+    alex.get(_url(cast, f"year/?year={year}"))
+    with django_assert_max_num_queries(16):
+        page = alex.get(_url(cast, f"year/?year={year}")).content.decode()
+    assert "<svg" in page and "130.00 EUR" in page and "100.00 EUR" in page
+    assert cast.client_for(cast.vic).get(_url(cast, "year/")).status_code == 403
