@@ -556,6 +556,9 @@ WEB: dict[str, Row] = {
         expect(LOGIN, 400, 403, 403, 404),
     ),
     "expenses:detail": Row("GET", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/"), SHARED_PAGE),
+    "expenses:stop_repeat": Row(
+        "POST", lambda c: _exp(c, f"{_money(c)['monthly'].pk}/stop-repeating/"), PARENT_ACTION
+    ),
     "expenses:ask": Row("POST", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/ask/"), PARENT_ACTION),
     # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
     # sees none of it.
@@ -747,7 +750,18 @@ def _money(c: Any) -> Any:
             method="transfer",
             confirm_overpayment=True,
         )
-        c.ledger = {"alexs": alexs, "sams": sams, "asked": asked, "paid": paid}
+        monthly = expenses.expense_add(
+            access=c.access(c.sam),
+            repeat_monthly=True,
+            **{**body, "category": "activities", "description": "Swimming club"},
+        )
+        c.ledger = {
+            "alexs": alexs,
+            "sams": sams,
+            "asked": asked,
+            "paid": paid,
+            "monthly": monthly,
+        }
     return c.ledger
 
 
@@ -1197,6 +1211,11 @@ API: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm"): Row(
         "POST",
         lambda c: _api(c, f"/payments/{_money(c)['paid'].pk}/confirm"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/{expense_id}/stop-repeating"): Row(
+        "POST",
+        lambda c: _api(c, f"/expenses/{_money(c)['monthly'].pk}/stop-repeating"),
         api_expect(401, 200, 403, 403, 404),
     ),
     ("GET", "/api/v1/families/{family_id}/expenses-balance"): Row(

@@ -60,6 +60,11 @@ class ExpenseForm(forms.Form):
         max_length=REASON_MAX_CHARS,
         help_text=_("Needed when the split differs from the agreement."),
     )
+    repeat_monthly = forms.BooleanField(
+        label=_("Repeat every month (a club's fee, for instance)"),
+        required=False,
+        help_text=_("Logged again on the same day each month until a parent stops it."),
+    )
     receipts = AttachmentsField(
         label=_("Receipt: photo or PDF (optional)"),
         required=False,

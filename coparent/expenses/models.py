@@ -304,3 +304,54 @@ class ReimbursementReminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder of {self.request_id}"
+
+
+class Recurrence(models.Model):
+    """An expense that comes back every month (the swimming club's fee): the worker logs a copy
+    of the expense's latest version each month on `day_of_month` (the 28th at most, so every
+    month has it), until a parent stops it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    expense = models.OneToOneField(Expense, on_delete=models.PROTECT, related_name="recurrence")
+    day_of_month = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=utc_now)
+
+    def __str__(self) -> str:
+        return f"monthly on day {self.day_of_month}"
+
+    @property
+    def stopped(self) -> bool:
+        return hasattr(self, "stop")
+
+
+class RecurrenceStop(models.Model):
+    """A parent stopped a recurrence; once."""
+
+    id = models.BigAutoField(primary_key=True)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    recurrence = models.OneToOneField(Recurrence, on_delete=models.PROTECT, related_name="stop")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=utc_now)
+
+    def __str__(self) -> str:
+        return f"stopped at {self.at:%Y-%m-%d}"
+
+
+class RecurrenceRun(models.Model):
+    """The expense a recurrence logged for one month: one per (recurrence, month), so a scan
+    that runs twice, or two workers, log it once."""
+
+    id = models.BigAutoField(primary_key=True)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    recurrence = models.ForeignKey(Recurrence, on_delete=models.PROTECT, related_name="runs")
+    month = models.DateField()  # its first day
+    expense = models.OneToOneField(Expense, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recurrence", "month"], name="recurrence_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} of {self.recurrence_id}"

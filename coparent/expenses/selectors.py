@@ -28,6 +28,7 @@ from coparent.expenses.models import (
     Payment,
     PaymentConfirmation,
     Receipt,
+    Recurrence,
     ReimbursementRequest,
 )
 from coparent.families.models import Family
@@ -122,6 +123,16 @@ def payments_of(access: FamilyAccess) -> tuple[list[Payment], set[uuid.UUID]]:
         )
     )
     return rows, confirmed
+
+
+def recurrence_of(access: FamilyAccess, expense: Expense) -> Recurrence | None:
+    """The monthly recurrence an expense chain started, with its stop if any (one query)."""
+    access.require_shared()
+    return (
+        Recurrence.objects.filter(family=access.family, expense_id=expense.chain_id)
+        .select_related("stop", "expense")
+        .first()
+    )
 
 
 def latest_expense(chain: Expense) -> Expense:

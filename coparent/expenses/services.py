@@ -44,6 +44,9 @@ from coparent.expenses.models import (
     Payment,
     PaymentConfirmation,
     Receipt,
+    Recurrence,
+    RecurrenceRun,
+    RecurrenceStop,
     ReimbursementReminder,
     ReimbursementRequest,
 )
@@ -260,10 +263,13 @@ def expense_add(
     corrects: Expense | None = None,
     void: bool = False,
     correction_reason: str = "",
+    repeat_monthly: bool = False,
     at: datetime | None = None,
 ) -> Expense:
-    """A parent logs what they spent for the children. The split is the agreement's in force
-    on that day (50/50 without one); `percent_a` (A's share) may differ with a reason.
+    """A parent logs what they spent for the children. `repeat_monthly` logs it again each
+    month on the same day (a club's fee) until stopped (`recurrence_stop`). The split is the
+    agreement's in force on that day (50/50 without one); `percent_a` (A's share) may differ
+    with a reason.
     `corrects` makes this a correction of one of the parent's own expenses (the latest of its
     chain), `void` a withdrawal of it; either needs a `correction_reason`. Receipts (photos or
     PDFs) follow the rules of message attachments, checked before anything is written."""
@@ -299,7 +305,9 @@ def expense_add(
     try:
         for item in prepared:
             stored.append((item, files.store(item)))
-        return _write_expense(access, user, details, stored, corrects, void, why, now)
+        return _write_expense(
+            access, user, details, stored, corrects, void, why, now, repeat_monthly
+        )
     except BaseException:
         files.remove([name for _item, name in stored])
         raise
@@ -314,6 +322,8 @@ def _write_expense(
     void: bool,
     why: str,
     now: datetime,
+    repeat_monthly: bool = False,
+    recurring: Recurrence | None = None,
 ) -> Expense:
     _other_parent(access)
     with transaction.atomic():
@@ -372,6 +382,13 @@ def _write_expense(
             )
             for item, stored_name in stored
         )
+        if repeat_monthly and corrects is None:
+            Recurrence.objects.create(
+                family=access.family,
+                expense=expense,
+                day_of_month=min(details.spent_on.day, 28),
+                at=now,
+            )
         shares = money.split(
             details.amount, details.split.percent_a, remainder_to=_letter(access, user)
         )
@@ -399,6 +416,8 @@ def _write_expense(
                 "split_reason": details.split.reason,
                 "share_a": str(shares.a.amount),
                 "share_b": str(shares.b.amount),
+                "repeats_monthly": repeat_monthly and corrects is None,
+                "recurring": str(recurring.pk) if recurring is not None else None,
                 # Each file's SHA-256 fixes its bytes: the record proves which receipt was shown.
                 "receipts": [
                     {"receipt": str(r.pk), "name": r.name, "size": r.size, "sha256": r.sha256}
@@ -766,6 +785,109 @@ def payment_confirm(
             },
         )
     return confirmation
+
+
+# --- recurring expenses -----------------------------------------------------------------------
+
+
+def recurrence_stop(
+    *, access: FamilyAccess, recurrence: Recurrence, at: datetime | None = None
+) -> RecurrenceStop:
+    """A parent stops a monthly expense: nothing more is logged from it."""
+    access.require_parent()
+    if recurrence.family_id != access.family.pk:
+        raise NotFound(_("No such expense."))
+    user = access.membership.user
+    now = at or timezone.now()
+    with transaction.atomic():
+        _lock(access.family)
+        if RecurrenceStop.objects.filter(recurrence=recurrence).exists():
+            raise AlreadyDone(_("This expense no longer repeats."), reason="stopped")
+        stop = RecurrenceStop.objects.create(
+            family=access.family, recurrence=recurrence, by=user, at=now
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.EXPENSE_CORRECTED,
+            actor=user,
+            at=now,
+            data={
+                "expense": str(recurrence.expense_id),
+                "recurrence": str(recurrence.pk),
+                "stopped": True,
+                "name": _name(user),
+                "description": recurrence.expense.description,
+                "reason": _("no longer repeats each month"),
+                "void": False,
+                "amount": str(recurrence.expense.money.amount),
+                "currency": recurrence.expense.currency,
+            },
+        )
+    return stop
+
+
+def _months_due(start: date, today: date, day: int) -> list[date]:
+    """The first days of the months after `start`'s up to `today`'s whose `day` has come."""
+    months: list[date] = []
+    year, number = start.year, start.month
+    while True:
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+        first = date(year, number, 1)
+        if first.replace(day=day) > today:
+            return months
+        months.append(first)
+
+
+def run_recurring(*, now: datetime | None = None) -> int:
+    """Log each running recurrence's expense for every month whose day has come and that has
+    none yet, as its payer would (their split, their receipts left out: a receipt is for one
+    bill). Idempotent: the (recurrence, month) row commits with the expense. Returns how many
+    it logged."""
+    now = now or timezone.now()
+    made = 0
+    running = Recurrence.objects.filter(stop__isnull=True).select_related("family", "expense")
+    for recurrence in running:
+        family = recurrence.family
+        zone = ZoneInfo(family.timezone)
+        today = now.astimezone(zone).date()
+        latest = selectors.latest_expense(recurrence.expense)
+        if latest.void:
+            continue
+        done = set(recurrence.runs.values_list("month", flat=True))
+        seat = (
+            Membership.objects.active()
+            .parents()
+            .filter(family=family, user_id=latest.paid_by_id)
+            .select_related("user", "family")
+            .first()
+        )
+        if seat is None:
+            continue  # the payer left the family: nobody to log it for
+        access = FamilyAccess(family=family, membership=seat)
+        kids = list(latest.for_children.values_list("child_id", flat=True))
+        for month in _months_due(recurrence.expense.spent_on, today, recurrence.day_of_month):
+            if month in done:
+                continue
+            details = ExpenseDetails(
+                spent_on=month.replace(day=recurrence.day_of_month),
+                amount=latest.money,
+                category=Category(latest.category),
+                description=latest.description,
+                children=kids,
+                split=Split(latest.percent_a, latest.split_reason, "recurrence"),
+            )
+            try:
+                with transaction.atomic():
+                    expense = _write_expense(
+                        access, seat.user, details, [], None, False, "", now, recurring=recurrence
+                    )
+                    RecurrenceRun.objects.create(
+                        family=family, recurrence=recurrence, month=month, expense=expense
+                    )
+                made += 1
+            except IntegrityError:
+                continue  # another worker logged this month between our check and our insert
+    return made
 
 
 # --- the reminder of a request left waiting ----------------------------------------------------

@@ -19,4 +19,5 @@ urlpatterns = [
     path("requests/<uuid:request_id>/answer/", views.answer_action, name="answer"),
     path("<uuid:expense_id>/", views.expense_detail_page, name="detail"),
     path("<uuid:expense_id>/ask/", views.ask_action, name="ask"),
+    path("<uuid:expense_id>/stop-repeating/", views.stop_repeat_action, name="stop_repeat"),
 ]

@@ -37,7 +37,7 @@ from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
 from coparent.web import files as kept_files
 from coparent.web.decorators import FamilyRequest, family_view
-from coparent.web.forms import add_service_error, posted, say_errors, submit
+from coparent.web.forms import act, add_service_error, posted, say_errors, submit
 from coparent.web.pages import FamilyPages
 from coparent.web.zones import family_zone
 
@@ -101,6 +101,7 @@ def expense_add_page(request: FamilyRequest) -> HttpResponse:
             children=data["children"],
             percent_a=data["percent_a"] or None,
             split_reason=data["split_reason"],
+            repeat_monthly=data["repeat_monthly"],
             receipts=incoming(request.FILES.getlist("receipts")),
         ),
     )
@@ -138,6 +139,7 @@ def _show(
         ask_form=(ask_form or AskForm()) if can_ask else None,
         answer_form=answer_form or AnswerForm(),
         waiting_for_me=waiting_for_me if access.is_parent else [],
+        recurrence=selectors.recurrence_of(access, expense),
     )
 
 
@@ -364,3 +366,20 @@ def year_page(request: FamilyRequest) -> HttpResponse:
         form=form,
         summary=summary,
     )
+
+
+@family_view(parent=True)
+@require_POST
+def stop_repeat_action(request: FamilyRequest, expense_id: uuid.UUID) -> HttpResponse:
+    access = request.family_access
+    expense = selectors.get_expense(access, expense_id)
+    recurrence = selectors.recurrence_of(access, expense)
+    if recurrence is None:
+        say_errors(request, services.ExpenseProblem(_("This expense does not repeat.")))
+    else:
+        act(
+            request,
+            lambda: services.recurrence_stop(access=access, recurrence=recurrence),
+            _("Stopped: it is no longer logged each month."),
+        )
+    return redirect("expenses:detail", family_id=request.family.pk, expense_id=expense_id)

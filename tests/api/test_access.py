@@ -214,6 +214,14 @@ FAMILY_OPERATIONS += [
         403,
     ),
     ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm", None, 200, 403, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/expenses/{monthly_id}/stop-repeating",
+        None,
+        200,
+        403,
+        403,
+    ),
     ("GET", "/api/v1/families/{family_id}/expenses-balance", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/expenses-totals", None, 200, 200, 403),
 ]
@@ -307,7 +315,13 @@ def ids(cast):
         method="transfer",
         confirm_overpayment=True,
     )
+    monthly = expense_add(
+        access=cast.access(cast.sam),
+        repeat_monthly=True,
+        **{**bill, "category": "activities", "description": "Swimming club"},
+    )
     return {
+        "monthly_id": monthly.pk,
         "expense_id": alexs.pk,
         "reimbursement_id": asked.pk,
         "payment_id": paid.pk,

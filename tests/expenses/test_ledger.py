@@ -242,3 +242,38 @@ def test_totals_by_category_child_and_year(cast):
 
 def test_the_family_currency_follows_its_zone(cast):
     assert selectors.family_currency(cast.family) in ("EUR", "USD")
+
+
+def test_a_monthly_fee_is_logged_each_month_once_until_stopped(cast):
+    from datetime import UTC, date, datetime
+
+    from coparent.expenses.models import Recurrence
+
+    fee = log(
+        cast,
+        amount="38.00",
+        category="activities",
+        description="Swimming club, monthly fee",
+        spent_on=date(2026, 1, 31),
+        repeat_monthly=True,
+        at=datetime(2026, 1, 31, 18, tzinfo=UTC),
+    )
+    recurrence = Recurrence.objects.get(expense=fee)
+    assert recurrence.day_of_month == 28  # every month has it
+    april = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    assert services.run_recurring(now=april) == 2  # February and March; April's day not yet
+    assert services.run_recurring(now=april) == 0  # a second run logs nothing twice
+    logged = Expense.objects.exclude(pk=fee.pk).order_by("spent_on")
+    assert [e.spent_on for e in logged] == [date(2026, 2, 28), date(2026, 3, 28)]
+    assert all(e.money == eur("38.00") and e.paid_by == cast.alex for e in logged)
+    assert (
+        RecordEntry.objects.filter(
+            kind=Kind.EXPENSE_ADDED, data__recurring=str(recurrence.pk)
+        ).count()
+        == 2
+    )
+
+    services.recurrence_stop(access=cast.access(cast.sam), recurrence=recurrence)
+    assert services.run_recurring(now=datetime(2026, 7, 1, tzinfo=UTC)) == 0
+    with pytest.raises(services.AlreadyDone):
+        services.recurrence_stop(access=cast.access(cast.alex), recurrence=recurrence)

@@ -151,3 +151,28 @@ def test_the_year_per_child_for_tax_time(cast, django_assert_max_num_queries):
         page = alex.get(_url(cast, f"year/?year={year}")).content.decode()
     assert "<svg" in page and "130.00 EUR" in page and "100.00 EUR" in page
     assert cast.client_for(cast.vic).get(_url(cast, "year/")).status_code == 403
+
+
+def test_a_monthly_fee_set_on_the_form_and_stopped_on_its_page(cast):
+    from coparent.expenses.models import Recurrence
+
+    alex = cast.client_for(cast.alex)
+    made = alex.post(
+        _url(cast, "new/"),
+        {
+            "spent_on": yesterday().isoformat(),
+            "amount": "38.00",
+            "currency": "EUR",
+            "category": "activities",
+            "children": [str(cast.leo.pk)],
+            "description": "Swimming club, monthly fee",
+            "repeat_monthly": "on",
+        },
+    )
+    assert made.status_code == 302
+    fee = Expense.objects.get()
+    page = alex.get(_url(cast, f"{fee.pk}/")).content.decode()
+    assert "Repeats each month on day" in page and "Stop repeating" in page
+    stopped = cast.client_for(cast.sam).post(_url(cast, f"{fee.pk}/stop-repeating/"), follow=True)
+    assert "no longer logged each month" in stopped.content.decode()
+    assert Recurrence.objects.get().stopped

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Annotated, TypedDict
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
 from ninja.params import functions as params
 from ninja.responses import Status
@@ -111,6 +112,7 @@ class ExpenseIn(In):
         None, max_length=8, description="A's share in percent; the agreement's by default."
     )
     split_reason: str = Field("", max_length=REASON_MAX_CHARS * 2)
+    repeat_monthly: bool = Field(False, description="Log it again each month on the same day.")
 
 
 class ExpenseCorrectionIn(ExpenseIn):
@@ -326,7 +328,10 @@ def expense_create(
 ) -> Status[ExpenseOut]:
     access = family_access(request, family_id)
     made = services.expense_add_once(
-        access=access, idempotency_key=idempotency_key, **_expense_fields(access, payload)
+        access=access,
+        idempotency_key=idempotency_key,
+        repeat_monthly=payload.repeat_monthly,
+        **_expense_fields(access, payload),
     )
     if made.replayed:
         response["Idempotent-Replayed"] = "true"
@@ -602,3 +607,21 @@ def totals(
     return ExpenseTotalsOut(
         by_category=rows(got.by_category), by_child=rows(got.by_child), by_year=rows(got.by_year)
     )
+
+
+@router.post(
+    "/families/{uuid:family_id}/expenses/{uuid:expense_id}/stop-repeating",
+    response=answers({200: ExpenseOut}, 400, 403, 404, 409),
+    summary="Stop a monthly expense: nothing more is logged from it (parents)",
+)
+def expense_stop_repeating(
+    request: HttpRequest, family_id: uuid.UUID, expense_id: uuid.UUID
+) -> ExpenseOut:
+    access = family_access(request, family_id)
+    access.require_parent()
+    expense = selectors.get_expense(access, expense_id)
+    recurrence = selectors.recurrence_of(access, expense)
+    if recurrence is None:
+        raise services.ExpenseProblem(_("This expense does not repeat."))
+    services.recurrence_stop(access=access, recurrence=recurrence)
+    return _one_expense(access, expense_id)
