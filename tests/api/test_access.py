@@ -198,7 +198,7 @@ FAMILY_OPERATIONS += [
     ),
     (
         "POST",
-        "/api/v1/families/{family_id}/reimbursements/{reimbursement_id}/answer",
+        "/api/v1/families/{family_id}/reimbursements/{request_id}/answer",
         {"decision": "dispute", "reason": "Not agreed beforehand"},
         200,
         403,
@@ -216,7 +216,7 @@ FAMILY_OPERATIONS += [
     ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm", None, 200, 403, 403),
     (
         "POST",
-        "/api/v1/families/{family_id}/expenses/{monthly_id}/stop-repeating",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/stop-repeating",
         None,
         200,
         403,
@@ -303,10 +303,10 @@ def ids(cast):
     # he sent Alex, waiting for Alex's confirmation.
     day = datetime.now(UTC).date() - timedelta(days=1)
     bill = {**EXPENSE, "spent_on": day, "children": [cast.mia.pk]}
-    alexs = expense_add(access=cast.access(cast.alex), **bill)
-    sams = expense_add(access=cast.access(cast.sam), **{**bill, "description": "Shoes"})
-    asked = reimbursement_ask(access=cast.access(cast.sam), expense=sams)
-    paid = payment_record(
+    alexs_bill = expense_add(access=cast.access(cast.alex), **bill)
+    sams_shoes = expense_add(access=cast.access(cast.sam), **{**bill, "description": "Shoes"})
+    reimbursement = reimbursement_ask(access=cast.access(cast.sam), expense=sams_shoes)
+    sams_payment = payment_record(
         access=cast.access(cast.sam),
         direction="sent",
         amount="10.00",
@@ -315,16 +315,16 @@ def ids(cast):
         method="transfer",
         confirm_overpayment=True,
     )
-    monthly = expense_add(
+    monthly_fee = expense_add(
         access=cast.access(cast.sam),
         repeat_monthly=True,
         **{**bill, "category": "activities", "description": "Swimming club"},
     )
     return {
-        "monthly_id": monthly.pk,
-        "expense_id": alexs.pk,
-        "reimbursement_id": asked.pk,
-        "payment_id": paid.pk,
+        "monthly_id": monthly_fee.pk,
+        "expense_id": alexs_bill.pk,
+        "reimbursement_id": reimbursement.pk,
+        "payment_id": sams_payment.pk,
         "yesterday": day.isoformat(),
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
@@ -346,7 +346,13 @@ def ids(cast):
 
 def _agreement_ids(template, ids):
     """The agreement's versions share the plans' `{version_id}`: Sam's clause waiting for Alex,
-    or, to withdraw, Alex's own."""
+    or, to withdraw, Alex's own. The expenses' reimbursement requests share the requests'
+    `{request_id}` (Sam's reimbursement request waiting for Alex), and stopping a monthly
+    expense names Sam's swimming club fee."""
+    if "/reimbursements/" in template:
+        return {**ids, "request_id": ids["reimbursement_id"]}
+    if template.endswith("/stop-repeating"):
+        return {**ids, "expense_id": ids["monthly_id"]}
     if "/agreement/versions/" not in template:
         return ids
     own = template.endswith("/withdraw")
