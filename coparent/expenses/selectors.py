@@ -137,10 +137,12 @@ def recurrence_of(access: FamilyAccess, expense: Expense) -> Recurrence | None:
 
 def latest_expense(chain: Expense) -> Expense:
     """The row that stands for `chain` now: the end of its corrections."""
+    # The one row of the chain nothing corrects (a chain is a line: each row is corrected at
+    # most once), not the newest by time: two versions may share an instant.
     return (
-        Expense.objects.filter(family_id=chain.family_id, chain_id=chain.chain_id)
-        .order_by("-at", "-pk")
-        .first()
+        Expense.objects.filter(
+            family_id=chain.family_id, chain_id=chain.chain_id, corrected_by__isnull=True
+        ).first()
         or chain
     )
 
@@ -227,9 +229,33 @@ class Ledger:
                     ),
                 )
             )
-        # Stable: rows written in one instant keep the order expense, request, answer, payment.
-        timed.sort(key=lambda item: (item[0], item[1]))
+        # Rows written in one instant keep the order expense, request, answer, payment, and a
+        # correction comes after what it corrects (ids are random, so no id order says so).
+        depth = _depths(
+            {str(e.pk): str(e.corrects_id) if e.corrects_id else None for e in self.expenses}
+            | {str(p.pk): str(p.corrects_id) if p.corrects_id else None for p in self.payments}
+        )
+        timed.sort(key=lambda item: (item[0], item[1], depth.get(_entry_id(item[2]), 0)))
         return [entry for _at, _order, entry in timed]
+
+
+def _entry_id(entry: money.Entry) -> str:
+    return entry.request if isinstance(entry, money.AnswerEntry) else entry.id
+
+
+def _depths(corrects: dict[str, str | None]) -> dict[str, int]:
+    """How many corrections deep each entry is (0 for a first entry)."""
+    depth: dict[str, int] = {}
+    for start in corrects:
+        chain = []
+        current: str | None = start
+        while current is not None and current not in depth:
+            chain.append(current)
+            current = corrects.get(current)
+        base = depth.get(current, -1) if current is not None else -1
+        for offset, entry_id in enumerate(reversed(chain), start=1):
+            depth[entry_id] = base + offset
+    return depth
 
 
 def answer_of(request: ReimbursementRequest) -> Answer | None:
@@ -387,9 +413,12 @@ def expense_rows(
         )
         .order_by("at", "pk")
     )
-    latest: dict[uuid.UUID, Expense] = {}
-    for row in rows:
-        latest[row.chain_id] = row
+    every = list(rows)
+    corrected = {row.corrects_id for row in every if row.corrects_id}
+    # The latest version of each chain is the one nothing corrects.
+    latest: dict[uuid.UUID, Expense] = {
+        row.chain_id: row for row in every if row.pk not in corrected
+    }
     out = []
     child_id = str(child) if child not in (None, "") else ""
     for chain_id, expense in latest.items():

@@ -277,3 +277,22 @@ def test_a_monthly_fee_is_logged_each_month_once_until_stopped(cast):
     assert services.run_recurring(now=datetime(2026, 7, 1, tzinfo=UTC)) == 0
     with pytest.raises(services.AlreadyDone):
         services.recurrence_stop(access=cast.access(cast.alex), recurrence=recurrence)
+
+
+def test_a_correction_written_in_the_same_instant_still_follows_what_it_corrects(cast):
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    bill = log(cast, spent_on=yesterday().replace(year=2026, month=3, day=1), at=at)
+    for n in range(5):
+        bill = log(
+            cast,
+            amount=f"{100 + n}.00",
+            spent_on=bill.spent_on,
+            corrects=bill,
+            correction_reason="Typo",
+            at=at,
+        )
+    rows = selectors.expense_rows(cast.access(cast.alex))
+    assert [r.expense.money for r in rows] == [eur("104.00")]
+    assert selectors.balance_of(cast.access(cast.alex)).sentences() == ["Nobody owes anything."]
