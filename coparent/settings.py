@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     # After them too: the journal's weekly seal starts after the scans.
     "coparent.journal",
     "coparent.infobank",
+    "coparent.expenses",
     "coparent.api",
     "coparent.web",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("families/<uuid:family_id>/exchanges/", include("coparent.exchanges.urls")),
     path("families/<uuid:family_id>/documents/", include("coparent.documents.urls")),
     path("families/<uuid:family_id>/journal/", include("coparent.journal.urls")),
+    path("families/<uuid:family_id>/expenses/", include("coparent.expenses.urls")),
     path("families/<uuid:family_id>/schedule/", include("coparent.schedule.urls")),
     path("families/<uuid:family_id>/agreement/", include("coparent.agreements.urls")),
     path("families/<uuid:family_id>/requests/", include("coparent.requests.urls")),

@@ -660,6 +660,36 @@ WEB: dict[str, Row] = {
     "journal:shared_entry": Row(
         "GET", lambda c: _jou(c, f"shared/{_journal_entry(c).pk}/"), SHARED_WITH_PROFESSIONAL
     ),
+    # Shared expenses: parents and the mediator read, a viewer sees no money; parents write.
+    # The answer row posts no decision: refused on the form (400), past every access check.
+    "expenses:list": Row("GET", lambda c: _money(c) and _exp(c, ""), SHARED_PAGE),
+    "expenses:add": Row("GET", lambda c: _exp(c, "new/"), PARENT_PAGE),
+    "expenses:balance": Row("GET", lambda c: _money(c) and _exp(c, "balance/"), SHARED_PAGE),
+    "expenses:payments": Row("GET", lambda c: _money(c) and _exp(c, "payments/"), SHARED_PAGE),
+    "expenses:confirm": Row(
+        "POST", lambda c: _exp(c, f"payments/{_money(c)['paid'].pk}/confirm/"), PARENT_ACTION
+    ),
+    "expenses:statement": Row("GET", lambda c: _money(c) and _exp(c, "statement/"), SHARED_PAGE),
+    "expenses:statement_csv": Row(
+        "GET", lambda c: _money(c) and _exp(c, "statement.csv"), SHARED_PAGE
+    ),
+    "expenses:statement_pdf": Row(
+        "GET", lambda c: _money(c) and _exp(c, "statement.pdf"), SHARED_PAGE
+    ),
+    "expenses:year": Row("GET", lambda c: _money(c) and _exp(c, "year/"), SHARED_PAGE),
+    "expenses:receipt": Row(
+        "GET", lambda c: _exp(c, f"receipts/{_money(c)['alexs'].receipts.get().pk}/"), SHARED_PAGE
+    ),
+    "expenses:answer": Row(
+        "POST",
+        lambda c: _exp(c, f"requests/{_money(c)['asked'].pk}/answer/"),
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    "expenses:detail": Row("GET", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/"), SHARED_PAGE),
+    "expenses:stop_repeat": Row(
+        "POST", lambda c: _exp(c, f"{_money(c)['monthly'].pk}/stop-repeating/"), PARENT_ACTION
+    ),
+    "expenses:ask": Row("POST", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/ask/"), PARENT_ACTION),
     # Requests: parents and the mediator read and comment; parents ask and answer; a viewer
     # sees none of it.
     "requests:list": Row("GET", lambda c: _req(c, ""), SHARED_PAGE),
@@ -821,6 +851,69 @@ def _new_request_path(c: Any) -> str:
     return _api(c, "/requests")
 
 
+def _exp(c: Any, rest: str) -> str:
+    return f"{_fam(c)}/expenses/{rest}"
+
+
+def _expense_body(c: Any) -> dict[str, Any]:
+    """A doctor's bill for Mia, yesterday."""
+    from datetime import UTC, datetime, timedelta
+
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    return {
+        "spent_on": day,
+        "amount": "120.00",
+        "currency": "EUR",
+        "category": "medical",
+        "description": "Paediatrician",
+        "children": [str(c.mia.pk)],
+    }
+
+
+def _money(c: Any) -> Any:
+    """The Riveras' ledger: Alex's bill (Alex may ask for Sam's half), Sam's bill with Sam's
+    request waiting for Alex's answer, and a payment Sam says he sent Alex, waiting for Alex's
+    confirmation."""
+    if not hasattr(c, "ledger"):
+        from datetime import date
+
+        from coparent.expenses import services as expenses
+
+        body = {**_expense_body(c)}
+        body["spent_on"] = date.fromisoformat(body["spent_on"])
+        from coparent.messaging.attachments import IncomingFile
+
+        alexs = expenses.expense_add(
+            access=c.access(c.alex),
+            receipts=[IncomingFile("bill.pdf", b"%PDF-1.4\n%%EOF\n")],
+            **body,
+        )
+        sams = expenses.expense_add(access=c.access(c.sam), **{**body, "description": "Shoes"})
+        asked = expenses.reimbursement_ask(access=c.access(c.sam), expense=sams)
+        paid = expenses.payment_record(
+            access=c.access(c.sam),
+            direction="sent",
+            amount="10.00",
+            currency="EUR",
+            paid_on=sams.spent_on,
+            method="transfer",
+            confirm_overpayment=True,
+        )
+        monthly = expenses.expense_add(
+            access=c.access(c.sam),
+            repeat_monthly=True,
+            **{**body, "category": "activities", "description": "Swimming club"},
+        )
+        c.ledger = {
+            "alexs": alexs,
+            "sams": sams,
+            "asked": asked,
+            "paid": paid,
+            "monthly": monthly,
+        }
+    return c.ledger
+
+
 def api_expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) -> dict[str, int]:
     return expect(anonymous, alex, morgan, vic, olivia)
 
@@ -828,6 +921,7 @@ def api_expect(anonymous: int, alex: int, morgan: int, vic: int, olivia: int) ->
 API_ANY_USER = api_expect(401, 200, 200, 200, 200)
 API_MEMBER_READ = api_expect(401, 200, 200, 200, 404)
 API_SHARED_READ = api_expect(401, 200, 200, 403, 404)
+API_PARENT_CREATE = api_expect(401, 201, 403, 403, 404)
 
 
 def _jour(c: Any, rest: str = "") -> str:
@@ -1318,6 +1412,75 @@ API: dict[tuple[str, str], Row] = {
         "POST",
         lambda c: _api(c, f"/agreement/versions/{_clause(c, 'alex').pk}/withdraw"),
         api_expect(401, 200, 403, 403, 404),
+    ),
+    # Shared expenses: parents and professionals read, a viewer sees no money (403); only
+    # parents write, and only the parent concerned (who paid, who was asked, who received).
+    ("GET", "/api/v1/families/{family_id}/expenses"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/expenses"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses"): Row(
+        "POST", lambda c: _api(c, "/expenses"), API_PARENT_CREATE, _expense_body
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/upload"): Row(
+        "POST", lambda c: _api(c, "/expenses/upload"), API_PARENT_CREATE, _expense_body
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses/{expense_id}"): Row(
+        "GET", lambda c: _api(c, f"/expenses/{_money(c)['alexs'].pk}"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/{expense_id}/corrections"): Row(
+        "POST",
+        lambda c: _api(c, f"/expenses/{_money(c)['alexs'].pk}/corrections"),
+        API_PARENT_CREATE,
+        lambda c: {**_expense_body(c), "amount": "100.00", "correction_reason": "Insurance"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements"): Row(
+        "GET",
+        lambda c: _api(c, f"/expenses/{_money(c)['sams'].pk}/reimbursements"),
+        API_SHARED_READ,
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements"): Row(
+        "POST",
+        lambda c: _api(c, f"/expenses/{_money(c)['alexs'].pk}/reimbursements"),
+        API_PARENT_CREATE,
+        {"note": "Half, as agreed"},
+    ),
+    ("POST", "/api/v1/families/{family_id}/reimbursements/{request_id}/answer"): Row(
+        "POST",
+        lambda c: _api(c, f"/reimbursements/{_money(c)['asked'].pk}/answer"),
+        api_expect(401, 200, 403, 403, 404),
+        {"decision": "accept"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/payments"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/payments"), API_SHARED_READ
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments"): Row(
+        "POST",
+        lambda c: _api(c, "/payments"),
+        API_PARENT_CREATE,
+        lambda c: {
+            "direction": "received",
+            "amount": "5.00",
+            "currency": "EUR",
+            "paid_on": _expense_body(c)["spent_on"],
+            "method": "cash",
+            "confirm_overpayment": True,
+        },
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm"): Row(
+        "POST",
+        lambda c: _api(c, f"/payments/{_money(c)['paid'].pk}/confirm"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/expenses/{expense_id}/stop-repeating"): Row(
+        "POST",
+        lambda c: _api(c, f"/expenses/{_money(c)['monthly'].pk}/stop-repeating"),
+        api_expect(401, 200, 403, 403, 404),
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses-balance"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/expenses-balance"), API_SHARED_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses-totals"): Row(
+        "GET", lambda c: _money(c) and _api(c, "/expenses-totals"), API_SHARED_READ
     ),
 }
 

@@ -24,6 +24,7 @@ from coparent.api.endpoints import (
     documents,
     events,
     exchanges,
+    expenses,
     families,
     infobank,
     invitations,
@@ -136,6 +137,7 @@ api.add_router("/", messages.router)
 api.add_router("/", events.router)
 api.add_router("/", exchanges.router)
 api.add_router("/", journal.router)
+api.add_router("/", expenses.router)
 api.add_router("/", schedule.router)
 api.add_router("/", tone.router)
 api.add_router("/", notifications.router)

@@ -26,6 +26,7 @@ from coparent.agreements import demo as agreement
 from coparent.documents import demo as documents
 from coparent.events.demo import plan_events
 from coparent.exchanges.demo import exchange_steps, pickup_pass
+from coparent.expenses.demo import expense_steps
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
@@ -135,7 +136,9 @@ class _Story:
         """Messages between the parents from `days[0]` to `days[1]` days ago (the messages
         chapter, coparent.messaging.demo), between the story's other events so the record stays
         in time order; the check-ins and notes at the exchanges of those weeks (the exchanges
-        chapter, coparent.exchanges.demo) happen among them, each at its own time."""
+        chapter, coparent.exchanges.demo) and what the children cost, asked, answered and paid
+        (the expenses chapter, coparent.expenses.demo) happen among them, each at its own
+        time."""
         start, end = self.day(days[0], 8), self.day(days[1], 8)
         converse(
             first=first,
@@ -144,13 +147,17 @@ class _Story:
             end=end,
             professionals=professionals,
             seed=days[0],
-            interludes=exchange_steps(
-                first=first,
-                second=second,
-                start=start,
-                end=end,
-                seed=days[0],
-                incidents=incidents,
+            interludes=sorted(
+                exchange_steps(
+                    first=first,
+                    second=second,
+                    start=start,
+                    end=end,
+                    seed=days[0],
+                    incidents=incidents,
+                )
+                + expense_steps(first=first, second=second, start=start, end=end, seed=days[0]),
+                key=lambda step: step[0],
             ),
         )
 

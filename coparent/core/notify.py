@@ -35,6 +35,7 @@ class Kind(enum.StrEnum):
     REQUEST = "request"  # a request to me, its answer, a comment, a reminder, its expiry
     DOCUMENT = "document"  # a document added to the family's folder, or a new version of one
     INFOBANK = "infobank"  # the other parent added, changed or removed a child's info
+    EXPENSE = "expense"  # a reimbursement asked of me, its answer, a payment, a reminder
 
 
 class Channel(enum.StrEnum):
@@ -47,7 +48,15 @@ class Channel(enum.StrEnum):
 # messages (emailed at once since messages began). Push: everything, but only a device the
 # person subscribed ever receives one, so "on" costs nothing until they ask for it.
 EMAIL_BY_DEFAULT = frozenset(
-    {Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.AGREEMENT, Kind.REQUEST, Kind.DOCUMENT}
+    {
+        Kind.PROPOSAL,
+        Kind.EVENT,
+        Kind.MESSAGE,
+        Kind.AGREEMENT,
+        Kind.REQUEST,
+        Kind.DOCUMENT,
+        Kind.EXPENSE,
+    }
 )
 
 

@@ -29,6 +29,7 @@ KIND_LABELS = {
     Kind.REQUEST: _("Requests: new, answered, commented, due soon, expired"),
     Kind.DOCUMENT: _("Documents: added, new versions"),
     Kind.INFOBANK: _("Changes to the children's info bank"),
+    Kind.EXPENSE: _("Expenses: reimbursements asked and answered, payments"),
 }
 CHANNEL_LABELS = {
     Channel.IN_APP: _("In the app"),

@@ -480,6 +480,94 @@ def _pass_news(entry: RecordEntry) -> list[Draft]:
     )
 
 
+# --- shared expenses (coparent.expenses) -------------------------------------------------------
+
+
+def _expense_url(entry: RecordEntry) -> str:
+    return reverse(
+        "expenses:detail",
+        kwargs={"family_id": entry.family_id, "expense_id": entry.data["expense"]},
+    )
+
+
+def _payments_url(entry: RecordEntry) -> str:
+    return reverse("expenses:payments", kwargs={"family_id": entry.family_id})
+
+
+def _member(entry: RecordEntry, key: str) -> list[int]:
+    """The one person the entry names under `key`, if still an active member and not the one
+    who acted."""
+    user_id = entry.data.get(key)
+    if not isinstance(user_id, int) or user_id == entry.actor_id:
+        return []
+    return [user_id] if _is_active_member(entry.family_id, user_id) else []
+
+
+def _money_text(entry: RecordEntry, key: str = "amount") -> str:
+    return f"{entry.data.get(key, '')} {entry.data.get('currency', '')}"
+
+
+def _expense_news(entry: RecordEntry) -> list[Draft]:
+    words = {
+        "name": _actor_name(entry),
+        "amount": _money_text(entry),
+        "what": entry.data.get("description", ""),
+    }
+    if entry.kind == EntryKind.REIMBURSEMENT_ASKED:
+        return _drafts(
+            entry,
+            _member(entry, "of_id"),
+            kind=Kind.EXPENSE,
+            title=_("%(name)s asks you to reimburse %(amount)s") % words,
+            body=str(words["what"]),
+            url=_expense_url(entry),
+        )
+    if entry.kind == EntryKind.REIMBURSEMENT_REMINDED:
+        return _drafts(
+            entry,
+            _member(entry, "of_id"),
+            kind=Kind.EXPENSE,
+            title=_("A reimbursement of %(amount)s still waits for your answer") % words,
+            body=str(words["what"]),
+            url=_expense_url(entry),
+        )
+    if entry.kind == EntryKind.REIMBURSEMENT_ANSWERED:
+        decision = entry.data.get("decision")
+        title = (
+            _("%(name)s accepted to reimburse “%(what)s”")
+            if decision == "accept"
+            else _("%(name)s accepted %(accepted)s of “%(what)s”")
+            if decision == "part"
+            else _("%(name)s disputed “%(what)s”")
+        ) % {**words, "accepted": _money_text(entry, "accepted")}
+        return _drafts(
+            entry,
+            _member(entry, "asker_id"),
+            kind=Kind.EXPENSE,
+            title=title,
+            body=str(entry.data.get("reason", "")),
+            url=_expense_url(entry),
+        )
+    if entry.kind == EntryKind.PAYMENT_CONFIRMED:
+        return _drafts(
+            entry,
+            _member(entry, "payer_id"),
+            kind=Kind.EXPENSE,
+            title=_("%(name)s confirmed receiving %(amount)s") % words,
+            body="",
+            url=_payments_url(entry),
+        )
+    # A payment recorded: the other parent (the receiver confirms it; the payer sees it).
+    return _drafts(
+        entry,
+        _parents_except(entry.family_id, entry.actor_id),
+        kind=Kind.EXPENSE,
+        title=_("%(name)s recorded a payment of %(amount)s") % words,
+        body=str(entry.data.get("reference", "")),
+        url=_payments_url(entry),
+    )
+
+
 # --- requests between the parents (coparent.requests) -----------------------------------------
 
 
@@ -699,6 +787,11 @@ SOURCES: dict[str, Source] = {
     EntryKind.INFO_ADDED: _info_news,
     EntryKind.INFO_CHANGED: _info_news,
     EntryKind.INFO_REMOVED: _info_news,
+    EntryKind.REIMBURSEMENT_ASKED: _expense_news,
+    EntryKind.REIMBURSEMENT_ANSWERED: _expense_news,
+    EntryKind.REIMBURSEMENT_REMINDED: _expense_news,
+    EntryKind.PAYMENT_RECORDED: _expense_news,
+    EntryKind.PAYMENT_CONFIRMED: _expense_news,
 }
 
 

@@ -15,6 +15,7 @@ from coparent.documents.services import document_add
 from coparent.events.services import event_add
 from coparent.exchanges.selectors import exchanges_between
 from coparent.exchanges.services import pass_issue
+from coparent.expenses.services import expense_add, payment_record, reimbursement_ask
 from coparent.families import services
 from coparent.families.models import Membership
 from coparent.infobank.services import item_add
@@ -223,6 +224,66 @@ FAMILY_OPERATIONS = [
     ("POST", INFO + "/reveal", None, 200, 403, 403),
 ]
 ROLES = {"alex": 3, "morgan": 4, "vic": 5}
+# Shared expenses: a viewer sees no money (403 on reads too); only the parent concerned writes.
+EXPENSE = {"amount": "120.00", "currency": "EUR", "category": "medical", "description": "GP"}
+FAMILY_OPERATIONS += [
+    ("GET", "/api/v1/families/{family_id}/expenses", None, 200, 200, 403),
+    ("POST", "/api/v1/families/{family_id}/expenses", EXPENSE, 201, 403, 403),
+    ("POST", "/api/v1/families/{family_id}/expenses/upload", EXPENSE, 415, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/expenses/{expense_id}", None, 200, 200, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/corrections",
+        {**EXPENSE, "correction_reason": "Insurance paid part"},
+        201,
+        403,
+        403,
+    ),
+    (
+        "GET",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements",
+        None,
+        200,
+        200,
+        403,
+    ),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/reimbursements",
+        {"note": "Half, as agreed"},
+        201,
+        403,
+        403,
+    ),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/reimbursements/{request_id}/answer",
+        {"decision": "dispute", "reason": "Not agreed beforehand"},
+        200,
+        403,
+        403,
+    ),
+    ("GET", "/api/v1/families/{family_id}/payments", None, 200, 200, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/payments",
+        {"direction": "received", "amount": "5.00", "method": "cash", "confirm_overpayment": True},
+        201,
+        403,
+        403,
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm", None, 200, 403, 403),
+    (
+        "POST",
+        "/api/v1/families/{family_id}/expenses/{expense_id}/stop-repeating",
+        None,
+        200,
+        403,
+        403,
+    ),
+    ("GET", "/api/v1/families/{family_id}/expenses-balance", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/expenses-totals", None, 200, 200, 403),
+]
 
 
 @pytest.fixture
@@ -315,12 +376,38 @@ def ids(cast):
         kind="identity",
         values={"document": "passport", "number": "NXC4PR7Q2", "country": "NL"},
     )
+    # Alex's doctor's bill; Sam's shoes with Sam's request waiting for Alex; a payment Sam says
+    # he sent Alex, waiting for Alex's confirmation.
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    bill = {**EXPENSE, "spent_on": day, "children": [cast.mia.pk]}
+    alexs_bill = expense_add(access=cast.access(cast.alex), **bill)
+    sams_shoes = expense_add(access=cast.access(cast.sam), **{**bill, "description": "Shoes"})
+    reimbursement = reimbursement_ask(access=cast.access(cast.sam), expense=sams_shoes)
+    sams_payment = payment_record(
+        access=cast.access(cast.sam),
+        direction="sent",
+        amount="10.00",
+        currency="EUR",
+        paid_on=day,
+        method="transfer",
+        confirm_overpayment=True,
+    )
+    monthly_fee = expense_add(
+        access=cast.access(cast.sam),
+        repeat_monthly=True,
+        **{**bill, "category": "activities", "description": "Swimming club"},
+    )
     return {
         "document_id": order.pk,
         "document_version_id": order.versions.get().pk,
         "entry_id": entry.pk,
         "mediator_id": cast.mediator.pk,
         "item_id": passport.pk,
+        "monthly_id": monthly_fee.pk,
+        "expense_id": alexs_bill.pk,
+        "reimbursement_id": reimbursement.pk,
+        "payment_id": sams_payment.pk,
+        "yesterday": day.isoformat(),
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
         "own_clause_version_id": alexs.pk,
@@ -341,9 +428,15 @@ def ids(cast):
 
 def _agreement_ids(template, ids):
     """The agreement's versions share the plans' `{version_id}`: Sam's clause waiting for Alex,
-    or, to withdraw, Alex's own; so do a document's, the custody order's first."""
+    or, to withdraw, Alex's own; so do a document's, the custody order's first. The expenses'
+    reimbursement requests share the requests' `{request_id}` (Sam's reimbursement request
+    waiting for Alex), and stopping a monthly expense names Sam's swimming club fee."""
     if "/documents/" in template:
         return {**ids, "version_id": ids["document_version_id"]}
+    if "/reimbursements/" in template:
+        return {**ids, "request_id": ids["reimbursement_id"]}
+    if template.endswith("/stop-repeating"):
+        return {**ids, "expense_id": ids["monthly_id"]}
     if "/agreement/versions/" not in template:
         return ids
     own = template.endswith("/withdraw")
@@ -356,6 +449,10 @@ def _body(body, ids):
         return {**body, "children": [str(ids["child_id"])]}
     if body is JOURNAL_SHARE:
         return {"professional": str(ids["mediator_id"])}
+    if body is not None and body.get("amount") and "direction" not in body:
+        return {**body, "spent_on": ids["yesterday"], "children": [str(ids["child_id"])]}
+    if body is not None and "direction" in body:
+        return {**body, "paid_on": ids["yesterday"]}
     if body is PASS:
         start, end = ids["pass_window"]
         return {"children": [str(ids["child_id"])], "starts_at": start, "ends_at": end}

@@ -222,3 +222,25 @@ def test_every_demo_child_has_a_filled_info_bank_with_history_by_both_parents(de
         assert versions.values("set_by").distinct().count() == 2, "both parents write"
         # Not a flood: a few dozen entries in a year's record.
         assert versions.count() < 70
+
+
+def test_each_demo_family_has_a_year_of_expenses_a_dispute_and_partial_payments(demo):
+    from coparent.expenses import selectors
+    from coparent.expenses.models import Answer, Expense, Payment, PaymentConfirmation
+    from coparent.families.selectors import get_family_access
+
+    for family in demo:
+        expenses = Expense.objects.filter(family=family.family)
+        fees = expenses.filter(description="Swimming club, monthly fee").count()
+        assert fees >= 10, "the swimming club's fee, month after month"
+        decisions = set(
+            Answer.objects.filter(family=family.family).values_list("decision", flat=True)
+        )
+        assert decisions == {"accept", "part", "dispute"}
+        payments = Payment.objects.filter(family=family.family)
+        assert payments.count() >= 3
+        assert PaymentConfirmation.objects.filter(family=family.family).count() >= 1
+        parent = next(u for u in family.users if u.role == "parent")
+        access = get_family_access(parent.user, family.family.pk)
+        view = selectors.balance_of(access)
+        assert view.lines and view.sentences()

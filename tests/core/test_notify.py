@@ -29,7 +29,15 @@ def test_the_defaults_in_the_app_everything_by_email_what_asks_for_action():
     assert all(table[kind][Channel.IN_APP] for kind in Kind)
     assert all(table[kind][Channel.PUSH] for kind in Kind)
     emailed = {kind for kind in Kind if table[kind][Channel.EMAIL]}
-    assert emailed == {Kind.PROPOSAL, Kind.EVENT, Kind.MESSAGE, Kind.AGREEMENT, Kind.REQUEST}
+    assert emailed == {
+        Kind.PROPOSAL,
+        Kind.EVENT,
+        Kind.MESSAGE,
+        Kind.AGREEMENT,
+        Kind.REQUEST,
+        Kind.DOCUMENT,
+        Kind.EXPENSE,
+    }
 
 
 def test_a_choice_beats_the_default_and_only_for_its_cell():

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExpensesConfig(AppConfig):
+    name = "coparent.expenses"
+    label = "expenses"
+    verbose_name = _("Shared expenses")
+
+    def ready(self) -> None:
+        # The record's timeline and PDF learn to describe expenses, requests and payments.
+        from coparent.expenses import summaries, tasks
+        from coparent.infra import periodic
+
+        summaries.register()
+        # The reminder of a reimbursement left waiting (coparent.infra.periodic).
+        periodic.register(tasks.scan_reimbursements, every=tasks.SCAN_EVERY)
