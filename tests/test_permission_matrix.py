@@ -657,6 +657,11 @@ WEB: dict[str, Row] = {
     ),
     "journal:file": Row("GET", _journal_file, expect(LOGIN, 200, 200, 403, 404)),
     "journal:shared": Row("GET", lambda c: _jou(c, "shared/"), SHARED_WITH_PROFESSIONAL),
+    "journal:shared_export": Row(
+        "GET",
+        lambda c: _journal_entry(c) and _jou(c, f"shared/export/{c.alex.pk}.json"),
+        SHARED_WITH_PROFESSIONAL,
+    ),
     "journal:shared_entry": Row(
         "GET", lambda c: _jou(c, f"shared/{_journal_entry(c).pk}/"), SHARED_WITH_PROFESSIONAL
     ),

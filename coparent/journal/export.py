@@ -11,16 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from coparent.accounts.models import User
 from coparent.core.paper import paper_for_zone
 from coparent.core.record.chain import GENESIS_PREV, format_at, key_fingerprint, public_key_text
 from coparent.core.record.journal import FORMAT, VERSION_KEYS, make_version, sign_head
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.keys import ensure_signing_key
 from coparent.journal.models import Anchor, File, Link
-from coparent.journal.selectors import own_entries
+from coparent.journal.selectors import own_entries, shared_entries
 
 ALGORITHM = "Ed25519"
 
@@ -58,13 +60,40 @@ def build_journal(access: FamilyAccess) -> dict[str, Any]:
         .select_related("version")
         .order_by("seq")
     )
+    return _document(access, author, links, shown=None)
+
+
+def build_shared_journal(access: FamilyAccess, author_id: int) -> dict[str, Any]:
+    """What one parent shared with the reading professional, as a journal export they can
+    verify: every link of the author's chain (so the shared versions prove their place in it)
+    but only the shared entries' versions; the other links are listed in "withheld", their
+    content absent. Another author, or nothing shared by this one: 404, like a missing page."""
+    shared = set(shared_entries(access).filter(author_id=author_id).values_list("pk", flat=True))
+    if not shared:
+        raise Http404("Nothing of this parent's journal is shared with you.")
+    author = User.objects.get(pk=author_id)
+    links = list(
+        Link.objects.filter(family=access.family, author_id=author_id)
+        .select_related("version")
+        .order_by("seq")
+    )
+    return _document(access, author, links, shown=shared)
+
+
+def _document(
+    access: FamilyAccess, author: User, links: list[Link], *, shown: set[Any] | None
+) -> dict[str, Any]:
+    """The signed document over the author's `links`; with `shown`, only the versions of those
+    entries go out and the other links are withheld (a professional's export)."""
+    withheld = [] if shown is None else [k.seq for k in links if k.version.entry_id not in shown]
+    visible = [link for link in links if link.seq not in set(withheld)]
     files: dict[object, list[File]] = {}
-    for item in File.objects.filter(version__in=[link.version_id for link in links]).order_by(
+    for item in File.objects.filter(version__in=[link.version_id for link in visible]).order_by(
         "position"
     ):
         files.setdefault(item.version_id, []).append(item)
     entries: dict[str, list[dict[str, Any]]] = {}
-    for link in links:
+    for link in visible:
         body = _body(link, files.get(link.version_id, []))
         entries.setdefault(body["entry"], []).append(body)
     exported_at = format_at(timezone.now())
@@ -91,6 +120,7 @@ def build_journal(access: FamilyAccess) -> dict[str, Any]:
         ),
         "public_key": public_key_text(key.public_key()),
         "algorithm": ALGORITHM,
+        "withheld": withheld,
         # The weekly seals (coparent.journal.anchor): the record entry `record_seq` of the
         # family's record holds `commitment` = sha256(salt || head_hash) among its commitments.
         "anchors": [
@@ -104,6 +134,8 @@ def build_journal(access: FamilyAccess) -> dict[str, Any]:
             for a in Anchor.objects.filter(family=access.family, author=author).order_by(
                 "record_seq"
             )
+            # The seals are the author's proof of time, not the professional's to hold.
+            if shown is None
         ],
     }
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.json", views.export_json, name="export_json"),
     path("export.pdf", views.export_pdf, name="export_pdf"),
     path("shared/", views.shared_list_page, name="shared"),
+    path("shared/export/<int:author_id>.json", views.shared_export_json, name="shared_export"),
     path("shared/<uuid:entry_id>/", views.shared_entry_page, name="shared_entry"),
     path("files/<uuid:file_id>/", views.file_page, name="file"),
     path("<uuid:entry_id>/", views.entry_page, name="entry"),

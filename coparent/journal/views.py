@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coparent.journal import selectors, services
-from coparent.journal.export import build_journal, journal_pdf
+from coparent.journal.export import build_journal, build_shared_journal, journal_pdf
 from coparent.journal.forms import CorrectionForm, EntryForm, SearchForm, ShareForm
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
@@ -233,7 +233,14 @@ def shared_list_page(request: FamilyRequest) -> HttpResponse:
     page = Paginator(versions.select_related("entry__author"), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render_page(request, "journal/shared_list.html", page=page)
+    # Whose entries these are, each downloadable with its proof (one query).
+    authors = list(
+        selectors.shared_entries(request.family_access)
+        .order_by("author__display_name")
+        .values_list("author_id", "author__display_name")
+        .distinct()
+    )
+    return render_page(request, "journal/shared_list.html", page=page, authors=authors)
 
 
 @family_view(shared=True)
@@ -242,3 +249,19 @@ def shared_entry_page(request: FamilyRequest, entry_id: uuid.UUID) -> HttpRespon
     _professional(request)
     page = selectors.shared_entry_page(request.family_access, entry_id)
     return render_page(request, "journal/shared_entry.html", page=page)
+
+
+@family_view(shared=True)
+@require_GET
+def shared_export_json(request: FamilyRequest, author_id: int) -> HttpResponse:
+    """What one parent shared with this professional, as a journal export they can verify
+    (`coparent verify`): the shared entries with every version, the rest of the author's chain
+    as links only."""
+    _professional(request)
+    document = build_shared_journal(request.family_access, author_id)
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="journal-shared-with-you.json"'
+    response["Cache-Control"] = "no-store"
+    return response

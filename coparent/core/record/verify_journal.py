@@ -15,6 +15,8 @@ the first failure is reported:
    SHA-256 of the RFC 8785 canonical JSON of its other ten fields and equals the link's hash;
 4. the head names the last link, this family and this author; its signature over the canonical
    JSON of format, family, author, seq, hash and at verifies with public_key.
+   A link listed in "withheld" (a professional's export holds only the entries shared with
+   them) has no version here, and only its place in the chain is checked;
 5. each of "anchors" (the weekly seals, optional) names a link, head_seq, whose hash is its
    head_hash, and its commitment is the SHA-256 of the bytes of salt then head_hash (hex): the
    family record's entry record_seq (a "journal.anchor") must list that commitment, which a
@@ -58,6 +60,9 @@ def _document_problem(doc: dict[str, Any]) -> str | None:
         return "entries or chain is missing or not a list"
     if not isinstance(doc.get("anchors", []), list):
         return "anchors is not a list"
+    withheld = doc.get("withheld", [])
+    if not (isinstance(withheld, list) and all(record._is_int(seq) for seq in withheld)):
+        return "withheld is not a list of link numbers"
     head = doc.get("head")
     if not isinstance(head, dict) or head.keys() != HEAD_KEYS:
         return "head does not have exactly the fields family, author, seq, hash, at, signature"
@@ -150,7 +155,7 @@ def verify_journal(doc: object) -> Any:
     by_seq, problem = _versions(doc)
     if problem is not None:
         return invalid(problem)
-    prev_hash = ZEROS
+    prev_hash, withheld = ZEROS, set(doc.get("withheld", []))
     for position, link in enumerate(chain, start=1):
         if not isinstance(link, dict) or link.keys() != LINK_KEYS or link["seq"] != position:
             return invalid(f"link {position} is not {{seq, prev, hash}} in its place", position)
@@ -158,7 +163,10 @@ def verify_journal(doc: object) -> Any:
             return invalid("prev or hash is not 64 lowercase hex digits", position)
         if link["prev"] != prev_hash:
             return invalid(f"prev does not match the hash of link {position - 1}", position)
-        if (problem := _version_problem(by_seq.get(position), link)) is not None:
+        if position in withheld:  # a professional's export: an entry not shared with them
+            if position in by_seq:
+                return invalid("a withheld link has its version here", position)
+        elif (problem := _version_problem(by_seq.get(position), link)) is not None:
             return invalid(problem, position)
         prev_hash = link["hash"]
     if set(by_seq) - set(range(1, len(chain) + 1)):
