@@ -60,11 +60,16 @@ def test_the_suite_runs_on_versions_the_bounds_allow():
     assert outside == []
 
 
+# Not packages: verify_journal.py imports its sibling verify.py by that name when both are
+# copied out of Coparent to run alone (coparent/core/record).
+SIBLINGS = ("verify",)
+
+
 def _undeclared(modules: dict[str, str], declared: set[str]) -> list[str]:
     providers = packages_distributions()
     undeclared = []
     for module, where in modules.items():
-        if module in sys.stdlib_module_names or module == "coparent":
+        if module in sys.stdlib_module_names or module in ("coparent", *SIBLINGS):
             continue
         dists = {canonicalize_name(d) for d in providers.get(module, [])}
         if not dists & declared:

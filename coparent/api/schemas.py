@@ -51,7 +51,7 @@ def answers(success: dict[int, Any], *errors: int) -> dict[int, Any]:
     return out
 
 
-def _no_control_characters(value: Any) -> Any:
+def no_control_characters(value: Any) -> Any:
     # NUL and other C0 controls are never part of a name or an email, and PostgreSQL refuses
     # NUL in text outright: stop them here as a field error, not a database error.
     if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
@@ -94,7 +94,7 @@ offset."""
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    _clean_text = field_validator("*")(_no_control_characters)
+    _clean_text = field_validator("*")(no_control_characters)
 
 
 def omitted(**constraints: Any) -> Any:
@@ -339,7 +339,7 @@ class RecordPageOut(Schema):
 
 
 class RecordFilters(Schema):
-    _clean_text = field_validator("*")(_no_control_characters)
+    _clean_text = field_validator("*")(no_control_characters)
 
     kind: str | None = Field(None, max_length=64, description="Exact kind, e.g. child.added.")
     actor: Id | None = Field(None, description="A user id (the entries' `actor`).")

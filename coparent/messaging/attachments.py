@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import re
@@ -342,6 +343,41 @@ def thumbnail(stored_name: str, content_type: str) -> Path | None:
     return path
 
 
+RECORD_TWIN = re.compile(r"coparent-record-[0-9a-f-]{36}-[0-9]+\.json")
+
+
+def _only_the_records_own_proof(data: bytes, findings: pdf.Findings) -> bool:
+    """The record's PDF carries one packed file, its JSON twin (records.export.render_pdf), so
+    that the PDF alone proves itself; a parent may attach it like any PDF. Allowed only when
+    that is all there is: no other active content, exactly one embedded file, named as the twin
+    is and holding a Coparent record export — JSON text, which nothing runs."""
+    if findings.active != ("files packed inside",):
+        return False
+    from pypdf import PdfReader
+    from pypdf.generic import StreamObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        attachments = reader.attachments
+        packed = 0
+        for number in range(1, int(reader.trailer.get("/Size", 0))):
+            found = reader.get_object(number)
+            if isinstance(found, StreamObject) and found.get("/Type") == "/EmbeddedFile":
+                packed += 1
+    except Exception:  # noqa: BLE001 - anything unreadable is simply not the record's PDF
+        return False
+    if packed != 1 or len(attachments) != 1:
+        return False
+    ((name, contents),) = attachments.items()
+    if not RECORD_TWIN.fullmatch(name) or len(contents) != 1:
+        return False
+    try:
+        twin = json.loads(contents[0])
+    except ValueError:
+        return False
+    return isinstance(twin, dict) and twin.get("format") == "coparent-record/1"
+
+
 def _check_pdf(data: bytes, name: str) -> None:
     """Refuse a PDF that carries scripts or actions, or that cannot be read to be sure."""
     findings = pdf.scan(data)
@@ -353,7 +389,7 @@ def _check_pdf(data: bytes, name: str) -> None:
             )
             % {"name": name, "why": findings.problem}
         )
-    if findings.active:
+    if findings.active and not _only_the_records_own_proof(data, findings):
         raise ValidationError(
             _(
                 "“%(name)s” contains %(what)s, which can run when it is opened, so it cannot "

@@ -62,7 +62,7 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
     page.emulate_media(media="screen")
 
     # Sam is told, opens the news and reads the allergy with who set it and its history.
-    wait_for_unread(sam_page, dashboard)
+    wait_for_unread(sam_page, dashboard, at_least=2)  # both pieces of news delivered
     sam_page.goto(base + "/notifications/")
     # Two pieces of news, newest first: the school, then the allergy (its section says which).
     news = sam_page.get_by_role("button", name=re.compile("Alex added to Mia's info bank"))

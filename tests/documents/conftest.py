@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from coparent.documents.models import Document
 from coparent.documents.services import document_add
 from coparent.messaging import attachments
@@ -16,6 +18,13 @@ CORRECTED_PDF = PDF_BYTES.replace(b"%%EOF", b"% corrected\n%%EOF")
 PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00 This program cannot be run in DOS mode."
 
 __all__ = ["CORRECTED_PDF", "PDF_BYTES", "PROGRAM", "jpeg_with_gps"]
+
+
+@pytest.fixture(autouse=True)
+def _own_uploads(settings, tmp_path):
+    """Files go to a folder of this test's own: the suite's workers share one data folder, and
+    "nothing was stored" must not see another test's upload."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
 def court_order(cast: Any, *, by: Any = None, **changes: Any) -> Document:

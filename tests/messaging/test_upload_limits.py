@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -270,9 +271,44 @@ def test_a_pdf_that_cannot_be_read_to_be_sure_is_refused(cast, settings):
 
 
 def test_a_coparent_record_pdf_can_be_attached(cast):
-    """A parent forwards the record export's PDF (WeasyPrint, packed object streams)."""
+    """A parent forwards the record export's PDF (WeasyPrint, packed object streams), whose
+    one packed file is its JSON twin: the record's own proof, which nothing runs."""
     from coparent.records.export import build_export, render_pdf
 
     document = render_pdf(build_export(family=cast.family), family=cast.family)
     message = start(cast, attachments=[IncomingFile("record.pdf", document)])
     assert message.attachments.get().sha256 == hashlib.sha256(document).hexdigest()
+
+
+def _with_packed_files(*files: tuple[str, bytes]) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    for name, data in files:
+        writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+TWIN = f"coparent-record-{uuid.uuid4()}-7.json"
+
+
+@pytest.mark.parametrize(
+    "packed",
+    [
+        # A program dressed up as the record's twin.
+        [(TWIN, b"MZ\x90\x00 a program")],
+        # JSON, but not a record export.
+        [(TWIN, b'{"format": "something-else"}')],
+        # The twin and a second file beside it.
+        [(TWIN, b'{"format": "coparent-record/1"}'), ("run.exe", b"MZ\x90\x00")],
+        # Any other packed file.
+        [("invoice.json", b'{"format": "coparent-record/1"}')],
+    ],
+)
+def test_a_pdf_with_any_other_packed_file_is_still_refused(cast, settings, packed):
+    with pytest.raises(ValidationError, match="files packed inside"):
+        start(cast, attachments=[IncomingFile("record.pdf", _with_packed_files(*packed))])
+    assert _nothing_stored(settings)

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
 from ninja.params import functions as params
 from ninja.responses import Status
+from pydantic import field_validator
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.endpoints.messages import (
@@ -26,7 +27,7 @@ from coparent.api.endpoints.messages import (
     read_uploads,
     require_form,
 )
-from coparent.api.schemas import Day, In, PersonRef, answers
+from coparent.api.schemas import Day, In, PersonRef, answers, no_control_characters
 from coparent.families.selectors import FamilyAccess
 from coparent.infra import ratelimit
 from coparent.journal import selectors, services
@@ -84,6 +85,9 @@ class JournalFilters(Schema):
     tag: str = Field("", max_length=50)
     limit: int = Field(50, ge=1, le=PAGE_MAX)
     offset: int = Field(0, ge=0)
+
+    # PostgreSQL refuses NUL in text outright: a field error, not a database error.
+    _clean_text = field_validator("q", "tag")(no_control_characters)
 
 
 class JournalEntryIn(In):
