@@ -27,7 +27,7 @@ from coparent.api.endpoints.messages import (
     read_uploads,
     require_form,
 )
-from coparent.api.schemas import Day, In, PersonRef, answers, no_control_characters
+from coparent.api.schemas import Day, In, Offset, PersonRef, answers, no_control_characters
 from coparent.families.selectors import FamilyAccess
 from coparent.infra import ratelimit
 from coparent.journal import selectors, services
@@ -84,7 +84,7 @@ class JournalFilters(Schema):
     q: str = Field("", max_length=200, description="Words of the text or the tags.")
     tag: str = Field("", max_length=50)
     limit: int = Field(50, ge=1, le=PAGE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
     # PostgreSQL refuses NUL in text outright: a field error, not a database error.
     _clean_text = field_validator("q", "tag")(no_control_characters)
