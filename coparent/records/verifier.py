@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from coparent.core.record.verify import (
     checkpoint_problem,
     key_fingerprint,
 )
+from coparent.core.zones import zone_or_utc
 from coparent.infra.errors import DomainError
 from coparent.infra.keys import ensure_signing_key
 
@@ -38,7 +41,8 @@ class Checked:
     family_name: str
     family_id: str
     head_seq: int
-    head_at: str
+    signed_at: datetime | None  # when the server signed the head
+    zone: ZoneInfo  # the export's own zone (its scope's), to read that time in
     fingerprint: str
     this_server: bool  # signed by this server's key
     from_pdf: bool
@@ -63,6 +67,13 @@ def _json_in_pdf(raw: bytes) -> bytes:
         _("This PDF carries no Coparent record inside it: upload the record's PDF or JSON."),
         field="file",
     )
+
+
+def _instant(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
 
 
 def too_large() -> str:
@@ -95,6 +106,7 @@ def check_upload(raw: bytes, checkpoint: str = "") -> Checked:
     ours = public_key_text(ensure_signing_key(settings.DATA_DIR).public_key())
     head: Any = doc.get("head") if isinstance(doc.get("head"), dict) else {}
     family: Any = doc.get("family") if isinstance(doc.get("family"), dict) else {}
+    scope: Any = doc.get("scope") if isinstance(doc.get("scope"), dict) else {}
     key = doc.get("public_key")
     try:
         fingerprint = key_fingerprint(key) if isinstance(key, str) else ""
@@ -105,7 +117,8 @@ def check_upload(raw: bytes, checkpoint: str = "") -> Checked:
         family_name=str(family.get("name", "")),
         family_id=str(family.get("id", "")),
         head_seq=head.get("seq") if isinstance(head.get("seq"), int) else 0,
-        head_at=str(head.get("at", "")),
+        signed_at=_instant(head.get("at")),
+        zone=zone_or_utc(str(scope.get("timezone") or "UTC")),
         fingerprint=fingerprint,
         this_server=key == ours,
         from_pdf=from_pdf,

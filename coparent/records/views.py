@@ -29,7 +29,7 @@ from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import add_service_error
 from coparent.web.pages import FamilyPages
-from coparent.web.zones import current, family_zone
+from coparent.web.zones import current, family_zone, reading_in
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
@@ -204,6 +204,8 @@ def verify_page(request: HttpRequest) -> HttpResponse:
                     checked = verifier.check_upload(upload.read(), form.checkpoint_text())
                 except verifier.UploadProblem as problem:
                     add_service_error(form, problem)
-    response = render(request, "records/verify.html", {"form": form, "checked": checked})
+    # The signing time reads in the export's own zone (its scope names it), as its PDF does.
+    with reading_in(checked.zone if checked else current().zone, current().locale):
+        response = render(request, "records/verify.html", {"form": form, "checked": checked})
     response["Cache-Control"] = "no-store"
     return response

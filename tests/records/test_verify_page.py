@@ -121,3 +121,17 @@ def test_the_page_is_limited_per_client(cast, settings):
     assert _upload(data).status_code == 200
     assert _upload(data).status_code == 200
     assert _upload(data).status_code == 429
+
+
+def test_the_signing_time_reads_in_the_exports_own_zone(cast):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from coparent.core.when import zone_label
+
+    chicago = ZoneInfo("America/Chicago")
+    document = build_export(family=cast.family, zone=chicago)
+    page = _page(_upload(export_json(document).encode()))
+    signed = datetime.fromisoformat(document["head"]["at"].replace("Z", "+00:00"))
+    assert f"Times in {zone_label(chicago, signed)}" in page
+    assert "(UTC)" not in page
