@@ -682,6 +682,26 @@ WEB: dict[str, Row] = {
         "GET", lambda c: _money(c) and _exp(c, "statement.pdf"), SHARED_PAGE
     ),
     "expenses:year": Row("GET", lambda c: _money(c) and _exp(c, "year/"), SHARED_PAGE),
+    "expenses:year_csv": Row("GET", lambda c: _money(c) and _exp(c, "year.csv"), SHARED_PAGE),
+    "expenses:year_pdf": Row("GET", lambda c: _money(c) and _exp(c, "year.pdf"), SHARED_PAGE),
+    # Correcting: Alex's own bill and the cash he recorded receiving. The withdrawals post no
+    # reason: refused on the form (400), past every access check.
+    "expenses:correct": Row(
+        "GET", lambda c: _exp(c, f"{_money(c)['alexs'].pk}/correct/"), PARENT_PAGE
+    ),
+    "expenses:withdraw": Row(
+        "POST",
+        lambda c: _exp(c, f"{_money(c)['alexs'].pk}/withdraw/"),
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
+    "expenses:payment_correct": Row(
+        "GET", lambda c: _exp(c, f"payments/{_money(c)['received'].pk}/correct/"), PARENT_PAGE
+    ),
+    "expenses:payment_withdraw": Row(
+        "POST",
+        lambda c: _exp(c, f"payments/{_money(c)['received'].pk}/withdraw/"),
+        expect(LOGIN, 400, 403, 403, 404),
+    ),
     "expenses:receipt": Row(
         "GET", lambda c: _exp(c, f"receipts/{_money(c)['alexs'].receipts.get().pk}/"), SHARED_PAGE
     ),
@@ -877,8 +897,8 @@ def _expense_body(c: Any) -> dict[str, Any]:
 
 def _money(c: Any) -> Any:
     """The Riveras' ledger: Alex's bill (Alex may ask for Sam's half), Sam's bill with Sam's
-    request waiting for Alex's answer, and a payment Sam says he sent Alex, waiting for Alex's
-    confirmation."""
+    request waiting for Alex's answer, a payment Sam says he sent Alex, waiting for Alex's
+    confirmation, and cash Alex says he received from Sam (his to correct)."""
     if not hasattr(c, "ledger"):
         from datetime import date
 
@@ -904,6 +924,15 @@ def _money(c: Any) -> Any:
             method="transfer",
             confirm_overpayment=True,
         )
+        received = expenses.payment_record(
+            access=c.access(c.alex),
+            direction="received",
+            amount="5.00",
+            currency="EUR",
+            paid_on=sams.spent_on,
+            method="cash",
+            confirm_overpayment=True,
+        )
         monthly = expenses.expense_add(
             access=c.access(c.sam),
             repeat_monthly=True,
@@ -914,6 +943,7 @@ def _money(c: Any) -> Any:
             "sams": sams,
             "asked": asked,
             "paid": paid,
+            "received": received,
             "monthly": monthly,
         }
     return c.ledger
@@ -1480,6 +1510,12 @@ API: dict[tuple[str, str], Row] = {
         "POST",
         lambda c: _api(c, f"/expenses/{_money(c)['monthly'].pk}/stop-repeating"),
         api_expect(401, 200, 403, 403, 404),
+    ),
+    ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/corrections"): Row(
+        "POST",
+        lambda c: _api(c, f"/payments/{_money(c)['received'].pk}/corrections"),
+        API_PARENT_CREATE,
+        {"void": True, "correction_reason": "Recorded twice"},
     ),
     ("GET", "/api/v1/families/{family_id}/expenses-balance"): Row(
         "GET", lambda c: _money(c) and _api(c, "/expenses-balance"), API_SHARED_READ

@@ -76,6 +76,32 @@ class ExpenseForm(forms.Form):
         field_of(self, "children", forms.MultipleChoiceField).choices = list(children)
 
 
+def _reason(label: StrOrPromise) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExpenseCorrectionForm(ExpenseForm):
+    """The expense as it should have been, and why: a new version linked to the one shown."""
+
+    correction_reason = _reason(_("What the correction is for"))
+
+    def __init__(self, *args: Any, children: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, children=children, **kwargs)
+        # A correction keeps the expense's recurrence (or none): it is set when first logged.
+        del self.fields["repeat_monthly"]
+        field_of(self, "receipts", AttachmentsField).help_text = _(
+            "The earlier version keeps its receipts; add any this version needs."
+        )
+
+
+class WithdrawForm(forms.Form):
+    """Why an expense or a payment record is withdrawn: it stays on the record, marked so."""
+
+    correction_reason = _reason(_("Why it is withdrawn"))
+
+
 class AskForm(forms.Form):
     amount = _amount(_("Amount to ask (empty: all of the other parent's share)"), required=False)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=REASON_MAX_CHARS)
@@ -110,6 +136,22 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference (optional)"), required=False, max_length=REFERENCE_MAX_CHARS
     )
+    confirm_overpayment = forms.BooleanField(
+        label=_("Yes, record more than is owed"), required=False
+    )
+
+
+class PaymentCorrectionForm(forms.Form):
+    """A payment record as it should have been (who paid whom stays), and why."""
+
+    amount = _amount(_("Amount"))
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    paid_on = BoundedDateField(label=_("Date"), widget=DateInput())
+    method = forms.ChoiceField(label=_("How"), choices=Method.choices)
+    reference = forms.CharField(
+        label=_("Reference (optional)"), required=False, max_length=REFERENCE_MAX_CHARS
+    )
+    correction_reason = _reason(_("What the correction is for"))
     confirm_overpayment = forms.BooleanField(
         label=_("Yes, record more than is owed"), required=False
     )

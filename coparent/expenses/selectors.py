@@ -125,6 +125,36 @@ def payments_of(access: FamilyAccess) -> tuple[list[Payment], set[uuid.UUID]]:
     return rows, confirmed
 
 
+def replaced_ids(payments: list[Payment]) -> set[uuid.UUID]:
+    """The payment records a later record corrects or withdraws (read from the rows, no query):
+    they no longer count, and nobody confirms or corrects them."""
+    return {p.corrects_id for p in payments if p.corrects_id is not None}
+
+
+def may_correct(access: FamilyAccess, expense: Expense, latest: Expense) -> bool:
+    """Whether this member may correct or withdraw `expense` as shown: a parent, the one who
+    paid it, on its latest version, not withdrawn (the service says the same on writing)."""
+    return (
+        access.is_parent
+        and expense.pk == latest.pk
+        and not latest.void
+        and latest.paid_by_id == access.membership.user_id
+    )
+
+
+def payment_correction_problem(access: FamilyAccess, payment: Payment) -> str:
+    """Why this member may not correct or withdraw `payment`, or "" when they may: only the
+    parent who recorded it, on a record neither withdrawn nor corrected since (one query; the
+    service checks the same again under the family's lock)."""
+    if not access.is_parent or payment.recorded_by_id != access.membership.user_id:
+        return _("Only the parent who recorded a payment corrects it.")
+    if payment.void:
+        return _("This payment record was withdrawn.")
+    if Payment.objects.filter(family=access.family, corrects=payment).exists():
+        return _("This payment was corrected since; correct its latest version.")
+    return ""
+
+
 def recurrence_of(access: FamilyAccess, expense: Expense) -> Recurrence | None:
     """The monthly recurrence an expense chain started, with its stop if any (one query)."""
     access.require_shared()
@@ -558,6 +588,17 @@ class ChartBar:
 
 
 @dataclass
+class YearLine:
+    """One expense of the year, under each child it was for (the CSV's and the PDF's rows)."""
+
+    day: date
+    category: str
+    what: str
+    paid_by: str
+    amount: Money
+
+
+@dataclass
 class YearSummary:
     year: int
     currency: str
@@ -565,6 +606,15 @@ class YearSummary:
     child_totals: dict[str, Money]
     bars: list[ChartBar]
     chart_height: int
+    lines: dict[str, list[YearLine]] = field(default_factory=dict)  # child → oldest first
+    other_currencies: list[str] = field(default_factory=list)  # left to the totals page
+
+    def children(self) -> list[tuple[str, dict[str, Money], Money, list[YearLine]]]:
+        """Each child with their totals by category, their total and their lines."""
+        return [
+            (name, table, self.child_totals[name], self.lines.get(name, []))
+            for name, table in self.by_child.items()
+        ]
 
 
 CHART_BAR_WIDTH = 200
@@ -579,9 +629,12 @@ def year_summary(access: FamilyAccess, year: int, currency: str) -> YearSummary:
     by_child: dict[str, dict[str, Money]] = defaultdict(dict)
     child_totals: dict[str, Money] = {}
     by_category: dict[str, Money] = {}
-    for row in rows:
+    lines: dict[str, list[YearLine]] = defaultdict(list)
+    others: set[str] = set()
+    for row in sorted(rows, key=lambda r: (r.expense.spent_on, r.expense.at)):
         spent = row.expense
         if spent.currency != currency:
+            others.add(spent.currency)
             continue
         amount = Money.of(spent.amount, spent.currency)
         label = str(Category(spent.category).label)
@@ -590,6 +643,9 @@ def year_summary(access: FamilyAccess, year: int, currency: str) -> YearSummary:
             table = by_child[name]
             table[label] = table.get(label, Money.zero(currency)) + amount
             child_totals[name] = child_totals.get(name, Money.zero(currency)) + amount
+            lines[name].append(
+                YearLine(spent.spent_on, label, spent.description, _name(spent.paid_by), amount)
+            )
     largest = max((m.amount for m in by_category.values()), default=Decimal(0))
     bars = []
     for index, (label, amount) in enumerate(
@@ -604,4 +660,6 @@ def year_summary(access: FamilyAccess, year: int, currency: str) -> YearSummary:
         child_totals=child_totals,
         bars=bars,
         chart_height=max(len(bars), 1) * CHART_ROW,
+        lines=dict(lines),
+        other_currencies=sorted(others),
     )

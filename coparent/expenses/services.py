@@ -313,6 +313,32 @@ def expense_add(
         raise
 
 
+def expense_withdraw(
+    *, access: FamilyAccess, expense: Expense, reason: str, at: datetime | None = None
+) -> Expense:
+    """The parent who logged an expense withdraws it: a new, linked entry (`void`) that keeps
+    the figures of the version it withdraws, with the reason. It stops counting, and stops
+    repeating; the earlier versions stay on the page and in the record."""
+    kids = list(expense.for_children.values_list("child_id", flat=True))
+    return expense_add(
+        access=access,
+        spent_on=expense.spent_on,
+        amount=expense.money.amount,
+        currency=expense.currency,
+        category=expense.category,
+        description=expense.description,
+        children=kids,
+        # A split of its own travels with its reason; otherwise the agreement's (a withdrawn
+        # expense owes nothing either way).
+        percent_a=expense.percent_a if expense.split_reason else None,
+        split_reason=expense.split_reason,
+        corrects=expense,
+        void=True,
+        correction_reason=reason,
+        at=at,
+    )
+
+
 def _write_expense(
     access: FamilyAccess,
     user: User,
@@ -745,6 +771,45 @@ def payment_record(
     return payment
 
 
+def payment_correct(
+    *,
+    access: FamilyAccess,
+    payment: Payment,
+    correction_reason: str,
+    void: bool = False,
+    amount: object = None,
+    currency: object = None,
+    paid_on: date | None = None,
+    method: str | None = None,
+    reference: str | None = None,
+    confirm_overpayment: bool = False,
+    at: datetime | None = None,
+) -> Payment:
+    """The parent who recorded a payment puts it right (a new, linked record: `corrects`) or
+    withdraws it (`void`), with a reason. What is left out keeps the earlier record's value;
+    who paid whom never changes (that is another payment). A correction by the payer counts
+    once the receiver confirms it, as any payment the payer records; one by the receiver
+    counts at once."""
+    access.require_parent()
+    if payment.family_id != access.family.pk:
+        raise NotFound(_("No such payment."))
+    direction = "sent" if payment.paid_by_id == access.membership.user_id else "received"
+    return payment_record(
+        access=access,
+        direction=direction,
+        amount=payment.money.amount if amount in (None, "") else amount,
+        currency=payment.currency if currency in (None, "") else currency,
+        paid_on=paid_on or payment.paid_on,
+        method=method or payment.method,
+        reference=payment.reference if reference is None else reference,
+        confirm_overpayment=confirm_overpayment,
+        corrects=payment,
+        void=void,
+        correction_reason=correction_reason,
+        at=at,
+    )
+
+
 def payment_confirm(
     *, access: FamilyAccess, payment: Payment, at: datetime | None = None
 ) -> PaymentConfirmation:
@@ -758,6 +823,15 @@ def payment_confirm(
         _lock(access.family)
         if payment.paid_to_id != user.pk:
             raise ExpenseProblem(_("Only the parent who received a payment confirms it."))
+        # A withdrawal, or a record since corrected, is no longer what the payer says was paid:
+        # confirming it would count nothing (the latest of its chain counts), so say so.
+        if payment.void:
+            raise AlreadyDone(_("This payment record was withdrawn."), reason="void")
+        if Payment.objects.filter(corrects=payment).exists():
+            raise AlreadyDone(
+                _("This payment was corrected since; confirm its latest version."),
+                reason="corrected",
+            )
         if (
             payment.receiver_recorded
             or PaymentConfirmation.objects.filter(payment=payment).exists()
@@ -838,14 +912,17 @@ def _months_due(start: date, today: date, day: int) -> list[date]:
         months.append(first)
 
 
-def run_recurring(*, now: datetime | None = None) -> int:
+def run_recurring(*, now: datetime | None = None, family: Family | None = None) -> int:
     """Log each running recurrence's expense for every month whose day has come and that has
     none yet, as its payer would (their split, their receipts left out: a receipt is for one
-    bill). Idempotent: the (recurrence, month) row commits with the expense. Returns how many
+    bill). Idempotent: the (recurrence, month) row commits with the expense. `family` limits
+    it to one family's (the demo tells each family's year on its own clock). Returns how many
     it logged."""
     now = now or timezone.now()
     made = 0
     running = Recurrence.objects.filter(stop__isnull=True).select_related("family", "expense")
+    if family is not None:
+        running = running.filter(family=family)
     for recurrence in running:
         family = recurrence.family
         zone = ZoneInfo(family.timezone)

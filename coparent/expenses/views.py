@@ -26,13 +26,16 @@ from coparent.expenses import document, selectors, services
 from coparent.expenses.forms import (
     AnswerForm,
     AskForm,
+    ExpenseCorrectionForm,
     ExpenseFilterForm,
     ExpenseForm,
+    PaymentCorrectionForm,
     PaymentForm,
     StatementForm,
+    WithdrawForm,
     YearForm,
 )
-from coparent.expenses.models import Decision
+from coparent.expenses.models import Decision, Expense, Payment
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
 from coparent.web import files as kept_files
@@ -140,6 +143,7 @@ def _show(
         answer_form=answer_form or AnswerForm(),
         waiting_for_me=waiting_for_me if access.is_parent else [],
         recurrence=selectors.recurrence_of(access, expense),
+        may_correct=selectors.may_correct(access, expense, latest),
     )
 
 
@@ -242,6 +246,7 @@ def payments_page(request: FamilyRequest) -> HttpResponse:
         over=over,
         payments=rows,
         confirmed=confirmed,
+        replaced=selectors.replaced_ids(rows),
     )
 
 
@@ -348,10 +353,8 @@ def statement_pdf(request: FamilyRequest) -> HttpResponse:
     return response
 
 
-@family_view(shared=True)
-@require_GET
-def year_page(request: FamilyRequest) -> HttpResponse:
-    """The year per child, by category, with the chart of the year's totals."""
+def _year(request: FamilyRequest) -> tuple[YearForm, selectors.YearSummary]:
+    """The year asked for (this year in the family's zone by default) and its summary."""
     form = YearForm(request.GET or None)
     year = _today(request).year
     if form.is_bound and form.is_valid() and form.cleaned_data.get("year"):
@@ -359,6 +362,14 @@ def year_page(request: FamilyRequest) -> HttpResponse:
     summary = selectors.year_summary(
         request.family_access, year, selectors.family_currency(request.family)
     )
+    return form, summary
+
+
+@family_view(shared=True)
+@require_GET
+def year_page(request: FamilyRequest) -> HttpResponse:
+    """The year per child, by category, with the chart of the year's totals."""
+    form, summary = _year(request)
     return render_page(
         request,
         "expenses/year.html",
@@ -366,6 +377,56 @@ def year_page(request: FamilyRequest) -> HttpResponse:
         form=form,
         summary=summary,
     )
+
+
+@family_view(shared=True)
+@require_GET
+def year_csv(request: FamilyRequest) -> HttpResponse:
+    """The year per child for tax time, one row per expense and child, then each child's
+    totals by category (a row whose date is empty)."""
+    _form, summary = _year(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [_("child"), _("date"), _("category"), _("what"), _("paid by"), _("amount"), _("currency")]
+    )
+    for name, table, total, lines in summary.children():
+        for line in lines:
+            writer.writerow(
+                [
+                    _csv_safe(name),
+                    line.day.isoformat(),
+                    line.category,
+                    _csv_safe(line.what),
+                    _csv_safe(line.paid_by),
+                    str(line.amount.amount),
+                    line.amount.currency,
+                ]
+            )
+        for label, amount in table.items():
+            writer.writerow(
+                [_csv_safe(name), "", label, _("total"), "", str(amount.amount), amount.currency]
+            )
+        writer.writerow(
+            [_csv_safe(name), "", _("all"), _("total"), "", str(total.amount), total.currency]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="expenses-{summary.year}-per-child.csv"'
+    )
+    return response
+
+
+@family_view(shared=True)
+@require_GET
+def year_pdf(request: FamilyRequest) -> HttpResponse:
+    _form, summary = _year(request)
+    pdf = document.year_pdf(request, summary=summary, family=request.family)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="expenses-{summary.year}-per-child.pdf"'
+    )
+    return response
 
 
 @family_view(parent=True)
@@ -383,3 +444,212 @@ def stop_repeat_action(request: FamilyRequest, expense_id: uuid.UUID) -> HttpRes
             _("Stopped: it is no longer logged each month."),
         )
     return redirect("expenses:detail", family_id=request.family.pk, expense_id=expense_id)
+
+
+# --- corrections and withdrawals: a new, linked entry, never an edit --------------------------
+
+
+def _expense_initial(expense: Expense) -> dict[str, Any]:
+    """The form filled with the version being corrected (its own split only if it had one)."""
+    return {
+        "spent_on": expense.spent_on,
+        "amount": str(expense.money.amount),
+        "currency": expense.currency,
+        "category": expense.category,
+        "children": [str(link.child_id) for link in expense.for_children.all()],
+        "description": expense.description,
+        "percent_a": str(expense.percent_a) if expense.split_reason else "",
+        "split_reason": expense.split_reason,
+    }
+
+
+def _correctable(request: FamilyRequest, expense_id: uuid.UUID) -> Expense | None:
+    """The version to correct, or None (with the reason said) when this parent may not."""
+    access = request.family_access
+    found = selectors.get_expense(access, expense_id)
+    expense = selectors.expense_with_details(access, found.pk)
+    latest = selectors.latest_expense(expense)
+    if selectors.may_correct(access, expense, latest):
+        return expense
+    if latest.pk != expense.pk:
+        say_errors(
+            request,
+            services.ExpenseProblem(
+                _("This expense was withdrawn.")
+                if latest.void
+                else _("This expense was corrected since; correct its latest version.")
+            ),
+        )
+    else:
+        say_errors(
+            request,
+            services.ExpenseProblem(_("Only the parent who logged an expense corrects it.")),
+        )
+    return None
+
+
+def _correct_page(
+    request: FamilyRequest,
+    expense: Expense,
+    *,
+    form: ExpenseCorrectionForm | None = None,
+    withdraw: WithdrawForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    children = selectors.family_children(request.family_access)
+    return render_page(
+        request,
+        "expenses/correct.html",
+        status=status,
+        expense=expense,
+        form=form or ExpenseCorrectionForm(children=children, initial=_expense_initial(expense)),
+        withdraw=withdraw or WithdrawForm(),
+    )
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def expense_correct_page(request: FamilyRequest, expense_id: uuid.UUID) -> HttpResponse:
+    """The expense as it should have been: a new version linked to this one, which stays."""
+    expense = _correctable(request, expense_id)
+    if expense is None:
+        return redirect("expenses:detail", family_id=request.family.pk, expense_id=expense_id)
+    if request.method != "POST":
+        return _correct_page(request, expense)
+    access = request.family_access
+    form = ExpenseCorrectionForm(
+        request.POST, request.FILES, children=selectors.family_children(access)
+    )
+    made = submit(
+        form,
+        lambda data: services.expense_add(
+            access=access,
+            spent_on=data["spent_on"],
+            amount=data["amount"],
+            currency=data["currency"],
+            category=data["category"],
+            description=data["description"],
+            children=data["children"],
+            percent_a=data["percent_a"] or None,
+            split_reason=data["split_reason"],
+            receipts=incoming(request.FILES.getlist("receipts")),
+            corrects=expense,
+            correction_reason=data["correction_reason"],
+        ),
+    )
+    if made:
+        messages.success(request, _("Corrected. The earlier version stays, linked to this one."))
+        return redirect("expenses:detail", family_id=request.family.pk, expense_id=made.pk)
+    return _correct_page(request, expense, form=form, status=400)
+
+
+@family_view(parent=True)
+@require_POST
+def expense_withdraw_action(request: FamilyRequest, expense_id: uuid.UUID) -> HttpResponse:
+    """Withdraw an expense: it stops counting (and repeating); it stays on the record."""
+    expense = _correctable(request, expense_id)
+    if expense is None:
+        return redirect("expenses:detail", family_id=request.family.pk, expense_id=expense_id)
+    access = request.family_access
+    form = WithdrawForm(request.POST)
+    made = submit(
+        form,
+        lambda data: services.expense_withdraw(
+            access=access, expense=expense, reason=data["correction_reason"]
+        ),
+    )
+    if made:
+        messages.success(request, _("Withdrawn. It no longer counts; it stays on the record."))
+        return redirect("expenses:list", family_id=request.family.pk)
+    return _correct_page(request, expense, withdraw=form, status=400)
+
+
+def _payment_initial(payment: Payment) -> dict[str, Any]:
+    return {
+        "amount": str(payment.money.amount),
+        "currency": payment.currency,
+        "paid_on": payment.paid_on,
+        "method": payment.method,
+        "reference": payment.reference,
+    }
+
+
+def _payment_correctable(request: FamilyRequest, payment_id: uuid.UUID) -> Payment | None:
+    """The payment record to correct, or None (with the reason said) when this parent may
+    not: only its recorder, on a record neither withdrawn nor corrected since."""
+    access = request.family_access
+    payment = selectors.get_payment(access, payment_id)
+    problem = selectors.payment_correction_problem(access, payment)
+    if problem:
+        say_errors(request, services.ExpenseProblem(problem))
+        return None
+    return payment
+
+
+def _payment_page(
+    request: FamilyRequest,
+    payment: Payment,
+    *,
+    form: PaymentCorrectionForm | None = None,
+    withdraw: WithdrawForm | None = None,
+    over: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    return render_page(
+        request,
+        "expenses/payment_correct.html",
+        status=status,
+        payment=payment,
+        form=form or PaymentCorrectionForm(initial=_payment_initial(payment)),
+        withdraw=withdraw or WithdrawForm(),
+        over=over,
+    )
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def payment_correct_page(request: FamilyRequest, payment_id: uuid.UUID) -> HttpResponse:
+    """A payment record as it should have been: a new record linked to this one. Recorded by
+    the payer, it counts again once the receiver confirms it."""
+    payment = _payment_correctable(request, payment_id)
+    if payment is None:
+        return redirect("expenses:payments", family_id=request.family.pk)
+    if request.method != "POST":
+        return _payment_page(request, payment)
+    form = PaymentCorrectionForm(request.POST)
+    over = False
+    if form.is_valid():
+        try:
+            services.payment_correct(
+                access=request.family_access, payment=payment, **form.cleaned_data
+            )
+        except services.ExpenseProblem as error:
+            over = isinstance(error, services.Overpayment)
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Corrected. The earlier record stays, linked to this one."))
+            return redirect("expenses:payments", family_id=request.family.pk)
+    return _payment_page(request, payment, form=form, over=over, status=400)
+
+
+@family_view(parent=True)
+@require_POST
+def payment_withdraw_action(request: FamilyRequest, payment_id: uuid.UUID) -> HttpResponse:
+    """Withdraw a payment record (it was never made, or recorded twice): it stops counting."""
+    payment = _payment_correctable(request, payment_id)
+    if payment is None:
+        return redirect("expenses:payments", family_id=request.family.pk)
+    form = WithdrawForm(request.POST)
+    made = submit(
+        form,
+        lambda data: services.payment_correct(
+            access=request.family_access,
+            payment=payment,
+            void=True,
+            correction_reason=data["correction_reason"],
+        ),
+    )
+    if made:
+        messages.success(request, _("Withdrawn. It no longer counts; it stays on the record."))
+        return redirect("expenses:payments", family_id=request.family.pk)
+    return _payment_page(request, payment, withdraw=form, status=400)

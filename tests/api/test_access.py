@@ -275,6 +275,14 @@ FAMILY_OPERATIONS += [
     ("POST", "/api/v1/families/{family_id}/payments/{payment_id}/confirm", None, 200, 403, 403),
     (
         "POST",
+        "/api/v1/families/{family_id}/payments/{payment_id}/corrections",
+        {"void": True, "correction_reason": "Recorded twice"},
+        201,
+        403,
+        403,
+    ),
+    (
+        "POST",
         "/api/v1/families/{family_id}/expenses/{expense_id}/stop-repeating",
         None,
         200,
@@ -392,6 +400,16 @@ def ids(cast):
         method="transfer",
         confirm_overpayment=True,
     )
+    # Cash Alex says he received: his own record, for him to correct or withdraw.
+    alexs_payment = payment_record(
+        access=cast.access(cast.alex),
+        direction="received",
+        amount="5.00",
+        currency="EUR",
+        paid_on=day,
+        method="cash",
+        confirm_overpayment=True,
+    )
     monthly_fee = expense_add(
         access=cast.access(cast.sam),
         repeat_monthly=True,
@@ -407,6 +425,7 @@ def ids(cast):
         "expense_id": alexs_bill.pk,
         "reimbursement_id": reimbursement.pk,
         "payment_id": sams_payment.pk,
+        "alexs_payment_id": alexs_payment.pk,
         "yesterday": day.isoformat(),
         "clause_id": holidays.clause_id,
         "clause_version_id": curb.pk,
@@ -430,13 +449,16 @@ def _agreement_ids(template, ids):
     """The agreement's versions share the plans' `{version_id}`: Sam's clause waiting for Alex,
     or, to withdraw, Alex's own; so do a document's, the custody order's first. The expenses'
     reimbursement requests share the requests' `{request_id}` (Sam's reimbursement request
-    waiting for Alex), and stopping a monthly expense names Sam's swimming club fee."""
+    waiting for Alex), stopping a monthly expense names Sam's swimming club fee, and correcting
+    a payment the cash Alex recorded receiving."""
     if "/documents/" in template:
         return {**ids, "version_id": ids["document_version_id"]}
     if "/reimbursements/" in template:
         return {**ids, "request_id": ids["reimbursement_id"]}
     if template.endswith("/stop-repeating"):
         return {**ids, "expense_id": ids["monthly_id"]}
+    if "/payments/" in template and template.endswith("/corrections"):
+        return {**ids, "payment_id": ids["alexs_payment_id"]}
     if "/agreement/versions/" not in template:
         return ids
     own = template.endswith("/withdraw")

@@ -162,6 +162,21 @@ class PaymentIn(In):
     )
 
 
+class PaymentCorrectionIn(In):
+    """What changes; a field left out keeps the earlier record's value. Who paid whom stays."""
+
+    void: bool = Field(False, description="Withdraw the record instead of correcting it.")
+    correction_reason: str = Field(..., max_length=REASON_MAX_CHARS * 2)
+    amount: str | None = Field(None, max_length=AMOUNT_CHARS, description=AMOUNT_HELP)
+    currency: str | None = Field(None, max_length=3)
+    paid_on: Day | None = None
+    method: Method | None = None
+    reference: str | None = Field(None, max_length=REFERENCE_MAX_CHARS * 2)
+    confirm_overpayment: bool = Field(
+        False, description="Record it even though it is more than the payer owes."
+    )
+
+
 class BalanceLineOut(Schema):
     kind: str = Field(..., description="reimbursement or payment")
     id: uuid.UUID
@@ -533,6 +548,35 @@ def payment_confirm(
     payment = selectors.get_payment(access, payment_id)
     services.payment_confirm(access=access, payment=payment)
     return _payment_out(payment, {payment.pk})
+
+
+@router.post(
+    "/families/{uuid:family_id}/payments/{uuid:payment_id}/corrections",
+    response=answers({201: PaymentOut}, 400, 403, 404, 409, 422),
+    summary="Correct or withdraw a payment you recorded: a new, linked record (parents)",
+    description="Recorded by the payer, the correction counts once the receiver confirms it; "
+    "recorded by the receiver, at once. The earlier record stays and no longer counts.",
+)
+def payment_correct(
+    request: HttpRequest, family_id: uuid.UUID, payment_id: uuid.UUID, payload: PaymentCorrectionIn
+) -> Status[PaymentOut]:
+    access = family_access(request, family_id)
+    access.require_parent()
+    earlier = selectors.get_payment(access, payment_id)
+    made = services.payment_correct(
+        access=access,
+        payment=earlier,
+        void=payload.void,
+        correction_reason=payload.correction_reason,
+        amount=payload.amount,
+        currency=payload.currency,
+        paid_on=payload.paid_on,
+        method=payload.method.value if payload.method else None,
+        reference=payload.reference,
+        confirm_overpayment=payload.confirm_overpayment,
+    )
+    payment = selectors.get_payment(access, made.pk)
+    return Status(201, _payment_out(payment, selectors.confirmed_ids(access, [payment])))
 
 
 @router.get(
