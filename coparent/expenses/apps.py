@@ -9,9 +9,12 @@ class ExpensesConfig(AppConfig):
 
     def ready(self) -> None:
         # The record's timeline and PDF learn to describe expenses, requests and payments.
-        from coparent.expenses import summaries, tasks
+        from coparent.expenses import summaries, tasks, today
+        from coparent.families.today import on_today
         from coparent.infra import periodic
 
         summaries.register()
         # The reminder of a reimbursement left waiting (coparent.infra.periodic).
         periodic.register(tasks.scan_reimbursements, every=tasks.SCAN_EVERY)
+        # The family's home page names the requests and payments waiting for this parent.
+        on_today(today.today_in_expenses)

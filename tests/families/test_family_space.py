@@ -283,22 +283,24 @@ def test_the_parents_dashboard_runs_a_fixed_number_of_queries(cast, django_asser
     # 1 membership with its family and user (the access path); today: 2 the plan's versions,
     # 3 the week's events with their authors, 4 their children, 5 their answers, 6 the events
     # waiting for this parent's answer, 7 the unread messages, 8 the agreement's clauses
-    # waiting for this parent's signature, 9 the requests waiting for this parent's answer;
-    # then 10 children, 11 active members with their users, 12 the professionals' active
-    # consents with the consenting parents, 13 pending invitations with who sent them; 14 the
-    # header's unread notifications.
-    with django_assert_num_queries(14):
+    # waiting for this parent's signature, 9 the requests waiting for this parent's answer,
+    # 10 the reimbursement requests waiting for this parent's answer, 11 the payments waiting
+    # for this parent's confirmation; then 12 children, 13 active members with their users,
+    # 14 the professionals' active consents with the consenting parents, 15 pending
+    # invitations with who sent them; 16 the header's unread notifications.
+    with django_assert_num_queries(16):
         call_view(cast.alex, url)
     _grow(cast, 30)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = call_view(cast.alex, url)
     assert b"Gran" in response.content
 
 
 def test_the_mediators_dashboard_adds_only_the_consent_check(cast, django_assert_num_queries):
     _party(cast)
-    # The fourteen of a parent's dashboard, less the events and the requests waiting for a
-    # parent's answer and the clauses waiting for a parent's signature (a mediator gives none),
+    # The sixteen of a parent's dashboard, less the events, the requests and the
+    # reimbursements waiting for a parent's answer, the payments waiting for a parent's
+    # confirmation and the clauses waiting for a parent's signature (a mediator gives none),
     # plus 2 for the access path's consent check: the family's active parents and the
     # mediator's active consents.
     with django_assert_num_queries(13):
