@@ -1,5 +1,6 @@
 """The shared-expenses chapter of the demo stories (coparent/cli/demo_data.py): a year of what
-the children cost — the swimming club's fee each month, the doctor and the dentist, school
+the children cost — the swimming club's fee each month (logged once with "repeat every month",
+then brought back by the recurrence as the worker would), the doctor and the dentist, school
 trips, shoes, a summer camp — each asked for and answered, one disputed, partial payments now
 and then, confirmed by the parent who received them.
 
@@ -19,7 +20,7 @@ from typing import Any
 from coparent.core.money import Money
 from coparent.core.zones import zone_or_utc
 from coparent.expenses import selectors, services
-from coparent.expenses.models import ReimbursementRequest
+from coparent.expenses.models import Expense, Recurrence, ReimbursementRequest
 from coparent.families.selectors import FamilyAccess, children_of
 
 Step = tuple[datetime, Callable[[], object]]
@@ -58,6 +59,7 @@ def expense_steps(
         what: str,
         amount: Decimal,
         kids_for: list[Any],
+        repeat_monthly: bool = False,
     ) -> Callable[[], object]:
         def action() -> object:
             expense = services.expense_add(
@@ -68,11 +70,46 @@ def expense_steps(
                 category=category,
                 description=what,
                 children=[k.pk for k in kids_for],
+                repeat_monthly=repeat_monthly,
                 at=at,
             )
-            request = services.reimbursement_ask(access=payer, expense=expense, at=at)
-            asked[str(request.pk)] = request
-            return request
+            return ask(payer, expense, at)
+
+        return action
+
+    def ask(payer: FamilyAccess, expense: Expense, at: datetime) -> ReimbursementRequest:
+        request = services.reimbursement_ask(access=payer, expense=expense, at=at)
+        asked[str(request.pk)] = request
+        return request
+
+    def monthly_fee(at: datetime) -> Callable[[], object]:
+        """The swimming club's fee for the younger child. The first time, a parent logs it
+        with "repeat every month"; after that the worker's scan (services.run_recurring, which
+        `coparent serve` runs hourly) brings it back on its day, and the parent who pays it
+        asks for the share. The story's chapters swap which parent comes first, so the payer
+        is the recurrence's, not the chapter's."""
+
+        def action() -> object:
+            running = (
+                Recurrence.objects.filter(family=first.family, stop__isnull=True)
+                .select_related("expense")
+                .first()
+            )
+            if running is None:
+                return log(
+                    first,
+                    at,
+                    "activities",
+                    "Swimming club, monthly fee",
+                    MONTHLY_FEE,
+                    kids[-1:],
+                    repeat_monthly=True,
+                )()
+            services.run_recurring(now=at, family=first.family)
+            payer = first if running.expense.paid_by_id == first.membership.user_id else second
+            for run in running.runs.filter(expense__requests=None).select_related("expense"):
+                ask(payer, run.expense, at)
+            return None
 
         return action
 
@@ -164,10 +201,8 @@ def expense_steps(
         first_of = datetime(year, number, 1, 9, 0, tzinfo=zone)
         if first_of >= end:
             break
-        # The swimming club's fee, paid by the first parent each month, for the younger child.
-        fee = log(
-            first, first_of, "activities", "Swimming club, monthly fee", MONTHLY_FEE, kids[-1:]
-        )
+        # The swimming club's fee: logged once, then brought back by its recurrence.
+        fee = monthly_fee(first_of)
         steps.append((first_of, fee))
     span = (end - start).days
     for category, what, low, high in rng.sample(OCCASIONAL, k=min(6, len(OCCASIONAL))):

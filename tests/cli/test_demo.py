@@ -226,13 +226,23 @@ def test_every_demo_child_has_a_filled_info_bank_with_history_by_both_parents(de
 
 def test_each_demo_family_has_a_year_of_expenses_a_dispute_and_partial_payments(demo):
     from coparent.expenses import selectors
-    from coparent.expenses.models import Answer, Expense, Payment, PaymentConfirmation
+    from coparent.expenses.models import (
+        Answer,
+        Expense,
+        Payment,
+        PaymentConfirmation,
+        Recurrence,
+    )
     from coparent.families.selectors import get_family_access
 
     for family in demo:
         expenses = Expense.objects.filter(family=family.family)
         fees = expenses.filter(description="Swimming club, monthly fee").count()
         assert fees >= 10, "the swimming club's fee, month after month"
+        # Logged once with "repeat every month"; every later month came from the recurrence.
+        (recurrence,) = Recurrence.objects.filter(family=family.family)
+        assert recurrence.runs.count() == fees - 1
+        assert not recurrence.stopped
         decisions = set(
             Answer.objects.filter(family=family.family).values_list("decision", flat=True)
         )
