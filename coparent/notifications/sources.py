@@ -557,13 +557,20 @@ def _expense_news(entry: RecordEntry) -> list[Draft]:
             body="",
             url=_payments_url(entry),
         )
-    # A payment recorded: the other parent (the receiver confirms it; the payer sees it).
+    # A payment recorded: the other parent (the receiver confirms it; the payer sees it). A
+    # correction or a withdrawal says so, with its reason: the other parent's balance moves.
+    if entry.data.get("void"):
+        title = _("%(name)s withdrew a payment record of %(amount)s") % words
+    elif entry.data.get("corrects"):
+        title = _("%(name)s corrected a payment record to %(amount)s") % words
+    else:
+        title = _("%(name)s recorded a payment of %(amount)s") % words
     return _drafts(
         entry,
         _parents_except(entry.family_id, entry.actor_id),
         kind=Kind.EXPENSE,
-        title=_("%(name)s recorded a payment of %(amount)s") % words,
-        body=str(entry.data.get("reference", "")),
+        title=title,
+        body=str(entry.data.get("reason") or entry.data.get("reference", "")),
         url=_payments_url(entry),
     )
 

@@ -80,3 +80,28 @@ def test_the_agreement_response_time_sets_when_to_remind(cast):
     now = timezone.now()
     assert services.remind_waiting(now=now + timedelta(hours=47)) == 0
     assert services.remind_waiting(now=now + timedelta(hours=49)) == 1
+
+
+def test_a_corrected_or_withdrawn_payment_record_is_news_with_its_reason(
+    cast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = pay(cast, amount="40.00", confirm_overpayment=True)
+        fixed = services.payment_correct(
+            access=cast.access(cast.sam),
+            payment=paid,
+            amount="35.00",
+            correction_reason="35 arrived",
+            confirm_overpayment=True,
+        )
+        services.payment_correct(
+            access=cast.access(cast.sam), payment=fixed, void=True, correction_reason="Bounced"
+        )
+    assert _titles(cast.alex) == [
+        "Sam recorded a payment of 40.00 EUR",
+        "Sam corrected a payment record to 35.00 EUR",
+        "Sam withdrew a payment record of 35.00 EUR",
+    ]
+    bodies = Notification.objects.filter(recipient=cast.alex).order_by("created_at", "pk")
+    assert [n.body for n in bodies][-2:] == ["35 arrived", "Bounced"]
+    assert _titles(cast.sam) == []
