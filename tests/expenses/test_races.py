@@ -144,3 +144,34 @@ def test_fifty_retries_with_one_key_make_one_payment() -> None:
     # The same key with another amount is refused, not replayed.
     with pytest.raises(IdempotencyConflict):
         _pay(cast, "31.00", key="sam-pays-september")()
+
+
+def test_fifty_corrections_of_one_payment_at_once_make_one() -> None:
+    """Sam taps "correct" on two phones and a retrying network: one correction stands, every
+    other is told the record was corrected since, and the balance counts one payment."""
+    cast = _sam_owes_100()
+    paid = services.payment_record(
+        access=cast.access(cast.sam),
+        direction="sent",
+        amount="50.00",
+        currency="EUR",
+        paid_on=yesterday(),
+        method="transfer",
+    )
+
+    def correct() -> object:
+        return services.payment_correct(
+            access=cast.access(cast.sam),
+            payment=paid,
+            amount="45.00",
+            correction_reason="45 arrived",
+        )
+
+    got = _at_once([correct for _ in range(THREADS)])
+    told = sum(n for outcome, n in got.items() if outcome.startswith("AlreadyDone"))
+    assert (got["ok"], told) == (1, THREADS - 1), got
+    assert Payment.objects.filter(corrects=paid).count() == 1
+    view = selectors.balance_of(cast.access(cast.alex))
+    assert view.pending_from(cast.sam, "EUR").amount == Decimal("45.00")
+    entries = family_entries(cast.family)
+    assert check_chain(entries) == len(entries)
