@@ -94,6 +94,10 @@ def test_alex_withdraws_a_bill_he_logged_twice_and_it_stops_counting(cast):
     assert _says(cast) == ["Nobody owes anything."]
     assert selectors.expense_rows(cast.access(cast.alex)) == []
     assert Expense.objects.count() == 2
+    withdrawal = Expense.objects.get(void=True)
+    shown = alex.get(_url(cast, f"{withdrawal.pk}/")).content.decode()
+    assert "This entry withdraws the expense: Logged twice" in shown
+    assert "This expense was withdrawn." in alex.get(_url(cast, f"{bill.pk}/")).content.decode()
     entry = RecordEntry.objects.filter(kind=Kind.EXPENSE_CORRECTED).get()
     assert summarize(entry.kind, entry.data) == (
         "Alex withdrew the expense “Paediatrician, ear infection”: Logged twice"
