@@ -1,6 +1,7 @@
 """The doctor's bill in real browsers: on his phone, Alex logs Mia's paediatrician bill with a
 photo of the receipt and asks Sam for half; Sam accepts and records that he paid part of it;
-Alex confirms the money arrived. Both see the same balance, and the same lines making it up."""
+Alex confirms the money arrived. Both see the same balance, and the same lines making it up.
+Then Sam corrects the amount he recorded, and Alex, told on the home page, confirms it again."""
 
 from __future__ import annotations
 
@@ -87,4 +88,22 @@ def test_alex_asks_half_of_a_doctors_bill_and_sam_pays_part(server, browser, scr
     page.screenshot(path=screenshots / "expenses-balance-phone.png", full_page=True)
     # On Alex's phone (390 px) the balance and its lines fit the width.
     assert no_sideways_scroll(page)
+
+    # Sam finds he sent 25, not 20: he corrects his record (a new one, linked; the first
+    # stays); it waits for Alex on the family's home page until Alex confirms it again.
+    sam_page.goto(dashboard + "expenses/payments/")
+    sam_page.get_by_role("link", name="Correct or withdraw this record").click()
+    assert axe_violations(sam_page) == []
+    sam_page.fill("input[name=amount]", "25.00")
+    sam_page.get_by_label("What the correction is for").fill("It was 25, I misread the app")
+    sam_page.get_by_role("button", name="Record the correction").click()
+    sam_page.wait_for_load_state()
+    assert "Replaced by a correction" in sam_page.content()
+    page.goto(dashboard)
+    page.get_by_role("link", name=re.compile("Sam says they paid you 25.00 EUR")).click()
+    page.get_by_role("button", name="Confirm I received it").click()
+    page.wait_for_load_state()
+    for who in (page, sam_page):
+        who.goto(dashboard + "expenses/balance/")
+        assert "Sam owes Alex 17.25 EUR" in who.content()
     assert not errors, errors
