@@ -249,3 +249,17 @@ def test_the_api_refuses_a_backwards_or_too_long_period_on_to(cast, as_):
     ):
         refused = as_(cast.alex).get(url, **period)
         assert refused.status_code == 400 and "to" in refused.json()["errors"]
+
+
+def test_a_chart_scales_its_bars_and_leaves_a_gap_for_a_month_without_figures():
+    from coparent.insights.charts import bar_chart
+
+    chart = bar_chart(
+        [("Jan", [50, None]), ("Feb", [100, 25])], ("Alex", "Sam"), write=str, scale_to=100
+    )
+
+    assert chart is not None and [len(g.bars) for g in chart.groups] == [2, 2]
+    jan, feb = chart.groups
+    assert jan.bars[1].width == 0 and jan.bars[1].text == "–"
+    assert feb.bars[0].width == 2 * jan.bars[0].width
+    assert bar_chart([("Jan", [None, None])], ("Alex", "Sam"), write=str) is None
