@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "coparent.journal",
     "coparent.infobank",
     "coparent.expenses",
+    "coparent.insights",
     "coparent.api",
     "coparent.web",
 ]

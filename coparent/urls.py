@@ -23,6 +23,7 @@ urlpatterns = [
     path("families/<uuid:family_id>/agreement/", include("coparent.agreements.urls")),
     path("families/<uuid:family_id>/requests/", include("coparent.requests.urls")),
     path("families/<uuid:family_id>/info/", include("coparent.infobank.urls")),
+    path("families/<uuid:family_id>/insights/", include("coparent.insights.urls")),
     path("notifications/", include("coparent.notifications.urls")),
     path("feeds/<str:token>.ics", schedule_views.feed_ics, name="schedule_feed"),
     # A pickup pass's check page, for a school office: the only page about a family that

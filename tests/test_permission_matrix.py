@@ -587,6 +587,9 @@ WEB: dict[str, Row] = {
     "exchanges:list": Row("GET", lambda c: _exc(c, ""), SHARED_PAGE),
     "exchanges:passes": Row("GET", lambda c: _exc(c, "passes/"), SHARED_PAGE),
     "exchanges:actual": Row("GET", lambda c: _exc(c, "actual/"), SHARED_PAGE),
+    # Insights: the family's figures for parents and the mediator (the tone trend only ever
+    # the reader's own, and a parent's); a viewer sees none of it.
+    "insights:page": Row("GET", lambda c: f"{_fam(c)}/insights/", SHARED_PAGE),
     "exchanges:photo": Row("GET", lambda c: _exc(c, f"photos/{_note_photo(c).pk}/"), SHARED_PAGE),
     "exchanges:photo_small": Row(
         "GET", lambda c: _exc(c, f"photos/{_note_photo(c).pk}/small/"), SHARED_PAGE
@@ -1218,6 +1221,9 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _api(c, f"/exchanges/{_exchange_key(c)}/notes"),
         api_expect(401, 400, 403, 403, 404),
         {"text": "On time."},
+    ),
+    ("GET", "/api/v1/families/{family_id}/insights"): Row(
+        "GET", lambda c: _api(c, "/insights"), API_SHARED_READ
     ),
     ("GET", "/api/v1/families/{family_id}/timeshare/actual"): Row(
         "GET", lambda c: _api(c, "/timeshare/actual"), API_SHARED_READ

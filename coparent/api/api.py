@@ -27,6 +27,7 @@ from coparent.api.endpoints import (
     expenses,
     families,
     infobank,
+    insights,
     invitations,
     journal,
     me,
@@ -145,3 +146,4 @@ api.add_router("/", agreements.router)
 api.add_router("/", requests.router)
 api.add_router("/", documents.router)
 api.add_router("/", infobank.router)
+api.add_router("/", insights.router)

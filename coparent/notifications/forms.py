@@ -60,6 +60,14 @@ class PreferencesForm(forms.Form):
         required=False,
         help_text=_("Instead of one email per message, when message emails are on."),
     )
+    checkpoint_email = forms.BooleanField(
+        label=_("Email me the weekly checkpoint of the family record"),
+        required=False,
+        help_text=_(
+            "A parent's signed proof of the record as it stood that week. Off, the checkpoints "
+            "are still made every week and wait for you on the record's export page."
+        ),
+    )
 
     def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -69,6 +77,7 @@ class PreferencesForm(forms.Form):
                 "event_lead_minutes": choices.event_lead_minutes,
                 "include_content": choices.include_content,
                 "message_digest": choices.message_digest,
+                "checkpoint_email": choices.checkpoint_email,
             },
         )
         super().__init__(*args, **kwargs)

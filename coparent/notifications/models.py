@@ -140,7 +140,7 @@ class ChannelChoice(models.Model):
 class Preferences(models.Model):
     """A person's other choices. No row means the defaults: reminders 2 hours before an
     exchange and a day before an event, no message text in any notification, message emails
-    one by one."""
+    one by one, the weekly checkpoint emailed."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
@@ -152,6 +152,9 @@ class Preferences(models.Model):
     include_content = models.BooleanField(default=False)
     # Message emails as one daily digest instead of one email per message.
     message_digest = models.BooleanField(default=False)
+    # The weekly signed checkpoint of each family's record by email (a parent's only). Off, the
+    # checkpoints are still issued and listed on the record's export page to download.
+    checkpoint_email = models.BooleanField(default=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

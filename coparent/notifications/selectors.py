@@ -4,7 +4,7 @@ and a family the person has left no longer shows in their centre."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,6 +35,7 @@ class Choices:
     event_lead_minutes: int
     include_content: bool
     message_digest: bool
+    checkpoint_email: bool
 
     def wants(self, kind: Kind | str, channel: Channel) -> bool:
         return wants(self.cells, Kind(kind), channel)
@@ -68,8 +69,20 @@ def choices_of(user_ids: Iterable[int]) -> dict[int, Choices]:
             event_lead_minutes=prefs.event_lead_minutes,
             include_content=prefs.include_content,
             message_digest=prefs.message_digest,
+            checkpoint_email=prefs.checkpoint_email,
         )
     return result
+
+
+def wants_checkpoint_email(user_ids: Sequence[int]) -> set[int]:
+    """Those of `user_ids` who take the weekly checkpoint by email (the default): one query.
+    Registered with coparent.records.hooks.on_checkpoint_email."""
+    off = set(
+        Preferences.objects.filter(user_id__in=user_ids, checkpoint_email=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    return {uid for uid in user_ids if uid not in off}
 
 
 def choices_for(user: User) -> Choices:

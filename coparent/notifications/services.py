@@ -114,9 +114,11 @@ def preferences_update(
     event_lead_minutes: int,
     include_content: bool,
     message_digest: bool,
+    checkpoint_email: bool | None = None,
 ) -> Choices:
     """Save `user`'s choices: every cell given (kind, channel) -> on, the two reminder lead
-    times and the two message choices. A cell left out keeps what it was. Personal choices,
+    times, the two message choices and, unless None (kept), whether the weekly checkpoint
+    comes by email. A cell left out keeps what it was. Personal choices,
     not family facts: nothing goes to the family record."""
     problems: list[tuple[str, str]] = []
     _lead(exchange_lead_minutes, EXCHANGE_LEAD, "exchange_lead_minutes", problems)
@@ -124,6 +126,7 @@ def preferences_update(
     if problems:
         raise NotificationProblem(problems)
     now = timezone.now()
+    kept = {} if checkpoint_email is None else {"checkpoint_email": bool(checkpoint_email)}
     with transaction.atomic():
         ChannelChoice.objects.bulk_create(
             [
@@ -141,6 +144,7 @@ def preferences_update(
                 "event_lead_minutes": event_lead_minutes,
                 "include_content": bool(include_content),
                 "message_digest": bool(message_digest),
+                **kept,
                 "updated_at": now,
             },
         )

@@ -107,6 +107,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 event_lead_minutes=form.cleaned_data["event_lead_minutes"],
                 include_content=form.cleaned_data["include_content"],
                 message_digest=form.cleaned_data["message_digest"],
+                checkpoint_email=form.cleaned_data["checkpoint_email"],
             )
         except ValidationError as error:
             add_service_error(form, error)

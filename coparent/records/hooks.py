@@ -14,7 +14,7 @@ must stay cheap (it holds the family's record lock) and do its real work after c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from coparent.records.models import RecordEntry
 
@@ -35,6 +35,30 @@ def appended(entry: RecordEntry) -> None:
     for kinds, hook in _HOOKS:
         if entry.kind in kinds:
             hook(entry)
+
+
+# Who takes the weekly checkpoint by email is each person's choice, kept by the notification
+# centre above this layer: it registers the filter (user ids in, those who want it out).
+CheckpointFilter = Callable[[Sequence[int]], set[int]]
+
+_CHECKPOINT_FILTERS: list[CheckpointFilter] = []
+
+
+def on_checkpoint_email(choose: CheckpointFilter) -> CheckpointFilter:
+    """Register `choose`, which keeps of the given user ids those who want the weekly
+    checkpoint by email (once, however often this is called with it)."""
+    if all(registered is not choose for registered in _CHECKPOINT_FILTERS):
+        _CHECKPOINT_FILTERS.append(choose)
+    return choose
+
+
+def checkpoint_email_to(user_ids: Sequence[int]) -> set[int]:
+    """Of `user_ids`, those the weekly checkpoint email goes to: everyone, unless a registered
+    filter (the centre's preferences) says otherwise."""
+    wanted = set(user_ids)
+    for choose in _CHECKPOINT_FILTERS:
+        wanted &= choose(sorted(wanted))
+    return wanted
 
 
 def registered() -> list[tuple[frozenset[str], EntryHook]]:

@@ -22,7 +22,7 @@ from coparent.core.zones import zone_or_utc
 from coparent.families.models import Family, Membership
 from coparent.infra import periodic
 from coparent.infra.mail import send_email
-from coparent.records import checkpoints
+from coparent.records import checkpoints, hooks
 from coparent.records.export import ChainBroken, build_export, export_json, render_pdf
 from coparent.records.models import Checkpoint, ExportJob
 from coparent.web.zones import family_zone, reading_in
@@ -135,9 +135,13 @@ def issue_weekly_checkpoints() -> int:
 
 
 def _send_checkpoint(family: Family, checkpoint: Checkpoint) -> None:
-    parents = Membership.objects.active().parents().filter(family=family).select_related("user")
+    parents = list(
+        Membership.objects.active().parents().filter(family=family).select_related("user")
+    )
+    # A parent who turned the email off still finds the checkpoint on the records page.
+    wanted = hooks.checkpoint_email_to([seat.user_id for seat in parents])
     with reading_in(family_zone(family)):
-        for seat in parents:
+        for seat in (seat for seat in parents if seat.user_id in wanted):
             send_email(
                 template="records/email/checkpoint",
                 context={

@@ -117,6 +117,7 @@ FAMILY_OPERATIONS = [
     # Multipart only: sent JSON, as here, it answers 415 once past the access checks.
     ("POST", "/api/v1/families/{family_id}/exchanges/{key}/notes/upload", NOTE, 415, 403, 403),
     ("GET", "/api/v1/families/{family_id}/timeshare/actual", None, 200, 200, 403),
+    ("GET", "/api/v1/families/{family_id}/insights", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/passes", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/passes", PASS, 201, 403, 403),
     ("POST", "/api/v1/families/{family_id}/passes/{pass_id}/revoke", None, 200, 403, 403),

@@ -55,6 +55,9 @@ class PreferencesOut(Schema):
         ..., description="Whether a notification may show a message's text (off by default)."
     )
     message_digest: bool = Field(..., description="Message emails as one daily digest.")
+    checkpoint_email: bool = Field(
+        ..., description="The weekly checkpoint of each family record by email (parents)."
+    )
 
 
 class PreferencesIn(Schema):
@@ -65,6 +68,9 @@ class PreferencesIn(Schema):
     event_lead_minutes: int = Field(..., ge=1, le=100_000)
     include_content: bool
     message_digest: bool
+    checkpoint_email: bool | None = Field(
+        None, description="Left out or null: kept as it is (on by default)."
+    )
 
 
 class PushKeyOut(Schema):
@@ -104,6 +110,7 @@ def _preferences(choices: Choices) -> PreferencesOut:
         event_lead_minutes=choices.event_lead_minutes,
         include_content=choices.include_content,
         message_digest=choices.message_digest,
+        checkpoint_email=choices.checkpoint_email,
     )
 
 
@@ -169,6 +176,7 @@ def notification_preferences_update(request: HttpRequest, payload: PreferencesIn
         event_lead_minutes=payload.event_lead_minutes,
         include_content=payload.include_content,
         message_digest=payload.message_digest,
+        checkpoint_email=payload.checkpoint_email,
     )
     return _preferences(choices)
 
