@@ -9,9 +9,11 @@ class ExpensesConfig(AppConfig):
 
     def ready(self) -> None:
         # The record's timeline and PDF learn to describe expenses, requests and payments.
-        from coparent.expenses import summaries, tasks
+        from coparent.expenses import report, summaries, tasks
         from coparent.infra import periodic
 
         summaries.register()
+        # The record's PDF reports the expenses and the balance (coparent.records.report).
+        report.register()
         # The reminder of a reimbursement left waiting (coparent.infra.periodic).
         periodic.register(tasks.scan_reimbursements, every=tasks.SCAN_EVERY)
