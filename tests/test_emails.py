@@ -20,7 +20,7 @@ from coparent.events.models import ChildEvent
 from coparent.families.models import Family, Invitation, Role
 from coparent.families.services import invitation_create
 from coparent.infra.mail import render_text, send_email
-from coparent.records.models import Checkpoint
+from coparent.records.models import Checkpoint, ExportJob
 from tests.events.conftest import add_party
 from tests.messaging.conftest import start
 
@@ -136,6 +136,12 @@ CONTEXTS: dict[str, Any] = {
         "name": NAME,
         "link": "https://c.example/record/export/",
     },
+    "records/email/export_ready": lambda: {
+        "family": Family(name=NAME),
+        "job": ExportJob(created_at=datetime(2027, 3, 14, 15, 5, tzinfo=coparent_tz())),
+        "name": NAME,
+        "link": "https://c.example/record/export/1/",
+    },
     "messaging/email/digest": lambda: {
         "recipient": _user(),
         "items": [
@@ -164,6 +170,7 @@ SHOWN = {
     "messaging/email/digest": [NAME],
     "notifications/email/notice": [NAME],
     "records/email/checkpoint": [NAME, "412:" + "ab" * 32, "coparent verify EXPORT.json"],
+    "records/email/export_ready": [NAME, "https://c.example/record/export/1/"],
 }
 
 

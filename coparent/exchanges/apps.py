@@ -9,6 +9,8 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         # The record's timeline and PDF learn to describe check-ins and notes in plain words.
-        from coparent.exchanges import summaries
+        from coparent.exchanges import report, summaries
 
         summaries.register()
+        # The record's PDF reports the time-share and the exchanges (coparent.records.report).
+        report.register()

@@ -9,9 +9,11 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from coparent.infra import periodic
-        from coparent.journal import summaries, tasks
+        from coparent.journal import report, summaries, tasks
 
         # The record's timeline and PDF describe the weekly seal in plain words.
         summaries.register()
+        # Its author's own export of the record prints it (coparent.records.report).
+        report.register()
         # The weekly seal of every family's journals in its record (coparent.infra.periodic).
         periodic.register(tasks.anchor_journals, every=tasks.ANCHOR_EVERY)

@@ -7,6 +7,7 @@ nothing, not even its existence or a difference in timing, reaches the other par
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -238,3 +239,18 @@ def link_choices(access: FamilyAccess) -> list[tuple[str, list[tuple[str, str]]]
             [(f"request:{r.pk}", r.title) for r in requests[:PICKER_SIZE]],
         ),
     ]
+
+
+def own_versions_between(access: FamilyAccess, first: date, stop: date) -> list[Version]:
+    """Every version (first writing and corrections) of the reader's own entries about the
+    local days [first, stop), by day then entry: the journal section of their own export (one
+    query). Only a parent has a journal; anyone else gets none, never another's."""
+    if not access.is_parent:
+        return []
+    return list(
+        Version.objects.filter(
+            entry__in=own_entries(access).values("pk"),
+            happened_on__gte=first,
+            happened_on__lt=stop,
+        ).order_by("happened_on", "entry__created_at", "entry_id", "number")
+    )

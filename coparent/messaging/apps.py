@@ -13,9 +13,11 @@ class MessagingConfig(AppConfig):
 
         from coparent.families.hooks import on_member_joined
         from coparent.families.today import on_today
-        from coparent.messaging import attachments, services, summaries, today
+        from coparent.messaging import attachments, report, services, summaries, today
 
         summaries.register()
+        # The record's PDF prints the messages in full (coparent.records.report).
+        report.register()
         # A parent who joins receives the conversations written before they came.
         on_member_joined(services.deliver_waiting_messages)
         # The family's home page says how many messages wait to be read.

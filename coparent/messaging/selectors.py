@@ -491,3 +491,12 @@ def search_messages(
             )
         )
     return hits
+
+
+def attachments_for_report(access: FamilyAccess) -> dict[str, Attachment]:
+    """Every attachment of the conversations the reader takes part in, by id (one query): the
+    record's PDF shows the photos of the messages it prints (coparent.messaging.report)."""
+    rows = Attachment.objects.filter(
+        family=access.family, message__thread__in=visible_threads(access).values("pk")
+    ).only("pk", "name", "content_type", "size", "stored_name")
+    return {str(row.pk): row for row in rows}

@@ -9,7 +9,9 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from coparent.infra import periodic
-        from coparent.records import tasks
+        from coparent.records import report, tasks
 
         # Every parent gets a signed checkpoint of the record each week (records.checkpoints).
         periodic.register(tasks.issue_weekly_checkpoints, every=tasks.CHECKPOINT_SCAN_EVERY)
+        # The PDF's sections read from the record itself; the apps add theirs (records.report).
+        report.register()

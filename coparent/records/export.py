@@ -41,10 +41,19 @@ from coparent.core.schedule import local_midnight
 from coparent.core.when import DEFAULT_LOCALE, format_day, format_moment, zone_label
 from coparent.core.zones import zone_or_utc
 from coparent.families.models import Family, Membership
+from coparent.families.selectors import FamilyAccess
 from coparent.infra.keys import ensure_signing_key
 from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
 from coparent.records.models import Kind, RecordEntry
+from coparent.records.report import (
+    EVERY_ENTRY,
+    RenderedSection,
+    ReportScope,
+    build_sections,
+    period_of,
+)
 from coparent.records.summaries import SUMMARIES, summarize
+from coparent.web.zones import reading_in
 
 __all__ = ["SUMMARIES", "build_export", "render_pdf", "summarize"]
 
@@ -251,15 +260,53 @@ def _actor_names(family: Family) -> dict[str, str]:
     return {str(m.user_id): m.user.display_name or m.user.email for m in members}
 
 
-def export_html(export: dict[str, Any], *, family: Family, locale: str = DEFAULT_LOCALE) -> str:
-    """The HTML the PDF is made from: every entry in a table, and how to check the proof. Times
-    are in the family's zone, named once at the top, written the way `locale` writes them."""
+def export_html(
+    export: dict[str, Any],
+    *,
+    family: Family,
+    locale: str = DEFAULT_LOCALE,
+    access: FamilyAccess | None = None,
+    sections: Sequence[str] | None = None,
+) -> str:
+    """The HTML the PDF is made from: a cover page, the contents, the readable sections chosen
+    (records.report; only for a member's export, `access`: the command's has none), every entry
+    in a table, and how to check the proof. Times are in the family's zone, named once on the
+    cover, written the way `locale` writes them."""
     zone = zone_or_utc(family.timezone)
     names = _actor_names(family)
+    with reading_in(zone, locale):
+        return _export_html(export, family, locale, zone, names, access, sections)
+
+
+def _export_html(
+    export: dict[str, Any],
+    family: Family,
+    locale: str,
+    zone: ZoneInfo,
+    names: dict[str, str],
+    access: FamilyAccess | None,
+    keys: Sequence[str] | None,
+) -> str:
+    built: list[RenderedSection] = []
+    first = stop = None
+    if access is not None:
+        first, stop = period_of(export, zone)
+        report_scope = ReportScope(
+            access=access,
+            zone=zone,
+            locale=locale,
+            first=first,
+            stop=stop,
+            export=export,
+            names=names,
+        )
+        built = build_sections(report_scope, keys)
+    # The command's PDF (no sections) is the table of entries and the proof, as before.
+    every_entry = not built or any(s.key == EVERY_ENTRY for s in built)
     withheld = set(export.get("withheld", ()))
     opened = {item["seq"]: item["sealed"] for item in export.get("disclosures", ())}
     rows: list[PdfRow] = []
-    for entry in export["entries"]:
+    for entry in export["entries"] if every_entry else ():
         seq = entry["seq"]
         if "at" not in entry:
             kind = _kind_label(entry["kind"])
@@ -283,8 +330,14 @@ def export_html(export: dict[str, Any], *, family: Family, locale: str = DEFAULT
     scope = export["scope"]
     context = {
         "export": export,
+        "sections": built,
+        "every_entry": every_entry,
+        "entry_count": len(export["entries"]),
+        "exported_by": names.get(str(access.membership.user_id), "") if access else "",
+        "period_first": format_day(first, locale) if first else "",
+        "period_last": format_day(stop - timedelta(days=1), locale) if stop else "",
         "rows": rows,
-        "stubs": len(rows) - len(full) - len(withheld),
+        "stubs": len(export["entries"]) - len(full) - len(withheld),
         "withheld": len(withheld),
         "first_at": _human_at(full[0]["at"], zone, locale) if full else "",
         "last_at": _human_at(full[-1]["at"], zone, locale) if full else "",
@@ -331,6 +384,8 @@ def render_pdf(
     family: Family,
     locale: str = DEFAULT_LOCALE,
     progress: Callable[[int], None] | None = None,
+    access: FamilyAccess | None = None,
+    sections: Sequence[str] | None = None,
 ) -> bytes:
     """The export as a PDF for people (WeasyPrint: about 5 ms per entry), on the paper of the
     family's country (Letter or A4, `coparent.core.paper`), tagged for screen readers
@@ -345,7 +400,7 @@ def render_pdf(
     css = render_to_string(
         "records/export/record.css", {"paper": paper_for_zone(family.timezone or "UTC")}
     )
-    html = export_html(export, family=family, locale=locale)
+    html = export_html(export, family=family, locale=locale, access=access, sections=sections)
     report(10)
     document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
     report(80)

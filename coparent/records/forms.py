@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import User
 from coparent.records.models import Kind
+from coparent.records.report import section_choices
 from coparent.web.fields import BoundedDateField
 from coparent.web.forms import field_of
 from coparent.web.widgets import DateInput
@@ -66,6 +67,20 @@ class ExportForm(forms.Form):
     # Dates in the family's zone, like every date on its pages (records.export).
     date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
     date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
+    sections = forms.MultipleChoiceField(
+        label=_("Sections of the PDF"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "What the PDF tells in readable pages for the period, before its proof. Leave all "
+            "unticked for every section. Your journal is printed only in your own export."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The apps register their sections when they load (records.report), after this module.
+        field_of(self, "sections", forms.MultipleChoiceField).choices = section_choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

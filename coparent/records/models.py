@@ -161,6 +161,8 @@ class ExportJob(models.Model):
     kinds = models.JSONField(null=True, blank=True)
     date_from = models.DateField(null=True, blank=True)
     date_to = models.DateField(null=True, blank=True)
+    # The PDF's readable sections (records.report keys): None for every one.
+    sections = models.JSONField(null=True, blank=True)
     # The zone whose calendar days `date_from` and `date_to` are (the family's when asked).
     timezone = models.CharField(max_length=ZONE_MAX_CHARS, default="UTC")
     # The locale whose conventions the PDF's dates follow: the asker's, from their browser.

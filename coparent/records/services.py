@@ -94,11 +94,13 @@ def record_export(
     date_to: date | None = None,
     zone: ZoneInfo | None = None,
     locale: str = DEFAULT_LOCALE,
+    sections: Sequence[str] | None = None,
 ) -> ExportJob:
     """A parent or consented professional exports the record (for a court, a mediator...).
     The dates are calendar days in `zone` (the family's on the page; UTC by default); the PDF
     writes its dates the way `locale` does (the asker's browser's: "14 Mar 2027" or
-    "Mar 14, 2027").
+    "Mar 14, 2027") and holds the readable `sections` chosen (records.report; every one when
+    None).
 
     The export itself is a fact the other parent is entitled to see, so it is recorded at once,
     with the job that will build the document, in one transaction. The task worker then builds
@@ -130,6 +132,7 @@ def record_export(
             kinds=scope_kinds,
             date_from=date_from,
             date_to=date_to,
+            sections=sorted(sections) if sections else None,
             timezone=zone_name,
             locale=pick_locale(locale.replace("_", "-")),
             head_seq=entry.seq,

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django_tasks import task
 
 from coparent.core.zones import zone_or_utc
 from coparent.families.models import Family, Membership
+from coparent.families.selectors import FamilyAccess, get_family_access
 from coparent.infra import periodic
 from coparent.infra.mail import send_email
 from coparent.records import checkpoints, hooks
@@ -68,8 +70,20 @@ def _body(job: ExportJob) -> bytes:
             family=job.family,
             locale=job.locale,
             progress=lambda percent: _set(job.pk, progress=BUILT + span * percent // 100),
+            access=_access(job),
+            sections=job.sections,
         )
     return export_json(document).encode()
+
+
+def _access(job: ExportJob) -> FamilyAccess | None:
+    """The asker's access, whose reading the PDF's sections follow (records.report): None if
+    they have left the family since, or a professional whose consent was withdrawn; their PDF
+    is then the entries and the proof only."""
+    try:
+        return get_family_access(job.requested_by, job.family_id)
+    except Http404:
+        return None
 
 
 @task()
@@ -103,7 +117,28 @@ def run_export_job(job_id: str) -> str:
         file_name=name,
         finished_at=timezone.now(),
     )
+    _send_ready(job)
     return str(ExportJob.Status.DONE)
+
+
+def _send_ready(job: ExportJob) -> None:
+    """Tell the asker their export is ready: a link to its page, nothing of its content (the
+    page asks them to sign in, and the download is theirs and the family's only)."""
+    user = job.requested_by
+    with reading_in(family_zone(job.family), job.locale):
+        send_email(
+            template="records/email/export_ready",
+            context={
+                "family": job.family,
+                "job": job,
+                "name": user.display_name or user.email,
+                "link": settings.BASE_URL
+                + reverse(
+                    "records:export_job", kwargs={"family_id": job.family_id, "job_id": job.pk}
+                ),
+            },
+            to=user.email,
+        )
 
 
 def _fail(job: ExportJob, error: str) -> None:

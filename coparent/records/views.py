@@ -78,6 +78,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             date_to=data["date_to"],
             zone=family_zone(request.family),
             locale=current().locale,
+            sections=data["sections"] or None,
         )
         return redirect(
             "records:export_job", family_id=request.family_access.family.pk, job_id=job.pk
