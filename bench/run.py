@@ -121,6 +121,10 @@ def _run(data_dir: str) -> int:
 
     results += tone.report(_line)
 
+    import request_cost  # bench/request_cost.py: an API list and a page against /healthz
+
+    results += request_cost.report(_line)
+
     import report  # bench/report.py: a busy family's year exported to PDF and JSON, verified
 
     results += report.report(_line)

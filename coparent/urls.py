@@ -38,3 +38,4 @@ urlpatterns = [
 
 handler404 = "coparent.web.views.not_found"
 handler403 = "coparent.web.views.forbidden"
+handler500 = "coparent.web.views.server_error"

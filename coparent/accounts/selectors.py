@@ -15,7 +15,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,17 +176,17 @@ def user_for_token(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            token_hash=hash_token(raw),
-            revoked_at__isnull=True,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .first()
-    )
-    if token is None:
+    # One lookup by the unique hash (SHA-256 of a 256-bit random value: no slow KDF is needed),
+    # the rules checked on the row: the same answer as filtering on them in SQL, with less of the
+    # ORM's work on every API request (issue #17, "The cost of a request").
+    found = list(ApiToken.objects.filter(token_hash=hash_token(raw)).select_related("user")[:1])
+    token = found[0] if found else None
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.user.is_active
+    ):
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -8,6 +8,8 @@ Shapes (documented in the OpenAPI schema through `ErrorOut` and `ValidationError
 - 400 malformed JSON, 413 body too large: ``{"detail": msg, "errors": {"__all__": [msg]}}``
 - 401, 403, 404, 405, 409, 410: ``{"detail": msg}``
 - 429 a rate limit (coparent.infra.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
+- 503 the database is not answering (coparent.infra.faults): ``{"detail": msg}`` with a
+  ``Retry-After`` header, whatever the operation (even the token lookup)
 
 A client never sees Django's HTML error pages from /api/v1, whatever it sends.
 """
@@ -21,12 +23,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from coparent.infra import faults
 from coparent.infra.errors import DomainError
 from coparent.infra.ratelimit import RateLimited
 from coparent.messaging.idempotency import IdempotencyConflict
@@ -200,6 +204,15 @@ def install(api: NinjaAPI) -> None:
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         message = _("The request could not be read.")
         return respond(request, 400, {"detail": message, "errors": {NON_FIELD: [message]}})
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)  # the two of faults.DATABASE_UNAVAILABLE
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Not a bug and not the client's fault: wait and try again (no traceback in the answer).
+        faults.log_unavailable(request.method or "", request.path, exc)
+        response = respond(request, 503, {"detail": faults.unavailable_message()})
+        response["Retry-After"] = str(faults.RETRY_AFTER)
+        return response
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

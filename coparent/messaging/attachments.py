@@ -41,6 +41,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from coparent.core import pdf
 from coparent.core.text import hidden_characters
 from coparent.infra.env import env_int
+from coparent.infra.errors import DomainError
 
 MAX_FILES = 5  # per message, unless COPARENT_ATTACHMENT_MAX_FILES says otherwise
 # Photos: at most this many pixels (COPARENT_IMAGE_MAX_PIXELS), enough for the 48 and 50
@@ -300,13 +301,18 @@ def thumbnail_path(stored_name: str) -> Path:
 
 def _write_private(path: Path, data: bytes) -> None:
     """Write `data` to `path` all at once: a reader sees the whole file or none (a temporary
-    file renamed over it, so two requests making the same thumbnail cannot mix)."""
+    file renamed over it, so two requests making the same thumbnail cannot mix). A write that
+    fails half-way (a full disk) removes its temporary file: no half-written file is left."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    with temporary.open("xb") as handle:
-        handle.write(data)
-    temporary.chmod(0o600)
-    os.replace(temporary, path)
+    try:
+        with temporary.open("xb") as handle:
+            handle.write(data)
+        temporary.chmod(0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def thumbnail(stored_name: str, content_type: str) -> Path | None:
@@ -455,15 +461,31 @@ def prepare_all(files: list[IncomingFile]) -> list[PreparedFile]:
     return prepared
 
 
+class StorageFull(DomainError):
+    """The server could not write a file (a full disk, a quota, a read-only folder): nothing
+    was saved, and the person is told so rather than shown a server error (issue #17)."""
+
+    status = 507  # Insufficient Storage
+
+
 def store(prepared: PreparedFile) -> str:
-    """Write the file under a new random name and return that name."""
+    """Write the file under a new random name and return that name. It appears under that name
+    whole or not at all; a failed write raises `StorageFull` on the `attachments` field."""
     folder = storage_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.{EXTENSIONS[prepared.content_type]}"
-    path = folder / stored_name
-    with path.open("xb") as handle:
-        handle.write(prepared.data)
-    path.chmod(0o600)
+    try:
+        _write_private(folder / stored_name, prepared.data)
+    except OSError as error:
+        logger.error("could not save an attachment in %s: %s", folder, error)
+        raise StorageFull(
+            _(
+                "The server has no room to save %(name)s just now, so nothing was sent. "
+                "Try again later."
+            )
+            % {"name": prepared.name},
+            field="attachments",
+            reason="storage_full",
+        ) from error
     if prepared.thumbnail is not None:
         try:
             _write_private(thumbnail_path(stored_name), prepared.thumbnail)

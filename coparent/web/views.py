@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from coparent.families.selectors import families_for_user, pending_professional_memberships
+from coparent.infra import faults
 
 
 @require_GET
@@ -41,6 +43,27 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "web/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500, called inside the `except` that caught the error, from any view or
+    middleware. A database that is not answering is not a bug: 503 with `Retry-After`
+    (coparent.infra.faults). Either way the answer is rendered without the request, so it needs
+    no session, user or query, and shows no trace: JSON under /api/, a short page elsewhere."""
+    error = sys.exc_info()[1]
+    if error is not None and faults.is_database_unavailable(error):
+        faults.log_unavailable(request.method or "", request.path, error)
+        status, message = 503, faults.unavailable_message()
+    else:
+        status, message = 500, _("Something went wrong on the server.")
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=status)
+    else:
+        page = render_to_string("web/error.html", {"status": status, "detail": message})
+        response = HttpResponse(page, status=status)
+    if status == 503:
+        response["Retry-After"] = str(faults.RETRY_AFTER)
+    return response
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -166,3 +166,19 @@ def test_a_day_says_who_has_the_children_when_and_each_exchange_in_words(cast, s
 def test_a_day_that_cannot_be_is_not_found(cast, day):
     response = cast.client_for(cast.alex).get(f"/families/{cast.family.pk}/schedule/day/{day}/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_the_plan_list_costs_the_same_whatever_the_history(
+    cast, as_, soon, n, django_assert_num_queries
+):
+    story(cast, soon, n)
+    sam = as_(cast.sam)
+    path = f"/families/{cast.family.pk}/plans"
+    sam.get(path)  # the token's once-a-minute "last used" write happens here
+    # auth; 1 the membership with its family (the access path), 2 every version with who
+    # proposed and who answered it.
+    with django_assert_num_queries(AUTH_QUERIES + 2):
+        response = sam.get(path)
+    assert response.status_code == 200
+    assert len(response.json()) >= n

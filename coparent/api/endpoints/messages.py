@@ -246,9 +246,13 @@ def require_form(request: HttpRequest, json_twin: str) -> None:
 def file_problems_as_field_errors(field: str = "attachments") -> Iterator[None]:
     """A refused file answers 422 with its message under `files`, the part it came in, beside
     any other field's message; refusals without a file problem stay the JSON operations' 400.
-    `field` is the name the service gives the files ("attachments", a note's "photos")."""
+    `field` is the name the service gives the files ("attachments", a note's "photos"). A file
+    the server could not save (a full disk) is not the file's fault: that stays the service's
+    507 with its `detail` (coparent.api.errors)."""
     try:
         yield
+    except files.StorageFull:
+        raise
     except DjangoValidationError as error:
         problems = getattr(error, "error_dict", {})
         if field not in problems:
