@@ -292,7 +292,7 @@ def turn_on_authenticator_app(page, base: str) -> None:
         page.fill("input[name=password]", PASSWORD)
         page.get_by_role("button", name="Continue").click()
         page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
-    secret = page.locator("#totp-key").inner_text().strip()
+    secret = "".join(page.locator("#totp-key").inner_text().split())  # shown in groups
     page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     page.get_by_role("button", name="Turn on").click()
     page.wait_for_load_state()
