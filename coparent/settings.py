@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "coparent.web.zones.ZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "coparent.web.middleware.RateLimitMiddleware",
+    # A professional with no second factor is sent to set one up (coparent.families.selectors).
+    "coparent.web.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes must come last: it turns a locked-out login into its own response.

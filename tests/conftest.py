@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -77,6 +78,8 @@ def build_cast() -> Cast:
     alex = UserFactory(email="alex@example.org", display_name="Alex")
     sam = UserFactory(email="sam@example.org", display_name="Sam")
     morgan = UserFactory(email="morgan@example.org", display_name="Morgan")
+    # A professional opens a family only with a second factor (docs/permissions.md).
+    TOTP.activate(morgan, generate_totp_secret())
     vic = UserFactory(email="vic@example.org", display_name="Vic")
     olivia = UserFactory(email="olivia@example.org", display_name="Olivia")
 

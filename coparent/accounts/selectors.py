@@ -15,7 +15,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +74,24 @@ def second_factors(user: User) -> SecondFactors:
 def recovery_codes_left(codes: Authenticator) -> int:
     """How many codes of a recovery-codes authenticator are still unused."""
     return len(RecoveryCodes(codes).get_unused_codes())
+
+
+# What counts as a second factor: the authenticator app or a passkey. Recovery codes only stand
+# in for one of them and are never made alone.
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def second_factor_exists(user_field: str = "user_id") -> Exists:
+    """An `Exists` for annotating rows that point at a user (through `user_field`): whether
+    that person has a second factor. Annotated on the seat the family access path reads, so
+    checking a professional's second factor costs no query of its own."""
+    return Exists(
+        Authenticator.objects.filter(user_id=OuterRef(user_field), type__in=SECOND_FACTOR_TYPES)
+    )
+
+
+def has_second_factor(user: User) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
 
 
 def has_totp(user: User) -> bool:

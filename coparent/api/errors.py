@@ -25,11 +25,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from coparent.families.selectors import SecondFactorRequired
 from coparent.infra import faults
 from coparent.infra.errors import DomainError
 from coparent.infra.ratelimit import RateLimited
@@ -172,6 +174,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return respond(request, 403, {"detail": str(exc) or _("You may not do this.")})
+
+    @api.exception_handler(SecondFactorRequired)
+    def second_factor_required(request: HttpRequest, exc: SecondFactorRequired) -> HttpResponse:
+        # A code a script can test, and where a person turns one on.
+        body = {"detail": str(exc), "code": exc.code, "setup_url": reverse("mfa_index")}
+        return respond(request, 403, body)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.accounts.selectors import second_factor_exists
 from coparent.core.limits import DB_INT_MAX
 from coparent.families.models import (
     MAX_PARENTS,
@@ -67,6 +68,23 @@ class FamilyAccess:
     def require_shared(self) -> None:
         if not self.can_read_shared:
             raise PermissionDenied("Your role does not include this part of the family space.")
+
+
+class SecondFactorRequired(PermissionDenied):
+    """A professional without a second factor asked for a family's data. A professional reads
+    what both parents of a high-conflict family share, so a password alone must not open it:
+    pages send them to the second-factor page with a message (coparent.web.middleware), the
+    API answers 403 with `code: "second_factor_required"` (coparent.api.errors)."""
+
+    code = "second_factor_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Turn on a second factor (an authenticator app or a passkey) before opening "
+                "a family's space: professionals need one to read what the parents share."
+            )
+        )
 
 
 M = TypeVar("M", bound=models.Model)
@@ -144,7 +162,8 @@ def pending_professional_memberships(user: User) -> list[Membership]:
 
 def get_family_access(user: User, family_id: object) -> FamilyAccess:
     """The one access path to a family: 404 unless `user` holds an active seat in it (and, for a
-    professional, every parent consents). Raises Http404 for both "not yours" and "not there"."""
+    professional, every parent consents). Raises Http404 for both "not yours" and "not there",
+    and SecondFactorRequired (a 403) for a consented professional with no second factor."""
     if not user.is_authenticated:
         raise Http404("No such family.")
     fid = parse_pk(Family, family_id)
@@ -152,12 +171,17 @@ def get_family_access(user: User, family_id: object) -> FamilyAccess:
         Membership.objects.active()
         .filter(family_id=fid, user=user)
         .select_related("family", "user")
+        # In the same query: whether the person has a second factor (checked for professionals).
+        .annotate(has_second_factor=second_factor_exists())
         .first()
     )
     if membership is None:
         raise Http404("No such family.")
-    if membership.role == Role.PROFESSIONAL and not professional_has_access(membership):
-        raise Http404("No such family.")
+    if membership.role == Role.PROFESSIONAL:
+        if not professional_has_access(membership):
+            raise Http404("No such family.")
+        if not membership.has_second_factor:  # type: ignore[attr-defined]  # the annotation above
+            raise SecondFactorRequired()
     return FamilyAccess(family=membership.family, membership=membership)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from coparent.families.selectors import SecondFactorRequired
 from coparent.infra.ratelimit import REQUEST_ATTRIBUTE, RateLimited
 
 
@@ -35,6 +37,24 @@ class RateLimitMiddleware:
         response = render(request, "web/429.html", {"message": exception.messages[0]}, status=429)
         response["Retry-After"] = str(exception.retry_after)
         return response
+
+
+class SecondFactorMiddleware:
+    """A professional with no second factor who opens any family page (the family access path
+    refuses them with SecondFactorRequired) is sent to the second-factor page, told why. The
+    API answers its own 403 in JSON (coparent.api.errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, SecondFactorRequired) or request.path.startswith("/api/"):
+            return None
+        messages.warning(request, str(exception))
+        return redirect("mfa_index")
 
 
 def permissions_policy(*allowed: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
 from coparent.families import services
 from coparent.families.models import Membership, ProfessionalConsent
 from coparent.families.selectors import get_family_access
@@ -61,6 +63,9 @@ def test_sam_consents_and_the_lawyer_gets_in(cast, as_):
     response = as_(cast.sam).post(family_path(cast, f"/members/{seat.pk}/consent"))
     assert response.status_code == 201
     assert response.json()["parent_id"] == cast.sam.pk
+    # Consented, the lawyer still needs a second factor; with the app on, Lee is in.
+    assert as_(lawyer).get(family_path(cast)).json()["code"] == "second_factor_required"
+    TOTP.activate(lawyer, generate_totp_secret())
     assert as_(lawyer).get(family_path(cast)).json()["role"] == "professional"
 
 

@@ -277,4 +277,23 @@ def add_mediator(browser, base: str, data_dir: Path, dashboard: str, page, sam_p
     sam_page.goto(dashboard + "members/")
     sam_page.get_by_role("button", name="Give my consent").click()
     sam_page.wait_for_load_state()
+    # A professional opens the family only with a second factor (docs/permissions.md).
+    turn_on_authenticator_app(morgan_page, base)
     return morgan, morgan_page
+
+
+def turn_on_authenticator_app(page, base: str) -> None:
+    """The person turns on two-step login: types the password again if asked, reads the key
+    off the page as an authenticator app would, and types the code it shows."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    page.goto(base + "/accounts/2fa/totp/activate/")
+    if "/reauth/" in page.url:
+        page.fill("input[name=password]", PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    secret = "".join(page.locator("#totp-key").inner_text().split())  # shown in groups
+    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_role("button", name="Turn on").click()
+    page.wait_for_load_state()
+    assert "/accounts/2fa/totp/activate/" not in page.url, "the code was refused"

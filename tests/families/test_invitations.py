@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -278,6 +279,9 @@ def test_a_professional_invited_by_alex_waits_for_sams_consent(cast, dana):
     )
     assert sam_browser.post(give).status_code == 302
 
+    # Consented, Dana is first asked for a second factor; with the app on she is in.
+    assert dana_browser.get(_dashboard(cast.family))["Location"] == "/accounts/2fa/"
+    TOTP.activate(dana, generate_totp_secret())
     assert dana_browser.get(_dashboard(cast.family)).status_code == 200
     members = sam_browser.get(reverse("families:members", kwargs={"family_id": cast.family.pk}))
     dana_row = next(r for r in members.context["members"] if r.membership == dana_member)

@@ -1,0 +1,115 @@
+"""Safety in high conflict (issue #17, point 3): nothing that says where the other parent is, or
+from what, ever reaches a parent. Sam logs in, makes a token, opens a conversation (a read
+receipt), writes, and checks in at an exchange sharing a position — all from a distinctive
+address, browser and place. Then every page and API read open to Alex (the rows of the
+permission matrix) is fetched, and none of it holds Sam's IP address, browser (user agent) or
+position: Alex learns that Sam read the message and whether Sam was at the exchange place,
+never from where or on what.
+
+Sam's own pages (the security log, the sessions list) do show Sam's own addresses: they are
+Sam's, and the matrix gives them to nobody else."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from coparent.exchanges.selectors import exchanges_between
+from tests.factories import PASSWORD
+from tests.kit import API, client_for
+from tests.test_permission_matrix import (  # the matrix's own cast and walk of every read
+    _exchange_key,
+    _reads_as,
+    _thread,
+    matrix_cast,  # noqa: F401 - a fixture, used by name
+)
+
+SAM_IP = "198.51.100.173"
+SAM_AGENT = "Mozilla/5.0 (SamsPhone-Zx81; Tablet) Gecko/20100101 Firefox/142.0"
+SAM_MARK = "SamsPhone-Zx81"
+# Kept to three decimals (about 100 m): 37.123 and -122.988.
+SAM_LATITUDE, SAM_LONGITUDE = 37.12345, -122.98765
+SAM_PLACE = ("37.123", "122.988")
+
+
+def _sam_acts_from_his_phone(c) -> None:
+    phone = {"REMOTE_ADDR": SAM_IP, "HTTP_USER_AGENT": SAM_AGENT}
+    # A password login: the security log and the sessions list note the address and browser.
+    browser = Client(**phone)
+    login = browser.post(
+        "/accounts/login/", {"login": c.sam.email, "password": PASSWORD}, secure=True
+    )
+    assert login.status_code == 302, login.content[:300]
+    assert browser.get("/accounts/", secure=True).status_code == 200
+    # Opening the conversation Alex started: a first view, which Alex's page may show.
+    thread = _thread(c)
+    page = browser.get(f"/families/{c.family.pk}/messages/threads/{thread.pk}/", secure=True)
+    assert page.status_code == 200
+    # A token made from the phone, and a reply through the API with it.
+    made = browser.post(
+        API + "/tokens",
+        json.dumps({"name": "phone", "password": PASSWORD}),
+        content_type="application/json",
+        headers={"X-CSRFToken": browser.cookies["csrftoken"].value},
+        secure=True,
+    )
+    assert made.status_code == 201, made.content[:300]
+    bearer = {"Authorization": f"Bearer {made.json()['token']}"}
+    api = Client(**phone)
+    reply = api.post(
+        f"{API}/families/{c.family.pk}/threads/{thread.pk}/messages",
+        json.dumps({"body": "See you at the gate."}),
+        content_type="application/json",
+        headers=bearer,
+        secure=True,
+    )
+    assert reply.status_code == 201, reply.content[:300]
+    # A check-in at the plan's first exchange, sharing where Sam stands.
+    key = _exchange_key(c)
+    start = exchanges_between(c.access(c.alex), *_window())[0]
+    with time_machine.travel(start.planned_at - timedelta(minutes=5), tick=False):
+        tap = api.post(
+            f"{API}/families/{c.family.pk}/exchanges/{key}/check-ins",
+            json.dumps({"step": "arrived", "latitude": SAM_LATITUDE, "longitude": SAM_LONGITUDE}),
+            content_type="application/json",
+            headers=bearer,
+            secure=True,
+        )
+    assert tap.status_code == 201, tap.content[:300]
+
+
+def _window():
+    from datetime import UTC, datetime
+
+    start = datetime(2040, 1, 2, tzinfo=UTC)
+    return start, start.replace(day=12)
+
+
+@pytest.fixture
+def c(matrix_cast):  # noqa: F811 - the matrix's fixture, imported above
+    """The matrix's cast, after Sam acted from his phone."""
+    _sam_acts_from_his_phone(matrix_cast)
+    return matrix_cast
+
+
+def test_alex_never_learns_where_sam_is_or_on_what(c):
+    secrets = (SAM_IP, SAM_MARK, *SAM_PLACE)
+
+    bodies = _reads_as(c, "alex")
+
+    assert len(bodies) > 100  # every page and API read open to a parent
+    leaks = {
+        (route, secret) for route, body in bodies.items() for secret in secrets if secret in body
+    }
+    assert not leaks
+
+
+def test_sam_sees_his_own_addresses_on_his_own_pages(c):
+    sam = client_for(c.sam)
+    log = sam.get("/accounts/").content.decode() + sam.get("/accounts/sessions/").content.decode()
+
+    assert SAM_IP in log
