@@ -239,6 +239,11 @@ class _Writes:
     refused: int = 0
     answers: Counter[int] = field(default_factory=Counter)
     check_ins: list[tuple[int, str, str, str]] = field(default_factory=list)
+    failure: str = ""  # why the run stopped short (the server would not start again…)
+
+    def fail(self, why: str) -> None:
+        self.failure = self.failure or why
+        self.done.set()
 
     def __post_init__(self) -> None:
         for n, family in enumerate(self.families):
@@ -269,6 +274,8 @@ class _Writes:
                 self.unanswered += 1
                 return
             self.answers[status] += 1
+            if self.attempts > 2 * self.count + 100 and self.attempts > 2 * len(self.acknowledged):
+                self.fail(f"most writes were refused: {dict(self.answers)}")
             if 200 <= status < 300:
                 self.acknowledged.append((kind, str(made["id"])))
                 if len(self.acknowledged) >= self.count:
@@ -338,13 +345,16 @@ def _killer(
     drawn at random (so the kills spread over the run however fast the machine is), a random
     fraction of a second later (so they land in the middle of requests)."""
     points = sorted(rng.sample(range(1, writes.count), min(kills, writes.count - 1)))
-    for point in points:
-        while writes.answered_count() < point:
-            if writes.done.wait(0.01):
-                return
-        time.sleep(rng.uniform(0, 0.2))
-        server.kill()
-        restarts.append(server.start())
+    try:
+        for point in points:
+            while writes.answered_count() < point:
+                if writes.done.wait(0.01):
+                    return
+            time.sleep(rng.uniform(0, 0.2))
+            server.kill()
+            restarts.append(server.start())
+    except Exception as error:  # noqa: BLE001 - reported by run(), which then stops
+        writes.fail(str(error))
 
 
 def run(
@@ -388,6 +398,8 @@ def run(
             for thread in threads:
                 thread.join()
             writing = time.monotonic() - writing
+            if writes.failure:
+                raise RuntimeError(f"The crash run stopped short: {writes.failure}")
             server.kill()  # the last writes, too, are answered by a server that then dies
             restarts.append(server.start())
             assert server.healthy()
