@@ -128,6 +128,11 @@ def _run(data_dir: str) -> int:
     import report  # bench/report.py: a busy family's year exported to PDF and JSON, verified
 
     results += report.report(_line)
+
+    import crash  # bench/crash.py: 10,000 writes while `coparent serve` is killed (SIGKILL)
+
+    results += crash.report(_line)
+
     missed = results.count(False)
     print("every target met" if not missed else f"{missed} target(s) missed")
     return 0  # figures to read, not a gate: a slow disk must not fail `make bench`

@@ -14,6 +14,8 @@ Environment variables (documented in README.md):
   COPARENT_RATE_LIMITS          rate-limit overrides, e.g. "message.user=200/h,tone.user=off"
   COPARENT_PUSH_SERVICES        push services a browser's subscription may name
   COPARENT_PUSH_CONTACT         the VAPID contact (mailto: or https:) push services may use
+  COPARENT_BACKUP_DIR           where the worker's daily backups go (default DATA_DIR/backups)
+  COPARENT_BACKUP_KEEP          how many daily backups it keeps (default 7; 0: none taken)
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
     "coparent.infobank",
     "coparent.expenses",
     "coparent.insights",
+    # Last of the periodic tasks the worker starts: the daily backup (coparent.backup.tasks).
+    "coparent.backup",
     "coparent.api",
     "coparent.web",
 ]
@@ -423,6 +427,12 @@ TASKS = {
         "BACKEND": env_str("COPARENT_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- Backups -----------------------------------------------------------------------------
+# The worker takes one a day into this folder and keeps the newest BACKUP_KEEP (0: it takes
+# none; `coparent backup FILE` still works). Put the folder on another disk when you can.
+BACKUP_DIR = Path(env_str("COPARENT_BACKUP_DIR") or DATA_DIR / "backups").resolve()
+BACKUP_KEEP = env_int("COPARENT_BACKUP_KEEP", 7)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

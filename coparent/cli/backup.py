@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from coparent.cli.common import fail, setup
 
 if TYPE_CHECKING:
-    from coparent.backup import RestoreResult
+    from coparent.backup.backups import RestoreResult
 
 
 def _size(n: int) -> str:
@@ -25,8 +25,8 @@ def _size(n: int) -> str:
 
 def backup(ns: argparse.Namespace) -> int:
     setup()
-    from coparent.backup import KEY_MEMBERS, BackupError, create_backup
     from coparent.backup.archive import UPLOADS_MEMBER
+    from coparent.backup.backups import KEY_MEMBERS, BackupError, create_backup
 
     target = Path(ns.file)
     try:
@@ -97,7 +97,7 @@ def _print_restore(result: RestoreResult) -> None:
 
 def restore(ns: argparse.Namespace) -> int:
     setup()
-    from coparent.backup import BackupError, restore_backup
+    from coparent.backup.backups import BackupError, restore_backup
 
     try:
         result = restore_backup(Path(ns.file))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from coparent.backup import FORMAT, MANIFEST, BackupError, read_manifest, restore_backup
+from coparent.backup.backups import FORMAT, MANIFEST, BackupError, read_manifest, restore_backup
 
 DATABASE = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 

@@ -14,112 +14,19 @@ import os
 import secrets
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tarfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-import dj_database_url
 import pytest
 
+from tests.cli.sites import COPARENT, Site
+
 pytestmark = pytest.mark.slow
-
-COPARENT = str(Path(sys.executable).with_name("coparent"))
-SERVER_URL = os.environ.get("DATABASE_URL", "")
-
-
-def _pg_admin() -> Any:  # a psycopg connection
-    import psycopg
-
-    db = dj_database_url.parse(SERVER_URL)
-    return psycopg.connect(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        user=db["USER"] or None,
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-@dataclass
-class Site:
-    """One Coparent installation: a data folder and, on PostgreSQL, its own database."""
-
-    data_dir: Path
-    database_url: str = ""
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "COPARENT_DATA_DIR": str(self.data_dir)}
-        env.pop("DATABASE_URL", None)
-        if self.database_url:
-            env["DATABASE_URL"] = self.database_url
-        done = subprocess.run(
-            [COPARENT, *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if check:
-            assert done.returncode == 0, f"coparent {' '.join(args)}:\n{done.stdout}{done.stderr}"
-        return done
-
-    def row_counts(self) -> dict[str, int]:
-        """Counted straight from the database, not through Coparent's own code."""
-        if not self.database_url:
-            con = sqlite3.connect(self.data_dir / "coparent.sqlite3")
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            # Table names from the database's own catalogue.
-            counts = {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
-            con.close()
-            return counts
-        import psycopg
-
-        with psycopg.connect(self.database_url) as con:
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "SELECT table_name FROM information_schema.tables"
-                    " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
-                )
-            ]
-            return {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
-
-
-@pytest.fixture(scope="module")
-def make_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    scratch: list[str] = []
-
-    def make(name: str) -> Site:
-        data_dir = tmp_path_factory.mktemp(name)
-        if not SERVER_URL:
-            return Site(data_dir)
-        db_name = f"cp_restore_{secrets.token_hex(4)}"
-        with _pg_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{db_name}"')
-        scratch.append(db_name)
-        return Site(data_dir, urlsplit(SERVER_URL)._replace(path=f"/{db_name}").geturl())
-
-    yield make
-    if scratch:
-        with _pg_admin() as admin:
-            for db_name in scratch:
-                admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ a restore checks each against the SHA-256 the database holds, as it does a note'
 
 from __future__ import annotations
 
-from coparent.backup import check_attachments
+from coparent.backup.backups import check_attachments
 from coparent.messaging import attachments
 from tests.documents.conftest import court_order
 
