@@ -9,7 +9,7 @@ export COPARENT_DATA_DIR ?= $(CURDIR)/var
 # one process (docs/testing.md).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint bench load setup install-browser clean tone-model
+.PHONY: run test lint bench load scale setup install-browser clean tone-model
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coparent needs Python 3.11 or newer")'
@@ -51,6 +51,12 @@ bench: $(STAMP)
 # (docs/operations.md, "Load and scale").
 load: $(STAMP)
 	$(BIN)/python load/run.py
+
+# One family's pages and API with 10 families and with 10,000 (SCALE_FAMILIES), on the
+# PostgreSQL server of DATABASE_URL (a scratch database; skipped on SQLite). Minutes: filling
+# the families takes most of it, so it is not part of `make bench`.
+scale: $(STAMP)
+	$(BIN)/python bench/scale.py
 
 # Retrain the tone coach's learned model from tests/core/tone/eval_set.jsonl and its seed, and
 # write coparent/core/tone/data/model.json.gz (docs/tone.md). Needs the dev extras (scikit-learn).
