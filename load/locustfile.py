@@ -27,7 +27,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import gevent
 from locust import HttpUser, between, task
+from locust.util.timespan import parse_timespan
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 BODIES = [
@@ -87,10 +89,13 @@ class Parent(HttpUser):
             ).json()["items"]
         ]
         # Signing in hashes a password on purpose slowly (argon2): the figures are of the
-        # parents' use of the app, counted from when the last of them has signed in.
+        # parents' use of the app, measured for LOAD_DURATION from when the last of them has
+        # signed in.
         runner = self.environment.runner
         if runner is not None and next(_signed_in) == runner.target_user_count:
             self.environment.stats.reset_all()
+            print(f"All {runner.target_user_count} parents signed in; measuring.", flush=True)
+            gevent.spawn_later(parse_timespan(os.environ.get("LOAD_DURATION", "60s")), runner.quit)
 
     def log_in(self) -> None:
         page = self.client.get("/accounts/login/", name="login page")
