@@ -55,6 +55,7 @@ def load_accounts(path: str | None = None) -> list[dict[str, Any]]:
 _accounts: list[dict[str, Any]] = []
 _signed_in = itertools.count(1)
 _next_account = itertools.count()
+_next_host = itertools.count()
 _hosts = [h.strip().rstrip("/") for h in os.environ.get("LOAD_HOSTS", "").split(",") if h.strip()]
 
 
@@ -73,7 +74,7 @@ class Parent(HttpUser):
     def on_start(self) -> None:
         self.account = _take_account()
         if _hosts:
-            self.client.base_url = _hosts[next(_next_account) % len(_hosts)]
+            self.client.base_url = _hosts[next(_next_host) % len(_hosts)]
         origin = urlsplit(self.client.base_url)
         self.origin = f"https://{origin.netloc}"
         self.client.headers["X-Forwarded-Proto"] = "https"

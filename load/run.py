@@ -103,7 +103,7 @@ def main() -> int:
         if hosts:
             accounts = Path(os.environ["LOAD_ACCOUNTS"])
             host = hosts.split(",")[0].strip()
-            database += f" through {len(hosts.split(','))} server(s)"
+            database = f"the {len(hosts.split(','))} server(s) of LOAD_HOSTS"
         else:
             port = _free_port()
             host = f"http://127.0.0.1:{port}"
@@ -113,6 +113,9 @@ def main() -> int:
                 COPARENT_BASE_URL=f"https://127.0.0.1:{port}",
                 COPARENT_RATE_LIMITS="message.ip=off",
             )
+            # The task worker does the notification work of every message sent; the emails
+            # themselves go nowhere (there is no mail server on the loopback).
+            env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
             accounts = work / "accounts.json"
             # Both parents of enough families for every user get a token; the other families
             # are there to make the database bigger than the load.
