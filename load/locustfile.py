@@ -60,7 +60,8 @@ _hosts = [h.strip().rstrip("/") for h in os.environ.get("LOAD_HOSTS", "").split(
 
 
 def _take_account() -> dict[str, Any]:
-    # Loaded on first use, so importing this file (the test that keeps it honest) needs no file.
+    # Loaded on first use, so importing this file needs no accounts. More users than accounts
+    # share them in turn.
     if not _accounts:
         _accounts.extend(load_accounts())
     return _accounts[next(_next_account) % len(_accounts)]
