@@ -9,7 +9,7 @@ export COPARENT_DATA_DIR ?= $(CURDIR)/var
 # one process (docs/testing.md).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint bench setup install-browser clean tone-model
+.PHONY: run test lint bench load scale setup install-browser clean tone-model
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coparent needs Python 3.11 or newer")'
@@ -25,8 +25,8 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/coparent serve --with-demo --host 127.0.0.1 --port $${PORT:-8000}
 
 lint: $(STAMP)
-	$(BIN)/ruff check coparent tests bench
-	$(BIN)/ruff format --check coparent tests bench
+	$(BIN)/ruff check coparent tests bench load
+	$(BIN)/ruff format --check coparent tests bench load
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
@@ -44,6 +44,19 @@ test: $(STAMP) lint install-browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Many parents at once against `coparent serve` on the loopback (locust, headless): SQLite in a
+# folder of its own, or PostgreSQL with DATABASE_URL. LOAD_USERS (50), LOAD_DURATION (60s),
+# LOAD_FAMILIES (200); LOAD_HOSTS and LOAD_ACCOUNTS for servers already running
+# (docs/operations.md, "Load and scale").
+load: $(STAMP)
+	$(BIN)/python load/run.py
+
+# One family's pages and API with 10 families and with 10,000 (SCALE_FAMILIES), on the
+# PostgreSQL server of DATABASE_URL (a scratch database; skipped on SQLite). Minutes: filling
+# the families takes most of it, so it is not part of `make bench`.
+scale: $(STAMP)
+	$(BIN)/python bench/scale.py
 
 # Retrain the tone coach's learned model from tests/core/tone/eval_set.jsonl and its seed, and
 # write coparent/core/tone/data/model.json.gz (docs/tone.md). Needs the dev extras (scikit-learn).

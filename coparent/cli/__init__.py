@@ -13,7 +13,7 @@ import os
 import sys
 
 from coparent import __version__
-from coparent.cli import backup, demo, plan, records, serve, tone
+from coparent.cli import backup, demo, generate, plan, records, serve, tone
 
 
 def _manage(args: list[str]) -> int:
@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"coparent {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for group in (serve, demo, records, backup, plan, tone):
+    for group in (serve, demo, generate, records, backup, plan, tone):
         group.add_parser(commands)
     commands.add_parser("manage", help="Django's management commands (coparent manage help)")
     return parser
