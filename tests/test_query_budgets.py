@@ -48,6 +48,14 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "events:detail": "test_the_event_page_runs_six_queries",
         "api:event_list": "test_the_events_endpoint_runs_a_fixed_number_of_queries",
     },
+    "tests/expenses/test_corrections.py": {
+        "expenses:correct": "test_correction_pages_read_in_a_fixed_number_of_queries",
+        "expenses:payment_correct": "test_correction_pages_read_in_a_fixed_number_of_queries",
+    },
+    "tests/insights/test_insights.py": {
+        "insights:page": "test_the_page_costs_the_same_queries_however_many_messages",
+        "api:insights_get": "test_the_api_costs_the_same_queries_however_many_messages",
+    },
     "tests/exchanges/test_pages.py": {
         "exchanges:list": "test_the_pages_cost_a_fixed_number_of_queries",
         "exchanges:detail": "test_the_pages_cost_a_fixed_number_of_queries",
@@ -206,6 +214,8 @@ NO_BUDGET_NEEDED: dict[str, str] = {
             "expenses:receipt",
             "expenses:statement_csv",
             "expenses:statement_pdf",
+            "expenses:year_csv",
+            "expenses:year_pdf",
             "agreements:pdf",
             "schedule:timeshare_csv",
             "records:export_job_download",
@@ -256,6 +266,8 @@ NO_BUDGET_NEEDED: dict[str, str] = {
             "expenses:answer",
             "expenses:ask",
             "expenses:stop_repeat",
+            "expenses:withdraw",
+            "expenses:payment_withdraw",
             "schedule:preview",
             "schedule:accept",
             "schedule:decline",
