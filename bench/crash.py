@@ -564,7 +564,7 @@ def report(line: Callable[[str, str, str, bool], None]) -> list[bool]:
     """`make bench`: the issue's 10,000 writes on SQLite, killed KILLS times on the way."""
     outcome = run(count=COUNT)
     ok = [
-        outcome.count >= COUNT,
+        outcome.count >= 10_000,  # a quicker run (BENCH_CRASH_WRITES) says MISSED here
         not outcome.lost,
         outcome.integrity == "ok",
         outcome.records_ok,
