@@ -35,9 +35,13 @@ def test_the_shipped_model_is_what_make_tone_model_gives_from_the_data_and_seed(
         assert pair == pytest.approx(retrained.weights[name], abs=2e-3), name
 
 
-def test_retraining_reproduces_the_shipped_file_byte_for_byte(retrained, tmp_path):
+def test_writing_the_shipped_model_again_gives_the_same_file_byte_for_byte(tmp_path):
+    """The file is a pure function of the model (no time stamp, a fixed key order), so a diff of
+    it shows a real change. Retraining matches the shipped weights within the tolerance above,
+    not to the last bit: a newer numpy or scikit-learn may move the last digits (it did on
+    2026-12-01, with numpy 2.4.6 and scikit-learn 1.9.1), which a byte-for-byte check made red."""
     path = tmp_path / "model.json.gz"
-    write_model(retrained, path)
+    write_model(load_model(), path)
     assert path.read_bytes() == MODEL_FILE.read_bytes()
 
 
