@@ -32,6 +32,7 @@ hundred on SQLite and on PostgreSQL. By hand: `.venv/bin/python bench/crash.py -
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -300,7 +301,7 @@ def _post(url: str, token: str, body: dict[str, Any]) -> tuple[int | None, Any]:
         if isinstance(error.reason, ConnectionRefusedError):
             return REFUSED, None  # the server is down: nothing was sent
         return None, None
-    except (OSError, ValueError):  # reset, cut short: the server died under the request
+    except (OSError, ValueError, http.client.HTTPException):  # the server died under the request
         return None, None
 
 
