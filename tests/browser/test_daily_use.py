@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import (
     add_child,
@@ -61,7 +62,7 @@ def test_at_390px_the_dashboard_answers_who_has_the_children_now(rivera, screens
     page.goto(dashboard)
 
     now = page.locator(".custody-now")
-    assert now.is_visible()
+    expect(now).to_be_visible()
     assert re.search(
         r"The children are with (Alex|Sam) until \w{3}, \w{3} \d{1,2}", now.inner_text()
     )
@@ -101,7 +102,7 @@ def test_at_390px_a_day_in_the_month_view_opens_its_detail(rivera, screenshots):
     assert page.evaluate(f"document.elementFromPoint({x}, {y}).className") == "day-link"
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/schedule/day/\d{4}-\d{2}-\d{2}/$"))
-    assert page.get_by_role("heading", name="Who has the children").is_visible()
+    expect(page.get_by_role("heading", name="Who has the children")).to_be_visible()
     assert re.search(r"(Alex|Sam)", page.locator(".stays").inner_text())
     page.screenshot(path=str(screenshots / "day-390.png"), full_page=True)
 

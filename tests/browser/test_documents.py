@@ -8,6 +8,7 @@ import hashlib
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from coparent.documents.demo import one_page_pdf
 from tests.browser.steps import (
@@ -41,12 +42,12 @@ def test_alex_uploads_a_school_report_and_sam_opens_it(server, browser, screensh
     )
     assert "The document is in the family's folder." in page.content()
     digest = hashlib.sha256(REPORT).hexdigest()
-    assert page.get_by_text(digest).is_visible()
+    expect(page.get_by_text(digest)).to_be_visible()
     assert no_sideways_scroll(page)
     assert axe_violations(page) == []
     page.screenshot(path=str(screenshots / "document-390.png"), full_page=True)
     page.goto(dashboard + "documents/")
-    assert page.get_by_role("link", name="Spring term report").is_visible()
+    expect(page.get_by_role("link", name="Spring term report")).to_be_visible()
     assert no_sideways_scroll(page)
     assert axe_violations(page) == []
     page.screenshot(path=str(screenshots / "folder-390.png"), full_page=True)
@@ -59,7 +60,7 @@ def test_alex_uploads_a_school_report_and_sam_opens_it(server, browser, screensh
     assert axe_violations(sam_page) == []
     sam_page.get_by_role("link", name="Spring term report").click()
     sam_page.wait_for_url(re.compile(re.escape(document)))
-    assert sam_page.get_by_text(digest).is_visible()
+    expect(sam_page.get_by_text(digest)).to_be_visible()
     assert "Mia" in sam_page.content()
     with sam_page.expect_download() as got:
         sam_page.get_by_role("link", name="Download report.pdf").click()

@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import link_in_emails, sign_up
 
@@ -40,14 +41,14 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     page.get_by_role("button", name=re.compile("add|save", re.I)).click()
     page.wait_for_load_state()
     page.goto(dashboard)
-    assert page.get_by_text("Mia").first.is_visible()
+    expect(page.get_by_text("Mia").first).to_be_visible()
 
     # A date of birth in the future gets a message beside the field, and nothing is added.
     page.goto(dashboard + "children/new/")
     page.fill("input[name=name]", "Leo")
     page.fill("input[name=date_of_birth]", "2999-01-01")
     page.get_by_role("button", name=re.compile("add|save", re.I)).click()
-    assert page.locator(".has-error .error").first.is_visible()
+    expect(page.locator(".has-error .error").first).to_be_visible()
 
     # Alex invites Sam as the second parent.
     page.goto(dashboard + "members/invite/")
@@ -69,12 +70,12 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
     sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     assert sam_page.url == dashboard
-    assert sam_page.get_by_text("Alex").first.is_visible()
+    expect(sam_page.get_by_text("Alex").first).to_be_visible()
     sam_page.screenshot(path=str(screenshots / "sam-dashboard.png"), full_page=True)
 
     # Alex sees Sam on the dashboard, and the record tells what happened.
     page.goto(dashboard)
-    assert page.get_by_text("Sam").first.is_visible()
+    expect(page.get_by_text("Sam").first).to_be_visible()
     page.screenshot(path=str(screenshots / "alex-dashboard.png"), full_page=True)
     page.goto(dashboard + "record/")
     record = page.content()

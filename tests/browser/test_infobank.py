@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import (
     add_child,
@@ -43,7 +44,7 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
     page.fill("input[name=name]", "Ibuprofen")
     page.fill("input[name=dose_amount]", "5")
     page.get_by_role("button", name="Add").click()
-    assert page.locator("#id_dose_unit_error").is_visible()
+    expect(page.locator("#id_dose_unit_error")).to_be_visible()
     page.go_back()
     page.goto(page.url.split("add/")[0])
     page.get_by_role("link", name="Add school").click()
@@ -56,7 +57,7 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
     page.get_by_role("link", name="Emergency card").first.click()
     page.wait_for_url(re.compile(r"/card/$"))
     page.emulate_media(media="print")
-    assert not page.locator(".family-nav").is_visible()
+    expect(page.locator(".family-nav")).not_to_be_visible()
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)) == 1, "one printed page"
     page.emulate_media(media="screen")
@@ -68,13 +69,13 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
     news = sam_page.get_by_role("button", name=re.compile("Alex added to Mia's info bank"))
     assert news.count() == 2
     item = news.last
-    assert item.is_visible()
+    expect(item).to_be_visible()
     assert "Peanuts" not in sam_page.content()  # the news says where, never what
     item.click()
     sam_page.wait_for_url(re.compile(r"/info/items/[0-9a-f-]{36}/$"))
     content = sam_page.content()
     assert "Peanuts" in content and "set by Alex" in content
-    assert sam_page.get_by_role("heading", name="History").is_visible()
+    expect(sam_page.get_by_role("heading", name="History")).to_be_visible()
     # Sam adds what the reaction looked like last time: the history keeps Alex's words.
     sam_page.get_by_role("link", name="Change", exact=True).click()
     sam_page.fill("input[name=reaction]", "Hives, swollen lips")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import (
     axe_violations,
@@ -36,9 +37,9 @@ def test_each_parent_reads_the_months_in_figures_and_only_their_own_tone(
     page.goto(dashboard)
     page.get_by_role("navigation", name="Family").get_by_role("link", name="Insights").click()
     page.wait_for_url(re.compile(r"/insights/$"))
-    assert page.get_by_role("heading", name="Time to reply").is_visible()
-    assert page.get_by_role("img", name="Time to reply, each month").is_visible()
-    assert page.get_by_role("heading", name="Your tone").is_visible()
+    expect(page.get_by_role("heading", name="Time to reply")).to_be_visible()
+    expect(page.get_by_role("img", name="Time to reply, each month")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your tone")).to_be_visible()
     replies = page.locator("#replies-table tbody tr").last.inner_text()
     assert "(1)" in replies  # Sam answered once this month
     assert no_sideways_scroll(page)
@@ -50,7 +51,7 @@ def test_each_parent_reads_the_months_in_figures_and_only_their_own_tone(
     page.fill("input[name=end]", "2027-05-01")
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The end must come after the start.").is_visible()
+    expect(page.get_by_text("The end must come after the start.")).to_be_visible()
 
     # Sam's page shows his own tone: one message sent this month, not Alex's.
     sam_page.goto(dashboard + "insights/")

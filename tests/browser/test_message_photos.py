@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.steps import (
     axe_violations,
@@ -46,7 +47,7 @@ def test_sam_sees_a_thumbnail_and_is_offered_the_shield_on_a_phone(server, brows
     page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
     thread_url = page.url.split("#")[0]
     # The sender sees his photo as a thumbnail too, and is never offered anything.
-    assert page.get_by_role("img", name="Photo IMG_2041.jpg: open it full size").is_visible()
+    expect(page.get_by_role("img", name="Photo IMG_2041.jpg: open it full size")).to_be_visible()
     assert page.get_by_text("Fold wording like this in future?").count() == 0
 
     # Sam opens it on his phone.
@@ -65,7 +66,7 @@ def test_sam_sees_a_thumbnail_and_is_offered_the_shield_on_a_phone(server, brows
     assert re.search(r"/messages/attachments/[0-9a-f-]{36}/$", link.get_attribute("href"))
 
     offer = sam_page.get_by_role("region", name="Fold wording like this in future?")
-    assert offer.is_visible()
+    expect(offer).to_be_visible()
     assert "liar" not in offer.inner_text()
     for name in ("Yes, fold it", "No thanks"):
         button = offer.get_by_role("button", name=name).bounding_box()
@@ -77,7 +78,7 @@ def test_sam_sees_a_thumbnail_and_is_offered_the_shield_on_a_phone(server, brows
     # One tap: the shield is on, and the attack is folded behind "Show original wording".
     offer.get_by_role("button", name="Yes, fold it").click()
     sam_page.wait_for_url(re.compile(re.escape(thread_url)))
-    assert sam_page.get_by_text("Your shield is on").first.is_visible()
+    expect(sam_page.get_by_text("Your shield is on").first).to_be_visible()
     assert sam_page.locator("details.shield summary").first.inner_text() == (
         "Show original wording"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import family_with_two_parents, send_message
 
@@ -28,19 +29,20 @@ def test_no_communication_story(server, browser, screenshots):
         "school",
         "Can you pick Mia up at 15:00 on Friday?",
     )
-    assert page.get_by_text("not yet viewed").first.is_visible()
+    expect(page.get_by_text("not yet viewed").first).to_be_visible()
 
     # Sam sees one unread conversation and opens it.
     sam_page.goto(dashboard + "messages/")
-    assert sam_page.get_by_text("1 unread").first.is_visible()
+    expect(sam_page.get_by_text("1 unread").first).to_be_visible()
     sam_page.get_by_role("link", name="School pickup on Friday").click()
     sam_page.wait_for_url(re.compile(r"/messages/threads/"))
-    assert sam_page.get_by_text("Can you pick Mia up at 15:00 on Friday?").is_visible()
+    expect(sam_page.get_by_text("Can you pick Mia up at 15:00 on Friday?")).to_be_visible()
 
     # Alex now sees when Sam first viewed it.
     page.goto(thread_url)
     # In the family's zone, as every time (the browser's here: UTC), in the browser's style.
-    assert page.get_by_text(re.compile(r"viewed \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}")).is_visible()
+    viewed = re.compile(r"viewed \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}")
+    expect(page.get_by_text(viewed)).to_be_visible()
     page.screenshot(path=str(screenshots / "alex-thread-viewed.png"), full_page=True)
 
     # The replies arrive in order.
@@ -57,6 +59,6 @@ def test_no_communication_story(server, browser, screenshots):
         "Yes, I'll be at the gate at 15:00.",
         "Thank you!",
     ]
-    assert page.get_by_text(re.compile("replied after")).first.is_visible()
+    expect(page.get_by_text(re.compile("replied after")).first).to_be_visible()
     alex.close()
     sam.close()

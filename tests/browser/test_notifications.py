@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from coparent.core.when import DEFAULT_LOCALE, format_day
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -51,23 +52,23 @@ def test_a_proposal_reaches_the_other_parents_notification_centre(server, browse
     badge = _wait_for_badge(sam_page, dashboard)
     assert badge.split()[0] == "1"
     header = sam_page.locator(".site-header")
-    assert header.get_by_role("link", name=re.compile(r"^Notifications 1 unread")).is_visible()
+    expect(header.get_by_role("link", name=re.compile(r"^Notifications 1 unread"))).to_be_visible()
     sam_page.screenshot(path=str(screenshots / "sam-header-390.png"))
 
     header.get_by_role("link", name=re.compile("^Notifications")).click()
     sam_page.wait_for_url(re.compile(r"/notifications/$"))
     item = sam_page.get_by_role("button", name=re.compile("Alex proposed a parenting plan"))
-    assert item.is_visible()
+    expect(item).to_be_visible()
     box = item.bounding_box()
     assert box is not None and box["height"] >= 44  # a finger's target
     from_day = format_day(start, DEFAULT_LOCALE, "weekday_year")
-    assert sam_page.get_by_text(f"From {from_day}").is_visible()
+    expect(sam_page.get_by_text(f"From {from_day}")).to_be_visible()
     assert no_sideways_scroll(sam_page)
     sam_page.screenshot(path=str(screenshots / "sam-centre-390.png"), full_page=True)
 
     item.click()
     sam_page.wait_for_url(re.compile(r"/schedule/proposals/$"))
-    assert sam_page.get_by_role("button", name="Accept").is_visible()
+    expect(sam_page.get_by_role("button", name="Accept")).to_be_visible()
     assert sam_page.locator("[data-unread-notifications]").count() == 0  # read now
 
     # His settings: the grid of kinds and channels fits the phone, each box a finger's target.
@@ -122,7 +123,7 @@ def test_chromium_finds_coparent_installable(server, browser, tmp_path, screensh
         page.reload()
         context.set_offline(True)
         page.goto(base + "/families/new/")
-        assert page.get_by_role("heading", name="You are offline").is_visible()
+        expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
         page.screenshot(path=str(screenshots / "offline-390.png"))
         context.set_offline(False)
         assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e] == []

@@ -9,6 +9,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import PASSWORD, sign_up, virtual_authenticator
 
@@ -47,7 +48,7 @@ def test_dana_adds_a_passkey_and_logs_in_with_it_without_her_password(server, br
     # The first passkey comes with recovery codes, shown once.
     page.get_by_role("heading", name="Your recovery codes").wait_for()
     page.goto(base + "/accounts/2fa/")
-    assert page.get_by_role("heading", name="Dana's phone").is_visible()
+    expect(page.get_by_role("heading", name="Dana's phone")).to_be_visible()
     # The device now holds one passkey for this site, one that can log in alone.
     held = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     assert [(c["rpId"], c["isResidentCredential"]) for c in held["credentials"]] == [
@@ -60,7 +61,7 @@ def test_dana_adds_a_passkey_and_logs_in_with_it_without_her_password(server, br
     page.get_by_role("button", name="Log in with a passkey").click()
     page.wait_for_url(base + "/")
     page.goto(base + "/accounts/")
-    assert page.get_by_role("heading", name="Your account").is_visible()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     assert email in page.content()
     assert "Passkey added" in page.content()  # the security log
 

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import (
     axe_violations,
@@ -43,7 +44,7 @@ def test_alex_changes_the_plan_in_plain_words_and_sam_sees_what_changes(
 
     # Alex opens the editor: questions, not codes.
     page.goto(dashboard + "schedule/plan/")
-    assert page.get_by_label("Who has the children on the first day?").is_visible()
+    expect(page.get_by_label("Who has the children on the first day?")).to_be_visible()
     assert "Day 0" not in page.content() and "parent A" not in page.content()
     page.get_by_label("How the children move between you").select_option("alternating-weeks")
     page.get_by_label("Who has the children on the first day?").select_option(label="Sam")
@@ -71,12 +72,12 @@ def test_alex_changes_the_plan_in_plain_words_and_sam_sees_what_changes(
     assert bar.is_visible() and bar.bounding_box()["height"] >= 44
     bar.click()
     page.locator('#plan-preview[aria-busy="true"]').wait_for()
-    assert page.get_by_text("Updating the preview").is_visible()
+    expect(page.get_by_text("Updating the preview")).to_be_visible()
     for route in held:
         route.continue_()
     page.unroute("**/schedule/plan/preview/")
     _preview_idle(page)
-    assert not page.get_by_text("Updating the preview").is_visible()
+    expect(page.get_by_text("Updating the preview")).not_to_be_visible()
     preview = page.locator("#plan-preview")
     assert preview.locator("table.month").count() == 2
     assert re.search(r"Exchanges at 6:00\sPM at School, on \w+day\.", preview.inner_text())
@@ -100,13 +101,13 @@ def test_alex_changes_the_plan_in_plain_words_and_sam_sees_what_changes(
     ).click()
     sam_page.wait_for_url(re.compile(r"/schedule/proposals/$"))
     changes = sam_page.locator(".what-changes")
-    assert changes.get_by_role("heading", name="What changes").is_visible()
+    expect(changes.get_by_role("heading", name="What changes")).to_be_visible()
     assert re.search(r"nights? moves? from (Alex|Sam) to (Sam|Alex)", changes.inner_text())
     assert changes.locator("table.small-month").count() >= 1
     assert changes.locator("td.changed").count() >= 1
     assert "Thanksgiving Day" in changes.inner_text()
     accept = sam_page.get_by_role("button", name="Accept")
-    assert accept.is_visible()
+    expect(accept).to_be_visible()
     assert changes.bounding_box()["y"] < accept.bounding_box()["y"]
     assert no_sideways_scroll(sam_page)
     assert axe_violations(sam_page) == []

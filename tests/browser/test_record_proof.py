@@ -7,6 +7,7 @@ on a phone."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import (
     add_child,
@@ -42,7 +43,7 @@ def test_a_pdf_of_the_record_verifies_against_the_checkpoint_sam_kept(server, br
     page.get_by_label("PDF").check()
     page.get_by_role("button", name="Prepare the export").click()
     page.wait_for_url("**/record/export/*/")
-    assert page.locator("progress#export-progress").is_visible()
+    expect(page.locator("progress#export-progress")).to_be_visible()
     download = page.locator("#export-download")
     download.wait_for(state="visible", timeout=90_000)
     assert page.locator("progress#export-progress").get_attribute("value") == "100"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.steps import add_child, family_with_two_parents, propose_and_accept_plan
 
@@ -49,7 +50,7 @@ def test_a_plan_is_proposed_accepted_and_shared(server, browser, screenshots):
     page.get_by_role("button", name="Add the event").click()
     page.wait_for_load_state()
     sam_page.goto(dashboard + "schedule/" + month)
-    assert sam_page.get_by_text("Mia's birthday party").first.is_visible()
+    expect(sam_page.get_by_text("Mia's birthday party").first).to_be_visible()
     sam_page.screenshot(path=str(screenshots / "sam-month.png"), full_page=True)
 
     alex.close()
