@@ -79,6 +79,21 @@ def expense_list_page(request: FamilyRequest) -> HttpResponse:
     )
 
 
+def _expense_fields(request: FamilyRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """What the add and correct forms both say of an expense, as the service's keywords."""
+    return {
+        "spent_on": data["spent_on"],
+        "amount": data["amount"],
+        "currency": data["currency"],
+        "category": data["category"],
+        "description": data["description"],
+        "children": data["children"],
+        "percent_a": data["percent_a"] or None,
+        "split_reason": data["split_reason"],
+        "receipts": incoming(request.FILES.getlist("receipts")),
+    }
+
+
 @family_view(parent=True)
 @require_http_methods(["GET", "POST"])
 def expense_add_page(request: FamilyRequest) -> HttpResponse:
@@ -96,16 +111,8 @@ def expense_add_page(request: FamilyRequest) -> HttpResponse:
         form,
         lambda data: services.expense_add(
             access=access,
-            spent_on=data["spent_on"],
-            amount=data["amount"],
-            currency=data["currency"],
-            category=data["category"],
-            description=data["description"],
-            children=data["children"],
-            percent_a=data["percent_a"] or None,
-            split_reason=data["split_reason"],
             repeat_monthly=data["repeat_monthly"],
-            receipts=incoming(request.FILES.getlist("receipts")),
+            **_expense_fields(request, data),
         ),
     )
     if expense:
@@ -524,16 +531,8 @@ def expense_correct_page(request: FamilyRequest, expense_id: uuid.UUID) -> HttpR
         form,
         lambda data: services.expense_add(
             access=access,
-            spent_on=data["spent_on"],
-            amount=data["amount"],
-            currency=data["currency"],
-            category=data["category"],
-            description=data["description"],
-            children=data["children"],
-            percent_a=data["percent_a"] or None,
-            split_reason=data["split_reason"],
-            receipts=incoming(request.FILES.getlist("receipts")),
             corrects=expense,
+            **_expense_fields(request, data),
             correction_reason=data["correction_reason"],
         ),
     )
