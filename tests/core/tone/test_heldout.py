@@ -59,6 +59,9 @@ HELDOUT2 = HeldOut(
     # "Nope. Not happening.", "Grow up." and an order to text on leaving, written alike by
     # chance by the held-out writer and the round-2 writer in branches that never met.
     coincident=frozenset({"h0006", "h0140", "h0342"}),
+    # Spent: folded into eval_set.jsonl as split "heldout2" in round 3 (all but the two texts
+    # the labelled set already held).
+    in_training=True,
 )
 # Round 3's set: written and committed alone before any round-3 change (HELDOUT3.md).
 HELDOUT3 = HeldOut(
@@ -134,7 +137,7 @@ def test_no_held_out_text_is_in_the_labelled_set(held):
     found = {row["id"] for row in _rows(held) if _normal(row["text"]) in seen}
     assert found <= held.coincident
     folded = sum(row.get("split") == split for row in dev)
-    assert folded == (len(_rows(held)) if held.in_training else 0)
+    assert folded == (len(_rows(held)) - len(found) if held.in_training else 0)
 
 
 def test_no_held_out_text_is_in_the_coachs_own_data(held):
