@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from coparent.core.tone import text as textlib
-from coparent.core.tone.model import Model, features, load_model
+from coparent.core.tone.model import Model, features, load_model, vetoable
 from coparent.core.tone.rewrite import asked, frame, rewrite_sentences
 from coparent.core.tone.rules import Rule, RuleSet, load_rules
 
@@ -129,7 +129,18 @@ def _judge(
     """The flags (rules, then the model's when it judges the text worse) and the score."""
     flags = _rule_flags(rules, visible, sentences)
     score = _score(flags, rules)
-    learned = _learned_flag(model, visible, sentences, flags, score, rules)
+    found = features(visible, _fired(flags))
+    p_warn, p_hostile, p_caution = model.probabilities(found)
+    caution_only = rules.scoring.caution <= score < rules.scoring.hostile
+    if caution_only and p_warn < model.veto_threshold and vetoable(found):
+        # The model's veto: rules that only reach caution, on a text the model does not score
+        # as tense, do not set the level (their false alarms were most of the coach's, and the
+        # budget they free lets the model warn about more tense texts). Their flags stay, so
+        # the writer still sees the words they noticed; the level says how the text will read.
+        score = min(score, round(rules.scoring.caution - 0.001, 3))
+    learned = _learned_flag(
+        model, visible, sentences, flags, score, rules, (p_warn, p_hostile, p_caution)
+    )
     if learned is not None:
         flags.append(learned)
         score = max(score, learned.weight)
@@ -144,10 +155,10 @@ def _rewrite(
     model: Model,
 ) -> str:
     """The suggested version, checked: each sentence it keeps is judged again (the rules run
-    once over the whole draft, the model on each sentence), and one that still reads as an
-    attack (a flag the shield would fold, or a hostile verdict) is left out; a bare order that
-    passes is then asked politely. An order kept as a request may still read as firm
-    (caution)."""
+    once over the whole draft as written, so a "please" added later cannot hide a threat from
+    them; the model on each sentence as it will be sent, a bare order asked politely), and one
+    that still reads as an attack (a flag the shield would fold, or a hostile verdict) is left
+    out. An order kept as a request may still read as firm (caution)."""
     draft = rewrite_sentences(visible, flags, rules, sentences)
     joined = " ".join(draft)
     found = _rule_flags(rules, joined, textlib.sentence_spans(joined))
@@ -157,13 +168,14 @@ def _rewrite(
         end = start + len(sentence)
         inside = [f for f in found if start <= f.start < end]
         score = _score(inside, rules)
-        learned = _learned_flag(model, sentence, [(0, len(sentence))], inside, score, rules)
+        sent = asked(sentence)
+        learned = _learned_flag(model, sent, [(0, len(sent))], inside, score, rules)
         if learned is not None:
             inside.append(learned)
             score = max(score, learned.weight)
         attack = any(rules.kinds[f.kind].fold and f.weight >= rules.scoring.caution for f in inside)
         if not attack and score < rules.scoring.hostile:
-            kept.append(asked(sentence))
+            kept.append(sent)
         start = end + 1
     return frame(kept, rules)
 
@@ -205,24 +217,31 @@ def _learned_flag(
     flags: list[Flag],
     score: float,
     rules: RuleSet,
+    scores: tuple[float, float, float] | None = None,
 ) -> Flag | None:
     """The model's flag when it judges the text worse than the rules' score does: on the
     sentence it scores highest, weighted so that the text reaches the model's level (a score
     within that level's band, higher as the model is surer). None when the rules already say
-    as much as the model does."""
-    p_warn, p_hostile = model.probabilities(features(visible, _fired(flags)))
-    if p_warn >= model.warn_threshold and p_hostile >= model.hostile_threshold:
+    as much as the model does. `scores` are the model's probabilities when already known."""
+    if scores is None:
+        scores = model.probabilities(features(visible, _fired(flags)))
+    p_warn, p_hostile, p_caution = scores
+    warned = model.warns(p_warn, p_caution)
+    if warned and p_hostile >= model.hostile_threshold:
         kind, low, sure = (
             LEARNED_HOSTILE,
             rules.scoring.hostile,
             _share(p_hostile, model.hostile_threshold),
         )
         high = 0.99
-    elif p_warn >= model.warn_threshold:
+    elif warned:
         kind, low, sure = (
             LEARNED_CAUTION,
             rules.scoring.caution,
-            _share(p_warn, model.warn_threshold),
+            max(
+                _share(p_warn, model.warn_threshold),
+                _share(p_caution, model.caution_threshold),
+            ),
         )
         high = rules.scoring.hostile - 0.001
     else:
@@ -247,7 +266,9 @@ def _learned_flag(
 def _share(probability: float, threshold: float) -> float:
     """How far past its threshold a probability is, from 0 (at it) to 1 (certain)."""
     return (
-        max(0.0, min(1.0, (probability - threshold) / (1.0 - threshold))) if threshold < 1 else 1.0
+        max(0.0, min(1.0, (probability - threshold) / (1.0 - threshold)))
+        if threshold < 1
+        else float(probability >= threshold)
     )
 
 

@@ -43,7 +43,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from coparent.core.tone.coach import analyse, rules_and_features
 from coparent.core.tone.evaluate import LEVELS, Evaluation, evaluate, load_set
-from coparent.core.tone.model import FORMAT, MODEL_FILE, Model, model_from_dict
+from coparent.core.tone.model import FORMAT, MODEL_FILE, Model, model_from_dict, vetoable
 
 SEED = 15
 FOLDS = 5
@@ -52,6 +52,13 @@ C = 8.0  # inverse regularisation strength of both regressions
 # Share of ok texts the whole coach (the rules' level, raised by the model's) may warn about,
 # in the inner cross-validation that picks the warn threshold; the target is 5%.
 WARN_FALSE_ALARMS = 0.05
+# The veto thresholds tried (0: no veto), and the warn and caution thresholds tried: GRID_STEPS
+# scores spread over the top GRID_SHARE of the ok texts' out-of-fold scores.
+VETO_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+GRID_SHARE = 0.2
+GRID_STEPS = 41
+# In that choice a hostile text warned about counts this many caution texts.
+HOSTILE_WEIGHT = 1.0
 DIGITS = 4
 
 
@@ -77,16 +84,13 @@ def prepare(rows: Sequence[dict[str, Any]]) -> list[Labelled]:
 def train(data: Sequence[Labelled], *, seed: int = SEED) -> Model:
     """The model the recipe gives for these texts (the module docstring says how)."""
     labels = [item.label for item in data]
-    warn_t, hostile_t = _thresholds(data, labels, seed)
-    vocabulary, (warn, hostile) = _fit(data, labels, seed)
-    weights: dict[str, tuple[float, float]] = {}
+    chosen = _thresholds(data, labels, seed)
+    vocabulary, models = _fit(data, labels, seed)
+    weights: dict[str, tuple[float, ...]] = {}
     for feature, column in vocabulary.items():
-        pair = (
-            round(float(warn.coef_[0][column]), DIGITS),
-            round(float(hostile.coef_[0][column]), DIGITS),
-        )
-        if pair != (0.0, 0.0):
-            weights[feature] = pair
+        triple = tuple(round(float(m.coef_[0][column]), DIGITS) for m in models)
+        if any(triple):
+            weights[feature] = triple
     meta = {
         "seed": seed,
         "texts": len(data),
@@ -95,16 +99,14 @@ def train(data: Sequence[Labelled], *, seed: int = SEED) -> Model:
         "min_df": MIN_DF,
         "C": C,
         "warn_false_alarms": WARN_FALSE_ALARMS,
+        "veto_grid": list(VETO_GRID),
     }
     return model_from_dict(
         {
             "format": FORMAT,
             "meta": meta,
-            "bias": [
-                round(float(warn.intercept_[0]), DIGITS),
-                round(float(hostile.intercept_[0]), DIGITS),
-            ],
-            "thresholds": {"warn": round(warn_t, DIGITS), "hostile": round(hostile_t, DIGITS)},
+            "bias": [round(float(m.intercept_[0]), DIGITS) for m in models],
+            "thresholds": {name: round(value, DIGITS) for name, value in chosen.items()},
             "weights": {k: list(v) for k, v in weights.items()},
         }
     )
@@ -173,46 +175,66 @@ def _vocabulary(data: Sequence[Labelled]) -> dict[str, int]:
 
 def _fit(
     data: Sequence[Labelled], labels: Sequence[str], seed: int
-) -> tuple[dict[str, int], tuple[LogisticRegression, LogisticRegression]]:
+) -> tuple[dict[str, int], tuple[LogisticRegression, LogisticRegression, LogisticRegression]]:
     vocabulary = _vocabulary(data)
     matrix = _matrix(data, vocabulary)
     warn = LogisticRegression(C=C, solver="liblinear", random_state=seed)
     warn.fit(matrix, [label != "ok" for label in labels])
     hostile = LogisticRegression(C=C, solver="liblinear", random_state=seed)
     hostile.fit(matrix, [label == "hostile" for label in labels])
-    return vocabulary, (warn, hostile)
+    # The caution model sees only ok and caution texts: the line between tense and plain.
+    calm = [row for row, label in enumerate(labels) if label != "hostile"]
+    caution = LogisticRegression(C=C, solver="liblinear", random_state=seed)
+    caution.fit(matrix[calm], [labels[row] == "caution" for row in calm])
+    return vocabulary, (warn, hostile, caution)
 
 
-def _thresholds(data: Sequence[Labelled], labels: Sequence[str], seed: int) -> tuple[float, float]:
-    """(warn, hostile) thresholds from out-of-fold probabilities (the module docstring)."""
+def _thresholds(data: Sequence[Labelled], labels: Sequence[str], seed: int) -> dict[str, float]:
+    """The thresholds from out-of-fold probabilities (the module docstring)."""
     p_warn = np.zeros(len(data))
     p_hostile = np.zeros(len(data))
+    p_caution = np.zeros(len(data))
     splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
     for train_index, test_index in splitter.split(np.zeros(len(data)), labels):
         part = [data[i] for i in train_index]
-        vocabulary, (warn, hostile) = _fit(part, [labels[i] for i in train_index], seed)
+        vocabulary, (warn, hostile, caution) = _fit(part, [labels[i] for i in train_index], seed)
         matrix = _matrix([data[i] for i in test_index], vocabulary)
         p_warn[test_index] = warn.predict_proba(matrix)[:, 1]
         p_hostile[test_index] = hostile.predict_proba(matrix)[:, 1]
+        p_caution[test_index] = caution.predict_proba(matrix)[:, 1]
     truth = np.array([LEVELS.index(label) for label in labels])
     by_rules = np.array([LEVELS.index(item.rules) for item in data])
+    exempt = np.array([not vetoable(item.features) for item in data])
     is_ok = truth == 0
-    # The warn threshold: the lowest at which the whole coach (the rules' level, raised by the
-    # model's) warns about at most WARN_FALSE_ALARMS of the ok texts.
     allowed = int(is_ok.sum() * WARN_FALSE_ALARMS)
-    warn_t = 0.0
-    for candidate in sorted(set(p_warn[is_ok & (by_rules == 0)]), reverse=True):
-        if np.sum(is_ok & ((by_rules > 0) | (p_warn >= candidate))) > allowed:
-            warn_t = float(candidate) + 1e-6  # just above the first score over the budget
-            break
-    warned = p_warn >= warn_t
+    # Candidates: the scores of the top GRID_SHARE of ok texts, GRID_STEPS of them, plus "off".
+    quantiles = np.linspace(1 - GRID_SHARE, 1, GRID_STEPS)
+    warn_grid = [*np.quantile(p_warn[is_ok], quantiles), 1.0 + 1e-6]
+    caution_grid = [*np.quantile(p_caution[is_ok], quantiles), 2.0]
+    # The veto, the warn and the caution thresholds together: the triple under which the whole
+    # coach (the rules' level, vetoed or raised by the model's) warns about the most caution
+    # and hostile texts while warning about at most WARN_FALSE_ALARMS of the ok texts.
+    best: tuple[float, float, float, float] = (-1.0, 0.0, 1.0 + 1e-6, 2.0)
+    for veto in VETO_GRID:
+        ruled = (by_rules == 2) | ((by_rules == 1) & ((p_warn >= veto) | exempt))
+        for warn_t in warn_grid:
+            by_warn = ruled | (p_warn >= warn_t)
+            for caution_t in caution_grid:
+                warned = by_warn | (p_caution >= caution_t)
+                if np.sum(warned & is_ok) <= allowed:
+                    caught = float(np.sum(warned & (truth == 1)))
+                    caught += HOSTILE_WEIGHT * float(np.sum(warned & (truth == 2)))
+                    if caught > best[0]:
+                        best = (caught, float(veto), float(warn_t), float(caution_t))
+    _caught, veto_t, warn_t, caution_t = best
+    model_warns = (p_warn >= warn_t) | (p_caution >= caution_t)
     best_t, best_right = 0.5, -1
     for candidate in np.unique(p_hostile):
-        level = np.where(warned, np.where(p_hostile >= candidate, 2, 1), 0)
+        level = np.where(model_warns, np.where(p_hostile >= candidate, 2, 1), 0)
         right = int(np.sum(level == truth))
         if right > best_right:
             best_t, best_right = float(candidate), right
-    return min(max(warn_t, 0.0), 1.0), best_t
+    return {"warn": warn_t, "hostile": best_t, "caution": caution_t, "veto": veto_t}
 
 
 EVAL_SET = Path(__file__).resolve().parents[3] / "tests" / "core" / "tone" / "eval_set.jsonl"
@@ -230,7 +252,8 @@ def main() -> int:
     print(
         f"{MODEL_FILE.name}: {len(model.weights):,} weighted features from "
         f"{model.meta['texts']:,} texts (seed {model.meta['seed']}); thresholds warn "
-        f"{model.warn_threshold:.4f}, hostile {model.hostile_threshold:.4f}"
+        f"{model.warn_threshold:.4f}, caution {model.caution_threshold:.4f}, hostile "
+        f"{model.hostile_threshold:.4f}, veto {model.veto_threshold:.1f}"
     )
     return 0
 

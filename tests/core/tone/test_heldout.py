@@ -1,15 +1,17 @@
-"""The coach's frozen held-out set, heldout2.jsonl, when it is present (LABELS.md).
+"""The coach's held-out sets (LABELS.md): the frozen one, heldout3.jsonl, and the spent ones.
 
-The set is written by someone other than whoever tunes the coach, from the situations alone,
-and kept apart: nobody tuning the coach reads its texts or looks at which of them fail. These
-tests skip while the file is absent. When it is present they check its shape, that none of its
-texts has found its way into the labelled set or the coach's own data, and they print its
-figures beside the targets. It was evaluated once, on commit 4cb805b: its SHA-256 is pinned in
-FROZEN_SHA256 and the figures it gave are asserted with a small margin (MEASURED, MARGIN). A
-failure reports ids and counts, never a text.
+A held-out set is written before a round of tuning, committed alone with its SHA-256 pinned
+here, and kept apart: nobody tuning the coach reads its texts or looks at which of them fail.
+Once the round's coach is final it is evaluated once; the figures it gave are then asserted with
+a small margin (MEASURED, MARGIN) and it is spent: it may join the labelled set as training data
+(a split of eval_set.jsonl) and a new set is written for the next round. A failure reports ids
+and counts, never a text.
 
-The first held-out set (heldout.jsonl) was evaluated once, on commit 92d35a3, and is now part
-of the labelled set (split "heldout1"); docs/tone.md keeps its figures as history.
+- heldout.jsonl (round 1) was evaluated once on commit 92d35a3 and is now split "heldout1";
+- heldout2.jsonl (round 2) was evaluated once on commit 4cb805b and is now split "heldout2"
+  (its figures here are a floor, no longer a measure: the coach has trained on it);
+- heldout3.jsonl (round 3) was written and frozen before any round-3 change to the coach, and
+  evaluated once on commit 1f546f5.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,26 +29,51 @@ from coparent.core import tone
 from coparent.core.tone.evaluate import evaluate, load_set
 
 HERE = Path(__file__).parent
-HELDOUT = HERE / "heldout2.jsonl"
-# Set by whoever evaluates the set, with the figures it gave: from then on it is frozen.
-FROZEN_SHA256: str | None = "c07e8caf6564815d7c7cc487d6403ad590f4a3d1c9e74b06410b9796a53bfd70"
-# Measured once, by bench/tone.py on commit 4cb805b (docs/tone.md): the coach may not fall below
-# them by more than the margin. They miss the targets, which stay printed beside them.
-MEASURED = {"hostile_recall": 0.859, "caution_recall": 0.649, "false_alarm_rate": 0.058}
-MARGIN = 0.02
-# Three short texts the held-out writer and the round-2 writer (and a rule's example) wrote
-# alike by chance, each in a branch the other never saw ("Nope. Not happening.", "Grow up.",
-# an order to text on leaving). Found by these tests after the one evaluation; the figures
-# above include them (3 of 398); no other text may ever coincide.
-COINCIDENT = {"h0006", "h0140", "h0342"}
-
 FIELDS = {"id", "text", "label", "situation", "family"}
 LABELS = {"ok", "caution", "hostile"}
 TARGETS = {"hostile_recall": 0.90, "caution_recall": 0.75, "false_alarm_rate": 0.05}
+MARGIN = 0.02
 
-pytestmark = pytest.mark.skipif(
-    not HELDOUT.exists(), reason="no held-out set is present (tests/core/tone/heldout2.jsonl)"
+
+@dataclass(frozen=True)
+class HeldOut:
+    name: str
+    sha256: str
+    # The figures its one evaluation gave (None until then): the coach may not fall below them
+    # by more than MARGIN. They may miss the targets, which stay printed beside them.
+    measured: dict[str, float] | None
+    # Ids of texts that coincide with the labelled set or the coach's data, found after the
+    # evaluation and included in its figures; no other text may ever coincide while held out.
+    coincident: frozenset[str] = field(default_factory=frozenset)
+    # A spent set whose texts were then folded into the labelled set as training data.
+    in_training: bool = False
+
+    @property
+    def path(self) -> Path:
+        return HERE / self.name
+
+
+HELDOUT2 = HeldOut(
+    name="heldout2.jsonl",
+    sha256="c07e8caf6564815d7c7cc487d6403ad590f4a3d1c9e74b06410b9796a53bfd70",
+    # Measured once, by bench/tone.py on commit 4cb805b (docs/tone.md).
+    measured={"hostile_recall": 0.859, "caution_recall": 0.649, "false_alarm_rate": 0.058},
+    # "Nope. Not happening.", "Grow up." and an order to text on leaving, written alike by
+    # chance by the held-out writer and the round-2 writer in branches that never met.
+    coincident=frozenset({"h0006", "h0140", "h0342"}),
+    # Spent: folded into eval_set.jsonl as split "heldout2" in round 3 (all but the two texts
+    # the labelled set already held).
+    in_training=True,
 )
+# Round 3's set: written and committed alone (33879fc) before any round-3 change (HELDOUT3.md).
+HELDOUT3 = HeldOut(
+    name="heldout3.jsonl",
+    sha256="4534dae74dd04b6b6db2d2d7940a423ab477b2eab517d0469523130403b6c8ed",
+    # Measured once, by bench/tone.py on commit 1f546f5 (docs/tone.md): hostile 89 of 111,
+    # caution 83 of 108, false alarms 4 of 130. Hostile recall misses its target.
+    measured={"hostile_recall": 0.802, "caution_recall": 0.769, "false_alarm_rate": 0.031},
+)
+SETS = [HELDOUT2, HELDOUT3]
 
 
 def _normal(text: str) -> str:
@@ -54,29 +82,36 @@ def _normal(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[dict[str, str]]:
+def _rows(held: HeldOut) -> list[dict[str, str]]:
     found = []
-    for number, line in enumerate(HELDOUT.read_text(encoding="utf-8").split("\n"), start=1):
+    for number, line in enumerate(held.path.read_text(encoding="utf-8").split("\n"), start=1):
         if line == "":
             continue
         row = json.loads(line)
-        assert isinstance(row, dict), f"line {number} is not a JSON object"
+        assert isinstance(row, dict), f"{held.name} line {number} is not a JSON object"
         found.append(row)
     return found
 
 
-def test_the_held_out_set_is_frozen_once_evaluated():
-    if FROZEN_SHA256 is None:
-        pytest.skip("not yet evaluated: FROZEN_SHA256 is set with the figures it gives")
-    assert hashlib.sha256(HELDOUT.read_bytes()).hexdigest() == FROZEN_SHA256, (
-        "the held-out set is frozen; a change needs a new file, not an edit (see LABELS.md)"
+@pytest.fixture(params=SETS, ids=[held.name for held in SETS])
+def held(request: pytest.FixtureRequest) -> HeldOut:
+    held = request.param
+    assert isinstance(held, HeldOut)
+    if not held.path.exists():
+        pytest.skip(f"{held.name} is not present")
+    return held
+
+
+def test_each_held_out_set_is_frozen(held):
+    assert hashlib.sha256(held.path.read_bytes()).hexdigest() == held.sha256, (
+        f"{held.name} is frozen; a change needs a new file, not an edit (see LABELS.md)"
     )
 
 
-def test_each_line_is_one_labelled_text_in_the_documented_shape(rows):
-    raw = HELDOUT.read_bytes()
+def test_each_line_is_one_labelled_text_in_the_documented_shape(held):
+    raw = held.path.read_bytes()
     assert raw.endswith(b"\n") and b"\r" not in raw and b"\n\n" not in raw
+    rows = _rows(held)
     for row in rows:
         assert FIELDS <= set(row), row.get("id")
         assert row["label"] in LABELS, row["id"]
@@ -85,37 +120,47 @@ def test_each_line_is_one_labelled_text_in_the_documented_shape(rows):
     assert len({row["id"] for row in rows}) == len(rows)
 
 
-def test_there_are_enough_texts_at_each_level(rows):
-    labels = Counter(row["label"] for row in rows)
+def test_there_are_enough_texts_at_each_level(held):
+    rows = _rows(held)
     assert len(rows) >= 300
-    assert set(labels) == LABELS
+    assert set(Counter(row["label"] for row in rows)) == LABELS
 
 
-def test_no_text_appears_twice_even_in_another_case_or_spacing(rows):
-    normal = Counter(_normal(row["text"]) for row in rows)
+def test_no_text_appears_twice_even_in_another_case_or_spacing(held):
+    normal = Counter(_normal(row["text"]) for row in _rows(held))
     assert sum(count - 1 for count in normal.values()) == 0
 
 
-def test_no_held_out_text_is_in_the_labelled_set(rows):
-    dev = HERE / "eval_set.jsonl"
-    seen = {_normal(json.loads(line)["text"]) for line in dev.read_text("utf-8").splitlines()}
+def test_no_held_out_text_is_in_the_labelled_set(held):
+    """While a set is held out, none of its texts may be training data. A spent set folded into
+    training is there whole, under its own split."""
+    dev = [json.loads(line) for line in (HERE / "eval_set.jsonl").read_text("utf-8").splitlines()]
+    split = held.name.removesuffix(".jsonl")
+    seen = {_normal(row["text"]) for row in dev if row.get("split") != split}
     # Ids only: a failure must not print the held-out texts into a log.
-    found = {row["id"] for row in rows if _normal(row["text"]) in seen}
-    assert found <= COINCIDENT
+    found = {row["id"] for row in _rows(held) if _normal(row["text"]) in seen}
+    assert found <= held.coincident
+    folded = sum(row.get("split") == split for row in dev)
+    assert folded == (len(_rows(held)) - len(found) if held.in_training else 0)
 
 
-def test_no_held_out_text_is_in_the_coachs_own_data(rows):
+def test_no_held_out_text_is_in_the_coachs_own_data(held):
     """Rules carry `examples` and `not_examples`; a held-out text there would be tuning on it."""
+    if held.in_training:
+        pytest.skip(f"{held.name} is spent and now training data")
     data = Path(tone.__file__).with_name("data")
     files = sorted(path for path in data.rglob("*") if path.suffix in {".toml", ".txt"})
     assert files
     known = " ".join(_normal(path.read_text("utf-8")) for path in files)
-    assert {row["id"] for row in rows if _normal(row["text"]) in known} <= COINCIDENT
+    assert {row["id"] for row in _rows(held) if _normal(row["text"]) in known} <= held.coincident
 
 
-def test_the_held_out_figures_are_measured_and_printed_beside_the_targets(capsys):
-    """Measures, prints beside the targets, and holds the coach to its one measurement."""
-    result = evaluate((row["text"], row["label"]) for row in load_set(HELDOUT))
+def test_the_held_out_figures_are_measured_and_printed_beside_the_targets(held, capsys):
+    """Measures, prints beside the targets, and holds the coach to its one measurement. Before
+    that measurement nothing is run on the set: its figures are not even printed."""
+    if held.measured is None:
+        pytest.skip(f"{held.name} is not yet evaluated: it is measured once, when the round ends")
+    result = evaluate((row["text"], row["label"]) for row in load_set(held.path))
     assert sum(result.confusion.values()) > 0
     figures = {
         "hostile_recall": result.hostile_recall,
@@ -123,11 +168,12 @@ def test_the_held_out_figures_are_measured_and_printed_beside_the_targets(capsys
         "false_alarm_rate": result.false_alarm_rate,
     }
     with capsys.disabled():
-        print(f"\n{HELDOUT.name}:\n{result.table()}")
+        spent = " (spent: now training data)" if held.in_training else ""
+        print(f"\n{held.name}{spent}:\n{result.table()}")
         for name, value in figures.items():
             target = TARGETS[name]
             met = value <= target if name == "false_alarm_rate" else value >= target
             print(f"  {name}: {value:.3f} (target {target}) {'ok' if met else 'MISSED'}")
-    assert figures["hostile_recall"] >= MEASURED["hostile_recall"] - MARGIN
-    assert figures["caution_recall"] >= MEASURED["caution_recall"] - MARGIN
-    assert figures["false_alarm_rate"] <= MEASURED["false_alarm_rate"] + MARGIN
+    assert figures["hostile_recall"] >= held.measured["hostile_recall"] - MARGIN
+    assert figures["caution_recall"] >= held.measured["caution_recall"] - MARGIN
+    assert figures["false_alarm_rate"] <= held.measured["false_alarm_rate"] + MARGIN

@@ -30,6 +30,8 @@ def test_the_shipped_model_is_what_make_tone_model_gives_from_the_data_and_seed(
     assert shipped.meta == retrained.meta  # the same data (by SHA-256), seed and settings
     assert shipped.warn_threshold == pytest.approx(retrained.warn_threshold, abs=1e-3)
     assert shipped.hostile_threshold == pytest.approx(retrained.hostile_threshold, abs=1e-3)
+    assert shipped.caution_threshold == pytest.approx(retrained.caution_threshold, abs=1e-3)
+    assert shipped.veto_threshold == retrained.veto_threshold
     assert set(shipped.weights) == set(retrained.weights)
     for name, pair in shipped.weights.items():
         assert pair == pytest.approx(retrained.weights[name], abs=2e-3), name
