@@ -13,6 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -375,7 +376,17 @@ def _export_html(
 
 def export_json(export: dict[str, Any]) -> str:
     """The JSON file of an export, as the page, the API and the PDF's attachment give it."""
-    return json.dumps(export, ensure_ascii=False, indent=1)
+    return export_json_bytes(export).decode()
+
+
+def export_json_bytes(export: dict[str, Any]) -> bytes:
+    """`export_json`, UTF-8 encoded, written piece by piece: `json.dumps` with an indent builds
+    a list of every small piece before joining them, several times the size of the file (70 MB
+    of pieces for the 8 MB export of 10,000 messages)."""
+    out = io.BytesIO()
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(export):
+        out.write(chunk.encode())
+    return out.getvalue()
 
 
 def attachment_name(export: dict[str, Any]) -> str:
@@ -503,7 +514,7 @@ def render_pdf(
         title = str(_("Family record: %(name)s") % {"name": family.name})
         twin = Twin(
             name=attachment_name(export),
-            data=export_json(export).encode(),
+            data=export_json_bytes(export),
             description=str(
                 _("The JSON proof of this record (coparent-record/1): coparent verify FILE")
             ),
