@@ -43,6 +43,31 @@ class MessageLine:
 class ThreadBlock:
     subject: str
     messages: list[MessageLine] = field(default_factory=list)
+    # A conversation carried on from the piece before (its subject says so).
+    continued: bool = False
+
+
+# Messages per piece of the section: the PDF lays each piece out on its own, so a family with
+# 10,000 messages costs 50 small layouts, not one that holds every page in memory at once.
+MESSAGES_PER_PIECE = 200
+
+
+def _pieces(threads: list[ThreadBlock], size: int) -> list[list[ThreadBlock]]:
+    """`threads` cut into pieces of at most `size` messages, in order; a conversation cut in
+    two goes on in the next piece under its subject again. At least one piece, maybe empty."""
+    pieces: list[list[ThreadBlock]] = [[]]
+    room = size
+    for thread in threads:
+        messages, continued = thread.messages, False
+        while messages:
+            if room == 0:
+                pieces.append([])
+                room = size
+            taken, messages = messages[:room], messages[room:]
+            pieces[-1].append(ThreadBlock(thread.subject, taken, continued))
+            room -= len(taken)
+            continued = True
+    return pieces
 
 
 def _file_lines(opened: dict[str, Any], stored: dict[str, Any]) -> list[FileLine]:
@@ -59,7 +84,7 @@ def _file_lines(opened: dict[str, Any], stored: dict[str, Any]) -> list[FileLine
     return lines
 
 
-def build(scope: ReportScope) -> Built:
+def build(scope: ReportScope) -> list[Built]:
     opened = {item["seq"]: item["sealed"] for item in scope.export.get("disclosures", ())}
     # First views: `message.viewed` names the messages a person opened at that moment.
     viewed: dict[str, list[str]] = {}
@@ -92,10 +117,19 @@ def build(scope: ReportScope) -> Built:
                 viewed=viewed.get(str(data.get("message")), []),
             )
         )
-    return Built(
-        "messaging/report/messages.html",
-        {"threads": list(threads.values()), "not_printed": not_printed},
-    )
+    pieces = _pieces(list(threads.values()), MESSAGES_PER_PIECE)
+    return [
+        Built(
+            "messaging/report/messages.html",
+            {
+                "threads": piece,
+                "first": index == 0,
+                # Said once, at the end of the section.
+                "not_printed": not_printed if index == len(pieces) - 1 else 0,
+            },
+        )
+        for index, piece in enumerate(pieces)
+    ]
 
 
 def register() -> None:

@@ -13,6 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -278,7 +279,7 @@ def export_html(
         return _export_html(export, family, locale, zone, names, access, sections)
 
 
-def _export_html(
+def _report(
     export: dict[str, Any],
     family: Family,
     locale: str,
@@ -286,7 +287,8 @@ def _export_html(
     names: dict[str, str],
     access: FamilyAccess | None,
     keys: Sequence[str] | None,
-) -> str:
+) -> tuple[dict[str, Any], list[PdfRow]]:
+    """The report's context (cover, sections, proof) and the rows of its table of entries."""
     built: list[RenderedSection] = []
     first = stop = None
     if access is not None:
@@ -326,7 +328,11 @@ def _export_html(
                 text=body if isinstance(body, str) else _clause_text(entry),
             )
         )
-    full = [entry for entry in export["entries"] if "at" in entry]
+    # The first and the last full entries, without a copy of the list (it can be 10,000 long).
+    full = (entry for entry in export["entries"] if "at" in entry)
+    first_full = next(full, None)
+    last_full = next((e for e in reversed(export["entries"]) if "at" in e), None)
+    full_count = sum(1 for entry in export["entries"] if "at" in entry)
     scope = export["scope"]
     context = {
         "export": export,
@@ -336,11 +342,10 @@ def _export_html(
         "exported_by": names.get(str(access.membership.user_id), "") if access else "",
         "period_first": format_day(first, locale) if first else "",
         "period_last": format_day(stop - timedelta(days=1), locale) if stop else "",
-        "rows": rows,
-        "stubs": len(export["entries"]) - len(full) - len(withheld),
+        "stubs": len(export["entries"]) - full_count - len(withheld),
         "withheld": len(withheld),
-        "first_at": _human_at(full[0]["at"], zone, locale) if full else "",
-        "last_at": _human_at(full[-1]["at"], zone, locale) if full else "",
+        "first_at": _human_at(first_full["at"], zone, locale) if first_full else "",
+        "last_at": _human_at(last_full["at"], zone, locale) if last_full else "",
         "zone": zone_label(zone, timezone.now()),
         "scope_zone": scope.get("timezone") or "UTC",
         "scope_from": _scope_day(scope.get("from"), locale),
@@ -351,13 +356,37 @@ def _export_html(
         "attachment": attachment_name(export),
         "qr_svg": proof_qr_svg(export),
         "lang": locale.replace("_", "-"),
+        "contents": [(s.anchor, s.title, None) for s in built],
     }
-    return render_to_string("records/export/record.html", context)
+    return context, rows
+
+
+def _export_html(
+    export: dict[str, Any],
+    family: Family,
+    locale: str,
+    zone: ZoneInfo,
+    names: dict[str, str],
+    access: FamilyAccess | None,
+    keys: Sequence[str] | None,
+) -> str:
+    context, rows = _report(export, family, locale, zone, names, access, keys)
+    return render_to_string("records/export/record.html", {**context, "rows": rows})
 
 
 def export_json(export: dict[str, Any]) -> str:
     """The JSON file of an export, as the page, the API and the PDF's attachment give it."""
-    return json.dumps(export, ensure_ascii=False, indent=1)
+    return export_json_bytes(export).decode()
+
+
+def export_json_bytes(export: dict[str, Any]) -> bytes:
+    """`export_json`, UTF-8 encoded, written piece by piece: `json.dumps` with an indent builds
+    a list of every small piece before joining them, several times the size of the file (70 MB
+    of pieces for the 8 MB export of 10,000 messages)."""
+    out = io.BytesIO()
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(export):
+        out.write(chunk.encode())
+    return out.getvalue()
 
 
 def attachment_name(export: dict[str, Any]) -> str:
@@ -378,6 +407,41 @@ def proof_qr_svg(export: dict[str, Any]) -> str:
     return svg
 
 
+# Rows of the table of every entry laid out per part: a part of a few dozen pages lays out in
+# a second or two and its memory is freed before the next (see render_pdf).
+ENTRY_ROWS_PER_PART = 300
+# The cover's page numbers before they are known: as wide as any real one, so the cover laid
+# out with them takes as many pages as with the real numbers.
+_PLACEHOLDER_PAGE = 99999
+
+
+@dataclass(frozen=True)
+class _Part:
+    body: str
+    # The anchor of the section (or "proof") this part opens, whose page the contents give.
+    opens: str = ""
+
+
+def _parts(context: dict[str, Any], rows: list[PdfRow]) -> Iterator[_Part]:
+    """The report after its cover, piece by piece, in reading order: each section's pieces,
+    the table of entries by ENTRY_ROWS_PER_PART rows, then the proof."""
+    for section in context["sections"]:
+        if section.key == EVERY_ENTRY:
+            continue
+        for index, html in enumerate(section.parts or ("",)):
+            piece = {"anchor": section.anchor, "title": section.title, "html": html}
+            body = render_to_string("records/export/_section.html", {**piece, "continued": index})
+            yield _Part(body, "" if index else section.anchor)
+    if context["every_entry"]:
+        starts = range(0, len(rows), ENTRY_ROWS_PER_PART) if rows else range(1)
+        for start in starts:
+            piece = {**context, "continued": start}
+            piece["rows"] = rows[start : start + ENTRY_ROWS_PER_PART]
+            body = render_to_string("records/export/_entry_table.html", piece)
+            yield _Part(body, "" if start else "section-entries")
+    yield _Part(render_to_string("records/export/_proof.html", context), "proof")
+
+
 def render_pdf(
     export: dict[str, Any],
     *,
@@ -387,29 +451,74 @@ def render_pdf(
     access: FamilyAccess | None = None,
     sections: Sequence[str] | None = None,
 ) -> bytes:
-    """The export as a PDF for people (WeasyPrint: about 5 ms per entry), on the paper of the
-    family's country (Letter or A4, `coparent.core.paper`), tagged for screen readers
-    (PDF/UA-1), with the JSON twin attached inside it, so the PDF alone is enough to verify.
+    """The export as a PDF for people, on the paper of the family's country (Letter or A4,
+    `coparent.core.paper`), tagged for screen readers (PDF/UA-1), with the JSON twin attached
+    inside it, so the PDF alone is enough to verify.
 
-    ``progress`` hears a percentage of the rendering at each stage: WeasyPrint reports nothing
-    while it lays pages out, so the stages (HTML made, pages laid out) are the honest steps.
+    Laid out in parts (WeasyPrint's time and memory grow faster than the document when it is
+    laid out whole): the cover, each section (long ones in the pieces their builders give), the
+    table of entries a few hundred rows at a time, and the proof, each written to PDF and freed
+    before the next, then joined with their tags (`records.pdfjoin`). Page numbers run on from
+    part to part; the cover, laid out last, gives each section's first page and the total.
+
+    ``progress`` hears a percentage after each part is laid out.
     """
     import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
 
+    from coparent.records.pdfjoin import Twin, join_parts
+
     report = progress or (lambda percent: None)
-    css = render_to_string(
-        "records/export/record.css", {"paper": paper_for_zone(family.timezone or "UTC")}
-    )
-    html = export_html(export, family=family, locale=locale, access=access, sections=sections)
-    report(10)
-    document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
-    report(80)
-    twin = weasyprint.Attachment(
-        string=export_json(export),
-        name=attachment_name(export),
-        description=_("The JSON proof of this record (coparent-record/1): coparent verify FILE"),
-        relationship="Source",
-    )
-    pdf: bytes | None = document.write_pdf(attachments=[twin], pdf_variant="pdf/ua-1")
-    assert pdf is not None  # noqa: S101 - write_pdf without a target always returns the bytes
+    zone = zone_or_utc(family.timezone)
+    names = _actor_names(family)
+    paper = paper_for_zone(family.timezone or "UTC")
+
+    def lay_out(body: str, first_page: int) -> Any:
+        css = render_to_string(
+            "records/export/record.css", {"paper": paper, "first_page": first_page}
+        )
+        html = render_to_string("records/export/part.html", {**context, "body": body})
+        return weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+
+    def cover(pages: dict[str, int], total: int) -> Any:
+        contents = [(a, t, pages.get(a, total)) for a, t, _page in context["contents"]]
+        numbered = {
+            **context,
+            "contents": contents,
+            "proof_page": pages.get("proof", total),
+            "total_pages": total,
+        }
+        return lay_out(render_to_string("records/export/_cover.html", numbered), 1)
+
+    with reading_in(zone, locale):
+        context, rows = _report(export, family, locale, zone, names, access, sections)
+        parts = list(_parts(context, rows))
+        del rows
+        report(5)
+        cover_pages = len(cover({}, _PLACEHOLDER_PAGE).pages)
+        laid_out: list[bytes] = []
+        first_pages: dict[str, int] = {}
+        page = cover_pages + 1
+        for index, part in enumerate(parts):
+            document = lay_out(part.body, page)
+            if part.opens:
+                first_pages[part.opens] = page
+            page += len(document.pages)
+            laid_out.append(document.write_pdf(pdf_variant="pdf/ua-1"))
+            del document  # freed before the next part is laid out
+            report(5 + 85 * (index + 1) // len(parts))
+        front = cover(first_pages, page - 1)
+        if len(front.pages) != cover_pages:  # pragma: no cover - the placeholders are as wide
+            raise RuntimeError("the cover's page count changed with its page numbers")
+        laid_out.insert(0, front.write_pdf(pdf_variant="pdf/ua-1"))
+        del front
+        title = str(_("Family record: %(name)s") % {"name": family.name})
+        twin = Twin(
+            name=attachment_name(export),
+            data=export_json_bytes(export),
+            description=str(
+                _("The JSON proof of this record (coparent-record/1): coparent verify FILE")
+            ),
+        )
+    pdf = join_parts(laid_out, title=title, twin=twin)
+    report(100)
     return pdf

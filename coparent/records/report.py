@@ -87,9 +87,11 @@ class Built:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-Builder = Callable[[ReportScope], Built | None]
+Builder = Callable[[ReportScope], "Built | list[Built] | None"]
 """Builds one section for a scope; None leaves the section out (the journal, in an export that
-is not its author's)."""
+is not its author's). A long section comes as a list of pieces (the messages, a few hundred at
+a time): the PDF lays each piece out on its own, so its memory does not grow with the section
+(records.export.render_pdf)."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,12 @@ def section_choices() -> list[tuple[str, str]]:
 class RenderedSection:
     key: str
     title: str
-    html: str
+    # The section's HTML in the pieces its builder gave, each laid out on its own in the PDF.
+    parts: tuple[str, ...]
+
+    @property
+    def html(self) -> str:
+        return "".join(self.parts)
 
     @property
     def anchor(self) -> str:
@@ -157,9 +164,14 @@ def build_sections(scope: ReportScope, keys: Sequence[str] | None) -> list[Rende
         built = section.build(scope)
         if built is None:
             continue
-        context = {"scope": scope, **built.context}
-        html = render_to_string(built.template, context) if built.template else ""
-        out.append(RenderedSection(key=section.key, title=str(section.title), html=html))
+        pieces = built if isinstance(built, list) else [built]
+        parts = tuple(
+            render_to_string(piece.template, {"scope": scope, **piece.context})
+            if piece.template
+            else ""
+            for piece in pieces
+        )
+        out.append(RenderedSection(key=section.key, title=str(section.title), parts=parts))
     return out
 
 

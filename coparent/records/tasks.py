@@ -25,7 +25,7 @@ from coparent.families.selectors import FamilyAccess, get_family_access
 from coparent.infra import periodic
 from coparent.infra.mail import send_email
 from coparent.records import checkpoints, hooks
-from coparent.records.export import ChainBroken, build_export, export_json, render_pdf
+from coparent.records.export import ChainBroken, build_export, export_json_bytes, render_pdf
 from coparent.records.models import Checkpoint, ExportJob
 from coparent.web.zones import family_zone, reading_in
 
@@ -73,7 +73,7 @@ def _body(job: ExportJob) -> bytes:
             access=_access(job),
             sections=job.sections,
         )
-    return export_json(document).encode()
+    return export_json_bytes(document)
 
 
 def _access(job: ExportJob) -> FamilyAccess | None:

@@ -1,0 +1,121 @@
+"""Issue 16: a family with thousands of messages still gets its PDF report, because the report is
+laid out in parts (the cover, each section, long sections in pieces, the table of entries a few
+hundred rows at a time, the proof) and the parts are joined. Here the pieces are made tiny, so a
+handful of messages spans many parts; what a reader must see is the same as in one piece: page
+numbers that run on, contents that point at the right pages, every message in full, the proof
+attached and verifying, and the tags a screen reader follows."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from coparent.core.record.verify import verify_document
+from coparent.families.services import family_zone_set
+from coparent.messaging import report as messages_report
+from coparent.records import export as record_export
+from coparent.records.export import attachment_name, build_export, render_pdf
+from coparent.records.report import section_choices
+from tests.messaging.conftest import reply, start
+
+SPACES = re.compile(r"[\s\u202f\u00a0]+")
+# A contents line: the title, the dot leaders, the page it starts on.
+CONTENTS_LINE = re.compile(r"^(?P<title>.+?)\s*\.{3,}\s*(?P<page>\d+)$")
+
+
+@pytest.fixture
+def tiny_parts(monkeypatch):
+    """Three messages per piece of the messages section, four rows per part of the table."""
+    monkeypatch.setattr(messages_report, "MESSAGES_PER_PIECE", 3)
+    monkeypatch.setattr(record_export, "ENTRY_ROWS_PER_PART", 4)
+
+
+@pytest.fixture
+def busy(cast):
+    """Sam and Alex write ten messages in two conversations, in Chicago."""
+    family_zone_set(access=cast.access(cast.alex), timezone_name="America/Chicago")
+    cast.family.refresh_from_db()
+    bodies = [f"Message number {n} about the school run." for n in range(10)]
+    thread = start(cast, subject="School run", body=bodies[0]).thread
+    for body in bodies[1:6]:
+        reply(cast, cast.sam, thread, body)
+    other = start(cast, subject="Holidays", body=bodies[6]).thread
+    for body in bodies[7:]:
+        reply(cast, cast.sam, other, body)
+    return bodies
+
+
+def _report(cast) -> tuple[dict, PdfReader, list[str]]:
+    document = build_export(family=cast.family, reader=cast.alex)
+    pdf = render_pdf(document, family=cast.family, access=cast.access(cast.alex))
+    reader = PdfReader(io.BytesIO(pdf))
+    return document, reader, [page.extract_text() for page in reader.pages]
+
+
+def _contents(cover: str) -> dict[str, int]:
+    found = {}
+    for line in cover.splitlines():
+        match = CONTENTS_LINE.match(line.strip())
+        if match:
+            found[SPACES.sub(" ", match["title"])] = int(match["page"])
+    return found
+
+
+def test_a_report_laid_out_in_parts_numbers_its_pages_on_and_its_contents_point_at_them(
+    cast, busy, tiny_parts
+):
+    _document, reader, pages = _report(cast)
+
+    # Every page ends with its own number, 1 to the last, across every part.
+    numbers = [int(text.strip().splitlines()[-1]) for text in pages]
+    assert numbers == list(range(1, len(pages) + 1))
+    # The cover gives the total.
+    assert f"Pages {len(pages)}" in SPACES.sub(" ", pages[0])
+
+    contents = _contents("\n".join(pages[:2]))
+    titles = [SPACES.sub(" ", title) for _key, title in section_choices()]
+    assert set(contents) == {*titles, "Proof"}
+    for title, page in contents.items():
+        # Each section begins on the page the contents give, and not on the page before.
+        assert SPACES.sub(" ", pages[page - 1]).lstrip().startswith(title), title
+    starts = [contents[title] for title in [*titles, "Proof"]]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    # The messages section really was cut into pieces: more than one part between it and the
+    # next section, and a conversation cut in two says it goes on.
+    assert "School run (continued)" in SPACES.sub(" ", "\n".join(pages))
+
+
+def test_every_message_is_printed_in_full_and_the_attached_proof_verifies(cast, busy, tiny_parts):
+    document, reader, pages = _report(cast)
+
+    text = SPACES.sub(" ", "\n".join(pages))
+    for body in busy:
+        # Once in the messages section, once in the table of every entry.
+        assert text.count(body) == 2, body
+    (twin,) = reader.attachments[attachment_name(document)]
+    assert json.loads(twin) == document
+    assert verify_document(json.loads(twin)).ok
+
+
+def test_the_joined_report_keeps_its_tags_for_screen_readers(cast, busy, tiny_parts):
+    _document, reader, pages = _report(cast)
+
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root["/Lang"]).startswith("en")
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+    tree = root["/StructTreeRoot"]
+    # One tagged document per part, in reading order under one root.
+    documents = tree["/K"]
+    assert len(documents) > 5
+    assert all(d.get_object()["/S"] == "/Document" for d in documents)
+    # Each page keeps its own entry in the parent tree, numbered on from the parts before.
+    keys = [page["/StructParents"] for page in reader.pages]
+    assert keys == sorted(set(keys))
+    nums = tree["/ParentTree"]["/Nums"]
+    assert set(keys) <= set(nums[0::2])
+    assert len(pages) == len(keys)
