@@ -25,7 +25,14 @@ class ExpenseLine:
 
 def build(scope: ReportScope) -> Built:
     """Eight queries: the expenses (two, expense_rows) and the balance (six, balance_of)."""
-    rows = [r for r in expense_rows(scope.access) if scope.first <= r.expense.spent_on < scope.stop]
+    # Spent in the period, or logged in it (a bill from the week before still belongs to the
+    # period whose record holds it).
+    rows = [
+        r
+        for r in expense_rows(scope.access)
+        if scope.first <= r.expense.spent_on < scope.stop
+        or scope.first <= r.expense.at.astimezone(scope.zone).date() < scope.stop
+    ]
     rows.sort(key=lambda r: (r.expense.spent_on, r.expense.at))
     lines = [
         ExpenseLine(

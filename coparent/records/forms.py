@@ -73,7 +73,8 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "What the PDF tells in readable pages for the period, before its proof. Leave all "
-            "unticked for every section. Your journal is printed only in your own export."
+            "unticked for every section but the technical list of every entry, which the JSON "
+            "inside the PDF always holds. Your journal is printed only in your own export."
         ),
     )
 

@@ -100,14 +100,19 @@ class Section:
     title: str | Promise
     order: int
     build: Builder
+    # Printed when the reader ticks nothing; a section long and technical enough to double a
+    # report (the list of every entry) is printed only when ticked.
+    by_default: bool = True
 
 
 _SECTIONS: dict[str, Section] = {}
 
 
-def register_section(key: str, title: str | Promise, *, order: int, build: Builder) -> None:
+def register_section(
+    key: str, title: str | Promise, *, order: int, build: Builder, by_default: bool = True
+) -> None:
     """An app adds a section to the record's PDF (once, however often this is called)."""
-    _SECTIONS[key] = Section(key=key, title=title, order=order, build=build)
+    _SECTIONS[key] = Section(key=key, title=title, order=order, build=build, by_default=by_default)
 
 
 def sections() -> list[Section]:
@@ -155,10 +160,13 @@ def period_of(export: dict[str, Any], zone: ZoneInfo) -> tuple[date, date]:
 
 
 def build_sections(scope: ReportScope, keys: Sequence[str] | None) -> list[RenderedSection]:
-    """The chosen sections (every one when `keys` is empty or None), built and laid out."""
+    """The chosen sections (when `keys` is empty or None, every one printed by default), built
+    and laid out."""
     chosen = set(keys) if keys else None
     out = []
     for section in sections():
+        if chosen is None and not section.by_default:
+            continue
         if chosen is not None and section.key not in chosen:
             continue
         built = section.build(scope)
@@ -257,8 +265,14 @@ def register() -> None:
         order=70,
         build=_from_record(["infobank."], gettext_lazy("No change to the info bank.")),
     )
+    # A technical line per entry, each message again: at 10,000 messages it is half the pages
+    # and two thirds of the time, and the JSON inside the PDF holds every entry anyway.
     register_section(
-        EVERY_ENTRY, gettext_lazy("Every entry of the record"), order=100, build=_every_entry
+        EVERY_ENTRY,
+        gettext_lazy("Every entry of the record"),
+        order=100,
+        build=_every_entry,
+        by_default=False,
     )
 
 

@@ -26,7 +26,13 @@ from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import messages_mark_viewed
 from coparent.records.export import attachment_name, build_export, export_html, render_pdf
 from coparent.records.models import ExportJob
-from coparent.records.report import ReportScope, bar_chart, build_sections, section_choices
+from coparent.records.report import (
+    EVERY_ENTRY,
+    ReportScope,
+    bar_chart,
+    build_sections,
+    sections,
+)
 from coparent.records.services import record_export
 from tests.exchanges.conftest import first as first  # the fixture: the plan's first exchange
 from tests.expenses.conftest import log
@@ -73,8 +79,9 @@ def test_the_pdf_has_a_cover_contents_and_every_section_with_every_message_in_fu
     assert "Rivera family" in text
     assert "By Sam," in text
     assert "Contents" in text
-    for _key, title in section_choices():
-        assert _flat(title) in text
+    # Every section printed by default; the technical list of every entry only when ticked.
+    for section in sections():
+        assert (_flat(str(section.title)) in text) is section.by_default
     # Every message, in full, with its sender and its time in the family's zone.
     sent = [e for e in document["entries"] if e.get("kind") == "message.sent"]
     assert len(sent) == 3
@@ -105,6 +112,13 @@ def test_only_the_sections_asked_for_are_printed(cast, chicago):
     assert "Every entry of the record" not in text
     # The proof is always there.
     assert "How to verify" in text
+
+
+def test_the_list_of_every_entry_is_printed_when_ticked(cast, chicago):
+    start(cast, body="One line for the technical list.")
+    _document, text, _reader = _pdf_of(cast, cast.alex, sections=["messages", EVERY_ENTRY])
+    assert "Every entry of the record" in text
+    assert "message.sent" in text or "Message sent" in text
 
 
 def test_the_journal_is_printed_only_in_its_authors_export(cast, chicago):

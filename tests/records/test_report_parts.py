@@ -51,7 +51,10 @@ def busy(cast):
 
 def _report(cast) -> tuple[dict, PdfReader, list[str]]:
     document = build_export(family=cast.family, reader=cast.alex)
-    pdf = render_pdf(document, family=cast.family, access=cast.access(cast.alex))
+    # Every section, the long table of every entry too (printed only when ticked), so that
+    # each kind of part is laid out and joined.
+    every = [key for key, _title in section_choices()]
+    pdf = render_pdf(document, family=cast.family, access=cast.access(cast.alex), sections=every)
     reader = PdfReader(io.BytesIO(pdf))
     return document, reader, [page.extract_text() for page in reader.pages]
 
