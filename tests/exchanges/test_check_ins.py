@@ -4,6 +4,7 @@ afterwards — only followed by a new note."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -307,3 +308,32 @@ def test_without_a_pinned_place_a_position_says_nothing_of_where(cast, first):
         at=planned,
     )
     assert made.at_place is None
+
+
+def test_a_parent_of_another_family_cannot_check_in_or_write_at_this_exchange(
+    cast, first, time_machine, as_
+):
+    """Olivia, a parent in another family, tries the Riveras' exchange by its key, on the page
+    and through the API: it answers exactly as an exchange that is not there, and nothing is
+    stored — no occurrence, no tap, no note, no record entry."""
+    planned, _giver, _receiver = first
+    time_machine.move_to(planned, tick=False)
+    key = selectors.key_of(planned)
+    entries = RecordEntry.objects.count()
+    page = cast.client_for(cast.olivia)
+    base = f"/families/{cast.family.pk}/exchanges/{key}"
+
+    tapped = page.post(f"{base}/check-in/", {"step": "arrived"})
+    wrote = page.post(f"{base}/notes/", {"text": "I was there."})
+    api = as_(cast.olivia)
+    api_tap = api.post(f"/api/v1{base}/check-ins", {"step": "arrived"})
+    api_note = api.post(f"/api/v1{base}/notes", {"text": "I was there."})
+    nowhere = api.post(
+        f"/api/v1/families/{uuid.uuid4()}/exchanges/{key}/check-ins", {"step": "arrived"}
+    )
+
+    assert [tapped.status_code, wrote.status_code] == [404, 404]
+    assert [api_tap.status_code, api_note.status_code] == [404, 404]
+    assert api_tap.json() == nowhere.json()  # "not yours" reads as "not there"
+    assert not Occurrence.objects.exists() and not CheckIn.objects.exists()
+    assert not Note.objects.exists() and RecordEntry.objects.count() == entries
