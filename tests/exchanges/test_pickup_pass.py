@@ -212,3 +212,35 @@ def test_the_pass_check_is_the_only_page_for_someone_outside_the_family_without_
         for key, row in API.items()
         if row.expected["anonymous"] != 401 and ("exchanges" in key[1] or "passes" in key[1])
     ]
+
+
+def test_a_pass_requested_twice_with_one_key_is_issued_once(cast, stays, time_machine, as_):
+    """Alex's app retries the "issue a pass" call after a timeout: one pass, one record entry,
+    and the same link for the school office."""
+    import json
+
+    (start, _end), _ = stays
+    time_machine.move_to(start - timedelta(hours=2), tick=False)
+    api = as_(cast.alex)
+    body = {
+        "children": [str(cast.mia.pk)],
+        "starts_at": (start + timedelta(hours=1)).isoformat(),
+        "ends_at": (start + timedelta(hours=4)).isoformat(),
+    }
+
+    def issue(payload):
+        return api.client.post(
+            f"/api/v1/families/{cast.family.pk}/passes",
+            json.dumps(payload),
+            content_type="application/json",
+            headers={**api.headers(), "Idempotency-Key": "pass-1"},
+            secure=True,
+        )
+
+    made, again = issue(body), issue(body)
+    assert made.status_code == again.status_code == 201
+    assert again.json()["id"] == made.json()["id"]
+    assert again.json()["link"] == made.json()["link"]
+    assert issue({**body, "children": [str(cast.leo.pk)]}).status_code == 422
+    assert PickupPass.objects.count() == 1
+    assert RecordEntry.objects.filter(kind=Kind.PASS_ISSUED).count() == 1
