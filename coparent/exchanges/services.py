@@ -44,6 +44,7 @@ from coparent.families.selectors import FamilyAccess, children_of, first_name
 from coparent.infra.errors import DomainError, NotFound
 from coparent.infra.keys import ensure_signing_key
 from coparent.messaging import attachments as files
+from coparent.messaging import idempotency
 from coparent.messaging.attachments import IncomingFile
 from coparent.records.models import Kind
 from coparent.records.services import record_append
@@ -254,11 +255,32 @@ def note_add(
     follows: object = None,
     photos: Sequence[IncomingFile] = (),
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Note:
     """A parent writes what happened at an exchange; `follows` names an earlier note of theirs
     on the same exchange that this one corrects or completes; `photos` (photos or PDFs) follow
-    the rules of message attachments, checked before anything is written."""
+    the rules of message attachments, checked before anything is written. With an
+    `idempotency_key` a retry returns the first note: a note can never be deleted, so a
+    phone's retry on a bad connection must not leave the same words twice on the record."""
     access.require_parent()
+    claim = idempotency.claim(
+        user=access.membership.user,
+        family=access.family,
+        key=idempotency_key,
+        operation="exchange_note",
+        request_hash=idempotency.fingerprint(
+            {
+                "planned_at": planned_at.astimezone(UTC).isoformat(),
+                "text": text,
+                "follows": str(follows) if follows not in (None, "") else None,
+            },
+            photos,
+        ),
+    )
+    if claim is not None:
+        first = idempotency.replayed(claim)
+        if first is not None:
+            return Note.objects.get(family=access.family, pk=first)
     clean = (text or "").strip()
     if not clean:
         raise ExchangeProblem(_("Write what happened."), field="text")
@@ -280,7 +302,7 @@ def note_add(
     try:
         for item in prepared:
             stored.append((item, files.store(item)))
-        return _write_note(access, planned_at, clean, follows, stored, now)
+        return _write_note(access, planned_at, clean, follows, stored, now, claim)
     except BaseException:
         files.remove([name for _item, name in stored])
         raise
@@ -293,6 +315,7 @@ def _write_note(
     follows: object,
     stored: list[tuple[files.PreparedFile, str]],
     now: datetime,
+    claim: idempotency.Claim | None = None,
 ) -> Note:
     user = access.membership.user
     with transaction.atomic():
@@ -328,6 +351,8 @@ def _write_note(
             )
             for item, stored_name in stored
         )
+        if claim is not None:
+            idempotency.remember(claim, str(note.pk))
         record_append(
             family=access.family,
             kind=Kind.EXCHANGE_NOTE,
@@ -372,12 +397,31 @@ def pass_issue(
     start: datetime,
     end: datetime,
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> PickupPass:
     """A parent issues a pass saying that `children` are with them from `start` to `end`. The
     schedule decides: a window in which the plan (with its approved changes) gives the
     children to the other parent, even for a minute, is refused and the first such stretch
-    named. The pass carries first names only: no surname, no address, no history."""
+    named. The pass carries first names only: no surname, no address, no history. With an
+    `idempotency_key` a retry returns the first pass instead of issuing a second one."""
     access.require_parent()
+    claim = idempotency.claim(
+        user=access.membership.user,
+        family=access.family,
+        key=idempotency_key,
+        operation="pass_issue",
+        request_hash=idempotency.fingerprint(
+            {
+                "children": sorted(str(c) for c in children),
+                "start": start.astimezone(UTC).isoformat(),
+                "end": end.astimezone(UTC).isoformat(),
+            }
+        ),
+    )
+    if claim is not None:
+        first = idempotency.replayed(claim)
+        if first is not None:
+            return PickupPass.objects.get(family=access.family, pk=first)
     now = at or timezone.now()
     problems: list[tuple[str, str]] = []
     chosen = list(children_of(access).filter(pk__in=_child_ids(children)))
@@ -449,6 +493,8 @@ def pass_issue(
             issued_at=made.issued_at,
             token=token,
         )
+        if claim is not None:
+            idempotency.remember(claim, str(pass_id))
         record_append(
             family=access.family,
             kind=Kind.PASS_ISSUED,

@@ -460,12 +460,35 @@ def request_counter(
     ends_at: datetime | None = None,
     due_at: datetime | None = None,
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Request:
     """The other parent answers with other dates or terms: a new request going back to the
     first parent, `counter_of` this one, which becomes "countered". A swap or trip keeps its
-    dates unless new ones are given; who has the children stays as asked."""
+    dates unless new ones are given; who has the children stays as asked. With an
+    `idempotency_key` a retry returns the first counter-proposal (the original is no longer
+    waiting by then, so without the key the retry would be refused as too late)."""
     _must_answer(access, request)
     at = at or timezone.now()
+    claim = idempotency.claim(
+        user=access.membership.user,
+        family=access.family,
+        key=idempotency_key,
+        operation="request_counter",
+        request_hash=idempotency.fingerprint(
+            {
+                "request": str(request.pk),
+                "details": details,
+                "title": title,
+                "starts_at": starts_at.isoformat() if starts_at else None,
+                "ends_at": ends_at.isoformat() if ends_at else None,
+                "due_at": due_at.isoformat() if due_at else None,
+            }
+        ),
+    )
+    if claim is not None:
+        first = idempotency.replayed(claim)
+        if first is not None:
+            return Request.objects.get(family=access.family, pk=first)
     if not details.strip():
         raise RequestProblem(_("Say what you propose instead."), field="details")
     with transaction.atomic():
@@ -497,6 +520,8 @@ def request_counter(
         original.answered_by = me
         original.answered_at = at
         original.save(update_fields=["status", "answered_by", "answered_at"])
+        if claim is not None:
+            idempotency.remember(claim, str(counter.pk))
         record_append(
             family=access.family,
             kind=EntryKind.REQUEST_COUNTERED,
@@ -542,11 +567,26 @@ def request_comment(
     text: str,
     kind: str = CommentKind.COMMENT,
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
     """A parent or a consented professional comments; only a professional proposes a
-    resolution (a mediator's suggestion, never an answer on a parent's behalf)."""
+    resolution (a mediator's suggestion, never an answer on a parent's behalf). With an
+    `idempotency_key` a retry returns the first comment and adds nothing to the thread."""
     access.require_shared()
     at = at or timezone.now()
+    claim = idempotency.claim(
+        user=access.membership.user,
+        family=access.family,
+        key=idempotency_key,
+        operation="request_comment",
+        request_hash=idempotency.fingerprint(
+            {"request": str(request.pk), "text": text, "kind": kind}
+        ),
+    )
+    if claim is not None:
+        first = idempotency.replayed(claim)
+        if first is not None:
+            return Comment.objects.get(family=access.family, request=request, pk=first)
     problems: list[Problem] = []
     text = _words(text, "text", COMMENT_MAX_CHARS, problems, required=_("Write your comment."))
     if kind not in CommentKind.values:
@@ -564,6 +604,8 @@ def request_comment(
             text=text,
             created_at=at,
         )
+        if claim is not None:
+            idempotency.remember(claim, str(comment.pk))
         record_append(
             family=access.family,
             kind=EntryKind.REQUEST_COMMENTED,

@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.steps import add_child, console_errors, family_with_two_parents
+from tests.browser.steps import (
+    add_child,
+    axe_violations,
+    console_errors,
+    family_with_two_parents,
+    no_sideways_scroll,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +40,8 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
     base, data_dir = server["url"], server["data_dir"]
     zone, local = _zone_for_today()
     alex, page, sam, sam_page, dashboard = family_with_two_parents(browser, base, data_dir, zone)
+    # Listening from the start: a script error or a CSP refusal on any page of the story fails it.
+    errors, sam_errors = console_errors(page), console_errors(sam_page)
     add_child(page, dashboard, "Mia", "2016-05-02")
 
     # Alex's own rotation, a day each from today, Alex first: the children passed from Sam to
@@ -64,6 +72,12 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
     alex.grant_permissions(["geolocation"], origin=base)
     alex.set_geolocation({"latitude": 41.878113, "longitude": -87.629799})
     page.goto(sam_page.url)
+    # Alex is on his phone (390 px wide): the page fits it, the taps are thumb-sized buttons.
+    assert no_sideways_scroll(page)
+    for step in ("I'm here", "Received"):
+        box = page.get_by_role("button", name=step).bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44, (step, box)
+    assert axe_violations(page) == []
     page.get_by_label("Share my location with this tap").check()
     # The page asks the browser for the position, then sends the tap with it.
     with page.expect_navigation():
@@ -111,7 +125,7 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
         page.get_by_role("button", name="Revoke the pass").click()
     desk.reload()
     assert "Revoked." in desk.content()
-    assert not console_errors(page) and not console_errors(sam_page)
+    assert errors == [] and sam_errors == []
 
     office.close()
     alex.close()

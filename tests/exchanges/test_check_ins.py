@@ -4,6 +4,8 @@ afterwards — only followed by a new note."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -307,3 +309,61 @@ def test_without_a_pinned_place_a_position_says_nothing_of_where(cast, first):
         at=planned,
     )
     assert made.at_place is None
+
+
+def test_a_parent_of_another_family_cannot_check_in_or_write_at_this_exchange(
+    cast, first, time_machine, as_
+):
+    """Olivia, a parent in another family, tries the Riveras' exchange by its key, on the page
+    and through the API: it answers exactly as an exchange that is not there, and nothing is
+    stored — no occurrence, no tap, no note, no record entry."""
+    planned, _giver, _receiver = first
+    time_machine.move_to(planned, tick=False)
+    key = selectors.key_of(planned)
+    entries = RecordEntry.objects.count()
+    page = cast.client_for(cast.olivia)
+    base = f"/families/{cast.family.pk}/exchanges/{key}"
+
+    tapped = page.post(f"{base}/check-in/", {"step": "arrived"})
+    wrote = page.post(f"{base}/notes/", {"text": "I was there."})
+    api = as_(cast.olivia)
+    api_tap = api.post(f"/api/v1{base}/check-ins", {"step": "arrived"})
+    api_note = api.post(f"/api/v1{base}/notes", {"text": "I was there."})
+    nowhere = api.post(
+        f"/api/v1/families/{uuid.uuid4()}/exchanges/{key}/check-ins", {"step": "arrived"}
+    )
+
+    assert [tapped.status_code, wrote.status_code] == [404, 404]
+    assert [api_tap.status_code, api_note.status_code] == [404, 404]
+    assert api_tap.json() == nowhere.json()  # "not yours" reads as "not there"
+    assert not Occurrence.objects.exists() and not CheckIn.objects.exists()
+    assert not Note.objects.exists() and RecordEntry.objects.count() == entries
+
+
+def test_a_note_sent_twice_with_one_key_is_written_once(cast, first, time_machine, as_):
+    """Sam's phone loses the answer on a bad connection at the gate and sends the note again.
+    A note can never be deleted, so the retry must return the first one, not add a twin."""
+    planned, _giver, receiver = first
+    time_machine.move_to(planned + timedelta(minutes=20), tick=False)
+    api = as_(receiver)
+    path = f"/api/v1/families/{cast.family.pk}/exchanges/{selectors.key_of(planned)}/notes"
+
+    def send(text: str):
+        return api.client.post(
+            path,
+            json.dumps({"text": text}),
+            content_type="application/json",
+            headers={**api.headers(), "Idempotency-Key": "gate-1"},
+            secure=True,
+        )
+
+    first_try, retry = (
+        send("Denied entry at the gate, 15:05."),
+        send("Denied entry at the gate, 15:05."),
+    )
+    assert first_try.status_code == retry.status_code == 201
+    assert retry.json()["id"] == first_try.json()["id"]
+    other = send("Other words")
+    assert other.status_code == 422 and "Idempotency-Key" in other.content.decode()
+    assert Note.objects.count() == 1
+    assert RecordEntry.objects.filter(kind=Kind.EXCHANGE_NOTE).count() == 1

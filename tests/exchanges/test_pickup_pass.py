@@ -178,3 +178,69 @@ def test_the_parent_shows_the_code_and_revokes_from_the_page(cast, stays, time_m
     assert "<svg" in page and f"/pass/{issued.token}/" in page
     browser.post(f"{base}{issued.pk}/revoke/")
     assert "Revoked" in browser.get(answer["Location"]).content.decode()
+
+
+def test_the_pass_check_is_the_only_page_for_someone_outside_the_family_without_an_account():
+    """The school office has no account and needs none: of everything the site answers to an
+    anonymous visitor (the permission matrix's `anonymous` column), the pass check is the only
+    page that shows a family's facts to someone outside it. The others are the site's own
+    files, the account pages, and two secrets a member holds for themselves (an invitation,
+    a calendar feed). A new page open to anyone fails here until it is weighed."""
+    from tests.test_permission_matrix import API, WEB
+
+    open_to_anyone = {name for name, row in WEB.items() if row.expected["anonymous"] == 200}
+    site_and_accounts = {
+        "healthz",
+        "record_verify",  # checks an export the visitor already holds; shows no family
+        "web:home",
+        "web:manifest",
+        "web:offline",
+        "web:service_worker",
+        "account_login",
+        "account_signup",
+        "account_email_verification_sent",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_reset_password_from_key",
+        "account_reset_password_from_key_done",
+    }
+    a_members_own_secret = {"invitation_accept", "schedule_feed"}
+    assert open_to_anyone - site_and_accounts - a_members_own_secret == {"pass_check"}
+    # Through the API, no exchange or pass operation answers without a token.
+    assert not [
+        key
+        for key, row in API.items()
+        if row.expected["anonymous"] != 401 and ("exchanges" in key[1] or "passes" in key[1])
+    ]
+
+
+def test_a_pass_requested_twice_with_one_key_is_issued_once(cast, stays, time_machine, as_):
+    """Alex's app retries the "issue a pass" call after a timeout: one pass, one record entry,
+    and the same link for the school office."""
+    import json
+
+    (start, _end), _ = stays
+    time_machine.move_to(start - timedelta(hours=2), tick=False)
+    api = as_(cast.alex)
+    body = {
+        "children": [str(cast.mia.pk)],
+        "starts_at": (start + timedelta(hours=1)).isoformat(),
+        "ends_at": (start + timedelta(hours=4)).isoformat(),
+    }
+
+    def issue(payload):
+        return api.client.post(
+            f"/api/v1/families/{cast.family.pk}/passes",
+            json.dumps(payload),
+            content_type="application/json",
+            headers={**api.headers(), "Idempotency-Key": "pass-1"},
+            secure=True,
+        )
+
+    made, again = issue(body), issue(body)
+    assert made.status_code == again.status_code == 201
+    assert again.json()["id"] == made.json()["id"]
+    assert again.json()["link"] == made.json()["link"]
+    assert issue({**body, "children": [str(cast.leo.pk)]}).status_code == 422
+    assert PickupPass.objects.count() == 1
+    assert RecordEntry.objects.filter(kind=Kind.PASS_ISSUED).count() == 1

@@ -58,3 +58,33 @@ def test_a_request_that_expires_unanswered_tells_the_parents_and_the_mediator(
         ("Sam", "“New school” expired"),
         ("Morgan", "“New school” expired"),
     ]
+
+
+def test_a_counter_goes_back_to_the_asker_and_a_comment_reaches_everyone_but_its_author(
+    planned: Any, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    cast = planned
+    swap = ask(cast, "swap", title="Swap the 14th")
+    Notification.objects.all().delete()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        counter = services.request_counter(
+            access=cast.access(cast.sam), request=swap, details="The 21st instead?"
+        )
+    [(who, _title)] = told()
+    assert who == "Alex"
+    assert [m.to for m in mailoutbox] == [[cast.alex.email]]
+
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_comment(
+            access=cast.access(cast.morgan),
+            request=counter,
+            text="Alternate the next two weekends?",
+            kind="resolution",
+        )
+    assert sorted(who for who, _title in told()) == ["Alex", "Sam"]
+    assert all(
+        "Alternate" not in n.title and "Alternate" not in n.body for n in Notification.objects.all()
+    )
+    assert not Notification.objects.filter(recipient__in=[cast.morgan, cast.vic]).exists()

@@ -167,6 +167,48 @@ def test_the_api_makes_a_request_once_per_idempotency_key(planned: Any, as_: Any
     assert bad.status_code == 400 and "starts_at" in bad.json()["errors"]
 
 
+def _post_with_key(api: Any, path: str, body: dict[str, Any], key: str) -> Any:
+    return api.client.post(
+        path,
+        json.dumps(body),
+        content_type="application/json",
+        headers={**api.headers(), "Idempotency-Key": key},
+        secure=True,
+    )
+
+
+def test_a_counter_and_a_comment_sent_twice_with_one_key_are_made_once(
+    planned: Any, as_: Any
+) -> None:
+    """Sam's phone loses the answer to his counter-proposal and sends it again; Morgan's
+    proposed resolution is retried the same way. Each retry returns the first result."""
+    cast = planned
+    swap = ask(cast, "swap")
+    base = f"/api/v1/families/{cast.family.pk}/requests/{swap.pk}"
+    sam, morgan = as_(cast.sam), as_(cast.morgan)
+
+    counter = {"details": "The weekend after instead?"}
+    first, again = (_post_with_key(sam, f"{base}/counter", counter, "c-1") for _ in range(2))
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert Request.objects.filter(counter_of=swap).count() == 1
+    # Without the key a second counter is refused: the first one already answered.
+    assert sam.post(f"{base}/counter", counter).status_code == 409
+
+    note = {"text": "Alternate the next two weekends?", "kind": "resolution"}
+    said, resaid = (_post_with_key(morgan, f"{base}/comments", note, "m-1") for _ in range(2))
+    assert said.status_code == resaid.status_code == 201
+    assert resaid.json()["id"] == said.json()["id"]
+    assert swap.comments.count() == 1
+    other = _post_with_key(morgan, f"{base}/comments", {**note, "text": "Other words"}, "m-1")
+    assert other.status_code == 422 and "Idempotency-Key" in other.content.decode()
+    assert swap.comments.count() == 1
+    kinds = list(
+        cast.family.record_entries.filter(kind="request.commented").values_list("kind", flat=True)
+    )
+    assert kinds == ["request.commented"]
+
+
 def test_the_api_answers_409_to_an_answer_that_came_too_late(planned: Any, as_: Any) -> None:
     cast = planned
     swap = ask(cast, "swap")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
+from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
@@ -42,6 +43,9 @@ router = Router(tags=["exchanges"])
 
 # A quarter at most per call: the schedule is expanded for the whole window.
 MAX_WINDOW = timedelta(days=92)
+KEY = "Any unique string (a UUID): a retry with the same key returns"
+NOTE_KEY_HELP = f"{KEY} the first note."
+PASS_KEY_HELP = f"{KEY} the first pass."
 
 
 class CheckInOut(Schema):
@@ -249,6 +253,9 @@ def exchange_note_upload(
     text: Annotated[str, Form(..., max_length=NOTE_MAX_CHARS * 30)] = "",
     follows: Annotated[uuid.UUID | None, Form(None)] = None,
     uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=NOTE_KEY_HELP
+    ),
 ) -> Status[NoteOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -261,6 +268,7 @@ def exchange_note_upload(
             text=text,
             follows=follows,
             photos=read_uploads(uploads),
+            idempotency_key=idempotency_key,
         )
     return Status(201, _note_out(note))
 
@@ -271,11 +279,21 @@ def exchange_note_upload(
     summary="Write a note on an exchange (parents); it can never be changed, only followed",
 )
 def exchange_note(
-    request: HttpRequest, family_id: uuid.UUID, key: str, payload: NoteIn
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    key: str,
+    payload: NoteIn,
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=NOTE_KEY_HELP
+    ),
 ) -> Status[NoteOut]:
     access = family_access(request, family_id)
     note = services.note_add(
-        access=access, planned_at=_planned_at(key), text=payload.text, follows=payload.follows
+        access=access,
+        planned_at=_planned_at(key),
+        text=payload.text,
+        follows=payload.follows,
+        idempotency_key=idempotency_key,
     )
     return Status(201, _note_out(note))
 
@@ -331,10 +349,21 @@ def pass_list(request: HttpRequest, family_id: uuid.UUID) -> list[PassOut]:
     response=answers({201: PassOut}, 400, 403, 404, 422),
     summary="Issue a pickup pass for a window the plan gives you (parents)",
 )
-def pass_create(request: HttpRequest, family_id: uuid.UUID, payload: PassIn) -> Status[PassOut]:
+def pass_create(
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    payload: PassIn,
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=PASS_KEY_HELP
+    ),
+) -> Status[PassOut]:
     access = family_access(request, family_id)
     made = services.pass_issue(
-        access=access, children=payload.children, start=payload.starts_at, end=payload.ends_at
+        access=access,
+        children=payload.children,
+        start=payload.starts_at,
+        end=payload.ends_at,
+        idempotency_key=idempotency_key,
     )
     return Status(201, _pass_out(selectors.get_pass(access, made.pk)))
 

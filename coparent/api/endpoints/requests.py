@@ -38,6 +38,12 @@ router = Router(tags=["requests"])
 
 MAX_PAGE = 500
 KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first request."
+COUNTER_KEY_HELP = (
+    "Any unique string (a UUID): a retry with the same key returns the first counter-proposal."
+)
+COMMENT_KEY_HELP = (
+    "Any unique string (a UUID): a retry with the same key returns the first comment."
+)
 
 # --- Shapes ------------------------------------------------------------------------------------
 
@@ -304,7 +310,13 @@ def request_decline(
     summary="Answer with other dates or terms: a new request back to the first parent",
 )
 def request_counter(
-    request: HttpRequest, family_id: uuid.UUID, request_id: uuid.UUID, payload: CounterIn
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    request_id: uuid.UUID,
+    payload: CounterIn,
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=COUNTER_KEY_HELP
+    ),
 ) -> Status[RequestDetailOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -317,6 +329,7 @@ def request_counter(
         starts_at=_aware(payload.starts_at),
         ends_at=_aware(payload.ends_at),
         due_at=_aware(payload.due_at),
+        idempotency_key=idempotency_key,
     )
     return Status(201, _detail(access, counter.pk))
 
@@ -342,11 +355,21 @@ def request_withdraw(
     summary="Comment (parents and professionals); a professional may propose a resolution",
 )
 def request_comment(
-    request: HttpRequest, family_id: uuid.UUID, request_id: uuid.UUID, payload: CommentIn
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    request_id: uuid.UUID,
+    payload: CommentIn,
+    idempotency_key: str | None = params.Header(
+        None, alias="Idempotency-Key", description=COMMENT_KEY_HELP
+    ),
 ) -> Status[CommentOut]:
     access = family_access(request, family_id)
     item = selectors.get_request(access, request_id)
     comment = services.request_comment(
-        access=access, request=item, text=payload.text, kind=payload.kind
+        access=access,
+        request=item,
+        text=payload.text,
+        kind=payload.kind,
+        idempotency_key=idempotency_key,
     )
     return Status(201, _comment_out(comment))
