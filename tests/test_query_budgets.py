@@ -1,16 +1,18 @@
 """Every page and every API read has a query budget that does not grow with the family's rows
 (STYLE.md 8; issue #17, point 8), and this file keeps the list.
 
-Each URL name of the site and each GET operation of the API is in exactly one of three places:
+Each URL name of the site and each GET operation of the API is in exactly one of two places:
 
 - `BUDGETED`: the test that asserts its query count (with a comment naming each query, at two
   sizes of data where the rows could grow);
 - `NO_BUDGET_NEEDED`: why it reads no rows that could grow (a form that only posts, a file, a
-  page of allauth's, a page without the database);
-- `NOT_YET`: pages and reads still without a budget, named so that the debt is visible; take
-  one out when its test is written, never add one.
+  page of allauth's, a page without the database).
 
-A new URL or operation in none of them fails `test_every_page_and_read_is_accounted_for`.
+A new URL or operation in neither fails `test_every_page_and_read_is_accounted_for`; a named
+test that is missing, or that never hands a query-count fixture (`django_assert_num_queries`,
+`django_assert_max_num_queries`) to a `with` block, directly or through a helper of its file,
+fails `test_every_named_budget_test_exists_and_counts_queries`. (There was a third list, of
+reads still without a budget; it is empty and gone: a page without a budget has no place here.)
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "documents:detail": "test_the_document_page_costs_the_same_whatever_its_versions",
     },
     "tests/events/test_queries.py": {
+        "api:event_detail": "test_one_event_in_the_api_runs_a_fixed_number_of_queries",
         "events:list": "test_the_events_page_runs_seven_queries_whatever_the_number",
         "events:detail": "test_the_event_page_runs_six_queries",
         "api:event_list": "test_the_events_endpoint_runs_a_fixed_number_of_queries",
@@ -87,6 +90,8 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "journal:entry": "test_the_entry_page_costs_the_same_however_many_versions",
     },
     "tests/messaging/test_pages.py": {
+        "messaging:unread": "test_the_unread_badge_costs_the_same_however_many_messages",
+        "messaging:notifications": "test_the_message_settings_cost_the_same_however_many_messages",
         "messaging:inbox": "test_the_inbox_reads_the_same_few_queries_however_many_messages",
         "messaging:thread": "test_the_thread_reads_the_same_few_queries_however_many_messages",
         "messaging:search": "test_search_reads_the_same_few_queries_however_many_messages",
@@ -105,11 +110,16 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "records:export_job_status": "test_the_status_endpoint_costs_a_fixed_number_of_queries",
     },
     "tests/requests/test_pages_and_api.py": {
+        "api:request_detail": "test_one_request_in_the_api_costs_the_same_however_many_comments",
         "requests:list": "test_the_list_page_costs_the_same_whatever_the_number",
         "requests:detail": "test_the_request_page_costs_a_fixed_number_of_queries",
         "api:request_list": "test_the_list_endpoint_costs_the_same_whatever_the_number",
     },
     "tests/schedule/test_budgets_and_api.py": {
+        "schedule:agenda": "test_the_agenda_costs_the_same_whatever_the_history",
+        "schedule:edit": "test_the_plan_editor_costs_the_same_whatever_the_history",
+        "schedule:timeshare": "test_the_timeshare_costs_the_same_whatever_the_history",
+        "api:schedule_timeshare": "test_the_timeshare_costs_the_same_whatever_the_history",
         "schedule:month": "test_the_month_view_costs_the_same_whatever_the_history",
         "schedule:day": "test_a_day_of_the_calendar_costs_the_same_whatever_the_history",
         "api:schedule_calendar": "test_the_calendar_api_costs_the_same_whatever_the_history",
@@ -128,6 +138,8 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "api:me": "test_morgan_sees_himself_and_the_family_he_mediates",
     },
     "tests/api/test_families.py": {
+        "api:family_detail": "test_the_family_and_a_child_cost_the_same_however_many_children",
+        "api:child_detail": "test_the_family_and_a_child_cost_the_same_however_many_children",
         "api:family_list": "test_alex_sees_his_family_and_his_role",
         "api:child_list": "test_every_member_lists_the_children",
     },
@@ -144,6 +156,7 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "api:token_list": "test_the_token_list_never_shows_a_token",
     },
     "tests/messaging/test_api.py": {
+        "api:message_search": "test_search_does_not_grow_with_the_thread",
         "api:thread_list": "test_list_endpoints_do_not_grow_with_the_thread",
         "api:message_list": "test_list_endpoints_do_not_grow_with_the_thread",
     },
@@ -151,6 +164,9 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "api:journal_list": "test_the_list_costs_a_fixed_number_of_queries",
     },
     "tests/expenses/test_api.py": {
+        "api:expense_detail": "test_one_expense_and_its_requests_cost_the_same_however_many",
+        "api:reimbursement_list": "test_one_expense_and_its_requests_cost_the_same_however_many",
+        "api:totals": "test_the_totals_cost_the_same_however_many_expenses",
         "api:expense_list": "test_lists_run_a_fixed_number_of_queries",
         "api:payment_list": "test_lists_run_a_fixed_number_of_queries",
         "api:balance": "test_lists_run_a_fixed_number_of_queries",
@@ -164,13 +180,17 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "api:clause_detail": "test_a_clauses_history_runs_a_fixed_number_of_queries",
     },
     "tests/documents/test_api.py": {
+        "api:document_detail": "test_one_document_costs_the_same_however_many_versions",
         "api:document_list": "test_the_list_endpoint_costs_the_same_whatever_the_number",
     },
     "tests/api/test_infobank.py": {
+        "api:info_detail": "test_one_item_costs_the_same_however_long_its_history",
         "api:info_list": "test_the_list_costs_a_fixed_number_of_queries",
         "api:info_emergency_card": "test_the_list_costs_a_fixed_number_of_queries",
     },
     "tests/exchanges/test_pass_budgets.py": {
+        "exchanges:pass": "test_a_pass_page_and_its_check_cost_the_same_whatever_the_number",
+        "pass_check": "test_a_pass_page_and_its_check_cost_the_same_whatever_the_number",
         "api:pass_list": "test_the_pass_list_costs_the_same_whatever_the_number",
         "exchanges:passes": "test_the_passes_page_costs_the_same_whatever_the_number",
     },
@@ -178,6 +198,27 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "api:push_subscription_list": (
             "test_the_push_subscription_list_costs_the_same_whatever_the_number"
         ),
+    },
+    "tests/accounts/test_pages.py": {
+        "accounts:security": "test_the_security_page_costs_the_same_however_long_the_log",
+    },
+    "tests/web/test_home.py": {
+        "web:home": "test_the_home_page_costs_the_same_however_many_families",
+    },
+    "tests/families/test_zone_settings.py": {
+        "families:settings": "test_the_settings_page_costs_the_same_however_often_the_zone_changed",
+    },
+    "tests/exchanges/test_exchange_budgets.py": {
+        "exchanges:actual": "test_planned_beside_actual_costs_the_same_however_many_check_ins",
+        "api:timeshare_actual": "test_planned_beside_actual_costs_the_same_however_many_check_ins",
+        "api:exchange_list": "test_the_exchange_list_costs_the_same_however_many_check_ins",
+        "api:exchange_detail": "test_one_exchange_costs_the_same_however_many_check_ins",
+    },
+    "tests/journal/test_budgets.py": {
+        "journal:shared_entry": "test_a_shared_entry_costs_the_same_however_many_versions",
+        "api:journal_shared_get": "test_a_shared_entry_costs_the_same_however_many_versions",
+        "api:journal_shared_list": "test_the_shared_list_costs_the_same_however_many_entries",
+        "api:journal_get": "test_one_entry_costs_the_same_however_many_versions",
     },
 }
 BUDGETED: dict[str, str] = {
@@ -327,41 +368,6 @@ NO_BUDGET_NEEDED: dict[str, str] = {
     ),
 }
 
-# Pages and reads with no budget test yet (issue #17, point 8). Shrink this; never grow it.
-NOT_YET: frozenset[str] = frozenset(
-    {
-        "web:home",
-        "accounts:security",
-        "families:settings",
-        "messaging:unread",
-        "messaging:notifications",
-        "exchanges:actual",
-        "exchanges:pass",
-        "pass_check",
-        "journal:shared_entry",
-        "schedule:agenda",
-        "schedule:edit",
-        "schedule:timeshare",
-        "api:family_detail",
-        "api:child_detail",
-        "api:message_search",
-        "api:event_detail",
-        "api:exchange_list",
-        "api:exchange_detail",
-        "api:timeshare_actual",
-        "api:journal_shared_list",
-        "api:journal_shared_get",
-        "api:journal_get",
-        "api:expense_detail",
-        "api:reimbursement_list",
-        "api:totals",
-        "api:schedule_timeshare",
-        "api:request_detail",
-        "api:document_detail",
-        "api:info_detail",
-    }
-)
-
 
 def _url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> set[str]:
     names: set[str] = set()
@@ -386,9 +392,54 @@ def _api_reads() -> set[str]:
     }
 
 
+COUNTERS = frozenset({"django_assert_num_queries", "django_assert_max_num_queries"})
+
+
+def _counts_in_with(function: ast.FunctionDef, names: set[str]) -> bool:
+    """Whether `function` opens a `with` block on a call of one of `names`."""
+    return any(
+        isinstance(item.context_expr, ast.Call)
+        and isinstance(item.context_expr.func, ast.Name)
+        and item.context_expr.func.id in names
+        for node in ast.walk(function)
+        if isinstance(node, ast.With)
+        for item in node.items
+    )
+
+
+def _counts_queries(function: ast.FunctionDef, helpers: dict[str, ast.FunctionDef]) -> bool:
+    """Whether the test asserts a query count: it takes a counting fixture and opens a `with`
+    block on it, or hands it to a function of its module that does so with that parameter.
+    (A comment or a fixture asked for and never used does not count.)"""
+    fixtures = {a.arg for a in function.args.args} & COUNTERS
+    if not fixtures:
+        return False
+    if _counts_in_with(function, fixtures):
+        return True
+    for call in ast.walk(function):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            continue
+        helper = helpers.get(call.func.id)
+        if helper is None:
+            continue
+        parameters = [a.arg for a in helper.args.args]
+        passed = {
+            parameters[i]
+            for i, arg in enumerate(call.args)
+            if i < len(parameters) and isinstance(arg, ast.Name) and arg.id in fixtures
+        } | {
+            k.arg
+            for k in call.keywords
+            if k.arg and isinstance(k.value, ast.Name) and k.value.id in fixtures
+        }
+        if passed and _counts_in_with(helper, passed):
+            return True
+    return False
+
+
 def test_every_page_and_read_is_accounted_for():
     everything = _url_names(get_resolver().url_patterns) | _api_reads()
-    listed = [set(BUDGETED), set(NO_BUDGET_NEEDED), set(NOT_YET)]
+    listed = [set(BUDGETED), set(NO_BUDGET_NEEDED)]
     missing = everything - set().union(*listed)
     assert not missing, (
         f"{sorted(missing)}: give each a query-count test at two sizes of data and name it in "
@@ -396,18 +447,44 @@ def test_every_page_and_read_is_accounted_for():
     )
     gone = set().union(*listed) - everything
     assert not gone, f"{sorted(gone)} no longer exist: take them out of this file"
-    assert not (listed[0] & listed[1]) and not (listed[0] & listed[2])
-    assert not (listed[1] & listed[2])
+    assert not (listed[0] & listed[1])
 
 
 def test_every_named_budget_test_exists_and_counts_queries():
     for name, node in BUDGETED.items():
         path, function = node.split("::")
         source = (ROOT / path).read_text()
-        tests = {
-            item.name: ast.get_source_segment(source, item) or ""
-            for item in ast.parse(source).body
-            if isinstance(item, ast.FunctionDef)
+        functions = {
+            item.name: item for item in ast.parse(source).body if isinstance(item, ast.FunctionDef)
         }
-        assert function in tests, f"{name}: {node} does not exist"
-        assert "num_queries" in tests[function], f"{name}: {node} asserts no query count"
+        assert function in functions, f"{name}: {node} does not exist"
+        assert _counts_queries(functions[function], functions), (
+            f"{name}: {node} asserts no query count (django_assert_num_queries in a `with`)"
+        )
+
+
+def test_the_check_tells_a_counting_test_from_one_that_only_mentions_it():
+    module = ast.parse(
+        "def _budget(cast, counter, url):\n"
+        "    with counter(3):\n"
+        "        pass\n"
+        "def test_direct(django_assert_num_queries):\n"
+        "    with django_assert_num_queries(2):\n"
+        "        pass\n"
+        "def test_through_a_helper(cast, django_assert_num_queries):\n"
+        "    _budget(cast, django_assert_num_queries, '/')\n"
+        "def test_only_a_comment(cast):\n"
+        "    # django_assert_num_queries(2)\n"
+        "    pass\n"
+        "def test_asks_and_never_counts(django_assert_num_queries):\n"
+        "    assert django_assert_num_queries\n"
+    )
+    functions = {f.name: f for f in module.body if isinstance(f, ast.FunctionDef)}
+    verdicts = {name: _counts_queries(f, functions) for name, f in functions.items()}
+    assert verdicts == {
+        "_budget": False,
+        "test_direct": True,
+        "test_through_a_helper": True,
+        "test_only_a_comment": False,
+        "test_asks_and_never_counts": False,
+    }

@@ -4,6 +4,8 @@ memberships (STYLE.md 4), so "not yours" and "not there" are the same 404."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -121,15 +123,25 @@ def _active_parent_ids(family_id: uuid.UUID) -> MembershipQuerySet:
 
 def professional_has_access(membership: Membership) -> bool:
     """A professional's access lives only while every current parent consents."""
-    if membership.role != Role.PROFESSIONAL or membership.ended_at is not None:
-        return False
-    parent_ids = set(_active_parent_ids(membership.family_id).values_list("user_id", flat=True))
-    consenting = set(
-        ProfessionalConsent.objects.filter(
-            professional=membership, withdrawn_at__isnull=True, parent_id__in=parent_ids
-        ).values_list("parent_id", flat=True)
-    )
-    return bool(parent_ids) and parent_ids == consenting
+    return membership.pk in _consented_seats([membership])
+
+
+def _consented_seats(memberships: Iterable[Membership]) -> set[uuid.UUID]:
+    """The pks of the active professional seats among `memberships` that every current parent
+    of their family consents to: two queries for any number of seats (none without one), so a
+    mediator's home page costs the same for one family as for twenty."""
+    seats = [m for m in memberships if m.role == Role.PROFESSIONAL and m.ended_at is None]
+    if not seats:
+        return set()
+    parents: dict[uuid.UUID, set[int]] = defaultdict(set)
+    rows = Membership.objects.filter(family_id__in={m.family_id for m in seats}).active().parents()
+    for family_id, user_id in rows.values_list("family_id", "user_id"):
+        parents[family_id].add(user_id)
+    consents: dict[uuid.UUID, set[int]] = defaultdict(set)
+    given = ProfessionalConsent.objects.filter(professional__in=seats, withdrawn_at__isnull=True)
+    for professional_id, parent_id in given.values_list("professional_id", "parent_id"):
+        consents[professional_id].add(parent_id)
+    return {m.pk for m in seats if parents[m.family_id] and parents[m.family_id] <= consents[m.pk]}
 
 
 def active_memberships_for_user(user: User) -> MembershipQuerySet:
@@ -143,21 +155,20 @@ def active_memberships_for_user(user: User) -> MembershipQuerySet:
 
 def families_for_user(user: User) -> list[FamilyAccess]:
     """The families a user may enter now (professionals only with full consent)."""
-    accesses = []
-    for membership in active_memberships_for_user(user):
-        if membership.role == Role.PROFESSIONAL and not professional_has_access(membership):
-            continue
-        accesses.append(FamilyAccess(family=membership.family, membership=membership))
-    return accesses
+    memberships = list(active_memberships_for_user(user))
+    consented = _consented_seats(memberships)
+    return [
+        FamilyAccess(family=m.family, membership=m)
+        for m in memberships
+        if m.role != Role.PROFESSIONAL or m.pk in consented
+    ]
 
 
 def pending_professional_memberships(user: User) -> list[Membership]:
     """A professional's seats still waiting for a parent's consent (shown on their home page)."""
-    return [
-        m
-        for m in active_memberships_for_user(user).professionals()
-        if not professional_has_access(m)
-    ]
+    seats = list(active_memberships_for_user(user).professionals())
+    consented = _consented_seats(seats)
+    return [m for m in seats if m.pk not in consented]
 
 
 def get_family_access(user: User, family_id: object) -> FamilyAccess:

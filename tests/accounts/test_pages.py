@@ -199,3 +199,21 @@ def test_the_accounts_app_is_mounted_where_the_base_template_links_it():
     assert reverse("accounts:security") == "/accounts/"
     assert reverse("account_login") == "/accounts/login/"
     assert resolver.resolve("/accounts/logout/").url_name == "account_logout"
+
+
+@pytest.mark.parametrize("events", [1, 30])
+def test_the_security_page_costs_the_same_however_long_the_log(
+    cast, events, django_assert_num_queries
+):
+    from coparent.accounts.models import AuditEvent
+    from coparent.accounts.services import audit_log
+
+    for _ in range(events):
+        audit_log(kind=AuditEvent.Kind.LOGIN, user=cast.sam)
+    browser = cast.client_for(cast.sam)
+    browser.get(reverse("accounts:security"))  # the session's first visit notes the browser once
+    # 1 the session, 2 its user, 3 the session list check, 4 the second factors, 5 an address
+    # waiting to be confirmed, 6 the last 20 security events, 7 the count of sessions, 8 the
+    # header's unread notifications, 9 the zone of a family of Sam's (how times are shown).
+    with django_assert_num_queries(9):
+        assert browser.get(reverse("accounts:security")).status_code == 200

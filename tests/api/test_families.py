@@ -3,6 +3,7 @@ other members read what their role allows."""
 
 from __future__ import annotations
 
+import pytest
 from django.utils import timezone
 
 from coparent.families import services
@@ -235,3 +236,23 @@ def test_the_viewer_may_not_change_a_child(cast, as_):
     assert response.status_code == 403
     cast.mia.refresh_from_db()
     assert cast.mia.name == "Mia"
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_family_and_a_child_cost_the_same_however_many_children(
+    cast, as_, django_assert_num_queries, extra
+):
+    for i in range(extra):
+        services.child_add(
+            access=cast.access(cast.alex), name=f"Child {i}", date_of_birth=cast.mia.date_of_birth
+        )
+    sam = as_(cast.sam)
+    sam.get("/me")  # the token's first use, so the counted calls below are typical ones
+    # auth; 1 membership with the family (the access path); 2 the children; 3 the members and
+    # 4 the professionals' consents (how many members).
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        family = sam.get(family_path(cast)).json()
+    assert len(family["children"]) == 2 + extra
+    # auth; 1 membership with the family (the access path); 2 the child.
+    with django_assert_num_queries(AUTH_QUERIES + 2):
+        assert sam.get(family_path(cast, f"/children/{cast.leo.pk}")).json()["name"] == "Leo"

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from coparent.infobank.models import InfoItem, RevealLog
-from coparent.infobank.services import item_add
+from coparent.infobank.services import item_add, item_change, reveal
 from tests.kit import API, AUTH_QUERIES
 
 
@@ -93,3 +95,30 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, as_, django_assert_max_n
         assert len(caller.get(_child(cast, "/info")).json()) == 6
     with django_assert_max_num_queries(AUTH_QUERIES + 4):
         assert caller.get(_child(cast, "/emergency-card")).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_one_item_costs_the_same_however_long_its_history(cast, as_, django_assert_num_queries, n):
+    # A passport changed `n - 1` times by alternating parents, its number revealed `n` times.
+    item = item_add(
+        access=cast.access(cast.alex),
+        child=cast.mia,
+        kind="identity",
+        values={"document": "passport", "number": "NXC4PR7Q2", "country": "NL"},
+    )
+    for i in range(n - 1):
+        item_change(
+            access=cast.access(cast.sam if i % 2 else cast.alex),
+            item=item,
+            values={"document": "passport", "number": "NXC4PR7Q2", "country": f"B{i}"[:2]},
+        )
+    for _ in range(n):
+        reveal(access=cast.access(cast.alex), item=item)
+    caller = as_(cast.sam)
+    path = f"/families/{cast.family.pk}/info/{item.pk}"
+    caller.get(path)  # the token's first use is written once a minute
+    # auth; 1 membership; 2 the item with who made it; 3 its versions with who set them; 4 its
+    # reveals with who asked.
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        answer = caller.get(path)
+    assert len(answer.json()["history"]) == n

@@ -141,3 +141,23 @@ def test_the_list_endpoint_costs_the_same_whatever_the_number(
     with django_assert_num_queries(AUTH_QUERIES + 4):
         found = api.get(_path(cast)).json()
     assert found["count"] == n and len(found["items"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_one_document_costs_the_same_however_many_versions(cast, as_, django_assert_num_queries, n):
+    from coparent.documents.services import version_add
+    from coparent.messaging.attachments import IncomingFile
+
+    order = court_order(cast)
+    for i in range(n - 1):
+        version_add(
+            access=cast.access(cast.alex),
+            document=order,
+            file=IncomingFile(f"order-{i}.pdf", PDF_BYTES + f"%{i}\n".encode()),
+        )
+    api = as_(cast.sam)
+    api.get(f"/families/{cast.family.pk}")  # the token's first use, outside the count
+    # auth; 1 the access path; 2 the document; 3 its children; 4 its versions.
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        found = api.get(_path(cast, f"/{order.pk}")).json()
+    assert len(found["versions"]) == n

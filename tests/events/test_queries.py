@@ -90,3 +90,20 @@ def test_the_events_endpoint_runs_a_fixed_number_of_queries(
         response = sam.get(path, limit=100)
     assert response.json()["count"] == n
     assert len(response.json()["items"][0]["rsvps"]) == 2
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_one_event_in_the_api_runs_a_fixed_number_of_queries(
+    cast, as_, django_assert_num_queries, n
+):
+    _grow(cast, n)
+    # The last event: for Mia alone when it is the only one, for both children among fifty.
+    event = cast.family.child_events.get(title=f"Event {n - 1}")
+    sam = as_(cast.sam)
+    path = f"/families/{cast.family.pk}/events/{event.pk}"
+    sam.get(path)  # the token's once-a-minute "last used" update happens here, not below
+    # auth; 1 membership (access path); 2 the event with who added it; 3 its children; 4 its
+    # answers with who gave them.
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        response = sam.get(path)
+    assert len(response.json()["rsvps"]) == 2

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from coparent.exchanges.models import PickupPass
 from coparent.exchanges.services import pass_issue, pass_revoke
 from coparent.schedule.selectors import schedule_of
 from tests.api.conftest import AUTH_QUERIES, family_path
@@ -58,3 +59,28 @@ def test_the_passes_page_costs_the_same_whatever_the_number(
         page = browser.get(url)
     assert page.status_code == 200
     assert page.content.decode().count("Revoked") >= n // 3
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_a_pass_page_and_its_check_cost_the_same_whatever_the_number(
+    cast, first, client, django_assert_num_queries, n
+):
+    _issue(cast, first, n)
+    # The last pass issued: for Mia alone when it is the only one, for both children among six.
+    issued = PickupPass.objects.filter(family=cast.family).order_by("-pk").first()
+    browser = cast.client_for(cast.alex)
+    url = f"/families/{cast.family.pk}/exchanges/passes/{issued.pk}/"
+    browser.get(url)  # the session's first visit notes the browser once
+    # 1 the session, 2 its user, 3 the session list check, 4 membership with its family (the
+    # access path), 5 the pass (it carries its children's first names), 6 the header's unread
+    # notifications.
+    with django_assert_num_queries(6):
+        page = browser.get(url)
+    assert page.status_code == 200
+
+    # The office opens the link without an account (the pass is in its signed token): 1-6 the
+    # rate limit's counter in the database cache (read, the cache's size, a savepoint around
+    # the write), 7 whether the pass was revoked, 8 the family's zone.
+    with django_assert_num_queries(8):
+        checked = client.get(f"/pass/{issued.token}/", secure=True)
+    assert "Mia" in checked.content.decode()

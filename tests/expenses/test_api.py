@@ -188,3 +188,48 @@ def test_lists_run_a_fixed_number_of_queries(cast, as_, django_assert_num_querie
     # auth; 1 membership; 2 payments with people; 3 confirmations.
     with django_assert_num_queries(AUTH_QUERIES + 3):
         sam.get(_path(cast, "/payments"))
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_one_expense_and_its_requests_cost_the_same_however_many(
+    cast, as_, django_assert_num_queries, n
+):
+    # A bill with `n` receipts, for both children; Alex asks `n` times for part of Sam's share
+    # and Sam accepts each.
+    from coparent.expenses import services
+    from coparent.messaging.attachments import IncomingFile
+
+    bill = log(
+        cast,
+        children=[cast.mia.pk, cast.leo.pk],
+        receipts=[IncomingFile(f"bill-{i}.pdf", PDF_BYTES) for i in range(n)],
+    )
+    for _ in range(n):
+        asked = ask(cast, bill, amount="5.00")
+        services.reimbursement_answer(
+            access=cast.access(cast.sam), request=asked, decision="accept"
+        )
+    sam = as_(cast.sam)
+    sam.get("/me")  # the token's "last used" update happens here
+    # auth; 1 membership; 2 the expense (in the family); 3 it again with its payer and split
+    # (expense_with_details); 4 its children; 5 its receipts.
+    with django_assert_num_queries(AUTH_QUERIES + 5):
+        one = sam.get(_path(cast, f"/expenses/{bill.pk}"))
+    assert len(one.json()["receipts"]) == n
+    # auth; 1 membership; 2 the expense; 3 its requests with their answers.
+    with django_assert_num_queries(AUTH_QUERIES + 3):
+        asks = sam.get(_path(cast, f"/expenses/{bill.pk}/reimbursements"))
+    assert len(asks.json()) == n
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_totals_cost_the_same_however_many_expenses(cast, as_, django_assert_num_queries, n):
+    for i in range(n):
+        log(cast, children=[cast.mia.pk, cast.leo.pk] if i % 2 else [cast.mia.pk])
+    sam = as_(cast.sam)
+    sam.get("/me")
+    # auth; 1 membership; 2 the expenses; 3 their children; 4 their receipts (the rows the list
+    # reads too).
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        answer = sam.get(_path(cast, "/expenses-totals"))
+    assert answer.status_code == 200

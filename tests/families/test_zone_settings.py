@@ -182,3 +182,19 @@ def test_families_from_before_zones_take_their_plans_zone(cast):
     cast.family.refresh_from_db()
     cast.other_family.refresh_from_db()
     assert (cast.family.timezone, cast.other_family.timezone) == ("America/Chicago", "UTC")
+
+
+@pytest.mark.parametrize("changes", [1, 8])
+def test_the_settings_page_costs_the_same_however_often_the_zone_changed(
+    cast, changes, django_assert_num_queries
+):
+    zones = ["Europe/Paris", "America/Chicago"]
+    for i in range(changes):
+        services.family_zone_set(access=cast.access(cast.sam), timezone_name=zones[i % 2])
+    browser = client_for(cast.alex)
+    url = reverse("families:settings", kwargs={"family_id": cast.family.pk})
+    browser.get(url)  # the session's first visit notes the browser once
+    # 1 the session, 2 its user, 3 the session list check, 4 membership with its family (the
+    # access path), 5 the header's unread notifications.
+    with django_assert_num_queries(5):
+        assert browser.get(url).status_code == 200

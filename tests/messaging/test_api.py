@@ -148,3 +148,17 @@ def test_list_endpoints_do_not_grow_with_the_thread(cast, as_, django_assert_num
     # 5 attachments; 6 deliveries with recipients; 7 first views.
     with django_assert_num_queries(AUTH_QUERIES + 7):
         sam.get(_threads(cast, f"/{thread.pk}/messages"))
+
+
+@pytest.mark.parametrize("extra", [1, 40])
+def test_search_does_not_grow_with_the_thread(cast, as_, django_assert_num_queries, extra):
+    thread = start(cast, body="The school run on Monday").thread
+    for i in range(extra):
+        reply(cast, cast.sam if i % 2 else cast.alex, thread, f"School message {i}")
+    sam = as_(cast.sam)
+    search = family_path(cast, "/messages/search")
+    sam.get(search, q="school")
+    # auth; 1 membership; 2 the page of matching messages with senders and threads.
+    with django_assert_num_queries(AUTH_QUERIES + 2):
+        answer = sam.get(search, q="school")
+    assert len(answer.json()) == extra + 1

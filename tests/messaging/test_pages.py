@@ -268,3 +268,24 @@ def test_search_reads_the_same_few_queries_however_many_messages(
     # 1 membership, 2 the senders for the filter, 3 the matching messages with sender and
     # thread, 4 the unread count, 5 the header's unread notifications.
     _budget(cast, django_assert_num_queries, _url(cast, "search") + "?q=school", 5)
+
+
+@pytest.mark.parametrize("extra", [0, 499])
+def test_the_unread_badge_costs_the_same_however_many_messages(
+    cast, django_assert_num_queries, extra
+):
+    thread = start(cast, cast.sam).thread
+    _bulk_messages(cast, thread, extra)
+    # 1 Alex's membership (the access path), 2 the unread count.
+    _budget(cast, django_assert_num_queries, _url(cast, "unread"), 2)
+
+
+@pytest.mark.parametrize("extra", [0, 499])
+def test_the_message_settings_cost_the_same_however_many_messages(
+    cast, django_assert_num_queries, extra
+):
+    thread = start(cast, cast.sam).thread
+    _bulk_messages(cast, thread, extra)
+    # 1 membership, 2 Alex's message setting (the shield), 3 the unread count (the messages
+    # badge), 4 the header's unread notifications.
+    _budget(cast, django_assert_num_queries, _url(cast, "notifications"), 4)

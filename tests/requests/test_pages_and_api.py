@@ -250,3 +250,21 @@ def test_the_home_page_names_the_requests_waiting_for_this_parent(planned: Any) 
     # Not for the asker, nor for the mediator, who never answers one.
     for who in (cast.alex, cast.morgan):
         assert not [w for w in family_today(cast.access(who)).waiting if w.kind == "request"]
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_one_request_in_the_api_costs_the_same_however_many_comments(
+    planned: Any, as_: Any, django_assert_num_queries: Any, n: int
+) -> None:
+    cast = planned
+    swap = ask(cast, "swap")
+    for i in range(n):
+        who = cast.sam if i % 2 else cast.alex
+        services.request_comment(access=cast.access(who), request=swap, text=f"Note {i}")
+    api = as_(cast.sam)
+    api.get(f"/families/{cast.family.pk}")  # the token's first use, outside the count
+    # auth; 1 the access path; 2 the request with its people; 3 its children; 4 its comments
+    # with their authors; 5 what countered it; 6 the agreement's terms in force (the warnings).
+    with django_assert_num_queries(AUTH_QUERIES + 6):
+        found = api.get(f"/families/{cast.family.pk}/requests/{swap.pk}").json()
+    assert len(found["comments"]) == n

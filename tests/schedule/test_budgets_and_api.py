@@ -182,3 +182,61 @@ def test_the_plan_list_costs_the_same_whatever_the_history(
         response = sam.get(path)
     assert response.status_code == 200
     assert len(response.json()) >= n
+
+
+# --- The agenda, the plan editor and the time-share (issue #17, point 8) ----------------------
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_agenda_costs_the_same_whatever_the_history(cast, soon, n, django_assert_num_queries):
+    story(cast, soon, n)
+    client = cast.client_for(cast.sam)
+    url = f"/families/{cast.family.pk}/schedule/agenda/"
+    client.get(url)
+    # the month view's nine: the session, the user, the session row, the membership, the
+    # accepted versions, the events with their creators, their children, their RSVPs, the
+    # header's unread notifications.
+    with django_assert_num_queries(9):
+        page = client.get(url)
+    assert page.content.decode().count("Game ") >= n
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_plan_editor_costs_the_same_whatever_the_history(
+    cast, soon, n, django_assert_num_queries
+):
+    story(cast, soon, n)
+    client = cast.client_for(cast.alex)
+    url = f"/families/{cast.family.pk}/schedule/plan/"
+    client.get(url)
+    # the session, the user, the session row, the membership, the accepted versions (the plan
+    # in force), the children, the parents (their names), the header's unread notifications.
+    with django_assert_num_queries(8):
+        page = client.get(url)
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_timeshare_costs_the_same_whatever_the_history(
+    cast, as_, soon, n, django_assert_num_queries
+):
+    story(cast, soon, n)
+    period = {"from": soon.isoformat(), "to": (soon + timedelta(days=7 * n + 14)).isoformat()}
+    client = cast.client_for(cast.sam)
+    url = f"/families/{cast.family.pk}/schedule/timeshare/"
+    form = {"start": period["from"], "end": period["to"]}
+    client.get(url, form)
+    # the session, the user, the session row, the membership, the accepted versions, the
+    # header's unread notifications.
+    with django_assert_num_queries(6):
+        page = client.get(url, form)
+    assert page.status_code == 200
+
+    caller = as_(cast.morgan)
+    path = f"/families/{cast.family.pk}/timeshare"
+    caller.get(path, **period)
+    # the token with its user, the membership with family, the parents and their consents (a
+    # mediator's access), the accepted versions.
+    with django_assert_num_queries(AUTH_QUERIES + 4):
+        response = caller.get(path, **period)
+    assert response.status_code == 200
