@@ -48,9 +48,12 @@ bench: $(STAMP)
 # Many parents at once against `coparent serve` on the loopback (locust, headless): SQLite in a
 # folder of its own, or PostgreSQL with DATABASE_URL. LOAD_USERS (50), LOAD_DURATION (60s),
 # LOAD_FAMILIES (200); LOAD_HOSTS and LOAD_ACCOUNTS for servers already running
-# (docs/operations.md, "Load and scale").
+# (docs/operations.md, "Load and scale"). TOPOLOGY=two: two servers and their two workers on the
+# PostgreSQL of DATABASE_URL and one Redis (REDIS_URL), checked for shared rate limits and for
+# no task run twice (load/two_servers.py; docs/operations.md, "Beyond one machine").
+TOPOLOGY ?= one
 load: $(STAMP)
-	$(BIN)/python load/run.py
+	LOAD_TOPOLOGY=$(TOPOLOGY) $(BIN)/python load/run.py
 
 # One family's pages and API with 10 families and with 10,000 (SCALE_FAMILIES), on the
 # PostgreSQL server of DATABASE_URL (a scratch database; skipped on SQLite). Minutes: filling

@@ -14,7 +14,9 @@
 With LOAD_HOSTS (comma-separated base URLs of servers already running against one database) it
 starts nothing: it loads the accounts of LOAD_ACCOUNTS, made beforehand with
 `coparent generate --families N --tokens N --json > accounts.json` against that database, and
-spreads the users over the hosts (docs/operations.md, "Beyond one machine").
+spreads the users over the hosts (docs/operations.md, "Beyond one machine"). With
+LOAD_TOPOLOGY=two (`make load TOPOLOGY=two`) it starts two servers on one PostgreSQL and one
+Redis itself, and checks what they share (load/two_servers.py).
 
 Every simulated user comes from 127.0.0.1, where real parents come from as many addresses:
 the per-address message limit (`message.ip`) is turned off for the server it starts.
@@ -90,6 +92,11 @@ def report(stats_csv: Path, database: str) -> bool:
 
 
 def main() -> int:
+    if os.environ.get("LOAD_TOPOLOGY", "one") == "two":
+        # Two servers and two workers on one PostgreSQL and one Redis (load/two_servers.py).
+        from two_servers import main as two_servers
+
+        return two_servers()
     users = int(os.environ.get("LOAD_USERS", "50"))
     duration = os.environ.get("LOAD_DURATION", "60s")
     spawn_rate = os.environ.get("LOAD_SPAWN_RATE", "10")

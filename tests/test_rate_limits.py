@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from django.core import checks, mail
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -405,3 +407,61 @@ def test_separate_processes_share_one_count(tmp_path, redis_url, backend):
     expected_cache = "RedisCache" if backend == "redis" else "DatabaseCache"
     assert first == [expected_cache, "ok", "ok"]
     assert second == [expected_cache, "ok", "429"]
+
+
+def test_simultaneous_requests_never_share_the_last_slot_in_the_database_cache(db, settings):
+    """Twelve sign-ups of one address arrive at the same instant, each on its own connection
+    (twelve gunicorn workers), against a limit of five. Each counter is read and written under
+    its row's lock, so exactly five get through: a read-then-write limiter would let two
+    requests read the same count and both pass the last slot."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL (DATABASE_URL): SQLite's test database is one in-memory "
+            "connection, so threads cannot race on it"
+        )
+    settings.CACHES = {
+        **settings.CACHES,
+        "table": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": settings.CACHE_TABLE,
+        },
+    }
+    settings.COPARENT_RATE_LIMIT_CACHE = "table"
+    settings.COPARENT_RATE_LIMITS = {"signup.email": "5/h"}
+    address = f"race-{uuid.uuid4().hex}@example.org"
+    people = 12
+    at_once = threading.Barrier(people)
+    outcomes: list[str] = []
+
+    def sign_up() -> None:
+        # Outside the test's transaction: each thread has its own connection, which commits.
+        try:
+            at_once.wait(timeout=30)
+            try:
+                ratelimit.hit(None, "signup", email=address)
+                outcomes.append("let through")
+            except ratelimit.RateLimited:
+                outcomes.append("429")
+        finally:
+            connections.close_all()
+
+    def tidy() -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {settings.CACHE_TABLE} WHERE cache_key LIKE %s",  # noqa: S608
+                    ["%rl:signup:email:%"],
+                )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign_up) for _ in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    tidier = threading.Thread(target=tidy)
+    tidier.start()
+    tidier.join(timeout=60)
+
+    assert sorted(outcomes) == ["429"] * 7 + ["let through"] * 5

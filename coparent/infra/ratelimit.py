@@ -34,6 +34,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import BaseDatabaseCache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -112,20 +113,12 @@ def _count(cache: BaseCache, counters: dict[str, tuple[int, int]]) -> dict[str, 
 
     Redis (and any cache whose incr() keeps the expiry) increments atomically. The database
     cache has no atomic increment (its incr() is a read and a write, and resets the expiry), so
-    there all counters are read in one query and written back with their window's expiry; two
-    requests at the same instant may then count once, which lets a burst through a little
-    late, never refuses too early."""
-    totals: dict[str, int] = {}
+    there each counter is read and written back inside one transaction that holds its row's
+    lock (_count_in_table): two requests at the same instant are counted one after the other,
+    and the last slot goes to exactly one of them."""
     if isinstance(cache, BaseDatabaseCache):
-        current = cache.get_many(list(counters))
-        for key, (cost, ttl) in counters.items():
-            if key not in current and cache.add(key, cost, timeout=ttl):
-                totals[key] = cost
-                continue
-            total = int(current.get(key) or cache.get(key) or 0) + cost
-            cache.set(key, total, timeout=ttl)
-            totals[key] = total
-        return totals
+        return _count_in_table(cache, counters)
+    totals: dict[str, int] = {}
     for key, (cost, ttl) in counters.items():
         if cache.add(key, cost, timeout=ttl):
             totals[key] = cost
@@ -135,6 +128,39 @@ def _count(cache: BaseCache, counters: dict[str, tuple[int, int]]) -> dict[str, 
         except ValueError:  # expired between add() and incr()
             cache.set(key, cost, timeout=ttl)
             totals[key] = cost
+    return totals
+
+
+def _count_in_table(
+    cache: BaseDatabaseCache, counters: dict[str, tuple[int, int]]
+) -> dict[str, int]:
+    """The database cache's counters, each a read-modify-write serialised by the database.
+
+    add() inserts a missing counter (a second inserter meets the unique key, waits for the
+    first to commit, and gets False); an existing one is locked (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite's transactions here begin IMMEDIATE, holding the write lock already)
+    before it is read, so no other request reads it until this one has written and committed.
+    Counters are taken in sorted order, so two requests never wait on each other's."""
+    db = router.db_for_write(cache.cache_model_class)
+    connection = connections[db]
+    table = connection.ops.quote_name(cache.cache_model_class._meta.db_table)
+    totals: dict[str, int] = {}
+    with transaction.atomic(using=db):
+        for key in sorted(counters):
+            cost, ttl = counters[key]
+            if cache.add(key, cost, timeout=ttl):
+                totals[key] = cost
+                continue
+            if connection.features.has_select_for_update:
+                with connection.cursor() as cursor:
+                    # The table's name from the settings, quoted; the key as a parameter.
+                    cursor.execute(
+                        f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
+                        [cache.make_and_validate_key(key)],
+                    )
+            total = int(cache.get(key) or 0) + cost
+            cache.set(key, total, timeout=ttl)
+            totals[key] = total
     return totals
 
 
