@@ -40,7 +40,7 @@ from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
 from coparent.families.selectors import FamilyAccess, child_name_for
 from coparent.schedule.models import FeedToken
-from coparent.schedule.selectors import Schedule, schedule_of
+from coparent.schedule.selectors import Schedule, schedule_of, shown_places
 
 MONTHS_BACK = 3
 MONTHS_AHEAD = 18
@@ -122,6 +122,8 @@ def feed_document(
             return schedule.plan_on(moment) or first_plan
 
         segments, exchanges = schedule.expand(low - MARGIN, high + MARGIN)
+        # LOCATION and SUMMARY say a parent's home as this member may read it (safe mode).
+        exchanges = shown_places(access, exchanges)
         add_custody(
             calendar,
             segments,
