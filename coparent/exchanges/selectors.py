@@ -38,8 +38,14 @@ from coparent.exchanges.models import (
     PlacePin,
     Step,
 )
-from coparent.families.models import Family, Membership
-from coparent.families.selectors import FamilyAccess, HomePlaces, get_owned
+from coparent.families.models import Family
+from coparent.families.selectors import (
+    FamilyAccess,
+    HomePlaces,
+    get_owned,
+    homes_of,
+    parents_with_homes,
+)
 from coparent.infra.keys import ensure_signing_key
 from coparent.schedule.charts import Chart, share_chart
 from coparent.schedule.selectors import Schedule, parent_names, schedule_of
@@ -63,15 +69,15 @@ def parse_key(key: str) -> datetime | None:
 def parent_seats(access: FamilyAccess) -> dict[str, User | None]:
     """The people behind the plan's letters: A is the family's first parent, B the second, in
     the order `coparent.schedule.selectors.parent_names` names them (one query)."""
-    seats = list(
-        Membership.objects.active()
-        .parents()
-        .filter(family=access.family)
-        .select_related("user")
-        .order_by("joined_at", "pk")[:2]
-    )
+    return _seats_and_places(access)[0]
+
+
+def _seats_and_places(access: FamilyAccess) -> tuple[dict[str, User | None], HomePlaces]:
+    """`parent_seats`, and the exchange places as the member reads them, from the same query
+    (the parents come with their homes: coparent.families.selectors.parents_with_homes)."""
+    seats = list(parents_with_homes(access.family))
     users = [seat.user for seat in seats] + [None, None]
-    return {"A": users[0], "B": users[1]}
+    return {"A": users[0], "B": users[1]}, HomePlaces(access, homes=homes_of(seats))
 
 
 def planned_exchange(schedule: Schedule, planned_at: datetime) -> Exchange | None:
@@ -273,8 +279,7 @@ def exchanges_between(
     schedule = schedule_of(access)
     # A day further, so the last row's cut-off knows the exchange after it.
     _, planned = schedule.expand(start, end + outcomes.MISS_AFTER)
-    seats = parent_seats(access)
-    places = HomePlaces(access)
+    seats, places = _seats_and_places(access)
     rows = {
         x.at: _row(x, _names(seats, schedule, x.at), places) for x in planned if start <= x.at < end
     }

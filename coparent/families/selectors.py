@@ -4,6 +4,7 @@ memberships (STYLE.md 4), so "not yours" and "not there" are the same 404."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -434,6 +435,41 @@ class ParentHome:
     safe_mode: bool
 
 
+def parents_with_homes(family: Family) -> MembershipQuerySet:
+    """The family's active parents, first parent first (the plan's A, then B), each with their
+    user and their home in force (`home_address`, `home_safe`): one query, which a caller
+    that needs the parents anyway (the exchanges) runs instead of its own."""
+    latest = HomeAddress.objects.filter(family=OuterRef("family"), user=OuterRef("user")).order_by(
+        "-n"
+    )
+    return (
+        Membership.objects.active()
+        .parents()
+        .filter(family=family)
+        .select_related("user")
+        .annotate(
+            home_address=Subquery(latest.values("address")[:1]),
+            home_safe=Subquery(latest.values("safe_mode")[:1]),
+        )
+        .order_by("joined_at", "pk")[:MAX_PARENTS]
+    )
+
+
+def homes_of(seats: Iterable[Membership]) -> list[ParentHome]:
+    """The parents of `parents_with_homes`, by the plan's letters."""
+    letters: tuple[Letter, Letter] = ("A", "B")
+    return [
+        ParentHome(
+            letter=letter,
+            user_id=seat.user_id,
+            name=seat.user.display_name or seat.user.email,
+            address=getattr(seat, "home_address", None) or "",
+            safe_mode=bool(getattr(seat, "home_safe", False)),
+        )
+        for letter, seat in zip(letters, seats, strict=False)
+    ]
+
+
 class HomePlaces:
     """Every exchange place as one member may read it: the one path by which a page, the API,
     the calendar feed, a reminder or the record's report turns a plan's place into words.
@@ -448,45 +484,21 @@ class HomePlaces:
     The parents and their homes are read once, on the first place that is not empty (one
     query), and shared by `seen_by` views for other members of the same family."""
 
-    def __init__(self, access: FamilyAccess, *, _homes: list[ParentHome] | None = None) -> None:
+    def __init__(self, access: FamilyAccess, *, homes: list[ParentHome] | None = None) -> None:
         self._family = access.family
         self._viewer = access.membership
-        self._homes = _homes
+        self._homes = homes
 
     def seen_by(self, membership: Membership) -> HomePlaces:
         """The same family's places as another of its members reads them (no new query once
         loaded): a reminder to each parent, say."""
-        other = HomePlaces(FamilyAccess(family=self._family, membership=membership))
-        other._homes = self.homes()
-        return other
+        return HomePlaces(
+            FamilyAccess(family=self._family, membership=membership), homes=self.homes()
+        )
 
     def homes(self) -> list[ParentHome]:
         if self._homes is None:
-            latest = HomeAddress.objects.filter(
-                family=OuterRef("family"), user=OuterRef("user")
-            ).order_by("-n")
-            seats = (
-                Membership.objects.active()
-                .parents()
-                .filter(family=self._family)
-                .select_related("user")
-                .annotate(
-                    home_address=Subquery(latest.values("address")[:1]),
-                    home_safe=Subquery(latest.values("safe_mode")[:1]),
-                )
-                .order_by("joined_at", "pk")[:MAX_PARENTS]
-            )
-            letters: tuple[Letter, Letter] = ("A", "B")
-            self._homes = [
-                ParentHome(
-                    letter=letter,
-                    user_id=seat.user_id,
-                    name=seat.user.display_name or seat.user.email,
-                    address=seat.home_address or "",  # type: ignore[attr-defined]  # annotated
-                    safe_mode=bool(seat.home_safe),  # type: ignore[attr-defined]  # annotated
-                )
-                for letter, seat in zip(letters, seats, strict=False)
-            ]
+            self._homes = homes_of(parents_with_homes(self._family))
         return self._homes
 
     def may_see(self, home: ParentHome) -> bool:

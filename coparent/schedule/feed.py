@@ -93,7 +93,8 @@ def feed_document(
     access: FamilyAccess, *, feed: FeedToken | None = None, now: datetime | None = None
 ) -> FeedDocument:
     """The feed of the member in `access`, with the reminders `feed` asks for. Queries: the
-    accepted versions (one) and the events (three; two for a viewer)."""
+    accepted versions (one), the parents with their homes when an exchange has a place (one:
+    safe mode) and the events (three; two for a viewer)."""
     now = now or timezone.now()
     family = access.family
     zone = zone_or_utc(family.timezone)

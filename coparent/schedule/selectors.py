@@ -424,7 +424,8 @@ def calendar_between(
     default, as the API documents): custody slices per day, exchanges, holiday-like blocks and
     the children's events (`by_day=False` leaves the days out, for a caller that lists the
     segments, exchanges and events as they are). Queries: the accepted versions (one, unless
-    `schedule` is given) and the events (three; two for a viewer) — however many there are."""
+    `schedule` is given), the parents with their homes when an exchange has a place (one: safe
+    mode) and the events (three; two for a viewer) — however many there are."""
     schedule = schedule or schedule_of(access)
     zone = zone or schedule.zone()
     plan = schedule.current_plan()
