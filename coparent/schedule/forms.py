@@ -172,11 +172,11 @@ class PlanForm(forms.Form):
                 (home_marker("B"), _("At %(name)s's home") % {"name": b}),
             ],
         )
-        if home_letter(str(self.initial.get("exchange_place", ""))) is not None:
-            # A stored home marker shows as the choice, never as text to edit.
-            self.initial["exchange_home"] = home_marker(
-                home_letter(str(self.initial["exchange_place"])) or "A"
-            )
+        letter = home_letter(str(self.initial.get("exchange_place", "")))
+        if letter is not None:
+            # A stored home marker shows as the choice, never as text to edit (a copy: the
+            # caller's initial values stay as they were).
+            self.initial = {**self.initial, "exchange_home": home_marker(letter)}
             self.initial["exchange_place"] = ""
         self.fields["rotation"].help_text = _(
             "Only for your own rotation: one letter a day from the first day, repeating: "
