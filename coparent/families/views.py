@@ -118,21 +118,22 @@ def home(request: FamilyRequest) -> HttpResponse:
     initial = {"address": current.address, "safe_mode": current.safe_mode} if current else {}
     form = HomeForm(posted(request), initial=initial)
     if request.method == "POST":
+        # The service answers None when there is nothing to keep: the switch as saved says
+        # what to tell the parent.
         saved = submit(
             form,
             lambda data: (
                 services.home_set(
                     access=access, address=data["address"], safe_mode=data["safe_mode"]
-                )
-                or True
+                ),
+                bool(data["safe_mode"]),
             ),
         )
         if saved is not None:
-            after = selectors.own_home(access)
             messages.success(
                 request,
                 _("Safe mode is on: only you see your address in this family.")
-                if after is not None and after.safe_mode
+                if saved[1]
                 else _("Saved. Safe mode is off."),
             )
             return redirect("families:home", family_id=request.family.pk)
