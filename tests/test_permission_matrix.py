@@ -514,6 +514,8 @@ WEB: dict[str, Row] = {
     "families:dashboard": Row("GET", lambda c: f"{_fam(c)}/", ANY_MEMBER_PAGE),
     # The family's time zone: its parents set it (a change is recorded).
     "families:settings": Row("GET", lambda c: f"{_fam(c)}/settings/", PARENT_PAGE),
+    # A parent's own home address and safe mode (docs/safety.md): their own, parents only.
+    "families:home": Row("GET", lambda c: f"{_fam(c)}/settings/home/", PARENT_PAGE),
     "families:children": Row("GET", lambda c: f"{_fam(c)}/children/", SHARED_PAGE),
     "families:child_add": Row("GET", lambda c: f"{_fam(c)}/children/new/", PARENT_PAGE),
     "families:child_edit": Row(
@@ -1030,6 +1032,17 @@ API: dict[tuple[str, str], Row] = {
         lambda c: _api(c),
         api_expect(401, 200, 403, 403, 404),
         {"timezone": "Europe/Lisbon"},
+    ),
+    # A parent's own home address and safe mode: only parents keep one, each their own
+    # (docs/safety.md); nobody reads another's through these.
+    ("GET", "/api/v1/families/{family_id}/home"): Row(
+        "GET", lambda c: f"{_api(c)}/home", api_expect(401, 200, 403, 403, 404)
+    ),
+    ("PUT", "/api/v1/families/{family_id}/home"): Row(
+        "PUT",
+        lambda c: f"{_api(c)}/home",
+        api_expect(401, 200, 403, 403, 404),
+        {"address": "742 Evergreen Terrace", "safe_mode": True},
     ),
     ("GET", "/api/v1/families/{family_id}/children"): Row(
         "GET", lambda c: _api(c, "/children"), API_MEMBER_READ

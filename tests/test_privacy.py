@@ -113,3 +113,66 @@ def test_sam_sees_his_own_addresses_on_his_own_pages(c):
     log = sam.get("/accounts/").content.decode() + sam.get("/accounts/sessions/").content.decode()
 
     assert SAM_IP in log
+
+
+# --- Safe mode: a parent's home address (docs/safety.md) ---------------------------------------
+
+SAM_ADDRESS = "742 Evergreen Terrace\nSpringfield, OR 97403"
+SAM_STREET = "Evergreen Terrace"
+
+
+@pytest.fixture
+def safe(matrix_cast):  # noqa: F811 - the matrix's fixture, imported above
+    """The matrix's cast whose plan, in force from a few days ahead (so every calendar feed
+    carries its exchanges), hands the children over at Sam's home ("home:B"); Sam keeps the
+    address with safe mode on and, standing there, marks it as the exchange place."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from coparent.exchanges.services import check_in
+    from coparent.families.services import home_set
+    from coparent.schedule.services import plan_accept, plan_propose
+    from tests.test_permission_matrix import PLAN
+
+    c = matrix_cast
+    soon = timezone.localdate() + timedelta(days=3)
+    c.plan_version = plan_propose(
+        access=c.access(c.alex), plan={**PLAN, "exchange_place": "home:B"}, effective_from=soon
+    )
+    plan_accept(access=c.access(c.sam), version=c.plan_version)
+    home_set(access=c.access(c.sam), address=SAM_ADDRESS, safe_mode=True)
+    start = datetime(soon.year, soon.month, soon.day, tzinfo=UTC) + timedelta(days=1)
+    first = exchanges_between(c.access(c.sam), start, start + timedelta(days=8))[0]
+    with time_machine.travel(first.planned_at - timedelta(minutes=5), tick=False):
+        check_in(
+            access=c.access(c.sam),
+            planned_at=first.planned_at,
+            step="arrived",
+            latitude=45.04612,
+            longitude=-123.02201,
+            pin_place=True,
+        )
+    c.first_exchange = first
+    return c
+
+
+@pytest.mark.parametrize("reader", ["alex", "morgan", "vic"])
+def test_with_safe_mode_on_no_response_to_anyone_else_holds_sams_address(safe, reader):
+    """Every page, API read and calendar feed open to Alex, to Morgan the mediator and to Vic
+    the viewer says "Sam's home (address private)", never the street or the postcode."""
+    bodies = _reads_as(safe, reader)
+
+    assert len(bodies) > 10
+    leaks = {route for route, body in bodies.items() if SAM_STREET in body or "97403" in body}
+    assert not leaks
+    assert "Sam's home (address private)" in bodies["own feed"]
+
+
+def test_sam_reads_the_address_of_his_own_home(safe):
+    key = safe.first_exchange.key
+    sam = client_for(safe.sam)
+
+    read = sam.get(f"{API}/families/{safe.family.pk}/exchanges/{key}").json()
+
+    assert read["place"] == "Sam's home, 742 Evergreen Terrace, Springfield, OR 97403"

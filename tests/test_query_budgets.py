@@ -41,6 +41,10 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "agreements:library": "test_the_library_and_the_printed_agreement_are_on_a_budget",
         "agreements:print": "test_the_library_and_the_printed_agreement_are_on_a_budget",
     },
+    "tests/families/test_safe_mode.py": {
+        "families:home": "test_alexs_home_page_and_read_cost_the_same_after_one_change_or_ten",
+        "api:home_detail": "test_alexs_home_page_and_read_cost_the_same_after_one_change_or_ten",
+    },
     "tests/documents/test_pages.py": {
         "documents:list": "test_the_folder_page_costs_the_same_whatever_it_holds",
         "documents:detail": "test_the_document_page_costs_the_same_whatever_its_versions",

@@ -38,8 +38,14 @@ from coparent.exchanges.models import (
     PlacePin,
     Step,
 )
-from coparent.families.models import Family, Membership
-from coparent.families.selectors import FamilyAccess, get_owned
+from coparent.families.models import Family
+from coparent.families.selectors import (
+    FamilyAccess,
+    HomePlaces,
+    get_owned,
+    homes_of,
+    parents_with_homes,
+)
 from coparent.infra.keys import ensure_signing_key
 from coparent.schedule.charts import Chart, share_chart
 from coparent.schedule.selectors import Schedule, parent_names, schedule_of
@@ -63,15 +69,15 @@ def parse_key(key: str) -> datetime | None:
 def parent_seats(access: FamilyAccess) -> dict[str, User | None]:
     """The people behind the plan's letters: A is the family's first parent, B the second, in
     the order `coparent.schedule.selectors.parent_names` names them (one query)."""
-    seats = list(
-        Membership.objects.active()
-        .parents()
-        .filter(family=access.family)
-        .select_related("user")
-        .order_by("joined_at", "pk")[:2]
-    )
+    return _seats_and_places(access)[0]
+
+
+def _seats_and_places(access: FamilyAccess) -> tuple[dict[str, User | None], HomePlaces]:
+    """`parent_seats`, and the exchange places as the member reads them, from the same query
+    (the parents come with their homes: coparent.families.selectors.parents_with_homes)."""
+    seats = list(parents_with_homes(access.family))
     users = [seat.user for seat in seats] + [None, None]
-    return {"A": users[0], "B": users[1]}
+    return {"A": users[0], "B": users[1]}, HomePlaces(access, homes=homes_of(seats))
 
 
 def planned_exchange(schedule: Schedule, planned_at: datetime) -> Exchange | None:
@@ -89,7 +95,7 @@ class ExchangeRow:
     to_parent: str
     giver_name: str
     receiver_name: str
-    place: str
+    place: str  # as the reader may see it (HomePlaces): a home without its address in safe mode
     why: str  # the rotation, a holiday's name, an override's note
     in_plan: bool  # False: recorded against a time the plan no longer has
     # The approved change (a swap's or a trip's label) that took this exchange out of the
@@ -101,6 +107,9 @@ class ExchangeRow:
     # What happened, from the taps (coparent.core.schedule.outcome); None until someone
     # checked in or wrote: an exchange nobody recorded is "not recorded", never "missed".
     outcome: outcomes.Outcome | None = None
+    # The plan's own words for the place ("home:A", "Lincoln Elementary"): what a pin is kept
+    # under. Never shown as is.
+    plan_place: str = ""
 
     @property
     def key(self) -> str:
@@ -119,16 +128,17 @@ def _occurrences(access: FamilyAccess) -> QuerySet[Occurrence]:
     )
 
 
-def _row(exchange: Exchange, names: dict[Letter, str]) -> ExchangeRow:
+def _row(exchange: Exchange, names: dict[Letter, str], places: HomePlaces) -> ExchangeRow:
     return ExchangeRow(
         planned_at=exchange.at,
         from_parent=exchange.from_parent,
         to_parent=exchange.to_parent,
         giver_name=names[exchange.from_parent],
         receiver_name=names[exchange.to_parent],
-        place=exchange.place,
+        place=places.show(exchange.place),
         why=exchange.source.label,
         in_plan=True,
+        plan_place=exchange.place,
     )
 
 
@@ -144,7 +154,7 @@ def _names(seats: dict[str, User | None], schedule: Schedule, at: datetime) -> d
     return names
 
 
-def _recorded_row(occurrence: Occurrence) -> ExchangeRow:
+def _recorded_row(occurrence: Occurrence, places: HomePlaces) -> ExchangeRow:
     def name(user: User | None, letter: str) -> str:
         return (user.display_name or user.email) if user else letter
 
@@ -154,9 +164,10 @@ def _recorded_row(occurrence: Occurrence) -> ExchangeRow:
         to_parent=occurrence.to_parent,
         giver_name=name(occurrence.giver, occurrence.from_parent),
         receiver_name=name(occurrence.receiver, occurrence.to_parent),
-        place=occurrence.place,
+        place=places.show(occurrence.place),
         why="",
         in_plan=False,
+        plan_place=occurrence.place,
     )
 
 
@@ -217,7 +228,7 @@ def _judge(rows: list[ExchangeRow], following: datetime | None, now: datetime) -
             row.from_parent,  # type: ignore[arg-type]  # "A"/"B", as stored
             row.to_parent,  # type: ignore[arg-type]  # "A"/"B", as stored
             Source("rotation"),
-            row.place,
+            row.plan_place,
         )
         row.outcome = outcomes.outcome(
             exchange, _taps(row), now, next_at=later, changed=bool(row.changed_by)
@@ -231,6 +242,7 @@ def _mark_changed(
     start: datetime,
     end: datetime,
     seats: dict[str, User | None],
+    places: HomePlaces,
 ) -> None:
     """Add, or mark, each exchange of [start, end) that the agreed plan had and an approved
     change (a swap, a trip) took away: its outcome is "changed by a request", not "missed"
@@ -251,7 +263,7 @@ def _mark_changed(
         if row is not None and row.in_plan:
             continue  # the plan now has another hand-over at this very time: its own row
         if row is None:
-            row = _row(exchange, _names(seats, schedule, exchange.at))
+            row = _row(exchange, _names(seats, schedule, exchange.at), places)
             row.in_plan = False
             rows[exchange.at] = row
         row.changed_by = cause.label
@@ -267,13 +279,15 @@ def exchanges_between(
     schedule = schedule_of(access)
     # A day further, so the last row's cut-off knows the exchange after it.
     _, planned = schedule.expand(start, end + outcomes.MISS_AFTER)
-    seats = parent_seats(access)
-    rows = {x.at: _row(x, _names(seats, schedule, x.at)) for x in planned if start <= x.at < end}
+    seats, places = _seats_and_places(access)
+    rows = {
+        x.at: _row(x, _names(seats, schedule, x.at), places) for x in planned if start <= x.at < end
+    }
     recorded = _occurrences(access).filter(planned_at__gte=start, planned_at__lt=end)
     for occurrence in recorded.select_related("giver", "receiver"):
-        row = rows.get(occurrence.planned_at) or _recorded_row(occurrence)
+        row = rows.get(occurrence.planned_at) or _recorded_row(occurrence, places)
         rows[occurrence.planned_at] = _attach(row, occurrence)
-    _mark_changed(rows, schedule, planned, start, end, seats)
+    _mark_changed(rows, schedule, planned, start, end, seats, places)
     ordered = [rows[at] for at in sorted(rows)]
     following = next((x.at for x in planned if x.at >= end), None)
     _judge(ordered, following, now or timezone.now())

@@ -40,7 +40,7 @@ from coparent.exchanges.models import (
     Step,
 )
 from coparent.exchanges.selectors import parent_seats, place_pin, planned_exchange
-from coparent.families.selectors import FamilyAccess, children_of, first_name
+from coparent.families.selectors import FamilyAccess, HomePlaces, children_of, first_name
 from coparent.infra.errors import DomainError, NotFound
 from coparent.infra.keys import ensure_signing_key
 from coparent.messaging import attachments as files
@@ -141,8 +141,8 @@ def _at_place(
             kind=Kind.EXCHANGE_PLACE_PINNED,
             actor=user,
             at=now,
-            # The place's name only: positions stay out of the record.
-            data={"place": occurrence.place, "name": _name(user)},
+            # The place's name only (a home never with its address): positions stay out of it.
+            data={"place": HomePlaces(access).neutral(occurrence.place), "name": _name(user)},
         )
         return True
     pin = place_pin(access, occurrence.place)

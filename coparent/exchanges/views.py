@@ -107,7 +107,8 @@ def _show(
         opens_at=row.planned_at - CHECK_IN_WINDOW,
         now=now,
         rules=selectors.exchange_rules(request.family_access, now),
-        pinned=bool(steps) and selectors.place_pin(request.family_access, row.place) is not None,
+        pinned=bool(steps)
+        and selectors.place_pin(request.family_access, row.plan_place) is not None,
     )
     if steps:
         # The taps may carry the phone's location, which every other page turns off.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.zones import all_zone_choices
-from coparent.families.models import ProfessionalKind, Role
+from coparent.families.models import ADDRESS_MAX_CHARS, ProfessionalKind, Role
 from coparent.web.widgets import DateInput
 
 ZONE_HELP = _(
@@ -50,6 +50,25 @@ class FamilyForm(forms.Form):
 
 class FamilyZoneForm(forms.Form):
     timezone = ZoneField(help_text=ZONE_HELP)
+
+
+class HomeForm(forms.Form):
+    address = forms.CharField(
+        label=_("Your home address"),
+        required=False,
+        max_length=ADDRESS_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text=_("Kept in this family only. Leave it empty to keep none."),
+    )
+    safe_mode = forms.BooleanField(
+        label=_("Safe mode: keep my address from everyone else in this family"),
+        required=False,
+        help_text=_(
+            "Your co-parent, the family's viewers and professionals then never see it: "
+            "exchanges at your home show them your name's home, address private. You always "
+            "see it."
+        ),
+    )
 
 
 class ChildForm(forms.Form):

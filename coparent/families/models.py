@@ -183,3 +183,40 @@ class ProfessionalConsent(models.Model):
     def __str__(self) -> str:
         state = "withdrawn" if self.withdrawn_at else "active"
         return f"consent of {self.parent_id} to {self.professional_id} ({state})"
+
+
+ADDRESS_MAX_CHARS = 300
+
+
+class HomeAddress(models.Model):
+    """One version of a parent's home address in one family, with their safe mode switch.
+
+    Kept per parent *per family* rather than per account: safe mode is a choice about one
+    co-parent (a person raising children with two different co-parents may hide their address
+    from one and not the other), an address kept for one family must never reach another, and
+    every family-owned row carries `family_id` (ARCHITECTURE.md, tenancy). The latest version
+    (highest `n`) is in force; rows are only appended (triggers, migration 0003), so a change is
+    a new row and the history stays. An empty `address` means none is kept.
+
+    With `safe_mode` on, nobody but the parent sees the address: exchanges at their home (the
+    plan's `home:A`/`home:B`, coparent.core.places) show the others a label instead
+    (coparent.families.selectors.HomePlaces). The record holds only a salted commitment to it
+    (`salt`), never the address."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="home_addresses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    n = models.PositiveIntegerField(help_text="1 for the parent's first version in this family.")
+    address = models.TextField(_("home address"), max_length=ADDRESS_MAX_CHARS, blank=True)
+    safe_mode = models.BooleanField(_("safe mode"), default=False)
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["family", "user", "-n"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "user", "n"], name="home_address_n_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"home of {self.user_id} in {self.family_id} v{self.n}"

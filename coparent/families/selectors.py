@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.accounts.selectors import second_factor_exists
 from coparent.core.limits import DB_INT_MAX
+from coparent.core.places import Letter, home_letter, mentions
 from coparent.families.models import (
     MAX_PARENTS,
     Child,
     Family,
+    HomeAddress,
     Invitation,
     Membership,
     MembershipQuerySet,
@@ -417,3 +419,156 @@ def invitation_seat_problem(invitation: Invitation, user: User | AnonymousUser) 
     if invitation.role == Role.PARENT and _active_parent_ids(family_id).count() >= MAX_PARENTS:
         return _("This family already has two parents. A family can have at most two.")
     return ""
+
+
+# --- Homes and safe mode (docs/safety.md) --------------------------------------------------------
+
+
+def own_home(access: FamilyAccess) -> HomeAddress | None:
+    """The version in force of the requesting parent's own home address and safe mode in this
+    family (one query); None until they set one."""
+    return (
+        HomeAddress.objects.filter(family=access.family, user_id=access.membership.user_id)
+        .order_by("-n")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ParentHome:
+    """A parent of the family, by the plan's letter, with their home as it now stands."""
+
+    letter: Letter
+    user_id: int
+    name: str
+    address: str
+    safe_mode: bool
+
+
+def parents_with_homes(family: Family) -> MembershipQuerySet:
+    """The family's active parents, first parent first (the plan's A, then B), each with their
+    user and their home in force (`home_address`, `home_safe`): one query, which a caller
+    that needs the parents anyway (the exchanges) runs instead of its own."""
+    latest = HomeAddress.objects.filter(family=OuterRef("family"), user=OuterRef("user")).order_by(
+        "-n"
+    )
+    return (
+        Membership.objects.active()
+        .parents()
+        .filter(family=family)
+        .select_related("user")
+        .annotate(
+            home_address=Subquery(latest.values("address")[:1]),
+            home_safe=Subquery(latest.values("safe_mode")[:1]),
+        )
+        .order_by("joined_at", "pk")[:MAX_PARENTS]
+    )
+
+
+def homes_of(seats: Iterable[Membership]) -> list[ParentHome]:
+    """The parents of `parents_with_homes`, by the plan's letters."""
+    letters: tuple[Letter, Letter] = ("A", "B")
+    return [
+        ParentHome(
+            letter=letter,
+            user_id=seat.user_id,
+            name=seat.user.display_name or seat.user.email,
+            address=getattr(seat, "home_address", None) or "",
+            safe_mode=bool(getattr(seat, "home_safe", False)),
+        )
+        for letter, seat in zip(letters, seats, strict=False)
+    ]
+
+
+class HomePlaces:
+    """Every exchange place as one member may read it: the one path by which a page, the API,
+    the calendar feed, a reminder or the record's report turns a plan's place into words.
+
+    A plan's `home:A` (coparent.core.places) becomes "Alex's home, 12 Elm Street" for Alex
+    always, and for the other parent and the viewers while Alex's safe mode is off; with it on
+    they read "Alex's home (address private)". A consented professional never reads a parent's
+    address (docs/permissions.md). Free text that happens to contain the address of a parent
+    whose safe mode is on (a place typed before safe mode existed) is replaced by the same label
+    for everyone but that parent.
+
+    The parents and their homes are read once, on the first place that is not empty (one
+    query), and shared by `seen_by` views for other members of the same family."""
+
+    def __init__(self, access: FamilyAccess, *, homes: list[ParentHome] | None = None) -> None:
+        self._family = access.family
+        self._viewer = access.membership
+        self._homes = homes
+
+    def seen_by(self, membership: Membership) -> HomePlaces:
+        """The same family's places as another of its members reads them (no new query once
+        loaded): a reminder to each parent, say."""
+        return HomePlaces(
+            FamilyAccess(family=self._family, membership=membership), homes=self.homes()
+        )
+
+    def homes(self) -> list[ParentHome]:
+        if self._homes is None:
+            self._homes = homes_of(parents_with_homes(self._family))
+        return self._homes
+
+    def may_see(self, home: ParentHome) -> bool:
+        """Whether this member reads `home`'s address: its parent always; a professional never
+        (a mediator has no need of it); the others while safe mode is off."""
+        if home.user_id == self._viewer.user_id:
+            return True
+        if self._viewer.role == Role.PROFESSIONAL:
+            return False
+        return not home.safe_mode
+
+    def show(self, place: str) -> str:
+        """`place` (a plan's words, or a home marker) as this member may read it."""
+        if not place:
+            return place
+        letter = home_letter(place)
+        if letter is not None:
+            home = next((h for h in self.homes() if h.letter == letter), None)
+            return home_label(home, letter, shown=home is not None and self.may_see(home))
+        for home in self.homes():
+            if home.address and not self.may_see(home) and mentions(place, home.address):
+                return home_label(home, home.letter, shown=False)
+        return place
+
+    def neutral(self, place: str) -> str:
+        """`place` as the family record may keep it: a home never with its address, whoever
+        reads the record later and whatever safe mode then is."""
+        if not place:
+            return place
+        letter = home_letter(place)
+        if letter is not None:
+            home = next((h for h in self.homes() if h.letter == letter), None)
+            return home_label(home, letter, shown=False, private=False)
+        for home in self.homes():
+            if home.address and mentions(place, home.address):
+                return home_label(home, home.letter, shown=False, private=False)
+        return place
+
+
+def home_label(
+    home: ParentHome | None, letter: Letter, *, shown: bool, private: bool = True
+) -> str:
+    """ "Alex's home", with the address when `shown`, or "(address private)" when it is kept
+    from the reader (`private`) — never the address otherwise."""
+    if home is None:
+        name = _("First parent") if letter == "A" else _("Second parent")
+        return _("%(name)s's home") % {"name": name}
+    if home.address and shown:
+        one_line = ", ".join(line.strip() for line in home.address.splitlines() if line.strip())
+        return _("%(name)s's home, %(address)s") % {"name": home.name, "address": one_line}
+    if home.address and private:
+        return _("%(name)s's home (address private)") % {"name": home.name}
+    return _("%(name)s's home") % {"name": home.name}
+
+
+def home_choices(access: FamilyAccess) -> list[tuple[str, str]]:
+    """The homes a plan may name as its exchange place, for the plan editor: ("home:A",
+    "Alex's home"), and the same for the second parent (one query)."""
+    places = HomePlaces(access)
+    return [
+        (f"home:{home.letter}", home_label(home, home.letter, shown=False, private=False))
+        for home in places.homes()
+    ]

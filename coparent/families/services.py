@@ -3,6 +3,7 @@ family record inside the same transaction, emails sent after commit."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,20 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
+from coparent.core.infobank import commit
 from coparent.core.zones import is_known_zone
 from coparent.families.hooks import member_joined
 from coparent.families.links import INVITATION_PURPOSE, invitation_path
 from coparent.families.models import (
+    ADDRESS_MAX_CHARS,
     MAX_PARENTS,
     Child,
     Family,
+    HomeAddress,
     Invitation,
     Membership,
     ProfessionalConsent,
     ProfessionalKind,
     Role,
 )
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, own_home
 from coparent.families.tasks import send_invitation_email
 from coparent.infra.errors import DomainError
 from coparent.infra.labels import check_label
@@ -501,3 +505,65 @@ def membership_end(
             at=moment,
             data={**_member_data(membership), "removed_by_other": not leaving_self},
         )
+
+
+def home_set(
+    *, access: FamilyAccess, address: str, safe_mode: bool, at: datetime | None = None
+) -> HomeAddress | None:
+    """A parent keeps their home address in this family, and turns safe mode on or off.
+
+    The change is a new version (the older ones stay, append-only) and a "home.changed" record
+    entry that says who changed what — the address only as a salted commitment, so the record
+    proves which address was kept when without anyone reading it there. Saving what is already
+    in force changes nothing and returns it; None when there is nothing and nothing is asked."""
+    access.require_parent()
+    address = "\n".join(line.strip() for line in (address or "").strip().splitlines())
+    errors: dict[str, list[str]] = {}
+    if len(address) > ADDRESS_MAX_CHARS:
+        errors["address"] = [
+            _("An address can be at most %(n)s characters.") % {"n": ADDRESS_MAX_CHARS}
+        ]
+    check_label(errors, "address", address)
+    if errors:
+        raise ValidationError(errors)
+    safe_mode = bool(safe_mode)
+    user = access.membership.user
+    with transaction.atomic():
+        # Two saves at once by the same parent get consecutive numbers, not a clash: the lock
+        # on their own seat writes nothing.
+        Membership.objects.select_for_update().filter(pk=access.membership.pk).values_list(
+            "pk", flat=True
+        ).first()
+        latest = own_home(access)
+        before_address, before_safe = (latest.address, latest.safe_mode) if latest else ("", False)
+        if (address, safe_mode) == (before_address, before_safe):
+            return latest
+        salt = secrets.token_hex(16)
+        home = HomeAddress.objects.create(
+            family=access.family,
+            user=user,
+            n=(latest.n if latest else 0) + 1,
+            address=address,
+            safe_mode=safe_mode,
+            salt=salt,
+            created_at=_now(at),
+        )
+        record_append(
+            family=access.family,
+            kind=Kind.HOME_CHANGED,
+            actor=user,
+            at=home.created_at,
+            data={
+                "user": str(user.pk),
+                "name": user.display_name,
+                "n": home.n,
+                # Never the address: whether there is one, whether it changed, and a salted
+                # commitment a parent holding the address and the salt can prove it with.
+                "address_kept": bool(address),
+                "address_changed": address != before_address,
+                "address": commit(address, salt) if address else "",
+                "safe_mode": safe_mode,
+                "safe_mode_changed": safe_mode != before_safe,
+            },
+        )
+    return home

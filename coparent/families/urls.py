@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.family_create, name="create"),
     path("<uuid:family_id>/", views.dashboard, name="dashboard"),
     path("<uuid:family_id>/settings/", views.family_settings, name="settings"),
+    path("<uuid:family_id>/settings/home/", views.home, name="home"),
     path("<uuid:family_id>/children/", views.children, name="children"),
     path("<uuid:family_id>/children/new/", views.child_add, name="child_add"),
     path("<uuid:family_id>/children/<uuid:child_id>/edit/", views.child_edit, name="child_edit"),

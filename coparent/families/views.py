@@ -23,7 +23,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coparent.accounts.http import AuthenticatedRequest
 from coparent.families import selectors, services
-from coparent.families.forms import ChildForm, FamilyForm, FamilyZoneForm, InvitationForm
+from coparent.families.forms import (
+    ChildForm,
+    FamilyForm,
+    FamilyZoneForm,
+    HomeForm,
+    InvitationForm,
+)
 from coparent.families.models import Role
 from coparent.families.today import family_today
 from coparent.infra import ratelimit
@@ -100,6 +106,38 @@ def family_settings(request: FamilyRequest) -> HttpResponse:
             )
             return redirect("families:settings", family_id=request.family.pk)
     return render_page(request, "families/settings.html", nav="members", form=form)
+
+
+@family_view(parent=True)
+@require_http_methods(["GET", "POST"])
+def home(request: FamilyRequest) -> HttpResponse:
+    """A parent keeps their own home address here and turns safe mode on or off (a new
+    version each time, recorded without the address; docs/safety.md)."""
+    access = request.family_access
+    current = selectors.own_home(access)
+    initial = {"address": current.address, "safe_mode": current.safe_mode} if current else {}
+    form = HomeForm(posted(request), initial=initial)
+    if request.method == "POST":
+        # The service answers None when there is nothing to keep: the switch as saved says
+        # what to tell the parent.
+        saved = submit(
+            form,
+            lambda data: (
+                services.home_set(
+                    access=access, address=data["address"], safe_mode=data["safe_mode"]
+                ),
+                bool(data["safe_mode"]),
+            ),
+        )
+        if saved is not None:
+            messages.success(
+                request,
+                _("Safe mode is on: only you see your address in this family.")
+                if saved[1]
+                else _("Saved. Safe mode is off."),
+            )
+            return redirect("families:home", family_id=request.family.pk)
+    return render_page(request, "families/home.html", nav="members", form=form, home=current)
 
 
 # --- Children -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from coparent.core.notify import reminder_due as due
 from coparent.events.models import Answer, ChildEvent, EventStatus, Rsvp
 from coparent.exchanges.selectors import key_of
 from coparent.families.models import Membership
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, HomePlaces
 from coparent.notifications.selectors import Choices, choices_of
 from coparent.notifications.sources import Draft, event_when, in_locales, when
 from coparent.schedule.models import PlanStatus, PlanVersion
@@ -42,7 +42,7 @@ def _parents_by_family(family_ids: set[Any]) -> dict[Any, list[Membership]]:
 
 def exchange_drafts(*, now: datetime) -> list[Draft]:
     """A reminder to each parent of each exchange whose reminder is due at `now` (two queries,
-    and two per family with a plan)."""
+    and two per family with a plan, three when its exchanges have a place)."""
     families = set(
         PlanVersion.objects.filter(status=PlanStatus.ACCEPTED).values_list("family_id", flat=True)
     )
@@ -58,12 +58,18 @@ def exchange_drafts(*, now: datetime) -> list[Draft]:
             continue
         names = dict(zip("AB", parent_names(access), strict=True))
         seats = dict(zip("AB", members, strict=False))
+        # Each parent reads a home as their own access allows (safe mode): one query, shared.
+        places = HomePlaces(access)
         for exchange in exchanges:
             for letter, member in seats.items():
                 mine = choices[member.user_id]
                 if not due(start=exchange.at, lead=mine.exchange_lead, now=now):
                     continue
-                drafts.append(_exchange_draft(family_id, member, letter, exchange, names, schedule))
+                drafts.append(
+                    _exchange_draft(
+                        family_id, member, letter, exchange, names, schedule, places.seen_by(member)
+                    )
+                )
     return drafts
 
 
@@ -74,6 +80,7 @@ def _exchange_draft(
     exchange: Any,
     names: dict[str, str],
     schedule: Any,
+    places: HomePlaces,
 ) -> Draft:
     zone = schedule.zone(exchange.at)
     if exchange.to_parent == letter:
@@ -81,7 +88,7 @@ def _exchange_draft(
     else:
         body = _("You hand the children over to %(name)s.") % {"name": names[exchange.to_parent]}
     if exchange.place:
-        body += " " + _("At %(place)s.") % {"place": exchange.place}
+        body += " " + _("At %(place)s.") % {"place": places.show(exchange.place)}
     return Draft(
         family_id=family_id,
         recipient_id=member.user_id,

@@ -74,6 +74,9 @@ class Kind(models.TextChoices):
     INFO_CHANGED = "infobank.changed", _("Info bank item changed")
     INFO_REMOVED = "infobank.removed", _("Info bank item removed")
     INFO_REVEALED = "infobank.revealed", _("Info bank number revealed")
+    # A parent's home address and safe mode (coparent.families, docs/safety.md): the address
+    # only as a salted commitment, never in clear.
+    HOME_CHANGED = "home.changed", _("Home address or safe mode changed")
 
 
 class RecordEntry(models.Model):

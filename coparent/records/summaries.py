@@ -73,6 +73,25 @@ def _record_exported(d: dict[str, Any]) -> str:
     }
 
 
+def _home_changed(d: dict[str, Any]) -> str:
+    """Who changed their home or safe mode, never the address (the entry holds none)."""
+    name = d.get("name") or _("A parent")
+    parts = []
+    if d.get("address_changed"):
+        parts.append(
+            _("%(name)s changed their home address") % {"name": name}
+            if d.get("address_kept")
+            else _("%(name)s removed their home address") % {"name": name}
+        )
+    if d.get("safe_mode_changed"):
+        parts.append(
+            _("%(name)s turned safe mode on: their address is private") % {"name": name}
+            if d.get("safe_mode")
+            else _("%(name)s turned safe mode off") % {"name": name}
+        )
+    return "; ".join(parts) or _("%(name)s saved their home unchanged") % {"name": name}
+
+
 def _day(text: object) -> str:
     try:
         return format_day(date.fromisoformat(str(text)), current().locale)
@@ -118,6 +137,7 @@ SUMMARIES: dict[str, Summariser] = {
     ),
     Kind.CHILD_CHANGED: _child_changed,
     Kind.RECORD_EXPORTED: _record_exported,
+    Kind.HOME_CHANGED: _home_changed,
 }
 
 

@@ -40,7 +40,7 @@ from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
 from coparent.families.selectors import FamilyAccess, child_name_for
 from coparent.schedule.models import FeedToken
-from coparent.schedule.selectors import Schedule, schedule_of
+from coparent.schedule.selectors import Schedule, schedule_of, shown_places
 
 MONTHS_BACK = 3
 MONTHS_AHEAD = 18
@@ -93,7 +93,8 @@ def feed_document(
     access: FamilyAccess, *, feed: FeedToken | None = None, now: datetime | None = None
 ) -> FeedDocument:
     """The feed of the member in `access`, with the reminders `feed` asks for. Queries: the
-    accepted versions (one) and the events (three; two for a viewer)."""
+    accepted versions (one), the parents with their homes when an exchange has a place (one:
+    safe mode) and the events (three; two for a viewer)."""
     now = now or timezone.now()
     family = access.family
     zone = zone_or_utc(family.timezone)
@@ -122,6 +123,8 @@ def feed_document(
             return schedule.plan_on(moment) or first_plan
 
         segments, exchanges = schedule.expand(low - MARGIN, high + MARGIN)
+        # LOCATION and SUMMARY say a parent's home as this member may read it (safe mode).
+        exchanges = shown_places(access, exchanges)
         add_custody(
             calendar,
             segments,

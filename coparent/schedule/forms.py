@@ -19,6 +19,7 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.places import home_letter, home_marker
 from coparent.core.schedule import PATTERNS
 from coparent.core.schedule.holiday_dates import (
     OBSERVED,
@@ -162,6 +163,21 @@ class PlanForm(forms.Form):
             # A plan from a file may use an older alias ("US/Central"): it stays choosable.
             zones.choices = [*all_zone_choices(), (zone, zone)]
         set_choices(self, "first_parent", [("A", a), ("B", b)])
+        set_choices(
+            self,
+            "exchange_home",
+            [
+                ("", _("No: at the place written below")),
+                (home_marker("A"), _("At %(name)s's home") % {"name": a}),
+                (home_marker("B"), _("At %(name)s's home") % {"name": b}),
+            ],
+        )
+        letter = home_letter(str(self.initial.get("exchange_place", "")))
+        if letter is not None:
+            # A stored home marker shows as the choice, never as text to edit (a copy: the
+            # caller's initial values stay as they were).
+            self.initial = {**self.initial, "exchange_home": home_marker(letter)}
+            self.initial["exchange_place"] = ""
         self.fields["rotation"].help_text = _(
             "Only for your own rotation: one letter a day from the first day, repeating: "
             "A for %(a)s, B for %(b)s. AABB means two days each."
@@ -186,11 +202,20 @@ class PlanForm(forms.Form):
         widget=TimeInput(),
         help_text=_("The time of day the children change homes."),
     )
+    exchange_home = forms.ChoiceField(
+        label=_("Exchanges at a parent's home?"),
+        required=False,
+        choices=[("", "")],
+        help_text=_(
+            "The plan then names the home, never its address: each parent keeps their own "
+            "address in the family settings, and safe mode keeps it from the other."
+        ),
+    )
     exchange_place = forms.CharField(
         label=_("Where exchanges happen"),
         required=False,
         max_length=200,
-        help_text=_('For example "at school" or "curbside at Sam\'s".'),
+        help_text=_('Another place, for example "at school" or "the library\'s front door".'),
     )
     timezone = forms.ChoiceField(label=_("Time zone of these times"), choices=all_zone_choices)
     country = forms.ChoiceField(
@@ -224,6 +249,7 @@ class PlanForm(forms.Form):
         "first_parent",
         "rotation",
         "exchange_time",
+        "exchange_home",
         "exchange_place",
         "timezone",
         "country",
@@ -543,6 +569,7 @@ ROW_FIELDS = {
 }
 TOP_FIELDS = {
     "timezone",
+    "exchange_home",
     "start",
     "exchange_time",
     "pattern",
@@ -589,6 +616,8 @@ class Editor:
         for key in ("exchange_place", "country", "subdivision"):
             if data.get(key):
                 plan[key] = data[key].strip()
+        if data.get("exchange_home"):
+            plan["exchange_place"] = data["exchange_home"]
         self.rows = {}
         for (key, _attr), formset in zip(TABLES, self.formsets, strict=True):
             tables = []

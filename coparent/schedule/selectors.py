@@ -21,6 +21,7 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coparent.core.places import home_letter
 from coparent.core.schedule import (
     Exchange,
     Letter,
@@ -42,7 +43,7 @@ from coparent.core.zones import zone_or_utc
 from coparent.events.models import ChildEvent
 from coparent.events.selectors import events_between
 from coparent.families.models import Membership
-from coparent.families.selectors import FamilyAccess, get_owned
+from coparent.families.selectors import FamilyAccess, HomePlaces, get_owned
 from coparent.infra.errors import DomainError
 from coparent.infra.secrets_links import hash_link_token
 from coparent.schedule.models import FeedToken, PlanStatus, PlanVersion, ScheduleChange
@@ -398,6 +399,16 @@ class Calendar:
         return [self.days[i : i + 7] for i in range(0, len(self.days), 7)]
 
 
+def shown_places(
+    access: FamilyAccess, exchanges: Iterable[Exchange], places: HomePlaces | None = None
+) -> list[Exchange]:
+    """`exchanges` with each place as the member of `access` may read it: a parent's home
+    without its address while their safe mode is on (docs/safety.md). One query, only when an
+    exchange has a place."""
+    places = places or HomePlaces(access)
+    return [dataclasses.replace(x, place=places.show(x.place)) if x.place else x for x in exchanges]
+
+
 def calendar_between(
     access: FamilyAccess,
     first: date,
@@ -413,12 +424,14 @@ def calendar_between(
     default, as the API documents): custody slices per day, exchanges, holiday-like blocks and
     the children's events (`by_day=False` leaves the days out, for a caller that lists the
     segments, exchanges and events as they are). Queries: the accepted versions (one, unless
-    `schedule` is given) and the events (three; two for a viewer) — however many there are."""
+    `schedule` is given), the parents with their homes when an exchange has a place (one: safe
+    mode) and the events (three; two for a viewer) — however many there are."""
     schedule = schedule or schedule_of(access)
     zone = zone or schedule.zone()
     plan = schedule.current_plan()
     start, end = local_midnight(zone, first), local_midnight(zone, stop)
     segments, exchanges = schedule.expand(start, end)
+    exchanges = shown_places(access, exchanges)
     events = events_between(access, start, end)
     if not by_day:
         return Calendar(zone, plan, first, stop, segments, exchanges, events, [], schedule)
@@ -711,7 +724,7 @@ def plan_preview(
         first=first,
         stop=stop,
         segments=list(expansion.segments) if expansion else [],
-        exchanges=list(expansion.exchanges) if expansion else [],
+        exchanges=shown_places(access, expansion.exchanges) if expansion else [],
         share=plan_timeshare(plan, first, stop),
         months=months,
         exchange_days=rotation_weekdays(plan, first),
@@ -805,6 +818,15 @@ def schedule_with(schedule: Schedule, plan: Plan, start: datetime) -> Schedule:
     return Schedule(pieces, schedule.ever_accepted, schedule.changes)
 
 
+def place_words(place: str, names: tuple[str, str]) -> str:
+    """A plan's exchange place as the plan's own words say it: "home:A" is "Alex's home" (the
+    plan holds no address; HomePlaces says the address to whoever may read it)."""
+    letter = home_letter(place)
+    if letter is None:
+        return place
+    return _("%(name)s's home") % {"name": names[letter == "B"]}
+
+
 def _settings(
     old: dict[str, Any] | None, new: dict[str, Any], zone_names: tuple[str, str]
 ) -> list[SettingChange]:
@@ -816,7 +838,8 @@ def _settings(
         found = {
             _("Pattern"): describe_pattern(plan, names),
             _("Exchanges at"): str(plan.get("exchange_time", "")),
-            _("Exchange place"): str(plan.get("exchange_place", "")) or _("not set"),
+            _("Exchange place"): place_words(str(plan.get("exchange_place", "")), names)
+            or _("not set"),
             _("Time zone"): str(plan.get("timezone", "")).replace("_", " "),
         }
         for key, label in (

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, HomePlaces
 from coparent.families.today import Custody, TodayPart, Waiting
 from coparent.schedule.selectors import (
     Schedule,
@@ -70,5 +70,5 @@ def _custody(access: FamilyAccess, schedule: Schedule, now: datetime) -> Custody
         giver=plan.name_of(following.from_parent),
         taker=then.name_of(following.to_parent),
         taker_letter=following.to_parent,
-        place=following.place,
+        place=HomePlaces(access).show(following.place),
     )

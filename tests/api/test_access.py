@@ -72,11 +72,16 @@ INFO_CHANGE = {"values": {"document": "passport", "number": "NXC4PR7Q2", "countr
 INFO = "/api/v1/families/{family_id}/info/{item_id}"
 CHILD_INFO = "/api/v1/families/{family_id}/children/{child_id}"
 
+# A parent's own home address, kept private from everyone else (safe mode; docs/safety.md).
+HOME = {"address": "742 Evergreen Terrace", "safe_mode": True}
+
 # (method, path template, body, answers for Alex, Morgan the mediator, Vic the viewer).
 # Alex's row is the proof that the request itself is well formed.
 FAMILY_OPERATIONS = [
     ("GET", "/api/v1/families/{family_id}", None, 200, 200, 200),
     ("PATCH", "/api/v1/families/{family_id}", {"timezone": "Europe/Lisbon"}, 200, 403, 403),
+    ("GET", "/api/v1/families/{family_id}/home", None, 200, 403, 403),
+    ("PUT", "/api/v1/families/{family_id}/home", HOME, 200, 403, 403),
     ("GET", "/api/v1/families/{family_id}/children", None, 200, 200, 200),
     ("POST", "/api/v1/families/{family_id}/children", CHILD, 201, 403, 403),
     ("GET", "/api/v1/families/{family_id}/children/{child_id}", None, 200, 200, 200),

@@ -47,9 +47,10 @@ def test_the_month_view_costs_the_same_whatever_the_history(
     url = f"/families/{cast.family.pk}/schedule/?month={month}"
     client.get(url)
     # the session, the user, the user's session row (session tracking), the membership with
-    # its family (the access path), the accepted versions, the events with their creators,
-    # their children, their RSVPs, the header's unread notifications.
-    with django_assert_num_queries(9):
+    # its family (the access path), the accepted versions, the parents with their homes (the
+    # exchange place as Sam may read it: safe mode), the events with their creators, their
+    # children, their RSVPs, the header's unread notifications.
+    with django_assert_num_queries(10):
         page = client.get(url)
     assert page.content.decode().count("Game ") >= n
 
@@ -63,9 +64,10 @@ def test_the_calendar_api_costs_the_same_whatever_the_history(
     path = f"/families/{cast.family.pk}/calendar"
     query = {"from": soon.isoformat(), "to": (soon + timedelta(days=7 * n + 14)).isoformat()}
     caller.get(path, **query)
-    # the token with its user, the membership with family, the accepted versions, the events,
-    # their children (no RSVPs for a viewer).
-    with django_assert_num_queries(AUTH_QUERIES + 4):
+    # the token with its user, the membership with family, the accepted versions, the parents
+    # with their homes (the exchange place, safe mode), the events, their children (no RSVPs
+    # for a viewer).
+    with django_assert_num_queries(AUTH_QUERIES + 5):
         response = caller.get(path, **query)
     body = response.json()
     assert response.status_code == 200
@@ -129,9 +131,9 @@ def test_a_day_of_the_calendar_costs_the_same_whatever_the_history(
     url = f"/families/{cast.family.pk}/schedule/day/{day.isoformat()}/"
     client.get(url)
     # As the month: the session, the user, the user's session row, the membership with its
-    # family, the accepted versions, the events with their creators, children and RSVPs; and
-    # the header's unread notifications.
-    with django_assert_num_queries(9):
+    # family, the accepted versions, the parents with their homes (safe mode), the events with
+    # their creators, children and RSVPs; and the header's unread notifications.
+    with django_assert_num_queries(10):
         page = client.get(url)
     assert "Game 0" in page.content.decode()
 

@@ -306,15 +306,16 @@ def test_the_feed_answers_in_the_same_queries_however_full_it_is(
     client, url = subscribe(cast, cast.alex)
     viewer_client, viewer_url = subscribe(cast, cast.vic)
     party(cast, 3)
-    with django_assert_num_queries(6):
-        # the feed by its token, the member's seat, the plan's versions, the events, their
-        # children, their answers
+    with django_assert_num_queries(7):
+        # the feed by its token, the member's seat, the plan's versions, the parents with their
+        # homes (the exchanges' LOCATION as this member may read it: safe mode), the events,
+        # their children, their answers
         read(client.get(url))
     for days in range(5, 60, 5):
         party(cast, days, f"Swimming {days}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         read(client.get(url))
-    with django_assert_num_queries(5):  # a viewer sees no answers
+    with django_assert_num_queries(6):  # a viewer sees no answers
         read(viewer_client.get(viewer_url))
 
 

@@ -448,3 +448,14 @@ def test_a_change_from_the_editor_is_proposed_from_the_plan_in_force(cast, soon)
     assert change.plan["pattern"] == "alternating-weeks"
     assert change.plan["holiday"][0]["date"] == "Thanksgiving Day"
     assert change.plan["exchange_place"] == "Lincoln Elementary, front door"
+
+
+def test_alex_chooses_exchanges_at_sams_home_and_the_plan_holds_no_address():
+    """docs/safety.md: the plan names the home ("home:B"); the address stays with Sam."""
+    stored = plan_of(post(exchange_home="home:B", exchange_place=""))
+
+    assert stored["exchange_place"] == "home:B"
+    initial = initial_from_plan(stored, today=date(2040, 1, 1), children=[])
+    form = editor(None, parents=NAMES, initial=initial, year=YEAR).form
+    assert form.initial["exchange_home"] == "home:B" and form.initial["exchange_place"] == ""
+    assert plan_of(post())["exchange_place"] == "School"  # a written place stays as written

@@ -1,9 +1,10 @@
 """Family spaces and their children."""
 
 import uuid
+from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from coparent.api.auth import caller
@@ -15,10 +16,11 @@ from coparent.api.schemas import (
     FamilyIn,
     FamilyOut,
     FamilyPatch,
+    In,
     answers,
 )
 from coparent.families import services
-from coparent.families.models import Child, Role
+from coparent.families.models import ADDRESS_MAX_CHARS, Child, HomeAddress, Role
 from coparent.families.selectors import (
     FamilyAccess,
     child_view,
@@ -27,6 +29,7 @@ from coparent.families.selectors import (
     get_child,
     get_family_access,
     members_of,
+    own_home,
 )
 
 router = Router(tags=["families"])
@@ -165,3 +168,60 @@ def child_update(
         date_of_birth=changes.get("date_of_birth", child.date_of_birth),
     )
     return _child_out(access, child)
+
+
+# --- A parent's own home and safe mode (docs/safety.md) ------------------------------------------
+
+
+class HomeIn(In):
+    address: str = Field(
+        "",
+        max_length=ADDRESS_MAX_CHARS,
+        description="Your home address in this family; empty keeps none.",
+    )
+    safe_mode: bool = Field(
+        False,
+        description="On: nobody else in the family (co-parent, viewers, professionals) ever "
+        "reads this address; exchanges at your home show them “<name>'s home (address "
+        "private)”.",
+    )
+
+
+class HomeOut(Schema):
+    address: str = Field(..., description="Your own address, as only you read it.")
+    safe_mode: bool
+    version: int = Field(..., description="0 until you first save; each change adds one.")
+    changed_at: datetime | None
+
+
+def _home_out(home: HomeAddress | None) -> HomeOut:
+    if home is None:
+        return HomeOut(address="", safe_mode=False, version=0, changed_at=None)
+    return HomeOut(
+        address=home.address, safe_mode=home.safe_mode, version=home.n, changed_at=home.created_at
+    )
+
+
+@router.get(
+    "/families/{uuid:family_id}/home",
+    response=answers({200: HomeOut}, 403, 404),
+    summary="Your own home address and safe mode in this family (parents only)",
+)
+def home_detail(request: HttpRequest, family_id: uuid.UUID) -> HomeOut:
+    access = family_access(request, family_id)
+    access.require_parent()
+    return _home_out(own_home(access))
+
+
+@router.put(
+    "/families/{uuid:family_id}/home",
+    response=answers({200: HomeOut}, 400, 403, 404, 422),
+    summary="Set your home address and safe mode (parents only; a new version, recorded "
+    "without the address)",
+)
+def home_set(request: HttpRequest, family_id: uuid.UUID, payload: HomeIn) -> HomeOut:
+    access = family_access(request, family_id)
+    access.require_parent()
+    return _home_out(
+        services.home_set(access=access, address=payload.address, safe_mode=payload.safe_mode)
+    )
