@@ -141,23 +141,47 @@ def active_memberships_for_user(user: User) -> MembershipQuerySet:
     )
 
 
-def families_for_user(user: User) -> list[FamilyAccess]:
-    """The families a user may enter now (professionals only with full consent)."""
-    accesses = []
-    for membership in active_memberships_for_user(user):
-        if membership.role == Role.PROFESSIONAL and not professional_has_access(membership):
-            continue
+@dataclass(frozen=True)
+class YourFamilies:
+    """The families a person's home page and the API's family list may name to them.
+
+    `accesses` are the families they may enter now; `waiting` the professional seats still
+    waiting for a parent's consent. A professional with no second factor is told nothing of the
+    families they work with, not even the names (a family's name is the family's data, and
+    `get_family_access` refuses them the rest): their professional seats are left out of both,
+    and `second_factor_needed` says the page should ask for the factor instead."""
+
+    accesses: list[FamilyAccess]
+    waiting: list[Membership]
+    second_factor_needed: bool
+
+
+def your_families(user: User) -> YourFamilies:
+    """One query for the seats, with whether the person has a second factor; for a professional
+    who has one, the consent check of each professional seat (as `professional_has_access`)."""
+    memberships = list(
+        active_memberships_for_user(user).annotate(has_second_factor=second_factor_exists())
+    )
+    accesses: list[FamilyAccess] = []
+    waiting: list[Membership] = []
+    withheld = False
+    for membership in memberships:
+        membership.user = user  # the same person: no second read of the row
+        if membership.role == Role.PROFESSIONAL:
+            if not membership.has_second_factor:  # type: ignore[attr-defined]  # the annotation above
+                withheld = True
+                continue
+            if not professional_has_access(membership):
+                waiting.append(membership)
+                continue
         accesses.append(FamilyAccess(family=membership.family, membership=membership))
-    return accesses
+    return YourFamilies(accesses=accesses, waiting=waiting, second_factor_needed=withheld)
 
 
-def pending_professional_memberships(user: User) -> list[Membership]:
-    """A professional's seats still waiting for a parent's consent (shown on their home page)."""
-    return [
-        m
-        for m in active_memberships_for_user(user).professionals()
-        if not professional_has_access(m)
-    ]
+def families_for_user(user: User) -> list[FamilyAccess]:
+    """The families a user may enter now (professionals only with full consent and a second
+    factor)."""
+    return your_families(user).accesses
 
 
 def get_family_access(user: User, family_id: object) -> FamilyAccess:
