@@ -191,16 +191,20 @@ def get_family_access(user: User, family_id: object) -> FamilyAccess:
     if not user.is_authenticated:
         raise Http404("No such family.")
     fid = parse_pk(Family, family_id)
-    membership = (
+    # At most one active seat per person and family: no ORDER BY for a `first()` to add. The
+    # person is the one asking (already read by the request's authentication), so the seat
+    # takes that object instead of joining the row again.
+    found = list(
         Membership.objects.active()
         .filter(family_id=fid, user=user)
-        .select_related("family", "user")
+        .select_related("family")
         # In the same query: whether the person has a second factor (checked for professionals).
-        .annotate(has_second_factor=second_factor_exists())
-        .first()
+        .annotate(has_second_factor=second_factor_exists())[:1]
     )
-    if membership is None:
+    if not found:
         raise Http404("No such family.")
+    membership = found[0]
+    membership.user = user
     if membership.role == Role.PROFESSIONAL:
         if not professional_has_access(membership):
             raise Http404("No such family.")
