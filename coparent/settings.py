@@ -3,6 +3,8 @@
 Environment variables (documented in README.md):
   COPARENT_DATA_DIR   data folder (default ./var): SQLite file, keys, uploads, dev emails
   DATABASE_URL        default SQLite in the data folder; postgres://user@host:port/name
+  COPARENT_DB_CONN_MAX_AGE      seconds a web process keeps its database connection (600; 0:
+                                a new one for every request)
   DEBUG               1 for development; default 0
   ALLOWED_HOSTS       comma-separated; default 127.0.0.1,localhost
   COPARENT_BASE_URL   absolute base URL for links in emails (default http://127.0.0.1:8000)
@@ -140,7 +142,11 @@ _default_db_url = f"sqlite:///{DATA_DIR / 'coparent.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _default_db_url) or _default_db_url,
-        conn_max_age=env_int("COPARENT_DB_CONN_MAX_AGE", 0),
+        # Each web process keeps its connection between requests: opening one costs more than
+        # the queries of a typical page (on SQLite, the connection's set-up and the PRAGMAs
+        # below; on PostgreSQL, a round trip and authentication), issue #17 point 2. The health
+        # check at each request's start replaces one the server dropped.
+        conn_max_age=env_int("COPARENT_DB_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
 }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
-from coparent.families.selectors import families_for_user, pending_professional_memberships
+from coparent.families.selectors import your_families
 from coparent.infra import faults
 
 
@@ -26,15 +26,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    accesses = families_for_user(request.user)
-    if len(accesses) == 1 and not request.GET.get("all"):
+    families = your_families(request.user)
+    accesses = families.accesses
+    if len(accesses) == 1 and not families.second_factor_needed and not request.GET.get("all"):
         return redirect("families:dashboard", family_id=accesses[0].family.pk)
     return render(
         request,
         "web/home.html",
         {
             "accesses": accesses,
-            "waiting": pending_professional_memberships(request.user),
+            "waiting": families.waiting,
+            "second_factor_needed": families.second_factor_needed,
         },
     )
 

@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.messages import get_messages
 
+from coparent.families.services import consent_withdraw
 from tests.kit import client_for
 
 
@@ -79,3 +80,53 @@ def test_another_family_is_still_a_404_not_a_hint(cast, as_, without_factor):
     response = as_(without_factor).get(f"/families/{cast.other_family.pk}/children")
 
     assert response.status_code == 404
+
+
+def test_without_a_factor_the_home_page_names_no_family_and_asks_for_one(cast, without_factor):
+    # Morgan's only seat is the Rivera family's mediator: its name is the family's data.
+    response = client_for(without_factor).get("/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Rivera" not in page
+    assert 'id="second-factor-prompt"' in page
+    assert 'href="/accounts/2fa/"' in page
+
+
+def test_without_a_factor_a_seat_waiting_for_consent_is_not_named_either(cast, without_factor):
+    # Sam withdraws his consent: Morgan's seat waits for it again, and says nothing of the family.
+    consent_withdraw(access=cast.access(cast.sam), professional=cast.mediator)
+
+    page = client_for(without_factor).get("/").content.decode()
+
+    assert "Rivera" not in page
+    assert 'id="second-factor-prompt"' in page
+
+
+def test_with_the_factor_on_the_home_page_names_the_family(cast):
+    page = client_for(cast.morgan).get("/?all=1").content.decode()
+
+    assert "Rivera family" in page
+    assert 'id="second-factor-prompt"' not in page
+
+
+def test_the_api_family_list_refuses_them_without_naming_a_family(cast, as_, without_factor):
+    response = as_(without_factor).get("/families")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "second_factor_required"
+    assert response.json()["setup_url"] == "/accounts/2fa/"
+    assert "Rivera" not in response.content.decode()
+
+
+def test_the_api_me_answers_without_the_families_they_work_with(cast, as_, without_factor):
+    response = as_(without_factor).get("/me")
+
+    assert response.status_code == 200
+    assert response.json()["families"] == []
+    assert "Rivera" not in response.content.decode()
+
+
+def test_a_parent_is_never_asked_on_the_home_page_or_the_list(cast, as_):
+    assert 'id="second-factor-prompt"' not in client_for(cast.alex).get("/?all=1").content.decode()
+    assert [f["name"] for f in as_(cast.alex).get("/families").json()] == ["Rivera family"]

@@ -23,13 +23,14 @@ from coparent.families import services
 from coparent.families.models import ADDRESS_MAX_CHARS, Child, HomeAddress, Role
 from coparent.families.selectors import (
     FamilyAccess,
+    SecondFactorRequired,
     child_view,
     child_views,
-    families_for_user,
     get_child,
     get_family_access,
     members_of,
     own_home,
+    your_families,
 )
 
 router = Router(tags=["families"])
@@ -57,10 +58,17 @@ def _family_out(access: FamilyAccess) -> FamilyOut:
 
 
 @router.get(
-    "/families", response=answers({200: list[FamilyOut]}), summary="The families I belong to"
+    "/families",
+    response=answers({200: list[FamilyOut]}, 403),
+    summary="The families I belong to",
 )
 def family_list(request: HttpRequest) -> list[FamilyOut]:
-    return [_family_out(access) for access in families_for_user(caller(request))]
+    families = your_families(caller(request))
+    if families.second_factor_needed:
+        # Not even the names of the families a professional works with before the factor is
+        # on: the same 403 as every family operation, with where to set it up.
+        raise SecondFactorRequired()
+    return [_family_out(access) for access in families.accesses]
 
 
 @router.post(
