@@ -1,7 +1,8 @@
 """Report figures for `make bench` (issue #16): the record of a family with a year of
 everything (the first demo family) and 10,000 more messages, exported as its PDF report (the
-sections printed by default: all but the technical list of every entry) and as JSON, in a child process whose peak memory is measured (targets: ≤ 60 s, peak
-≤ 300 MB), then the verification of that JSON (target ≤ 2 s).
+sections printed by default: all but the technical list of every entry) and as JSON, in a
+child process whose peak memory is measured (targets: ≤ 60 s, peak ≤ 300 MB), then the
+verification of that JSON (target ≤ 2 s).
 
 Run by bench/run.py inside its temporary data folder (Django already set up and migrated); the
 messages are sent through the messaging service, so each is a sealed record entry like in real
