@@ -640,12 +640,19 @@ def _request_news(entry: RecordEntry) -> list[Draft]:
         if entry.kind == EntryKind.REQUEST_APPROVED
         else _("%(name)s declined “%(title)s”")
     ) % name
+    # A decline's reason is the other parent's own words: on the request's page, never in the
+    # notification (its channels carry no content by default, docs/notifications.md).
+    body = (
+        _("See what was decided on the request's page.")
+        if entry.kind == EntryKind.REQUEST_APPROVED
+        else _("See why on the request's page.")
+    )
     return _drafts(
         entry,
         [uid for uid in asker if uid != entry.actor_id],
         kind=Kind.REQUEST,
         title=title,
-        body=str(entry.data.get("reason", "")),
+        body=body,
         url=url,
     )
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import time_machine
+from django.core import mail
 
 from coparent.notifications.models import Notification
 from coparent.requests import services
@@ -32,6 +33,11 @@ def test_the_other_parent_is_asked_and_the_asker_hears_the_answer(
         ("Sam", "Alex asks: Swap the 14th"),
         ("Alex", "Sam declined “Swap the 14th”"),
     ]
+    # The reason is Sam's own words: on the request's page, never in the news or its email.
+    news = Notification.objects.get(recipient=cast.alex, kind="request")
+    assert "Work trip" not in news.body
+    assert news.body == "See why on the request's page."
+    assert not any("Work trip" in m.body for m in mail.outbox)
 
 
 def test_a_request_that_expires_unanswered_tells_the_parents_and_the_mediator(
