@@ -148,7 +148,11 @@ def _count_in_table(
     with transaction.atomic(using=db):
         for key in sorted(counters):
             cost, ttl = counters[key]
-            if cache.add(key, cost, timeout=ttl):
+            # A counter that is there already (the usual case) skips add(), which would cost a
+            # cull check and a read only to say no. On SQLite this read is already under the
+            # write lock; on PostgreSQL it is read again below, once locked.
+            current = cache.get(key)
+            if current is None and cache.add(key, cost, timeout=ttl):
                 totals[key] = cost
                 continue
             if connection.features.has_select_for_update:
@@ -158,7 +162,8 @@ def _count_in_table(
                         f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
                         [cache.make_and_validate_key(key)],
                     )
-            total = int(cache.get(key) or 0) + cost
+                current = cache.get(key)
+            total = int(current or 0) + cost
             cache.set(key, total, timeout=ttl)
             totals[key] = total
     return totals

@@ -197,8 +197,9 @@ def test_the_agenda_costs_the_same_whatever_the_history(cast, soon, n, django_as
     client.get(url)
     # the month view's nine: the session, the user, the session row, the membership, the
     # accepted versions, the events with their creators, their children, their RSVPs, the
-    # header's unread notifications.
-    with django_assert_num_queries(9):
+    # header's unread notifications; and the parents with their homes, which name the
+    # exchanges' places (safe mode, families.selectors.HomePlaces).
+    with django_assert_num_queries(10):
         page = client.get(url)
     assert page.content.decode().count("Game ") >= n
 

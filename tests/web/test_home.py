@@ -10,11 +10,12 @@ from tests.families.helpers import join
 from tests.kit import client_for
 
 # The counted visit: 1 the session, 2 its user, 3 the session list check, 4 the person's
-# memberships with their families, 5 their professional seats (for those waiting), 6 the
-# header's unread notifications; and for a professional, the parents of the families of his
-# seats and their consents, once for each list: two more twice, however many seats.
-HOME_QUERIES = 6
-PROFESSIONAL_QUERIES = 4
+# memberships with their families and whether they have a second factor
+# (families.selectors.your_families), 5 the header's unread notifications; and for a
+# professional, the parents of the families of his seats and their consents: two more, however
+# many seats.
+HOME_QUERIES = 5
+PROFESSIONAL_QUERIES = 2
 
 
 @pytest.mark.parametrize("more", [1, 6])
