@@ -177,10 +177,11 @@ def your_families(user: User) -> YourFamilies:
     memberships = list(
         active_memberships_for_user(user).annotate(has_second_factor=second_factor_exists())
     )
+    professionals = [m for m in memberships if m.role == Role.PROFESSIONAL]
     consented = _consented_seats(
         m
-        for m in memberships
-        if m.role == Role.PROFESSIONAL and m.has_second_factor  # type: ignore[attr-defined]
+        for m in professionals
+        if m.has_second_factor  # type: ignore[attr-defined]  # the annotation above
     )
     accesses: list[FamilyAccess] = []
     waiting: list[Membership] = []
