@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -458,10 +458,12 @@ def shown(kind: str, values: Mapping[str, str]) -> dict[str, str]:
     return {k: mask(v) if k in sensitive else v for k, v in values.items()}
 
 
-def public(kind: str, values: Mapping[str, str], salt: str) -> dict[str, str]:
-    """The values as the family record carries them: each sensitive one replaced by its salted
-    commitment ("sha256:…")."""
-    sensitive = set(KINDS[kind].sensitive_fields)
+def public(
+    kind: str, values: Mapping[str, str], salt: str, also: Iterable[str] = ()
+) -> dict[str, str]:
+    """The values as the family record carries them: each sensitive one, and each named in
+    `also` (a parent's private home address), replaced by its salted commitment ("sha256:…")."""
+    sensitive = set(KINDS[kind].sensitive_fields) | set(also)
     return {
         k: f"sha256:{commit(v, f'{salt}:{k}')}" if k in sensitive else v for k, v in values.items()
     }

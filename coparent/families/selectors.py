@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.accounts.selectors import second_factor_exists
 from coparent.core.limits import DB_INT_MAX
-from coparent.core.places import Letter, home_letter, mentions
+from coparent.core.places import Letter, home_letter, home_marker, mentions, same_place
 from coparent.families.models import (
     MAX_PARENTS,
     Child,
@@ -564,10 +564,35 @@ class HomePlaces:
         if letter is not None:
             home = next((h for h in self.homes() if h.letter == letter), None)
             return home_label(home, letter, shown=home is not None and self.may_see(home))
+        hidden = self.screen(place)
+        return place if hidden is None else hidden
+
+    def screen(self, text: str) -> str | None:
+        """The label that stands in for free `text` (an info-bank value, a plan's typed place)
+        when it contains the address of a parent this member may not read; None when `text`
+        may be shown as written."""
+        if not text:
+            return None
         for home in self.homes():
-            if home.address and not self.may_see(home) and mentions(place, home.address):
+            if home.address and not self.may_see(home) and mentions(text, home.address):
                 return home_label(home, home.letter, shown=False)
-        return place
+        return None
+
+    def marker_for(self, text: str) -> str | None:
+        """The home marker ("home:A") for free `text` that is the address of a home this member
+        reads — their own, or the other parent's while safe mode is off — so a plan stores the
+        home, never its address, and safe mode covers it later. The other parent's hidden
+        address is never matched: the answer would tell this member where they live."""
+        if not text or home_letter(text) is not None:
+            return None
+        for home in self.homes():
+            if home.address and self.may_see(home) and same_place(text, home.address):
+                return home_marker(home.letter)
+        return None
+
+    def own(self) -> ParentHome | None:
+        """The home of this member, when they are one of the parents."""
+        return next((h for h in self.homes() if h.user_id == self._viewer.user_id), None)
 
     def neutral(self, place: str) -> str:
         """`place` as the family record may keep it: a home never with its address, whoever

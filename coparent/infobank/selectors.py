@@ -19,6 +19,7 @@ from coparent.core import infobank
 from coparent.families.models import Child
 from coparent.families.selectors import (
     FamilyAccess,
+    HomePlaces,
     age_on,
     child_name_for,
     children_of,
@@ -38,6 +39,7 @@ class FieldLine:
     set_by: str
     set_at: datetime
     sensitive: bool = False
+    hidden: bool = False  # a parent's private home address, shown as its label
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,17 @@ def version_list(item: InfoItem) -> list[InfoItemVersion]:
     return versions
 
 
-def _view(item: InfoItem) -> ItemView:
+def _shown(places: HomePlaces, kind: str, name: str, value: str, sensitive: set[str]) -> str:
+    """A stored value as this member reads it: a sensitive one masked; one holding the home
+    address of a parent whose safe mode keeps it from this member (written before safe mode
+    was on) as "Sam's home (address private)" (docs/safety.md)."""
+    if name in sensitive:
+        return infobank.mask(value)
+    hidden = places.screen(value)
+    return infobank.display(kind, name, value) if hidden is None else hidden
+
+
+def _view(item: InfoItem, places: HomePlaces) -> ItemView:
     kind = infobank.KINDS[item.kind]
     versions = version_list(item)
     sensitive = set(kind.sensitive_fields)
@@ -134,9 +146,8 @@ def _view(item: InfoItem) -> ItemView:
             FieldLine(
                 name=f.name,
                 label=f.label,
-                value=infobank.mask(value)
-                if f.name in sensitive
-                else infobank.display(item.kind, f.name, value),
+                value=_shown(places, item.kind, f.name, value, sensitive),
+                hidden=f.name not in sensitive and places.screen(value) is not None,
                 set_by=_who(setter.set_by),
                 set_at=setter.set_at,
                 sensitive=f.name in sensitive,
@@ -146,7 +157,10 @@ def _view(item: InfoItem) -> ItemView:
         item=item,
         kind=kind,
         latest=latest,
-        title=infobank.title(item.kind, infobank.shown(item.kind, latest.values)),
+        title=infobank.title(
+            item.kind,
+            {k: _shown(places, item.kind, k, str(v), sensitive) for k, v in latest.values.items()},
+        ),
         fields=lines,
         versions=len(versions),
     )
@@ -160,10 +174,11 @@ def _items(access: FamilyAccess, child: Child, kinds: Iterable[str]) -> list[Ite
         .order_by("created_at", "pk")
     )
     views = []
+    places = HomePlaces(access)
     for item in rows:
         if not version_list(item):  # pragma: no cover - an item is made with its first version
             continue
-        view = _view(item)
+        view = _view(item, places)
         if view.latest.removed:
             continue
         if access.is_viewer and not view.for_care:
@@ -228,8 +243,9 @@ def get_item(access: FamilyAccess, item_id: object) -> InfoItem:
     )
 
 
-def item_view(item: InfoItem) -> ItemView:
-    return _view(item)
+def item_view(access: FamilyAccess, item: InfoItem) -> ItemView:
+    """The item as it stands, as this member reads it."""
+    return _view(item, HomePlaces(access))
 
 
 def item_history(access: FamilyAccess, item: InfoItem) -> ItemHistory:
@@ -238,17 +254,13 @@ def item_history(access: FamilyAccess, item: InfoItem) -> ItemHistory:
     access.require_shared()
     kind = infobank.KINDS[item.kind]
     sensitive = set(kind.sensitive_fields)
+    places = HomePlaces(access)
     lines = []
     previous: dict[str, str] = {}
     for version in version_list(item):
         change = infobank.diff(previous, version.values)
         shown = [
-            (
-                f.label,
-                infobank.mask(str(version.values[f.name]))
-                if f.name in sensitive
-                else infobank.display(item.kind, f.name, str(version.values[f.name])),
-            )
+            (f.label, _shown(places, item.kind, f.name, str(version.values[f.name]), sensitive))
             for f in kind.fields
             if f.name in version.values
         ]
@@ -261,7 +273,11 @@ def item_history(access: FamilyAccess, item: InfoItem) -> ItemHistory:
         else []
     )
     return ItemHistory(
-        item=item, kind=kind, current=_view(item), versions=lines[::-1], reveals=reveals
+        item=item,
+        kind=kind,
+        current=_view(item, places),
+        versions=lines[::-1],
+        reveals=reveals,
     )
 
 

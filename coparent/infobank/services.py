@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.core import infobank
+from coparent.core.places import mentions
 from coparent.families.models import Child
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, HomePlaces
 from coparent.infobank.models import InfoItem, InfoItemVersion, RevealLog
 from coparent.infra.errors import DomainError
 from coparent.messaging import idempotency
@@ -54,6 +55,54 @@ def _clean(kind: str, values: Mapping[str, object]) -> dict[str, str]:
         raise InfoBankProblem([(k, _(v)) for k, v in error.problems.items()]) from None
 
 
+def _homes_kept_private(
+    places: HomePlaces,
+    values: Mapping[str, str],
+    before: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """The fields of `values` that hold the home address of a parent whose safe mode is on
+    (docs/safety.md): the record carries them only as commitments, like a passport number,
+    since the other parent reads the record. The writer's own address is refused in a field
+    they are writing now (`before` is what the item said): everyone in the family reads the
+    bank. Only the writer's own address is looked for on write, so a refusal never tells a
+    parent that what they typed is the other parent's hidden address."""
+    homes = [h for h in places.homes() if h.address and h.safe_mode]
+    if not homes:
+        return ()
+    own = places.own()
+    for name, value in values.items():
+        if (
+            own is not None
+            and own in homes
+            and (before is None or before.get(name) != value)
+            and mentions(value, own.address)
+        ):
+            raise InfoBankProblem(
+                _(
+                    "This is your home address, and your safe mode is on: everyone in the "
+                    'family reads the info bank. Leave the address out ("at my home" will do).'
+                ),
+                field=name,
+            )
+    return tuple(
+        name for name, value in values.items() if any(mentions(value, h.address) for h in homes)
+    )
+
+
+def _kept_hidden(
+    places: HomePlaces, posted: Mapping[str, object], stored: Mapping[str, str]
+) -> dict[str, object]:
+    """`posted` with each field that comes back as the label the writer was shown for a hidden
+    address ("Sam's home (address private)") holding the stored value again: the other parent
+    can change the phone of a contact without reading, or erasing, the address."""
+    kept = dict(posted)
+    for name, value in posted.items():
+        old = stored.get(name)
+        if old and isinstance(value, str) and value != old and places.screen(old) == value.strip():
+            kept[name] = old
+    return kept
+
+
 def _latest(item: InfoItem) -> InfoItemVersion:
     """The newest version, with the item locked for the rest of the transaction (PostgreSQL;
     SQLite serialises writers): two parents changing at once get n and n+1, one after the
@@ -74,6 +123,7 @@ def _record(
     child: Child,
     fields: tuple[str, ...],
     now: datetime,
+    private: tuple[str, ...] = (),
 ) -> None:
     user = access.membership.user
     record_append(
@@ -89,8 +139,9 @@ def _record(
             "n": version.n,
             "name": _name(user),
             "title": _title(item.kind, version.values),
-            # The values as they now stand, a sensitive one only as its commitment.
-            "values": infobank.public(item.kind, version.values, version.salt),
+            # The values as they now stand, a sensitive one (or a private home address) only
+            # as its commitment.
+            "values": infobank.public(item.kind, version.values, version.salt, also=private),
             "fields": list(fields),
             "for_care": version.for_care,
         },
@@ -132,6 +183,7 @@ def item_add(
         if first is not None:
             return InfoItem.objects.get(family=access.family, pk=first)
     clean = _clean(kind, values)
+    private = _homes_kept_private(HomePlaces(access), clean)
     care = kind in infobank.CARE_BY_DEFAULT if for_care is None else bool(for_care)
     now = at or timezone.now()
     user = access.membership.user
@@ -151,7 +203,7 @@ def item_add(
         )
         if claim is not None:
             idempotency.remember(claim, str(item.pk))
-        _record(access, Kind.INFO_ADDED, item, version, child, tuple(clean), now)
+        _record(access, Kind.INFO_ADDED, item, version, child, tuple(clean), now, private)
     return item
 
 
@@ -165,10 +217,12 @@ def item_change(
 ) -> InfoItemVersion:
     """A parent corrects or updates an item: a new version, the earlier ones kept."""
     access.require_parent()
-    clean = _clean(item.kind, values)
     now = at or timezone.now()
     with transaction.atomic():
         latest = _latest(item)
+        places = HomePlaces(access)
+        clean = _clean(item.kind, _kept_hidden(places, values, latest.values))
+        private = _homes_kept_private(places, clean, latest.values)
         if latest.removed:
             raise InfoBankProblem(_("This item was removed; add it again instead."))
         care = latest.for_care if for_care is None else bool(for_care)
@@ -186,7 +240,7 @@ def item_change(
             salt=secrets.token_hex(16),
         )
         fields = change.fields + (("for_care",) if care != latest.for_care else ())
-        _record(access, Kind.INFO_CHANGED, item, version, item.child, fields, now)
+        _record(access, Kind.INFO_CHANGED, item, version, item.child, fields, now, private)
     return version
 
 
@@ -212,7 +266,8 @@ def item_remove(
             set_at=now,
             salt=secrets.token_hex(16),
         )
-        _record(access, Kind.INFO_REMOVED, item, version, item.child, (), now)
+        private = _homes_kept_private(HomePlaces(access), latest.values, latest.values)
+        _record(access, Kind.INFO_REMOVED, item, version, item.child, (), now, private)
     return version
 
 

@@ -105,14 +105,19 @@ def item_page(request: FamilyRequest, item_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_page(request: FamilyRequest, item_id: uuid.UUID) -> HttpResponse:
     item = selectors.get_item(request.family_access, item_id)
-    current = selectors.item_view(item)
+    current = selectors.item_view(request.family_access, item)
     if current.latest.removed:
         raise Http404("This item was removed.")
     kind = infobank.KINDS[item.kind]
     # A sensitive value is not put back into the form (it would sit in the page's source):
     # left empty, it stays what it was.
+    # A hidden home address (docs/safety.md) comes back as the label the parent was shown,
+    # which the change keeps as the address it stands for.
+    hidden = {line.name: line.value for line in current.fields if line.hidden}
     initial: dict[str, object] = {
-        k: v for k, v in current.latest.values.items() if k not in kind.sensitive_fields
+        k: hidden.get(k, v)
+        for k, v in current.latest.values.items()
+        if k not in kind.sensitive_fields
     }
     initial["for_care"] = current.latest.for_care
     form = ItemForm(posted(request), kind=kind, initial=initial)

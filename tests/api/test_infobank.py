@@ -90,10 +90,11 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, as_, django_assert_max_n
         item_add(access=alex, child=cast.mia, kind="allergy", values={"allergen": f"A{n}"})
     caller = as_(cast.alex)
     caller.get(_child(cast, "/info"))  # the token's first use is written once a minute
-    # token, membership, child, items, versions with their setters.
-    with django_assert_max_num_queries(AUTH_QUERIES + 4):
+    # token, membership, child, items, versions with their setters, the parents' homes (a
+    # home address in safe mode shows as its label, docs/safety.md).
+    with django_assert_max_num_queries(AUTH_QUERIES + 5):
         assert len(caller.get(_child(cast, "/info")).json()) == 6
-    with django_assert_max_num_queries(AUTH_QUERIES + 4):
+    with django_assert_max_num_queries(AUTH_QUERIES + 5):
         assert caller.get(_child(cast, "/emergency-card")).status_code == 200
 
 
@@ -117,8 +118,8 @@ def test_one_item_costs_the_same_however_long_its_history(cast, as_, django_asse
     caller = as_(cast.sam)
     path = f"/families/{cast.family.pk}/info/{item.pk}"
     caller.get(path)  # the token's first use is written once a minute
-    # auth; 1 membership; 2 the item with who made it; 3 its versions with who set them; 4 its
-    # reveals with who asked.
-    with django_assert_num_queries(AUTH_QUERIES + 4):
+    # auth; 1 membership; 2 the item with who made it; 3 its versions with who set them; 4 the
+    # parents' homes (safe mode, docs/safety.md); 5 its reveals with who asked.
+    with django_assert_num_queries(AUTH_QUERIES + 5):
         answer = caller.get(path)
     assert len(answer.json()["history"]) == n

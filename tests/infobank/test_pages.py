@@ -140,7 +140,8 @@ def test_the_pages_cost_a_fixed_number_of_queries(cast, filled, django_assert_ma
     allergy, _passport = filled
     alex = cast.client_for(cast.alex)
     vic = cast.client_for(cast.vic)
-    # session, user, membership, (axes/usersessions), child, items, versions with their setters.
+    # session, user, membership, (axes/usersessions), child, items, versions with their setters,
+    # the parents' homes (safe mode's labels, docs/safety.md).
     for client, rest, most in (
         (alex, "", 8),
         (alex, f"{cast.mia.pk}/", 10),
