@@ -59,3 +59,14 @@ def mentions(text: str, address: str) -> bool:
         if len(needle) >= MIN_MATCH_CHARS and f" {needle} " in haystack:
             return True
     return False
+
+
+def same_place(text: str, address: str) -> bool:
+    """Whether free `text` is `address` itself, or its first line (the street), ignoring case,
+    spacing and punctuation: "742 evergreen terrace." is the home at "742 Evergreen Terrace /
+    Springfield". A short address (under MIN_MATCH_CHARS) is never matched."""
+    said = normalized(text)
+    if len(said) < MIN_MATCH_CHARS:
+        return False
+    lines = [address, *(address or "").splitlines()[:1]]
+    return any(said == normalized(line) for line in lines)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from coparent.core.schedule import Letter, Plan, plan_to_dict
 from coparent.families.models import Membership
-from coparent.families.selectors import FamilyAccess
+from coparent.families.selectors import FamilyAccess, HomePlaces
 from coparent.infra.errors import DomainError
 from coparent.infra.labels import label_problem
 from coparent.infra.secrets_links import hash_link_token, link_token
@@ -96,6 +96,16 @@ def _take_effect(
     )
 
 
+def home_marked(access: FamilyAccess, plan: dict[str, Any]) -> dict[str, Any]:
+    """`plan` with an exchange place typed as a parent's home address (one the proposer
+    reads: their own, or the other's while safe mode is off) stored as that home's marker
+    (`home:A`), so the plan holds no address and safe mode covers the exchanges there
+    (docs/safety.md). Any other place is kept as written."""
+    place = plan.get("exchange_place")
+    marker = HomePlaces(access).marker_for(place) if isinstance(place, str) and place else None
+    return plan if marker is None else {**plan, "exchange_place": marker}
+
+
 def plan_propose(
     *,
     access: FamilyAccess,
@@ -109,6 +119,7 @@ def plan_propose(
     in the past, or while another proposal waits for its answer."""
     access.require_parent()
     at = at or timezone.now()
+    plan = home_marked(access, plan)
     problems: list[tuple[str, str]] = []
     checked: Plan | None = None
     try:

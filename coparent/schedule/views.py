@@ -35,7 +35,7 @@ from django.views.decorators.http import (
 from coparent.core.limits import date_in_range
 from coparent.core.schedule import METHODS, Plan, TimeShare
 from coparent.core.when import format_clock, format_day
-from coparent.families.selectors import children_of, get_family_access
+from coparent.families.selectors import HomePlaces, children_of, get_family_access
 from coparent.schedule import feed as feeds
 from coparent.schedule import selectors, services
 from coparent.schedule.charts import monthly_chart
@@ -232,6 +232,10 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
         zone = family_zone(request.family)
         today = timezone.now().astimezone(zone).date()
         current_data = selectors.plan_in_force_data(access, schedule=schedule)
+        # A place typed before homes could be chosen, that is a home's address, is offered as
+        # that home: proposing the plan again then stores the home, never the address.
+        if current_data is not None:
+            current_data = services.home_marked(access, current_data)
         edit, names = _editor(
             request,
             initial=initial_from_plan(
@@ -246,10 +250,11 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
         return render_page(
             request, "schedule/edit.html", status=status, preview=preview, edit=edit, parents=names
         )
+    proposed = edit.plan_data(names)
     try:
         version = services.plan_propose(
             access=access,
-            plan=edit.plan_data(names),
+            plan=proposed,
             effective_from=edit.form.cleaned_data["effective_from"],
             note=edit.form.cleaned_data["note"],
         )
@@ -262,6 +267,16 @@ def edit_page(request: FamilyRequest) -> HttpResponse:
             preview={"ok": False},
             edit=edit,
             parents=names,
+        )
+    if version.plan.get("exchange_place") != proposed.get("exchange_place"):
+        messages.info(
+            request,
+            _(
+                "The exchange place is a parent's home address: the plan names the home "
+                "instead (%(place)s), so the address stays with that parent and safe mode "
+                "can keep it private."
+            )
+            % {"place": HomePlaces(access).show(str(version.plan.get("exchange_place")))},
         )
     if version.status == "accepted":
         messages.success(
