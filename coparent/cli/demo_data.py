@@ -193,6 +193,7 @@ class _Story:
         effective: int,
         change: str | None = None,
         note: str = "",
+        place: str | None = None,
     ) -> None:
         """The schedule chapter (coparent.schedule.demo): `proposer` proposes a plan in force
         from `effective` days ago (a later date than the proposal), `answerer` accepts it.
@@ -214,6 +215,8 @@ class _Story:
             ]
         elif change == "2-2-5-5":
             plan["pattern"] = "2-2-5-5"
+        if place is not None:
+            plan["exchange_place"] = place
         demo.agree(
             proposer=proposer,
             answerer=answerer,
@@ -535,6 +538,15 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         },
         at=story.day(150, 12, 25),
     )
+    # Riley moves and keeps the new address private from Taylor (docs/safety.md): safe mode
+    # on, and the exchanges move to Riley's home, which Taylor reads as "Riley's home
+    # (address private)" everywhere while Riley reads the street.
+    services.home_set(
+        access=riley_access,
+        address="14 Larkspur Mews\nLondon N16 7QT",
+        safe_mode=True,
+        at=story.day(150, 12, 28),
+    )
     story.plan(
         riley_access,
         taylor_access,
@@ -542,7 +554,8 @@ def _nguyen_brooks(story: _Story) -> DemoFamily:
         accepted=(150, 12, 45),
         effective=140,
         change="2-2-5-5",
-        note="2-2-5-5 keeps the same weekdays for swimming",
+        note="2-2-5-5 keeps the same weekdays for swimming; handovers at my new place",
+        place="home:B",
     )
     documents.vaccination_record(riley_access, kids[1], at=story.day(150, 13))
     story.talk(riley_access, taylor_access, (149, 33))
