@@ -176,3 +176,53 @@ def test_sam_reads_the_address_of_his_own_home(safe):
     read = sam.get(f"{API}/families/{safe.family.pk}/exchanges/{key}").json()
 
     assert read["place"] == "Sam's home, 742 Evergreen Terrace, Springfield, OR 97403"
+
+
+# --- Photos: where they were taken ---------------------------------------------------------------
+
+
+def test_sams_photos_reach_alex_without_where_they_were_taken_or_on_what(cast):
+    """Sam sends a photo from his phone in a message, as an expense receipt and as a document:
+    each has the phone's make and a GPS position in its EXIF. Every copy Alex can download —
+    the file and its thumbnail — is redrawn from the pixels alone (docs/messages.md)."""
+    import io
+    from datetime import date
+
+    from PIL import Image
+
+    from coparent.documents.services import document_add
+    from coparent.messaging.attachments import IncomingFile
+    from tests.expenses.conftest import log
+    from tests.messaging.conftest import jpeg_with_gps, start
+
+    def photo() -> list[IncomingFile]:
+        return [IncomingFile("IMG_2041.JPG", jpeg_with_gps())]
+
+    fam = f"/families/{cast.family.pk}"
+    message = start(cast, cast.sam, attachments=photo())
+    attachment = message.attachments.get()
+    receipt = log(cast, cast.sam, receipts=photo()).receipts.get()
+    document = document_add(
+        access=cast.access(cast.sam),
+        title="Vaccination card",
+        dated=date(2025, 9, 1),
+        category="vaccination_record",
+        children=[cast.leo.pk],
+        file=photo()[0],
+    )
+    version = document.versions.get()
+    downloads = [
+        f"{fam}/messages/attachments/{attachment.pk}/",
+        f"{fam}/messages/attachments/{attachment.pk}/thumbnail/",
+        f"{fam}/expenses/receipts/{receipt.pk}/",
+        f"{fam}/documents/versions/{version.pk}/",
+        f"{fam}/documents/versions/{version.pk}/small/",
+    ]
+
+    alex = client_for(cast.alex)
+    for url in downloads:
+        response = alex.get(url)
+        assert response.status_code == 200, url
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"PhoneMaker" not in data and b"Phone 12" not in data, url
+        assert not Image.open(io.BytesIO(data)).getexif(), url  # no camera, no GPS
