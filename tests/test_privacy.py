@@ -226,3 +226,30 @@ def test_sams_photos_reach_alex_without_where_they_were_taken_or_on_what(cast):
         data = b"".join(response.streaming_content) if response.streaming else response.content
         assert b"PhoneMaker" not in data and b"Phone 12" not in data, url
         assert not Image.open(io.BytesIO(data)).getexif(), url  # no camera, no GPS
+
+
+def test_sams_street_in_the_info_bank_from_before_safe_mode_shows_only_as_the_label(safe):
+    """Sam wrote his street into Mia's info bank while safe mode was off (his GP practice is at
+    home; marked for care, so the nanny's card lists it), then turned safe mode back on. Every
+    page, API read and feed open to Alex, Morgan and Vic shows "Sam's home (address private)"
+    — except the family record, which is never rewritten: its entry of that moment holds what
+    the family could read then (docs/safety.md, "The info bank")."""
+    from coparent.families.services import home_set
+    from coparent.infobank.services import item_add
+
+    sam = safe.access(safe.sam)
+    home_set(access=sam, address=SAM_ADDRESS, safe_mode=False)
+    item_add(
+        access=sam,
+        child=safe.mia,
+        kind="doctor",
+        values={"name": "Dr Sam", "role": "doctor", "address": "742 Evergreen Terrace"},
+    )
+    home_set(access=sam, address=SAM_ADDRESS, safe_mode=True)
+
+    for reader in ("alex", "morgan", "vic"):
+        bodies = _reads_as(safe, reader)
+        leaks = {route for route, body in bodies.items() if SAM_STREET in body}
+        record = {"/api/v1/families/{family_id}/record", "records:export_job_download"}
+        assert leaks <= record, reader
+        assert any("Sam's home (address private)" in body for body in bodies.values())

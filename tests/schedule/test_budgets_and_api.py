@@ -213,8 +213,10 @@ def test_the_plan_editor_costs_the_same_whatever_the_history(
     url = f"/families/{cast.family.pk}/schedule/plan/"
     client.get(url)
     # the session, the user, the session row, the membership, the accepted versions (the plan
-    # in force), the children, the parents (their names), the header's unread notifications.
-    with django_assert_num_queries(8):
+    # in force), the parents with their homes (a home's address typed as the place is offered
+    # as the home, docs/safety.md), the children, the parents (their names), the header's
+    # unread notifications.
+    with django_assert_num_queries(9):
         page = client.get(url)
     assert page.status_code == 200
 
