@@ -6,7 +6,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coparent.core.places import MIN_MATCH_CHARS, home_letter, home_marker, mentions, normalized
+from coparent.core.places import (
+    MIN_MATCH_CHARS,
+    home_letter,
+    home_marker,
+    mentions,
+    normalized,
+    same_place,
+)
 
 
 def test_a_plan_names_a_parents_home_by_its_letter_and_nothing_else_does():
@@ -32,3 +39,18 @@ def test_an_address_written_inside_any_sentence_is_found(parts, before, after):
     address = " ".join(parts)
     found = mentions(f"{before}, {address.upper()}! {after}", address)
     assert found == (len(normalized(address)) >= MIN_MATCH_CHARS)
+
+
+def test_a_place_typed_as_the_whole_address_or_its_street_is_that_home_and_no_more():
+    address = "742 Evergreen Terrace\nSpringfield, OR 97403"
+    assert same_place("742 evergreen terrace.", address)
+    assert same_place("742 Evergreen Terrace, Springfield, OR 97403", address)
+    assert not same_place("curbside at 742 Evergreen Terrace", address)  # somewhere near it
+    assert not same_place("12", "12\nElm")  # too short to tell from ordinary words
+
+
+@given(st.lists(words, min_size=1, max_size=5))
+def test_the_same_place_is_always_mentioned(parts):
+    address = " ".join(parts)
+    if same_place(address, address):
+        assert mentions(address, address)
