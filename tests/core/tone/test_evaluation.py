@@ -8,7 +8,7 @@ share words with hostile texts. The learned model is trained on it, so its figur
 from 5-fold cross-validation: each text is judged by the whole coach with a model retrained (by
 `make tone-model`'s own recipe) on the other four folds. The rules are fixed, and were written
 by reading part of this set, so these figures flatter the rules a little; the frozen held-out
-set (heldout3.jsonl, test_heldout.py, when present) is the honest measure.
+set (heldout4.jsonl, test_heldout.py, when present) is the honest measure.
 """
 
 from __future__ import annotations
@@ -66,10 +66,10 @@ def test_the_set_is_big_varied_and_labelled():
     assert len(ROWS) >= 2300
     assert labels["ok"] >= 850 and labels["caution"] >= 650 and labels["hostile"] >= 650
     splits = Counter(row["split"] for row in ROWS)
-    # The first two held-out sets, spent (each evaluated once, docs/tone.md), are now training
+    # The first three held-out sets, spent (each evaluated once, docs/tone.md), are now training
     # data; two texts of the second were already in the set (test_heldout.py).
-    assert splits["heldout1"] == 356 and splits["heldout2"] == 396
-    assert set(splits) == {"dev", "holdout", "heldout1", "heldout2"}
+    assert splits["heldout1"] == 356 and splits["heldout2"] == 396 and splits["heldout3"] == 349
+    assert set(splits) == {"dev", "holdout", "heldout1", "heldout2", "heldout3"}
     assert SITUATIONS <= {row["topic"] for row in ROWS}
     families = Counter(row.get("family") for row in ROWS)
     assert all(families[family] >= 5 for family in FAMILIES), families
@@ -122,8 +122,9 @@ def test_every_suggested_rewrite_is_calmer_than_hostile_and_most_are_ok():
             levels[analyse(rewrite).level] += 1
     assert levels["hostile"] == 0
     # Measured in round 3: 1,510 of 1,599 (94.4%; 95% or more before the caution model, which
-    # reads some polite requests with a deadline as firm).
-    assert levels["ok"] / sum(levels.values()) >= 0.93
+    # reads some polite requests with a deadline as firm); in round 4, with heldout3 in
+    # training and a lower caution threshold, 1,697 of 1,836 (92.4%); the rest read as caution.
+    assert levels["ok"] / sum(levels.values()) >= 0.92
 
 
 def test_the_coach_is_fast():

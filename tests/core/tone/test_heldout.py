@@ -10,8 +10,8 @@ and counts, never a text.
 - heldout.jsonl (round 1) was evaluated once on commit 92d35a3 and is now split "heldout1";
 - heldout2.jsonl (round 2) was evaluated once on commit 4cb805b and is now split "heldout2"
   (its figures here are a floor, no longer a measure: the coach has trained on it);
-- heldout3.jsonl (round 3) was written and frozen before any round-3 change to the coach, and
-  evaluated once on commit 1f546f5;
+- heldout3.jsonl (round 3) was written and frozen before any round-3 change to the coach,
+  evaluated once on commit 1f546f5, and is now split "heldout3" (a floor, no longer a measure);
 - heldout4.jsonl (round 4) was written and frozen before any round-4 change to the coach
   (HELDOUT4.md) and is not measured until round 4 ends.
 """
@@ -74,6 +74,9 @@ HELDOUT3 = HeldOut(
     # Measured once, by bench/tone.py on commit 1f546f5 (docs/tone.md): hostile 89 of 111,
     # caution 83 of 108, false alarms 4 of 130. Hostile recall misses its target.
     measured={"hostile_recall": 0.802, "caution_recall": 0.769, "false_alarm_rate": 0.031},
+    # Spent: folded into eval_set.jsonl as split "heldout3" in round 4 (all 349 texts; none
+    # was already in the set).
+    in_training=True,
 )
 # Round 4's set: written and committed alone before any round-4 change (HELDOUT4.md).
 HELDOUT4 = HeldOut(
