@@ -69,7 +69,9 @@ def test_the_set_is_big_varied_and_labelled():
     # The first three held-out sets, spent (each evaluated once, docs/tone.md), are now training
     # data; two texts of the second were already in the set (test_heldout.py).
     assert splits["heldout1"] == 356 and splits["heldout2"] == 396 and splits["heldout3"] == 349
-    assert set(splits) == {"dev", "holdout", "heldout1", "heldout2", "heldout3"}
+    # Round 4 added 150 texts for the families cross-validation still missed (split "round4").
+    assert splits["round4"] == 150
+    assert set(splits) == {"dev", "holdout", "heldout1", "heldout2", "heldout3", "round4"}
     assert SITUATIONS <= {row["topic"] for row in ROWS}
     families = Counter(row.get("family") for row in ROWS)
     assert all(families[family] >= 5 for family in FAMILIES), families
@@ -80,14 +82,14 @@ def test_the_set_is_big_varied_and_labelled():
 
 
 def test_cross_validated_the_coach_catches_hostile_texts_without_crying_wolf(crossed):
-    # Measured (docs/tone.md, round 3): recall 0.896, false alarms 5.2%, caution warned 0.754,
-    # hostile rated hostile 0.852, accuracy 0.832 (on 2,734 texts, both spent held-out sets
-    # among them).
+    # Measured (docs/tone.md, round 4): recall 0.916, false alarms 5.0%, caution warned 0.783,
+    # hostile rated hostile 0.859, accuracy 0.839 (on 3,233 texts, the three spent held-out
+    # sets among them; round 3 gave 0.896, 5.2%, 0.754, 0.852, 0.832 on 2,734).
     result, _levels = crossed
-    assert result.hostile_recall >= 0.88
+    assert result.hostile_recall >= 0.90
     assert result.false_alarm_rate <= 0.055
-    assert result.caution_recall >= 0.75
-    assert result.hostile_exact >= 0.83
+    assert result.caution_recall >= 0.77
+    assert result.hostile_exact >= 0.84
     assert result.accuracy >= 0.82
 
 
