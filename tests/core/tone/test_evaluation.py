@@ -97,14 +97,15 @@ def test_cross_validated_most_hard_negatives_stay_ok(crossed):
     _result, levels = crossed
     hard = [level for row, level in zip(ROWS, levels, strict=True) if row.get("hard_negative")]
     # Measured in round 3: 46 of 433 (10.6%; 10% or less before the caution model, which buys
-    # caution recall partly here). Hard negatives are written to trip the coach.
+    # caution recall partly here); in round 4, 50 of 499 (10.0%). Hard negatives are written
+    # to trip the coach.
     assert sum(level != "ok" for level in hard) / len(hard) <= 0.12
 
 
 def test_the_rules_alone_raise_few_false_alarms():
     """The rules still never need the model to stay quiet on ok texts: with a model that
-    never fires, they warn about at most 3.5% of them (measured: 2.9%, most of them on the
-    hard negatives of the spent held-out set and of the round-2 texts). Their false alarms
+    never fires, they warn about at most 3.5% of them (measured: 2.8% in round 4, most of them
+    on the hard negatives of the spent held-out sets and of the round-2 texts). Their false alarms
     come out of the whole coach's budget (training.WARN_FALSE_ALARMS)."""
     from coparent.core.tone.model import Model
 
@@ -124,9 +125,8 @@ def test_every_suggested_rewrite_is_calmer_than_hostile_and_most_are_ok():
             levels[analyse(rewrite).level] += 1
     assert levels["hostile"] == 0
     # Measured in round 3: 1,510 of 1,599 (94.4%; 95% or more before the caution model, which
-    # reads some polite requests with a deadline as firm); in round 4, with heldout3 in
-    # training and a lower caution threshold, 1,697 of 1,836 (92.4%); the rest read as caution.
-    assert levels["ok"] / sum(levels.values()) >= 0.92
+    # reads some polite requests with a deadline as firm); in round 4, 1,826 of 1,928 (94.7%).
+    assert levels["ok"] / sum(levels.values()) >= 0.93
 
 
 def test_the_coach_is_fast():
