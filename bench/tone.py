@@ -2,11 +2,11 @@
 
 - **cross-validated** on the labelled set (tests/core/tone/eval_set.jsonl): the whole coach,
   rules and model, with the model retrained by its own recipe on the other folds for each fold;
-- **held out**: the shipped coach on tests/core/tone/heldout3.jsonl **when that file exists**, a
-  frozen set written before round 3 was tuned and never tuned on (LABELS.md, HELDOUT3.md). Only
+- **held out**: the shipped coach on tests/core/tone/heldout4.jsonl **when that file exists**, a
+  frozen set written before round 4 was tuned and never tuned on (LABELS.md, HELDOUT4.md). Only
   counts and rates are printed, never its texts. Without it, a line says no held-out set is
-  present. (heldout.jsonl and heldout2.jsonl were each evaluated once and are now training
-  data: docs/tone.md.);
+  present. (heldout.jsonl, heldout2.jsonl and heldout3.jsonl were each evaluated once and are
+  now training data: docs/tone.md.);
 - time per text with the shipped model, on the labelled set.
 
 Runs alone (`python bench/tone.py`) or from bench/run.py. No database: the coach is pure. The
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "core" / "tone"
 EVAL_SET = HERE / "eval_set.jsonl"
-HELDOUT = HERE / "heldout3.jsonl"
+HELDOUT = HERE / "heldout4.jsonl"
 PASSES = 5  # the labelled set is timed this many times, for a steadier median and p99
 
 # The targets of issue #15, on the held-out set (the CV figures are shown against them too).
@@ -82,7 +82,7 @@ def _measure() -> tuple[list[Figure], str]:
     )
     if HELDOUT.exists():
         heldout = evaluate((row["text"], row["label"]) for row in load_set(HELDOUT))
-        figures += _figures("held-out 3", heldout)
+        figures += _figures("held-out 4", heldout)
         tables += (
             f"tone: the frozen held-out set {HELDOUT.name}, {sum(heldout.confusion.values())} "
             f"texts (shipped rules and model)\n{heldout.table()}"

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -289,27 +289,10 @@ def _once(
 ) -> Proposed:
     """`create` with an Idempotency-Key (coparent.messaging.idempotency, as messages do): a
     retry with the same key and content returns the first version and creates nothing."""
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
-        key=key,
-        operation=operation,
-        request_hash=idempotency.fingerprint(fields) if key else "",
+    done = idempotency.once(access=access, key=key, operation=operation, fields=fields).run(
+        create, lambda pk: _version_by_id(access, pk)
     )
-    if claim is not None and (first := idempotency.replayed(claim)) is not None:
-        return Proposed(version=_version_by_id(access, first), replayed=True)
-    try:
-        with transaction.atomic():
-            version = create()
-            if claim is not None:
-                idempotency.remember(claim, str(version.pk))
-    except IntegrityError:
-        first = idempotency.replayed(claim) if claim is not None else None
-        if first is None:
-            raise
-        # The same key arrived twice at once: the other request's version stands.
-        return Proposed(version=_version_by_id(access, first), replayed=True)
-    return Proposed(version=version)
+    return Proposed(version=done.made, replayed=done.replayed)
 
 
 def _version_by_id(access: FamilyAccess, version_id: str) -> ClauseVersion:

@@ -137,25 +137,20 @@ def document_add(
     """A parent puts a document in the family folder with its first file. With an
     `idempotency_key` a retry returns the first document and keeps nothing new."""
     access.require_parent()
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="document_create",
-        request_hash=idempotency.fingerprint(
-            {
-                "title": title,
-                "date": dated.isoformat() if dated else None,
-                "category": category,
-                "children": sorted(str(getattr(c, "pk", c)) for c in children),
-            },
-            [file] if file is not None else [],
-        ),
+        fields={
+            "title": title,
+            "date": dated.isoformat() if dated else None,
+            "category": category,
+            "children": sorted(str(getattr(c, "pk", c)) for c in children),
+        },
+        files=[file] if file is not None else [],
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return Document.objects.get(family=access.family, pk=first)
+    if (first := once.first()) is not None:
+        return Document.objects.get(family=access.family, pk=first)
 
     problems: list[Problem] = []
     clean_title = _title(title, problems)
@@ -193,8 +188,7 @@ def document_add(
                 at=now,
                 data=_entry_data(document, kids, version),
             )
-            if claim is not None:
-                idempotency.remember(claim, str(document.pk))
+            once.remember(document.pk)
     except BaseException:
         files.remove([stored_name])
         raise

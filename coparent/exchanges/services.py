@@ -263,24 +263,19 @@ def note_add(
     `idempotency_key` a retry returns the first note: a note can never be deleted, so a
     phone's retry on a bad connection must not leave the same words twice on the record."""
     access.require_parent()
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="exchange_note",
-        request_hash=idempotency.fingerprint(
-            {
-                "planned_at": planned_at.astimezone(UTC).isoformat(),
-                "text": text,
-                "follows": str(follows) if follows not in (None, "") else None,
-            },
-            photos,
-        ),
+        fields={
+            "planned_at": planned_at.astimezone(UTC).isoformat(),
+            "text": text,
+            "follows": str(follows) if follows not in (None, "") else None,
+        },
+        files=photos,
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return Note.objects.get(family=access.family, pk=first)
+    if (first := once.first()) is not None:
+        return Note.objects.get(family=access.family, pk=first)
     clean = (text or "").strip()
     if not clean:
         raise ExchangeProblem(_("Write what happened."), field="text")
@@ -302,7 +297,7 @@ def note_add(
     try:
         for item in prepared:
             stored.append((item, files.store(item)))
-        return _write_note(access, planned_at, clean, follows, stored, now, claim)
+        return _write_note(access, planned_at, clean, follows, stored, now, once)
     except BaseException:
         files.remove([name for _item, name in stored])
         raise
@@ -315,7 +310,7 @@ def _write_note(
     follows: object,
     stored: list[tuple[files.PreparedFile, str]],
     now: datetime,
-    claim: idempotency.Claim | None = None,
+    once: idempotency.Once,
 ) -> Note:
     user = access.membership.user
     with transaction.atomic():
@@ -351,8 +346,7 @@ def _write_note(
             )
             for item, stored_name in stored
         )
-        if claim is not None:
-            idempotency.remember(claim, str(note.pk))
+        once.remember(note.pk)
         record_append(
             family=access.family,
             kind=Kind.EXCHANGE_NOTE,
@@ -405,23 +399,18 @@ def pass_issue(
     named. The pass carries first names only: no surname, no address, no history. With an
     `idempotency_key` a retry returns the first pass instead of issuing a second one."""
     access.require_parent()
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="pass_issue",
-        request_hash=idempotency.fingerprint(
-            {
-                "children": sorted(str(c) for c in children),
-                "start": start.astimezone(UTC).isoformat(),
-                "end": end.astimezone(UTC).isoformat(),
-            }
-        ),
+        fields={
+            "children": sorted(str(c) for c in children),
+            "start": start.astimezone(UTC).isoformat(),
+            "end": end.astimezone(UTC).isoformat(),
+        },
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return PickupPass.objects.get(family=access.family, pk=first)
+    if (first := once.first()) is not None:
+        return PickupPass.objects.get(family=access.family, pk=first)
     now = at or timezone.now()
     problems: list[tuple[str, str]] = []
     chosen = list(children_of(access).filter(pk__in=_child_ids(children)))
@@ -493,8 +482,7 @@ def pass_issue(
             issued_at=made.issued_at,
             token=token,
         )
-        if claim is not None:
-            idempotency.remember(claim, str(pass_id))
+        once.remember(pass_id)
         record_append(
             family=access.family,
             kind=Kind.PASS_ISSUED,

@@ -1045,27 +1045,10 @@ def _once(
     """`create` with an Idempotency-Key (coparent.messaging.idempotency): a retry with the same
     key and content returns the first result and creates nothing."""
     access.require_parent()
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
-        key=key,
-        operation=operation,
-        request_hash=idempotency.fingerprint(fields, receipts) if key else "",
-    )
-    if claim is not None and (first := idempotency.replayed(claim)) is not None:
-        return Made(find(first), replayed=True)
-    try:
-        with transaction.atomic():
-            made = create()
-            if claim is not None:
-                idempotency.remember(claim, str(made.pk))
-    except IntegrityError:
-        first = idempotency.replayed(claim) if claim is not None else None
-        if first is None:
-            raise
-        # The same key arrived twice at once: the other request's result stands.
-        return Made(find(first), replayed=True)
-    return Made(made)
+    done = idempotency.once(
+        access=access, key=key, operation=operation, fields=fields, files=receipts
+    ).run(create, find)
+    return Made(done.made, replayed=done.replayed)
 
 
 def _plain(value: object) -> object:

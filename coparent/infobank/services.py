@@ -169,19 +169,14 @@ def item_add(
     access.require_parent()
     if child.family_id != access.family.pk:  # pragma: no cover - callers fetch via get_child
         raise InfoBankProblem(_("Choose one of the family's children."), field="child")
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="infobank_add",
-        request_hash=idempotency.fingerprint(
-            {"child": str(child.pk), "kind": kind, "values": dict(values), "for_care": for_care}
-        ),
+        fields={"child": str(child.pk), "kind": kind, "values": dict(values), "for_care": for_care},
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return InfoItem.objects.get(family=access.family, pk=first)
+    if (first := once.first()) is not None:
+        return InfoItem.objects.get(family=access.family, pk=first)
     clean = _clean(kind, values)
     private = _homes_kept_private(HomePlaces(access), clean)
     care = kind in infobank.CARE_BY_DEFAULT if for_care is None else bool(for_care)
@@ -201,8 +196,7 @@ def item_add(
             set_at=now,
             salt=secrets.token_hex(16),
         )
-        if claim is not None:
-            idempotency.remember(claim, str(item.pk))
+        once.remember(item.pk)
         _record(access, Kind.INFO_ADDED, item, version, child, tuple(clean), now, private)
     return item
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -269,26 +269,14 @@ def entry_write_once(
     access.require_parent()
     uploads: Sequence[IncomingFile] = fields.get("files", ())
     described = {k: str(v) for k, v in fields.items() if k not in ("files", "at")}
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    done = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="journal.entry",
-        request_hash=idempotency.fingerprint(described, uploads) if idempotency_key else "",
-    )
-    if claim is not None and (first := idempotency.replayed(claim)) is not None:
-        return Written(get_own_entry(access, first), replayed=True)
-    try:
-        with transaction.atomic():
-            entry = entry_write(access=access, **fields)
-            if claim is not None:
-                idempotency.remember(claim, str(entry.pk))
-    except IntegrityError:
-        first = idempotency.replayed(claim) if claim is not None else None
-        if first is None:
-            raise
-        return Written(get_own_entry(access, first), replayed=True)
-    return Written(entry)
+        fields=described,
+        files=uploads,
+    ).run(lambda: entry_write(access=access, **fields), lambda pk: get_own_entry(access, pk))
+    return Written(done.made, replayed=done.replayed)
 
 
 def entry_correct(

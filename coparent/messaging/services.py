@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,7 +131,8 @@ def _send(
     access: FamilyAccess,
     key: str | None,
     operation: str,
-    request: Callable[[], str],
+    fields: Mapping[str, object],
+    attachments: Sequence[files.IncomingFile],
     check: Callable[[], list[files.PreparedFile]],
     write: Callable[[list[_Stored]], Message],
 ) -> Sent:
@@ -142,36 +143,24 @@ def _send(
     stores the rows, with the key, in one transaction. Whenever that transaction does not
     commit — an error, or a twin request with the same key that got there first and is
     replayed instead — the files written for it are removed again."""
-    sender = access.membership.user
-    claim = idempotency.claim(
-        user=sender,
-        family=access.family,
-        key=key,
-        operation=operation,
-        request_hash=request() if key else "",
+    once = idempotency.once(
+        access=access, key=key, operation=operation, fields=fields, files=attachments
     )
-    if claim is not None and (first := idempotency.replayed(claim)) is not None:
+    if (first := once.first()) is not None:
         return Sent(message=get_message_for_user(access, first), replayed=True)
     prepared = check()
     stored: list[_Stored] = []
     try:
         for item in prepared:
             stored.append(_Stored(prepared=item, stored_name=files.store(item)))
-        with transaction.atomic():
-            message = write(stored)
-            if claim is not None:
-                idempotency.remember(claim, str(message.pk))
-    except IntegrityError:
-        files.remove([item.stored_name for item in stored])
-        first = idempotency.replayed(claim) if claim is not None else None
-        if first is None:
-            raise
-        # The same key arrived twice at once: the other request's message stands.
-        return Sent(message=get_message_for_user(access, first), replayed=True)
+        done = once.write(lambda: write(stored), lambda pk: get_message_for_user(access, pk))
     except BaseException:
         files.remove([item.stored_name for item in stored])
         raise
-    return Sent(message=message)
+    if done.replayed:
+        # The same key arrived twice at once: the other request's message stands, not these files.
+        files.remove([item.stored_name for item in stored])
+    return Sent(message=done.made, replayed=done.replayed)
 
 
 def _write_message(
@@ -292,15 +281,6 @@ def thread_start_once(
     access.require_shared()
     professionals = list(include_professionals)
 
-    def request() -> str:
-        fields = {
-            "subject": subject,
-            "topic": str(topic),
-            "body": body,
-            "include_professionals": sorted(str(m.pk) for m in professionals),
-        }
-        return idempotency.fingerprint(fields, attachments)
-
     def check() -> list[files.PreparedFile]:
         errors: dict[str, list[str]] = {}
         for clean, value in ((_clean_subject, subject), (clean_body, body)):
@@ -357,7 +337,13 @@ def thread_start_once(
         access=access,
         key=idempotency_key,
         operation="thread_create",
-        request=request,
+        fields={
+            "subject": subject,
+            "topic": str(topic),
+            "body": body,
+            "include_professionals": sorted(str(m.pk) for m in professionals),
+        },
+        attachments=attachments,
         check=check,
         write=write,
     )
@@ -434,7 +420,8 @@ def message_send_once(
         key=idempotency_key,
         # The thread is part of the operation: the same key in another thread is another send.
         operation=f"message_create:{thread.pk}",
-        request=lambda: idempotency.fingerprint({"body": body}, attachments),
+        fields={"body": body},
+        attachments=attachments,
         check=check,
         write=write,
     )

@@ -218,31 +218,26 @@ def request_make(
     access.require_parent()
     at = at or timezone.now()
     children = list(children)
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="request_create",
-        request_hash=idempotency.fingerprint(
-            {
-                "kind": kind,
-                "title": title,
-                "details": details,
-                "children": sorted(str(c.pk) for c in children),
-                "due_at": due_at.isoformat() if due_at else None,
-                "starts_at": starts_at.isoformat() if starts_at else None,
-                "ends_at": ends_at.isoformat() if ends_at else None,
-                "custody_to": custody_to,
-                "destination": destination,
-                "itinerary": itinerary,
-                "contact": contact,
-            }
-        ),
+        fields={
+            "kind": kind,
+            "title": title,
+            "details": details,
+            "children": sorted(str(c.pk) for c in children),
+            "due_at": due_at.isoformat() if due_at else None,
+            "starts_at": starts_at.isoformat() if starts_at else None,
+            "ends_at": ends_at.isoformat() if ends_at else None,
+            "custody_to": custody_to,
+            "destination": destination,
+            "itinerary": itinerary,
+            "contact": contact,
+        },
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return Request.objects.get(family=access.family, pk=first)
+    if (first := once.first()) is not None:
+        return Request.objects.get(family=access.family, pk=first)
 
     problems: list[Problem] = []
     if kind not in RequestType.values:
@@ -308,8 +303,7 @@ def request_make(
             counter_of=counter_of,
         )
         request.children.set(children)
-        if claim is not None:
-            idempotency.remember(claim, str(request.pk))
+        once.remember(request.pk)
         if counter_of is None:
             record_append(
                 family=access.family,
@@ -469,26 +463,21 @@ def request_counter(
     waiting by then, so without the key the retry would be refused as too late)."""
     _must_answer(access, request)
     at = at or timezone.now()
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="request_counter",
-        request_hash=idempotency.fingerprint(
-            {
-                "request": str(request.pk),
-                "details": details,
-                "title": title,
-                "starts_at": starts_at.isoformat() if starts_at else None,
-                "ends_at": ends_at.isoformat() if ends_at else None,
-                "due_at": due_at.isoformat() if due_at else None,
-            }
-        ),
+        fields={
+            "request": str(request.pk),
+            "details": details,
+            "title": title,
+            "starts_at": starts_at.isoformat() if starts_at else None,
+            "ends_at": ends_at.isoformat() if ends_at else None,
+            "due_at": due_at.isoformat() if due_at else None,
+        },
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return Request.objects.get(family=access.family, pk=first)
+    if (first := once.first()) is not None:
+        return Request.objects.get(family=access.family, pk=first)
     if not details.strip():
         raise RequestProblem(_("Say what you propose instead."), field="details")
     with transaction.atomic():
@@ -520,8 +509,7 @@ def request_counter(
         original.answered_by = me
         original.answered_at = at
         original.save(update_fields=["status", "answered_by", "answered_at"])
-        if claim is not None:
-            idempotency.remember(claim, str(counter.pk))
+        once.remember(counter.pk)
         record_append(
             family=access.family,
             kind=EntryKind.REQUEST_COUNTERED,
@@ -574,19 +562,14 @@ def request_comment(
     `idempotency_key` a retry returns the first comment and adds nothing to the thread."""
     access.require_shared()
     at = at or timezone.now()
-    claim = idempotency.claim(
-        user=access.membership.user,
-        family=access.family,
+    once = idempotency.once(
+        access=access,
         key=idempotency_key,
         operation="request_comment",
-        request_hash=idempotency.fingerprint(
-            {"request": str(request.pk), "text": text, "kind": kind}
-        ),
+        fields={"request": str(request.pk), "text": text, "kind": kind},
     )
-    if claim is not None:
-        first = idempotency.replayed(claim)
-        if first is not None:
-            return Comment.objects.get(family=access.family, request=request, pk=first)
+    if (first := once.first()) is not None:
+        return Comment.objects.get(family=access.family, request=request, pk=first)
     problems: list[Problem] = []
     text = _words(text, "text", COMMENT_MAX_CHARS, problems, required=_("Write your comment."))
     if kind not in CommentKind.values:
@@ -604,8 +587,7 @@ def request_comment(
             text=text,
             created_at=at,
         )
-        if claim is not None:
-            idempotency.remember(claim, str(comment.pk))
+        once.remember(comment.pk)
         record_append(
             family=access.family,
             kind=EntryKind.REQUEST_COMMENTED,

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.agreements import selectors, services
@@ -30,12 +29,12 @@ from coparent.agreements.models import (
 from coparent.agreements.selectors import ClauseRow, PendingVersion
 from coparent.agreements.words import terms_words
 from coparent.api.endpoints.families import family_access
+from coparent.api.idempotency import key_header, say_replayed
 from coparent.api.schemas import In, PersonRef, answers
 from coparent.core.agreement import ClauseRef, ClauseTopic
 
 router = Router(tags=["agreement"])
 
-KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first result."
 TERMS_HELP = (
     "What the product acts on, all optional: `reserved` (decisions needing both parents: "
     "social_media, travel, medical, school, religion, activities), `silence` (a list of "
@@ -275,9 +274,7 @@ def clause_create(
     family_id: uuid.UUID,
     payload: ClauseProposeIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[ClauseOut]:
     access = family_access(request, family_id)
     proposed = services.clause_propose_once(
@@ -289,8 +286,7 @@ def clause_create(
         template=payload.template,
         idempotency_key=idempotency_key,
     )
-    if proposed.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, proposed.replayed)
     return Status(201, _clause_out(selectors.clause_history(access, proposed.version.clause)))
 
 
@@ -315,9 +311,7 @@ def clause_amend(
     clause_id: uuid.UUID,
     payload: ClauseAmendIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[ClauseOut]:
     access = family_access(request, family_id)
     proposed = services.clause_amend_once(
@@ -328,8 +322,7 @@ def clause_amend(
         terms=payload.terms,
         idempotency_key=idempotency_key,
     )
-    if proposed.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, proposed.replayed)
     return Status(201, _clause_out(selectors.clause_history(access, proposed.version.clause)))
 
 

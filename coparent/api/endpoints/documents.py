@@ -24,10 +24,10 @@ from ninja.responses import Status
 from coparent.api.endpoints.families import family_access
 from coparent.api.endpoints.messages import (
     FORM_TYPES,
-    KEY_HELP,
     file_problems_as_field_errors,
     read_uploads,
 )
+from coparent.api.idempotency import key_header
 from coparent.api.schemas import Day, Offset, PersonRef, answers
 from coparent.documents import selectors, services
 from coparent.documents.models import TITLE_MAX_CHARS, Category, Document, DocumentVersion
@@ -179,9 +179,7 @@ def document_create(
     uploads: Annotated[
         list[UploadedFile], params.File(..., alias="files", description=FILE_HELP)
     ] = [],  # noqa: B006
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[DocumentDetailOut]:
     access = family_access(request, family_id)
     access.require_parent()

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
-from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
@@ -28,6 +27,7 @@ from coparent.api.endpoints.messages import (
     read_uploads,
     require_form,
 )
+from coparent.api.idempotency import key_header
 from coparent.api.schemas import Day, In, Moment, PersonRef, answers
 from coparent.core.schedule.outcome import Kind as OutcomeKind
 from coparent.core.schedule.outcome import Outcome
@@ -43,9 +43,6 @@ router = Router(tags=["exchanges"])
 
 # A quarter at most per call: the schedule is expanded for the whole window.
 MAX_WINDOW = timedelta(days=92)
-KEY = "Any unique string (a UUID): a retry with the same key returns"
-NOTE_KEY_HELP = f"{KEY} the first note."
-PASS_KEY_HELP = f"{KEY} the first pass."
 
 
 class CheckInOut(Schema):
@@ -253,9 +250,7 @@ def exchange_note_upload(
     text: Annotated[str, Form(..., max_length=NOTE_MAX_CHARS * 30)] = "",
     follows: Annotated[uuid.UUID | None, Form(None)] = None,
     uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=NOTE_KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first note"),
 ) -> Status[NoteOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -283,9 +278,7 @@ def exchange_note(
     family_id: uuid.UUID,
     key: str,
     payload: NoteIn,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=NOTE_KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first note"),
 ) -> Status[NoteOut]:
     access = family_access(request, family_id)
     note = services.note_add(
@@ -353,9 +346,7 @@ def pass_create(
     request: HttpRequest,
     family_id: uuid.UUID,
     payload: PassIn,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=PASS_KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first pass"),
 ) -> Status[PassOut]:
     access = family_access(request, family_id)
     made = services.pass_issue(

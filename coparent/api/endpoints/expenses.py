@@ -17,7 +17,6 @@ from typing import Annotated, TypedDict
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
-from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
@@ -27,6 +26,7 @@ from coparent.api.endpoints.messages import (
     read_uploads,
     require_form,
 )
+from coparent.api.idempotency import key_header, say_replayed
 from coparent.api.schemas import Day, In, PersonRef, answers
 from coparent.core.money import Money
 from coparent.expenses import selectors, services
@@ -46,7 +46,6 @@ from coparent.infra import ratelimit
 
 router = Router(tags=["expenses"])
 
-KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first result."
 AMOUNT_HELP = 'A string such as "312.40", never a JSON number (money has no floats).'
 # Room for what a person may type (spaces, a sign) before the service says what is wrong.
 AMOUNT_CHARS = 32
@@ -337,9 +336,7 @@ def expense_create(
     family_id: uuid.UUID,
     payload: ExpenseIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[ExpenseOut]:
     access = family_access(request, family_id)
     made = services.expense_add_once(
@@ -348,8 +345,7 @@ def expense_create(
         repeat_monthly=payload.repeat_monthly,
         **_expense_fields(access, payload),
     )
-    if made.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, made.replayed)
     return Status(201, _one_expense(access, made.obj.pk))
 
 
@@ -448,9 +444,7 @@ def reimbursement_create(
     expense_id: uuid.UUID,
     payload: ReimbursementIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[ExpenseRequestOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -462,8 +456,7 @@ def reimbursement_create(
         amount=payload.amount,
         note=payload.note,
     )
-    if made.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, made.replayed)
     return Status(201, _request_out(selectors.get_request(access, made.obj.pk)))
 
 
@@ -513,9 +506,7 @@ def payment_create(
     family_id: uuid.UUID,
     payload: PaymentIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[PaymentOut]:
     access = family_access(request, family_id)
     made = services.payment_record_once(
@@ -529,8 +520,7 @@ def payment_create(
         reference=payload.reference,
         confirm_overpayment=payload.confirm_overpayment,
     )
-    if made.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, made.replayed)
     payment = selectors.get_payment(access, made.obj.pk)
     return Status(201, _payment_out(payment, selectors.confirmed_ids(access, [payment])))
 

@@ -14,10 +14,10 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
+from coparent.api.idempotency import key_header
 from coparent.api.schemas import In, PersonRef, answers
 from coparent.families.selectors import FamilyAccess, get_child
 from coparent.infobank import selectors, services
@@ -25,7 +25,6 @@ from coparent.infobank.selectors import ChildBank, ItemView
 
 router = Router(tags=["info bank"])
 
-KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first item."
 MAX_VALUE = 4_000
 
 
@@ -169,9 +168,7 @@ def info_add(
     family_id: uuid.UUID,
     child_id: uuid.UUID,
     payload: InfoItemIn,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first item"),
 ) -> Status[InfoItemDetailOut]:
     access = family_access(request, family_id)
     access.require_parent()

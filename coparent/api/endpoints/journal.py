@@ -15,18 +15,17 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
-from ninja.params import functions as params
 from ninja.responses import Status
 from pydantic import field_validator
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.endpoints.messages import (
-    KEY_HELP,
     file_problems_as_field_errors,
     files_part,
     read_uploads,
     require_form,
 )
+from coparent.api.idempotency import key_header, say_replayed
 from coparent.api.schemas import Day, In, Offset, PersonRef, answers, no_control_characters
 from coparent.families.selectors import FamilyAccess
 from coparent.infra import ratelimit
@@ -171,8 +170,7 @@ def _create(
     **fields: Any,
 ) -> Status[JournalEntryOut]:
     written = services.entry_write_once(access=access, idempotency_key=key, **fields)
-    if written.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, written.replayed)
     return Status(201, _entry_out(access, selectors.get_own_entry(access, written.entry.pk)))
 
 
@@ -186,9 +184,7 @@ def journal_create(
     family_id: uuid.UUID,
     payload: JournalEntryIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[JournalEntryOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -216,9 +212,7 @@ def journal_create_upload(
     text: Annotated[str, Form(..., max_length=TEXT_MAX_CHARS * 30)] = "",
     tags: Annotated[str, Form("", max_length=1000)] = "",
     uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[JournalEntryOut]:
     access = family_access(request, family_id)
     access.require_parent()

@@ -33,6 +33,7 @@ from ninja.params import functions as params
 from pydantic import field_validator, model_validator
 
 from coparent.api.endpoints.families import family_access
+from coparent.api.idempotency import key_header, say_replayed
 from coparent.api.schemas import Day, Id, In, Pages, PersonRef, answers
 from coparent.core.limits import MAX_LIST_IDS
 from coparent.families.selectors import FamilyAccess
@@ -50,7 +51,6 @@ from coparent.messaging.models import (
 
 router = Router(tags=["messages"])
 
-KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first result."
 FILES_HELP = (
     "Photos (JPEG, PNG, GIF, WebP) or PDFs, one `files` part each; the type is read from the "
     "content. At most COPARENT_ATTACHMENT_MAX_FILES files (5 by default) of at most "
@@ -278,8 +278,7 @@ def read_uploads(uploads: list[UploadedFile]) -> list[files.IncomingFile]:
 
 
 def _created(response: HttpResponse, result: T, sent: services.Sent) -> Status[T]:
-    if sent.replayed:
-        response["Idempotent-Replayed"] = "true"
+    say_replayed(response, sent.replayed)
     return Status(201, result)
 
 
@@ -308,9 +307,7 @@ def thread_create(
     family_id: uuid.UUID,
     payload: ThreadIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     ratelimit.hit(request, "message")
@@ -347,9 +344,7 @@ def thread_create_upload(
     # (pydantic copies a mutable default for each call, so [] is safe here)
     include_professionals: Annotated[list[uuid.UUID], Form(..., description=PROS_HELP)] = [],  # noqa: B006
     uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[ThreadCreatedOut]:
     access = family_access(request, family_id)
     access.require_shared()
@@ -411,9 +406,7 @@ def message_create(
     thread_id: uuid.UUID,
     payload: MessageIn,
     response: HttpResponse,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)
@@ -437,9 +430,7 @@ def message_create_upload(
     # Blank rather than required, as in thread_create_upload.
     body: Annotated[str, Form(..., max_length=BODY_MAX_CHARS * 2, description=FORM_BODY_HELP)] = "",
     uploads: Annotated[list[UploadedFile], files_part()] = [],  # noqa: B006
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header(),
 ) -> Status[MessageOut]:
     access = family_access(request, family_id)
     thread = selectors.get_thread_for_user(access, thread_id)

@@ -14,10 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.params import functions as params
 from ninja.responses import Status
 
 from coparent.api.endpoints.families import family_access
+from coparent.api.idempotency import key_header
 from coparent.api.schemas import In, Offset, PersonRef, answers
 from coparent.families.selectors import FamilyAccess, child_name_for, get_child
 from coparent.requests import selectors, services
@@ -37,13 +37,6 @@ from coparent.requests.models import (
 router = Router(tags=["requests"])
 
 MAX_PAGE = 500
-KEY_HELP = "Any unique string (a UUID): a retry with the same key returns the first request."
-COUNTER_KEY_HELP = (
-    "Any unique string (a UUID): a retry with the same key returns the first counter-proposal."
-)
-COMMENT_KEY_HELP = (
-    "Any unique string (a UUID): a retry with the same key returns the first comment."
-)
 
 # --- Shapes ------------------------------------------------------------------------------------
 
@@ -238,9 +231,7 @@ def request_create(
     request: HttpRequest,
     family_id: uuid.UUID,
     payload: RequestIn,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first request"),
 ) -> Status[RequestDetailOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -314,9 +305,7 @@ def request_counter(
     family_id: uuid.UUID,
     request_id: uuid.UUID,
     payload: CounterIn,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=COUNTER_KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first counter-proposal"),
 ) -> Status[RequestDetailOut]:
     access = family_access(request, family_id)
     access.require_parent()
@@ -359,9 +348,7 @@ def request_comment(
     family_id: uuid.UUID,
     request_id: uuid.UUID,
     payload: CommentIn,
-    idempotency_key: str | None = params.Header(
-        None, alias="Idempotency-Key", description=COMMENT_KEY_HELP
-    ),
+    idempotency_key: str | None = key_header("the first comment"),
 ) -> Status[CommentOut]:
     access = family_access(request, family_id)
     item = selectors.get_request(access, request_id)

@@ -8,7 +8,7 @@ share words with hostile texts. The learned model is trained on it, so its figur
 from 5-fold cross-validation: each text is judged by the whole coach with a model retrained (by
 `make tone-model`'s own recipe) on the other four folds. The rules are fixed, and were written
 by reading part of this set, so these figures flatter the rules a little; the frozen held-out
-set (heldout3.jsonl, test_heldout.py, when present) is the honest measure.
+set (heldout4.jsonl, test_heldout.py, when present) is the honest measure.
 """
 
 from __future__ import annotations
@@ -66,10 +66,12 @@ def test_the_set_is_big_varied_and_labelled():
     assert len(ROWS) >= 2300
     assert labels["ok"] >= 850 and labels["caution"] >= 650 and labels["hostile"] >= 650
     splits = Counter(row["split"] for row in ROWS)
-    # The first two held-out sets, spent (each evaluated once, docs/tone.md), are now training
+    # The first three held-out sets, spent (each evaluated once, docs/tone.md), are now training
     # data; two texts of the second were already in the set (test_heldout.py).
-    assert splits["heldout1"] == 356 and splits["heldout2"] == 396
-    assert set(splits) == {"dev", "holdout", "heldout1", "heldout2"}
+    assert splits["heldout1"] == 356 and splits["heldout2"] == 396 and splits["heldout3"] == 349
+    # Round 4 added 150 texts for the families cross-validation still missed (split "round4").
+    assert splits["round4"] == 150
+    assert set(splits) == {"dev", "holdout", "heldout1", "heldout2", "heldout3", "round4"}
     assert SITUATIONS <= {row["topic"] for row in ROWS}
     families = Counter(row.get("family") for row in ROWS)
     assert all(families[family] >= 5 for family in FAMILIES), families
@@ -80,14 +82,14 @@ def test_the_set_is_big_varied_and_labelled():
 
 
 def test_cross_validated_the_coach_catches_hostile_texts_without_crying_wolf(crossed):
-    # Measured (docs/tone.md, round 3): recall 0.896, false alarms 5.2%, caution warned 0.754,
-    # hostile rated hostile 0.852, accuracy 0.832 (on 2,734 texts, both spent held-out sets
-    # among them).
+    # Measured (docs/tone.md, round 4): recall 0.916, false alarms 5.0%, caution warned 0.783,
+    # hostile rated hostile 0.859, accuracy 0.839 (on 3,233 texts, the three spent held-out
+    # sets among them; round 3 gave 0.896, 5.2%, 0.754, 0.852, 0.832 on 2,734).
     result, _levels = crossed
-    assert result.hostile_recall >= 0.88
+    assert result.hostile_recall >= 0.90
     assert result.false_alarm_rate <= 0.055
-    assert result.caution_recall >= 0.75
-    assert result.hostile_exact >= 0.83
+    assert result.caution_recall >= 0.77
+    assert result.hostile_exact >= 0.84
     assert result.accuracy >= 0.82
 
 
@@ -95,14 +97,15 @@ def test_cross_validated_most_hard_negatives_stay_ok(crossed):
     _result, levels = crossed
     hard = [level for row, level in zip(ROWS, levels, strict=True) if row.get("hard_negative")]
     # Measured in round 3: 46 of 433 (10.6%; 10% or less before the caution model, which buys
-    # caution recall partly here). Hard negatives are written to trip the coach.
+    # caution recall partly here); in round 4, 50 of 499 (10.0%). Hard negatives are written
+    # to trip the coach.
     assert sum(level != "ok" for level in hard) / len(hard) <= 0.12
 
 
 def test_the_rules_alone_raise_few_false_alarms():
     """The rules still never need the model to stay quiet on ok texts: with a model that
-    never fires, they warn about at most 3.5% of them (measured: 2.9%, most of them on the
-    hard negatives of the spent held-out set and of the round-2 texts). Their false alarms
+    never fires, they warn about at most 3.5% of them (measured: 2.8% in round 4, most of them
+    on the hard negatives of the spent held-out sets and of the round-2 texts). Their false alarms
     come out of the whole coach's budget (training.WARN_FALSE_ALARMS)."""
     from coparent.core.tone.model import Model
 
@@ -122,7 +125,7 @@ def test_every_suggested_rewrite_is_calmer_than_hostile_and_most_are_ok():
             levels[analyse(rewrite).level] += 1
     assert levels["hostile"] == 0
     # Measured in round 3: 1,510 of 1,599 (94.4%; 95% or more before the caution model, which
-    # reads some polite requests with a deadline as firm).
+    # reads some polite requests with a deadline as firm); in round 4, 1,826 of 1,928 (94.7%).
     assert levels["ok"] / sum(levels.values()) >= 0.93
 
 

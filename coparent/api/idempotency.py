@@ -1,0 +1,35 @@
+"""The `Idempotency-Key` header of the creating operations, declared and answered one way.
+
+The services own the key (coparent.messaging.idempotency: replay, conflict, storing it with the
+write); an operation only takes the header with `key_header`, hands it to its service, and,
+where the service says whether it replayed, says so with `say_replayed`. A key used before for
+other content is answered by coparent.api.errors (422 naming the header).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from ninja.params import functions as params
+
+from coparent.messaging.idempotency import FIELD
+
+REPLAYED = "Idempotent-Replayed"
+
+
+def key_header(returns: str = "the first result") -> Any:
+    """The optional header as the operation's default, documented with what a retry `returns`
+    ("the first note")."""
+    return params.Header(
+        None,
+        alias=FIELD,
+        description=f"Any unique string (a UUID): a retry with the same key returns {returns}.",
+    )
+
+
+def say_replayed(response: HttpResponse, replayed: bool) -> None:
+    """Tell a client whose retry was answered with the first result: the status stays the
+    first one's (201), so the header is how a script knows nothing new was made."""
+    if replayed:
+        response[REPLAYED] = "true"
