@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -465,7 +467,7 @@ def render_pdf(
     """
     import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
 
-    from coparent.records.pdfjoin import Twin, join_parts
+    from coparent.records.pdfjoin import Bookmark, Twin, join_parts
 
     report = progress or (lambda percent: None)
     zone = zone_or_utc(family.timezone)
@@ -489,13 +491,16 @@ def render_pdf(
         }
         return lay_out(render_to_string("records/export/_cover.html", numbered), 1)
 
-    with reading_in(zone, locale):
+    # Each part goes to a file as soon as it is written, and the join reads the parts from
+    # there: their bytes do not wait in memory for the last part, and qpdf reads a part's page
+    # contents from its file only when the joined PDF is written. The folder goes with the PDF.
+    with reading_in(zone, locale), tempfile.TemporaryDirectory(prefix="coparent-pdf-") as folder:
         context, rows = _report(export, family, locale, zone, names, access, sections)
         parts = list(_parts(context, rows))
         del rows
         report(5)
         cover_pages = len(cover({}, _PLACEHOLDER_PAGE).pages)
-        laid_out: list[bytes] = []
+        laid_out: list[Path] = []
         first_pages: dict[str, int] = {}
         page = cover_pages + 1
         for index, part in enumerate(parts):
@@ -503,13 +508,15 @@ def render_pdf(
             if part.opens:
                 first_pages[part.opens] = page
             page += len(document.pages)
-            laid_out.append(document.write_pdf(pdf_variant="pdf/ua-1"))
+            laid_out.append(Path(folder) / f"part-{index + 1:05d}.pdf")
+            document.write_pdf(laid_out[-1], pdf_variant="pdf/ua-1")
             del document  # freed before the next part is laid out
             report(5 + 85 * (index + 1) // len(parts))
         front = cover(first_pages, page - 1)
         if len(front.pages) != cover_pages:  # pragma: no cover - the placeholders are as wide
             raise RuntimeError("the cover's page count changed with its page numbers")
-        laid_out.insert(0, front.write_pdf(pdf_variant="pdf/ua-1"))
+        laid_out.insert(0, Path(folder) / "part-00000.pdf")
+        front.write_pdf(laid_out[0], pdf_variant="pdf/ua-1")
         del front
         title = str(_("Family record: %(name)s") % {"name": family.name})
         twin = Twin(
@@ -519,6 +526,13 @@ def render_pdf(
                 _("The JSON proof of this record (coparent-record/1): coparent verify FILE")
             ),
         )
-    pdf = join_parts(laid_out, title=title, twin=twin)
+        # One bookmark per section, and the proof, at the page the contents give (0-based).
+        bookmarks = [
+            Bookmark(str(heading), first_pages[anchor] - 1)
+            for anchor, heading, _page in context["contents"]
+            if anchor in first_pages
+        ]
+        bookmarks.append(Bookmark(str(_("Proof")), first_pages["proof"] - 1))
+        pdf = join_parts(laid_out, title=title, twin=twin, bookmarks=bookmarks)
     report(100)
     return pdf

@@ -14,13 +14,19 @@ root, in order, each part's parent tree is renumbered after the parts before it,
 page's ``/StructParents`` (and its annotations' ``/StructParent``) moves with it. The language,
 the XMP metadata (which declares PDF/UA-1) and the viewer preferences come from the first part,
 written with the same settings as every other.
+
+The parts are read from files (render_pdf writes each one as soon as it is laid out): qpdf then
+keeps only their objects in memory, and reads the page contents from the files while it writes
+the joined PDF. The outline (bookmarks) WeasyPrint made in each part would point into that part
+alone, so the join writes its own: one bookmark per section, given by the caller.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -38,15 +44,34 @@ class Twin:
     description: str
 
 
-def join_parts(parts: Iterable[bytes], *, title: str, twin: Twin | None = None) -> bytes:
-    """One PDF of `parts` (each a whole tagged PDF, in reading order), tags and all, with
-    `twin` attached to the document as its source."""
+@dataclass(frozen=True)
+class Bookmark:
+    """An entry of the joined PDF's outline: a title and the page (0-based) it opens at."""
+
+    title: str
+    page: int
+
+
+def join_parts(
+    parts: Iterable[bytes | Path],
+    *,
+    title: str,
+    twin: Twin | None = None,
+    bookmarks: Sequence[Bookmark] = (),
+) -> bytes:
+    """One PDF of `parts` (each a whole tagged PDF, as bytes or a file, in reading order), tags
+    and all, with `twin` attached to the document as its source and `bookmarks` as its
+    outline."""
     joined = pikepdf.new()
     root = joined.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     documents, numbers = Array(), Array()
     offset = 0
-    for index, data in enumerate(parts):
-        part = pikepdf.open(io.BytesIO(data))
+    # The parts stay open until the joined PDF is written: their pages' contents are read
+    # from them then.
+    opened: list[pikepdf.Pdf] = []
+    for index, source in enumerate(parts):
+        part = pikepdf.open(source if isinstance(source, Path) else io.BytesIO(source))
+        opened.append(part)
         first_page = len(joined.pages)
         joined.pages.extend(part.pages)
         catalog = part.Root
@@ -98,8 +123,15 @@ def join_parts(parts: Iterable[bytes], *, title: str, twin: Twin | None = None) 
         joined.attachments[twin.name] = spec
         # Listed as the document's associated file too, as WeasyPrint does for its attachments.
         joined.Root.AF = Array([joined.attachments[twin.name].obj])
+    if bookmarks:
+        with joined.open_outline() as outline:
+            outline.root.extend(pikepdf.OutlineItem(b.title, b.page) for b in bookmarks)
+        # A reader opens the bookmarks panel beside the first page.
+        joined.Root.PageMode = Name.UseOutlines
     out = io.BytesIO()
     joined.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for part in opened:
+        part.close()
     return out.getvalue()
 
 
