@@ -13,6 +13,7 @@ the web pages and the API.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import tempfile
@@ -424,6 +425,9 @@ class _Part:
     opens: str = ""
 
 
+_DONE = _Part("")
+
+
 def _parts(context: dict[str, Any], rows: list[PdfRow]) -> Iterator[_Part]:
     """The report after its cover, piece by piece, in reading order: each section's pieces,
     the table of entries by ENTRY_ROWS_PER_PART rows, then the proof."""
@@ -492,8 +496,8 @@ def render_pdf(
         return lay_out(render_to_string("records/export/_cover.html", numbered), 1)
 
     # Each part goes to a file as soon as it is written, and the join reads the parts from
-    # there: their bytes do not wait in memory for the last part, and qpdf reads a part's page
-    # contents from its file only when the joined PDF is written. The folder goes with the PDF.
+    # there, one at a time: their bytes do not wait in memory for the last part. The folder
+    # goes with the PDF, made or failed.
     with reading_in(zone, locale), tempfile.TemporaryDirectory(prefix="coparent-pdf-") as folder:
         context, rows = _report(export, family, locale, zone, names, access, sections)
         parts = list(_parts(context, rows))
@@ -503,7 +507,9 @@ def render_pdf(
         laid_out: list[Path] = []
         first_pages: dict[str, int] = {}
         page = cover_pages + 1
-        for index, part in enumerate(parts):
+        count = len(parts)
+        for index in range(count):
+            part, parts[index] = parts[index], _DONE  # its HTML is freed once laid out
             document = lay_out(part.body, page)
             if part.opens:
                 first_pages[part.opens] = page
@@ -511,7 +517,7 @@ def render_pdf(
             laid_out.append(Path(folder) / f"part-{index + 1:05d}.pdf")
             document.write_pdf(laid_out[-1], pdf_variant="pdf/ua-1")
             del document  # freed before the next part is laid out
-            report(5 + 85 * (index + 1) // len(parts))
+            report(5 + 85 * (index + 1) // count)
         front = cover(first_pages, page - 1)
         if len(front.pages) != cover_pages:  # pragma: no cover - the placeholders are as wide
             raise RuntimeError("the cover's page count changed with its page numbers")
@@ -533,6 +539,11 @@ def render_pdf(
             if anchor in first_pages
         ]
         bookmarks.append(Bookmark(str(_("Proof")), first_pages["proof"] - 1))
+        # What the layout left (the sections' lines, WeasyPrint's boxes, which refer to each
+        # other) is freed before the join, whose memory grows with the document.
+        context.clear()
+        parts.clear()
+        gc.collect()
         pdf = join_parts(laid_out, title=title, twin=twin, bookmarks=bookmarks)
     report(100)
     return pdf
