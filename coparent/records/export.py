@@ -532,13 +532,13 @@ def render_pdf(
                 _("The JSON proof of this record (coparent-record/1): coparent verify FILE")
             ),
         )
-        # One bookmark per section, and the proof, at the page the contents give (0-based).
-        bookmarks = [
-            Bookmark(str(heading), first_pages[anchor] - 1)
-            for anchor, heading, _page in context["contents"]
-            if anchor in first_pages
-        ]
-        bookmarks.append(Bookmark(str(_("Proof")), first_pages["proof"] - 1))
+        # One bookmark per section, and the proof, at the page the contents give (0-based);
+        # the command's PDF has no contents but its table of entries gets one too.
+        headings = [(anchor, str(heading)) for anchor, heading, _page in context["contents"]]
+        if not headings and "section-entries" in first_pages:
+            headings.append(("section-entries", str(_("Entries"))))
+        headings.append(("proof", str(_("Proof"))))
+        bookmarks = [Bookmark(h, first_pages[a] - 1) for a, h in headings if a in first_pages]
         # What the layout left (the sections' lines, WeasyPrint's boxes, which refer to each
         # other) is freed before the join, whose memory grows with the document.
         context.clear()
