@@ -43,6 +43,7 @@ test: $(STAMP) lint install-browser
 	COPARENT_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	@bash scripts/check-system-libs.sh
 	$(BIN)/python bench/run.py
 
 # Many parents at once against `coparent serve` on the loopback (locust, headless): SQLite in a

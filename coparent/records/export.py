@@ -13,11 +13,14 @@ the web pages and the API.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -422,6 +425,9 @@ class _Part:
     opens: str = ""
 
 
+_DONE = _Part("")
+
+
 def _parts(context: dict[str, Any], rows: list[PdfRow]) -> Iterator[_Part]:
     """The report after its cover, piece by piece, in reading order: each section's pieces,
     the table of entries by ENTRY_ROWS_PER_PART rows, then the proof."""
@@ -465,7 +471,7 @@ def render_pdf(
     """
     import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
 
-    from coparent.records.pdfjoin import Twin, join_parts
+    from coparent.records.pdfjoin import Bookmark, Twin, join_parts
 
     report = progress or (lambda percent: None)
     zone = zone_or_utc(family.timezone)
@@ -489,27 +495,34 @@ def render_pdf(
         }
         return lay_out(render_to_string("records/export/_cover.html", numbered), 1)
 
-    with reading_in(zone, locale):
+    # Each part goes to a file as soon as it is written, and the join reads the parts from
+    # there, one at a time: their bytes do not wait in memory for the last part. The folder
+    # goes with the PDF, made or failed.
+    with reading_in(zone, locale), tempfile.TemporaryDirectory(prefix="coparent-pdf-") as folder:
         context, rows = _report(export, family, locale, zone, names, access, sections)
         parts = list(_parts(context, rows))
         del rows
         report(5)
         cover_pages = len(cover({}, _PLACEHOLDER_PAGE).pages)
-        laid_out: list[bytes] = []
+        laid_out: list[Path] = []
         first_pages: dict[str, int] = {}
         page = cover_pages + 1
-        for index, part in enumerate(parts):
+        count = len(parts)
+        for index in range(count):
+            part, parts[index] = parts[index], _DONE  # its HTML is freed once laid out
             document = lay_out(part.body, page)
             if part.opens:
                 first_pages[part.opens] = page
             page += len(document.pages)
-            laid_out.append(document.write_pdf(pdf_variant="pdf/ua-1"))
+            laid_out.append(Path(folder) / f"part-{index + 1:05d}.pdf")
+            document.write_pdf(laid_out[-1], pdf_variant="pdf/ua-1")
             del document  # freed before the next part is laid out
-            report(5 + 85 * (index + 1) // len(parts))
+            report(5 + 85 * (index + 1) // count)
         front = cover(first_pages, page - 1)
         if len(front.pages) != cover_pages:  # pragma: no cover - the placeholders are as wide
             raise RuntimeError("the cover's page count changed with its page numbers")
-        laid_out.insert(0, front.write_pdf(pdf_variant="pdf/ua-1"))
+        laid_out.insert(0, Path(folder) / "part-00000.pdf")
+        front.write_pdf(laid_out[0], pdf_variant="pdf/ua-1")
         del front
         title = str(_("Family record: %(name)s") % {"name": family.name})
         twin = Twin(
@@ -519,6 +532,18 @@ def render_pdf(
                 _("The JSON proof of this record (coparent-record/1): coparent verify FILE")
             ),
         )
-    pdf = join_parts(laid_out, title=title, twin=twin)
+        # One bookmark per section, and the proof, at the page the contents give (0-based);
+        # the command's PDF has no contents but its table of entries gets one too.
+        headings = [(anchor, str(heading)) for anchor, heading, _page in context["contents"]]
+        if not headings and "section-entries" in first_pages:
+            headings.append(("section-entries", str(_("Entries"))))
+        headings.append(("proof", str(_("Proof"))))
+        bookmarks = [Bookmark(h, first_pages[a] - 1) for a, h in headings if a in first_pages]
+        # What the layout left (the sections' lines, WeasyPrint's boxes, which refer to each
+        # other) is freed before the join, whose memory grows with the document.
+        context.clear()
+        parts.clear()
+        gc.collect()
+        pdf = join_parts(laid_out, title=title, twin=twin, bookmarks=bookmarks)
     report(100)
     return pdf

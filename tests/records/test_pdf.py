@@ -62,3 +62,15 @@ def test_the_pdf_is_tagged_for_screen_readers(cast):
     assert str(root["/Lang"]).startswith("en")
     metadata = root["/Metadata"].get_object().get_data()
     assert b"pdfuaid" in metadata
+
+
+def test_the_commands_pdf_has_bookmarks_for_its_entries_and_its_proof(cast):
+    # The operator's PDF (no reader, no sections): a reader's bookmarks panel still opens the
+    # table of entries and the proof.
+    _document, reader = _pdf(cast, "Europe/London")
+    marks = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    assert [title for title, _page in marks] == ["Entries", "Proof"]
+    entries, proof = (page for _title, page in marks)
+    assert 0 < entries <= proof < len(reader.pages)
+    assert "Entries" in reader.pages[entries].extract_text()
+    assert "Proof" in reader.pages[proof].extract_text()

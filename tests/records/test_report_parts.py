@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -18,6 +20,7 @@ from coparent.core.record.verify import verify_document
 from coparent.families.services import family_zone_set
 from coparent.messaging import report as messages_report
 from coparent.records import export as record_export
+from coparent.records import pdfjoin
 from coparent.records.export import attachment_name, build_export, render_pdf
 from coparent.records.report import section_choices
 from tests.messaging.conftest import reply, start
@@ -122,3 +125,43 @@ def test_the_joined_report_keeps_its_tags_for_screen_readers(cast, busy, tiny_pa
     nums = tree["/ParentTree"]["/Nums"]
     assert set(keys) <= set(nums[0::2])
     assert len(pages) == len(keys)
+
+
+def test_the_joined_report_has_a_bookmark_for_each_section_at_its_first_page(
+    cast, busy, tiny_parts
+):
+    _document, reader, pages = _report(cast)
+
+    # A reader's bookmarks panel lists each section and the proof, as the contents do, and
+    # each opens the page the contents give.
+    contents = _contents("\n".join(pages[:2]))
+    marks = {
+        SPACES.sub(" ", item.title): reader.get_destination_page_number(item) + 1
+        for item in reader.outline
+    }
+    assert marks == contents
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_the_parts_of_a_report_are_laid_out_on_disk_and_cleaned_up(
+    cast, busy, tiny_parts, tmp_path, monkeypatch
+):
+    # The parts go to a folder of their own while the report is made, and the folder goes
+    # with them: nothing of the record is left behind in the temporary folder.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen: list[list[str]] = []
+    join = pdfjoin.join_parts
+
+    def watching(parts, **kwargs):
+        parts = list(parts)
+        seen.append([str(p) for p in parts])
+        assert all(isinstance(p, Path) and p.is_file() for p in parts)
+        return join(parts, **kwargs)
+
+    monkeypatch.setattr(pdfjoin, "join_parts", watching)
+    _document, reader, pages = _report(cast)
+
+    assert len(seen) == 1 and len(seen[0]) > 5
+    assert all(p.startswith(str(tmp_path)) for p in seen[0])
+    assert list(tmp_path.iterdir()) == []
+    assert len(pages) > 5

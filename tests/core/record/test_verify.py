@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -171,6 +172,48 @@ def test_the_verifier_hashes_entries_exactly_like_the_chain(
     # verify.py carries its own copy of the hash function; the two must never drift apart.
     entry = make_entry(prev=None, at=at, kind=kind, actor=actor, data=data)
     assert verify.entry_hash(entry.as_dict()) == entry.hash
+
+
+# Any text at all (emoji too), ASCII keys: what check_bytes lets Python's own writer handle.
+plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**15) + 1, 10**15 - 1) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(max_codepoint=127), max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(plain_values)
+def test_the_quick_writer_gives_the_very_bytes_of_rfc8785_for_plain_values(value: Any) -> None:
+    # The verifier hashes plain files with Python's JSON writer, in C: it must never write a
+    # byte other than RFC 8785 would, or an honest record would fail (or a forged one pass).
+    assert verify.canonical(value, plain=True) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"amount": 1e16},  # RFC 8785 writes 10000000000000000, Python 1e+16
+        {"amount": 0.5, "share": 2.5e-7},
+        {"\ue000": "private use", "\U0001f600": "sorted before it in UTF-16"},
+        {"big": 2**53 - 1},
+    ],
+)
+def test_a_file_with_numbers_or_keys_rfc8785_writes_its_own_way_still_verifies(
+    data: dict[str, Any],
+) -> None:
+    chain = build_chain(
+        [{"kind": "expense.added", "actor": "alex", "data": data, "at": EXPORTED_AT}]
+    )
+    raw = json.dumps(export(chain), ensure_ascii=False).encode()
+    verdict, _doc = verify.check_bytes(raw)
+    assert verdict.ok, verdict
+    # And the quick writer would have got it wrong: check_bytes did not take it.
+    assert verify.canonical(data, plain=True) != rfc8785.dumps(data) or "big" in data
+    tampered = raw.replace(b"alex", b"sam!")
+    assert not verify.check_bytes(tampered)[0].ok
 
 
 # --- rewriting what was said --------------------------------------------------------------------
