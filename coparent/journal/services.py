@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -395,3 +397,19 @@ def export_expired(job: ExportJob, now: datetime | None = None) -> bool:
         return False
     done = job.finished_at or job.created_at
     return not job.file_name or (now or timezone.now()) - done > EXPORT_KEEP
+
+
+def export_file(job: ExportJob) -> Path | None:
+    """Where a prepared export's file is, None when it has none (not ready, or removed)."""
+    return Path(settings.MEDIA_ROOT) / job.file_name if job.file_name else None
+
+
+def export_forget(job: ExportJob) -> None:
+    """Remove an expired export's file (it holds the whole private journal) from the server's
+    disk; the job's row stays, saying it expired."""
+    path = export_file(job)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    # update() like the worker's writes: the progress page may be polling the row.
+    ExportJob.objects.filter(pk=job.pk).update(file_name="")
+    job.file_name = ""

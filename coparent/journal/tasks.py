@@ -1,6 +1,7 @@
 """The journal's work in the task worker: the weekly seal of every family's journals in its
-record (coparent.journal.anchor). Idempotent: a run within six days of the last seal writes
-nothing."""
+record (coparent.journal.anchor; idempotent: a run within six days of the last seal writes
+nothing), and the exports a parent asks for on the web (a PDF of a long journal takes many
+seconds: too long for a request)."""
 
 from __future__ import annotations
 
@@ -43,11 +44,6 @@ logger = logging.getLogger(__name__)
 # Stages of the job's progress bar, as the record's exports: the document built (chain checked,
 # head signed), the PDF rendered, the file stored.
 BUILT, RENDERED, STORED = 10, 90, 100
-
-
-def export_file(job: ExportJob) -> Path | None:
-    """Where a prepared export's file is, None when it has none (not ready, or expired)."""
-    return Path(settings.MEDIA_ROOT) / job.file_name if job.file_name else None
 
 
 def _set(job_id: uuid.UUID, **fields: object) -> None:
@@ -123,12 +119,3 @@ def _send_ready(job: ExportJob) -> None:
 
 def _fail(job: ExportJob, error: str) -> None:
     _set(job.pk, status=ExportJob.Status.FAILED, error=error, finished_at=timezone.now())
-
-
-def forget_file(job: ExportJob) -> None:
-    """Remove an expired export's file (it holds the whole private journal); the job's row
-    stays, saying it expired."""
-    path = export_file(job)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    _set(job.pk, file_name="")

@@ -27,7 +27,6 @@ from coparent.journal import selectors, services
 from coparent.journal.export import build_shared_journal
 from coparent.journal.forms import CorrectionForm, EntryForm, SearchForm, ShareForm
 from coparent.journal.models import ExportJob
-from coparent.journal.tasks import export_file, forget_file
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
 from coparent.web import files as kept_files
@@ -269,9 +268,9 @@ def export_job_status(request: FamilyRequest, job_id: uuid.UUID) -> JsonResponse
 def export_download(request: FamilyRequest, job_id: uuid.UUID) -> FileResponse:
     job = selectors.get_own_export_job(request.family_access, job_id)
     if services.export_expired(job):
-        forget_file(job)  # past its week: the private journal leaves the server's disk
+        services.export_forget(job)  # past its week: the private journal leaves the server's disk
         raise Http404("This export has expired.")
-    path = export_file(job) if job.status == ExportJob.Status.DONE else None
+    path = services.export_file(job) if job.status == ExportJob.Status.DONE else None
     if path is None or not path.is_file():
         raise Http404("This export is not ready.")
     name = "journal.pdf" if job.file_format == ExportJob.Format.PDF else "journal.json"

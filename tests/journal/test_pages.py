@@ -249,7 +249,7 @@ def test_alex_exports_her_journal_as_json_and_pdf(cast, entry, django_capture_on
     page = _export(cast, alex, "export.json", django_capture_on_commit_callbacks)
     state = alex.get(f"{page}status/").json()
     assert state["status"] == "done" and state["progress"] == 100
-    assert "1 entry" == state["entries_label"]
+    assert state["entries_label"] == "1 entry"
     shown = alex.get(page)
     assert shown.status_code == 200 and 'id="export-progress"' in shown.content.decode()
     document = json.loads(b"".join(alex.get(state["download_url"]).streaming_content))
@@ -288,8 +288,7 @@ def test_an_export_is_kept_a_week_then_its_file_leaves_the_server(
     cast, entry, django_capture_on_commit_callbacks, time_machine
 ):
     from coparent.journal.models import ExportJob
-    from coparent.journal.services import EXPORT_KEEP
-    from coparent.journal.tasks import export_file
+    from coparent.journal.services import EXPORT_KEEP, export_file
 
     alex = cast.client_for(cast.alex)
     page = _export(cast, alex, "export.json", django_capture_on_commit_callbacks)
