@@ -20,6 +20,7 @@ from coparent.events.models import ChildEvent
 from coparent.families.models import Family, Invitation, Role
 from coparent.families.services import invitation_create
 from coparent.infra.mail import render_text, send_email
+from coparent.journal.models import ExportJob as JournalExportJob
 from coparent.records.models import Checkpoint, ExportJob
 from tests.events.conftest import add_party
 from tests.messaging.conftest import start
@@ -142,6 +143,12 @@ CONTEXTS: dict[str, Any] = {
         "name": NAME,
         "link": "https://c.example/record/export/1/",
     },
+    "journal/email/export_ready": lambda: {
+        "family": Family(name=NAME),
+        "job": JournalExportJob(created_at=datetime(2027, 3, 14, 15, 5, tzinfo=coparent_tz())),
+        "name": NAME,
+        "link": "https://c.example/journal/exports/1/",
+    },
     "messaging/email/digest": lambda: {
         "recipient": _user(),
         "items": [
@@ -171,6 +178,7 @@ SHOWN = {
     "notifications/email/notice": [NAME],
     "records/email/checkpoint": [NAME, "412:" + "ab" * 32, "coparent verify EXPORT.json"],
     "records/email/export_ready": [NAME, "https://c.example/record/export/1/"],
+    "journal/email/export_ready": [NAME, "https://c.example/journal/exports/1/"],
 }
 
 

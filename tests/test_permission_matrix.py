@@ -260,6 +260,20 @@ def _journal_file(c: Any) -> str:
     return _jou(c, f"files/{_journal_entry(c).versions.get().files.get().pk}/")
 
 
+def _journal_export(c: Any, suffix: str = "") -> str:
+    """A JSON export of Alex's own journal, prepared by the worker (run at once in tests): hers
+    alone (Sam's 404 for it is in tests/journal)."""
+    if not hasattr(c, "journal_export"):
+        from django.test import TestCase
+
+        from coparent.journal.services import journal_export
+
+        _journal_entry(c)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            c.journal_export = journal_export(access=c.access(c.alex), file_format="json")
+    return _jou(c, f"exports/{c.journal_export.pk}/{suffix}")
+
+
 # Only professionals have entries shared with them: a parent keeps a journal instead.
 SHARED_WITH_PROFESSIONAL = expect(LOGIN, 403, 200, 403, 404)
 
@@ -645,8 +659,12 @@ WEB: dict[str, Row] = {
     # tests/journal); a professional reads only what is shared with them; a viewer, nothing.
     "journal:list": Row("GET", lambda c: _jou(c, ""), PARENT_PAGE),
     "journal:new": Row("GET", lambda c: _jou(c, "new/"), PARENT_PAGE),
-    "journal:export_json": Row("GET", lambda c: _jou(c, "export.json"), PARENT_PAGE),
-    "journal:export_pdf": Row("GET", lambda c: _jou(c, "export.pdf"), PARENT_PAGE),
+    # The old download links ask the worker and redirect to the export's progress page.
+    "journal:export_json": Row("GET", lambda c: _jou(c, "export.json"), PARENT_ACTION),
+    "journal:export_pdf": Row("GET", lambda c: _jou(c, "export.pdf"), PARENT_ACTION),
+    "journal:export_job": Row("GET", _journal_export, PARENT_PAGE),
+    "journal:export_status": Row("GET", lambda c: _journal_export(c, "status/"), PARENT_PAGE),
+    "journal:export_download": Row("GET", lambda c: _journal_export(c, "download/"), PARENT_PAGE),
     "journal:entry": Row("GET", lambda c: _jou(c, f"{_journal_entry(c).pk}/"), PARENT_PAGE),
     "journal:correct": Row(
         "POST",

@@ -12,12 +12,14 @@ Sam's, and the matrix gives them to nobody else."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.test import Client
 
+from coparent.accounts.services import token_create
 from coparent.exchanges.selectors import exchanges_between
 from tests.factories import PASSWORD
 from tests.kit import API, client_for
@@ -253,3 +255,78 @@ def test_sams_street_in_the_info_bank_from_before_safe_mode_shows_only_as_the_la
         record = {"/api/v1/families/{family_id}/record", "records:export_job_download"}
         assert leaks <= record, reader
         assert any("Sam's home (address private)" in body for body in bodies.values())
+
+
+# --- The info bank: a passport or ID number (docs/infobank.md) ---------------------------------
+
+PASSPORT = "NXC4PR7Q2"  # the matrix's own: Mia's passport, added by Alex
+RENEWED = "QZ9XW8VU7TS6"
+
+
+@pytest.fixture
+def passport(matrix_cast, django_capture_on_commit_callbacks, caplog):  # noqa: F811 - imported
+    """Alex adds Mia's passport, Sam renews it through the API (the other parent is told), and
+    Sam reveals the new number once on the page and once through the API."""
+    from django.core import mail
+
+    from tests.test_permission_matrix import _info_item
+
+    c = matrix_cast
+    caplog.set_level(logging.DEBUG)  # every line any logger writes, for the test to read
+    mail.outbox.clear()
+    sam = Client()
+    sam.force_login(c.sam)
+    bearer = {"Authorization": "Bearer " + token_create(user=c.sam, name="renew")[1]}
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _info_item(c)
+        renewed = Client().put(
+            f"{API}/families/{c.family.pk}/info/{item.pk}",
+            json.dumps({"values": {"document": "passport", "number": RENEWED, "country": "NL"}}),
+            content_type="application/json",
+            headers=bearer,
+        )
+        assert renewed.status_code == 200, renewed.content[:300]
+        page = sam.post(f"/families/{c.family.pk}/info/items/{item.pk}/reveal/", secure=True)
+        assert RENEWED in page.content.decode()
+        c.api_reveal = Client().post(
+            f"{API}/families/{c.family.pk}/info/{item.pk}/reveal", headers=bearer
+        )
+    assert c.api_reveal.json()["value"] == RENEWED
+    return c
+
+
+@pytest.mark.parametrize("reader", ["alex", "morgan", "vic"])
+def test_a_passport_number_is_masked_in_every_read_until_a_parent_reveals_it(passport, reader):
+    """Every page, API read and feed open to Alex, to Morgan the mediator and to Vic the
+    viewer shows Mia's passport number masked ("•••••••••7TS6" on its own pages), never in
+    full: not in a list, the history, the record, an export or a notification."""
+    bodies = _reads_as(passport, reader)
+
+    assert len(bodies) > 10
+    leaks = {route for route, body in bodies.items() if PASSPORT in body or RENEWED in body}
+    assert not leaks
+    if reader != "vic":  # a viewer sees only what is marked for care: a passport is not
+        assert any("7TS6" in body for body in bodies.values())
+
+
+def test_a_passport_number_is_kept_only_in_its_own_versions_and_the_reveals_answer(
+    passport, caplog
+):
+    """The number is stored once (the item's versions): no other table, no email, no log line
+    holds it. The reveal's answer, the one place it shows, tells every cache to keep nothing."""
+    from django.apps import apps
+    from django.core import mail
+
+    from coparent.infobank.models import InfoItemVersion
+
+    for model in apps.get_models():
+        if model is InfoItemVersion:
+            continue
+        rows = json.dumps(list(model._default_manager.values()), default=str)
+        assert PASSPORT not in rows and RENEWED not in rows, model._meta.label
+    for sent in mail.outbox:
+        text = f"{sent.subject} {sent.body} {getattr(sent, 'alternatives', '')}"
+        assert PASSPORT not in text and RENEWED not in text
+    logged = caplog.get_records("setup") + caplog.get_records("call")
+    assert logged and not [r for r in logged if RENEWED in r.getMessage()]
+    assert "no-store" in passport.api_reveal.headers["Cache-Control"]

@@ -270,13 +270,21 @@ def _mark_changed(
 
 
 def exchanges_between(
-    access: FamilyAccess, start: datetime, end: datetime, *, now: datetime | None = None
+    access: FamilyAccess,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+    schedule: Schedule | None = None,
 ) -> list[ExchangeRow]:
     """Every exchange planned in [start, end), and every one recorded there that the plan no
     longer has, in time order, each with its check-ins, notes and outcome as of `now`. Five
-    queries: the plan's versions, the parents, the occurrences, their check-ins and notes."""
+    queries: the plan's versions, the parents, the occurrences, their check-ins and notes.
+    A caller that needs the schedule too reads it once (`schedule_of`) and passes it here, so
+    the versions are not read twice (four queries then)."""
     access.require_shared()
-    schedule = schedule_of(access)
+    if schedule is None:
+        schedule = schedule_of(access)
     # A day further, so the last row's cut-off knows the exchange after it.
     _, planned = schedule.expand(start, end + outcomes.MISS_AFTER)
     seats, places = _seats_and_places(access)
@@ -391,14 +399,17 @@ def planned_and_actual(
 ) -> PlannedAndActual:
     """Planned and actual time-share for a period, from the schedule and the recorded outcomes
     (coparent.core.schedule.actual): a missed exchange leaves the children with the parent who
-    had them, a late one moves the boundary to the handover. Five queries."""
+    had them, a late one moves the boundary to the handover. Five queries: the plan's versions
+    (read once, for both the rows and the planned side), the parents, the occurrences, their
+    check-ins and notes."""
     now = now or timezone.now()
     window = Window(zone, first, stop)
     # From a day before, so a handover still in play at the start is seen; to a day after, so
     # the last night is counted.
     low, high = window.start - timedelta(days=1), window.end + timedelta(days=1)
-    rows = exchanges_between(access, low, high, now=now)
+    access.require_shared()
     schedule = schedule_of(access)
+    rows = exchanges_between(access, low, high, now=now, schedule=schedule)
     planned = schedule.expand(low, high)[0]
     found = [row.outcome for row in rows if row.outcome is not None]
     if not planned:

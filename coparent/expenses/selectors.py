@@ -83,9 +83,14 @@ def get_payment(access: FamilyAccess, payment_id: object) -> Payment:
 
 
 def expense_with_details(access: FamilyAccess, expense_id: object) -> Expense:
-    """One expense with its payer, children and receipts (three queries)."""
+    """One expense of the family with its payer, children and receipts (three queries): the
+    one read for a page or an endpoint that shows it, so the row is not fetched twice (first
+    to check it is the family's, then with what it shows). Another family's id is a 404."""
+    access.require_shared()
     return get_owned(
-        Expense.objects.select_related("paid_by").prefetch_related("for_children", "receipts"),
+        Expense.objects.select_related("paid_by", "recorded_by").prefetch_related(
+            "for_children", "receipts"
+        ),
         access,
         expense_id,
     )

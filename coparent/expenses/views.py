@@ -130,8 +130,7 @@ def _show(
     status: int = 200,
 ) -> HttpResponse:
     access = request.family_access
-    found = selectors.get_expense(access, expense_id)
-    expense = selectors.expense_with_details(access, found.pk)
+    expense = selectors.expense_with_details(access, expense_id)
     latest = selectors.latest_expense(expense)
     requests = selectors.requests_of(access, expense)
     me = request.user
@@ -473,8 +472,7 @@ def _expense_initial(expense: Expense) -> dict[str, Any]:
 def _correctable(request: FamilyRequest, expense_id: uuid.UUID) -> Expense | None:
     """The version to correct, or None (with the reason said) when this parent may not."""
     access = request.family_access
-    found = selectors.get_expense(access, expense_id)
-    expense = selectors.expense_with_details(access, found.pk)
+    expense = selectors.expense_with_details(access, expense_id)
     latest = selectors.latest_expense(expense)
     if selectors.may_correct(access, expense, latest):
         return expense

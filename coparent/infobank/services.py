@@ -4,7 +4,8 @@ version), and reveal a masked number (a RevealLog row).
 Only parents write. Each write is one transaction with its family-record entry; the entry
 carries the item's values with every sensitive one replaced by a salted commitment
 (core.infobank.public), so the record — read by professionals, copied into exports — never
-holds a passport number, and a reveal's entry says only that it happened.
+holds a passport number, and a reveal's entry says only that it happened. A retry's
+fingerprint (the idempotency table) holds it only as an HMAC under the site's key.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
@@ -46,6 +48,19 @@ class Revealed:
 
 def _name(user: User) -> str:
     return user.display_name or user.email
+
+
+def _keyed(kind: str, values: Mapping[str, object]) -> dict[str, object]:
+    """The values as a retry's fingerprint may hold them: each sensitive one as an HMAC under
+    the site's secret key. A plain SHA-256 of the request would keep a passport number
+    guessable from the idempotency table (a 9-digit ID is a billion tries); the HMAC still
+    tells a retry from a different request, and without the key it says nothing."""
+    known = infobank.KINDS.get(kind)
+    sensitive = set(known.sensitive_fields) if known else set()
+    return {
+        k: salted_hmac("coparent.infobank.idempotency", str(v)).hexdigest() if k in sensitive else v
+        for k, v in values.items()
+    }
 
 
 def _clean(kind: str, values: Mapping[str, object]) -> dict[str, str]:
@@ -173,7 +188,12 @@ def item_add(
         access=access,
         key=idempotency_key,
         operation="infobank_add",
-        fields={"child": str(child.pk), "kind": kind, "values": dict(values), "for_care": for_care},
+        fields={
+            "child": str(child.pk),
+            "kind": kind,
+            "values": _keyed(kind, values),
+            "for_care": for_care,
+        },
     )
     if (first := once.first()) is not None:
         return InfoItem.objects.get(family=access.family, pk=first)

@@ -324,7 +324,9 @@ def _exchanges(
     # From a day before, so a handover still in play at the start is seen; to a day after, so
     # the last night is counted (as the planned-and-actual page does).
     low, high = window.start - timedelta(days=1), window.end + timedelta(days=1)
-    rows = exchanges_between(access, low, high, now=now)  # 5 queries
+    # The plan's versions are read once, for the exchanges and the planned side alike.
+    schedule = schedule_of(access)  # 1 query
+    rows = exchanges_between(access, low, high, now=now, schedule=schedule)  # 4 queries
     found = [row.outcome for row in rows if row.outcome is not None]
     in_period = [o for o in found if window.start <= o.exchange.at < window.end]
     punctuality = []
@@ -338,7 +340,7 @@ def _exchanges(
                 missed={x: summary.total(x, outcomes.Kind.MISSED) for x in LETTERS},
             )
         )
-    planned: list[Segment] = schedule_of(access).expand(low, high)[0]  # 1 query
+    planned: list[Segment] = schedule.expand(low, high)[0]
     if not planned:
         empty = [ShareMonth(month, None, None) for month, _f, _s in months]
         return punctuality, empty, min(now, window.end)

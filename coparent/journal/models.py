@@ -167,3 +167,52 @@ class Anchor(models.Model):
 
     def __str__(self) -> str:
         return f"anchor at record #{self.record_seq}"
+
+
+class ExportJob(models.Model):
+    """A parent's export of their own journal, built and rendered by the task worker (a PDF of
+    a long journal takes many seconds: too long for a request), like the record's exports.
+
+    Unlike the record's, a journal export is its author's alone: only the parent who asked sees
+    its page and downloads its file, and it is kept `journal.services.EXPORT_KEEP` only (it
+    holds every private entry in full). Nothing is appended to the family record: the journal
+    is private, and so is the fact that its author exported it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        JSON = "json", _("JSON")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=utc_now)
+    file_format = models.CharField(max_length=8, choices=Format.choices)
+    # The locale whose conventions the PDF's dates follow: the asker's, from their browser.
+    locale = models.CharField(max_length=35, default="en")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_entries = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT ("exports/journal-<random>.pdf"); emptied when the file expires.
+    file_name = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["family", "requested_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"journal export {self.pk} ({self.file_format}, {self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

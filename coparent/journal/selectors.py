@@ -18,7 +18,7 @@ from coparent.events.selectors import get_event
 from coparent.exchanges.models import Occurrence
 from coparent.families.models import Membership
 from coparent.families.selectors import FamilyAccess, get_owned, professional_has_access
-from coparent.journal.models import Entry, File, LinkKind, Share, Version
+from coparent.journal.models import Entry, ExportJob, File, LinkKind, Share, Version
 from coparent.messaging.selectors import get_thread_for_user, visible_threads
 from coparent.requests.models import Request
 from coparent.requests.selectors import get_request
@@ -67,6 +67,13 @@ def _with_versions(entries: QuerySet[Entry]) -> QuerySet[Entry]:
 def get_own_entry(access: FamilyAccess, entry_id: object) -> Entry:
     """One of the reader's own entries, with its versions and files; 404 for any other."""
     return get_owned(_with_versions(own_entries(access)), access, entry_id)
+
+
+def get_own_export_job(access: FamilyAccess, job_id: object) -> ExportJob:
+    """One of the reader's own journal exports (a parent's); the other parent's, another
+    family's or none at all is the same 404, like their entries."""
+    access.require_parent()
+    return get_owned(ExportJob.objects.filter(requested_by=access.membership.user), access, job_id)
 
 
 def get_shared_entry(access: FamilyAccess, entry_id: object) -> Entry:

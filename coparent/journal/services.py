@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 from coparent.core.limits import FIRST_DATE
 from coparent.core.record.chain import GENESIS_PREV, format_at
 from coparent.core.record.journal import make_version
+from coparent.core.when import DEFAULT_LOCALE
 from coparent.families.models import Family
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.errors import DomainError
@@ -31,6 +34,7 @@ from coparent.journal.models import (
     TAG_MAX_CHARS,
     TEXT_MAX_CHARS,
     Entry,
+    ExportJob,
     File,
     Link,
     LinkKind,
@@ -354,3 +358,58 @@ def entry_unshare(*, access: FamilyAccess, entry: Entry, at: datetime | None = N
         return Share.objects.create(
             family=access.family, entry=entry, professional=None, at=at or timezone.now()
         )
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+# How long a prepared export stays downloadable: it holds the whole private journal, so it is
+# not kept on the server longer than it takes to download it (the author may ask again).
+EXPORT_KEEP = timedelta(days=7)
+
+
+def journal_export(
+    *, access: FamilyAccess, file_format: str, locale: str = DEFAULT_LOCALE
+) -> ExportJob:
+    """A parent asks for an export of their own journal (JSON or PDF). The task worker builds it
+    (a PDF of a long journal takes many seconds) and emails the author a link when it is ready;
+    it hears of the job only once it commits. Nothing is recorded: the journal is private."""
+    # Imported here: the task module reads the journal through this one (anchor, export).
+    from coparent.journal.tasks import run_journal_export
+
+    access.require_parent()
+    if file_format not in ExportJob.Format.values:
+        raise ValidationError({"file_format": [_("Choose PDF or JSON.")]})
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            family=access.family,
+            requested_by=access.membership.user,
+            file_format=file_format,
+            locale=locale,
+        )
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_journal_export.enqueue(job_id))
+    return job
+
+
+def export_expired(job: ExportJob, now: datetime | None = None) -> bool:
+    """Whether a finished export's file is past `EXPORT_KEEP` (or already removed)."""
+    if job.status != ExportJob.Status.DONE:
+        return False
+    done = job.finished_at or job.created_at
+    return not job.file_name or (now or timezone.now()) - done > EXPORT_KEEP
+
+
+def export_file(job: ExportJob) -> Path | None:
+    """Where a prepared export's file is, None when it has none (not ready, or removed)."""
+    return Path(settings.MEDIA_ROOT) / job.file_name if job.file_name else None
+
+
+def export_forget(job: ExportJob) -> None:
+    """Remove an expired export's file (it holds the whole private journal) from the server's
+    disk; the job's row stays, saying it expired."""
+    path = export_file(job)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    # update() like the worker's writes: the progress page may be polling the row.
+    ExportJob.objects.filter(pk=job.pk).update(file_name="")
+    job.file_name = ""

@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coparent.journal import selectors, services
-from coparent.journal.export import build_journal, build_shared_journal, journal_pdf
+from coparent.journal.export import build_shared_journal
 from coparent.journal.forms import CorrectionForm, EntryForm, SearchForm, ShareForm
+from coparent.journal.models import ExportJob
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
 from coparent.web import files as kept_files
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, add_service_error, posted
 from coparent.web.pages import FamilyPages
+from coparent.web.zones import current
 
 render_page = FamilyPages(nav="journal")
 
@@ -179,29 +185,104 @@ def entry_unshare_action(request: FamilyRequest, entry_id: uuid.UUID) -> HttpRes
     return redirect("journal:entry", family_id=request.family.pk, entry_id=entry.pk)
 
 
+def _ask_export(request: FamilyRequest, file_format: str) -> HttpResponse:
+    """The old download links ask the worker for the export and open its progress page: a long
+    journal's PDF takes too long for a request. The redirect leaves the address bar on the job,
+    so reloading it never asks twice."""
+    job = services.journal_export(
+        access=request.family_access, file_format=file_format, locale=current().locale
+    )
+    return redirect("journal:export_job", family_id=request.family.pk, job_id=job.pk)
+
+
 @family_view(parent=True)
 @require_GET
 def export_json(request: FamilyRequest) -> HttpResponse:
-    document = build_journal(request.family_access)
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json"
-    )
-    response["Content-Disposition"] = 'attachment; filename="journal.json"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _ask_export(request, ExportJob.Format.JSON)
 
 
 @family_view(parent=True)
 @require_GET
 def export_pdf(request: FamilyRequest) -> HttpResponse:
-    response = HttpResponse(
-        journal_pdf(
-            build_journal(request.family_access), zone_name=request.family.timezone or "UTC"
+    return _ask_export(request, ExportJob.Format.PDF)
+
+
+class JobState(TypedDict):
+    """An export's progress: the page's first render and the JSON its script polls (the same
+    shape as the record's, so the same script reads it)."""
+
+    status: str
+    label: str
+    progress: int
+    total_entries: int
+    entries_label: str
+    finished: bool
+    error: str
+    download_url: str | None
+
+
+def _job_state(job: ExportJob, family_id: uuid.UUID) -> JobState:
+    expired = services.export_expired(job)
+    return {
+        "status": job.status,
+        "label": str(_("Expired: ask again")) if expired else str(job.get_status_display()),
+        "progress": job.progress,
+        "total_entries": job.total_entries,
+        "entries_label": (
+            ngettext("%(n)s entry", "%(n)s entries", job.total_entries) % {"n": job.total_entries}
+            if job.total_entries
+            else ""
         ),
-        content_type="application/pdf",
+        "finished": job.finished,
+        "error": job.error,
+        "download_url": (
+            reverse("journal:export_download", kwargs={"family_id": family_id, "job_id": job.pk})
+            if job.status == ExportJob.Status.DONE and not expired
+            else None
+        ),
+    }
+
+
+@family_view(parent=True)
+@require_GET
+@never_cache
+def export_job_page(request: FamilyRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The export's progress, for its author only; a script polls the status while it is
+    prepared, and without script a Refresh link does the same by hand."""
+    job = selectors.get_own_export_job(request.family_access, job_id)
+    return render_page(
+        request, "journal/export_job.html", job=job, state=_job_state(job, request.family.pk)
     )
-    response["Content-Disposition"] = 'attachment; filename="journal.pdf"'
-    response["Cache-Control"] = "no-store"
+
+
+@family_view(parent=True)
+@require_GET
+@never_cache
+def export_job_status(request: FamilyRequest, job_id: uuid.UUID) -> JsonResponse:
+    job = selectors.get_own_export_job(request.family_access, job_id)
+    return JsonResponse(_job_state(job, request.family.pk))
+
+
+@family_view(parent=True)
+@require_GET
+def export_download(request: FamilyRequest, job_id: uuid.UUID) -> FileResponse:
+    job = selectors.get_own_export_job(request.family_access, job_id)
+    if services.export_expired(job):
+        services.export_forget(job)  # past its week: the private journal leaves the server's disk
+        raise Http404("This export has expired.")
+    path = services.export_file(job) if job.status == ExportJob.Status.DONE else None
+    if path is None or not path.is_file():
+        raise Http404("This export is not ready.")
+    name = "journal.pdf" if job.file_format == ExportJob.Format.PDF else "journal.json"
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/pdf"
+        if job.file_format == ExportJob.Format.PDF
+        else "application/json",
+    )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

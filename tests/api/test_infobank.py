@@ -38,6 +38,38 @@ def test_alex_adds_an_allergy_once_whatever_the_retries(cast, as_):
     assert made["fields"][0]["set_by"] == "Alex"
 
 
+def test_a_passport_added_with_retries_leaves_no_guessable_trace_of_its_number(cast, as_):
+    """Alex's script retries adding Mia's passport (9 digits: a billion guesses). The retry
+    returns the first item; the key's row keeps the request's fingerprint with the number only
+    as an HMAC under the site's key, so hashing every 9-digit number finds nothing; the same
+    key with another number is refused."""
+    from coparent.messaging import idempotency
+    from coparent.messaging.models import IdempotencyKey
+
+    alex = as_(cast.alex)
+    values = {"document": "passport", "number": "123456789", "country": "NL"}
+
+    def add(number: str):
+        return alex.client.post(
+            API + _child(cast, "/info"),
+            json.dumps({"kind": "identity", "values": {**values, "number": number}}),
+            content_type="application/json",
+            headers={**alex.headers(), "Idempotency-Key": "passport-1"},
+            secure=True,
+        )
+
+    first, again = add("123456789"), add("123456789")
+    assert [first.status_code, again.status_code] == [201, 201]
+    assert first.json()["id"] == again.json()["id"]
+    assert add("987654321").status_code not in (200, 201)
+    assert InfoItem.objects.filter(family=cast.family).count() == 1
+    (kept,) = IdempotencyKey.objects.filter(user=cast.alex)
+    plain = idempotency.fingerprint(
+        {"child": str(cast.mia.pk), "kind": "identity", "values": values, "for_care": None}
+    )
+    assert kept.request_hash and kept.request_hash != plain
+
+
 def test_a_medicine_without_a_name_or_unit_is_a_400_naming_the_fields(cast, as_):
     response = as_(cast.alex).post(
         _child(cast, "/info"), {"kind": "medicine", "values": {"dose_amount": "5"}}

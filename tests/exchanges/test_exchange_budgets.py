@@ -87,9 +87,9 @@ def test_planned_beside_actual_costs_the_same_however_many_check_ins(
     path = family_path(cast, "/timeshare/actual")
     window = {"from": start.isoformat(), "to": stop.isoformat()}
     sam.get(path, **window)
-    # The list's seven (the exchanges of the period), and 8 the plan's versions again for the
-    # planned side.
-    with django_assert_num_queries(AUTH_QUERIES + 8):
+    # The list's seven (the exchanges of the period, whose plan versions serve the planned
+    # side too: they are read once).
+    with django_assert_num_queries(AUTH_QUERIES + 7):
         answer = sam.get(path, **window)
     assert answer.status_code == 200
 
@@ -97,8 +97,8 @@ def test_planned_beside_actual_costs_the_same_however_many_check_ins(
     url = f"/families/{cast.family.pk}/exchanges/actual/"
     period = {"start": start.isoformat(), "end": stop.isoformat()}
     browser.get(url, period)  # the session's first visit notes the browser once
-    # 1 the session, 2 its user, 3 the session list check, then the endpoint's eight (the
-    # membership first), and 12 the header's unread notifications.
-    with django_assert_num_queries(12):
+    # 1 the session, 2 its user, 3 the session list check, then the endpoint's seven (the
+    # membership first), and 11 the header's unread notifications.
+    with django_assert_num_queries(11):
         page = browser.get(url, period)
     assert page.status_code == 200

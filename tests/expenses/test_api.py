@@ -211,9 +211,9 @@ def test_one_expense_and_its_requests_cost_the_same_however_many(
         )
     sam = as_(cast.sam)
     sam.get("/me")  # the token's "last used" update happens here
-    # auth; 1 membership; 2 the expense (in the family); 3 it again with its payer and split
-    # (expense_with_details); 4 its children; 5 its receipts.
-    with django_assert_num_queries(AUTH_QUERIES + 5):
+    # auth; 1 membership; 2 the expense (in the family) with its payer and split, read once
+    # (expense_with_details); 3 its children; 4 its receipts.
+    with django_assert_num_queries(AUTH_QUERIES + 4):
         one = sam.get(_path(cast, f"/expenses/{bill.pk}"))
     assert len(one.json()["receipts"]) == n
     # auth; 1 membership; 2 the expense; 3 its requests with their answers.

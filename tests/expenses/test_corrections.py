@@ -298,9 +298,9 @@ def test_correction_pages_read_in_a_fixed_number_of_queries(cast, django_assert_
     alex.get(_url(cast))  # session and zone warm-up
     sam.get(_url(cast))
     # 1 session, 2 user, 3 the user's session row, 4 membership with family (the access path);
-    # 5 the expense, 6 it again with its payer, 7 its children, 8 its receipts, 9 its latest
-    # version, 10 the family's children for the form; 11 the header's unread notifications.
-    with django_assert_num_queries(11):
+    # 5 the expense with its payer (read once), 6 its children, 7 its receipts, 8 its latest
+    # version, 9 the family's children for the form; 10 the header's unread notifications.
+    with django_assert_num_queries(10):
         assert alex.get(_url(cast, f"{bill.pk}/correct/")).status_code == 200
     # 1-4 as above; 5 the payment with its people, 6 whether a later record corrects it;
     # 7 the header's unread notifications.

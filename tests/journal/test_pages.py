@@ -5,8 +5,10 @@ while every parent consents; Vic, the viewer, has no journal at all."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.core import mail
 
 from coparent.families import services as family_services
 from coparent.journal import services
@@ -230,15 +232,107 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, write, django_assert_max
         assert morgan.get(_j(cast, "shared/")).status_code == 200
 
 
-def test_alex_exports_her_journal_as_json_and_pdf(cast, entry):
+def _export(cast, client, name, django_capture_on_commit_callbacks):
+    """Ask for an export by its old address; the worker prepares it (at once in tests). Returns
+    the progress page's address."""
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.get(_j(cast, name))
+    assert asked.status_code == 302 and "/journal/exports/" in asked["Location"]
+    return asked["Location"]
+
+
+def test_alex_exports_her_journal_as_json_and_pdf(cast, entry, django_capture_on_commit_callbacks):
+    # Alex follows her old "Export" links: each opens a progress page that fills when the worker
+    # is done, and she is emailed a link (nothing of the journal in it).
     alex = cast.client_for(cast.alex)
-    document = json.loads(alex.get(_j(cast, "export.json")).content)
+    mail.outbox.clear()
+    page = _export(cast, alex, "export.json", django_capture_on_commit_callbacks)
+    state = alex.get(f"{page}status/").json()
+    assert state["status"] == "done" and state["progress"] == 100
+    assert state["entries_label"] == "1 entry"
+    shown = alex.get(page)
+    assert shown.status_code == 200 and 'id="export-progress"' in shown.content.decode()
+    document = json.loads(b"".join(alex.get(state["download_url"]).streaming_content))
     assert document["format"] == "coparent-journal/1"
     assert document["entries"][0]["versions"][0]["text"] == SECRET
-    pdf = alex.get(_j(cast, "export.pdf"))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    sam_document = json.loads(cast.client_for(cast.sam).get(_j(cast, "export.json")).content)
+    (ready,) = mail.outbox
+    assert ready.to == [cast.alex.email] and page in ready.body and SECRET not in ready.body
+    pdf_page = _export(cast, alex, "export.pdf", django_capture_on_commit_callbacks)
+    pdf = alex.get(alex.get(f"{pdf_page}status/").json()["download_url"])
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert "no-store" in pdf["Cache-Control"]
+    # Sam's own export holds none of Alex's journal.
+    sam = cast.client_for(cast.sam)
+    sam_page = _export(cast, sam, "export.json", django_capture_on_commit_callbacks)
+    sam_state = sam.get(f"{sam_page}status/").json()
+    sam_document = json.loads(b"".join(sam.get(sam_state["download_url"]).streaming_content))
     assert sam_document["entries"] == [] and SECRET not in json.dumps(sam_document)
+
+
+def test_only_alex_sees_her_export_even_in_her_own_family(
+    cast, entry, django_capture_on_commit_callbacks
+):
+    alex = cast.client_for(cast.alex)
+    page = _export(cast, alex, "export.pdf", django_capture_on_commit_callbacks)
+    # Sam, the other parent, gets the same 404 as for an export that does not exist.
+    sam = cast.client_for(cast.sam)
+    for suffix in ("", "status/", "download/"):
+        assert sam.get(f"{page}{suffix}").status_code == 404, suffix
+    # Morgan the mediator and Vic the viewer have no journal here at all.
+    for other in (cast.morgan, cast.vic):
+        assert cast.client_for(other).get(page).status_code == 403
+
+
+def test_an_export_is_kept_a_week_then_its_file_leaves_the_server(
+    cast, entry, django_capture_on_commit_callbacks, time_machine
+):
+    from coparent.journal.models import ExportJob
+    from coparent.journal.services import EXPORT_KEEP, export_file
+
+    alex = cast.client_for(cast.alex)
+    page = _export(cast, alex, "export.json", django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get(requested_by=cast.alex)
+    kept = export_file(job)
+    assert kept is not None and kept.is_file()
+    time_machine.move_to(job.finished_at + EXPORT_KEEP + timedelta(minutes=1), tick=False)
+    state = alex.get(f"{page}status/").json()
+    assert state["download_url"] is None and state["label"] == "Expired: ask again"
+    assert alex.get(f"{page}download/").status_code == 404
+    assert not kept.exists()
+    job.refresh_from_db()
+    assert job.file_name == ""
+
+
+def test_an_exports_page_and_status_cost_a_fixed_number_of_queries(
+    cast, entry, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    alex = cast.client_for(cast.alex)
+    page = _export(cast, alex, "export.json", django_capture_on_commit_callbacks)
+    alex.get(page)  # session and zone warm-up
+    # 1 session, 2 user, 3 the user's session row, 4 membership with its family (the access
+    # path), 5 the job (Alex's own); 6 the header's unread notifications.
+    with django_assert_num_queries(6):
+        assert alex.get(page).status_code == 200
+    # 1-4 as above, 5 the job.
+    with django_assert_num_queries(5):
+        assert alex.get(f"{page}status/").status_code == 200
+
+
+def test_a_failed_export_says_so_and_keeps_nothing(
+    cast, entry, django_capture_on_commit_callbacks, monkeypatch
+):
+    from coparent.journal import tasks
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint fell over")
+
+    monkeypatch.setattr(tasks, "journal_pdf", broken)
+    alex = cast.client_for(cast.alex)
+    page = _export(cast, alex, "export.pdf", django_capture_on_commit_callbacks)
+    state = alex.get(f"{page}status/").json()
+    assert state["status"] == "failed" and state["finished"] is True
+    assert state["error"] and state["download_url"] is None
 
 
 def test_vic_the_viewer_has_no_journal(cast, entry):

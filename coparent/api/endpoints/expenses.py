@@ -279,8 +279,7 @@ def _payment_out(payment: Payment, confirmed: set[uuid.UUID]) -> PaymentOut:
 
 
 def _one_expense(access: FamilyAccess, expense_id: object) -> ExpenseOut:
-    found = selectors.get_expense(access, expense_id)
-    return _expense_out(selectors.expense_with_details(access, found.pk))
+    return _expense_out(selectors.expense_with_details(access, expense_id))
 
 
 class ExpenseFields(TypedDict):

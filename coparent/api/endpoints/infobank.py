@@ -12,7 +12,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -260,8 +261,13 @@ def info_remove(
     response=answers({200: InfoRevealOut}, 400, 403, 404),
     summary="Reveal a masked number in full (parents); each reveal is logged in the record",
 )
-def info_reveal(request: HttpRequest, family_id: uuid.UUID, item_id: uuid.UUID) -> InfoRevealOut:
+def info_reveal(
+    request: HttpRequest, response: HttpResponse, family_id: uuid.UUID, item_id: uuid.UUID
+) -> InfoRevealOut:
     access = family_access(request, family_id)
     access.require_parent()
     revealed = services.reveal(access=access, item=selectors.get_item(access, item_id))
+    # The one answer that holds the number in full: no cache along the way (a proxy, the
+    # client's disk) may keep it, as the page's reveal is never cached either.
+    add_never_cache_headers(response)
     return InfoRevealOut(item=revealed.item.pk, field=revealed.field, value=revealed.value)
