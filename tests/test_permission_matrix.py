@@ -660,8 +660,8 @@ WEB: dict[str, Row] = {
     "journal:list": Row("GET", lambda c: _jou(c, ""), PARENT_PAGE),
     "journal:new": Row("GET", lambda c: _jou(c, "new/"), PARENT_PAGE),
     # The old download links ask the worker and redirect to the export's progress page.
-    "journal:export_json": Row("GET", lambda c: _jou(c, "export.json"), PARENT_ACTION),
-    "journal:export_pdf": Row("GET", lambda c: _jou(c, "export.pdf"), PARENT_ACTION),
+    "journal:export_json": Row("POST", lambda c: _jou(c, "export.json"), PARENT_ACTION),
+    "journal:export_pdf": Row("POST", lambda c: _jou(c, "export.pdf"), PARENT_ACTION),
     "journal:export_job": Row("GET", _journal_export, PARENT_PAGE),
     "journal:export_status": Row("GET", lambda c: _journal_export(c, "status/"), PARENT_PAGE),
     "journal:export_download": Row("GET", lambda c: _journal_export(c, "download/"), PARENT_PAGE),

@@ -186,9 +186,10 @@ def entry_unshare_action(request: FamilyRequest, entry_id: uuid.UUID) -> HttpRes
 
 
 def _ask_export(request: FamilyRequest, file_format: str) -> HttpResponse:
-    """The old download links ask the worker for the export and open its progress page: a long
-    journal's PDF takes too long for a request. The redirect leaves the address bar on the job,
-    so reloading it never asks twice."""
+    """The export buttons ask the worker for the export and open its progress page: a long
+    journal's PDF takes too long for a request. A POST (with its CSRF token), so that no link on
+    another site can queue exports and emails for a signed-in parent; the redirect leaves the
+    address bar on the job, so reloading it never asks twice."""
     job = services.journal_export(
         access=request.family_access, file_format=file_format, locale=current().locale
     )
@@ -196,13 +197,13 @@ def _ask_export(request: FamilyRequest, file_format: str) -> HttpResponse:
 
 
 @family_view(parent=True)
-@require_GET
+@require_POST
 def export_json(request: FamilyRequest) -> HttpResponse:
     return _ask_export(request, ExportJob.Format.JSON)
 
 
 @family_view(parent=True)
-@require_GET
+@require_POST
 def export_pdf(request: FamilyRequest) -> HttpResponse:
     return _ask_export(request, ExportJob.Format.PDF)
 

@@ -233,10 +233,10 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, write, django_assert_max
 
 
 def _export(cast, client, name, django_capture_on_commit_callbacks):
-    """Ask for an export by its old address; the worker prepares it (at once in tests). Returns
-    the progress page's address."""
+    """Press an export button; the worker prepares it (at once in tests). Returns the progress
+    page's address."""
     with django_capture_on_commit_callbacks(execute=True):
-        asked = client.get(_j(cast, name))
+        asked = client.post(_j(cast, name))
     assert asked.status_code == 302 and "/journal/exports/" in asked["Location"]
     return asked["Location"]
 
