@@ -123,6 +123,8 @@ TEMPLATES = [
                 # The header's unread notifications, counted only on pages that show it.
                 "coparent.notifications.context_processors.header",
             ],
+            # `{% url %}` with its answers remembered (issue #17, "The cost of a request").
+            "builtins": ["coparent.web.templatetags.remembered_url"],
         },
     },
     {

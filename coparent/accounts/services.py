@@ -261,17 +261,22 @@ def session_seen(*, request: HttpRequest, user: User) -> str:
     if session.get(SESSION_CREDENTIALS_VERSION) != user.credentials_version:
         return "credentials_changed"
     key = session.session_key or ""
-    row = UserSession.objects.filter(session_key=key).only("pk", "user_id", "last_seen_at").first()
-    if row is None:
+    # On every signed-in page: three plain values by the unique key, with no ORDER BY for a
+    # `first()` to add and no model to build (issue #17, "The cost of a request").
+    found = list(
+        UserSession.objects.filter(session_key=key).values_list("pk", "user_id", "last_seen_at")[:1]
+    )
+    if not found:
         # A session from before tracking began, or one the login hook could not list.
         _session_list(request=request, user=user, key=key)
         return ""
-    if row.user_id != user.pk:
+    row_pk, row_user_id, last_seen_at = found[0]
+    if row_user_id != user.pk:
         return "session_ended"
     now = timezone.now()
-    if now - row.last_seen_at >= LAST_USED_RESOLUTION:
+    if now - last_seen_at >= LAST_USED_RESOLUTION:
         client = client_info(request)
-        UserSession.objects.filter(pk=row.pk).update(
+        UserSession.objects.filter(pk=row_pk).update(
             last_seen_at=now,
             user_agent=client.user_agent,
             ip=client.ip_address or "0.0.0.0",  # noqa: S104

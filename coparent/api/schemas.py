@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -368,3 +369,18 @@ class Pages(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        """The page first; the `count` query only when the page is full (or past the end) and so
+        cannot tell how many there are. A family's lists mostly fit on one page, so most list
+        requests save a query and its building (issue #17, "The cost of a request")."""
+        offset: int = pagination.offset
+        limit: int = min(pagination.limit, self.max_limit)
+        items = list(queryset[offset : offset + limit])
+        if len(items) < limit and (items or offset == 0):
+            count = offset + len(items)
+        else:
+            count = self._items_count(queryset)
+        return {self.items_attribute: items, "count": count}

@@ -18,7 +18,7 @@ from coparent.messaging.models import BODY_MAX_CHARS, SUBJECT_MAX_CHARS, Topic
 from coparent.web.fields import BoundedDateField, IdField
 from coparent.web.forms import field_of
 from coparent.web.tone import CoachedTextarea
-from coparent.web.widgets import DateInput, MultipleFileInput
+from coparent.web.widgets import DateInput, MultipleFileInput, QuickSelect
 
 
 class AttachmentsField(forms.FileField):
@@ -102,7 +102,11 @@ class ThreadPageQuery(forms.Form):
 
 class InboxFilterForm(forms.Form):
     topic = forms.ChoiceField(
-        label=_("Topic"), choices=[("", _("All topics")), *Topic.choices], required=False
+        label=_("Topic"),
+        choices=[("", _("All topics")), *Topic.choices],
+        required=False,
+        # Written in Python, not through three templates an option (coparent.web.widgets).
+        widget=QuickSelect,
     )
 
 

@@ -154,15 +154,19 @@ _THREAD_MESSAGES_SQL = (
 )
 
 
-def threads_for_user(access: FamilyAccess, *, topic: str | None = None) -> QuerySet[Thread]:
+def threads_for_user(
+    access: FamilyAccess, *, topic: str | None = None, participants: bool = True
+) -> QuerySet[Thread]:
     """The inbox: threads newest activity first, each with its message count, the user's unread
-    count and its participants (one query, plus one for the participants when evaluated)."""
+    count and, unless `participants=False`, the other participants as `others` (one query, plus
+    one for the participants when evaluated). The API's list names no participant, so it asks
+    for none and saves that query and its building (issue #17, "The cost of a request")."""
     user = _user(access)
     family_id = _family_id(access)
     threads = visible_threads(access)
     if topic:
         threads = threads.filter(topic=topic)
-    return (
+    threads = (
         threads.annotate(
             unread=RawSQL(  # noqa: S611 - constant SQL, values as parameters
                 _THREAD_UNREAD_SQL, (user.pk, family_id, user.pk), output_field=IntegerField()
@@ -172,16 +176,21 @@ def threads_for_user(access: FamilyAccess, *, topic: str | None = None) -> Query
             ),
         )
         .select_related("created_by")
-        .prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=ThreadParticipant.objects.select_related("user")
-                .exclude(user=user)
-                .order_by("added_at", "pk"),
-                to_attr="others",
-            )
-        )
         .order_by("-last_message_at", "-created_at")
+    )
+    if not participants:
+        return threads
+    return threads.prefetch_related(
+        Prefetch(
+            "participants",
+            # Only the columns the inbox shows (each other's name): a user row has many more,
+            # each one compiled, read and set on every request.
+            queryset=ThreadParticipant.objects.select_related("user")
+            .only("thread_id", "user__display_name")
+            .exclude(user=user)
+            .order_by("added_at", "pk"),
+            to_attr="others",
+        )
     )
 
 

@@ -223,7 +223,7 @@ def _load_message(access: FamilyAccess, message: Message) -> MessageOut:
 
 
 def _load_thread(access: FamilyAccess, message: Message) -> ThreadCreatedOut:
-    thread = selectors.threads_for_user(access).get(pk=message.thread_id)
+    thread = selectors.threads_for_user(access, participants=False).get(pk=message.thread_id)
     return ThreadCreatedOut(thread=_thread_out(thread), message=_load_message(access, message))
 
 
@@ -294,7 +294,9 @@ def _created(response: HttpResponse, result: T, sent: services.Sent) -> Status[T
 def thread_list(
     request: HttpRequest, family_id: uuid.UUID, topic: Topic | None = None
 ) -> QuerySet[Thread]:
-    return selectors.threads_for_user(family_access(request, family_id), topic=topic)
+    return selectors.threads_for_user(
+        family_access(request, family_id), topic=topic, participants=False
+    )
 
 
 @router.post(
