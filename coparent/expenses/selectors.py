@@ -389,12 +389,12 @@ def balance_of(access: FamilyAccess, *, expenses: list[Expense] | None = None) -
     names = parent_names(access, ledger.letters)
     requests = {str(r.pk): r for r in ledger.requests}
     payments = {str(p.pk): p for p in ledger.payments}
-    expenses = {e.pk: e for e in ledger.expenses}
+    expense_by_id = {e.pk: e for e in ledger.expenses}
     lines = []
     for line in result.lines:
         if line.kind == "reimbursement":
             request = requests[line.id]
-            chain = expenses[request.expense_id]
+            chain = expense_by_id[request.expense_id]
             lines.append(
                 BalanceLine(
                     kind=line.kind,

@@ -128,7 +128,7 @@ class _Grid:
             )
         events: list[str] = []
         for event in day.events:
-            title = esc(event.title)
+            title: str = esc(event.title)
             if self.event_url is not None:
                 title = f'<a href="{_link(self.event_url, event.pk)}">{title}</a>'
             cancelled = event.is_cancelled
