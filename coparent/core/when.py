@@ -79,7 +79,13 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
 
 def format_day(day: date | datetime, locale: str, style: str = "date") -> str:
     """A calendar date in one of DAY_STYLES. A datetime must already be in the zone wanted."""
-    value = day.date() if isinstance(day, datetime) else day
+    return _format_day(day.date() if isinstance(day, datetime) else day, locale, style)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(value: date, locale: str, style: str) -> str:
+    # Kept: a month's page writes some eighty dates, the same ones for every family, and
+    # Babel matches the skeleton to the locale's patterns anew at each call.
     return str(format_skeleton(DAY_STYLES[style], value, locale=_locale(locale)))
 
 

@@ -297,14 +297,19 @@ def answer_of(request: ReimbursementRequest) -> Answer | None:
     return request.answer_or_none
 
 
-def ledger_of(access: FamilyAccess) -> Ledger:
+def ledger_of(access: FamilyAccess, *, expenses: list[Expense] | None = None) -> Ledger:
     """The whole ledger in five queries (letters, expenses, requests with answers, payments,
-    confirmations)."""
+    confirmations); four when the caller has read every expense row of the family already,
+    oldest first (`expenses`)."""
     access.require_shared()
     family = access.family
     return Ledger(
         letters=parent_letters(access),
-        expenses=list(Expense.objects.filter(family=family).order_by("at", "pk")),
+        expenses=(
+            expenses
+            if expenses is not None
+            else list(Expense.objects.filter(family=family).order_by("at", "pk"))
+        ),
         requests=list(
             ReimbursementRequest.objects.filter(family=family)
             .select_related("answer")
@@ -381,19 +386,20 @@ def parent_names(access: FamilyAccess, letters: dict[int, Party]) -> dict[Party,
     return names
 
 
-def balance_of(access: FamilyAccess) -> BalanceView:
-    """Who owes whom, and every line that makes it up (six queries)."""
-    ledger = ledger_of(access)
+def balance_of(access: FamilyAccess, *, expenses: list[Expense] | None = None) -> BalanceView:
+    """Who owes whom, and every line that makes it up (six queries; five with `expenses`, as
+    `ledger_of` takes them)."""
+    ledger = ledger_of(access, expenses=expenses)
     result = money.balance(ledger.entries())
     names = parent_names(access, ledger.letters)
     requests = {str(r.pk): r for r in ledger.requests}
     payments = {str(p.pk): p for p in ledger.payments}
-    expenses = {e.pk: e for e in ledger.expenses}
+    expense_by_id = {e.pk: e for e in ledger.expenses}
     lines = []
     for line in result.lines:
         if line.kind == "reimbursement":
             request = requests[line.id]
-            chain = expenses[request.expense_id]
+            chain = expense_by_id[request.expense_id]
             lines.append(
                 BalanceLine(
                     kind=line.kind,
@@ -438,8 +444,14 @@ def expense_rows(
     year: int | None = None,
 ) -> list[ExpenseRow]:
     """The family's expenses as they stand, newest first, voided ones left out; filtered by
-    category, child and year (two queries)."""
-    rows = (
+    category, child and year (three queries)."""
+    return rows_from(every_expense(access), category=category, child=child, year=year)
+
+
+def every_expense(access: FamilyAccess) -> list[Expense]:
+    """Every expense row of the family, corrections included, oldest first, with who paid,
+    the children and the receipts (three queries): what `rows_from` and `balance_of` read."""
+    return list(
         expenses_of(access)
         .select_related("paid_by")
         .prefetch_related(
@@ -448,7 +460,24 @@ def expense_rows(
         )
         .order_by("at", "pk")
     )
-    every = list(rows)
+
+
+def list_page(
+    access: FamilyAccess, *, category: str = "", child: object = None, year: int | None = None
+) -> tuple[list[ExpenseRow], BalanceView]:
+    """The list page's expenses (as `expense_rows`) and its balance (as `balance_of`), from one
+    read of the expenses: the page is among those parents open most (issue #17 point 6)."""
+    every = every_expense(access)
+    return (
+        rows_from(every, category=category, child=child, year=year),
+        balance_of(access, expenses=every),
+    )
+
+
+def rows_from(
+    every: list[Expense], *, category: str = "", child: object = None, year: int | None = None
+) -> list[ExpenseRow]:
+    """`expense_rows` of the rows `every_expense` read."""
     corrected = {row.corrects_id for row in every if row.corrects_id}
     # The latest version of each chain is the one nothing corrects.
     latest: dict[uuid.UUID, Expense] = {

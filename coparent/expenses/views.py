@@ -68,14 +68,9 @@ def expense_list_page(request: FamilyRequest) -> HttpResponse:
             }
         else:
             status = 400
-    rows = selectors.expense_rows(access, **filters)
+    rows, balance = selectors.list_page(access, **filters)
     return render_page(
-        request,
-        "expenses/list.html",
-        status=status,
-        form=form,
-        rows=rows,
-        balance=selectors.balance_of(access),
+        request, "expenses/list.html", status=status, form=form, rows=rows, balance=balance
     )
 
 
