@@ -56,8 +56,8 @@ class Verdict:
 _JCS = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"))
 
 
-def canonical(value: object, plain: bool = False) -> bytes:  # RFC 8785 canonical JSON
-    return _JCS.encode(value).encode() if plain else rfc8785.dumps(value)  # type: ignore[arg-type]
+def canonical(value: Any, plain: bool = False) -> bytes:  # RFC 8785 canonical JSON of a JSON value
+    return _JCS.encode(value).encode() if plain else rfc8785.dumps(value)
 
 
 def entry_hash(entry: dict[str, Any], plain: bool = False) -> str:
