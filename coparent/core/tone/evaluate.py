@@ -2,7 +2,7 @@
 
 The project's labelled set is tests/core/tone/eval_set.jsonl (one JSON object a line:
 "text", "label" ok/caution/hostile, "topic", "split", optional "family" and "hard_negative");
-the held-out set, when present, is tests/core/tone/heldout4.jsonl (LABELS.md). Only counts
+the held-out set, when present, is tests/core/tone/heldout5.jsonl (LABELS.md). Only counts
 are returned, never texts.
 """
 

@@ -1,4 +1,4 @@
-"""The coach's held-out sets (LABELS.md): the frozen one, heldout4.jsonl, and the spent ones.
+"""The coach's held-out sets (LABELS.md): the frozen one, heldout5.jsonl, and the spent ones.
 
 A held-out set is written before a round of tuning, committed alone with its SHA-256 pinned
 here, and kept apart: nobody tuning the coach reads its texts or looks at which of them fail.
@@ -13,7 +13,12 @@ and counts, never a text.
 - heldout3.jsonl (round 3) was written and frozen before any round-3 change to the coach,
   evaluated once on commit 1f546f5, and is now split "heldout3" (a floor, no longer a measure);
 - heldout4.jsonl (round 4) was written and frozen before any round-4 change to the coach
-  (HELDOUT4.md), and evaluated once on commit 155c96d.
+  (HELDOUT4.md), evaluated once on commit 155c96d, and is now split "heldout4" (a floor, no
+  longer a measure);
+- heldout5.jsonl (round 5) is written by another session, which never tunes the coach, in its
+  own branch; the round-5 tuner never reads it. The integrator merges it, pins its SHA-256 here
+  (HELDOUT5_SHA256) and measures it once, on the round-5 coach as committed, by recording the
+  figures in HELDOUT5.measured. Until the file is present its tests skip.
 """
 
 from __future__ import annotations
@@ -85,8 +90,21 @@ HELDOUT4 = HeldOut(
     # Measured once, by bench/tone.py on commit 155c96d (docs/tone.md): hostile 107 of 125,
     # caution 86 of 108, false alarms 5 of 117. Hostile recall misses its target.
     measured={"hostile_recall": 0.856, "caution_recall": 0.796, "false_alarm_rate": 0.043},
+    # Spent: folded into eval_set.jsonl as split "heldout4" in round 5 (all 350 texts; none
+    # was already in the set).
+    in_training=True,
 )
-SETS = [HELDOUT2, HELDOUT3, HELDOUT4]
+# Round 5's set: written by another session that never tunes the coach, in its own branch; the
+# round-5 tuner never saw it. The integrator fills in the SHA-256 of the file as merged (the
+# placeholder fails test_each_held_out_set_is_frozen as soon as the file is present, on purpose),
+# then runs bench/tone.py once and records the figures in `measured`.
+HELDOUT5_SHA256 = "0" * 64  # placeholder: the integrator pins heldout5.jsonl's SHA-256 here
+HELDOUT5 = HeldOut(
+    name="heldout5.jsonl",
+    sha256=HELDOUT5_SHA256,
+    measured=None,
+)
+SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5]
 
 
 def _normal(text: str) -> str:
