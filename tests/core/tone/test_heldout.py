@@ -18,7 +18,8 @@ and counts, never a text.
 - heldout5.jsonl (round 5) is written by another session, which never tunes the coach, in its
   own branch; the round-5 tuner never reads it. The integrator merges it, pins its SHA-256 here
   (HELDOUT5_SHA256) and measures it once, on the round-5 coach as committed, by recording the
-  figures in HELDOUT5.measured. Until the file is present its tests skip.
+  figures in HELDOUT5.measured: evaluated once on commit 5dafb65 (hostile 0.920, caution 0.778,
+  false alarms 5.1%, one text over its target).
 """
 
 from __future__ import annotations
@@ -95,14 +96,15 @@ HELDOUT4 = HeldOut(
     in_training=True,
 )
 # Round 5's set: written by another session that never tunes the coach, in its own branch; the
-# round-5 tuner never saw it. The integrator fills in the SHA-256 of the file as merged (the
-# placeholder fails test_each_held_out_set_is_frozen as soon as the file is present, on purpose),
-# then runs bench/tone.py once and records the figures in `measured`.
-HELDOUT5_SHA256 = "0" * 64  # placeholder: the integrator pins heldout5.jsonl's SHA-256 here
+# round-5 tuner never saw it. The integrator pinned the SHA-256 of the file as merged, ran
+# bench/tone.py once and recorded the figures in `measured`.
+HELDOUT5_SHA256 = "8738d440ca3929b743c8c43d6421105f7c9350456863a21cc36e693dc36d5f2b"
 HELDOUT5 = HeldOut(
     name="heldout5.jsonl",
     sha256=HELDOUT5_SHA256,
-    measured=None,
+    # Measured once, by bench/tone.py on commit 5dafb65 (docs/tone.md): hostile 115 of 125,
+    # caution 84 of 108, false alarms 6 of 117. False alarms miss their target by one text.
+    measured={"hostile_recall": 0.920, "caution_recall": 0.778, "false_alarm_rate": 0.051},
 )
 SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5]
 
