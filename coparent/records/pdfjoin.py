@@ -3,9 +3,9 @@
 WeasyPrint lays a document out whole in memory, and its cost grows faster than the document:
 a report of 10,000 messages as one HTML file took minutes and most of a gigabyte. The report is
 therefore laid out in parts (the cover, each section, long sections in pieces, the proof), each
-written to PDF bytes and freed before the next, and the parts are joined here with pikepdf
-(qpdf): pypdf joined them too, but cloned the tens of thousands of tags in Python, slower than
-laying the pages out and heavier than the rest of the export together.
+written to a PDF file by a child process (records.layout), and the parts are joined here with
+pikepdf (qpdf): pypdf joined them too, but cloned the tens of thousands of tags in Python,
+slower than laying the pages out and heavier than the rest of the export together.
 
 A plain join keeps the pages and drops what makes the document accessible: the structure tree
 (the tags a screen reader follows) lives in each part's catalog, not in its pages. So the join
