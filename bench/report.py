@@ -99,7 +99,8 @@ def _child(family_id: str, user_id: int, out: str) -> None:
                 "pdf_s": done - built,
                 "pdf_bytes": len(pdf),
                 "self_peak_mb": usage.ru_maxrss / 1024,  # KB on Linux
-                # The largest of the waited-for children's peaks (not their sum): a floor.
+                # The largest of the waited-for children's peaks (not their sum): a floor. The
+                # layout processes (records.layout), and any other child (ctypes runs ldconfig).
                 # It may include what a child borrowed from this process until it started
                 # Python, so it can overstate that child, never the tree.
                 "child_peak_mb": waited.ru_maxrss / 1024,
@@ -182,7 +183,7 @@ def report(line: Callable[[str, str, str, bool], None]) -> list[bool]:
     )
     line("  ru_maxrss of the export's process", f"{figures['self_peak_mb']:,.0f} MB", "none", True)
     line(
-        "  ru_maxrss of its largest layout process",
+        "  ru_maxrss of its largest child process",
         f"{figures['child_peak_mb']:,.0f} MB",
         "none",
         True,
