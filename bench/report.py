@@ -4,6 +4,14 @@ sections printed by default: all but the technical list of every entry) and as J
 child process whose peak memory is measured (targets: ≤ 60 s, peak ≤ 300 MB), then the
 verification of that JSON (target ≤ 2 s).
 
+The export lays its PDF out in processes of its own (records.layout, one at a time), so the
+peak is that of the whole process tree: this process samples, every 20 ms, the sum of the
+resident memory (RSS) of the export's process and of all its descendants, and takes the highest
+sum. The kernel's own peaks (ru_maxrss of the export's process, and of the largest of the
+processes it waited for) are a floor under that figure, since a sample can fall between two
+peaks: the figure printed is the highest of the three. A sum of RSS counts shared library pages
+once per process, so it is if anything above the memory really used.
+
 Run by bench/run.py inside its temporary data folder (Django already set up and migrated); the
 messages are sent through the messaging service, so each is a sealed record entry like in real
 use. `BENCH_REPORT_MESSAGES` changes the count for a quick try.
@@ -16,10 +24,13 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+# How often the export's process tree is sampled for its memory (seconds).
+SAMPLE_EVERY = 0.02
 MESSAGES = int(os.environ.get("BENCH_REPORT_MESSAGES", "10000"))
 PER_THREAD = 50
 BATCH = 500
@@ -78,7 +89,8 @@ def _child(family_id: str, user_id: int, out: str) -> None:
     pdf = render_pdf(document, family=access.family, access=access)
     done = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    peak_kb = usage.ru_maxrss  # KB on Linux
+    # The layout processes this one started and waited for (records.layout).
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         json.dumps(
             {
@@ -86,13 +98,50 @@ def _child(family_id: str, user_id: int, out: str) -> None:
                 "json_s": built - began,
                 "pdf_s": done - built,
                 "pdf_bytes": len(pdf),
-                "peak_mb": peak_kb / 1024,
-                # The processor time of the whole child (imports included): on shared cores
-                # the wall-clock time above also counts the time other processes had them.
-                "cpu_s": usage.ru_utime + usage.ru_stime,
+                "self_peak_mb": usage.ru_maxrss / 1024,  # KB on Linux
+                # The largest of the waited-for children's peaks (not their sum): a floor. The
+                # layout processes (records.layout), and any other child (ctypes runs ldconfig).
+                # It may include what a child borrowed from this process until it started
+                # Python, so it can overstate that child, never the tree.
+                "child_peak_mb": waited.ru_maxrss / 1024,
+                # The processor time of the whole export (imports and layout processes
+                # included): on shared cores the wall-clock time above also counts the time
+                # other processes had them.
+                "cpu_s": usage.ru_utime + usage.ru_stime + waited.ru_utime + waited.ru_stime,
             }
         )
     )
+
+
+def _run_sampled(command: list[str]) -> tuple[subprocess.CompletedProcess[str], int, int]:
+    """`command` run to its end while its process tree's resident memory is sampled: its
+    result, the highest sum of RSS over the tree, and how many samples were taken."""
+    import psutil
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        # Our own interpreter on our own script, with ids we just created: no outside input.
+        process = subprocess.Popen(  # noqa: S603
+            command, stdout=out, stderr=err, text=True, env=os.environ.copy()
+        )
+        root = psutil.Process(process.pid)
+        peak = samples = 0
+        while process.poll() is None:
+            total = 0
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                tree = []
+            for member in tree:
+                try:
+                    total += member.memory_info().rss
+                except psutil.Error:
+                    pass  # ended between the listing and the reading
+            peak, samples = max(peak, total), samples + 1
+            time.sleep(SAMPLE_EVERY)
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+    return result, peak, samples
 
 
 def report(line: Callable[[str, str, str, bool], None]) -> list[bool]:
@@ -103,13 +152,9 @@ def report(line: Callable[[str, str, str, bool], None]) -> list[bool]:
     made = time.perf_counter() - began
     line(f"report family: demo year + {MESSAGES:,} messages made", f"{made:,.0f} s", "none", True)
     out = str(Path(os.environ["COPARENT_DATA_DIR"]) / "report-bench.json")
-    # Our own interpreter on our own script, with ids we just created: no outside input.
-    child = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "child", family_id, str(user_id), out],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=os.environ.copy(),
+    load = os.getloadavg()
+    child, sampled, samples = _run_sampled(
+        [sys.executable, __file__, "child", family_id, str(user_id), out]
     )
     if child.returncode != 0:
         print(child.stderr[-2000:])
@@ -117,13 +162,32 @@ def report(line: Callable[[str, str, str, bool], None]) -> list[bool]:
         return [False]
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     total = figures["json_s"] + figures["pdf_s"]
-    results = [total <= 60, figures["peak_mb"] <= 300]
+    sampled_mb = sampled / 2**20
+    peak_mb = max(sampled_mb, figures["self_peak_mb"], figures["child_peak_mb"])
+    results = [total <= 60, peak_mb <= 300]
     entries = f"{figures['entries']:,} entries"
     line(f"export {entries} to JSON and PDF report", f"{total:,.1f} s", "≤ 60 s", results[0])
     line("  of which JSON (built, checked, signed)", f"{figures['json_s']:,.1f} s", "none", True)
     line("  of which PDF (the default sections)", f"{figures['pdf_s']:,.1f} s", "none", True)
     line("  processor time of that export", f"{figures['cpu_s']:,.1f} s", "none", True)
-    line("peak memory of that export", f"{figures['peak_mb']:,.0f} MB", "≤ 300 MB", results[1])
+    # The machine's load (1-minute average) as the export began and ended: on shared cores the
+    # wall-clock time depends on it more than on the export.
+    end_load = os.getloadavg()[0]
+    line("  load average as it began → ended", f"{load[0]:.1f} → {end_load:.1f}", "none", True)
+    line("peak memory of that export (process tree)", f"{peak_mb:,.0f} MB", "≤ 300 MB", results[1])
+    line(
+        f"  highest sum of RSS over the tree ({samples:,} samples)",
+        f"{sampled_mb:,.0f} MB",
+        "none",
+        True,
+    )
+    line("  ru_maxrss of the export's process", f"{figures['self_peak_mb']:,.0f} MB", "none", True)
+    line(
+        "  ru_maxrss of its largest child process",
+        f"{figures['child_peak_mb']:,.0f} MB",
+        "none",
+        True,
+    )
 
     def verify() -> None:
         # As `coparent verify FILE.json` does: read, parse (refusing duplicate keys), check.

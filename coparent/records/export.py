@@ -13,15 +13,22 @@ the web pages and the API.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
+import hashlib
 import io
 import json
+import logging
+import subprocess
+import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -60,6 +67,8 @@ from coparent.records.summaries import SUMMARIES, summarize
 from coparent.web.zones import reading_in
 
 __all__ = ["SUMMARIES", "build_export", "render_pdf", "summarize"]
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "coparent-record/1"
 ALGORITHM = "Ed25519"
@@ -392,6 +401,21 @@ def export_json_bytes(export: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def export_json_deflated(export: dict[str, Any]) -> tuple[bytes, int, bytes]:
+    """`export_json_bytes` deflated (zlib) as it is written, with the size and the MD5 of the
+    file itself: the PDF carries its twin so, and the whole file is never in memory."""
+    packer = zlib.compressobj(9)
+    digest = hashlib.md5()  # noqa: S324 - the embedded file's checksum (PDF), not a proof
+    out, size = io.BytesIO(), 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(export):
+        data = chunk.encode()
+        size += len(data)
+        digest.update(data)
+        out.write(packer.compress(data))
+    out.write(packer.flush())
+    return out.getvalue(), size, digest.digest()
+
+
 def attachment_name(export: dict[str, Any]) -> str:
     """The file name of the JSON twin inside the PDF: the family and the head it proves."""
     return f"coparent-record-{export['family']['id']}-{export['head']['seq']}.json"
@@ -410,6 +434,8 @@ def proof_qr_svg(export: dict[str, Any]) -> str:
     return svg
 
 
+# The layout child (records.layout) is started afresh once its memory passes this after a part.
+LAYOUT_CHILD_MAX_RSS = 160 * 1024 * 1024
 # Rows of the table of every entry laid out per part: a part of a few dozen pages lays out in
 # a second or two and its memory is freed before the next (see render_pdf).
 ENTRY_ROWS_PER_PART = 300
@@ -418,14 +444,21 @@ ENTRY_ROWS_PER_PART = 300
 _PLACEHOLDER_PAGE = 99999
 
 
+def _give_back_memory() -> None:
+    """What is no longer referred to freed, and the C heap's free pages given back to the
+    system (glibc keeps them otherwise, and they count in the export's peak)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
 @dataclass(frozen=True)
 class _Part:
     body: str
     # The anchor of the section (or "proof") this part opens, whose page the contents give.
     opens: str = ""
-
-
-_DONE = _Part("")
 
 
 def _parts(context: dict[str, Any], rows: list[PdfRow]) -> Iterator[_Part]:
@@ -448,6 +481,66 @@ def _parts(context: dict[str, Any], rows: list[PdfRow]) -> Iterator[_Part]:
     yield _Part(render_to_string("records/export/_proof.html", context), "proof")
 
 
+class _LayoutChild:
+    """The child process that lays the parts out (`records.layout`), one at a time, started
+    again when its memory grows past LAYOUT_CHILD_MAX_RSS; ended with the report."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+
+    def lay_out(self, html: Path, css: str, pdf: Path | None) -> int:
+        """The part in `html` laid out with `css` (written to `pdf` unless None): its pages."""
+        process = self._process
+        if process is None:
+            # Our own interpreter on our own module; the request names files in our folder.
+            process = self._process = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "coparent.records.layout"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+        stdin, stdout = _pipes(process)
+        request = {"html": str(html), "css": css, "pdf": str(pdf) if pdf else None}
+        try:
+            stdin.write(json.dumps(request) + "\n")
+            stdin.flush()
+            line = stdout.readline()
+        except BrokenPipeError:
+            line = ""
+        if not line:
+            self.close()
+            raise RuntimeError("the PDF layout process ended before laying the part out")
+        reply = json.loads(line)
+        if "error" in reply:
+            self.close()
+            raise RuntimeError(f"the PDF layout failed: {reply['error']}")
+        logger.debug("laid out %s: %s", html.name, reply)
+        if reply["rss"] > LAYOUT_CHILD_MAX_RSS:
+            self.close()  # a fresh child for the next part: WeasyPrint's caches go with it
+        return int(reply["pages"])
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        stdin, stdout = _pipes(process)
+        with contextlib.suppress(BrokenPipeError):
+            stdin.close()  # the child's end of input: it exits
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a child stuck in its layout
+            process.kill()
+            process.wait()
+        stdout.close()
+
+
+def _pipes(process: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
+    if process.stdin is None or process.stdout is None:  # pragma: no cover - opened with PIPE
+        raise RuntimeError("the PDF layout process has no pipes")
+    return process.stdin, process.stdout
+
+
 def render_pdf(
     export: dict[str, Any],
     *,
@@ -463,29 +556,39 @@ def render_pdf(
 
     Laid out in parts (WeasyPrint's time and memory grow faster than the document when it is
     laid out whole): the cover, each section (long ones in the pieces their builders give), the
-    table of entries a few hundred rows at a time, and the proof, each written to PDF and freed
-    before the next, then joined with their tags (`records.pdfjoin`). Page numbers run on from
-    part to part; the cover, laid out last, gives each section's first page and the total.
+    table of entries a few hundred rows at a time, and the proof. Each part's HTML is written to
+    a file, laid out to PDF by a child process (`records.layout`: WeasyPrint's memory stays out
+    of this one), then the parts are joined with their tags (`records.pdfjoin`). Page numbers
+    run on from part to part; the cover, laid out last, gives each section's first page and the
+    total.
 
     ``progress`` hears a percentage after each part is laid out.
     """
-    import weasyprint  # imported here: it loads Pango, which only PDF rendering needs
-
     from coparent.records.pdfjoin import Bookmark, Twin, join_parts
 
     report = progress or (lambda percent: None)
     zone = zone_or_utc(family.timezone)
     names = _actor_names(family)
     paper = paper_for_zone(family.timezone or "UTC")
+    child = _LayoutChild()
 
-    def lay_out(body: str, first_page: int) -> Any:
+    def write_part(body: str, name: str) -> Path:
+        html = Path(folder) / f"{name}.html"
+        html.write_text(
+            render_to_string("records/export/part.html", {**context, "body": body}),
+            encoding="utf-8",
+        )
+        return html
+
+    def lay_out(html: Path, first_page: int, pdf: Path | None) -> int:
         css = render_to_string(
             "records/export/record.css", {"paper": paper, "first_page": first_page}
         )
-        html = render_to_string("records/export/part.html", {**context, "body": body})
-        return weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+        pages = child.lay_out(html, css, pdf)
+        html.unlink()
+        return pages
 
-    def cover(pages: dict[str, int], total: int) -> Any:
+    def cover(pages: dict[str, int], total: int, pdf: Path | None) -> int:
         contents = [(a, t, pages.get(a, total)) for a, t, _page in context["contents"]]
         numbered = {
             **context,
@@ -493,41 +596,49 @@ def render_pdf(
             "proof_page": pages.get("proof", total),
             "total_pages": total,
         }
-        return lay_out(render_to_string("records/export/_cover.html", numbered), 1)
+        body = render_to_string("records/export/_cover.html", numbered)
+        return lay_out(write_part(body, "cover"), 1, pdf)
 
-    # Each part goes to a file as soon as it is written, and the join reads the parts from
-    # there, one at a time: their bytes do not wait in memory for the last part. The folder
-    # goes with the PDF, made or failed.
-    with reading_in(zone, locale), tempfile.TemporaryDirectory(prefix="coparent-pdf-") as folder:
+    # Each part's HTML and PDF go to files, and the join reads the parts from there, one at a
+    # time: nothing waits in memory for the last part. The folder goes with the PDF, made or
+    # failed, and so does the child.
+    with (
+        reading_in(zone, locale),
+        tempfile.TemporaryDirectory(prefix="coparent-pdf-") as folder,
+        contextlib.closing(child),
+    ):
         context, rows = _report(export, family, locale, zone, names, access, sections)
-        parts = list(_parts(context, rows))
+        parts = [
+            (write_part(part.body, f"part-{index:05d}"), part.opens)
+            for index, part in enumerate(_parts(context, rows), start=1)
+        ]
         del rows
+        # The sections' HTML is in the files now; the cover and the proof need their titles.
+        context["sections"] = [replace(s, parts=()) for s in context["sections"]]
+        _give_back_memory()
         report(5)
-        cover_pages = len(cover({}, _PLACEHOLDER_PAGE).pages)
+        cover_pages = cover({}, _PLACEHOLDER_PAGE, None)
         laid_out: list[Path] = []
         first_pages: dict[str, int] = {}
         page = cover_pages + 1
         count = len(parts)
-        for index in range(count):
-            part, parts[index] = parts[index], _DONE  # its HTML is freed once laid out
-            document = lay_out(part.body, page)
-            if part.opens:
-                first_pages[part.opens] = page
-            page += len(document.pages)
-            laid_out.append(Path(folder) / f"part-{index + 1:05d}.pdf")
-            document.write_pdf(laid_out[-1], pdf_variant="pdf/ua-1")
-            del document  # freed before the next part is laid out
-            report(5 + 85 * (index + 1) // count)
-        front = cover(first_pages, page - 1)
-        if len(front.pages) != cover_pages:  # pragma: no cover - the placeholders are as wide
-            raise RuntimeError("the cover's page count changed with its page numbers")
+        for index, (html, opens) in enumerate(parts, start=1):
+            laid_out.append(html.with_suffix(".pdf"))
+            if opens:
+                first_pages[opens] = page
+            page += lay_out(html, page, laid_out[-1])
+            report(5 + 85 * index // count)
         laid_out.insert(0, Path(folder) / "part-00000.pdf")
-        front.write_pdf(laid_out[0], pdf_variant="pdf/ua-1")
-        del front
+        if cover(first_pages, page - 1, laid_out[0]) != cover_pages:  # pragma: no cover
+            raise RuntimeError("the cover's page count changed with its page numbers")
+        child.close()
         title = str(_("Family record: %(name)s") % {"name": family.name})
+        deflated, size, md5 = export_json_deflated(export)
         twin = Twin(
             name=attachment_name(export),
-            data=export_json_bytes(export),
+            deflated=deflated,
+            size=size,
+            md5=md5,
             description=str(
                 _("The JSON proof of this record (coparent-record/1): coparent verify FILE")
             ),
@@ -539,11 +650,10 @@ def render_pdf(
             headings.append(("section-entries", str(_("Entries"))))
         headings.append(("proof", str(_("Proof"))))
         bookmarks = [Bookmark(h, first_pages[a] - 1) for a, h in headings if a in first_pages]
-        # What the layout left (the sections' lines, WeasyPrint's boxes, which refer to each
-        # other) is freed before the join, whose memory grows with the document.
+        # What the report's HTML left (the sections' lines, which refer to each other) is freed
+        # before the join, whose memory grows with the document.
         context.clear()
-        parts.clear()
-        gc.collect()
+        _give_back_memory()
         pdf = join_parts(laid_out, title=title, twin=twin, bookmarks=bookmarks)
     report(100)
     return pdf

@@ -7,12 +7,17 @@ attached and verifying, and the tags a screen reader follows."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -21,7 +26,12 @@ from coparent.families.services import family_zone_set
 from coparent.messaging import report as messages_report
 from coparent.records import export as record_export
 from coparent.records import pdfjoin
-from coparent.records.export import attachment_name, build_export, render_pdf
+from coparent.records.export import (
+    attachment_name,
+    build_export,
+    export_json_bytes,
+    render_pdf,
+)
 from coparent.records.report import section_choices
 from tests.messaging.conftest import reply, start
 
@@ -165,3 +175,56 @@ def test_the_parts_of_a_report_are_laid_out_on_disk_and_cleaned_up(
     assert all(p.startswith(str(tmp_path)) for p in seen[0])
     assert list(tmp_path.iterdir()) == []
     assert len(pages) > 5
+
+
+def test_the_parts_are_laid_out_by_one_child_process_started_afresh_past_its_memory_limit(
+    cast, busy, tiny_parts, monkeypatch
+):
+    # WeasyPrint runs in a child of its own (records.layout), one at a time: one for the whole
+    # report, or a fresh one after each part when the child's memory passes the limit; the
+    # report is the same either way.
+    started: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def counting(args, *rest, **kwargs):
+        if "coparent.records.layout" in args:
+            started.append(list(args))
+        return popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    _document, _reader, pages = _report(cast)
+    assert len(started) == 1
+
+    started.clear()
+    monkeypatch.setattr(record_export, "LAYOUT_CHILD_MAX_RSS", 0)
+    document, reader, fresh = _report(cast)
+    assert len(started) > 5
+    assert len(fresh) == len(pages)
+    text = SPACES.sub(" ", "\n".join(fresh))
+    assert all(text.count(body) == 2 for body in busy)
+    (twin,) = reader.attachments[attachment_name(document)]
+    assert verify_document(json.loads(twin)).ok
+
+
+def test_a_layout_process_that_dies_fails_the_report_and_leaves_nothing_behind(
+    cast, busy, tiny_parts, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # An interpreter that exits at once: the parent hears nothing back for its first part.
+    monkeypatch.setattr(sys, "executable", shutil.which("true"))
+    with pytest.raises(RuntimeError, match="layout process ended"):
+        _report(cast)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_attached_proof_carries_its_own_size_and_checksum(cast, busy):
+    # The twin goes into the PDF already deflated (never held whole): the embedded file's
+    # parameters are still those of the JSON file itself.
+    document = build_export(family=cast.family, reader=cast.alex)
+    pdf = pikepdf.open(io.BytesIO(render_pdf(document, family=cast.family)))
+    stream = pdf.attachments[attachment_name(document)].obj.EF.F
+    data = export_json_bytes(document)
+    assert stream.read_bytes() == data
+    assert int(stream.Params.Size) == len(data)
+    assert bytes(stream.Params.CheckSum) == hashlib.md5(data).digest()  # noqa: S324
+    assert stream.Filter == pikepdf.Name.FlateDecode
