@@ -205,16 +205,11 @@ def export_pdf(request: FamilyRequest) -> HttpResponse:
     return _ask_export(request, ExportJob.Format.PDF)
 
 
-# The job's three addresses, for an author's own export and a professional's of what is shared.
-_JOB_URLS = {
-    False: ("journal:export_status", "journal:export_download"),
-    True: ("journal:shared_job_status", "journal:shared_job_download"),
-}
-
-
-def _job_url(job: ExportJob, which: int) -> str:
-    name = _JOB_URLS[job.shared_author_id is not None][which]
-    return reverse(name, kwargs={"family_id": job.family_id, "job_id": job.pk})
+def _job_url(job: ExportJob, which: str) -> str:
+    """The job's `status` or `download` address: an author's own export's, or a
+    professional's of what is shared with them."""
+    prefix = "journal:export_" if job.shared_author_id is None else "journal:shared_job_"
+    return reverse(prefix + which, kwargs={"family_id": job.family_id, "job_id": job.pk})
 
 
 def _find_job(request: FamilyRequest, job_id: uuid.UUID, shared: bool) -> ExportJob:
@@ -235,9 +230,9 @@ def export_job_page(
     """The export's progress, for its asker only; a script polls the status while it is
     prepared, and without script a Refresh link does the same by hand."""
     job = _find_job(request, job_id, shared)
-    state = jobs.job_state(job, _job_url(job, 1))
+    state = jobs.job_state(job, _job_url(job, "download"))
     return render_page(
-        request, "journal/export_job.html", job=job, state=state, status_url=_job_url(job, 0)
+        request, "journal/export_job.html", job=job, state=state, status_url=_job_url(job, "status")
     )
 
 
@@ -248,7 +243,7 @@ def export_job_status(
     request: FamilyRequest, job_id: uuid.UUID, shared: bool = False
 ) -> JsonResponse:
     job = _find_job(request, job_id, shared)
-    return JsonResponse(jobs.job_state(job, _job_url(job, 1)))
+    return JsonResponse(jobs.job_state(job, _job_url(job, "download")))
 
 
 @family_view(shared=True)
