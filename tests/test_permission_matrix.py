@@ -274,6 +274,22 @@ def _journal_export(c: Any, suffix: str = "") -> str:
     return _jou(c, f"exports/{c.journal_export.pk}/{suffix}")
 
 
+def _shared_journal_export(c: Any, suffix: str = "") -> str:
+    """Morgan's export of what Alex shared with them, prepared by the worker (run at once in
+    tests): Morgan's alone."""
+    if not hasattr(c, "shared_journal_export"):
+        from django.test import TestCase
+
+        from coparent.journal.services import journal_shared_export
+
+        _journal_entry(c)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            c.shared_journal_export = journal_shared_export(
+                access=c.access(c.morgan), author_id=c.alex.pk
+            )
+    return _jou(c, f"shared/exports/{c.shared_journal_export.pk}/{suffix}")
+
+
 # Only professionals have entries shared with them: a parent keeps a journal instead.
 SHARED_WITH_PROFESSIONAL = expect(LOGIN, 403, 200, 403, 404)
 
@@ -684,9 +700,16 @@ WEB: dict[str, Row] = {
     "journal:file": Row("GET", _journal_file, expect(LOGIN, 200, 200, 403, 404)),
     "journal:shared": Row("GET", lambda c: _jou(c, "shared/"), SHARED_WITH_PROFESSIONAL),
     "journal:shared_export": Row(
-        "GET",
+        "POST",
         lambda c: _journal_entry(c) and _jou(c, f"shared/export/{c.alex.pk}.json"),
-        SHARED_WITH_PROFESSIONAL,
+        expect(LOGIN, 403, 302, 403, 404),
+    ),
+    "journal:shared_job": Row("GET", _shared_journal_export, SHARED_WITH_PROFESSIONAL),
+    "journal:shared_job_status": Row(
+        "GET", lambda c: _shared_journal_export(c, "status/"), SHARED_WITH_PROFESSIONAL
+    ),
+    "journal:shared_job_download": Row(
+        "GET", lambda c: _shared_journal_export(c, "download/"), SHARED_WITH_PROFESSIONAL
     ),
     "journal:shared_entry": Row(
         "GET", lambda c: _jou(c, f"shared/{_journal_entry(c).pk}/"), SHARED_WITH_PROFESSIONAL
@@ -994,6 +1017,13 @@ def _jour(c: Any, rest: str = "") -> str:
 API_JOURNAL_READ = api_expect(401, 200, 403, 403, 404)
 API_SHARED_WITH_ME = api_expect(401, 403, 200, 403, 404)
 
+
+def _api_journal_export(c: Any) -> str:
+    """The id of Alex's journal export (the pages' row makes it, ready)."""
+    _journal_export(c)
+    return str(c.journal_export.pk)
+
+
 # Keyed by (method, path template) exactly as the OpenAPI schema names them.
 API: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/families/{family_id}/journal"): Row("GET", _jour, API_JOURNAL_READ),
@@ -1006,8 +1036,17 @@ API: dict[tuple[str, str], Row] = {
         api_expect(401, 201, 403, 403, 404),
         {"text": "The school's letter."},
     ),
-    ("GET", "/api/v1/families/{family_id}/journal/export"): Row(
-        "GET", lambda c: _jour(c, "/export"), API_JOURNAL_READ
+    ("POST", "/api/v1/families/{family_id}/journal/exports"): Row(
+        "POST",
+        lambda c: _jour(c, "/exports"),
+        api_expect(401, 202, 403, 403, 404),
+        {"file_format": "json"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/exports/{job_id}"): Row(
+        "GET", lambda c: _jour(c, f"/exports/{_api_journal_export(c)}"), API_JOURNAL_READ
+    ),
+    ("GET", "/api/v1/families/{family_id}/journal/exports/{job_id}/download"): Row(
+        "GET", lambda c: _jour(c, f"/exports/{_api_journal_export(c)}/download"), API_JOURNAL_READ
     ),
     ("GET", "/api/v1/families/{family_id}/journal/shared"): Row(
         "GET", lambda c: _jour(c, "/shared"), API_SHARED_WITH_ME
@@ -1702,7 +1741,8 @@ def _reads_as(c: Any, role: str) -> dict[str, str]:
         if method == "GET" and row.expected[role] == 200:
             response = Client().get(row.path(c), headers=bearer)
             assert response.status_code == 200, template
-            bodies[template] = response.content.decode()
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            bodies[template] = raw.decode(errors="replace")
     feed = feed_token_of(feed_create(access=c.access(getattr(c, role))))
     bodies["own feed"] = Client().get(f"/feeds/{feed}.ics").content.decode()
     return bodies

@@ -95,6 +95,12 @@ _BY_FILE: dict[str, dict[str, str]] = {
         "journal:export_job": "test_an_exports_page_and_status_cost_a_fixed_number_of_queries",
         "journal:export_status": "test_an_exports_page_and_status_cost_a_fixed_number_of_queries",
     },
+    "tests/journal/test_shared_export.py": {
+        "journal:shared_job": "test_morgans_export_page_and_status_cost_a_fixed_number_of_queries",
+        "journal:shared_job_status": (
+            "test_morgans_export_page_and_status_cost_a_fixed_number_of_queries"
+        ),
+    },
     "tests/messaging/test_pages.py": {
         "messaging:unread": "test_the_unread_badge_costs_the_same_however_many_messages",
         "messaging:notifications": "test_the_message_settings_cost_the_same_however_many_messages",
@@ -168,6 +174,7 @@ _BY_FILE: dict[str, dict[str, str]] = {
     },
     "tests/journal/test_api.py": {
         "api:journal_list": "test_the_list_costs_a_fixed_number_of_queries",
+        "api:journal_export_status": "test_an_api_export_status_costs_a_fixed_number_of_queries",
     },
     "tests/expenses/test_api.py": {
         "api:expense_detail": "test_one_expense_and_its_requests_cost_the_same_however_many",
@@ -256,7 +263,7 @@ NO_BUDGET_NEEDED: dict[str, str] = {
             "documents:thumbnail",
             "journal:file",
             "journal:export_download",
-            "journal:shared_export",
+            "journal:shared_job_download",
             "expenses:receipt",
             "expenses:statement_csv",
             "expenses:statement_pdf",
@@ -269,7 +276,7 @@ NO_BUDGET_NEEDED: dict[str, str] = {
             "records:checkpoint_weekly",
             "api:attachment_download",
             "api:document_version_download",
-            "api:journal_export",
+            "api:journal_export_download",
             "api:record_checkpoint",
         ],
         FILE,
@@ -306,6 +313,7 @@ NO_BUDGET_NEEDED: dict[str, str] = {
             "journal:new",
             "journal:export_json",
             "journal:export_pdf",
+            "journal:shared_export",
             "journal:correct",
             "journal:share",
             "journal:unshare",

@@ -13,13 +13,16 @@ not learn that an entry exists.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.timezone import now as utc_now
 from django.utils.translation import gettext_lazy as _
 
 from coparent.families.models import Family, Membership
+from coparent.records.models import ExportJobBase
 
 # A journal entry is a long message at most (messaging's BODY_MAX_CHARS is 20,000): enough for
 # a detailed account, not a place to paste a book.
@@ -169,50 +172,37 @@ class Anchor(models.Model):
         return f"anchor at record #{self.record_seq}"
 
 
-class ExportJob(models.Model):
-    """A parent's export of their own journal, built and rendered by the task worker (a PDF of
-    a long journal takes many seconds: too long for a request), like the record's exports.
+class ExportJob(ExportJobBase):
+    """A parent's export of their own journal, or a professional's of what one parent shared
+    with them (`shared_author` set), built and rendered by the task worker like the record's
+    exports (records.jobs: a PDF of a long journal takes many seconds, too long for a request).
 
-    Unlike the record's, a journal export is its author's alone: only the parent who asked sees
-    its page and downloads its file, and it is kept `journal.services.EXPORT_KEEP` only (it
-    holds every private entry in full). Nothing is appended to the family record: the journal
-    is private, and so is the fact that its author exported it.
+    Unlike the record's, a journal export is its asker's alone: only the member who asked sees
+    its page and downloads its file, and it is kept a week only (it holds private entries in
+    full). Nothing is appended to the family record: the journal is private, and so is the fact
+    that anyone exported it.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting to start")
-        RUNNING = "running", _("Being prepared")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+    KEEP = timedelta(days=7)
+    FILE_PREFIX = "journal-"
+    EMAIL_TEMPLATE = "journal/email/export_ready"
 
-    class Format(models.TextChoices):
-        PDF = "pdf", _("PDF")
-        JSON = "json", _("JSON")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    # The parent whose entries shared with the asking professional this export holds; None
+    # for a parent's export of their own journal.
+    shared_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=utc_now)
-    file_format = models.CharField(max_length=8, choices=Format.choices)
-    # The locale whose conventions the PDF's dates follow: the asker's, from their browser.
-    locale = models.CharField(max_length=35, default="en")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    total_entries = models.PositiveIntegerField(default=0)
-    # Relative to MEDIA_ROOT ("exports/journal-<random>.pdf"); emptied when the file expires.
-    file_name = models.CharField(max_length=200, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["family", "requested_by", "-created_at"])]
+    class Meta(ExportJobBase.Meta):
+        indexes = [
+            models.Index(fields=["family", "requested_by", "-created_at"]),
+            # The expiry sweep's question: the prepared files, oldest first.
+            models.Index(fields=["status", "finished_at"], name="journal_export_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"journal export {self.pk} ({self.file_format}, {self.status})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def get_absolute_url(self) -> str:
+        name = "journal:export_job" if self.shared_author_id is None else "journal:shared_job"
+        return reverse(name, kwargs={"family_id": self.family_id, "job_id": self.pk})

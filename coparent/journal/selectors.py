@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -73,7 +74,20 @@ def get_own_export_job(access: FamilyAccess, job_id: object) -> ExportJob:
     """One of the reader's own journal exports (a parent's); the other parent's, another
     family's or none at all is the same 404, like their entries."""
     access.require_parent()
-    return get_owned(ExportJob.objects.filter(requested_by=access.membership.user), access, job_id)
+    mine = ExportJob.objects.filter(requested_by=access.membership.user, shared_author=None)
+    return get_owned(mine, access, job_id)
+
+
+def get_shared_export_job(access: FamilyAccess, job_id: object) -> ExportJob:
+    """One of the reading professional's exports of what a parent shared with them; anyone
+    else's (another professional's, a parent's own), another family's or none at all is the
+    same 404. Parents and viewers: 403, as for "Shared with you"."""
+    if not access.is_professional:
+        raise PermissionDenied("Only professionals have entries shared with them.")
+    mine = ExportJob.objects.filter(
+        requested_by=access.membership.user, shared_author__isnull=False
+    ).select_related("shared_author")
+    return get_owned(mine, access, job_id)
 
 
 def get_shared_entry(access: FamilyAccess, entry_id: object) -> Entry:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -46,6 +44,7 @@ from coparent.journal.selectors import (
     link_target,
     share_state,
     shareable_professionals,
+    shared_entries,
 )
 from coparent.messaging import attachments as files
 from coparent.messaging import idempotency
@@ -362,54 +361,52 @@ def entry_unshare(*, access: FamilyAccess, entry: Entry, at: datetime | None = N
 
 # --- exports -----------------------------------------------------------------------------------
 
-# How long a prepared export stays downloadable: it holds the whole private journal, so it is
-# not kept on the server longer than it takes to download it (the author may ask again).
-EXPORT_KEEP = timedelta(days=7)
 
-
-def journal_export(
-    *, access: FamilyAccess, file_format: str, locale: str = DEFAULT_LOCALE
-) -> ExportJob:
-    """A parent asks for an export of their own journal (JSON or PDF). The task worker builds it
-    (a PDF of a long journal takes many seconds) and emails the author a link when it is ready;
-    it hears of the job only once it commits. Nothing is recorded: the journal is private."""
+def _queue(**fields: Any) -> ExportJob:
+    """Create the job; the task worker hears of it only once it commits (records.jobs builds
+    it and emails its asker a link when it is ready). Nothing is recorded: the journal is
+    private, and so is the fact that anyone exported it."""
     # Imported here: the task module reads the journal through this one (anchor, export).
     from coparent.journal.tasks import run_journal_export
 
-    access.require_parent()
-    if file_format not in ExportJob.Format.values:
-        raise ValidationError({"file_format": [_("Choose PDF or JSON.")]})
     with transaction.atomic():
-        job = ExportJob.objects.create(
-            family=access.family,
-            requested_by=access.membership.user,
-            file_format=file_format,
-            locale=locale,
-        )
+        job = ExportJob.objects.create(**fields)
         job_id = str(job.pk)
         transaction.on_commit(lambda: run_journal_export.enqueue(job_id))
     return job
 
 
-def export_expired(job: ExportJob, now: datetime | None = None) -> bool:
-    """Whether a finished export's file is past `EXPORT_KEEP` (or already removed)."""
-    if job.status != ExportJob.Status.DONE:
-        return False
-    done = job.finished_at or job.created_at
-    return not job.file_name or (now or timezone.now()) - done > EXPORT_KEEP
+def journal_export(
+    *, access: FamilyAccess, file_format: str, locale: str = DEFAULT_LOCALE
+) -> ExportJob:
+    """A parent asks for an export of their own journal (JSON or PDF), built in the background
+    (a PDF of a long journal takes many seconds)."""
+    access.require_parent()
+    if file_format not in ExportJob.Format.values:
+        raise ValidationError({"file_format": [_("Choose PDF or JSON.")]})
+    return _queue(
+        family=access.family,
+        requested_by=access.membership.user,
+        file_format=file_format,
+        locale=locale,
+    )
 
 
-def export_file(job: ExportJob) -> Path | None:
-    """Where a prepared export's file is, None when it has none (not ready, or removed)."""
-    return Path(settings.MEDIA_ROOT) / job.file_name if job.file_name else None
-
-
-def export_forget(job: ExportJob) -> None:
-    """Remove an expired export's file (it holds the whole private journal) from the server's
-    disk; the job's row stays, saying it expired."""
-    path = export_file(job)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    # update() like the worker's writes: the progress page may be polling the row.
-    ExportJob.objects.filter(pk=job.pk).update(file_name="")
-    job.file_name = ""
+def journal_shared_export(
+    *, access: FamilyAccess, author_id: int, locale: str = DEFAULT_LOCALE
+) -> ExportJob:
+    """A professional asks for what one parent shared with them, as a JSON journal export they
+    can verify (journal.export.build_shared_journal), built in the background like the author's.
+    Another author, or nothing shared by this one: 404, like a missing page; the worker checks
+    again when it builds (a share withdrawn meanwhile fails the job, nothing leaks)."""
+    if not access.is_professional:
+        raise PermissionDenied("Only professionals have entries shared with them.")
+    if not shared_entries(access).filter(author_id=author_id).exists():
+        raise Http404("Nothing of this parent's journal is shared with you.")
+    return _queue(
+        family=access.family,
+        requested_by=access.membership.user,
+        shared_author_id=author_id,
+        file_format=ExportJob.Format.JSON,
+        locale=locale,
+    )

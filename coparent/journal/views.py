@@ -8,27 +8,24 @@ the other parent's entry is the same 404 as a missing one.
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coparent.journal import selectors, services
-from coparent.journal.export import build_shared_journal
 from coparent.journal.forms import CorrectionForm, EntryForm, SearchForm, ShareForm
 from coparent.journal.models import ExportJob
 from coparent.messaging import attachments as files
 from coparent.messaging.forms import incoming
+from coparent.records import jobs
 from coparent.web import files as kept_files
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import act, add_service_error, posted
@@ -208,83 +205,55 @@ def export_pdf(request: FamilyRequest) -> HttpResponse:
     return _ask_export(request, ExportJob.Format.PDF)
 
 
-class JobState(TypedDict):
-    """An export's progress: the page's first render and the JSON its script polls (the same
-    shape as the record's, so the same script reads it)."""
-
-    status: str
-    label: str
-    progress: int
-    total_entries: int
-    entries_label: str
-    finished: bool
-    error: str
-    download_url: str | None
+def _job_url(job: ExportJob, which: str) -> str:
+    """The job's `status` or `download` address: an author's own export's, or a
+    professional's of what is shared with them."""
+    prefix = "journal:export_" if job.shared_author_id is None else "journal:shared_job_"
+    return reverse(prefix + which, kwargs={"family_id": job.family_id, "job_id": job.pk})
 
 
-def _job_state(job: ExportJob, family_id: uuid.UUID) -> JobState:
-    expired = services.export_expired(job)
-    return {
-        "status": job.status,
-        "label": str(_("Expired: ask again")) if expired else str(job.get_status_display()),
-        "progress": job.progress,
-        "total_entries": job.total_entries,
-        "entries_label": (
-            ngettext("%(n)s entry", "%(n)s entries", job.total_entries) % {"n": job.total_entries}
-            if job.total_entries
-            else ""
-        ),
-        "finished": job.finished,
-        "error": job.error,
-        "download_url": (
-            reverse("journal:export_download", kwargs={"family_id": family_id, "job_id": job.pk})
-            if job.status == ExportJob.Status.DONE and not expired
-            else None
-        ),
-    }
+def _find_job(request: FamilyRequest, job_id: uuid.UUID, shared: bool) -> ExportJob:
+    """A parent's own export (`…/exports/<job>/`: professionals get the journal's 403), or a
+    professional's of what is shared with them (`…/shared/exports/<job>/`: parents get 403);
+    anyone else's is the 404 of a missing one."""
+    if shared:
+        return selectors.get_shared_export_job(request.family_access, job_id)
+    return selectors.get_own_export_job(request.family_access, job_id)
 
 
-@family_view(parent=True)
+@family_view(shared=True)
 @require_GET
 @never_cache
-def export_job_page(request: FamilyRequest, job_id: uuid.UUID) -> HttpResponse:
-    """The export's progress, for its author only; a script polls the status while it is
+def export_job_page(
+    request: FamilyRequest, job_id: uuid.UUID, shared: bool = False
+) -> HttpResponse:
+    """The export's progress, for its asker only; a script polls the status while it is
     prepared, and without script a Refresh link does the same by hand."""
-    job = selectors.get_own_export_job(request.family_access, job_id)
+    job = _find_job(request, job_id, shared)
+    state = jobs.job_state(job, _job_url(job, "download"))
     return render_page(
-        request, "journal/export_job.html", job=job, state=_job_state(job, request.family.pk)
+        request, "journal/export_job.html", job=job, state=state, status_url=_job_url(job, "status")
     )
 
 
-@family_view(parent=True)
+@family_view(shared=True)
 @require_GET
 @never_cache
-def export_job_status(request: FamilyRequest, job_id: uuid.UUID) -> JsonResponse:
-    job = selectors.get_own_export_job(request.family_access, job_id)
-    return JsonResponse(_job_state(job, request.family.pk))
+def export_job_status(
+    request: FamilyRequest, job_id: uuid.UUID, shared: bool = False
+) -> JsonResponse:
+    job = _find_job(request, job_id, shared)
+    return JsonResponse(jobs.job_state(job, _job_url(job, "download")))
 
 
-@family_view(parent=True)
+@family_view(shared=True)
 @require_GET
-def export_download(request: FamilyRequest, job_id: uuid.UUID) -> FileResponse:
-    job = selectors.get_own_export_job(request.family_access, job_id)
-    if services.export_expired(job):
-        services.export_forget(job)  # past its week: the private journal leaves the server's disk
-        raise Http404("This export has expired.")
-    path = services.export_file(job) if job.status == ExportJob.Status.DONE else None
-    if path is None or not path.is_file():
-        raise Http404("This export is not ready.")
-    name = "journal.pdf" if job.file_format == ExportJob.Format.PDF else "journal.json"
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type="application/pdf"
-        if job.file_format == ExportJob.Format.PDF
-        else "application/json",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+def export_download(
+    request: FamilyRequest, job_id: uuid.UUID, shared: bool = False
+) -> FileResponse:
+    job = _find_job(request, job_id, shared)
+    name = "journal-shared-with-you" if shared else "journal"
+    return jobs.download(job, f"{name}.{job.file_format}")
 
 
 @family_view(shared=True)
@@ -334,16 +303,13 @@ def shared_entry_page(request: FamilyRequest, entry_id: uuid.UUID) -> HttpRespon
 
 
 @family_view(shared=True)
-@require_GET
+@require_POST
 def shared_export_json(request: FamilyRequest, author_id: int) -> HttpResponse:
-    """What one parent shared with this professional, as a journal export they can verify
-    (`coparent verify`): the shared entries with every version, the rest of the author's chain
-    as links only."""
-    _professional(request)
-    document = build_shared_journal(request.family_access, author_id)
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json"
+    """Ask for what one parent shared with this professional, as a journal export they can
+    verify (`coparent verify`): the shared entries with every version, the rest of the author's
+    chain as links only. Built in the background like the author's own export (a POST with its
+    CSRF token, then the job's page)."""
+    job = services.journal_shared_export(
+        access=request.family_access, author_id=author_id, locale=current().locale
     )
-    response["Content-Disposition"] = 'attachment; filename="journal-shared-with-you.json"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return redirect("journal:shared_job", family_id=request.family.pk, job_id=job.pk)

@@ -4,9 +4,12 @@ and of the exports people ask for on the web page."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,12 +138,15 @@ class RecordSeal(models.Model):
         return f"seal of entry {self.entry_id}"
 
 
-class ExportJob(models.Model):
-    """One export asked for on the web page, built and rendered by the task worker.
+class ExportJobBase(models.Model):
+    """What every export built by the task worker shares (the record's here, a parent's
+    journal in coparent.journal): who asked, in which format, its status and progress as the
+    worker writes them, and the stored file until it expires. The worker's side (claim, progress,
+    failure, the file, the email, expiry) is records.jobs, used by every subclass.
 
-    The "record.exported" entry is appended when the job is created, and ``head_seq`` is its
-    seq: the worker exports the record up to and including that entry, whatever is appended
-    while it works, so the document still ends with the export itself.
+    A prepared file is kept `KEEP` after it is ready; then the periodic sweep
+    (records.tasks.sweep_expired_exports) removes it from the server's disk and marks the job
+    expired. The row stays: its page says "Expired: ask again".
     """
 
     class Status(models.TextChoices):
@@ -148,18 +154,83 @@ class ExportJob(models.Model):
         RUNNING = "running", _("Being prepared")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired: ask again")
 
     class Format(models.TextChoices):
         PDF = "pdf", _("PDF")
         JSON = "json", _("JSON")
 
+    # How long a prepared file stays downloadable; each subclass says.
+    KEEP: ClassVar[timedelta]
+    # The stored file's name starts with it ("journal-"): nothing depends on it but people
+    # looking at the folder.
+    FILE_PREFIX: ClassVar[str] = ""
+    # The email sent when the file is ready (records.jobs.send_ready): a link, no content.
+    EMAIL_TEMPLATE: ClassVar[str]
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="export_jobs")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     file_format = models.CharField(max_length=8, choices=Format.choices)
+    # The locale whose conventions the PDF's dates follow: the asker's, from their browser.
+    locale = models.CharField(max_length=35, default="en")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_entries = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT ("exports/<random>.pdf"): the random part keeps names unguessable
+    # even to someone who can list the folder's neighbours' names. Emptied when it expires.
+    file_name = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def get_absolute_url(self) -> str:
+        """The job's progress page, which the ready email links to."""
+        raise NotImplementedError
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When a prepared file stops being downloadable; None while there is none."""
+        if self.status != self.Status.DONE:
+            return None
+        return (self.finished_at or self.created_at) + self.KEEP
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """Whether the file is gone or past `KEEP` (the sweep may not have come by yet)."""
+        if self.status == self.Status.EXPIRED:
+            return True
+        expires = self.expires_at
+        return expires is not None and (not self.file_name or (now or timezone.now()) >= expires)
+
+    @property
+    def content_type(self) -> str:
+        return "application/pdf" if self.file_format == self.Format.PDF else "application/json"
+
+
+class ExportJob(ExportJobBase):
+    """One export of the family record asked for on the web page, built and rendered by the
+    task worker.
+
+    The "record.exported" entry is appended when the job is created, and ``head_seq`` is its
+    seq: the worker exports the record up to and including that entry, whatever is appended
+    while it works, so the document still ends with the export itself.
+    """
+
+    # The record's export is the family's: a parent or professional may come back for it.
+    KEEP = timedelta(days=30)
+    EMAIL_TEMPLATE = "records/email/export_ready"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="export_jobs")
     # The scope, as the person chose it: None for every kind, and inclusive dates.
     kinds = models.JSONField(null=True, blank=True)
     date_from = models.DateField(null=True, blank=True)
@@ -168,28 +239,22 @@ class ExportJob(models.Model):
     sections = models.JSONField(null=True, blank=True)
     # The zone whose calendar days `date_from` and `date_to` are (the family's when asked).
     timezone = models.CharField(max_length=ZONE_MAX_CHARS, default="UTC")
-    # The locale whose conventions the PDF's dates follow: the asker's, from their browser.
-    locale = models.CharField(max_length=35, default="en")
     head_seq = models.PositiveBigIntegerField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    total_entries = models.PositiveIntegerField(default=0)
-    # Relative to MEDIA_ROOT ("exports/<random>.pdf"): the random part keeps names unguessable
-    # even to someone who can list the folder's neighbours' names.
-    file_name = models.CharField(max_length=200, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["family", "-created_at"])]
+    class Meta(ExportJobBase.Meta):
+        indexes = [
+            models.Index(fields=["family", "-created_at"]),
+            # The expiry sweep's question: the prepared files, oldest first.
+            models.Index(fields=["status", "finished_at"], name="records_export_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.file_format}, {self.status})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "records:export_job", kwargs={"family_id": self.family_id, "job_id": self.pk}
+        )
 
 
 class Checkpoint(models.Model):

@@ -1,16 +1,11 @@
-"""Exports asked for on the web page, built and rendered by the task worker.
-
-WeasyPrint takes a few milliseconds per entry, so the PDF of a long record takes many seconds:
-too long for a request. The job row carries the progress the person's page polls.
-"""
+"""The record's work in the task worker: the exports asked for on the web page (WeasyPrint
+takes a few milliseconds per entry, so the PDF of a long record takes many seconds: too long for
+a request; the mechanism is records.jobs, the build is here), the hourly sweep of expired export
+files, and the weekly checkpoints."""
 
 from __future__ import annotations
 
-import logging
-import secrets
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404
@@ -24,52 +19,38 @@ from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_family_access
 from coparent.infra import periodic
 from coparent.infra.mail import send_email
-from coparent.records import checkpoints, hooks
+from coparent.records import checkpoints, hooks, jobs
 from coparent.records.export import ChainBroken, build_export, export_json_bytes, render_pdf
 from coparent.records.models import Checkpoint, ExportJob
 from coparent.web.zones import family_zone, reading_in
 
-logger = logging.getLogger(__name__)
 
-EXPORTS_DIR = "exports"
-# Stages of the job's progress bar: the document built (chain checked, head signed), the PDF
-# rendered between these two, the file stored.
-BUILT, RENDERED, STORED = 10, 90, 100
-
-
-def exports_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / EXPORTS_DIR
-
-
-def export_path(job: ExportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / job.file_name
-
-
-def _set(job_id: uuid.UUID, **fields: object) -> None:
-    # update() rather than save(): the page polls these columns while the worker writes them.
-    ExportJob.objects.filter(pk=job_id).update(**fields)
-
-
-def _body(job: ExportJob) -> bytes:
-    document = build_export(
-        family=job.family,
-        # The document is for the person who asked: the messages they may read are disclosed,
-        # those of conversations they are not part of are not (records.disclosure).
-        reader=job.requested_by,
-        kinds=job.kinds,
-        date_from=job.date_from,
-        date_to=job.date_to,
-        through_seq=job.head_seq,
-        zone=zone_or_utc(job.timezone),
-    )
-    _set(job.pk, progress=BUILT, total_entries=len(document["entries"]))
+def _body(job: ExportJob, progress: jobs.Progress) -> bytes:
+    try:
+        document = build_export(
+            family=job.family,
+            # The document is for the person who asked: the messages they may read are
+            # disclosed, those of conversations they are not part of are not
+            # (records.disclosure).
+            reader=job.requested_by,
+            kinds=job.kinds,
+            date_from=job.date_from,
+            date_to=job.date_to,
+            through_seq=job.head_seq,
+            zone=zone_or_utc(job.timezone),
+        )
+    except ChainBroken as exc:
+        where = {"seq": exc.seq, "reason": exc.reason}
+        raise jobs.JobFailed(
+            _("The stored record is broken at entry %(seq)s (%(reason)s).") % where
+        ) from exc
+    progress.built(len(document["entries"]))
     if job.file_format == ExportJob.Format.PDF:
-        span = RENDERED - BUILT
         return render_pdf(
             document,
             family=job.family,
             locale=job.locale,
-            progress=lambda percent: _set(job.pk, progress=BUILT + span * percent // 100),
+            progress=progress.rendering,
             access=_access(job),
             sections=job.sections,
         )
@@ -88,61 +69,21 @@ def _access(job: ExportJob) -> FamilyAccess | None:
 
 @task()
 def run_export_job(job_id: str) -> str:
-    """Build, render and store one export; returns the job's final status."""
-    # Claimed in one UPDATE, so a retried or duplicated task never builds the same job twice.
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING
-    )
-    job = ExportJob.objects.select_related("family", "requested_by").get(pk=job_id)
-    if not claimed:
-        return str(job.status)
-    try:
-        body = _body(job)
-        folder = exports_root()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        name = f"{EXPORTS_DIR}/{secrets.token_urlsafe(24)}.{job.file_format}"
-        (Path(settings.MEDIA_ROOT) / name).write_bytes(body)
-    except ChainBroken as exc:
-        where = {"seq": exc.seq, "reason": exc.reason}
-        _fail(job, _("The stored record is broken at entry %(seq)s (%(reason)s).") % where)
-        return str(ExportJob.Status.FAILED)
-    except Exception:
-        logger.exception("export job %s failed", job.pk)
-        _fail(job, _("Something went wrong while preparing the export."))
-        return str(ExportJob.Status.FAILED)
-    _set(
-        job.pk,
-        status=ExportJob.Status.DONE,
-        progress=STORED,
-        file_name=name,
-        finished_at=timezone.now(),
-    )
-    _send_ready(job)
-    return str(ExportJob.Status.DONE)
+    """Build, render and store one export (records.jobs); returns the job's final status."""
+    return jobs.run(ExportJob, job_id, _body)
 
 
-def _send_ready(job: ExportJob) -> None:
-    """Tell the asker their export is ready: a link to its page, nothing of its content (the
-    page asks them to sign in, and the download is theirs and the family's only)."""
-    user = job.requested_by
-    with reading_in(family_zone(job.family), job.locale):
-        send_email(
-            template="records/email/export_ready",
-            context={
-                "family": job.family,
-                "job": job,
-                "name": user.display_name or user.email,
-                "link": settings.BASE_URL
-                + reverse(
-                    "records:export_job", kwargs={"family_id": job.family_id, "job_id": job.pk}
-                ),
-            },
-            to=user.email,
-        )
+# --- Expired exports ------------------------------------------------------------------------
+
+SWEEP_EVERY = timedelta(hours=1)
 
 
-def _fail(job: ExportJob, error: str) -> None:
-    _set(job.pk, status=ExportJob.Status.FAILED, error=error, finished_at=timezone.now())
+@task()
+def sweep_expired_exports() -> int:
+    """Remove every export file past its keeping time (the record's and the journal's,
+    records.jobs.sweep_expired) and mark its job expired; returns how many. Idempotent."""
+    periodic.schedule_next(sweep_expired_exports)  # first, so a failing run never ends the chain
+    return jobs.sweep_expired()
 
 
 # --- Weekly checkpoints ---------------------------------------------------------------------

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypedDict
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coparent.infra import ratelimit
-from coparent.records import checkpoints, verifier
+from coparent.records import checkpoints, jobs, verifier
 from coparent.records.forms import ExportForm, TimelineFilterForm, VerifyForm
 from coparent.records.models import ExportJob
 from coparent.records.selectors import (
@@ -25,14 +23,12 @@ from coparent.records.selectors import (
     record_people,
 )
 from coparent.records.services import record_export
-from coparent.records.tasks import export_path
 from coparent.web.decorators import FamilyRequest, family_view
 from coparent.web.forms import add_service_error
 from coparent.web.pages import FamilyPages
 from coparent.web.zones import current, family_zone, reading_in
 
 PAGE_SIZE = 50
-CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
 
 render_page = FamilyPages(nav="record")
 
@@ -110,40 +106,9 @@ def checkpoint_download(
     return response
 
 
-class JobState(TypedDict):
-    """An export's progress: the page's first render and the JSON its script polls."""
-
-    status: str
-    label: str
-    progress: int
-    total_entries: int
-    entries_label: str
-    finished: bool
-    error: str
-    download_url: str | None
-
-
-def _job_status(job: ExportJob, family_id: uuid.UUID) -> JobState:
-    return {
-        "status": job.status,
-        "label": str(job.get_status_display()),
-        "progress": job.progress,
-        "total_entries": job.total_entries,
-        "entries_label": (
-            ngettext("%(n)s entry", "%(n)s entries", job.total_entries) % {"n": job.total_entries}
-            if job.total_entries
-            else ""
-        ),
-        "finished": job.finished,
-        "error": job.error,
-        "download_url": (
-            reverse(
-                "records:export_job_download", kwargs={"family_id": family_id, "job_id": job.pk}
-            )
-            if job.status == ExportJob.Status.DONE
-            else None
-        ),
-    }
+def _job_state(job: ExportJob) -> jobs.JobState:
+    kwargs = {"family_id": job.family_id, "job_id": job.pk}
+    return jobs.job_state(job, reverse("records:export_job_download", kwargs=kwargs))
 
 
 @family_view(shared=True)
@@ -153,8 +118,11 @@ def export_job(request: FamilyRequest, job_id: uuid.UUID) -> HttpResponse:
     """The export's progress; a script polls the status while it is prepared, and without
     script a Refresh link does the same by hand."""
     job = get_export_job(request.family_access, job_id)
+    status_url = reverse(
+        "records:export_job_status", kwargs={"family_id": job.family_id, "job_id": job.pk}
+    )
     return render_page(
-        request, "records/export_job.html", job=job, state=_job_status(job, request.family.pk)
+        request, "records/export_job.html", job=job, state=_job_state(job), status_url=status_url
     )
 
 
@@ -163,28 +131,18 @@ def export_job(request: FamilyRequest, job_id: uuid.UUID) -> HttpResponse:
 @never_cache
 def export_job_status(request: FamilyRequest, job_id: uuid.UUID) -> JsonResponse:
     job = get_export_job(request.family_access, job_id)
-    return JsonResponse(_job_status(job, request.family.pk))
+    return JsonResponse(_job_state(job))
 
 
 @family_view(shared=True)
 @require_GET
 def export_job_download(request: FamilyRequest, job_id: uuid.UUID) -> FileResponse:
     job = get_export_job(request.family_access, job_id)
-    path = export_path(job) if job.status == ExportJob.Status.DONE else None
-    if path is None or not path.is_file():
-        raise Http404("This export is not ready.")
     # A file name, not a date for people: the job's instant in the family's zone, in the
     # ISO 8601 basic form that sorts (20271130-1854).
     local = job.created_at.astimezone(family_zone(request.family))
     stamp = local.strftime("%Y%m%d-%H%M")
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"coparent-record-{stamp}.{job.file_format}",
-        content_type=CONTENT_TYPES[job.file_format],
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return jobs.download(job, f"coparent-record-{stamp}.{job.file_format}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,7 +19,8 @@ from coparent.expenses.services import expense_add, payment_record, reimbursemen
 from coparent.families import services
 from coparent.families.models import Membership
 from coparent.infobank.services import item_add
-from coparent.journal.services import entry_share, entry_write
+from coparent.journal.services import entry_share, entry_write, journal_export
+from coparent.journal.tasks import run_journal_export
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
 from coparent.requests.services import request_make
@@ -161,7 +162,9 @@ FAMILY_OPERATIONS = [
     ("GET", JOURNAL_PATH, None, 200, 403, 403),
     ("POST", JOURNAL_PATH, JOURNAL, 201, 403, 403),
     ("POST", JOURNAL_PATH + "/upload", JOURNAL, 415, 403, 403),
-    ("GET", JOURNAL_PATH + "/export", None, 200, 403, 403),
+    ("POST", JOURNAL_PATH + "/exports", {"file_format": "json"}, 202, 403, 403),
+    ("GET", JOURNAL_PATH + "/exports/{job_id}", None, 200, 403, 403),
+    ("GET", JOURNAL_PATH + "/exports/{job_id}/download", None, 200, 403, 403),
     ("GET", JOURNAL_PATH + "/shared", None, 403, 200, 403),
     ("GET", JOURNAL_PATH + "/shared/{entry_id}", None, 403, 200, 403),
     ("GET", JOURNAL_PATH + "/{entry_id}", None, 200, 403, 403),
@@ -384,6 +387,9 @@ def ids(cast):
     # An entry of Alex's journal, shared with Morgan the mediator.
     entry = entry_write(access=cast.access(cast.alex), text="Sam was late at the gate.")
     entry_share(access=cast.access(cast.alex), entry=entry, professional_id=cast.mediator.pk)
+    # Alex's export of her journal, prepared by the worker (run here, at once).
+    journal_job = journal_export(access=cast.access(cast.alex), file_format="json")
+    assert run_journal_export.call(str(journal_job.pk)) == "done"
     passport = item_add(
         access=cast.access(cast.alex),
         child=cast.mia,
@@ -425,6 +431,7 @@ def ids(cast):
         "document_id": order.pk,
         "document_version_id": order.versions.get().pk,
         "entry_id": entry.pk,
+        "job_id": journal_job.pk,
         "mediator_id": cast.mediator.pk,
         "item_id": passport.pk,
         "monthly_id": monthly_fee.pk,

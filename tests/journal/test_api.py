@@ -3,12 +3,15 @@ a missing entry on every operation; a retry with the same Idempotency-Key writes
 
 from __future__ import annotations
 
+import json
 import uuid
 
+from django.core import mail
 from django.test import Client
 
 from coparent.core.record.verify_journal import verify_any
-from coparent.journal.models import Entry, File, Version
+from coparent.journal.models import Entry, ExportJob, File, Version
+from coparent.records.models import RecordEntry
 from tests.kit import issue_token
 
 SECRET = "Sam shouted at the gate in front of Mia"
@@ -37,7 +40,6 @@ def test_alex_writes_corrects_shares_and_exports_through_the_api(cast, as_):
     assert morgan.get(_p(cast, f"/shared/{entry_id}")).status_code == 404
     assert [r["id"] for r in alex.get(_p(cast), q="shouted").json()] == [entry_id]
     assert alex.get(_p(cast), tag="school").json() == []
-    assert verify_any(alex.get(_p(cast, "/export")).json()).ok
 
 
 def test_sam_gets_the_404_of_a_missing_entry_on_every_operation(cast, as_, write):
@@ -55,9 +57,81 @@ def test_sam_gets_the_404_of_a_missing_entry_on_every_operation(cast, as_, write
         assert real.status_code == fake.status_code == 404
         assert real.json() == fake.json()
     assert sam.get(_p(cast)).json() == []
-    export = sam.get(_p(cast, "/export")).json()
-    assert export["entries"] == [] and SECRET not in str(export)
     assert Version.objects.filter(entry=entry).count() == 1
+
+
+def _started(caller, cast, capture, file_format="json"):
+    """Start an export through the API; the worker prepares it (at once in tests)."""
+    with capture(execute=True):
+        started = caller.post(_p(cast, "/exports"), {"file_format": file_format})
+    assert started.status_code == 202, started.content
+    return started
+
+
+def test_alex_exports_her_journal_in_the_background_through_the_api(
+    cast, as_, write, django_capture_on_commit_callbacks
+):
+    write(SECRET)
+    alex = as_(cast.alex)
+    recorded = RecordEntry.objects.filter(family=cast.family).count()
+    mail.outbox.clear()
+    started = _started(alex, cast, django_capture_on_commit_callbacks)
+    job = started.json()
+    # The answer is the job as it was asked for; its status URL is also the Location.
+    assert job["status"] == "queued" and job["finished"] is False
+    assert job["status_url"] == started["Location"] == f"/api/v1{_p(cast)}/exports/{job['id']}"
+    assert job["download_url"] is None
+    status = alex.get(job["status_url"].removeprefix("/api/v1")).json()
+    assert status["status"] == "done" and status["progress"] == 100 and status["finished"]
+    assert status["total_entries"] == 1 and status["expires_at"]
+    download = alex.get(status["download_url"].removeprefix("/api/v1"))
+    assert download.status_code == 200 and download["Cache-Control"] == "private, no-store"
+    document = json.loads(b"".join(download.streaming_content))
+    assert verify_any(document).ok and SECRET in json.dumps(document)
+    # Emailed a link, nothing of the journal; the family record hears of nothing.
+    (ready,) = mail.outbox
+    assert ready.to == [cast.alex.email] and SECRET not in ready.body
+    assert RecordEntry.objects.filter(family=cast.family).count() == recorded
+
+    pdf = _started(alex, cast, django_capture_on_commit_callbacks, "pdf").json()
+    pdf_status = alex.get(pdf["status_url"].removeprefix("/api/v1")).json()
+    pdf_file = alex.get(pdf_status["download_url"].removeprefix("/api/v1"))
+    assert pdf_file["Content-Type"] == "application/pdf"
+    assert b"".join(pdf_file.streaming_content).startswith(b"%PDF")
+
+
+def test_only_alex_reaches_her_api_export_and_not_after_it_expires(
+    cast, as_, write, django_capture_on_commit_callbacks, time_machine
+):
+    write(SECRET)
+    alex = as_(cast.alex)
+    job = _started(alex, cast, django_capture_on_commit_callbacks).json()
+    sam = as_(cast.sam)
+    missing = uuid.uuid4()
+    for tail in ("", "/download"):
+        real = sam.get(_p(cast, f"/exports/{job['id']}{tail}"))
+        fake = sam.get(_p(cast, f"/exports/{missing}{tail}"))
+        assert real.status_code == fake.status_code == 404 and real.json() == fake.json()
+        for member in (cast.morgan, cast.vic):
+            assert as_(member).get(_p(cast, f"/exports/{job['id']}{tail}")).status_code == 403
+    # Sam's own export holds none of Alex's journal.
+    theirs = _started(sam, cast, django_capture_on_commit_callbacks).json()
+    state = sam.get(theirs["status_url"].removeprefix("/api/v1")).json()
+    document = json.loads(
+        b"".join(sam.get(state["download_url"].removeprefix("/api/v1")).streaming_content)
+    )
+    assert document["entries"] == [] and SECRET not in json.dumps(document)
+
+    made = ExportJob.objects.get(pk=job["id"])
+    time_machine.move_to(made.finished_at + ExportJob.KEEP, tick=False)
+    expired = alex.get(_p(cast, f"/exports/{job['id']}")).json()
+    assert expired["status"] == "expired" and expired["download_url"] is None
+    assert alex.get(_p(cast, f"/exports/{job['id']}/download")).status_code == 404
+
+
+def test_an_export_in_an_unknown_format_is_a_field_error(cast, as_):
+    answer = as_(cast.alex).post(_p(cast, "/exports"), {"file_format": "docx"})
+    assert answer.status_code == 422 and ExportJob.objects.count() == 0
 
 
 def test_a_retry_with_the_same_key_writes_nothing_more(cast):
@@ -137,3 +211,15 @@ def _file(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_an_api_export_status_costs_a_fixed_number_of_queries(
+    cast, as_, write, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    write(SECRET)
+    alex = as_(cast.alex)
+    job = _started(alex, cast, django_capture_on_commit_callbacks).json()
+    alex.get(_p(cast, f"/exports/{job['id']}"))
+    # 1 token with its user, 2 membership with its family (the access path), 3 the job.
+    with django_assert_num_queries(3):
+        assert alex.get(_p(cast, f"/exports/{job['id']}")).status_code == 200

@@ -288,20 +288,23 @@ def test_an_export_is_kept_a_week_then_its_file_leaves_the_server(
     cast, entry, django_capture_on_commit_callbacks, time_machine
 ):
     from coparent.journal.models import ExportJob
-    from coparent.journal.services import EXPORT_KEEP, export_file
+    from coparent.records.jobs import file_path
 
     alex = cast.client_for(cast.alex)
     page = _export(cast, alex, "export.json", django_capture_on_commit_callbacks)
     job = ExportJob.objects.get(requested_by=cast.alex)
-    kept = export_file(job)
+    kept = file_path(job)
     assert kept is not None and kept.is_file()
-    time_machine.move_to(job.finished_at + EXPORT_KEEP + timedelta(minutes=1), tick=False)
+    assert job.expires_at == job.finished_at + timedelta(days=7)
+    # Before the hourly sweep comes by, the page already says it, and asking removes it.
+    time_machine.move_to(job.finished_at + ExportJob.KEEP + timedelta(minutes=1), tick=False)
     state = alex.get(f"{page}status/").json()
     assert state["download_url"] is None and state["label"] == "Expired: ask again"
+    assert state["status"] == "expired" and state["finished"] is True
     assert alex.get(f"{page}download/").status_code == 404
     assert not kept.exists()
     job.refresh_from_db()
-    assert job.file_name == ""
+    assert job.file_name == "" and job.status == ExportJob.Status.EXPIRED
 
 
 def test_an_exports_page_and_status_cost_a_fixed_number_of_queries(

@@ -128,6 +128,7 @@ def test_a_queued_job_shows_its_status_and_a_refresh_link_but_no_download(cast):
         "finished": False,
         "error": "",
         "download_url": None,
+        "expires_at": None,
     }
     assert client.get(f"{job_page}download/").status_code == 404
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Field, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import field_validator
@@ -30,8 +30,8 @@ from coparent.api.schemas import Day, In, Offset, PersonRef, answers, no_control
 from coparent.families.selectors import FamilyAccess
 from coparent.infra import ratelimit
 from coparent.journal import selectors, services
-from coparent.journal.export import build_journal
-from coparent.journal.models import TEXT_MAX_CHARS, Entry, LinkKind, Version
+from coparent.journal.models import TEXT_MAX_CHARS, Entry, ExportJob, LinkKind, Version
+from coparent.records import jobs
 
 router = Router(tags=["journal"])
 
@@ -224,15 +224,100 @@ def journal_create_upload(
         )
 
 
-@router.get(
-    "/families/{uuid:family_id}/journal/export",
-    response=answers({200: dict[str, Any]}, 403, 404),
-    summary="Your journal as a signed coparent-journal/1 document (check: coparent verify)",
+class JournalExportIn(In):
+    file_format: ExportJob.Format = Field(
+        ExportJob.Format.JSON,
+        description="`json`: the signed coparent-journal/1 document; `pdf`: it for people.",
+    )
+
+
+class JournalExportOut(Schema):
+    id: uuid.UUID
+    file_format: ExportJob.Format
+    status: ExportJob.Status = Field(
+        ..., description="queued, running, then done or failed; done turns expired after a week."
+    )
+    progress: int = Field(..., description="0 to 100.")
+    total_entries: int
+    finished: bool = Field(..., description="Done, failed or expired: polling may stop.")
+    error: str = Field(..., description="Why it failed, in plain words; empty otherwise.")
+    created_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime | None = Field(
+        ..., description="Until when the file may be downloaded (while done)."
+    )
+    status_url: str
+    download_url: str | None = Field(..., description="While the file may be downloaded.")
+
+
+def _export_url(job: ExportJob, tail: str = "") -> str:
+    return f"/api/v1/families/{job.family_id}/journal/exports/{job.pk}{tail}"
+
+
+def _export_out(job: ExportJob) -> JournalExportOut:
+    state = jobs.job_state(job, _export_url(job, "/download"))
+    return JournalExportOut(
+        id=job.pk,
+        file_format=ExportJob.Format(job.file_format),
+        status=ExportJob.Status(state["status"]),
+        progress=state["progress"],
+        total_entries=state["total_entries"],
+        finished=state["finished"],
+        error=state["error"],
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        expires_at=job.expires_at if state["download_url"] else None,
+        status_url=_export_url(job),
+        download_url=state["download_url"],
+    )
+
+
+@router.post(
+    "/families/{uuid:family_id}/journal/exports",
+    response=answers({202: JournalExportOut}, 403, 404, 422),
+    summary="Start an export of your journal, built in the background (parents)",
+    description=(
+        "Answers 202 at once with the job and its `status_url` (also in `Location`); poll it "
+        "until `finished`, then GET its `download_url`. The author is emailed a link when it is "
+        "ready. Only its author sees the job; nothing is written to the family record."
+    ),
 )
-def journal_export(request: HttpRequest, family_id: uuid.UUID) -> dict[str, Any]:
+def journal_export_start(
+    request: HttpRequest, family_id: uuid.UUID, payload: JournalExportIn, response: HttpResponse
+) -> Status[JournalExportOut]:
     access = family_access(request, family_id)
-    access.require_parent()
-    return build_journal(access)
+    job = services.journal_export(access=access, file_format=payload.file_format)
+    response["Location"] = _export_url(job)
+    return Status(202, _export_out(job))
+
+
+@router.get(
+    "/families/{uuid:family_id}/journal/exports/{uuid:job_id}",
+    response=answers({200: JournalExportOut}, 403, 404),
+    summary="One of your journal exports: its status and progress (parents)",
+)
+def journal_export_status(
+    request: HttpRequest, family_id: uuid.UUID, job_id: uuid.UUID
+) -> JournalExportOut:
+    access = family_access(request, family_id)
+    return _export_out(selectors.get_own_export_job(access, job_id))
+
+
+@router.get(
+    "/families/{uuid:family_id}/journal/exports/{uuid:job_id}/download",
+    response=answers({200: dict[str, Any]}, 403, 404),
+    summary="A finished journal export's file: the signed JSON document, or the PDF (parents)",
+    description=(
+        "The coparent-journal/1 document (check: coparent verify) for a JSON export, the PDF "
+        "for a PDF one. 404 while it is not ready, and once it has expired."
+    ),
+)
+def journal_export_download(
+    request: HttpRequest, family_id: uuid.UUID, job_id: uuid.UUID
+) -> FileResponse:
+    access = family_access(request, family_id)
+    job = selectors.get_own_export_job(access, job_id)
+    return jobs.download(job, f"journal.{job.file_format}")
 
 
 @router.get(
