@@ -25,13 +25,13 @@ commits in the same transaction as the created thing, so a crash between the two
 thing without its key (and a second one on retry).
 
 Twins: two requests with the same key at the same instant both pass `first()`; the unique
-constraint (user, family, key) lets one commit and makes the other's transaction roll back, on
+constraint (family, user, key) lets one commit and makes the other's transaction roll back, on
 PostgreSQL (the second insert waits for the first transaction, then fails) and SQLite (writers
 take turns) alike. The one that lost is answered as a retry would be, never with a server
 error and never with a second thing made:
 
-- the key now names the same request: the first result, `replayed` (201 and
-  `Idempotent-Replayed: true` in the API), even when its own work failed on the way because
+- the key now names the same request: the first result, `replayed` (201 in the API, with
+  `Idempotent-Replayed: true` where the operation says so), even when its own work failed on the way because
   the first one changed what it checked (a counter-proposal to a request that the twin has
   just countered, a payment beyond what the twin's payment left owed);
 - the key now names another request: IdempotencyConflict (422), when the key's row is what
@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
@@ -183,7 +183,10 @@ class Once:
         the write and what holds the key is not this request's result."""
         if self.key_hash is None or transaction.get_connection().needs_rollback:
             return None  # no key to look up, or no query possible inside a broken transaction
-        found = self._kept()
+        try:
+            found = self._kept()
+        except DatabaseError:
+            return None  # the transaction around the service broke with `error`: raise that
         if found is not None and self._same(found):
             return found.resource_id
         if not isinstance(error, KeyTaken):
