@@ -31,9 +31,9 @@ take turns) alike. The one that lost is answered as a retry would be, never with
 error and never with a second thing made:
 
 - the key now names the same request: the first result, `replayed` (201 in the API, with
-  `Idempotent-Replayed: true` where the operation says so), even when its own work failed on the way because
-  the first one changed what it checked (a counter-proposal to a request that the twin has
-  just countered, a payment beyond what the twin's payment left owed);
+  `Idempotent-Replayed: true` where the operation says so), even when its own work failed on
+  the way because the first one changed what it checked (a counter-proposal to a request
+  that the twin has just countered, a payment beyond what the twin's payment left owed);
 - the key now names another request: IdempotencyConflict (422), when the key's row is what
   refused it; a failure of its own (a field-level 400 for bad input) is raised as it is;
 - the key's row was refused but no committed key can be read: StillProcessing, a 409 that says
