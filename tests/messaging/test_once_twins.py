@@ -37,7 +37,7 @@ from coparent.exchanges import selectors as exchange_selectors
 from coparent.exchanges.models import Note, PickupPass
 from coparent.exchanges.services import note_add, pass_issue
 from coparent.expenses import services as expenses
-from coparent.expenses.models import Expense, Payment
+from coparent.expenses.models import Expense, Payment, ReimbursementRequest
 from coparent.families.services import family_zone_set
 from coparent.infobank.models import InfoItem
 from coparent.infobank.services import item_add
@@ -47,12 +47,13 @@ from coparent.messaging import attachments
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.idempotency import Once
 from coparent.messaging.models import IdempotencyKey, Message
-from coparent.messaging.services import thread_start_once
+from coparent.messaging.services import message_send_once, thread_start, thread_start_once
 from coparent.records.models import Kind, RecordEntry
 from coparent.requests import services as requests
 from coparent.requests.models import Comment, Request
 from coparent.schedule.selectors import schedule_of
 from coparent.schedule.services import plan_accept, plan_propose
+from tests.agreements.conftest import signed
 from tests.conftest import build_cast
 from tests.messaging.conftest import PDF_BYTES
 from tests.requests.test_races import _triggers_back, racing  # noqa: F401  (the fixtures)
@@ -265,6 +266,35 @@ def conversation(cast: Any) -> Callable[[], object]:
     )
 
 
+def reply(cast: Any) -> Callable[[], object]:
+    thread = thread_start(
+        access=cast.access(cast.alex), subject="Dentist", topic="health", body="Tuesday at 4?"
+    ).thread
+    return lambda: (
+        message_send_once(
+            access=cast.access(cast.sam),
+            thread=thread,
+            body="Yes, I'll take her.",
+            idempotency_key=KEY,
+        ).message
+    )
+
+
+def clause_change(cast: Any) -> Callable[[], object]:
+    """The twin that loses finds a change of the clause waiting already (its twin's) and used
+    to be refused: "a change is already waiting for signatures"."""
+    clause = signed(cast).clause
+    return lambda: (
+        agreements.clause_amend_once(
+            access=cast.access(cast.alex),
+            clause=clause,
+            title="Bedtimes",
+            body="Bedtime is 20:30 on Fridays.",
+            idempotency_key=KEY,
+        ).version
+    )
+
+
 def clause(cast: Any) -> Callable[[], object]:
     return lambda: (
         agreements.clause_propose_once(
@@ -288,6 +318,24 @@ def expense(cast: Any) -> Callable[[], object]:
             category="school",
             description="School trip",
             children=[cast.mia.pk],
+        ).obj
+    )
+
+
+def ask_for_the_whole_share(cast: Any) -> Callable[[], object]:
+    """Alex asks for Sam's whole share: the twin that loses finds it asked already."""
+    bill = expenses.expense_add(
+        access=cast.access(cast.alex),
+        spent_on=date.today() - timedelta(days=1),  # noqa: DTZ011 - a day, no zone needed
+        amount="200.00",
+        currency="EUR",
+        category="school",
+        description="School trip",
+        children=[cast.mia.pk],
+    )
+    return lambda: (
+        expenses.reimbursement_ask_once(
+            access=cast.access(cast.alex), expense=bill, idempotency_key=KEY
         ).obj
     )
 
@@ -343,8 +391,11 @@ CASES = [
     Case(counter_proposal, Request, Kind.REQUEST_COUNTERED),
     Case(comment, Comment, Kind.REQUEST_COMMENTED),
     Case(conversation, Message, "message.sent"),
+    Case(reply, Message, "message.sent"),
     Case(clause, ClauseVersion, "agreement.clause_proposed"),
+    Case(clause_change, ClauseVersion, "agreement.clause_proposed"),
     Case(expense, Expense, "expense.added"),
+    Case(ask_for_the_whole_share, ReimbursementRequest, "expense.reimbursement_asked"),
     Case(payment_of_all_that_is_owed, Payment, "expense.payment_recorded"),
     Case(journal_entry, Entry, None),
 ]
