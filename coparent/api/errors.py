@@ -6,7 +6,8 @@ Shapes (documented in the OpenAPI schema through `ErrorOut` and `ValidationError
   the same shape for an `Idempotency-Key` already used with other content
 - 400 a service refused the input: ``{"detail": msg, "errors": {field or "__all__": [msg]}}``
 - 400 malformed JSON, 413 body too large: ``{"detail": msg, "errors": {"__all__": [msg]}}``
-- 401, 403, 404, 405, 409, 410: ``{"detail": msg}``
+- 401, 403, 404, 405, 409, 410: ``{"detail": msg}``; a 409 for a twin request whose
+  `Idempotency-Key` the first one still holds also carries ``Retry-After``
 - 429 a rate limit (coparent.infra.ratelimit): ``{"detail": msg}`` with a ``Retry-After`` header
 - 503 the database is not answering (coparent.infra.faults): ``{"detail": msg}`` with a
   ``Retry-After`` header, whatever the operation (even the token lookup)
@@ -35,7 +36,7 @@ from coparent.families.selectors import SecondFactorRequired
 from coparent.infra import faults
 from coparent.infra.errors import DomainError
 from coparent.infra.ratelimit import RateLimited
-from coparent.messaging.idempotency import IdempotencyConflict
+from coparent.messaging.idempotency import IdempotencyConflict, StillProcessing
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,14 @@ def install(api: NinjaAPI) -> None:
             for message in messages
         ]
         return respond(request, 422, {"detail": detail, "errors": errors})
+
+    @api.exception_handler(StillProcessing)
+    def still_processing(request: HttpRequest, exc: StillProcessing) -> HttpResponse:
+        # The same key is held by a twin request that has not finished: a retry in a second
+        # gets its result (coparent.messaging.idempotency, "Twins").
+        response = respond(request, 409, {"detail": exc.message})
+        response["Retry-After"] = "1"
+        return response
 
     @api.exception_handler(RateLimited)
     def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:

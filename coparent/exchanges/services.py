@@ -274,33 +274,36 @@ def note_add(
         },
         files=photos,
     )
-    if (first := once.first()) is not None:
-        return Note.objects.get(family=access.family, pk=first)
-    clean = (text or "").strip()
-    if not clean:
-        raise ExchangeProblem(_("Write what happened."), field="text")
-    if len(clean) > NOTE_MAX_CHARS:
-        raise ExchangeProblem(
-            _("At most %(n)s characters (this note has %(m)s).")
-            % {"n": f"{NOTE_MAX_CHARS:,}", "m": f"{len(clean):,}"},
-            field="text",
-        )
-    now = at or timezone.now()
-    if planned_at - now > NOTE_LEAD:
-        raise ExchangeProblem(_("Notes open a day before an exchange."), field="planned_at")
-    try:
-        files.check_count(len(photos))
-        prepared = files.prepare_all(list(photos))
-    except ValidationError as error:
-        raise ExchangeProblem([("photos", message) for message in error.messages]) from None
-    stored: list[tuple[files.PreparedFile, str]] = []
-    try:
-        for item in prepared:
-            stored.append((item, files.store(item)))
-        return _write_note(access, planned_at, clean, follows, stored, now, once)
-    except BaseException:
-        files.remove([name for _item, name in stored])
-        raise
+
+    def work() -> Note:
+        clean = (text or "").strip()
+        if not clean:
+            raise ExchangeProblem(_("Write what happened."), field="text")
+        if len(clean) > NOTE_MAX_CHARS:
+            raise ExchangeProblem(
+                _("At most %(n)s characters (this note has %(m)s).")
+                % {"n": f"{NOTE_MAX_CHARS:,}", "m": f"{len(clean):,}"},
+                field="text",
+            )
+        now = at or timezone.now()
+        if planned_at - now > NOTE_LEAD:
+            raise ExchangeProblem(_("Notes open a day before an exchange."), field="planned_at")
+        try:
+            files.check_count(len(photos))
+            prepared = files.prepare_all(list(photos))
+        except ValidationError as error:
+            raise ExchangeProblem([("photos", message) for message in error.messages]) from None
+        stored: list[tuple[files.PreparedFile, str]] = []
+        try:
+            for item in prepared:
+                stored.append((item, files.store(item)))
+            return _write_note(access, planned_at, clean, follows, stored, now, once)
+        except BaseException:
+            files.remove([name for _item, name in stored])
+            raise
+
+    # A twin request with the same key, at the same instant, gets the first note.
+    return once.attempt(work, lambda pk: Note.objects.get(family=access.family, pk=pk)).made
 
 
 def _write_note(
@@ -409,95 +412,99 @@ def pass_issue(
             "end": end.astimezone(UTC).isoformat(),
         },
     )
-    if (first := once.first()) is not None:
-        return PickupPass.objects.get(family=access.family, pk=first)
-    now = at or timezone.now()
-    problems: list[tuple[str, str]] = []
-    chosen = list(children_of(access).filter(pk__in=_child_ids(children)))
-    if not chosen or len(chosen) != len({str(c) for c in children}):
-        problems.append(("children", _("Choose at least one of the family's children.")))
-    if end <= start:
-        problems.append(("end", _("The window must end after it starts.")))
-    elif end - start > pickup_pass.MAX_WINDOW:
-        problems.append(
-            (
-                "end",
-                _("A pass is valid for at most %(n)d days.") % {"n": pickup_pass.MAX_WINDOW.days},
+
+    def work() -> PickupPass:
+        now = at or timezone.now()
+        problems: list[tuple[str, str]] = []
+        chosen = list(children_of(access).filter(pk__in=_child_ids(children)))
+        if not chosen or len(chosen) != len({str(c) for c in children}):
+            problems.append(("children", _("Choose at least one of the family's children.")))
+        if end <= start:
+            problems.append(("end", _("The window must end after it starts.")))
+        elif end - start > pickup_pass.MAX_WINDOW:
+            problems.append(
+                (
+                    "end",
+                    _("A pass is valid for at most %(n)d days.")
+                    % {"n": pickup_pass.MAX_WINDOW.days},
+                )
             )
-        )
-    elif end <= now:
-        problems.append(("end", _("The window has already ended.")))
-    if problems:
-        raise ExchangeProblem(problems)
-    user = access.membership.user
-    seats = parent_seats(access)
-    letter: Letter | None = None
-    for candidate in LETTERS:
-        seat = seats.get(candidate)
-        if seat is not None and seat.pk == user.pk:
-            letter = candidate
-    schedule = schedule_of(access)
-    segments = schedule.expand(start - timedelta(days=1), end + timedelta(days=1))[0]
-    gaps = [(start, end)]
-    if letter is not None:
-        gaps = pickup_pass.uncovered(segments, letter, start, end)
-    if gaps:
-        zone = schedule.zone(start)
-        first_gap = gaps[0]
-        raise ExchangeProblem(
-            _(
-                "The plan does not give you the children for all of this window: from "
-                "%(start)s to %(end)s they are with the other parent (or no plan is in force). "
-                "Choose a window that is yours."
+        elif end <= now:
+            problems.append(("end", _("The window has already ended.")))
+        if problems:
+            raise ExchangeProblem(problems)
+        user = access.membership.user
+        seats = parent_seats(access)
+        letter: Letter | None = None
+        for candidate in LETTERS:
+            seat = seats.get(candidate)
+            if seat is not None and seat.pk == user.pk:
+                letter = candidate
+        schedule = schedule_of(access)
+        segments = schedule.expand(start - timedelta(days=1), end + timedelta(days=1))[0]
+        gaps = [(start, end)]
+        if letter is not None:
+            gaps = pickup_pass.uncovered(segments, letter, start, end)
+        if gaps:
+            zone = schedule.zone(start)
+            first_gap = gaps[0]
+            raise ExchangeProblem(
+                _(
+                    "The plan does not give you the children for all of this window: from "
+                    "%(start)s to %(end)s they are with the other parent (or no plan is in force). "
+                    "Choose a window that is yours."
+                )
+                % {
+                    "start": format_moment(first_gap[0], zone, current().locale),
+                    "end": format_moment(first_gap[1], zone, current().locale),
+                },
+                field="start",
             )
-            % {
-                "start": format_moment(first_gap[0], zone, current().locale),
-                "end": format_moment(first_gap[1], zone, current().locale),
-            },
-            field="start",
-        )
-    pass_id = uuid.uuid4()
-    try:
-        made, token = pickup_pass.issue(
-            ensure_signing_key(settings.DATA_DIR),
-            family=access.family.pk,
-            pass_id=pass_id,
-            children=[_first_word(c.name) for c in chosen],
-            parent=_first_word(_name(user)),
-            start=start,
-            end=end,
-            issued_at=now,
-        )
-    except pickup_pass.PassError as error:
-        raise ExchangeProblem(str(error)) from None
-    with transaction.atomic():
-        issued = PickupPass.objects.create(
-            id=pass_id,
-            family=access.family,
-            issued_by=user,
-            parent_name=made.parent,
-            children=list(made.children),
-            starts_at=made.start,
-            ends_at=made.end,
-            issued_at=made.issued_at,
-            token=token,
-        )
-        once.remember(pass_id)
-        record_append(
-            family=access.family,
-            kind=Kind.PASS_ISSUED,
-            actor=user,
-            at=now,
-            data={
-                "pass": str(pass_id),
-                "name": _name(user),
-                "parent": made.parent,
-                "children": list(made.children),
-                "start": _when(made.start),
-                "end": _when(made.end),
-            },
-        )
-    return issued
+        pass_id = uuid.uuid4()
+        try:
+            made, token = pickup_pass.issue(
+                ensure_signing_key(settings.DATA_DIR),
+                family=access.family.pk,
+                pass_id=pass_id,
+                children=[_first_word(c.name) for c in chosen],
+                parent=_first_word(_name(user)),
+                start=start,
+                end=end,
+                issued_at=now,
+            )
+        except pickup_pass.PassError as error:
+            raise ExchangeProblem(str(error)) from None
+        with transaction.atomic():
+            issued = PickupPass.objects.create(
+                id=pass_id,
+                family=access.family,
+                issued_by=user,
+                parent_name=made.parent,
+                children=list(made.children),
+                starts_at=made.start,
+                ends_at=made.end,
+                issued_at=made.issued_at,
+                token=token,
+            )
+            once.remember(pass_id)
+            record_append(
+                family=access.family,
+                kind=Kind.PASS_ISSUED,
+                actor=user,
+                at=now,
+                data={
+                    "pass": str(pass_id),
+                    "name": _name(user),
+                    "parent": made.parent,
+                    "children": list(made.children),
+                    "start": _when(made.start),
+                    "end": _when(made.end),
+                },
+            )
+        return issued
+
+    # A twin request with the same key, at the same instant, gets the first pass.
+    return once.attempt(work, lambda pk: PickupPass.objects.get(family=access.family, pk=pk)).made
 
 
 def pass_revoke(*, access: FamilyAccess, pickup: PickupPass, at: datetime | None = None) -> None:

@@ -195,30 +195,33 @@ def item_add(
             "for_care": for_care,
         },
     )
-    if (first := once.first()) is not None:
-        return InfoItem.objects.get(family=access.family, pk=first)
-    clean = _clean(kind, values)
-    private = _homes_kept_private(HomePlaces(access), clean)
-    care = kind in infobank.CARE_BY_DEFAULT if for_care is None else bool(for_care)
-    now = at or timezone.now()
-    user = access.membership.user
-    with transaction.atomic():
-        item = InfoItem.objects.create(
-            family=access.family, child=child, kind=kind, created_by=user, created_at=now
-        )
-        version = InfoItemVersion.objects.create(
-            family=access.family,
-            item=item,
-            n=1,
-            values=clean,
-            for_care=care,
-            set_by=user,
-            set_at=now,
-            salt=secrets.token_hex(16),
-        )
-        once.remember(item.pk)
-        _record(access, Kind.INFO_ADDED, item, version, child, tuple(clean), now, private)
-    return item
+
+    def work() -> InfoItem:
+        clean = _clean(kind, values)
+        private = _homes_kept_private(HomePlaces(access), clean)
+        care = kind in infobank.CARE_BY_DEFAULT if for_care is None else bool(for_care)
+        now = at or timezone.now()
+        user = access.membership.user
+        with transaction.atomic():
+            item = InfoItem.objects.create(
+                family=access.family, child=child, kind=kind, created_by=user, created_at=now
+            )
+            version = InfoItemVersion.objects.create(
+                family=access.family,
+                item=item,
+                n=1,
+                values=clean,
+                for_care=care,
+                set_by=user,
+                set_at=now,
+                salt=secrets.token_hex(16),
+            )
+            once.remember(item.pk)
+            _record(access, Kind.INFO_ADDED, item, version, child, tuple(clean), now, private)
+        return item
+
+    # A twin request with the same key, at the same instant, gets the first item.
+    return once.attempt(work, lambda pk: InfoItem.objects.get(family=access.family, pk=pk)).made
 
 
 def item_change(

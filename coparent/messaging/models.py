@@ -158,7 +158,8 @@ class Attachment(models.Model):
 
 class IdempotencyKey(models.Model):
     """A POST's `Idempotency-Key`, hashed, with a reference to what that POST created, so a
-    retry answers with the first result instead of creating again."""
+    retry answers with the first result instead of creating again. One person's key in one
+    family: the same key in another family of theirs is another key."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key_hash = models.CharField(max_length=64)
@@ -172,7 +173,11 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "key_hash"], name="one_idempotency_key")
+            # Family first: every family-owned row is found through its family (and a table
+            # distributed by family_id can only enforce a unique key that includes it).
+            models.UniqueConstraint(
+                fields=["family", "user", "key_hash"], name="one_idempotency_key_per_family"
+            )
         ]
 
     def __str__(self) -> str:

@@ -236,83 +236,86 @@ def request_make(
             "contact": contact,
         },
     )
-    if (first := once.first()) is not None:
-        return Request.objects.get(family=access.family, pk=first)
 
-    problems: list[Problem] = []
-    if kind not in RequestType.values:
-        raise RequestProblem(_("Choose a kind of request."), field="kind")
-    title = _words(
-        title, "title", TITLE_MAX_CHARS, problems, required=_("Give it a title."), label=True
-    )
-    details = _words(details, "details", DETAILS_MAX_CHARS, problems)
-    destination = _words(
-        destination,
-        "destination",
-        PLACE_MAX_CHARS,
-        problems,
-        required=_("Say where to.") if kind == RequestType.TRIP else "",
-        label=True,
-    )
-    itinerary = _words(itinerary, "itinerary", DETAILS_MAX_CHARS, problems)
-    contact = _words(contact, "contact", DETAILS_MAX_CHARS, problems)
-    if not children:
-        problems.append(("children", _("Choose the children this is about.")))
-    if any(child.family_id != access.family.pk for child in children):
-        problems.append(("children", _("Choose among the family's children.")))
-    _check_span(access, kind, starts_at, ends_at, at, problems)
-    others = _other_parents(access)
-    if not others:
-        problems.append(("__all__", _("There is no other parent in the family to ask yet.")))
-    if custody_to not in ("", "me", "other"):
-        problems.append(("custody_to", _("Choose who has the children.")))
-    if due_at is None:
-        if not any(field in ("starts_at", "ends_at") for field, _text in problems):
-            due_at = default_due(kind, at=at, starts_at=starts_at, family=access.family)
-    elif due_at < at + MIN_NOTICE:
-        problems.append(("due_at", _("Leave at least an hour to answer.")))
-    elif due_at > at + timedelta(days=MAX_DUE_DAYS):
-        problems.append(("due_at", _("At most %(n)d days ahead.") % {"n": MAX_DUE_DAYS}))
-    elif starts_at is not None and kind in DATED_KINDS and due_at > starts_at:
-        problems.append(("due_at", _("The answer must come before it starts.")))
-    if problems or due_at is None:
-        raise RequestProblem(problems)
-
-    me = access.membership.user
-    holder = None
-    if kind == RequestType.SWAP:
-        holder = others[0].user if custody_to == "other" else me
-    elif kind == RequestType.TRIP and custody_to:
-        holder = me if custody_to == "me" else others[0].user
-    with transaction.atomic():
-        request = Request.objects.create(
-            family=access.family,
-            kind=kind,
-            title=title,
-            details=details,
-            asked_by=me,
-            created_at=at,
-            due_at=due_at,
-            starts_at=starts_at if kind in DATED_KINDS else None,
-            ends_at=ends_at if kind in DATED_KINDS else None,
-            custody_to=holder,
-            destination=destination if kind == RequestType.TRIP else "",
-            itinerary=itinerary if kind == RequestType.TRIP else "",
-            contact=contact if kind == RequestType.TRIP else "",
-            clause=_clause_snapshot(access, kind, at),
-            counter_of=counter_of,
+    def work() -> Request:
+        nonlocal title, details, destination, itinerary, contact, due_at  # cleaned here
+        problems: list[Problem] = []
+        if kind not in RequestType.values:
+            raise RequestProblem(_("Choose a kind of request."), field="kind")
+        title = _words(
+            title, "title", TITLE_MAX_CHARS, problems, required=_("Give it a title."), label=True
         )
-        request.children.set(children)
-        once.remember(request.pk)
-        if counter_of is None:
-            record_append(
+        details = _words(details, "details", DETAILS_MAX_CHARS, problems)
+        destination = _words(
+            destination,
+            "destination",
+            PLACE_MAX_CHARS,
+            problems,
+            required=_("Say where to.") if kind == RequestType.TRIP else "",
+            label=True,
+        )
+        itinerary = _words(itinerary, "itinerary", DETAILS_MAX_CHARS, problems)
+        contact = _words(contact, "contact", DETAILS_MAX_CHARS, problems)
+        if not children:
+            problems.append(("children", _("Choose the children this is about.")))
+        if any(child.family_id != access.family.pk for child in children):
+            problems.append(("children", _("Choose among the family's children.")))
+        _check_span(access, kind, starts_at, ends_at, at, problems)
+        others = _other_parents(access)
+        if not others:
+            problems.append(("__all__", _("There is no other parent in the family to ask yet.")))
+        if custody_to not in ("", "me", "other"):
+            problems.append(("custody_to", _("Choose who has the children.")))
+        if due_at is None:
+            if not any(field in ("starts_at", "ends_at") for field, _text in problems):
+                due_at = default_due(kind, at=at, starts_at=starts_at, family=access.family)
+        elif due_at < at + MIN_NOTICE:
+            problems.append(("due_at", _("Leave at least an hour to answer.")))
+        elif due_at > at + timedelta(days=MAX_DUE_DAYS):
+            problems.append(("due_at", _("At most %(n)d days ahead.") % {"n": MAX_DUE_DAYS}))
+        elif starts_at is not None and kind in DATED_KINDS and due_at > starts_at:
+            problems.append(("due_at", _("The answer must come before it starts.")))
+        if problems or due_at is None:
+            raise RequestProblem(problems)
+
+        me = access.membership.user
+        holder = None
+        if kind == RequestType.SWAP:
+            holder = others[0].user if custody_to == "other" else me
+        elif kind == RequestType.TRIP and custody_to:
+            holder = me if custody_to == "me" else others[0].user
+        with transaction.atomic():
+            request = Request.objects.create(
                 family=access.family,
-                kind=EntryKind.REQUEST_MADE,
-                actor=me,
-                data=_summary(request, children),
-                at=at,
+                kind=kind,
+                title=title,
+                details=details,
+                asked_by=me,
+                created_at=at,
+                due_at=due_at,
+                starts_at=starts_at if kind in DATED_KINDS else None,
+                ends_at=ends_at if kind in DATED_KINDS else None,
+                custody_to=holder,
+                destination=destination if kind == RequestType.TRIP else "",
+                itinerary=itinerary if kind == RequestType.TRIP else "",
+                contact=contact if kind == RequestType.TRIP else "",
+                clause=_clause_snapshot(access, kind, at),
+                counter_of=counter_of,
             )
-    return request
+            request.children.set(children)
+            once.remember(request.pk)
+            if counter_of is None:
+                record_append(
+                    family=access.family,
+                    kind=EntryKind.REQUEST_MADE,
+                    actor=me,
+                    data=_summary(request, children),
+                    at=at,
+                )
+        return request
+
+    # A twin request with the same key, at the same instant, gets the first request.
+    return once.attempt(work, lambda pk: Request.objects.get(family=access.family, pk=pk)).made
 
 
 def _locked(access: FamilyAccess, request: Request, at: datetime) -> Request:
@@ -476,53 +479,56 @@ def request_counter(
             "due_at": due_at.isoformat() if due_at else None,
         },
     )
-    if (first := once.first()) is not None:
-        return Request.objects.get(family=access.family, pk=first)
-    if not details.strip():
-        raise RequestProblem(_("Say what you propose instead."), field="details")
-    with transaction.atomic():
-        original = _locked(access, request, at)
-        children = list(original.children.all())
-        me = access.membership.user
-        # Who has the children stays as asked (a swap's holder, a trip's traveller), said from
-        # the side of the parent countering.
-        custody = ""
-        if original.custody_to_id is not None:
-            custody = "me" if original.custody_to_id == me.pk else "other"
-        counter = request_make(
-            access=access,
-            kind=original.kind,
-            title=title.strip() or original.title,
-            details=details,
-            children=children,
-            due_at=due_at,
-            starts_at=starts_at or original.starts_at,
-            ends_at=ends_at or original.ends_at,
-            custody_to=custody,
-            destination=original.destination,
-            itinerary=original.itinerary,
-            contact=original.contact,
-            at=at,
-            counter_of=original,
-        )
-        original.status = RequestStatus.COUNTERED
-        original.answered_by = me
-        original.answered_at = at
-        original.save(update_fields=["status", "answered_by", "answered_at"])
-        once.remember(counter.pk)
-        record_append(
-            family=access.family,
-            kind=EntryKind.REQUEST_COUNTERED,
-            actor=me,
-            data={
-                **_summary(counter, children),
-                "id": str(original.pk),
-                "counter": str(counter.pk),
-                "details": counter.details,
-            },
-            at=at,
-        )
-    return counter
+
+    def work() -> Request:
+        if not details.strip():
+            raise RequestProblem(_("Say what you propose instead."), field="details")
+        with transaction.atomic():
+            original = _locked(access, request, at)
+            children = list(original.children.all())
+            me = access.membership.user
+            # Who has the children stays as asked (a swap's holder, a trip's traveller), said from
+            # the side of the parent countering.
+            custody = ""
+            if original.custody_to_id is not None:
+                custody = "me" if original.custody_to_id == me.pk else "other"
+            counter = request_make(
+                access=access,
+                kind=original.kind,
+                title=title.strip() or original.title,
+                details=details,
+                children=children,
+                due_at=due_at,
+                starts_at=starts_at or original.starts_at,
+                ends_at=ends_at or original.ends_at,
+                custody_to=custody,
+                destination=original.destination,
+                itinerary=original.itinerary,
+                contact=original.contact,
+                at=at,
+                counter_of=original,
+            )
+            original.status = RequestStatus.COUNTERED
+            original.answered_by = me
+            original.answered_at = at
+            original.save(update_fields=["status", "answered_by", "answered_at"])
+            once.remember(counter.pk)
+            record_append(
+                family=access.family,
+                kind=EntryKind.REQUEST_COUNTERED,
+                actor=me,
+                data={
+                    **_summary(counter, children),
+                    "id": str(original.pk),
+                    "counter": str(counter.pk),
+                    "details": counter.details,
+                },
+                at=at,
+            )
+        return counter
+
+    # A twin with the same key gets the first counter-proposal, not "no longer waiting".
+    return once.attempt(work, lambda pk: Request.objects.get(family=access.family, pk=pk)).made
 
 
 def request_withdraw(
@@ -568,40 +574,46 @@ def request_comment(
         operation="request_comment",
         fields={"request": str(request.pk), "text": text, "kind": kind},
     )
-    if (first := once.first()) is not None:
-        return Comment.objects.get(family=access.family, request=request, pk=first)
-    problems: list[Problem] = []
-    text = _words(text, "text", COMMENT_MAX_CHARS, problems, required=_("Write your comment."))
-    if kind not in CommentKind.values:
-        problems.append(("kind", _("Choose a comment or a proposed resolution.")))
-    elif kind == CommentKind.RESOLUTION and not access.is_professional:
-        problems.append(("kind", _("A professional proposes resolutions; comment instead.")))
-    if problems:
-        raise RequestProblem(problems)
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            family=access.family,
-            request=request,
-            author=access.membership.user,
-            kind=kind,
-            text=text,
-            created_at=at,
-        )
-        once.remember(comment.pk)
-        record_append(
-            family=access.family,
-            kind=EntryKind.REQUEST_COMMENTED,
-            actor=access.membership.user,
-            data={
-                "id": str(request.pk),
-                "title": request.title,
-                "comment": comment.pk,
-                "comment_kind": kind,
-                "text": text,
-            },
-            at=at,
-        )
-    return comment
+
+    def work() -> Comment:
+        nonlocal text  # cleaned here
+        problems: list[Problem] = []
+        text = _words(text, "text", COMMENT_MAX_CHARS, problems, required=_("Write your comment."))
+        if kind not in CommentKind.values:
+            problems.append(("kind", _("Choose a comment or a proposed resolution.")))
+        elif kind == CommentKind.RESOLUTION and not access.is_professional:
+            problems.append(("kind", _("A professional proposes resolutions; comment instead.")))
+        if problems:
+            raise RequestProblem(problems)
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                family=access.family,
+                request=request,
+                author=access.membership.user,
+                kind=kind,
+                text=text,
+                created_at=at,
+            )
+            once.remember(comment.pk)
+            record_append(
+                family=access.family,
+                kind=EntryKind.REQUEST_COMMENTED,
+                actor=access.membership.user,
+                data={
+                    "id": str(request.pk),
+                    "title": request.title,
+                    "comment": comment.pk,
+                    "comment_kind": kind,
+                    "text": text,
+                },
+                at=at,
+            )
+        return comment
+
+    # A twin request with the same key, at the same instant, gets the first comment.
+    return once.attempt(
+        work, lambda pk: Comment.objects.get(family=access.family, request=request, pk=pk)
+    ).made
 
 
 # --- the clock: reminders and expiry (tasks.scan_requests) -------------------------------------

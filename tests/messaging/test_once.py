@@ -17,7 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from coparent.families import services as family_services
-from coparent.messaging.idempotency import FIELD, IdempotencyConflict, once
+from coparent.messaging.idempotency import (
+    FIELD,
+    IdempotencyConflict,
+    KeyTaken,
+    StillProcessing,
+    once,
+)
 from coparent.messaging.models import IdempotencyKey, Thread
 
 KEY = "3f9a-phone-retry"
@@ -120,19 +126,36 @@ def test_sam_and_olivia_may_send_the_key_alex_used(cast):
     assert IdempotencyKey.objects.count() == 3
 
 
-def test_alexs_key_in_another_family_of_hers_is_refused_not_replayed(cast):
-    """The key is one per person, whatever the family: reused in her second family it would
-    replay a conversation of the first, so it is refused instead."""
+def test_alexs_key_in_her_other_family_is_another_key(cast):
+    """A key is one person's in one family: the same key in her second family (a new partner,
+    another app on the same phone) makes its own conversation there, and each family's retry
+    replays its own, never the other family's."""
     second = family_services.family_create(user=cast.alex, name="Alex's new family")
-    start = Start(cast.access(cast.alex))
-    _once(cast.access(cast.alex)).run(start, start.find)
+    here, there = cast.access(cast.alex), cast.access(cast.alex, second)
+    start, elsewhere = Start(here), Start(there)
 
-    elsewhere = Start(cast.access(cast.alex, second))
+    first_here = _once(here).run(start, start.find)
+    first_there = _once(there).run(elsewhere, elsewhere.find)
+    retry_here = _once(here).run(start, start.find)
+    retry_there = _once(there).run(elsewhere, elsewhere.find)
+
+    assert not first_there.replayed and elsewhere.made == 1
+    assert first_there.made.family == second and first_there.made.pk != first_here.made.pk
+    assert (retry_here.made.pk, retry_there.made.pk) == (first_here.made.pk, first_there.made.pk)
+    assert retry_here.replayed and retry_there.replayed
+    assert IdempotencyKey.objects.filter(user=cast.alex).count() == 2
+
+
+def test_in_her_other_family_the_key_for_another_operation_is_still_refused_only_there(cast):
+    second = family_services.family_create(user=cast.alex, name="Alex's new family")
+    there = cast.access(cast.alex, second)
+    elsewhere = Start(there)
+    _once(there).run(elsewhere, elsewhere.find)
+
     with pytest.raises(IdempotencyConflict) as refused:
-        _once(cast.access(cast.alex, second)).run(elsewhere, elsewhere.find)
-
+        _once(there, operation="message_create:another-thread").first()
     assert _messages(refused.value) == [OTHER_REQUEST]
-    assert elsewhere.made == 0
+    assert _once(cast.access(cast.alex), operation="message_create:another-thread").first() is None
 
 
 def test_without_a_key_every_post_makes_its_own(cast):
@@ -195,3 +218,74 @@ def test_a_step_by_step_service_keeps_the_key_in_its_own_transaction(cast):
     assert _once(alex).first() == str(thread.pk)
     _once(alex, key=None).remember(thread.pk)  # no key: nothing to keep
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_a_twin_whose_own_check_fails_because_the_first_won_gets_the_first_result(cast):
+    """A counter-proposal's twin finds the request already countered (by its twin) and is
+    refused; the key its twin kept says that was this very request, so it is replayed."""
+    alex = cast.access(cast.alex)
+    winner = Start(alex)
+    won = []
+
+    def refused_now() -> Thread:
+        # Between this request's look for its key and its own checks, its twin committed.
+        won.append(_once(alex).write(winner, winner.find).made)
+        raise ValidationError({"request": ["This request is no longer waiting for an answer."]})
+
+    lost = _once(alex).attempt(refused_now, winner.find)
+
+    assert lost.replayed and [lost.made] == won
+    assert Thread.objects.filter(family=cast.family).count() == 1
+
+
+def test_bad_input_is_refused_field_by_field_whatever_the_key(cast):
+    """A refusal of the request's own is raised as it is, with or without a key, whether or
+    not the key was used before for something else: never taken for a twin's result."""
+    alex = cast.access(cast.alex)
+    start = Start(alex)
+    _once(alex, subject="Dentist on Tuesday").run(start, start.find)
+
+    def blank() -> Thread:
+        raise ValidationError({"subject": ["Give it a subject."]})
+
+    for key, subject in ((None, ""), ("fresh-key", ""), (KEY, "")):
+        step = _once(alex, key=key, subject=subject)
+        with pytest.raises(ValidationError) as refused:
+            # The step-by-step path, as a twin of the first post takes it: looked already.
+            step.write(blank, start.find)
+        assert refused.value.message_dict == {"subject": ["Give it a subject."]}
+    assert start.made == 1
+
+
+def test_a_twin_with_the_key_but_other_content_is_refused_as_a_retry_would_be(cast):
+    alex = cast.access(cast.alex)
+    slow = _once(alex, subject="Dentist on Wednesday")
+    assert slow.first() is None
+    start = Start(alex)
+    _once(alex).run(start, start.find)
+
+    other = Start(alex, subject="Dentist on Wednesday")
+    with pytest.raises(IdempotencyConflict) as refused:
+        slow.write(other, other.find)
+
+    assert _messages(refused.value) == [OTHER_CONTENT]
+    assert Thread.objects.filter(family=cast.family).count() == 1
+
+
+def test_a_twin_refused_by_a_key_it_cannot_read_yet_is_told_to_retry(cast, monkeypatch):
+    """The key's row refused the write, but no committed key can be read (the first request
+    rolled back since, or is not visible yet): a 409 that says to retry, never a 500."""
+    alex = cast.access(cast.alex)
+    twin = _once(alex)
+    start = Start(alex)
+
+    def taken(made_id: object) -> None:
+        raise KeyTaken("UNIQUE constraint failed")
+
+    monkeypatch.setattr(type(twin), "remember", lambda self, made_id: taken(made_id))
+    with pytest.raises(StillProcessing) as told:
+        twin.run(start, start.find)
+
+    assert told.value.status == 409
+    assert told.value.message.startswith("The same request (this Idempotency-Key) is still")
+    assert not Thread.objects.filter(family=cast.family).exists()  # rolled back

@@ -266,7 +266,7 @@ def agreement_library(request: HttpRequest, family_id: uuid.UUID) -> list[Clause
 
 @router.post(
     "/families/{uuid:family_id}/agreement/clauses",
-    response=answers({201: ClauseOut}, 400, 403, 404, 422),
+    response=answers({201: ClauseOut}, 400, 403, 404, 409, 422),
     summary="Propose a clause (parents and the mediator); in force once the parents sign",
 )
 def clause_create(

@@ -166,7 +166,7 @@ def document_list(
 
 @router.post(
     "/families/{uuid:family_id}/documents/upload",
-    response=answers({201: DocumentDetailOut}, 400, 403, 404, 415, 422, 429),
+    response=answers({201: DocumentDetailOut}, 400, 403, 404, 409, 415, 422, 429),
     summary="Add a document with its file (parents; multipart/form-data)",
 )
 def document_create(

@@ -240,7 +240,7 @@ def exchange_check_in(
 
 @router.post(
     "/families/{uuid:family_id}/exchanges/{key}/notes/upload",
-    response=answers({201: NoteOut}, 400, 403, 404, 415, 422, 429),
+    response=answers({201: NoteOut}, 400, 403, 404, 409, 415, 422, 429),
     summary="Write a note on an exchange with photos or PDFs (multipart/form-data)",
 )
 def exchange_note_upload(
@@ -270,7 +270,7 @@ def exchange_note_upload(
 
 @router.post(
     "/families/{uuid:family_id}/exchanges/{key}/notes",
-    response=answers({201: NoteOut}, 400, 403, 404, 422),
+    response=answers({201: NoteOut}, 400, 403, 404, 409, 422),
     summary="Write a note on an exchange (parents); it can never be changed, only followed",
 )
 def exchange_note(
@@ -339,7 +339,7 @@ def pass_list(request: HttpRequest, family_id: uuid.UUID) -> list[PassOut]:
 
 @router.post(
     "/families/{uuid:family_id}/passes",
-    response=answers({201: PassOut}, 400, 403, 404, 422),
+    response=answers({201: PassOut}, 400, 403, 404, 409, 422),
     summary="Issue a pickup pass for a window the plan gives you (parents)",
 )
 def pass_create(

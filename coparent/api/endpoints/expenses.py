@@ -327,7 +327,7 @@ def expense_list(
 
 @router.post(
     "/families/{uuid:family_id}/expenses",
-    response=answers({201: ExpenseOut}, 400, 403, 404, 422),
+    response=answers({201: ExpenseOut}, 400, 403, 404, 409, 422),
     summary="Log an expense for the children (parents); the split is the agreement's by default",
 )
 def expense_create(
@@ -434,7 +434,7 @@ def reimbursement_list(
 
 @router.post(
     "/families/{uuid:family_id}/expenses/{uuid:expense_id}/reimbursements",
-    response=answers({201: ExpenseRequestOut}, 400, 403, 404, 422),
+    response=answers({201: ExpenseRequestOut}, 400, 403, 404, 409, 422),
     summary="Ask the other parent to reimburse their share, or part of it (the parent who paid)",
 )
 def reimbursement_create(
@@ -496,7 +496,7 @@ def payment_list(request: HttpRequest, family_id: uuid.UUID) -> list[PaymentOut]
 
 @router.post(
     "/families/{uuid:family_id}/payments",
-    response=answers({201: PaymentOut}, 400, 403, 404, 422),
+    response=answers({201: PaymentOut}, 400, 403, 404, 409, 422),
     summary="Record a payment you made or received (parents); more than is owed needs "
     "`confirm_overpayment`",
 )

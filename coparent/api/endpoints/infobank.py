@@ -161,7 +161,7 @@ def info_list(request: HttpRequest, family_id: uuid.UUID, child_id: uuid.UUID) -
 
 @router.post(
     "/families/{uuid:family_id}/children/{uuid:child_id}/info",
-    response=answers({201: InfoItemDetailOut}, 400, 403, 404, 422),
+    response=answers({201: InfoItemDetailOut}, 400, 403, 404, 409, 422),
     summary="Add an item to a child's info bank (parents); the other parent is told",
 )
 def info_add(

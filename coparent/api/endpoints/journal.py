@@ -176,7 +176,7 @@ def _create(
 
 @router.post(
     "/families/{uuid:family_id}/journal",
-    response=answers({201: JournalEntryOut}, 400, 403, 404, 422),
+    response=answers({201: JournalEntryOut}, 400, 403, 404, 409, 422),
     summary="Write an entry in your own journal (parents)",
 )
 def journal_create(
@@ -202,7 +202,7 @@ def journal_create(
 
 @router.post(
     "/families/{uuid:family_id}/journal/upload",
-    response=answers({201: JournalEntryOut}, 400, 403, 404, 415, 422, 429),
+    response=answers({201: JournalEntryOut}, 400, 403, 404, 409, 415, 422, 429),
     summary="Write an entry with photos or PDFs (multipart/form-data)",
 )
 def journal_create_upload(

@@ -301,7 +301,7 @@ def thread_list(
 
 @router.post(
     "/families/{uuid:family_id}/threads",
-    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 422, 429),
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 409, 422, 429),
     summary="Start a conversation with its first message",
 )
 def thread_create(
@@ -329,7 +329,7 @@ def thread_create(
 
 @router.post(
     "/families/{uuid:family_id}/threads/upload",
-    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 415, 422, 429),
+    response=answers({201: ThreadCreatedOut}, 400, 403, 404, 409, 415, 422, 429),
     summary="Start a conversation with its first message and files (multipart/form-data)",
 )
 def thread_create_upload(
@@ -399,7 +399,7 @@ def message_list(request: HttpRequest, family_id: uuid.UUID, thread_id: uuid.UUI
 
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages",
-    response=answers({201: MessageOut}, 400, 403, 404, 422, 429),
+    response=answers({201: MessageOut}, 400, 403, 404, 409, 422, 429),
     summary="Reply in a conversation",
 )
 def message_create(
@@ -421,7 +421,7 @@ def message_create(
 
 @router.post(
     "/families/{uuid:family_id}/threads/{uuid:thread_id}/messages/upload",
-    response=answers({201: MessageOut}, 400, 403, 404, 415, 422, 429),
+    response=answers({201: MessageOut}, 400, 403, 404, 409, 415, 422, 429),
     summary="Reply in a conversation with files (multipart/form-data)",
 )
 def message_create_upload(

@@ -224,7 +224,7 @@ def request_list(
 
 @router.post(
     "/families/{uuid:family_id}/requests",
-    response=answers({201: RequestDetailOut}, 400, 403, 404, 422),
+    response=answers({201: RequestDetailOut}, 400, 403, 404, 409, 422),
     summary="Ask the other parent (parents only); they are told at once",
 )
 def request_create(
@@ -340,7 +340,7 @@ def request_withdraw(
 
 @router.post(
     "/families/{uuid:family_id}/requests/{uuid:request_id}/comments",
-    response=answers({201: CommentOut}, 400, 403, 404, 422),
+    response=answers({201: CommentOut}, 400, 403, 404, 409, 422),
     summary="Comment (parents and professionals); a professional may propose a resolution",
 )
 def request_comment(

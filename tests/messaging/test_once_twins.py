@@ -1,0 +1,448 @@
+"""Twin requests: one `Idempotency-Key` twice at the same instant (a phone that retries before
+the first answer arrives, a double tap, a proxy that resends). For every service that takes a
+key, both twins get the same thing back, one thing is made, one record entry and one key are
+kept, and neither twin gets a server error. The services that check before writing (documents,
+exchange notes and pickup passes, the info bank, requests, counter-proposals and comments) used
+to answer the twin that lost with an IntegrityError (a 500).
+
+Real threads, released together by a barrier once both have looked for their key: the race is
+that neither has written yet. On PostgreSQL each thread has its own connection: the one that
+loses waits on the winner's key (or on the row it locked) until the winner commits. On SQLite
+writers take turns (IMMEDIATE transactions), and the in-memory test database refuses a second
+writer instead of waiting, so the threads take the test's own connection in turns, as SQLite's
+write lock would give it to them: both look, then one writes, then the other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.db.models import Model
+
+from coparent.agreements import services as agreements
+from coparent.agreements.models import ClauseVersion
+from coparent.core.schedule import local_midnight
+from coparent.documents.models import Document
+from coparent.documents.services import document_add
+from coparent.exchanges import selectors as exchange_selectors
+from coparent.exchanges.models import Note, PickupPass
+from coparent.exchanges.services import note_add, pass_issue
+from coparent.expenses import services as expenses
+from coparent.expenses.models import Expense, Payment, ReimbursementRequest
+from coparent.families.services import family_zone_set
+from coparent.infobank.models import InfoItem
+from coparent.infobank.services import item_add
+from coparent.journal.models import Entry
+from coparent.journal.services import entry_write_once
+from coparent.messaging import attachments
+from coparent.messaging.attachments import IncomingFile
+from coparent.messaging.idempotency import Once
+from coparent.messaging.models import IdempotencyKey, Message
+from coparent.messaging.services import message_send_once, thread_start, thread_start_once
+from coparent.records.models import Kind, RecordEntry
+from coparent.requests import services as requests
+from coparent.requests.models import Comment, Request
+from coparent.schedule.selectors import schedule_of
+from coparent.schedule.services import plan_accept, plan_propose
+from tests.agreements.conftest import signed
+from tests.conftest import build_cast
+from tests.messaging.conftest import PDF_BYTES
+from tests.requests.test_races import _triggers_back, racing  # noqa: F401  (the fixtures)
+from tests.schedule.conftest import CHICAGO, plan_data
+
+KEY = "twin-7d0c"
+
+
+class Twins:
+    """Runs one action in two threads at once, each past its look for the key before either
+    goes on; what each returned, or the exception it raised."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, shared: bool) -> None:
+        self.monkeypatch, self.shared = monkeypatch, shared
+
+    def run(self, action: Callable[[], object]) -> list[object]:
+        gate = threading.Barrier(2, timeout=30)
+        turn = threading.Lock()  # SQLite's write lock, as the threads share one connection
+        mine = threading.local()
+        real_first = Once.first
+
+        def first(once: Once) -> str | None:
+            found = real_first(once)
+            if not getattr(mine, "looked", False):  # the request's own look, not a nested one
+                mine.looked = True
+                self._let_go(turn, mine)
+                gate.wait()
+                self._take(turn, mine)
+            return found
+
+        self.monkeypatch.setattr(Once, "first", first)
+        main = connections["default"]
+        results: list[object] = [None, None]
+
+        def twin(n: int) -> None:
+            if self.shared:
+                connections["default"] = main
+                self._take(turn, mine)
+            try:
+                results[n] = action()
+            except Exception as error:  # noqa: BLE001  # what a twin got is the finding
+                results[n] = error
+            finally:
+                self._let_go(turn, mine)
+                if not self.shared:
+                    connections.close_all()
+
+        if self.shared:
+            main.inc_thread_sharing()
+        try:
+            threads = [threading.Thread(target=twin, args=(n,)) for n in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        finally:
+            if self.shared:
+                main.dec_thread_sharing()
+            self.monkeypatch.setattr(Once, "first", real_first)
+        return results
+
+    def _take(self, turn: threading.Lock, mine: threading.local) -> None:
+        if self.shared:
+            turn.acquire()
+            mine.holding = True
+
+    def _let_go(self, turn: threading.Lock, mine: threading.local) -> None:
+        if self.shared and getattr(mine, "holding", False):
+            mine.holding = False
+            turn.release()
+
+
+# On PostgreSQL committed rows, which the threads' own connections see (and the append-only
+# tables emptied after the test); on SQLite the test's own transaction, which they share.
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+pytestmark = pytest.mark.usefixtures("racing") if ON_POSTGRESQL else pytest.mark.django_db
+
+
+@pytest.fixture
+def twins(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> Twins:
+    settings.MEDIA_ROOT = tmp_path / "uploads"  # "no file left behind" sees this test's alone
+    return Twins(monkeypatch, shared=not ON_POSTGRESQL)
+
+
+# --- what each service needs, and the twin post --------------------------------------------------
+
+
+def _soon() -> date:
+    return datetime.now(ZoneInfo(CHICAGO)).date() + timedelta(days=3)
+
+
+def _planned(cast: Any) -> Any:
+    """The Riveras' 2-2-3 plan in force from a few days ahead, in Chicago."""
+    family_zone_set(access=cast.access(cast.alex), timezone_name=CHICAGO)
+    version = plan_propose(access=cast.access(cast.alex), plan=plan_data(), effective_from=_soon())
+    plan_accept(access=cast.access(cast.sam), version=version)
+    return cast
+
+
+def _first_exchange(cast: Any) -> datetime:
+    start = local_midnight(ZoneInfo(CHICAGO), _soon())
+    (row, *_rest) = exchange_selectors.exchanges_between(
+        cast.access(cast.alex), start, start + timedelta(days=8)
+    )
+    return row.planned_at
+
+
+def _alexs_stay(cast: Any) -> tuple[datetime, datetime]:
+    planned = _first_exchange(cast)
+    segments, _ = schedule_of(cast.access(cast.alex)).expand(planned, planned + timedelta(days=14))
+    mine = next(s for s in segments if s.parent == "A" and s.end - s.start >= timedelta(hours=8))
+    return mine.start, mine.end
+
+
+def _swap_asked_by_alex(cast: Any) -> Request:
+    return requests.request_make(
+        access=cast.access(cast.alex),
+        kind="school",
+        title="Parents' evening",
+        details="Can you go on Thursday?",
+        children=[cast.mia],
+    )
+
+
+def document(cast: Any) -> Callable[[], object]:
+    return lambda: document_add(
+        access=cast.access(cast.alex),
+        title="School report",
+        dated=date(2026, 6, 30),
+        category="school_report",
+        children=[cast.mia.pk],
+        file=IncomingFile("report.pdf", PDF_BYTES),
+        idempotency_key=KEY,
+    )
+
+
+def exchange_note(cast: Any) -> Callable[[], object]:
+    planned = _first_exchange(_planned(cast))
+    return lambda: note_add(
+        access=cast.access(cast.alex),
+        planned_at=planned,
+        text="Handed over at the school gate, 18:05.",
+        photos=[IncomingFile("gate.pdf", PDF_BYTES)],
+        at=planned,
+        idempotency_key=KEY,
+    )
+
+
+def pickup_pass(cast: Any) -> Callable[[], object]:
+    start, _end = _alexs_stay(_planned(cast))
+    return lambda: pass_issue(
+        access=cast.access(cast.alex),
+        children=[cast.mia.pk],
+        start=start + timedelta(hours=1),
+        end=start + timedelta(hours=6),
+        at=start - timedelta(days=1),
+        idempotency_key=KEY,
+    )
+
+
+def info_item(cast: Any) -> Callable[[], object]:
+    return lambda: item_add(
+        access=cast.access(cast.alex),
+        child=cast.mia,
+        kind="sizes",
+        values={"shoes": "EU 29"},
+        idempotency_key=KEY,
+    )
+
+
+def request(cast: Any) -> Callable[[], object]:
+    return lambda: requests.request_make(
+        access=cast.access(cast.alex),
+        kind="school",
+        title="Parents' evening",
+        details="Can you go on Thursday?",
+        children=[cast.mia],
+        idempotency_key=KEY,
+    )
+
+
+def counter_proposal(cast: Any) -> Callable[[], object]:
+    """The twin that loses finds the request countered already (by its twin), under the row
+    lock: it used to be told "no longer waiting" (409) for its own counter-proposal."""
+    asked = _swap_asked_by_alex(cast)
+    return lambda: requests.request_counter(
+        access=cast.access(cast.sam),
+        request=asked,
+        details="Friday instead?",
+        idempotency_key=KEY,
+    )
+
+
+def comment(cast: Any) -> Callable[[], object]:
+    asked = _swap_asked_by_alex(cast)
+    return lambda: requests.request_comment(
+        access=cast.access(cast.sam), request=asked, text="Which room?", idempotency_key=KEY
+    )
+
+
+def conversation(cast: Any) -> Callable[[], object]:
+    return lambda: (
+        thread_start_once(
+            access=cast.access(cast.alex),
+            subject="Dentist",
+            topic="health",
+            body="Tuesday at 4?",
+            idempotency_key=KEY,
+        ).message
+    )
+
+
+def reply(cast: Any) -> Callable[[], object]:
+    thread = thread_start(
+        access=cast.access(cast.alex), subject="Dentist", topic="health", body="Tuesday at 4?"
+    ).thread
+    return lambda: (
+        message_send_once(
+            access=cast.access(cast.sam),
+            thread=thread,
+            body="Yes, I'll take her.",
+            idempotency_key=KEY,
+        ).message
+    )
+
+
+def clause_change(cast: Any) -> Callable[[], object]:
+    """The twin that loses finds a change of the clause waiting already (its twin's) and used
+    to be refused: "a change is already waiting for signatures"."""
+    clause = signed(cast).clause
+    return lambda: (
+        agreements.clause_amend_once(
+            access=cast.access(cast.alex),
+            clause=clause,
+            title="Bedtimes",
+            body="Bedtime is 20:30 on Fridays.",
+            idempotency_key=KEY,
+        ).version
+    )
+
+
+def clause(cast: Any) -> Callable[[], object]:
+    return lambda: (
+        agreements.clause_propose_once(
+            access=cast.access(cast.alex),
+            topic="other",
+            title="Bedtimes",
+            body="Bedtime is 20:00.",
+            idempotency_key=KEY,
+        ).version
+    )
+
+
+def expense(cast: Any) -> Callable[[], object]:
+    return lambda: (
+        expenses.expense_add_once(
+            access=cast.access(cast.alex),
+            idempotency_key=KEY,
+            spent_on=date.today() - timedelta(days=1),  # noqa: DTZ011 - a day, no zone needed
+            amount="40.00",
+            currency="EUR",
+            category="school",
+            description="School trip",
+            children=[cast.mia.pk],
+        ).obj
+    )
+
+
+def ask_for_the_whole_share(cast: Any) -> Callable[[], object]:
+    """Alex asks for Sam's whole share: the twin that loses finds it asked already."""
+    bill = expenses.expense_add(
+        access=cast.access(cast.alex),
+        spent_on=date.today() - timedelta(days=1),  # noqa: DTZ011 - a day, no zone needed
+        amount="200.00",
+        currency="EUR",
+        category="school",
+        description="School trip",
+        children=[cast.mia.pk],
+    )
+    return lambda: (
+        expenses.reimbursement_ask_once(
+            access=cast.access(cast.alex), expense=bill, idempotency_key=KEY
+        ).obj
+    )
+
+
+def payment_of_all_that_is_owed(cast: Any) -> Callable[[], object]:
+    """Sam pays the whole 100 he owes: the twin that loses finds nothing left owed (its twin
+    paid it) and used to be refused as an overpayment."""
+    bill = expenses.expense_add(
+        access=cast.access(cast.alex),
+        spent_on=date.today() - timedelta(days=1),  # noqa: DTZ011 - a day, no zone needed
+        amount="200.00",
+        currency="EUR",
+        category="school",
+        description="School trip",
+        children=[cast.mia.pk],
+    )
+    asked = expenses.reimbursement_ask(access=cast.access(cast.alex), expense=bill)
+    expenses.reimbursement_answer(access=cast.access(cast.sam), request=asked, decision="accept")
+    return lambda: (
+        expenses.payment_record_once(
+            access=cast.access(cast.sam),
+            idempotency_key=KEY,
+            direction="sent",
+            amount="100.00",
+            currency="EUR",
+            paid_on=date.today() - timedelta(days=1),  # noqa: DTZ011 - a day, no zone needed
+            method="transfer",
+        ).obj
+    )
+
+
+def journal_entry(cast: Any) -> Callable[[], object]:
+    return lambda: (
+        entry_write_once(
+            access=cast.access(cast.alex), idempotency_key=KEY, text="Mia slept badly."
+        ).entry
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    twin: Callable[[Any], Callable[[], object]]
+    made: type[Model]
+    kind: str | None  # its record entry; None for the private journal, which keeps none there
+
+
+CASES = [
+    Case(document, Document, Kind.DOCUMENT_ADDED),
+    Case(exchange_note, Note, Kind.EXCHANGE_NOTE),
+    Case(pickup_pass, PickupPass, Kind.PASS_ISSUED),
+    Case(info_item, InfoItem, Kind.INFO_ADDED),
+    Case(request, Request, Kind.REQUEST_MADE),
+    Case(counter_proposal, Request, Kind.REQUEST_COUNTERED),
+    Case(comment, Comment, Kind.REQUEST_COMMENTED),
+    Case(conversation, Message, "message.sent"),
+    Case(reply, Message, "message.sent"),
+    Case(clause, ClauseVersion, "agreement.clause_proposed"),
+    Case(clause_change, ClauseVersion, "agreement.clause_proposed"),
+    Case(expense, Expense, "expense.added"),
+    Case(ask_for_the_whole_share, ReimbursementRequest, "expense.reimbursement_asked"),
+    Case(payment_of_all_that_is_owed, Payment, "expense.payment_recorded"),
+    Case(journal_entry, Entry, None),
+]
+
+
+def _files() -> Iterator[str]:
+    folder = attachments.storage_dir()
+    return (p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else iter(())
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.twin.__name__)
+def test_twin_posts_with_one_key_get_one_thing_and_no_error(twins: Twins, case: Case) -> None:
+    cast = build_cast()
+    twin = case.twin(cast)
+    made_before = case.made.objects.filter(family=cast.family).count()
+    entries_before = RecordEntry.objects.filter(family=cast.family, kind=case.kind).count()
+
+    got = twins.run(twin)
+
+    assert not [r for r in got if isinstance(r, BaseException)], got
+    first, second = (r for r in got if isinstance(r, Model))
+    assert first.pk == second.pk
+    assert case.made.objects.filter(family=cast.family).count() == made_before + 1
+    entries = RecordEntry.objects.filter(family=cast.family, kind=case.kind).count()
+    assert entries == entries_before + (1 if case.kind else 0)
+    assert IdempotencyKey.objects.filter(family=cast.family).count() == 1
+    # The twin that lost leaves none of its files behind (documents, notes' photos).
+    assert len(list(_files())) == (1 if case.twin in (document, exchange_note) else 0)
+
+
+def test_twins_with_bad_input_both_get_their_field_errors(twins: Twins) -> None:
+    """Nothing valid to replay: each twin is told what to correct, whatever the key."""
+    cast = build_cast()
+
+    got = twins.run(
+        lambda: requests.request_make(
+            access=cast.access(cast.alex),
+            kind="school",
+            title="",
+            children=[cast.mia],
+            idempotency_key=KEY,
+        )
+    )
+
+    assert [type(r) for r in got] == [requests.RequestProblem] * 2
+    assert [r.message_dict for r in got if isinstance(r, requests.RequestProblem)] == [
+        {"title": ["Give it a title."]}
+    ] * 2
+    assert not Request.objects.filter(family=cast.family).exists()
+    assert not IdempotencyKey.objects.exists()
