@@ -90,6 +90,16 @@ def second_factor_exists(user_field: str = "user_id") -> Exists:
     )
 
 
+def second_factor_sql(user_column: str) -> str:
+    """`second_factor_exists` as SQL written by hand, for reads built without the ORM: an
+    EXISTS over the authenticators of the user in `user_column` (a trusted column name)."""
+    types = ", ".join(f"'{t}'" for t in SECOND_FACTOR_TYPES)
+    return (
+        f"EXISTS (SELECT 1 FROM {Authenticator._meta.db_table} a"  # noqa: S608 - a trusted column name and constant types
+        f" WHERE a.user_id = {user_column} AND a.type IN ({types}))"
+    )
+
+
 def has_second_factor(user: User) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
 
