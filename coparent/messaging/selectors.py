@@ -28,7 +28,7 @@ from coparent.accounts.models import User
 from coparent.core.schedule import local_midnight
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_owned, parse_pk, professional_has_access
-from coparent.infra.rows import Columns
+from coparent.infra.rows import Columns, convert, db_value
 from coparent.messaging import search
 from coparent.messaging import shield as shieldlib
 from coparent.messaging.models import (
@@ -225,10 +225,13 @@ class ThreadRows:
     ORM's building of that query cost more than the database's answer (issue #17, "The cost of
     a request"). Sliced like the QuerySet (one query for the page) and counted like it."""
 
-    def __init__(self, access: FamilyAccess, *, topic: str | None = None) -> None:
+    def __init__(
+        self, access: FamilyAccess, *, topic: str | None = None, participants: bool = False
+    ) -> None:
         access.require_shared()
         self.access = access
         self.topic = topic or None
+        self.participants = participants
 
     def all(self) -> ThreadRows:
         return self
@@ -259,7 +262,39 @@ class ThreadRows:
             thread.unread = row[counts_at]  # type: ignore[attr-defined]  # as the QuerySet's annotation
             thread.message_count = row[counts_at + 1]  # type: ignore[attr-defined]  # as the QuerySet's annotation
             threads.append(thread)
+        if self.participants and threads:
+            _add_others(threads, uid, using)
         return threads
+
+
+def _add_others(threads: list[Thread], user_id: int, using: str) -> None:
+    """Each thread's other participants as `others`, oldest first, with their names only: what
+    `threads_for_user`'s prefetch gives (one query for the page)."""
+    by_pk = {thread.pk: thread for thread in threads}
+    for thread in threads:
+        thread.others = []  # type: ignore[attr-defined]  # as the QuerySet's to_attr prefetch
+    key = Thread._meta.pk
+    marks = ", ".join(["%s"] * len(threads))
+    sql = (
+        "SELECT p.id, p.thread_id, p.user_id, u.display_name"  # noqa: S608 - table names from the models, values as parameters
+        f" FROM {ThreadParticipant._meta.db_table} p"
+        f" INNER JOIN {User._meta.db_table} u ON u.id = p.user_id"
+        f" WHERE p.thread_id IN ({marks}) AND NOT (p.user_id = %s)"
+        " ORDER BY p.added_at ASC, p.id ASC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(db_value(key, pk, using) for pk in by_pk), user_id])
+        rows = cursor.fetchall()
+    thread_field = ThreadParticipant._meta.get_field("thread")
+    for pk, thread_id, uid, name in rows:
+        # Instances with only these columns, as `.only("thread_id", "user__display_name")`.
+        seat = ThreadParticipant.from_db(
+            using,
+            ["id", "thread_id", "user_id"],
+            [pk, convert(thread_field, thread_id, using), uid],
+        )
+        seat.user = User.from_db(using, ["id", "display_name"], [uid, name])
+        by_pk[seat.thread_id].others.append(seat)  # type: ignore[attr-defined]  # set above
 
 
 @dataclass(frozen=True)

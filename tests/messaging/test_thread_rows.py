@@ -53,6 +53,20 @@ def test_the_list_is_the_inbox_query_row_for_row(cast, conversations, who, topic
         assert _as_orm(rows[offset : offset + 1]) == _as_orm(orm[offset : offset + 1])
 
 
+@pytest.mark.parametrize("who", ["alex", "sam", "mediator"])
+def test_the_inbox_names_the_same_others_as_the_orms_prefetch(cast, conversations, who):
+    user = cast.mediator.user if who == "mediator" else getattr(cast, who)
+    if who == "mediator":
+        start(cast, subject="For the mediator", include=[cast.mediator])
+    access = cast.access(user)
+    orm = list(selectors.threads_for_user(access)[0:50])
+    rows = selectors.ThreadRows(access, participants=True)[0:50]
+    assert _as_orm(rows) == _as_orm(orm)
+    assert [[(p.pk, p.user.display_name) for p in t.others] for t in rows] == [
+        [(p.pk, p.user.display_name) for p in t.others] for t in orm
+    ]
+
+
 def test_a_viewer_is_refused_as_by_the_inbox(cast, conversations):
     with pytest.raises(PermissionDenied):
         selectors.ThreadRows(cast.access(cast.viewer.user))
