@@ -347,6 +347,8 @@ MFA_TRUST_ENABLED = False
 USERSESSIONS_TRACK_ACTIVITY = False  # last-seen is written once a minute by our middleware
 COPARENT_INVITATION_DAYS = env_int("COPARENT_INVITATION_DAYS", 14)
 
+# Django's database sessions, read with the session list's row in one query.
+SESSION_ENGINE = "coparent.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import TOKEN_PREFIX, ApiToken, AuditEvent, User, hash_token
+from coparent.infra.rows import Columns, convert
 
 # Session keys this app keeps. The values are small JSON-safe scalars.
 SESSION_CREDENTIALS_VERSION = "accounts.credentials_version"
@@ -90,6 +93,16 @@ def second_factor_exists(user_field: str = "user_id") -> Exists:
     )
 
 
+def second_factor_sql(user_column: str) -> str:
+    """`second_factor_exists` as SQL written by hand, for reads built without the ORM: an
+    EXISTS over the authenticators of the user in `user_column` (a trusted column name)."""
+    types = ", ".join(f"'{t}'" for t in SECOND_FACTOR_TYPES)
+    return (
+        f"EXISTS (SELECT 1 FROM {Authenticator._meta.db_table} a"  # noqa: S608 - a trusted column name and constant types
+        f" WHERE a.user_id = {user_column} AND a.type IN ({types}))"
+    )
+
+
 def has_second_factor(user: User) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
 
@@ -99,6 +112,27 @@ def has_totp(user: User) -> bool:
 
 
 # --- Sessions ----------------------------------------------------------------------------------
+
+
+@cache
+def _session_row_sql() -> str:
+    return (
+        f"SELECT id, user_id, last_seen_at FROM {UserSession._meta.db_table}"  # noqa: S608 - the model's table, the value as a parameter
+        " WHERE session_key = %s LIMIT 1"
+    )
+
+
+def session_list_row(session_key: str) -> list[tuple[int, int, datetime]]:
+    """The session list's row of a session (allauth's UserSession) as (id, user id, last seen),
+    or nothing: the check every signed-in page makes (services.session_seen), the same as
+    UserSession.objects.filter(session_key=…).values_list("pk", "user_id", "last_seen_at")[:1]."""
+    with connection.cursor() as cursor:
+        cursor.execute(_session_row_sql(), [session_key])
+        row = cursor.fetchone()
+    if row is None:
+        return []
+    seen = convert(UserSession._meta.get_field("last_seen_at"), row[2], connection.alias)
+    return [(row[0], row[1], seen)]
 
 
 def active_sessions(user: User) -> QuerySet[UserSession]:
@@ -185,6 +219,19 @@ def get_api_token(user: User, token_id: int) -> ApiToken:
     return found
 
 
+_TOKEN = Columns(ApiToken, "t")
+_TOKEN_USER = Columns(User, "u")
+
+
+@cache
+def _token_sql() -> str:
+    """ApiToken.objects.filter(token_hash=…).select_related("user")[:1], as SQL."""
+    return (
+        f"SELECT {_TOKEN.sql}, {_TOKEN_USER.sql} FROM {ApiToken._meta.db_table} t"  # noqa: S608 - columns from the models, the value as a parameter
+        f" INNER JOIN {User._meta.db_table} u ON u.id = t.user_id WHERE t.token_hash = %s LIMIT 1"
+    )
+
+
 def user_for_token(raw: str) -> User | None:
     """The active owner of an unrevoked, unexpired bearer token, or None.
 
@@ -195,10 +242,16 @@ def user_for_token(raw: str) -> User | None:
         return None
     now = timezone.now()
     # One lookup by the unique hash (SHA-256 of a 256-bit random value: no slow KDF is needed),
-    # the rules checked on the row: the same answer as filtering on them in SQL, with less of the
-    # ORM's work on every API request (issue #17, "The cost of a request").
-    found = list(ApiToken.objects.filter(token_hash=hash_token(raw)).select_related("user")[:1])
-    token = found[0] if found else None
+    # with its user, the rules checked on the row: the same answer as filtering on them in SQL.
+    # Written once by hand (`_token_sql`): the ORM's building of the query on every API request
+    # cost more than the database's answer (issue #17, "The cost of a request").
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [hash_token(raw)])
+        row = cursor.fetchone()
+    token = None
+    if row is not None:
+        token = _TOKEN.build(row, 0, connection.alias)
+        token.user = _TOKEN_USER.build(row, len(_TOKEN), connection.alias)
     if (
         token is None
         or token.revoked_at is not None

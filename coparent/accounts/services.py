@@ -261,11 +261,9 @@ def session_seen(*, request: HttpRequest, user: User) -> str:
     if session.get(SESSION_CREDENTIALS_VERSION) != user.credentials_version:
         return "credentials_changed"
     key = session.session_key or ""
-    # On every signed-in page: three plain values by the unique key, with no ORDER BY for a
-    # `first()` to add and no model to build (issue #17, "The cost of a request").
-    found = list(
-        UserSession.objects.filter(session_key=key).values_list("pk", "user_id", "last_seen_at")[:1]
-    )
+    # On every signed-in page: three plain values by the unique key, with no model to build, as
+    # SQL written once (`selectors.session_list_row`; issue #17, "The cost of a request").
+    found = selectors.session_list_row(key)
     if not found:
         # A session from before tracking began, or one the login hook could not list.
         _session_list(request=request, user=user, key=key)

@@ -8,19 +8,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.accounts.selectors import second_factor_exists
+from coparent.accounts.selectors import second_factor_exists, second_factor_sql
 from coparent.core.limits import DB_INT_MAX
 from coparent.core.places import Letter, home_letter, home_marker, mentions, same_place
 from coparent.families.models import (
@@ -34,6 +35,7 @@ from coparent.families.models import (
     ProfessionalConsent,
     Role,
 )
+from coparent.infra.rows import Columns, db_value
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,25 @@ def families_for_user(user: User) -> list[FamilyAccess]:
     return your_families(user).accesses
 
 
+_SEAT = Columns(Membership, "m")
+_SEAT_FAMILY = Columns(Family, "f")
+
+
+@cache
+def _seat_sql() -> str:
+    # Written once, by hand, from the models' own columns: the ORM's building and compiling of
+    # this query cost more than the database's answer, on every family request (issue #17,
+    # "The cost of a request"). The same query as
+    # Membership.objects.active().filter(family_id=…, user=…).select_related("family")
+    # .annotate(has_second_factor=second_factor_exists())[:1]; tests/families pin the rules.
+    return (
+        f"SELECT {_SEAT.sql}, {_SEAT_FAMILY.sql}, {second_factor_sql('m.user_id')}"  # noqa: S608 - columns from the models, values as parameters
+        f" FROM {Membership._meta.db_table} m"
+        f" INNER JOIN {Family._meta.db_table} f ON f.id = m.family_id"
+        " WHERE m.family_id = %s AND m.user_id = %s AND m.ended_at IS NULL LIMIT 1"
+    )
+
+
 def get_family_access(user: User, family_id: object) -> FamilyAccess:
     """The one access path to a family: 404 unless `user` holds an active seat in it (and, for a
     professional, every parent consents). Raises Http404 for both "not yours" and "not there",
@@ -212,26 +233,26 @@ def get_family_access(user: User, family_id: object) -> FamilyAccess:
     if not user.is_authenticated:
         raise Http404("No such family.")
     fid = parse_pk(Family, family_id)
-    # At most one active seat per person and family: no ORDER BY for a `first()` to add. The
-    # person is the one asking (already read by the request's authentication), so the seat
-    # takes that object instead of joining the row again.
-    found = list(
-        Membership.objects.active()
-        .filter(family_id=fid, user=user)
-        .select_related("family")
-        # In the same query: whether the person has a second factor (checked for professionals).
-        .annotate(has_second_factor=second_factor_exists())[:1]
-    )
-    if not found:
+    # At most one active seat per person and family: no ORDER BY. The person is the one asking
+    # (already read by the request's authentication), so the seat takes that object instead of
+    # joining the row again; whether they have a second factor comes in the same row.
+    with connection.cursor() as cursor:
+        cursor.execute(_seat_sql(), [db_value(Membership._meta.get_field("family"), fid), user.pk])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("No such family.")
-    membership = found[0]
+    using = connection.alias
+    membership = _SEAT.build(row, 0, using)
+    family = _SEAT_FAMILY.build(row, len(_SEAT), using)
+    has_second_factor = bool(row[len(_SEAT) + len(_SEAT_FAMILY)])
+    membership.family = family
     membership.user = user
     if membership.role == Role.PROFESSIONAL:
         if not professional_has_access(membership):
             raise Http404("No such family.")
-        if not membership.has_second_factor:  # type: ignore[attr-defined]  # the annotation above
+        if not has_second_factor:
             raise SecondFactorRequired()
-    return FamilyAccess(family=membership.family, membership=membership)
+    return FamilyAccess(family=family, membership=membership)
 
 
 def children_of(access: FamilyAccess) -> QuerySet[Child]:

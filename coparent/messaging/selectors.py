@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from coparent.accounts.models import User
 from coparent.core.schedule import local_midnight
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess, get_owned, parse_pk, professional_has_access
+from coparent.infra.rows import Columns, convert, db_value
 from coparent.messaging import search
 from coparent.messaging import shield as shieldlib
 from coparent.messaging.models import (
@@ -192,6 +194,107 @@ def threads_for_user(
             to_attr="others",
         )
     )
+
+
+_THREAD = Columns(Thread, "messaging_thread")
+_THREAD_AUTHOR = Columns(User, "u")
+
+
+@cache
+def _thread_rows_sql(topic: bool) -> str:
+    """`threads_for_user(participants=False)`'s query, as SQL: the page's threads with their
+    author, unread count and message count, newest activity first."""
+    return (
+        f"SELECT {_THREAD.sql}, {_THREAD_AUTHOR.sql},"  # noqa: S608 - columns from the models, values as parameters
+        f" ({_THREAD_UNREAD_SQL}), ({_THREAD_MESSAGES_SQL})"
+        f" FROM {Thread._meta.db_table} messaging_thread"
+        f" INNER JOIN {User._meta.db_table} u ON u.id = messaging_thread.created_by_id"
+        " WHERE messaging_thread.family_id = %s AND messaging_thread.id IN"
+        " (SELECT p.thread_id FROM messaging_threadparticipant p"
+        " WHERE p.user_id = %s AND p.family_id = %s)"
+        + (" AND messaging_thread.topic = %s" if topic else "")
+        + " ORDER BY messaging_thread.last_message_at DESC, messaging_thread.created_at DESC"
+        " LIMIT %s OFFSET %s"
+    )
+
+
+class ThreadRows:
+    """The API's conversation list: the threads `threads_for_user(access, topic=…,
+    participants=False)` gives, in the same order with the same `unread`, `message_count` and
+    `created_by`, read by SQL written once. The list is on every app's first screen, and the
+    ORM's building of that query cost more than the database's answer (issue #17, "The cost of
+    a request"). Sliced like the QuerySet (one query for the page) and counted like it."""
+
+    def __init__(
+        self, access: FamilyAccess, *, topic: str | None = None, participants: bool = False
+    ) -> None:
+        access.require_shared()
+        self.access = access
+        self.topic = topic or None
+        self.participants = participants
+
+    def all(self) -> ThreadRows:
+        return self
+
+    def count(self) -> int:
+        return inbox_counts(self.access, topic=self.topic).threads
+
+    def __getitem__(self, page: slice) -> list[Thread]:
+        offset = page.start or 0
+        if page.stop is None or page.step is not None or page.stop < offset:
+            raise ValueError("ThreadRows takes a page: [offset:stop]")
+        uid = _user(self.access).pk
+        fid = _family_id(self.access)
+        params: list[Any] = [uid, fid, uid, fid, uid, fid]
+        if self.topic:
+            params.append(self.topic)
+        params += [page.stop - offset, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(_thread_rows_sql(bool(self.topic)), params)
+            rows = cursor.fetchall()
+        using = connection.alias
+        threads = []
+        author_at = len(_THREAD)
+        counts_at = author_at + len(_THREAD_AUTHOR)
+        for row in rows:
+            thread = _THREAD.build(row, 0, using)
+            thread.created_by = _THREAD_AUTHOR.build(row, author_at, using)
+            thread.unread = row[counts_at]  # type: ignore[attr-defined]  # as the QuerySet's annotation
+            thread.message_count = row[counts_at + 1]  # type: ignore[attr-defined]  # as the QuerySet's annotation
+            threads.append(thread)
+        if self.participants and threads:
+            _add_others(threads, uid, using)
+        return threads
+
+
+def _add_others(threads: list[Thread], user_id: int, using: str) -> None:
+    """Each thread's other participants as `others`, oldest first, with their names only: what
+    `threads_for_user`'s prefetch gives (one query for the page)."""
+    by_pk = {thread.pk: thread for thread in threads}
+    for thread in threads:
+        thread.others = []  # type: ignore[attr-defined]  # as the QuerySet's to_attr prefetch
+    key = Thread._meta.pk
+    marks = ", ".join(["%s"] * len(threads))
+    sql = (
+        "SELECT p.id, p.thread_id, p.user_id, u.display_name"  # noqa: S608 - table names from the models, values as parameters
+        f" FROM {ThreadParticipant._meta.db_table} p"
+        f" INNER JOIN {User._meta.db_table} u ON u.id = p.user_id"
+        f" WHERE p.thread_id IN ({marks}) AND NOT (p.user_id = %s)"
+        " ORDER BY p.added_at ASC, p.id ASC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(db_value(key, pk, using) for pk in by_pk), user_id])
+        rows = cursor.fetchall()
+    thread_field = ThreadParticipant._meta.get_field("thread")
+    for pk, thread_id, uid, name in rows:
+        # Instances with only these columns, as `.only("thread_id", "user__display_name")`.
+        seat = ThreadParticipant.from_db(
+            using,
+            ["id", "thread_id", "user_id"],
+            [pk, convert(thread_field, thread_id, using), uid],
+        )
+        seat.user = User.from_db(using, ["id", "display_name"], [uid, name])
+        by_pk[seat.thread_id].others.append(seat)  # type: ignore[attr-defined]  # set above
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def inbox(request: FamilyRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
     topic = form.cleaned_data.get("topic") if form.is_valid() else None
     counts = selectors.inbox_counts(access, topic=topic or None)
-    threads = selectors.threads_for_user(access, topic=topic or None)
+    threads = selectors.ThreadRows(access, topic=topic or None, participants=True)
     page = CountedPaginator(threads, INBOX_PAGE, count=counts.threads).get_page(
         request.GET.get("page")
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -18,11 +18,19 @@ else:
     _Base = Paginator
 
 
+class Pageable(Protocol):
+    """Rows read a page at a time (`rows[bottom:top]`), whose count the caller already knows:
+    a read written as SQL, such as the inbox's (coparent.messaging.selectors.ThreadRows)."""
+
+    def __getitem__(self, page: slice, /) -> Sequence[Any]: ...
+
+
 class CountedPaginator(_Base):
     def __init__(
-        self, object_list: QuerySet[Any] | Sequence[Any], per_page: int, *, count: int
+        self, object_list: QuerySet[Any] | Sequence[Any] | Pageable, per_page: int, *, count: int
     ) -> None:
-        super().__init__(object_list, per_page)
+        # Django's paginator only slices the list once it is told the count (below).
+        super().__init__(cast(Any, object_list), per_page)
         self._known_count = count
 
     @cached_property

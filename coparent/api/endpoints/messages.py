@@ -293,10 +293,8 @@ def _created(response: HttpResponse, result: T, sent: services.Sent) -> Status[T
 @paginate(Pages)
 def thread_list(
     request: HttpRequest, family_id: uuid.UUID, topic: Topic | None = None
-) -> QuerySet[Thread]:
-    return selectors.threads_for_user(
-        family_access(request, family_id), topic=topic, participants=False
-    )
+) -> selectors.ThreadRows:
+    return selectors.ThreadRows(family_access(request, family_id), topic=topic)
 
 
 @router.post(
