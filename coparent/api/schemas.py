@@ -325,7 +325,8 @@ class RecordEntryOut(Schema):
     withheld: bool = Field(
         False,
         description="A message of a conversation you are not part of, recorded before "
-        "messages were sealed: its content is not yours to read (docs/record.md).",
+        "messages were sealed: its content is not yours to read; or an entry that holds the "
+        "home address of a parent whose safe mode is on (docs/record.md, docs/safety.md).",
     )
     opened: dict[str, Any] | None = Field(
         None,

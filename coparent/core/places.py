@@ -13,6 +13,7 @@ ask the same two questions through coparent.families.selectors.HomePlaces.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 HOME_PREFIX = "home:"
@@ -48,17 +49,32 @@ def normalized(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", (text or "").casefold()).split())
 
 
+def needles(address: str) -> list[str]:
+    """What `mentions` looks for of `address`: the whole address and its first line (the
+    street), normalized and padded with a space each side so they match whole words only;
+    nothing for a short one (under MIN_MATCH_CHARS once normalized)."""
+    found = []
+    for line in [address, *(address or "").splitlines()[:1]]:
+        needle = normalized(line)
+        if len(needle) >= MIN_MATCH_CHARS and f" {needle} " not in found:
+            found.append(f" {needle} ")
+    return found
+
+
+def mentions_any(text: str, padded: Sequence[str]) -> bool:
+    """Whether free `text` contains one of `padded` (from `needles`), ignoring case, spacing
+    and punctuation."""
+    if not padded or not text:
+        return False
+    haystack = f" {normalized(text)} "
+    return any(needle in haystack for needle in padded)
+
+
 def mentions(text: str, address: str) -> bool:
     """Whether free `text` contains `address` (ignoring case, spacing and punctuation), or its
     first line — the street — when the address has several lines. A short address (under
     MIN_MATCH_CHARS once normalized) is never looked for: it would match ordinary words."""
-    haystack = f" {normalized(text)} "
-    lines = [address, *(address or "").splitlines()[:1]]
-    for line in lines:
-        needle = normalized(line)
-        if len(needle) >= MIN_MATCH_CHARS and f" {needle} " in haystack:
-            return True
-    return False
+    return mentions_any(text, needles(address))
 
 
 def same_place(text: str, address: str) -> bool:

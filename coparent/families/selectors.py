@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.accounts.selectors import second_factor_exists, second_factor_sql
 from coparent.core.limits import DB_INT_MAX
-from coparent.core.places import Letter, home_letter, home_marker, mentions, same_place
+from coparent.core.places import (
+    Letter,
+    home_letter,
+    home_marker,
+    mentions,
+    needles,
+    same_place,
+)
 from coparent.families.models import (
     MAX_PARENTS,
     Child,
@@ -489,6 +496,32 @@ def own_home(access: FamilyAccess) -> HomeAddress | None:
         .order_by("-n")
         .first()
     )
+
+
+def addresses_hidden_from(family: Family, reader_id: int) -> list[str]:
+    """What the record holds back from the reader `reader_id` (records.disclosure): the home
+    addresses of every parent of `family` but the reader whose safe mode is on now — each
+    address that parent ever kept in this family, the one in force and the older ones of their
+    history — as `coparent.core.places.needles` (whole address and first line, normalized).
+    Empty when no other parent is in safe mode. One query, over the family's few home rows."""
+    versions = (
+        HomeAddress.objects.filter(family=family)
+        .exclude(user_id=reader_id)
+        .order_by("user_id", "n")
+        .values_list("user_id", "address", "safe_mode")
+    )
+    kept: dict[int, list[str]] = defaultdict(list)
+    safe: dict[int, bool] = {}
+    for user_id, address, safe_mode in versions:
+        safe[user_id] = safe_mode  # in `n` order: the last one seen is in force
+        if address:
+            kept[user_id].append(address)
+    found: list[str] = []
+    for user_id, addresses in kept.items():
+        if safe[user_id]:
+            for address in addresses:
+                found.extend(n for n in needles(address) if n not in found)
+    return found
 
 
 @dataclass(frozen=True)

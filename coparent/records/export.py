@@ -54,7 +54,13 @@ from coparent.core.zones import zone_or_utc
 from coparent.families.models import Family, Membership
 from coparent.families.selectors import FamilyAccess
 from coparent.infra.keys import ensure_signing_key
-from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
+from coparent.records.disclosure import (
+    ADDRESS,
+    AS_STORED,
+    EntryView,
+    entry_views,
+    readable_data,
+)
 from coparent.records.models import Kind, RecordEntry
 from coparent.records.report import (
     EVERY_ENTRY,
@@ -165,7 +171,9 @@ def build_export(
     after ``date_to``.
 
     ``reader`` is the member the export is for (records.disclosure): an entry they may not read
-    and that holds its content in clear becomes a stub too (listed in ``withheld``), and each
+    and that holds its content in clear becomes a stub too (listed in ``withheld``; those held
+    back because they hold the home address of a parent in safe mode are also listed in
+    ``withheld_address``, so the PDF can say why), and each
     in-scope sealed entry they may read has its content disclosed (``disclosures``), which the
     verifier checks against the entry's commitment. Without a reader (the operator's command),
     entries go out as stored and no seal is opened.
@@ -184,6 +192,7 @@ def build_export(
     views = entry_views(family, reader, [(e["seq"], e["kind"], e["data"]) for e in entries])
     exported: list[dict[str, Any]] = []
     withheld: list[int] = []
+    withheld_address: list[int] = []
     disclosures: list[dict[str, Any]] = []
     for entry in entries:
         view = views.get(entry["seq"], AS_STORED)
@@ -192,6 +201,8 @@ def build_export(
         elif view.withheld:
             exported.append(stub_of(entry))
             withheld.append(entry["seq"])
+            if view.reason == ADDRESS:
+                withheld_address.append(entry["seq"])
         else:
             exported.append(entry)
             if view.opened is not None:
@@ -216,6 +227,7 @@ def build_export(
         },
         "entries": exported,
         "withheld": withheld,
+        "withheld_address": withheld_address,
         "disclosures": disclosures,
         "head": sign_head(key, family=str(family.pk), seq=head_seq, hash=head_hash, at=exported_at),
         "public_key": public_key_text(key.public_key()),
@@ -253,6 +265,9 @@ class PdfRow:
     summary: str = ""
     # A stub that stands for an entry kept from this reader, not one outside the scope.
     withheld: bool = False
+    # Kept from them because it holds the home address of a parent in safe mode (not because
+    # it belongs to a conversation they are not part of).
+    private_address: bool = False
     # A message's text, disclosed to this reader (its seal opened).
     text: str = ""
 
@@ -318,13 +333,22 @@ def _report(
     # The command's PDF (no sections) is the table of entries and the proof, as before.
     every_entry = not built or any(s.key == EVERY_ENTRY for s in built)
     withheld = set(export.get("withheld", ()))
+    for_address = set(export.get("withheld_address", ()))
     opened = {item["seq"]: item["sealed"] for item in export.get("disclosures", ())}
     rows: list[PdfRow] = []
     for entry in export["entries"] if every_entry else ():
         seq = entry["seq"]
         if "at" not in entry:
             kind = _kind_label(entry["kind"])
-            rows.append(PdfRow(seq=seq, stub=True, kind=kind, withheld=seq in withheld))
+            rows.append(
+                PdfRow(
+                    seq=seq,
+                    stub=True,
+                    kind=kind,
+                    withheld=seq in withheld,
+                    private_address=seq in for_address,
+                )
+            )
             continue
         actor = entry["actor"]
         view = EntryView(opened=opened[seq]) if seq in opened else AS_STORED
@@ -355,7 +379,8 @@ def _report(
         "period_first": format_day(first, locale) if first else "",
         "period_last": format_day(stop - timedelta(days=1), locale) if stop else "",
         "stubs": len(export["entries"]) - full_count - len(withheld),
-        "withheld": len(withheld),
+        "withheld": len(withheld) - len(for_address),
+        "withheld_address": len(for_address),
         "first_at": _human_at(first_full["at"], zone, locale) if first_full else "",
         "last_at": _human_at(last_full["at"], zone, locale) if last_full else "",
         "zone": zone_label(zone, timezone.now()),

@@ -19,7 +19,14 @@ from coparent.accounts.models import User
 from coparent.core.record.chain import format_at
 from coparent.core.schedule import local_midnight
 from coparent.families.selectors import FamilyAccess, get_owned
-from coparent.records.disclosure import AS_STORED, EntryView, entry_views, readable_data
+from coparent.records.disclosure import (
+    ADDRESS,
+    AS_STORED,
+    EntryView,
+    entry_views,
+    held_back_line,
+    readable_data,
+)
 from coparent.records.models import Checkpoint, ExportJob, RecordEntry
 from coparent.records.summaries import SUMMARIES, register_summary, summarize
 
@@ -72,6 +79,8 @@ def record_people(access: FamilyAccess) -> QuerySet[User]:
 
 
 def entry_summary(entry: RecordEntry, view: EntryView = AS_STORED) -> str:
+    if view.withheld and view.reason == ADDRESS:
+        return held_back_line()
     return summarize(entry.kind, readable_data(entry.kind, entry.data, view))
 
 
@@ -81,7 +90,8 @@ class EntryRow:
     at: datetime | None
     summary: str
     # A message of a conversation the reader is not part of, recorded before messages were
-    # sealed: its line says who and when, nothing of what (records.disclosure).
+    # sealed: its line says who and when, nothing of what (records.disclosure); or an entry
+    # holding the home address of a parent in safe mode: its line says only that.
     withheld: bool = False
 
     @property

@@ -25,8 +25,9 @@ def test_sam_reads_the_record_and_every_hash_checks_out(cast, as_, django_assert
     sam = as_(cast.sam)
     sam.get("/me")
     # The token and its user, then: Sam's membership with the family (1), the count of
-    # matching entries (1), the page of entries with their actors (1).
-    with django_assert_num_queries(AUTH_QUERIES + 3):
+    # matching entries (1), the page of entries with their actors (1), the homes of the parents
+    # in safe mode (1, records.disclosure).
+    with django_assert_num_queries(AUTH_QUERIES + 4):
         response = sam.get(family_path(cast, "/record"))
     assert response.status_code == 200
     page = response.json()

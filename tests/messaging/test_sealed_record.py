@@ -248,13 +248,13 @@ def test_the_timeline_costs_two_queries_more_with_messages_however_many(
     url = f"/families/{cast.family.pk}/record/"
     start(cast, subject="One", body="First.")
     # The access path, the family's people, the count, the page of entries (as without
-    # messages); then Alex's conversations, and the seals he may open; the header's unread
-    # notifications.
-    with django_assert_num_queries(7):
+    # messages); then Alex's conversations, and the seals he may open; the homes of the
+    # parents in safe mode (as without messages); the header's unread notifications.
+    with django_assert_num_queries(8):
         call_view(cast.alex, url)
     for n in range(5):
         start(cast, subject=f"More {n}", body="And more.", at=timezone.now())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         call_view(cast.alex, url)
 
 

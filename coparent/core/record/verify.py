@@ -16,7 +16,7 @@ signed with the server's Ed25519 key. Checks, in order; the first failure is rep
    entries 1..SEQ are those the checkpoint saw (see checkpoint_problem).
 VALID proves the entries and disclosed contents are exactly those the key's holder signed, up
 to the head. It does not prove whose key it is: compare the printed fingerprint with the
-server's. Unsigned: a stub's "kind", "exported_at", "scope", "withheld", the family's "name".
+server's. Unsigned: a stub's "kind", "exported_at", "scope", "withheld*", the family's "name".
 """
 
 import base64
