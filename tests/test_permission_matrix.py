@@ -42,6 +42,8 @@ PUBLIC = expect(200, 200, 200, 200, 200)
 ACCOUNT_PAGE = expect(LOGIN, 200, 200, 200, 200)
 ANY_MEMBER_PAGE = expect(LOGIN, 200, 200, 200, 404)
 SHARED_PAGE = expect(LOGIN, 200, 200, 403, 404)
+# A record export was made for the member who asked (Alex): nobody else reads it.
+OWN_EXPORT_PAGE = expect(LOGIN, 200, 404, 403, 404)
 PARENT_PAGE = expect(LOGIN, 200, 403, 403, 404)
 PARENT_ACTION = expect(LOGIN, 302, 403, 403, 404)
 
@@ -601,9 +603,9 @@ WEB: dict[str, Row] = {
     ),
     "records:export": Row("GET", lambda c: f"{_fam(c)}/record/export/", SHARED_PAGE),
     # Alex's export job: the family's parents and the mediator follow and download it.
-    "records:export_job": Row("GET", _export_job, SHARED_PAGE),
-    "records:export_job_status": Row("GET", lambda c: _export_job(c, "status/"), SHARED_PAGE),
-    "records:export_job_download": Row("GET", lambda c: _export_job(c, "download/"), SHARED_PAGE),
+    "records:export_job": Row("GET", _export_job, OWN_EXPORT_PAGE),
+    "records:export_job_status": Row("GET", lambda c: _export_job(c, "status/"), OWN_EXPORT_PAGE),
+    "records:export_job_download": Row("GET", lambda c: _export_job(c, "download/"), OWN_EXPORT_PAGE),
     "records:checkpoint": Row("GET", lambda c: f"{_fam(c)}/record/checkpoint/", SHARED_PAGE),
     "records:checkpoint_weekly": Row("GET", _weekly_checkpoint, SHARED_PAGE),
     # Child events: every member reads them, viewers included; only parents write.

@@ -126,10 +126,13 @@ def entry_rows(access: FamilyAccess, entries: Iterable[RecordEntry]) -> list[Ent
 
 
 def get_export_job(access: FamilyAccess, job_id: object) -> ExportJob:
-    """One of the family's export jobs, for the members who may read the record (viewers get
-    403). Another family's job, or none at all, is the same 404."""
+    """One of the export jobs this member asked for (viewers, who may not read the record, get
+    403). The file was made for its asker: it opens their sealed conversations and shows their
+    own home address in safe mode (records.disclosure), so another member's job, even the
+    other parent's, is the same 404 as another family's or none at all."""
     access.require_shared()
-    return get_owned(ExportJob, access, job_id)
+    mine = ExportJob.objects.filter(requested_by_id=access.membership.user_id)
+    return get_owned(mine, access, job_id)
 
 
 def get_checkpoint(access: FamilyAccess, checkpoint_id: object) -> Checkpoint:
