@@ -605,7 +605,9 @@ WEB: dict[str, Row] = {
     # Alex's export job: the family's parents and the mediator follow and download it.
     "records:export_job": Row("GET", _export_job, OWN_EXPORT_PAGE),
     "records:export_job_status": Row("GET", lambda c: _export_job(c, "status/"), OWN_EXPORT_PAGE),
-    "records:export_job_download": Row("GET", lambda c: _export_job(c, "download/"), OWN_EXPORT_PAGE),
+    "records:export_job_download": Row(
+        "GET", lambda c: _export_job(c, "download/"), OWN_EXPORT_PAGE
+    ),
     "records:checkpoint": Row("GET", lambda c: f"{_fam(c)}/record/checkpoint/", SHARED_PAGE),
     "records:checkpoint_weekly": Row("GET", _weekly_checkpoint, SHARED_PAGE),
     # Child events: every member reads them, viewers included; only parents write.
