@@ -109,7 +109,7 @@ def test_any_other_server_error_is_a_plain_500_page(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug with a secret in it")
 
-    monkeypatch.setattr(views.selectors, "threads_for_user", broken)
+    monkeypatch.setattr(views.selectors, "inbox_counts", broken)
     browser = HttpsClient(raise_request_exception=False)
     browser.force_login(cast.sam)
     page = browser.get(f"/families/{cast.family.pk}/messages/")
