@@ -18,11 +18,13 @@ from coparent.api.endpoints.families import family_access
 from coparent.api.endpoints.messages import FORM_TYPES
 from coparent.api.schemas import (
     Day,
+    ErrorOut,
     In,
     Offset,
     RecordEntryOut,
     RecordFilters,
     RecordPageOut,
+    ValidationErrorOut,
     answers,
 )
 from coparent.infra import ratelimit
@@ -358,7 +360,14 @@ def _verdict_out(checked: verifier.Checked) -> RecordVerifyOut:
 
 @router.post(
     "/record/verify",
-    response=answers({200: RecordVerifyOut}, 400, 415, 422, 429),
+    # No 401: anyone may call it, like the page (and GET /record-key).
+    response={
+        200: RecordVerifyOut,
+        400: ErrorOut,
+        415: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
     auth=None,
     summary="Check a record export (anyone; multipart/form-data)",
     description=(
