@@ -1028,6 +1028,16 @@ def _api_journal_export(c: Any) -> str:
     return str(c.journal_export.pk)
 
 
+# A record export is its asker's (Alex's): Morgan gets 404, Vic 403, Olivia 404.
+API_OWN_EXPORT = api_expect(401, 200, 404, 403, 404)
+
+
+def _api_export_job(c: Any) -> str:
+    """The id of Alex's record export (the pages' row makes it, ready)."""
+    _export_job(c)
+    return str(c.export_job.pk)
+
+
 # Keyed by (method, path template) exactly as the OpenAPI schema names them.
 API: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/families/{family_id}/journal"): Row("GET", _jour, API_JOURNAL_READ),
@@ -1164,6 +1174,27 @@ API: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/families/{family_id}/record"): Row(
         "GET", lambda c: _api(c, "/record"), API_SHARED_READ
+    ),
+    # A record export, as from the web: parents and the consented mediator start one; the job
+    # is its asker's alone (Alex's: Morgan gets the 404 of a missing one).
+    ("POST", "/api/v1/families/{family_id}/record/exports"): Row(
+        "POST",
+        lambda c: _api(c, "/record/exports"),
+        api_expect(401, 202, 202, 403, 404),
+        {"file_format": "json"},
+    ),
+    ("GET", "/api/v1/families/{family_id}/record/exports/{job_id}"): Row(
+        "GET", lambda c: _api(c, f"/record/exports/{_api_export_job(c)}"), API_OWN_EXPORT
+    ),
+    ("GET", "/api/v1/families/{family_id}/record/exports/{job_id}/download"): Row(
+        "GET",
+        lambda c: _api(c, f"/record/exports/{_api_export_job(c)}/download"),
+        API_OWN_EXPORT,
+    ),
+    # Public like the /verify/ page: sent JSON, as the matrix sends, it answers 415 to anyone,
+    # never 401 (tests/api/test_record_exports.py uploads real exports).
+    ("POST", "/api/v1/record/verify"): Row(
+        "POST", lambda c: "/api/v1/record/verify", api_expect(415, 415, 415, 415, 415)
     ),
     ("GET", "/api/v1/families/{family_id}/threads"): Row(
         "GET", lambda c: _api(c, "/threads"), API_SHARED_READ

@@ -164,6 +164,11 @@ _BY_FILE: dict[str, dict[str, str]] = {
     "tests/api/test_record.py": {
         "api:record_list": "test_sam_reads_the_record_and_every_hash_checks_out",
     },
+    "tests/api/test_record_exports.py": {
+        "api:record_export_status": (
+            "test_an_api_record_export_status_costs_a_fixed_number_of_queries"
+        ),
+    },
     "tests/api/test_tokens.py": {
         "api:token_list": "test_the_token_list_never_shows_a_token",
     },
@@ -277,6 +282,7 @@ NO_BUDGET_NEEDED: dict[str, str] = {
             "api:attachment_download",
             "api:document_version_download",
             "api:journal_export_download",
+            "api:record_export_download",
             "api:record_checkpoint",
         ],
         FILE,

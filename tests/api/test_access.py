@@ -23,6 +23,8 @@ from coparent.journal.services import entry_share, entry_write, journal_export
 from coparent.journal.tasks import run_journal_export
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.services import thread_start
+from coparent.records.services import record_export
+from coparent.records.tasks import run_export_job
 from coparent.requests.services import request_make
 from coparent.schedule.models import PlanVersion
 from coparent.schedule.selectors import schedule_of
@@ -96,6 +98,10 @@ FAMILY_OPERATIONS = [
     ("DELETE", "/api/v1/families/{family_id}/invitations/{invitation_id}", None, 204, 403, 403),
     ("GET", "/api/v1/families/{family_id}/record", None, 200, 200, 403),
     ("GET", "/api/v1/families/{family_id}/record/checkpoint", None, 200, 200, 403),
+    # A record export: the job is its asker's (Alex's), so Morgan gets the 404 of a missing one.
+    ("POST", "/api/v1/families/{family_id}/record/exports", {"file_format": "json"}, 202, 202, 403),
+    ("GET", "/api/v1/families/{family_id}/record/exports/{job_id}", None, 200, 404, 403),
+    ("GET", "/api/v1/families/{family_id}/record/exports/{job_id}/download", None, 200, 404, 403),
     ("GET", "/api/v1/families/{family_id}/threads", None, 200, 200, 403),
     ("POST", "/api/v1/families/{family_id}/threads", THREAD, 201, 201, 403),
     ("GET", "/api/v1/families/{family_id}/threads/{thread_id}/messages", None, 200, 200, 403),
@@ -390,6 +396,9 @@ def ids(cast):
     # Alex's export of her journal, prepared by the worker (run here, at once).
     journal_job = journal_export(access=cast.access(cast.alex), file_format="json")
     assert run_journal_export.call(str(journal_job.pk)) == "done"
+    # Alex's export of the family record, prepared the same way.
+    record_job = record_export(access=cast.access(cast.alex), file_format="json")
+    assert run_export_job.call(str(record_job.pk)) == "done"
     passport = item_add(
         access=cast.access(cast.alex),
         child=cast.mia,
@@ -432,6 +441,7 @@ def ids(cast):
         "document_version_id": order.versions.get().pk,
         "entry_id": entry.pk,
         "job_id": journal_job.pk,
+        "record_job_id": record_job.pk,
         "mediator_id": cast.mediator.pk,
         "item_id": passport.pk,
         "monthly_id": monthly_fee.pk,
@@ -466,6 +476,8 @@ def _agreement_ids(template, ids):
     a payment the cash Alex recorded receiving."""
     if "/documents/" in template:
         return {**ids, "version_id": ids["document_version_id"]}
+    if "/record/exports/" in template:
+        return {**ids, "job_id": ids["record_job_id"]}
     if "/reimbursements/" in template:
         return {**ids, "request_id": ids["reimbursement_id"]}
     if template.endswith("/stop-repeating"):

@@ -13,7 +13,8 @@ from coparent.accounts.models import ApiToken, hash_token
 from coparent.accounts.services import token_revoke
 from tests.api.conftest import Caller, fill, issue_token, operations
 
-PUBLIC = {("GET", "/api/v1/record-key")}
+# The signing key, and the verifier anyone holding an export may call, like its page /verify/.
+PUBLIC = {("GET", "/api/v1/record-key"), ("POST", "/api/v1/record/verify")}
 PROTECTED = [op for op in operations() if op not in PUBLIC]
 
 
