@@ -25,6 +25,7 @@ from coparent.api.endpoints.messages import (
     read_uploads,
     require_form,
 )
+from coparent.api.export_jobs import ExportJobOut, export_job_out
 from coparent.api.idempotency import key_header, say_replayed
 from coparent.api.schemas import Day, In, Offset, PersonRef, answers, no_control_characters
 from coparent.families.selectors import FamilyAccess
@@ -231,23 +232,8 @@ class JournalExportIn(In):
     )
 
 
-class JournalExportOut(Schema):
-    id: uuid.UUID
-    file_format: ExportJob.Format
-    status: ExportJob.Status = Field(
-        ..., description="queued, running, then done or failed; done turns expired after a week."
-    )
-    progress: int = Field(..., description="0 to 100.")
-    total_entries: int
-    finished: bool = Field(..., description="Done, failed or expired: polling may stop.")
-    error: str = Field(..., description="Why it failed, in plain words; empty otherwise.")
-    created_at: datetime
-    finished_at: datetime | None
-    expires_at: datetime | None = Field(
-        ..., description="Until when the file may be downloaded (while done)."
-    )
-    status_url: str
-    download_url: str | None = Field(..., description="While the file may be downloaded.")
+class JournalExportOut(ExportJobOut):
+    """One of your journal exports (its own name in the API's schema)."""
 
 
 def _export_url(job: ExportJob, tail: str = "") -> str:
@@ -255,21 +241,7 @@ def _export_url(job: ExportJob, tail: str = "") -> str:
 
 
 def _export_out(job: ExportJob) -> JournalExportOut:
-    state = jobs.job_state(job, _export_url(job, "/download"))
-    return JournalExportOut(
-        id=job.pk,
-        file_format=ExportJob.Format(job.file_format),
-        status=ExportJob.Status(state["status"]),
-        progress=state["progress"],
-        total_entries=state["total_entries"],
-        finished=state["finished"],
-        error=state["error"],
-        created_at=job.created_at,
-        finished_at=job.finished_at,
-        expires_at=job.expires_at if state["download_url"] else None,
-        status_url=_export_url(job),
-        download_url=state["download_url"],
-    )
+    return export_job_out(JournalExportOut, job, _export_url(job))
 
 
 @router.post(
