@@ -1,7 +1,8 @@
 """Twin requests: one `Idempotency-Key` twice at the same instant (a phone that retries before
 the first answer arrives, a double tap, a proxy that resends). For every service that takes a
-key, both twins get the same thing back, one thing is made, one record entry and one key are
-kept, and neither twin gets a server error. The services that check before writing (documents,
+key (and the record's export, whose key the API takes), both twins get the same thing back,
+one thing is made, one record entry and one key are kept, and neither twin gets a server
+error. The services that check before writing (documents,
 exchange notes and pickup passes, the info bank, requests, counter-proposals and comments) used
 to answer the twin that lost with an IntegrityError (a 500).
 
@@ -30,6 +31,7 @@ from django.db.models import Model
 
 from coparent.agreements import services as agreements
 from coparent.agreements.models import ClauseVersion
+from coparent.api.export_jobs import record_export_once
 from coparent.core.schedule import local_midnight
 from coparent.documents.models import Document
 from coparent.documents.services import document_add
@@ -42,13 +44,14 @@ from coparent.families.services import family_zone_set
 from coparent.infobank.models import InfoItem
 from coparent.infobank.services import item_add
 from coparent.journal.models import Entry
-from coparent.journal.services import entry_write_once
+from coparent.journal.models import ExportJob as JournalExportJob
+from coparent.journal.services import entry_write_once, journal_export_once
 from coparent.messaging import attachments
 from coparent.messaging.attachments import IncomingFile
 from coparent.messaging.idempotency import Once
 from coparent.messaging.models import IdempotencyKey, Message
 from coparent.messaging.services import message_send_once, thread_start, thread_start_once
-from coparent.records.models import Kind, RecordEntry
+from coparent.records.models import ExportJob, Kind, RecordEntry
 from coparent.requests import services as requests
 from coparent.requests.models import Comment, Request
 from coparent.schedule.selectors import schedule_of
@@ -375,6 +378,27 @@ def journal_entry(cast: Any) -> Callable[[], object]:
     )
 
 
+def record_export(cast: Any) -> Callable[[], object]:
+    """Alex's script asks for the court bundle twice at once: one job, and one
+    `record.exported` entry for Sam to read, not two."""
+    return lambda: (
+        record_export_once(
+            access=cast.access(cast.alex),
+            idempotency_key=KEY,
+            file_format="pdf",
+            kinds=[Kind.CHILD_ADDED],
+        ).made
+    )
+
+
+def journal_export(cast: Any) -> Callable[[], object]:
+    return lambda: (
+        journal_export_once(
+            access=cast.access(cast.alex), idempotency_key=KEY, file_format="json"
+        ).made
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     twin: Callable[[Any], Callable[[], object]]
@@ -398,6 +422,8 @@ CASES = [
     Case(ask_for_the_whole_share, ReimbursementRequest, "expense.reimbursement_asked"),
     Case(payment_of_all_that_is_owed, Payment, "expense.payment_recorded"),
     Case(journal_entry, Entry, None),
+    Case(record_export, ExportJob, Kind.RECORD_EXPORTED),
+    Case(journal_export, JournalExportJob, None),
 ]
 
 
