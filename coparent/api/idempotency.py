@@ -19,15 +19,16 @@ from coparent.messaging.idempotency import FIELD, MAX_KEY
 REPLAYED = "Idempotent-Replayed"
 
 
-def key_header(returns: str = "the first result") -> Any:
+def key_header(returns: str = "the first result", status: int = 201) -> Any:
     """The optional header as the operation's default, documented with what a retry `returns`
-    ("the first note"). Every operation that takes it also declares the 409 a twin may get."""
+    ("the first note") and with which `status` (the first answer's: 202 for a job started in
+    the background). Every operation that takes it also declares the 409 a twin may get."""
     return params.Header(
         None,
         alias=FIELD,
         description=(
             f"Any unique string (a UUID), at most {MAX_KEY} characters: a retry with the same "
-            f"key and the same content returns {returns} (201) and creates nothing. A key is "
+            f"key and the same content returns {returns} ({status}) and creates nothing. A key is "
             "yours in this family: the same key in another family is another key. The same "
             "key with other content answers 422 naming the header; a twin sent at the same "
             "instant gets the same answer as the first, or 409 with Retry-After while the "
@@ -39,6 +40,7 @@ def key_header(returns: str = "the first result") -> Any:
 
 def say_replayed(response: HttpResponse, replayed: bool) -> None:
     """Tell a client whose retry was answered with the first result: the status stays the
-    first one's (201), so the header is how a script knows nothing new was made."""
+    first one's (201, or 202 for a job), so the header is how a script knows nothing new was
+    made."""
     if replayed:
         response[REPLAYED] = "true"

@@ -41,6 +41,7 @@ from coparent.journal.models import (
 )
 from coparent.journal.selectors import (
     get_own_entry,
+    get_own_export_job,
     link_target,
     share_state,
     shareable_professionals,
@@ -389,6 +390,30 @@ def journal_export(
         requested_by=access.membership.user,
         file_format=file_format,
         locale=locale,
+    )
+
+
+def journal_export_once(
+    *,
+    access: FamilyAccess,
+    file_format: str,
+    locale: str = DEFAULT_LOCALE,
+    idempotency_key: str | None = None,
+) -> idempotency.Outcome[ExportJob]:
+    """`journal_export` with an Idempotency-Key (coparent.messaging.idempotency), as the entry's
+    write takes one: a retry with the same key and format returns the first job (whatever
+    became of it since) and queues nothing, so a script's retry is not a second file built and
+    a second email sent. The format is the request; the locale is how the caller's browser
+    writes dates, not what it asked for."""
+    access.require_parent()
+    return idempotency.once(
+        access=access,
+        key=idempotency_key,
+        operation="journal.export",
+        fields={"file_format": file_format},
+    ).run(
+        lambda: journal_export(access=access, file_format=file_format, locale=locale),
+        lambda pk: get_own_export_job(access, pk),
     )
 
 

@@ -109,9 +109,15 @@ def test_every_operation_taking_the_key_documents_the_409_of_a_twin(db):
         for method, operation in methods.items()
         if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
     }
-    assert len(keyed) == 19  # every creating POST a person must not get twice
-    for operation in keyed.values():
-        assert {"201", "409", "422"} <= set(operation["responses"]), operation["operationId"]
+    # Every creating POST a person must not get twice, and the two exports (a job each, and
+    # the record's a `record.exported` entry the other parent reads).
+    assert len(keyed) == 21
+    started = {(m, p) for m, p in keyed if p.endswith(("/record/exports", "/journal/exports"))}
+    assert len(started) == 2
+    for (method, path), operation in keyed.items():
+        first = "202" if (method, path) in started else "201"
+        assert {first, "409", "422"} <= set(operation["responses"]), operation["operationId"]
         (header,) = (p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
         assert "another family is another key" in header["description"]
         assert "409 with Retry-After" in header["description"]
+        assert f"({first}) and creates nothing" in header["description"]

@@ -1,7 +1,8 @@
 """Issue 16: the record's exports and its verifier in the API, as in the browser and the CLI.
 Alex starts an export, the worker prepares it (at once in tests), Alex polls it, downloads it,
 and the file checks out through POST /api/v1/record/verify; one byte changed, it does not. The
-job is Alex's alone: Sam and Morgan get the 404 of a missing one, Vic 403, Olivia 404."""
+job is Alex's alone: Sam and Morgan get the 404 of a missing one, Vic 403, Olivia 404. Alex's
+script retries with its Idempotency-Key: the same job, and Sam reads of one export, not two."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from coparent.messaging.idempotency import KeyTaken, Once
+from coparent.messaging.models import IdempotencyKey
 from coparent.records import verifier
 from coparent.records.checkpoints import checkpoint_now
 from coparent.records.models import ExportJob, Kind, RecordEntry
 from coparent.web.zones import family_zone
 
 VERIFY = "/api/v1/record/verify"
+KEY = "4c1e-court-bundle"
 
 
 def _p(cast, rest: str = "", family=None) -> str:
@@ -30,6 +34,21 @@ def _started(caller, cast, capture, body=None):
         started = caller.post(_p(cast), body or {"file_format": "json"})
     assert started.status_code == 202, started.content
     return started
+
+
+def _keyed(caller, cast, body, key: str = KEY):
+    """Start an export as a script that may retry: with its Idempotency-Key."""
+    return caller.client.post(
+        f"/api/v1{_p(cast)}",
+        json.dumps(body),
+        content_type="application/json",
+        headers={**caller.headers(), "Idempotency-Key": key},
+        secure=True,
+    )
+
+
+def _exported(cast) -> int:
+    return RecordEntry.objects.filter(family=cast.family, kind=Kind.RECORD_EXPORTED).count()
 
 
 def _download(caller, job) -> bytes:
@@ -213,3 +232,78 @@ def test_an_api_record_export_status_costs_a_fixed_number_of_queries(
     # 1 token with its user, 2 membership with its family (the access path), 3 the job.
     with django_assert_num_queries(3):
         assert alex.get(_p(cast, f"/{job['id']}")).status_code == 200
+
+
+def test_alexs_script_retries_the_export_and_gets_the_same_job_recorded_once(
+    cast, as_, django_capture_on_commit_callbacks
+):
+    """The connection dropped before the 202 arrived; the script sends the same POST again
+    with the same key: the same job and Location, and Sam reads of one export, not two."""
+    alex = as_(cast.alex)
+    body = {"file_format": "pdf", "kinds": [Kind.CHILD_ADDED, Kind.RECORD_EXPORTED]}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        first = _keyed(alex, cast, body)
+    assert first.status_code == 202, first.content
+    assert "Idempotent-Replayed" not in first
+    # The same scope, its kinds in another order: the same request.
+    with django_capture_on_commit_callbacks(execute=True) as requeued:
+        again = _keyed(alex, cast, {**body, "kinds": list(reversed(body["kinds"]))})
+
+    assert again.status_code == 202, again.content
+    assert again["Location"] == first["Location"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["status"] == "done"  # the first job, as it is now
+    assert len(queued) == 1 and requeued == []  # nothing built twice
+    assert ExportJob.objects.filter(family=cast.family).count() == 1
+    assert _exported(cast) == 1
+    assert len(mail.outbox) == 1  # one "your export is ready", not two
+
+
+def test_the_same_key_for_another_scope_is_refused_and_nothing_is_recorded(cast, as_):
+    alex = as_(cast.alex)
+    assert _keyed(alex, cast, {"file_format": "json"}).status_code == 202
+
+    for other in (
+        {"file_format": "pdf"},
+        {"file_format": "json", "kinds": [Kind.CHILD_ADDED]},
+        {"file_format": "json", "date_from": "2027-01-01"},
+    ):
+        refused = _keyed(alex, cast, other)
+        assert refused.status_code == 422, refused.content
+        (says,) = refused.json()["errors"]["Idempotency-Key"]
+        assert "already used with different content" in says
+        assert refused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+
+    assert ExportJob.objects.filter(family=cast.family).count() == 1
+    assert _exported(cast) == 1
+
+
+def test_a_key_is_alexs_alone_and_a_new_key_is_a_new_export(cast, as_):
+    """Sam's script happens to pick the same key: his own export. Alex's next key: hers."""
+    alex, sam = as_(cast.alex), as_(cast.sam)
+    hers = _keyed(alex, cast, {"file_format": "json"}).json()
+    his = _keyed(sam, cast, {"file_format": "json"}).json()
+    next_one = _keyed(alex, cast, {"file_format": "json"}, key="4c1f-next-hearing").json()
+
+    assert len({hers["id"], his["id"], next_one["id"]}) == 3
+    assert _exported(cast) == 3
+    assert IdempotencyKey.objects.filter(family=cast.family).count() == 3
+
+
+def test_a_twin_export_whose_first_is_still_running_is_told_to_retry(cast, as_, monkeypatch):
+    """The key's row refused the write and the first job cannot be read yet: 409 with
+    Retry-After, never a 500, and nothing recorded for the twin. (A twin that finds the first
+    job gets it: the record export's row in tests/messaging/test_once_twins.py, in threads.)"""
+
+    def held_by_a_twin(once: Once, made_id: object) -> None:
+        raise KeyTaken("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Once, "remember", held_by_a_twin)
+    twin = _keyed(as_(cast.alex), cast, {"file_format": "json"})
+
+    assert twin.status_code == 409, twin.content
+    assert twin["Retry-After"] == "1"
+    assert "still being processed" in twin.json()["detail"]
+    assert not ExportJob.objects.exists() and _exported(cast) == 0

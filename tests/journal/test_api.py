@@ -1,5 +1,6 @@
 """The journal through the API: Alex writes, corrects, shares and exports; Sam gets the 404 of
-a missing entry on every operation; a retry with the same Idempotency-Key writes nothing."""
+a missing entry on every operation; a retry with the same Idempotency-Key writes nothing (and
+asks for no second export)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,41 @@ def test_a_retry_with_the_same_key_writes_nothing_more(cast):
     )
     assert other.status_code == 422
     assert Entry.objects.count() == 1
+
+
+def _export_keyed(caller, cast, file_format: str, key: str = "9e07-export"):
+    """Ask for an export as a script that may retry: with its Idempotency-Key."""
+    return caller.client.post(
+        f"/api/v1{_p(cast, '/exports')}",
+        json.dumps({"file_format": file_format}),
+        content_type="application/json",
+        headers={**caller.headers(), "Idempotency-Key": key},
+        secure=True,
+    )
+
+
+def test_alexs_retried_export_is_the_same_job_built_and_emailed_once(
+    cast, as_, write, django_capture_on_commit_callbacks
+):
+    """Alex's app asks for a PDF of her journal, loses the answer, and asks again with the
+    same key: the same job (202, the same Location), one file built, one email."""
+    write(SECRET)
+    alex = as_(cast.alex)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        first = _export_keyed(alex, cast, "pdf")
+        again = _export_keyed(alex, cast, "pdf")
+
+    assert (first.status_code, again.status_code) == (202, 202), again.content
+    assert again["Location"] == first["Location"] and again.json()["id"] == first.json()["id"]
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert len(queued) == 1 and len(mail.outbox) == 1
+    assert ExportJob.objects.filter(requested_by=cast.alex).count() == 1
+    # The same key for the JSON instead: refused, naming the key; nothing queued.
+    other = _export_keyed(alex, cast, "json")
+    assert other.status_code == 422, other.content
+    assert "already used with different content" in other.json()["errors"]["Idempotency-Key"][0]
+    assert ExportJob.objects.filter(requested_by=cast.alex).count() == 1
 
 
 def test_bad_input_is_a_field_error_and_nothing_is_stored(cast, as_):

@@ -246,21 +246,30 @@ def _export_out(job: ExportJob) -> JournalExportOut:
 
 @router.post(
     "/families/{uuid:family_id}/journal/exports",
-    response=answers({202: JournalExportOut}, 403, 404, 422),
+    response=answers({202: JournalExportOut}, 400, 403, 404, 409, 422),
     summary="Start an export of your journal, built in the background (parents)",
     description=(
         "Answers 202 at once with the job and its `status_url` (also in `Location`); poll it "
         "until `finished`, then GET its `download_url`. The author is emailed a link when it is "
-        "ready. Only its author sees the job; nothing is written to the family record."
+        "ready. Only its author sees the job; nothing is written to the family record. With an "
+        "`Idempotency-Key`, a retry answers the first job (202, the same `Location`, "
+        "`Idempotent-Replayed: true`) and starts nothing more."
     ),
 )
 def journal_export_start(
-    request: HttpRequest, family_id: uuid.UUID, payload: JournalExportIn, response: HttpResponse
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    payload: JournalExportIn,
+    response: HttpResponse,
+    idempotency_key: str | None = key_header("the first job", status=202),
 ) -> Status[JournalExportOut]:
     access = family_access(request, family_id)
-    job = services.journal_export(access=access, file_format=payload.file_format)
-    response["Location"] = _export_url(job)
-    return Status(202, _export_out(job))
+    started = services.journal_export_once(
+        access=access, file_format=payload.file_format, idempotency_key=idempotency_key
+    )
+    response["Location"] = _export_url(started.made)
+    say_replayed(response, started.replayed)
+    return Status(202, _export_out(started.made))
 
 
 @router.get(

@@ -16,7 +16,8 @@ from pydantic import AfterValidator, field_validator
 
 from coparent.api.endpoints.families import family_access
 from coparent.api.endpoints.messages import FORM_TYPES
-from coparent.api.export_jobs import ExportJobOut, export_job_out
+from coparent.api.export_jobs import ExportJobOut, export_job_out, record_export_once
+from coparent.api.idempotency import key_header, say_replayed
 from coparent.api.schemas import (
     Day,
     ErrorOut,
@@ -36,7 +37,6 @@ from coparent.records.forms import VerifyForm
 from coparent.records.models import ExportJob, Kind
 from coparent.records.report import section_choices
 from coparent.records.selectors import get_export_job, record_entries
-from coparent.records.services import record_export
 from coparent.web.zones import family_zone, request_locale
 
 router = Router(tags=["record"])
@@ -191,7 +191,7 @@ def _export_out(job: ExportJob) -> RecordExportOut:
 
 @router.post(
     "/families/{uuid:family_id}/record/exports",
-    response=answers({202: RecordExportOut}, 400, 403, 404, 422),
+    response=answers({202: RecordExportOut}, 400, 403, 404, 409, 422),
     summary="Export the record, signed, built in the background (parents and professionals)",
     description=(
         "The same export as the web's Export page: the request is itself recorded at once "
@@ -199,15 +199,22 @@ def _export_out(job: ExportJob) -> RecordExportOut:
         "entry. Answers 202 with the job and its `status_url` (also in `Location`); poll it "
         "until `finished`, then GET its `download_url`. The asker is emailed a link when it is "
         "ready. Only the asker sees the job. An end date before the start date answers 400 "
-        "with the error under `date_to`, and records nothing."
+        "with the error under `date_to`, and records nothing. With an `Idempotency-Key`, a "
+        "retry of the same export answers the first job (202, the same `Location`, "
+        "`Idempotent-Replayed: true`) and records nothing more."
     ),
 )
 def record_export_start(
-    request: HttpRequest, family_id: uuid.UUID, payload: RecordExportIn, response: HttpResponse
+    request: HttpRequest,
+    family_id: uuid.UUID,
+    payload: RecordExportIn,
+    response: HttpResponse,
+    idempotency_key: str | None = key_header("the first job", status=202),
 ) -> Status[RecordExportOut]:
     access = family_access(request, family_id)
-    job = record_export(
+    started = record_export_once(
         access=access,
+        idempotency_key=idempotency_key,
         file_format=payload.file_format,
         kinds=payload.kinds or None,
         date_from=payload.date_from,
@@ -216,8 +223,9 @@ def record_export_start(
         locale=request_locale(request),
         sections=payload.sections or None,
     )
-    response["Location"] = _export_url(job)
-    return Status(202, _export_out(job))
+    response["Location"] = _export_url(started.made)
+    say_replayed(response, started.replayed)
+    return Status(202, _export_out(started.made))
 
 
 @router.get(
