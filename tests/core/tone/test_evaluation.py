@@ -74,6 +74,8 @@ def test_the_set_is_big_varied_and_labelled():
     assert splits["round4"] == 150
     # Round 5 added 158 more, and hard negatives sharing their words (split "round5").
     assert splits["round5"] == 158
+    # Round 6 added 66, mostly hard negatives for the families cross-validation warned about.
+    assert splits["round6"] == 66
     assert set(splits) == {
         "dev",
         "holdout",
@@ -84,6 +86,7 @@ def test_the_set_is_big_varied_and_labelled():
         "heldout5",
         "round4",
         "round5",
+        "round6",
     }
     assert SITUATIONS <= {row["topic"] for row in ROWS}
     families = Counter(row.get("family") for row in ROWS)
@@ -101,11 +104,12 @@ def test_cross_validated_the_coach_catches_hostile_texts_without_crying_wolf(cro
     # folded in (3,583 texts, round-4 recipe): 0.896, 4.8%, 0.794, 0.826, 0.839. Round 5 (3,741
     # texts, hostile texts counted three times in the warn model): 0.914, 4.6%, 0.796, 0.847,
     # 0.843. With heldout5 folded in (4,091 texts, round-5 recipe): 0.911, 5.1%, 0.785, 0.855,
-    # 0.841.
+    # 0.841. Round 6 (4,157 texts, rules narrowed on hard negatives, a 4% false-alarm budget and
+    # hostile texts counted twice in the threshold choice): 0.916, 3.8%, 0.771, 0.846, 0.840.
     result, _levels = crossed
     assert result.hostile_recall >= 0.90
-    assert result.false_alarm_rate <= 0.055
-    assert result.caution_recall >= 0.77
+    assert result.false_alarm_rate <= 0.045
+    assert result.caution_recall >= 0.75
     assert result.hostile_exact >= 0.83
     assert result.accuracy >= 0.82
 
