@@ -51,15 +51,18 @@ FOLDS = 5
 MIN_DF = 2
 C = 8.0  # inverse regularisation strength of both regressions
 # Share of ok texts the whole coach (the rules' level, raised by the model's) may warn about,
-# in the inner cross-validation that picks the warn threshold; the target is 5%.
-WARN_FALSE_ALARMS = 0.05
+# in the inner cross-validation that picks the warn threshold. The target is 5%; since round 6
+# the budget is 4%, so that the whole coach lands under the target with a margin on unseen text
+# (at 5% it landed at 4.6-5.1% in cross-validation and at 5.1% on heldout5).
+WARN_FALSE_ALARMS = 0.04
 # The veto thresholds tried (0: no veto), and the warn and caution thresholds tried: GRID_STEPS
 # scores spread over the top GRID_SHARE of the ok texts' out-of-fold scores.
 VETO_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 GRID_SHARE = 0.2
 GRID_STEPS = 41
-# In that choice a hostile text warned about counts this many caution texts.
-HOSTILE_WEIGHT = 1.0
+# In that choice a hostile text warned about counts this many caution texts (round 6: 2, so the
+# tighter budget is spent on hostile texts first; caution recall pays a little).
+HOSTILE_WEIGHT = 2.0
 # In fitting the warn model, each hostile text counts this many times (round 5): missing a
 # hostile text costs more than missing a caution one, and the warn model's ranking is what the
 # thresholds can spend; the false-alarm budget is unchanged.
@@ -105,6 +108,7 @@ def train(data: Sequence[Labelled], *, seed: int = SEED) -> Model:
         "C": C,
         "warn_false_alarms": WARN_FALSE_ALARMS,
         "hostile_sample_weight": HOSTILE_SAMPLE_WEIGHT,
+        "hostile_weight": HOSTILE_WEIGHT,
         "veto_grid": list(VETO_GRID),
     }
     return model_from_dict(

@@ -8,7 +8,7 @@ share words with hostile texts. The learned model is trained on it, so its figur
 from 5-fold cross-validation: each text is judged by the whole coach with a model retrained (by
 `make tone-model`'s own recipe) on the other four folds. The rules are fixed, and were written
 by reading part of this set, so these figures flatter the rules a little; the frozen held-out
-set (heldout5.jsonl, test_heldout.py, when present) is the honest measure.
+set of the round (test_heldout.py) is the honest measure.
 """
 
 from __future__ import annotations
@@ -66,14 +66,16 @@ def test_the_set_is_big_varied_and_labelled():
     assert len(ROWS) >= 2300
     assert labels["ok"] >= 850 and labels["caution"] >= 650 and labels["hostile"] >= 650
     splits = Counter(row["split"] for row in ROWS)
-    # The first four held-out sets, spent (each evaluated once, docs/tone.md), are now training
+    # The first five held-out sets, spent (each evaluated once, docs/tone.md), are now training
     # data; two texts of the second were already in the set (test_heldout.py).
     assert splits["heldout1"] == 356 and splits["heldout2"] == 396 and splits["heldout3"] == 349
-    assert splits["heldout4"] == 350
+    assert splits["heldout4"] == 350 and splits["heldout5"] == 350
     # Round 4 added 150 texts for the families cross-validation still missed (split "round4").
     assert splits["round4"] == 150
     # Round 5 added 158 more, and hard negatives sharing their words (split "round5").
     assert splits["round5"] == 158
+    # Round 6 added 66, mostly hard negatives for the families cross-validation warned about.
+    assert splits["round6"] == 66
     assert set(splits) == {
         "dev",
         "holdout",
@@ -81,8 +83,10 @@ def test_the_set_is_big_varied_and_labelled():
         "heldout2",
         "heldout3",
         "heldout4",
+        "heldout5",
         "round4",
         "round5",
+        "round6",
     }
     assert SITUATIONS <= {row["topic"] for row in ROWS}
     families = Counter(row.get("family") for row in ROWS)
@@ -99,11 +103,13 @@ def test_cross_validated_the_coach_catches_hostile_texts_without_crying_wolf(cro
     # sets among them; round 3 gave 0.896, 5.2%, 0.754, 0.852, 0.832 on 2,734). With heldout4
     # folded in (3,583 texts, round-4 recipe): 0.896, 4.8%, 0.794, 0.826, 0.839. Round 5 (3,741
     # texts, hostile texts counted three times in the warn model): 0.914, 4.6%, 0.796, 0.847,
-    # 0.843.
+    # 0.843. With heldout5 folded in (4,091 texts, round-5 recipe): 0.911, 5.1%, 0.785, 0.855,
+    # 0.841. Round 6 (4,157 texts, rules narrowed on hard negatives, a 4% false-alarm budget and
+    # hostile texts counted twice in the threshold choice): 0.916, 3.8%, 0.771, 0.846, 0.840.
     result, _levels = crossed
     assert result.hostile_recall >= 0.90
-    assert result.false_alarm_rate <= 0.055
-    assert result.caution_recall >= 0.77
+    assert result.false_alarm_rate <= 0.045
+    assert result.caution_recall >= 0.75
     assert result.hostile_exact >= 0.83
     assert result.accuracy >= 0.82
 

@@ -1,4 +1,4 @@
-"""The coach's held-out sets (LABELS.md): the frozen one, heldout5.jsonl, and the spent ones.
+"""The coach's held-out sets (LABELS.md): the spent ones, and the frozen one of the round.
 
 A held-out set is written before a round of tuning, committed alone with its SHA-256 pinned
 here, and kept apart: nobody tuning the coach reads its texts or looks at which of them fail.
@@ -19,7 +19,8 @@ and counts, never a text.
   own branch; the round-5 tuner never reads it. The integrator merges it, pins its SHA-256 here
   (HELDOUT5_SHA256) and measures it once, on the round-5 coach as committed, by recording the
   figures in HELDOUT5.measured: evaluated once on commit 5dafb65 (hostile 0.920, caution 0.778,
-  false alarms 5.1%, one text over its target).
+  false alarms 5.1%, one text over its target), and is now split "heldout5" (a floor, no longer
+  a measure).
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ HELDOUT5 = HeldOut(
     # Measured once, by bench/tone.py on commit 5dafb65 (docs/tone.md): hostile 115 of 125,
     # caution 84 of 108, false alarms 6 of 117. False alarms miss their target by one text.
     measured={"hostile_recall": 0.920, "caution_recall": 0.778, "false_alarm_rate": 0.051},
+    # Spent: folded into eval_set.jsonl as split "heldout5" in round 6 (all 350 texts; none
+    # was already in the set).
+    in_training=True,
 )
 SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5]
 
