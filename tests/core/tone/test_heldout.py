@@ -1,4 +1,4 @@
-"""The coach's held-out sets (LABELS.md): the spent ones, and the frozen one of the round.
+"""The coach's held-out sets (LABELS.md): the spent ones, and the frozen one, heldout6.jsonl.
 
 A held-out set is written before a round of tuning, committed alone with its SHA-256 pinned
 here, and kept apart: nobody tuning the coach reads its texts or looks at which of them fail.
@@ -20,7 +20,10 @@ and counts, never a text.
   (HELDOUT5_SHA256) and measures it once, on the round-5 coach as committed, by recording the
   figures in HELDOUT5.measured: evaluated once on commit 5dafb65 (hostile 0.920, caution 0.778,
   false alarms 5.1%, one text over its target), and is now split "heldout5" (a floor, no longer
-  a measure).
+  a measure);
+- heldout6.jsonl (round 6) was written the same way (HELDOUT6.md) while the round-6 tuner worked
+  blind on cross-validation; the integrator pinned HELDOUT6_SHA256 and measures it once, on the
+  round-6 coach as merged, recording the figures in HELDOUT6.measured.
 """
 
 from __future__ import annotations
@@ -110,7 +113,15 @@ HELDOUT5 = HeldOut(
     # was already in the set).
     in_training=True,
 )
-SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5]
+# Round 6's set: written by another session that never tunes the coach (HELDOUT6.md), merged
+# (f648f2e) while the round-6 tuner worked on cross-validation only and never saw it.
+HELDOUT6_SHA256 = "ccd02db708ce0a3c3b2f4027c12a069f7ec40093871449a99277a52b9d2152c6"
+HELDOUT6 = HeldOut(
+    name="heldout6.jsonl",
+    sha256=HELDOUT6_SHA256,
+    measured=None,
+)
+SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6]
 
 
 def _normal(text: str) -> str:
