@@ -1,5 +1,6 @@
 """Steps the browser tests share: signing up through the real pages, reading the emails the
-task worker writes to the data folder, and setting up a family with two parents."""
+task worker writes to the data folder, and setting up a family with two parents; and `follow`
+and `submit`, the one safe way to leave a page by clicking (docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,30 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from playwright.sync_api import Locator, Page
+
 PASSWORD = "quiet-harbour-lantern-58"
 WAIT_MS = 15_000  # the coach answers after a 400 ms pause; a loaded machine may take longer
+
+
+def follow(target: Locator) -> None:
+    """Click `target`, a link or a form's button the server answers with a new page, and wait
+    until that page has loaded.
+
+    A click returns once the mouse is up, before the navigation it starts has begun: reading
+    `page.content()`, `page.url` or a locator right after it can read the old page, or an empty
+    one mid-navigation; and `page.wait_for_load_state()` returns at once, as the old page is
+    loaded already. Listening for the navigation before clicking cannot miss it. Only for
+    clicks that leave the page: one a script handles in place (the tone coach's "Use this
+    version", the plan editor's preview) would wait here for a navigation that never comes."""
+    with target.page.expect_navigation():
+        target.click()
+
+
+def submit(page: Page, button: str | re.Pattern[str], *, exact: bool = False) -> None:
+    """Press the button named `button` of a form on `page` and wait for the page the server
+    answers with (the next page, or the same form again with its errors)."""
+    follow(page.get_by_role("button", name=button, exact=exact))
 
 
 def link_in_emails(data_dir: Path, recipient: str, marker: str, timeout: float = 60) -> str:
@@ -40,12 +63,12 @@ def sign_up(page, base: str, email: str, name: str, data_dir: Path) -> None:
     page.fill("input[name=display_name]", name)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
-    page.get_by_role("button", name=re.compile("create|sign up", re.I)).click()
+    submit(page, re.compile("create|sign up", re.I))
     page.get_by_role("heading", name="Check your email").wait_for()
     link = urlsplit(link_in_emails(data_dir, email, "/accounts/confirm/"))
     page.goto(urlunsplit(link._replace(netloc=urlsplit(base).netloc)))
     # Opening the link only shows a button, so a mail scanner cannot spend it.
-    page.get_by_role("button", name="Confirm").click()
+    submit(page, "Confirm")
     page.get_by_role("heading", name="Thank you").wait_for()
 
 
@@ -62,24 +85,23 @@ def family_with_two_parents(browser, base, data_dir, zone: str | None = None):
     sign_up(page, base, alex_email, "Alex", data_dir)
     page.goto(base + "/families/new/")
     page.fill("input[name=name]", "Rivera family")
-    page.get_by_role("button", name=re.compile("create", re.I)).click()
+    submit(page, re.compile("create", re.I))
     page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     dashboard = page.url
     page.goto(dashboard + "members/invite/")
     page.fill("input[name=email]", sam_email)
     page.select_option("select[name=role]", "parent")
-    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
-    page.wait_for_load_state()
+    submit(page, re.compile("invite|send", re.I))
     invite_link = link_in_emails(data_dir, sam_email, "/invite/")
 
     sam = browser.new_context(viewport={"width": 1280, "height": 900}, **where)
     sam_page = sam.new_page()
     sam_page.goto(invite_link)
-    sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    follow(sam_page.get_by_role("link", name=re.compile("create an account", re.I)))
     sign_up(sam_page, base, sam_email, "Sam", data_dir)
-    sam_page.get_by_role("link", name="Continue where you were").click()
+    follow(sam_page.get_by_role("link", name="Continue where you were"))
     sam_page.wait_for_url(re.compile(r"/invite/"))
-    sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
+    submit(sam_page, re.compile("accept", re.I))
     sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     return alex, page, sam, sam_page, dashboard
 
@@ -95,17 +117,16 @@ def invite_and_join(
     page.select_option("select[name=role]", role)
     if relationship:
         page.fill("input[name=relationship]", relationship)
-    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
-    page.wait_for_load_state()
+    submit(page, re.compile("invite|send", re.I))
     link = link_in_emails(data_dir, email, "/invite/")
     context = browser.new_context(viewport={"width": 390, "height": 844})
     joined = context.new_page()
     joined.goto(link)
-    joined.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    follow(joined.get_by_role("link", name=re.compile("create an account", re.I)))
     sign_up(joined, base, email, name, data_dir)
-    joined.get_by_role("link", name="Continue where you were").click()
+    follow(joined.get_by_role("link", name="Continue where you were"))
     joined.wait_for_url(re.compile(r"/invite/"))
-    joined.get_by_role("button", name=re.compile("accept", re.I)).click()
+    submit(joined, re.compile("accept", re.I))
     joined.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     return context, joined
 
@@ -115,8 +136,7 @@ def propose_and_accept_plan(page, sam_page, dashboard: str, start, zone: str) ->
     in `zone`; Sam accepts it."""
     propose_plan(page, dashboard, start, zone=zone)
     sam_page.goto(dashboard + "schedule/proposals/")
-    sam_page.get_by_role("button", name="Accept").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Accept")
 
 
 def send_message(page, dashboard: str, subject: str, topic: str, body: str) -> str:
@@ -125,7 +145,7 @@ def send_message(page, dashboard: str, subject: str, topic: str, body: str) -> s
     page.fill("input[name=subject]", subject)
     page.select_option("select[name=topic]", topic)
     page.fill("textarea[name=body]", body)
-    page.get_by_role("button", name="Send").click()
+    submit(page, "Send")
     page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
     return page.url.split("#")[0]
 
@@ -184,8 +204,7 @@ def add_child(page, dashboard: str, name: str, born: str) -> None:
     page.goto(dashboard + "children/new/")
     page.fill("input[name=name]", name)
     page.fill("input[name=date_of_birth]", born)
-    page.get_by_role("button", name=re.compile("add", re.I)).click()
-    page.wait_for_load_state()
+    submit(page, re.compile("add", re.I))
 
 
 def upload_document(
@@ -209,7 +228,7 @@ def upload_document(
     page.set_input_files(
         "input[name=file]", files=[{"name": name, "mimeType": "application/pdf", "buffer": data}]
     )
-    page.get_by_role("button", name="Add to the folder").click()
+    submit(page, "Add to the folder")
     page.wait_for_url(re.compile(r"/documents/[0-9a-f-]{36}/$"))
     return str(page.url)
 
@@ -225,8 +244,7 @@ def propose_plan(
     page.fill("input[name=exchange_place]", place)
     page.select_option("select[name=timezone]", zone)
     page.fill("input[name=effective_from]", start.isoformat())
-    page.get_by_role("button", name="Propose this plan").click()
-    page.wait_for_load_state()
+    submit(page, "Propose this plan")
 
 
 def no_sideways_scroll(page) -> bool:
@@ -262,21 +280,18 @@ def add_mediator(browser, base: str, data_dir: Path, dashboard: str, page, sam_p
     page.fill("input[name=email]", email)
     page.select_option("select[name=role]", "professional")
     page.select_option("select[name=professional_kind]", "mediator")
-    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
-    page.wait_for_load_state()
+    submit(page, re.compile("invite|send", re.I))
     invite_link = link_in_emails(data_dir, email, "/invite/")
     morgan = browser.new_context(viewport={"width": 390, "height": 844})
     morgan_page = morgan.new_page()
     morgan_page.goto(invite_link)
-    morgan_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    follow(morgan_page.get_by_role("link", name=re.compile("create an account", re.I)))
     sign_up(morgan_page, base, email, "Morgan", data_dir)
-    morgan_page.get_by_role("link", name="Continue where you were").click()
+    follow(morgan_page.get_by_role("link", name="Continue where you were"))
     morgan_page.wait_for_url(re.compile(r"/invite/"))
-    morgan_page.get_by_role("button", name=re.compile("accept", re.I)).click()
-    morgan_page.wait_for_load_state()
+    submit(morgan_page, re.compile("accept", re.I))
     sam_page.goto(dashboard + "members/")
-    sam_page.get_by_role("button", name="Give my consent").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Give my consent")
     # A professional opens the family only with a second factor (docs/permissions.md).
     turn_on_authenticator_app(morgan_page, base)
     return morgan, morgan_page
@@ -290,10 +305,9 @@ def turn_on_authenticator_app(page, base: str) -> None:
     page.goto(base + "/accounts/2fa/totp/activate/")
     if "/reauth/" in page.url:
         page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="Continue").click()
+        submit(page, "Continue")
         page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
     secret = "".join(page.locator("#totp-key").inner_text().split())  # shown in groups
     page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    page.get_by_role("button", name="Turn on").click()
-    page.wait_for_load_state()
+    submit(page, "Turn on")
     assert "/accounts/2fa/totp/activate/" not in page.url, "the code was refused"

@@ -9,7 +9,14 @@ import re
 
 import pytest
 
-from tests.browser.steps import add_child, axe_violations, console_errors, family_with_two_parents
+from tests.browser.steps import (
+    add_child,
+    axe_violations,
+    console_errors,
+    family_with_two_parents,
+    follow,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,31 +34,30 @@ def test_not_without_my_approval(server, browser, screenshots):
     sam_page.fill("input[name=title]", "Open an Instagram account for Mia")
     sam_page.fill("textarea[name=details]", "All her friends have one; I would follow it.")
     sam_page.get_by_label("Mia").check()
-    sam_page.get_by_role("button", name="Send the request").click()
+    submit(sam_page, "Send the request")
     sam_page.wait_for_url(re.compile(r"/requests/[0-9a-f-]{36}/$"))
 
     # Alex declines, with a reason.
     page.goto(dashboard + "requests/")
-    page.get_by_role("link", name="Open an Instagram account for Mia").click()
+    follow(page.get_by_role("link", name="Open an Instagram account for Mia"))
     page.fill("textarea[name=reason]", "She is 13. Let's talk about it again next summer.")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Decline").click()
+    submit(page, "Decline")
     assert "Declined" in page.content()
     sam_page.reload()
     assert "Let's talk about it again next summer." in sam_page.content()
 
     # Alex proposes the library's clause; Sam signs it.
     page.goto(dashboard + "agreement/library/")
-    page.get_by_role(
-        "link", name="Start from “Social media accounts, apps and phones: both parents decide”"
-    ).click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Propose").click()
+    follow(
+        page.get_by_role(
+            "link", name="Start from “Social media accounts, apps and phones: both parents decide”"
+        )
+    )
+    submit(page, "Propose")
     sam_page.goto(dashboard + "agreement/")
     assert axe_violations(sam_page, impacts=("serious", "critical")) == []
     sam_page.once("dialog", lambda dialog: dialog.accept())  # "Sign this clause?"
-    with sam_page.expect_navigation():
-        sam_page.get_by_role("button", name="Sign").click()
+    submit(sam_page, "Sign")
     page.goto(dashboard + "agreement/")
     assert "Social media accounts, apps and phones: both parents decide" in page.content()
     assert "Waiting" not in page.locator("main").inner_text()
@@ -63,8 +69,7 @@ def test_not_without_my_approval(server, browser, screenshots):
     sam_page.get_by_label("Mia").check()
     sam_page.get_by_label("All day").check()
     sam_page.fill("input[name=start_date]", "2040-06-01")
-    with sam_page.expect_navigation():
-        sam_page.get_by_role("button", name="Add the event").click()
+    submit(sam_page, "Add the event")
     assert "Your agreement says this needs both parents." in sam_page.content()
     assert errors == []
 

@@ -20,6 +20,7 @@ from tests.browser.steps import (
     family_with_two_parents,
     propose_and_accept_plan,
     send_message,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -45,8 +46,7 @@ def rivera(server, browser):
     sam_page.fill("input[name=start_date]", (today + timedelta(days=2)).isoformat())
     sam_page.fill("input[name=start_time]", "14:00")
     sam_page.fill("input[name=end_time]", "16:00")
-    sam_page.get_by_role("button", name="Add the event").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Add the event")
 
     thread = send_message(
         sam_page, dashboard, "Dentist", "health", "The dentist moved Mia to Friday at 15:00."

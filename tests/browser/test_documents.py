@@ -16,7 +16,9 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
+    submit,
     upload_document,
 )
 
@@ -54,11 +56,11 @@ def test_alex_uploads_a_school_report_and_sam_opens_it(server, browser, screensh
 
     # Sam finds it in the folder, filtered to school reports, and opens it.
     sam_page.goto(dashboard)
-    sam_page.get_by_role("link", name="Documents").first.click()
+    follow(sam_page.get_by_role("link", name="Documents").first)
     sam_page.select_option("select[name=category]", "school_report")
-    sam_page.get_by_role("button", name="Show").click()
+    submit(sam_page, "Show")
     assert axe_violations(sam_page) == []
-    sam_page.get_by_role("link", name="Spring term report").click()
+    follow(sam_page.get_by_role("link", name="Spring term report"))
     sam_page.wait_for_url(re.compile(re.escape(document)))
     expect(sam_page.get_by_text(digest)).to_be_visible()
     assert "Mia" in sam_page.content()

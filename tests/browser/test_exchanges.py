@@ -18,7 +18,9 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -55,18 +57,16 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
     page.fill("input[name=exchange_place]", "School gate")
     page.select_option("select[name=timezone]", zone)
     page.fill("input[name=effective_from]", local.date().isoformat())
-    page.get_by_role("button", name="Propose this plan").click()
-    page.wait_for_load_state()
+    submit(page, "Propose this plan")
     sam_page.goto(dashboard + "schedule/proposals/")
-    sam_page.get_by_role("button", name="Accept").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Accept")
 
     # Sam, who had the children until then, arrives only now and hands them over.
     sam_page.goto(dashboard + "exchanges/")
-    sam_page.get_by_role("link", name=re.compile(exchange.strftime("%-I:%M|%H:%M"))).first.click()
-    sam_page.get_by_role("button", name="I'm here").click()
+    follow(sam_page.get_by_role("link", name=re.compile(exchange.strftime("%-I:%M|%H:%M"))).first)
+    submit(sam_page, "I'm here")
     assert "Checked in: you are at the exchange." in sam_page.content()
-    sam_page.get_by_role("button", name="Handed over").click()
+    submit(sam_page, "Handed over")
 
     # Alex shares his location with his tap, writes what happened at the gate, and receives.
     alex.grant_permissions(["geolocation"], origin=base)
@@ -80,16 +80,13 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
     assert axe_violations(page) == []
     page.get_by_label("Share my location with this tap").check()
     # The page asks the browser for the position, then sends the tap with it.
-    with page.expect_navigation():
-        page.get_by_role("button", name="I'm here").click()
+    submit(page, "I'm here")
     assert "you shared your location" in page.content()
     page.fill(
         "textarea[name=text]", "Denied entry at the gate, 15:05. The office let me in at 15:20."
     )
-    page.get_by_role("button", name="Add the note").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="Received").click()
-    page.wait_for_load_state()
+    submit(page, "Add the note")
+    submit(page, "Received")
     assert "Late by" in page.content()
 
     # Sam sees Alex's side and the note, and nothing about where Alex was.
@@ -108,7 +105,7 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
     page.goto(dashboard + "exchanges/passes/")
     page.fill("input[name=start_time]", local.strftime("%H:%M"))
     page.fill("input[name=end_time]", (local + timedelta(hours=2)).strftime("%H:%M"))
-    page.get_by_role("button", name="Issue the pass").click()
+    submit(page, "Issue the pass")
     page.wait_for_url(re.compile(r"/passes/[0-9a-f-]{36}/$"))
     link = page.locator(".pass-link a").get_attribute("href")
     assert link and "/pass/" in link
@@ -121,8 +118,7 @@ def test_the_gate_story_and_a_pickup_pass(server, browser, screenshots):
     assert "School gate" not in shown and "Rivera" not in shown
 
     page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        page.get_by_role("button", name="Revoke the pass").click()
+    submit(page, "Revoke the pass")
     desk.reload()
     assert "Revoked." in desk.content()
     assert errors == [] and sam_errors == []

@@ -17,7 +17,9 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -38,7 +40,7 @@ def test_alex_asks_half_of_a_doctors_bill_and_sam_pays_part(server, browser, scr
 
     # Alex logs the bill with the receipt photo, from his phone.
     page.goto(dashboard + "expenses/")
-    page.get_by_role("link", name="Log an expense").click()
+    follow(page.get_by_role("link", name="Log an expense"))
     assert axe_violations(page) == []
     page.fill("input[name=spent_on]", yesterday)
     page.fill("input[name=amount]", "84.50")
@@ -50,20 +52,18 @@ def test_alex_asks_half_of_a_doctors_bill_and_sam_pays_part(server, browser, scr
         "input[name=receipts]",
         files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": _receipt_photo()}],
     )
-    page.get_by_role("button", name="Log the expense").click()
+    submit(page, "Log the expense")
     page.wait_for_url(re.compile(r"/expenses/[0-9a-f-]{36}/$"))
     expense_url = page.url
     assert "84.50 EUR" in page.content() and "receipt.jpg" in page.content()
-    page.get_by_role("button", name="Ask").click()
-    page.wait_for_load_state()
+    submit(page, "Ask")
     assert "Alex asked Sam for 42.25 EUR" in page.content()
 
     # Sam accepts, then records a partial payment.
     sam_page.goto(expense_url)
     assert axe_violations(sam_page) == []
     sam_page.get_by_label("Accept", exact=True).check()
-    sam_page.get_by_role("button", name="Answer").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Answer")
     assert "Accepted. It is in the balance." in sam_page.content()
     sam_page.goto(dashboard + "expenses/payments/")
     sam_page.get_by_label("I paid the other parent").check()
@@ -71,14 +71,12 @@ def test_alex_asks_half_of_a_doctors_bill_and_sam_pays_part(server, browser, scr
     sam_page.fill("input[name=currency]", "EUR")
     sam_page.fill("input[name=paid_on]", yesterday)
     sam_page.fill("input[name=reference]", "Transfer 0042")
-    sam_page.get_by_role("button", name="Record the payment").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Record the payment")
     assert "The payment is recorded." in sam_page.content()
 
     # Alex sees the money arrived and confirms it.
     page.goto(dashboard + "expenses/payments/")
-    page.get_by_role("button", name="Confirm I received it").click()
-    page.wait_for_load_state()
+    submit(page, "Confirm I received it")
 
     for who in (page, sam_page):
         who.goto(dashboard + "expenses/balance/")
@@ -92,17 +90,15 @@ def test_alex_asks_half_of_a_doctors_bill_and_sam_pays_part(server, browser, scr
     # Sam finds he sent 25, not 20: he corrects his record (a new one, linked; the first
     # stays); it waits for Alex on the family's home page until Alex confirms it again.
     sam_page.goto(dashboard + "expenses/payments/")
-    sam_page.get_by_role("link", name="Correct or withdraw this record").click()
+    follow(sam_page.get_by_role("link", name="Correct or withdraw this record"))
     assert axe_violations(sam_page) == []
     sam_page.fill("input[name=amount]", "25.00")
     sam_page.get_by_label("What the correction is for").fill("It was 25, I misread the app")
-    sam_page.get_by_role("button", name="Record the correction").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Record the correction")
     assert "Replaced by a correction" in sam_page.content()
     page.goto(dashboard)
-    page.get_by_role("link", name=re.compile("Sam says they paid you 25.00 EUR")).click()
-    page.get_by_role("button", name="Confirm I received it").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("link", name=re.compile("Sam says they paid you 25.00 EUR")))
+    submit(page, "Confirm I received it")
     for who in (page, sam_page):
         who.goto(dashboard + "expenses/balance/")
         assert "Sam owes Alex 17.25 EUR" in who.content()

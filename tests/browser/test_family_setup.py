@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import link_in_emails, sign_up
+from tests.browser.steps import follow, link_in_emails, sign_up, submit
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     # Alex creates the family space.
     page.goto(base + "/families/new/")
     page.fill("input[name=name]", "Rivera family")
-    page.get_by_role("button", name=re.compile("create", re.I)).click()
+    submit(page, re.compile("create", re.I))
     page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     dashboard = page.url
 
@@ -38,8 +38,7 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     page.goto(dashboard + "children/new/")
     page.fill("input[name=name]", "Mia")
     page.fill("input[name=date_of_birth]", "2016-05-02")
-    page.get_by_role("button", name=re.compile("add|save", re.I)).click()
-    page.wait_for_load_state()
+    submit(page, re.compile("add|save", re.I))
     page.goto(dashboard)
     expect(page.get_by_text("Mia").first).to_be_visible()
 
@@ -47,15 +46,14 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     page.goto(dashboard + "children/new/")
     page.fill("input[name=name]", "Leo")
     page.fill("input[name=date_of_birth]", "2999-01-01")
-    page.get_by_role("button", name=re.compile("add|save", re.I)).click()
+    submit(page, re.compile("add|save", re.I))
     expect(page.locator(".has-error .error").first).to_be_visible()
 
     # Alex invites Sam as the second parent.
     page.goto(dashboard + "members/invite/")
     page.fill("input[name=email]", sam_email)
     page.select_option("select[name=role]", "parent")
-    page.get_by_role("button", name=re.compile("invite|send", re.I)).click()
-    page.wait_for_load_state()
+    submit(page, re.compile("invite|send", re.I))
     invite_link = link_in_emails(data_dir, sam_email, "/invite/")
 
     # Sam opens the link in another browser, creates an account and accepts.
@@ -63,11 +61,11 @@ def test_two_parents_set_up_their_family_space(server, browser, screenshots):
     sam_page = sam.new_page()
     sam_page.goto(invite_link)
     assert "Rivera family" in sam_page.content()
-    sam_page.get_by_role("link", name=re.compile("create an account", re.I)).click()
+    follow(sam_page.get_by_role("link", name=re.compile("create an account", re.I)))
     sign_up(sam_page, base, sam_email, "Sam", data_dir)
-    sam_page.get_by_role("link", name="Continue where you were").click()
+    follow(sam_page.get_by_role("link", name="Continue where you were"))
     sam_page.wait_for_url(re.compile(r"/invite/"))
-    sam_page.get_by_role("button", name=re.compile("accept", re.I)).click()
+    submit(sam_page, re.compile("accept", re.I))
     sam_page.wait_for_url(re.compile(r"/families/[0-9a-f-]{36}/$"))
     assert sam_page.url == dashboard
     expect(sam_page.get_by_text("Alex").first).to_be_visible()

@@ -14,8 +14,10 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     invite_and_join,
     no_sideways_scroll,
+    submit,
     wait_for_unread,
 )
 
@@ -30,31 +32,31 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
 
     # Alex, on his phone: the info bank, Mia, add an allergy.
     page.goto(dashboard)
-    page.get_by_role("link", name="Info bank").first.click()
-    page.get_by_role("link", name="Mia's info bank").click()
-    page.get_by_role("link", name="Add allergy").click()
+    follow(page.get_by_role("link", name="Info bank").first)
+    follow(page.get_by_role("link", name="Mia's info bank"))
+    follow(page.get_by_role("link", name="Add allergy"))
     page.fill("input[name=allergen]", "Peanuts")
     page.fill("input[name=reaction]", "Hives")
     page.select_option("select[name=severity]", "severe")
-    page.get_by_role("button", name="Add").click()
+    submit(page, "Add")
     page.wait_for_url(re.compile(r"/info/[0-9a-f-]{36}/$"))
     assert "Added to Mia's info bank." in page.content()
     # A medicine without a unit is refused beside the field.
-    page.get_by_role("link", name="Add medicine").click()
+    follow(page.get_by_role("link", name="Add medicine"))
     page.fill("input[name=name]", "Ibuprofen")
     page.fill("input[name=dose_amount]", "5")
-    page.get_by_role("button", name="Add").click()
+    submit(page, "Add")
     expect(page.locator("#id_dose_unit_error")).to_be_visible()
     page.go_back()
     page.goto(page.url.split("add/")[0])
-    page.get_by_role("link", name="Add school").click()
+    follow(page.get_by_role("link", name="Add school"))
     page.fill("input[name=school]", "Oak Primary")
-    page.get_by_role("button", name="Add").click()
+    submit(page, "Add")
     page.wait_for_url(re.compile(r"/info/[0-9a-f-]{36}/$"))
     assert no_sideways_scroll(page)
     page.screenshot(path=str(screenshots / "alex-infobank-390.png"), full_page=True)
     # The emergency card prints on one page, without the site's navigation.
-    page.get_by_role("link", name="Emergency card").first.click()
+    follow(page.get_by_role("link", name="Emergency card").first)
     page.wait_for_url(re.compile(r"/card/$"))
     page.emulate_media(media="print")
     expect(page.locator(".family-nav")).not_to_be_visible()
@@ -71,15 +73,15 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
     item = news.last
     expect(item).to_be_visible()
     assert "Peanuts" not in sam_page.content()  # the news says where, never what
-    item.click()
+    follow(item)
     sam_page.wait_for_url(re.compile(r"/info/items/[0-9a-f-]{36}/$"))
     content = sam_page.content()
     assert "Peanuts" in content and "set by Alex" in content
     expect(sam_page.get_by_role("heading", name="History")).to_be_visible()
     # Sam adds what the reaction looked like last time: the history keeps Alex's words.
-    sam_page.get_by_role("link", name="Change", exact=True).click()
+    follow(sam_page.get_by_role("link", name="Change", exact=True))
     sam_page.fill("input[name=reaction]", "Hives, swollen lips")
-    sam_page.get_by_role("button", name="Save the change").click()
+    submit(sam_page, "Save the change")
     history = sam_page.locator(".info-history")
     assert "Hives, swollen lips" in history.inner_text() and "by Alex" in history.inner_text()
 
@@ -88,8 +90,8 @@ def test_an_allergy_reaches_the_other_parent_and_the_nannys_card(server, browser
         browser, base, data_dir, page, dashboard, "Vic", "viewer", "Nanny"
     )
     vic_errors = console_errors(vic_page)
-    vic_page.get_by_role("link", name="Info bank").first.click()
-    vic_page.get_by_role("link", name="Emergency card").first.click()
+    follow(vic_page.get_by_role("link", name="Info bank").first)
+    follow(vic_page.get_by_role("link", name="Emergency card").first)
     vic_page.wait_for_url(re.compile(r"/card/$"))
     card = vic_page.content()
     assert "Peanuts" in card and "Hives, swollen lips" in card

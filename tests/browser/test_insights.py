@@ -14,8 +14,10 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
     send_message,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -30,12 +32,11 @@ def test_each_parent_reads_the_months_in_figures_and_only_their_own_tone(
     thread_url = send_message(page, dashboard, "Dentist", "health", "Can you take Mia on Friday?")
     sam_page.goto(thread_url)
     sam_page.fill("textarea[name=body]", "Yes, I'll take her.")
-    sam_page.get_by_role("button", name="Send reply").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Send reply")
 
     # Alex opens Insights from the family's navigation.
     page.goto(dashboard)
-    page.get_by_role("navigation", name="Family").get_by_role("link", name="Insights").click()
+    follow(page.get_by_role("navigation", name="Family").get_by_role("link", name="Insights"))
     page.wait_for_url(re.compile(r"/insights/$"))
     expect(page.get_by_role("heading", name="Time to reply")).to_be_visible()
     expect(page.get_by_role("img", name="Time to reply, each month")).to_be_visible()
@@ -49,8 +50,7 @@ def test_each_parent_reads_the_months_in_figures_and_only_their_own_tone(
     # A backwards period is refused beside its field.
     page.fill("input[name=start]", "2027-05-02")
     page.fill("input[name=end]", "2027-05-01")
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    submit(page, "Show")
     expect(page.get_by_text("The end must come after the start.")).to_be_visible()
 
     # Sam's page shows his own tone: one message sent this month, not Alex's.

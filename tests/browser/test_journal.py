@@ -8,7 +8,13 @@ import re
 
 import pytest
 
-from tests.browser.steps import add_mediator, console_errors, family_with_two_parents
+from tests.browser.steps import (
+    add_mediator,
+    console_errors,
+    family_with_two_parents,
+    follow,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,31 +28,29 @@ def test_alex_writes_corrects_and_shares_an_entry_and_sam_never_sees_it(
     errors = console_errors(page)
 
     page.goto(dashboard)
-    page.get_by_role("link", name="Journal").first.click()
-    page.get_by_role("link", name="New entry").click()
+    follow(page.get_by_role("link", name="Journal").first)
+    follow(page.get_by_role("link", name="New entry"))
     page.fill("textarea[name=text]", "Sam was 40 minutes late at the school gate.")
     page.fill("input[name=tags]", "exchange, late")
-    page.get_by_role("button", name="Keep it").click()
+    submit(page, "Keep it")
     page.wait_for_url(re.compile(r"/journal/[0-9a-f-]{36}/$"))
     entry_url = page.url
     assert "Kept in your journal" in page.content()
 
     page.fill("#correct-title ~ form textarea[name=text]", "Sam was 45 minutes late at the gate.")
-    page.get_by_role("button", name="Keep the correction").click()
-    page.wait_for_load_state()
+    submit(page, "Keep the correction")
     content = page.content()
     assert "Correction 2" in content and "40 minutes" in content and "45 minutes" in content
 
     page.select_option("select[name=professional]", label="Morgan")
-    page.get_by_role("button", name="Share this entry").click()
-    page.wait_for_load_state()
+    submit(page, "Share this entry")
     assert "You and Morgan." in page.content()
     page.screenshot(path=screenshots / "journal-entry.png", full_page=True)
 
     morgan_page.goto(dashboard)
-    morgan_page.get_by_role("link", name="Shared with you").first.click()
+    follow(morgan_page.get_by_role("link", name="Shared with you").first)
     assert "45 minutes" in morgan_page.content()
-    morgan_page.get_by_role("link", name=re.compile(r"\d")).first.click()
+    follow(morgan_page.get_by_role("link", name=re.compile(r"\d")).first)
     assert "40 minutes" in morgan_page.content()  # the earlier version, kept
 
     sam_page.goto(dashboard + "journal/")

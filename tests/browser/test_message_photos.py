@@ -15,7 +15,9 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -43,7 +45,7 @@ def test_sam_sees_a_thumbnail_and_is_offered_the_shield_on_a_phone(server, brows
         "input[name=attachments]",
         files=[{"name": "IMG_2041.JPG", "mimeType": "image/jpeg", "buffer": _photo()}],
     )
-    page.get_by_role("button", name="Send", exact=True).click()
+    submit(page, "Send", exact=True)
     page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
     thread_url = page.url.split("#")[0]
     # The sender sees his photo as a thumbnail too, and is never offered anything.
@@ -76,7 +78,7 @@ def test_sam_sees_a_thumbnail_and_is_offered_the_shield_on_a_phone(server, brows
     sam_page.screenshot(path=str(screenshots / "sam-thumbnail-and-offer-390.png"), full_page=True)
 
     # One tap: the shield is on, and the attack is folded behind "Show original wording".
-    offer.get_by_role("button", name="Yes, fold it").click()
+    follow(offer.get_by_role("button", name="Yes, fold it"))
     sam_page.wait_for_url(re.compile(re.escape(thread_url)))
     expect(sam_page.get_by_text("Your shield is on").first).to_be_visible()
     assert sam_page.locator("details.shield summary").first.inner_text() == (

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import family_with_two_parents, send_message
+from tests.browser.steps import family_with_two_parents, follow, send_message, submit
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,8 @@ def test_no_communication_story(server, browser, screenshots):
 
     # Alex writes about Friday's school pickup.
     page.goto(dashboard)
-    page.get_by_role("link", name=re.compile("^Messages")).first.click()
-    page.get_by_role("link", name="New message").click()
+    follow(page.get_by_role("link", name=re.compile("^Messages")).first)
+    follow(page.get_by_role("link", name="New message"))
     assert "can never be edited or deleted" in page.content()
     thread_url = send_message(
         page,
@@ -34,7 +34,7 @@ def test_no_communication_story(server, browser, screenshots):
     # Sam sees one unread conversation and opens it.
     sam_page.goto(dashboard + "messages/")
     expect(sam_page.get_by_text("1 unread").first).to_be_visible()
-    sam_page.get_by_role("link", name="School pickup on Friday").click()
+    follow(sam_page.get_by_role("link", name="School pickup on Friday"))
     sam_page.wait_for_url(re.compile(r"/messages/threads/"))
     expect(sam_page.get_by_text("Can you pick Mia up at 15:00 on Friday?")).to_be_visible()
 
@@ -47,12 +47,10 @@ def test_no_communication_story(server, browser, screenshots):
 
     # The replies arrive in order.
     sam_page.fill("textarea[name=body]", "Yes, I'll be at the gate at 15:00.")
-    sam_page.get_by_role("button", name="Send reply").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Send reply")
     page.goto(thread_url)
     page.fill("textarea[name=body]", "Thank you!")
-    page.get_by_role("button", name="Send reply").click()
-    page.wait_for_load_state()
+    submit(page, "Send reply")
     bodies = page.locator(".message-body").all_inner_texts()
     assert bodies == [
         "Can you pick Mia up at 15:00 on Friday?",

@@ -17,6 +17,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.steps import (
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
     propose_plan,
     sign_up,
@@ -55,7 +56,7 @@ def test_a_proposal_reaches_the_other_parents_notification_centre(server, browse
     expect(header.get_by_role("link", name=re.compile(r"^Notifications 1 unread"))).to_be_visible()
     sam_page.screenshot(path=str(screenshots / "sam-header-390.png"))
 
-    header.get_by_role("link", name=re.compile("^Notifications")).click()
+    follow(header.get_by_role("link", name=re.compile("^Notifications")))
     sam_page.wait_for_url(re.compile(r"/notifications/$"))
     item = sam_page.get_by_role("button", name=re.compile("Alex proposed a parenting plan"))
     expect(item).to_be_visible()
@@ -66,7 +67,7 @@ def test_a_proposal_reaches_the_other_parents_notification_centre(server, browse
     assert no_sideways_scroll(sam_page)
     sam_page.screenshot(path=str(screenshots / "sam-centre-390.png"), full_page=True)
 
-    item.click()
+    follow(item)
     sam_page.wait_for_url(re.compile(r"/schedule/proposals/$"))
     expect(sam_page.get_by_role("button", name="Accept")).to_be_visible()
     assert sam_page.locator("[data-unread-notifications]").count() == 0  # read now

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import PASSWORD, sign_up, virtual_authenticator
+from tests.browser.steps import PASSWORD, follow, sign_up, submit, virtual_authenticator
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +39,10 @@ def test_dana_adds_a_passkey_and_logs_in_with_it_without_her_password(server, br
 
     # Adding a passkey asks for the password first, then makes it on the device.
     page.goto(base + "/accounts/")
-    page.get_by_role("link", name="Manage passkeys").click()
-    page.get_by_role("link", name="Add a passkey").click()
+    follow(page.get_by_role("link", name="Manage passkeys"))
+    follow(page.get_by_role("link", name="Add a passkey"))
     page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
+    submit(page, "Continue")
     page.get_by_label("Name of this passkey").fill("Dana's phone")
     page.get_by_role("button", name="Make the passkey").click()
     # The first passkey comes with recovery codes, shown once.
@@ -56,7 +56,7 @@ def test_dana_adds_a_passkey_and_logs_in_with_it_without_her_password(server, br
     ]
 
     # Logged out, Dana logs in with the passkey: no password typed.
-    page.get_by_role("button", name="Log out").click()
+    submit(page, "Log out")
     page.wait_for_url(re.compile(r"/accounts/login/"))
     page.get_by_role("button", name="Log in with a passkey").click()
     page.wait_for_url(base + "/")

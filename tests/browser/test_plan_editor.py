@@ -16,8 +16,10 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     no_sideways_scroll,
     propose_and_accept_plan,
+    submit,
     wait_for_unread,
 )
 
@@ -89,16 +91,14 @@ def test_alex_changes_the_plan_in_plain_words_and_sam_sees_what_changes(
     assert axe_violations(page) == []
     page.screenshot(path=str(screenshots / "alex-editor-390.png"), full_page=True)
 
-    page.get_by_role("button", name="Propose this plan").click()
+    submit(page, "Propose this plan")
     page.wait_for_url(re.compile(r"/schedule/proposals/$"))
 
     # Sam's centre has it; a tap leads to the proposal and what it changes.
     # Two unread: the first plan (answered from the proposals page) and this change.
     assert wait_for_unread(sam_page, dashboard, at_least=2).split()[0] == "2"
-    sam_page.get_by_role("link", name=re.compile("^Notifications")).first.click()
-    sam_page.get_by_role(
-        "button", name=re.compile("Alex proposed a change to the parenting plan")
-    ).click()
+    follow(sam_page.get_by_role("link", name=re.compile("^Notifications")).first)
+    submit(sam_page, re.compile("Alex proposed a change to the parenting plan"))
     sam_page.wait_for_url(re.compile(r"/schedule/proposals/$"))
     changes = sam_page.locator(".what-changes")
     expect(changes.get_by_role("heading", name="What changes")).to_be_visible()

@@ -15,6 +15,7 @@ from tests.browser.steps import (
     console_errors,
     family_with_two_parents,
     no_sideways_scroll,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def test_a_pdf_of_the_record_verifies_against_the_checkpoint_sam_kept(server, br
     add_child(page, dashboard, "Mia", "2016-05-02")
     page.goto(dashboard + "record/export/")
     page.get_by_label("PDF").check()
-    page.get_by_role("button", name="Prepare the export").click()
+    submit(page, "Prepare the export")
     page.wait_for_url("**/record/export/*/")
     expect(page.locator("progress#export-progress")).to_be_visible()
     download = page.locator("#export-download")
@@ -60,7 +61,7 @@ def test_a_pdf_of_the_record_verifies_against_the_checkpoint_sam_kept(server, br
     clerk_page.goto(base + "/verify/")
     clerk_page.set_input_files("input[name=file]", str(pdf))
     clerk_page.set_input_files("input[name=checkpoint_file]", str(checkpoint))
-    clerk_page.get_by_role("button", name="Check", exact=True).click()
+    submit(clerk_page, "Check", exact=True)
     verdict = clerk_page.get_by_role("status")
     assert "Valid" in verdict.inner_text()
     assert "The record of “Rivera family” is intact." in verdict.inner_text()

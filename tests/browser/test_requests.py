@@ -13,7 +13,9 @@ from tests.browser.steps import (
     axe_violations,
     console_errors,
     family_with_two_parents,
+    follow,
     propose_and_accept_plan,
+    submit,
 )
 
 pytestmark = pytest.mark.browser
@@ -31,7 +33,7 @@ def test_a_trip_is_countered_with_other_dates_and_approved(server, browser, scre
 
     # Alex asks for a trip to Denver with Mia, days 10 to 13 from now.
     page.goto(dashboard + "requests/new/")
-    page.get_by_role("link", name="Trip").click()
+    follow(page.get_by_role("link", name="Trip"))
     page.fill("input[name=title]", "Trip to Denver")
     page.get_by_label("Mia").check()
     page.fill("input[name=start_date]", (today + timedelta(days=10)).isoformat())
@@ -39,28 +41,27 @@ def test_a_trip_is_countered_with_other_dates_and_approved(server, browser, scre
     page.fill("input[name=destination]", "Denver")
     page.fill("textarea[name=contact]", "My phone, and Grandma's landline")
     page.get_by_label(re.compile("The children come with me")).check()
-    page.get_by_role("button", name="Send the request").click()
+    submit(page, "Send the request")
     page.wait_for_url(re.compile(r"/requests/[0-9a-f-]{36}/$"))
 
     # Sam proposes the following week instead.
     sam_page.goto(dashboard + "requests/")
-    sam_page.get_by_role("link", name="Trip to Denver").click()
+    follow(sam_page.get_by_role("link", name="Trip to Denver"))
     assert axe_violations(sam_page, impacts=("moderate", "serious", "critical")) == []
-    sam_page.get_by_role("link", name="Propose something else").click()
+    follow(sam_page.get_by_role("link", name="Propose something else"))
     assert axe_violations(sam_page, impacts=("moderate", "serious", "critical")) == []
     sam_page.fill("textarea[name=details]", "The week after works better: Mia has a recital.")
     first, last = today + timedelta(days=17), today + timedelta(days=20)
     sam_page.fill("input[name=start_date]", first.isoformat())
     sam_page.fill("input[name=end_date]", last.isoformat())
-    sam_page.get_by_role("button", name="Send my proposal").click()
+    submit(sam_page, "Send my proposal")
     sam_page.wait_for_url(re.compile(r"/requests/[0-9a-f-]{36}/$"))
     assert "Waiting for an answer" in sam_page.content()
 
     # Alex approves Sam's dates.
     page.goto(dashboard + "requests/")
-    page.get_by_role("link", name="Trip to Denver").click()
-    page.get_by_role("button", name="Approve").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("link", name="Trip to Denver"))
+    submit(page, "Approve")
     assert "Approved" in page.content()
     page.screenshot(path=str(screenshots / "alex-trip-approved.png"), full_page=True)
 

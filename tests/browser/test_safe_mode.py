@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.steps import add_child, axe_violations, family_with_two_parents
+from tests.browser.steps import add_child, axe_violations, family_with_two_parents, follow, submit
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,7 @@ def test_sam_turns_safe_mode_on_and_alex_never_reads_the_street(server, browser,
     sam_page.goto(dashboard + "settings/home/")
     sam_page.fill("textarea[name=address]", f"{STREET}\nSpringfield, OR 97403")
     sam_page.get_by_label(re.compile("Safe mode")).check()
-    sam_page.get_by_role("button", name="Save").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Save")
     assert axe_violations(sam_page) == []
 
     # Alex proposes exchanges at Sam's home without ever reading the address; Sam accepts.
@@ -38,11 +37,9 @@ def test_sam_turns_safe_mode_on_and_alex_never_reads_the_street(server, browser,
     page.select_option("select[name=exchange_home]", "home:B")
     page.select_option("select[name=timezone]", "America/Chicago")
     page.fill("input[name=effective_from]", start.isoformat())
-    page.get_by_role("button", name="Propose this plan").click()
-    page.wait_for_load_state()
+    submit(page, "Propose this plan")
     sam_page.goto(dashboard + "schedule/proposals/")
-    sam_page.get_by_role("button", name="Accept").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Accept")
 
     # Alex's calendar and exchanges: the label, never the street.
     seen = []
@@ -50,8 +47,7 @@ def test_sam_turns_safe_mode_on_and_alex_never_reads_the_street(server, browser,
         page.goto(dashboard + where)
         seen.append(page.content())
     page.goto(dashboard + "exchanges/")
-    page.locator("ul.cards.exchanges h3 a").first.click()  # the next exchange
-    page.wait_for_load_state()
+    follow(page.locator("ul.cards.exchanges h3 a").first)  # the next exchange
     seen.append(page.content())
     page.screenshot(path=str(screenshots / "alex-exchange-at-sams.png"), full_page=True)
     assert all(STREET not in html and "97403" not in html for html in seen)

@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_child, family_with_two_parents, propose_and_accept_plan
+from tests.browser.steps import (
+    add_child,
+    family_with_two_parents,
+    propose_and_accept_plan,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +52,7 @@ def test_a_plan_is_proposed_accepted_and_shared(server, browser, screenshots):
     page.fill("input[name=start_time]", "14:00")
     page.fill("input[name=end_time]", "16:00")
     page.select_option("select[name=timezone]", "America/Chicago")
-    page.get_by_role("button", name="Add the event").click()
-    page.wait_for_load_state()
+    submit(page, "Add the event")
     sam_page.goto(dashboard + "schedule/" + month)
     expect(sam_page.get_by_text("Mia's birthday party").first).to_be_visible()
     sam_page.screenshot(path=str(screenshots / "sam-month.png"), full_page=True)

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import WAIT_MS, console_errors, family_with_two_parents
+from tests.browser.steps import WAIT_MS, console_errors, family_with_two_parents, follow, submit
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_the_coach_warns_the_writer_and_the_shield_folds_for_the_reader(
     _compose(page, dashboard, "School pickup")
     page.fill("textarea[name=body]", OLDER)
     expect(coach).to_contain_text("Hostile", timeout=WAIT_MS)
-    page.get_by_role("button", name="Send", exact=True).click()
+    submit(page, "Send", exact=True)
     page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
 
     # Today he types another, key by key; the warning and the calmer phrasing appear.
@@ -60,18 +60,18 @@ def test_the_coach_warns_the_writer_and_the_shield_folds_for_the_reader(
     expect(coach).to_contain_text("Calm", timeout=WAIT_MS)
     expect(page.locator(".tone-mirror mark:not(.tone-good)")).to_have_count(0)
     sent = page.input_value("textarea[name=body]")
-    page.get_by_role("button", name="Send", exact=True).click()
+    submit(page, "Send", exact=True)
     page.wait_for_url(re.compile(r"/messages/threads/[0-9a-f-]{36}/"))
     assert page.locator(".message-body").inner_text().split() == sent.split()
 
     # Sam turns the shield on.
     sam_page.goto(dashboard + "messages/notifications/")
     sam_page.get_by_label("Fold hostile wording in messages I receive").check()
-    sam_page.get_by_role("button", name="Save").click()
+    submit(sam_page, "Save")
     sam_page.wait_for_url(re.compile(r"/messages/$"))
 
     # The older message arrives folded: the request shows, the insult waits behind a summary.
-    sam_page.get_by_role("link", name="School pickup").click()
+    follow(sam_page.get_by_role("link", name="School pickup"))
     sam_page.wait_for_url(re.compile(r"/messages/threads/"))
     body = sam_page.locator(".message-body")
     expect(body).to_contain_text("Can you have Mia ready at 5 on Friday?")
@@ -86,7 +86,7 @@ def test_the_coach_warns_the_writer_and_the_shield_folds_for_the_reader(
 
     # The calm message is shown as written, nothing folded.
     sam_page.goto(dashboard + "messages/")
-    sam_page.get_by_role("link", name="Friday").click()
+    follow(sam_page.get_by_role("link", name="Friday"))
     sam_page.wait_for_url(re.compile(r"/messages/threads/"))
     expect(sam_page.locator("details.shield")).to_have_count(0)
     assert sam_page.locator(".message-body").inner_text().split() == sent.split()

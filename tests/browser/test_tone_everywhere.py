@@ -11,7 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import WAIT_MS, add_child, console_errors, family_with_two_parents
+from tests.browser.steps import (
+    WAIT_MS,
+    add_child,
+    console_errors,
+    family_with_two_parents,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +57,7 @@ def test_the_coach_warns_beside_a_child_events_notes_and_each_box_has_its_own(
     page.screenshot(path=str(screenshots / "alex-event-notes-coach.png"), full_page=True)
 
     # It never blocks: Alex saves his own words, and they are kept as typed.
-    page.get_by_role("button", name="Add the event").click()
+    submit(page, "Add the event")
     page.wait_for_url(re.compile(r"/events/[0-9a-f-]{36}/$"))
     expect(page.get_by_text(ANGRY)).to_be_visible()
 
@@ -65,8 +71,7 @@ def test_the_coach_warns_beside_a_child_events_notes_and_each_box_has_its_own(
     expect(rsvp_coach).to_contain_text("Supportive wording")
     expect(sam_page.locator("#id_reason_tone")).to_be_empty()
     sam_page.screenshot(path=str(screenshots / "sam-rsvp-coach.png"), full_page=True)
-    sam_page.get_by_role("button", name="Save my answer").click()
-    sam_page.wait_for_load_state()
+    submit(sam_page, "Save my answer")
     expect(sam_page.locator(".answers")).to_contain_text(KIND)  # kept as she typed it
 
     assert alex_errors == []
