@@ -117,30 +117,32 @@ def inbox(request: FamilyRequest) -> HttpResponse:
         page=page,
         topic=topic,
         messages_unread=counts.unread,
-        list_key=_inbox_list_key(request, counts),
+        inbox_key=_inbox_key(request, counts),
     )
 
 
-def _inbox_list_key(request: FamilyRequest, counts: selectors.InboxCounts) -> str:
-    """What the inbox's list of conversations shows depends on, as the key of its cached
-    fragment (`{% fragment %}` adds the language, zones and locale). Who reads, in which seat,
-    and the query (topic, page and anything else `{% querystring %}` carries over); the count
-    (the pager); the record's head, which every message sent, first view and new seat moves
-    in the same transaction as its rows (unread counts, message counts, the last time, the
-    threads one takes part in; threads are never edited); and the members' names, which no
-    record entry covers. Anything else (the unread badge, the family's name, the header's
-    notifications) is outside the fragment."""
+def _inbox_key(request: FamilyRequest, counts: selectors.InboxCounts) -> str:
+    """What the inbox's body (its header, the topic filter, the list of conversations) shows
+    depends on, as the key of its cached fragment (`{% fragment %}` adds the language, zones
+    and locale). Who reads, in which seat, and the query (the topic filter, the page and
+    anything else `{% querystring %}` carries over); the counts (the pager, the unread badge);
+    the record's head, which every message sent, first view and new seat moves in the same
+    transaction as its rows (unread counts, message counts, the last time, the threads one
+    takes part in; threads are never edited); and the members' names, which no record entry
+    covers. The family's navigation and name, the header's notifications, the flash messages
+    and anything per request (CSRF token, nonce) are outside it, in family_base.html."""
     access = request.family_access
     return "\x1f".join(
         str(part)
         for part in (
-            "inbox-list-1",
+            "inbox-1",
             access.family.pk,
             access.membership.pk,
             access.membership.user_id,
             access.role,
             request.GET.urlencode(),
             counts.threads,
+            counts.unread,
             counts.record_head,
             counts.names,
         )

@@ -1,7 +1,7 @@
-"""The inbox's list of conversations is kept rendered in the fragments cache (issue #17, "The
-cost of a request"; docs/operations.md, "The inbox's list, cached"). Each kind of change the
-list shows is on the very next request; no reader ever gets another's list, nor another
-family's."""
+"""The inbox's body (its header with the unread badge, the topic filter, the list of
+conversations) is kept rendered in the fragments cache (issue #17, "The cost of a request";
+docs/operations.md, "The inbox, cached"). Each kind of change it shows is on the very next
+request; no reader ever gets another's, nor another family's."""
 
 from __future__ import annotations
 
@@ -57,6 +57,28 @@ def test_the_list_is_kept_and_answers_what_rendering_would(cast):
     assert _kept() == 1  # the same entry answered
     caches["fragments"].clear()
     assert _list(alex, _inbox(cast)) == first  # rendered anew: the same markup
+
+
+def _badge(client, url):
+    """The header's unread badge beside "Inbox" (inside the kept body), or ""."""
+    html = client.get(url).content.decode()
+    inbox_link = html.split(">Inbox", 1)[1].split("</a>", 1)[0]
+    if "badge" not in inbox_link:
+        return ""
+    return inbox_link.split('<span class="badge">', 1)[1].split("</span>", 1)[0]
+
+
+def test_the_headers_unread_badge_and_the_chosen_topic_show_at_once(cast):
+    thread = start(cast, subject="Pickup").thread
+    sam = client_for(cast.sam)
+    assert _badge(sam, _inbox(cast)) == "1 unread"
+    reply(cast, cast.alex, thread, "And Saturday?")
+    assert _badge(sam, _inbox(cast)) == "2 unread"
+    messages_mark_viewed(access=cast.access(cast.sam), thread=thread)
+    assert _badge(sam, _inbox(cast)) == ""
+    health = sam.get(_inbox(cast, query="?topic=health")).content.decode()
+    assert '<option value="health" selected>' in health and "All topics</a>" in health
+    assert '<option value="health" selected>' not in sam.get(_inbox(cast)).content.decode()
 
 
 def test_a_new_message_from_the_other_parent_shows_at_once(cast):
