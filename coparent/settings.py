@@ -177,7 +177,7 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Cache and rate limits -----------------------------------------------------------------
 # Shared by every process (rate limits must count across gunicorn workers and servers): the
 # database cache by default, whose table a migration creates (coparent/web/migrations), or
-# Redis when REDIS_URL is set. Never the per-process memory cache.
+# Redis when REDIS_URL is set. Never the per-process memory cache for what must be shared.
 CACHE_TABLE = "coparent_cache"
 _redis_url = env_str("REDIS_URL")
 CACHES = {
@@ -194,7 +194,17 @@ CACHES = {
             # The default (300 entries) would cull live rate-limit counters under load.
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
-    )
+    ),
+    # Rendered pieces of pages (`{% fragment %}`, coparent/web/templatetags/fragments.py), each
+    # process its own: their keys hold versions read from the database on every request, so
+    # nothing needs sharing, and a deploy starts empty (never an older template's markup).
+    # Bounded: at most this many pieces (a page of the inbox is about 10 kB), culled when full.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "coparent-fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 COPARENT_RATE_LIMIT_CACHE = "default"
 # ACTION.KEY: COUNT/PERIOD (s, m, h, d; "10/15m" is ten per fifteen minutes). KEY is what is

@@ -147,6 +147,16 @@ def _own_rate_counters(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_fragments() -> None:
+    """The cached pieces of pages (`{% fragment %}`) live in this process's memory, and the
+    frozen cast gives every test the same family and user ids: each test starts with none, as
+    a newly started server does."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _rate_limit_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rate limits count in fixed windows (a minute, an hour, a day); a test that crossed a
     window's edge half-way would see its count start again. The limiter's clock stands still at

@@ -41,6 +41,7 @@ from coparent.messaging.models import (
     ThreadParticipant,
 )
 from coparent.messaging.shield import FoldCache, Segment, shield_enabled
+from coparent.records.models import RecordEntry
 
 THREAD_PAGE = 100
 SEARCH_LIMIT = 50
@@ -99,6 +100,10 @@ def unread_count(access: FamilyAccess) -> int:
 class InboxCounts:
     threads: int
     unread: int
+    # What the inbox's list of conversations is made of, for its cached fragment (views.inbox,
+    # docs/operations.md "The inbox's list, cached"); read only when asked (`versions=True`).
+    record_head: int | None = None  # the family record's last seq: every message and first view
+    names: str | None = None  # the family's members' ids and names, as one text
 
 
 _INBOX_THREADS_SQL = (
@@ -112,13 +117,42 @@ _INBOX_UNREAD_SQL = (
     " AND NOT EXISTS (SELECT 1 FROM messaging_messageview v"
     " WHERE v.message_id = d.message_id AND v.user_id = %s)"
 )
+# The head of the family's record, by its unique (family, seq) index: one step down the index.
+_RECORD_HEAD_SQL = f"SELECT MAX(r.seq) FROM {RecordEntry._meta.db_table} r WHERE r.family_id = %s"  # noqa: S608 - table name from the model
 
 
-def inbox_counts(access: FamilyAccess, *, topic: str | None = None) -> InboxCounts:
+@cache
+def _member_names_sql(vendor: str) -> str:
+    """Every person who ever held a seat in the family (a thread's participants are always
+    among them: a seat ends, it is never deleted), as one text of `id:length:name` in id
+    order; the length keeps any name from reading as two. No record entry covers a change of
+    name, so the names themselves are the version."""
+    item = "u.id || ':' || LENGTH(u.display_name) || ':' || u.display_name"
+    members = f"SELECT m.user_id FROM {Membership._meta.db_table} m WHERE m.family_id = %s"  # noqa: S608 - table names from the models
+    table = User._meta.db_table
+    if vendor == "postgresql":
+        return (
+            f"SELECT STRING_AGG({item}, ',' ORDER BY u.id) FROM {table} u"  # noqa: S608 - table names from the models
+            f" WHERE u.id IN ({members})"
+        )
+    # SQLite: group_concat keeps the order of the rows it is given.
+    return (
+        f"SELECT GROUP_CONCAT(x, ',') FROM (SELECT {item} AS x FROM {table} u"  # noqa: S608 - table names from the models
+        f" WHERE u.id IN ({members}) ORDER BY u.id)"
+    )
+
+
+def inbox_counts(
+    access: FamilyAccess, *, topic: str | None = None, versions: bool = False
+) -> InboxCounts:
     """The inbox's two numbers in one query: the threads it lists (for the pager, as
     `visible_threads`) and the messages waiting for the user (the badge, as `unread_count`).
     Written as SQL, like the inbox's per-thread figures (`threads_for_user`): the ORM's two
-    counted subqueries cost more to build than to run."""
+    counted subqueries cost more to build than to run.
+
+    With `versions`, the same query also reads what the inbox's cached list is keyed by: the
+    record's head (every message sent, every first view and every new seat appends an entry
+    in the same transaction as its rows) and the members' names."""
     access.require_shared()
     uid = _user(access).pk
     fid = _family_id(access)
@@ -126,13 +160,17 @@ def inbox_counts(access: FamilyAccess, *, topic: str | None = None) -> InboxCoun
     if topic:
         threads_sql += " AND t.topic = %s"
         threads_params.append(topic)
+    sql = f"SELECT ({threads_sql}), ({_INBOX_UNREAD_SQL})"
+    params = [*threads_params, uid, fid, uid]
+    if versions:
+        sql += f", ({_RECORD_HEAD_SQL}), ({_member_names_sql(connection.vendor)})"
+        params += [fid, fid]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ({threads_sql}), ({_INBOX_UNREAD_SQL})",  # noqa: S608 - constant SQL, values as parameters
-            [*threads_params, uid, fid, uid],
-        )
-        threads, unread = cursor.fetchone()
-    return InboxCounts(threads=threads, unread=unread)
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if versions:
+        return InboxCounts(threads=row[0], unread=row[1], record_head=row[2], names=row[3])
+    return InboxCounts(threads=row[0], unread=row[1])
 
 
 def _family_id(access: FamilyAccess) -> Any:

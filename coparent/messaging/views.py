@@ -26,6 +26,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,10 +102,13 @@ def inbox(request: FamilyRequest) -> HttpResponse:
     access = request.family_access
     form = InboxFilterForm(request.GET)
     topic = form.cleaned_data.get("topic") if form.is_valid() else None
-    counts = selectors.inbox_counts(access, topic=topic or None)
+    counts = selectors.inbox_counts(access, topic=topic or None, versions=True)
     threads = selectors.ThreadRows(access, topic=topic or None, participants=True)
-    page = CountedPaginator(threads, INBOX_PAGE, count=counts.threads).get_page(
-        request.GET.get("page")
+    # Read only when the list is rendered, not when the fragments cache holds it.
+    page = SimpleLazyObject(
+        lambda: CountedPaginator(threads, INBOX_PAGE, count=counts.threads).get_page(
+            request.GET.get("page")
+        )
     )
     return render_page(
         request,
@@ -113,6 +117,35 @@ def inbox(request: FamilyRequest) -> HttpResponse:
         page=page,
         topic=topic,
         messages_unread=counts.unread,
+        inbox_key=_inbox_key(request, counts),
+    )
+
+
+def _inbox_key(request: FamilyRequest, counts: selectors.InboxCounts) -> str:
+    """What the inbox's body (its header, the topic filter, the list of conversations) shows
+    depends on, as the key of its cached fragment (`{% fragment %}` adds the language, zones
+    and locale). Who reads, in which seat, and the query (the topic filter, the page and
+    anything else `{% querystring %}` carries over); the counts (the pager, the unread badge);
+    the record's head, which every message sent, first view and new seat moves in the same
+    transaction as its rows (unread counts, message counts, the last time, the threads one
+    takes part in; threads are never edited); and the members' names, which no record entry
+    covers. The family's navigation and name, the header's notifications, the flash messages
+    and anything per request (CSRF token, nonce) are outside it, in family_base.html."""
+    access = request.family_access
+    return "\x1f".join(
+        str(part)
+        for part in (
+            "inbox-1",
+            access.family.pk,
+            access.membership.pk,
+            access.membership.user_id,
+            access.role,
+            request.GET.urlencode(),
+            counts.threads,
+            counts.unread,
+            counts.record_head,
+            counts.names,
+        )
     )
 
 
