@@ -263,7 +263,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the session's user by SQL written once (issue #17).
+    "coparent.accounts.backends.ModelBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"

@@ -12,11 +12,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
+from coparent.accounts.backends import DJANGO_MODEL_BACKEND, MODEL_BACKEND
 from coparent.infra.rows import db_value
 
 
@@ -46,3 +48,11 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         return Session(session_key=key, session_data=row[0])
+
+    def load(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().load()
+        # Signed in before Coparent's backend (accounts.backends) took Django's place: the same
+        # rules, so the session stays signed in and is read by the new one.
+        if data.get(BACKEND_SESSION_KEY) == DJANGO_MODEL_BACKEND:
+            data[BACKEND_SESSION_KEY] = MODEL_BACKEND
+        return data

@@ -79,3 +79,30 @@ def test_a_block_is_kept_per_key_and_language_and_not_for_other_values():
     # A value that is not plain text or a number is never a key: rendered each time.
     assert template.render(Context({"key": [1], "other": 6})) == "[1]:6:en"
     assert template.render(Context({"key": [1], "other": 7})) == "[1]:7:en"
+
+
+def test_the_frames_kept_parts_leave_each_request_its_own(cast):
+    # base.html keeps its head, links and footer rendered; the CSRF token of the log-out
+    # form, the notification count and the address reminder stay each request's own.
+    from coparent.accounts.models import User
+
+    home = "/?all=1"
+    User.objects.filter(pk=cast.sam.pk).update(email_confirmed_at=None)
+    alex, sam = client_for(cast.alex), client_for(User.objects.get(pk=cast.sam.pk))
+    for _ in range(2):
+        pages = {who: c.get(home).content.decode() for who, c in (("alex", alex), ("sam", sam))}
+        tokens = {
+            who: re.search(
+                r'action="/accounts/logout/" class="inline"><input type="hidden" '
+                r'name="csrfmiddlewaretoken" value="([^"]+)"',
+                body,
+            )
+            for who, body in pages.items()
+        }
+        assert all(tokens.values()), pages
+        assert tokens["alex"].group(1) != tokens["sam"].group(1)
+        assert "Please confirm your email address" in pages["sam"]
+        assert "Please confirm your email address" not in pages["alex"]
+        assert pages["alex"].count("/static/") == pages["sam"].count("/static/") >= 3
+    anonymous = client_for(None).get("/accounts/login/").content.decode()
+    assert "Log out" not in anonymous and "Sign up" in anonymous

@@ -34,8 +34,8 @@ _blocks: list[RememberedNode] = []
 
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs: Any) -> None:
-    # Tests that swap the URL configuration or the languages.
-    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
+    # Tests that swap the URL configuration, the languages or the static files (base.html).
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "STATIC_URL", "STORAGES"):
         for block in _blocks:
             block.kept.clear()
 
