@@ -51,10 +51,12 @@ FOLDS = 5
 MIN_DF = 2
 C = 8.0  # inverse regularisation strength of both regressions
 # Share of ok texts the whole coach (the rules' level, raised by the model's) may warn about,
-# in the inner cross-validation that picks the warn threshold. The target is 5%; since round 6
-# the budget is 4%, so that the whole coach lands under the target with a margin on unseen text
-# (at 5% it landed at 4.6-5.1% in cross-validation and at 5.1% on heldout5).
-WARN_FALSE_ALARMS = 0.04
+# in the inner cross-validation that picks the warn threshold. The target is 5%. Round 5 spent
+# it all (5%: 5.1% on heldout5); round 6's 4% landed at 3.9% on heldout6 but cost recall there
+# (hostile 0.869, caution 0.632). Round 7: 4.5%, chosen on cross-validation grouped by writer
+# (each spent held-out set left out in turn, docs/tone.md), where 5% warned about 6.2% of one
+# writer's ok texts and 4.5% gained 4 points of caution on 4% for 0.2 points of false alarms.
+WARN_FALSE_ALARMS = 0.045
 # The veto thresholds tried (0: no veto), and the warn and caution thresholds tried: GRID_STEPS
 # scores spread over the top GRID_SHARE of the ok texts' out-of-fold scores.
 VETO_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)

@@ -1,4 +1,4 @@
-"""The coach's held-out sets (LABELS.md): the spent ones, and the frozen one, heldout6.jsonl.
+"""The coach's held-out sets (LABELS.md): the spent ones, and the frozen one of the round.
 
 A held-out set is written before a round of tuning, committed alone with its SHA-256 pinned
 here, and kept apart: nobody tuning the coach reads its texts or looks at which of them fail.
@@ -24,7 +24,8 @@ and counts, never a text.
 - heldout6.jsonl (round 6) was written the same way (HELDOUT6.md) while the round-6 tuner worked
   blind on cross-validation; the integrator pinned HELDOUT6_SHA256 and measures it once, on the
   round-6 coach as merged, recording the figures in HELDOUT6.measured: evaluated once on
-  commit eae34fc (hostile 0.869, caution 0.632, false alarms 3.9%: two of three targets missed).
+  commit eae34fc (hostile 0.869, caution 0.632, false alarms 3.9%: two of three targets missed),
+  and is now split "heldout6" (a floor, no longer a measure).
 """
 
 from __future__ import annotations
@@ -124,6 +125,9 @@ HELDOUT6 = HeldOut(
     # caution 74 of 117, false alarms 5 of 128. Hostile recall and caution warned miss their
     # targets: the false-alarm budget the round bought cost recall on texts it never saw.
     measured={"hostile_recall": 0.869, "caution_recall": 0.632, "false_alarm_rate": 0.039},
+    # Spent: folded into eval_set.jsonl as split "heldout6" in round 7 (all 375 texts; none
+    # was already in the set; `situation` kept as `topic`).
+    in_training=True,
 )
 SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6]
 
