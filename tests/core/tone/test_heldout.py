@@ -25,7 +25,11 @@ and counts, never a text.
   blind on cross-validation; the integrator pinned HELDOUT6_SHA256 and measures it once, on the
   round-6 coach as merged, recording the figures in HELDOUT6.measured: evaluated once on
   commit eae34fc (hostile 0.869, caution 0.632, false alarms 3.9%: two of three targets missed),
-  and is now split "heldout6" (a floor, no longer a measure).
+  and is now split "heldout6" (a floor, no longer a measure);
+- heldout7.jsonl (round 7) was written the same way (HELDOUT7.md), merged while the round-7
+  tuner worked blind on cross-validation grouped by writer; the integrator pinned
+  HELDOUT7_SHA256 and measures it once, on the round-7 coach as merged, recording the figures in
+  HELDOUT7.measured.
 """
 
 from __future__ import annotations
@@ -129,7 +133,19 @@ HELDOUT6 = HeldOut(
     # was already in the set; `situation` kept as `topic`).
     in_training=True,
 )
-SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6]
+# Round 7's set: written by another session that never tunes the coach (HELDOUT7.md), merged
+# (7a2575d) while the round-7 tuner worked on cross-validation only and never saw it.
+HELDOUT7_SHA256 = "ebb6ea3b0854f3ade24d571370b5b25a26dc886c43c3750e836dd61d431940b4"
+HELDOUT7 = HeldOut(
+    name="heldout7.jsonl",
+    sha256=HELDOUT7_SHA256,
+    measured=None,
+    # A one-word text of three characters, found on wiring (before the evaluation) inside the
+    # coach's data files: the check matches any substring of their whole text, and three letters
+    # occur there by chance. It is not in the labelled set, and counts in the figures.
+    coincident=frozenset({"t0035"}),
+)
+SETS = [HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7]
 
 
 def _normal(text: str) -> str:
